@@ -1,0 +1,34 @@
+using Emulator.Core.Units;
+using Emulator.Kernel;
+
+namespace Emulator.Core.Specs;
+
+/// <summary>One accelerator: peak dense compute, HBM stacks, power, and the achievable-efficiency constants of its preset.</summary>
+/// <param name="Name">Product name, for reports.</param>
+/// <param name="PeakFlops">Dense BF16/FP16 peak, FLOP/s.</param>
+/// <param name="HbmStacks">HBM stacks (one HbmBank actor each).</param>
+/// <param name="StackCapacityBytes">Capacity of one stack.</param>
+/// <param name="StackBandwidth">Peak bandwidth of one stack.</param>
+/// <param name="PowerWatts">Board power at full load (TDP).</param>
+/// <param name="GemmEfficiency">Best fraction of peak a large GEMM reaches.</param>
+/// <param name="GemmHalfDim">GEMM dimension (smallest of M, N, K) at which efficiency falls to half of the best.</param>
+/// <param name="MemoryEfficiency">Fraction of peak HBM bandwidth that memory-bound kernels reach.</param>
+/// <param name="KernelOverhead">Fixed launch/start-up cost per kernel.</param>
+public sealed record CardSpec(
+    string Name,
+    double PeakFlops,
+    int HbmStacks,
+    long StackCapacityBytes,
+    Bandwidth StackBandwidth,
+    double PowerWatts,
+    double GemmEfficiency,
+    double GemmHalfDim,
+    double MemoryEfficiency,
+    SimTime KernelOverhead)
+{
+    /// <summary>Total HBM capacity of the card.</summary>
+    public long HbmCapacityBytes => StackCapacityBytes * HbmStacks;
+
+    /// <summary>Total peak HBM bandwidth of the card.</summary>
+    public Bandwidth HbmBandwidth => new(StackBandwidth.BitsPerSecond * HbmStacks);
+}

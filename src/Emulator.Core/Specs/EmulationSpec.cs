@@ -1,0 +1,12 @@
+namespace Emulator.Core.Specs;
+
+/// <summary>How the emulation itself runs: seed, fidelity knobs and threads. None of these changes the modelled hardware.</summary>
+/// <param name="Seed">Seed of every random stream (ECMP hashing).</param>
+/// <param name="RdmaChunkBytes">RDMA writes are cut into chunks of this size; each chunk is serialised by every port on its path.</param>
+/// <param name="Threads">Partitions run in parallel (1 = a plain event loop); results do not depend on it.</param>
+/// <param name="TraceCards">How many cards get a track in trace.json (evenly spaced over the job).</param>
+public sealed record EmulationSpec(
+    long Seed,
+    long RdmaChunkBytes,
+    int Threads,
+    int TraceCards);

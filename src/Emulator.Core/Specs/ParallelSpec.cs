@@ -1,0 +1,25 @@
+namespace Emulator.Core.Specs;
+
+/// <summary>How the job is split: tensor, pipeline and data parallel sizes, batch sizes and the pipeline schedule.</summary>
+/// <param name="Tp">Tensor-parallel size (inside one node).</param>
+/// <param name="Pp">Pipeline stages.</param>
+/// <param name="Dp">Data-parallel replicas.</param>
+/// <param name="MicroBatch">Sequences per microbatch per pipeline.</param>
+/// <param name="GlobalBatch">Sequences per optimizer step for the whole job.</param>
+/// <param name="Schedule">Pipeline schedule; only "1f1b" so far.</param>
+/// <param name="StageLayers">Layers of each stage, first to last; even split when empty.</param>
+public sealed record ParallelSpec(
+    int Tp,
+    int Pp,
+    int Dp,
+    int MicroBatch,
+    int GlobalBatch,
+    string Schedule,
+    IReadOnlyList<int> StageLayers)
+{
+    /// <summary>Microbatches each pipeline runs per step.</summary>
+    public int MicroBatches => GlobalBatch / (MicroBatch * Dp);
+
+    /// <summary>Cards the plan needs.</summary>
+    public int Cards => Tp * Pp * Dp;
+}

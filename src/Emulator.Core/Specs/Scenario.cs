@@ -1,0 +1,23 @@
+namespace Emulator.Core.Specs;
+
+/// <summary>Everything one emulation needs, validated: hardware, fabric, model, plan, training and emulation settings.</summary>
+/// <param name="Name">Scenario name.</param>
+/// <param name="Description">One line on what it shows.</param>
+/// <param name="Preset">Hardware preset the card, node and fabric came from.</param>
+/// <param name="Cards">Accelerators in the job (= tp·pp·dp).</param>
+public sealed record Scenario(
+    string Name,
+    string Description,
+    string Preset,
+    int Cards,
+    CardSpec Card,
+    NodeSpec Node,
+    FabricSpec Fabric,
+    ModelSpec Model,
+    ParallelSpec Parallel,
+    TrainingSpec Training,
+    EmulationSpec Emulation)
+{
+    /// <summary>Servers in the job.</summary>
+    public int Nodes => Cards / Node.CardsPerNode;
+}

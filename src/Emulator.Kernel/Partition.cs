@@ -1,0 +1,83 @@
+namespace Emulator.Kernel;
+
+/// <summary>A set of entities that share one time-ordered event queue, run by one thread at a time.</summary>
+/// <remarks>Entities send to entities of their own partition with any delay (zero included); messages to another partition must be delayed by at least the lookahead, which is what lets partitions run a window in parallel.</remarks>
+public sealed class Partition
+{
+    private readonly PriorityQueue<PendingEvent, EventKey> _queue = new(EventKeyComparer.Instance);
+    private readonly List<PendingEvent>[] _outbox;
+    private readonly EntityDirectory _directory;
+    private readonly SimTime _lookahead;
+    private Action<int, object> _deliver = (_, _) => throw new InvalidOperationException("no delivery bound to this partition");
+
+    internal Partition(int id, int partitions, EntityDirectory directory, SimTime lookahead)
+    {
+        Id = id;
+        _directory = directory;
+        _lookahead = lookahead;
+        _outbox = new List<PendingEvent>[partitions];
+        for (var i = 0; i < partitions; i++) _outbox[i] = new List<PendingEvent>();
+    }
+
+    /// <summary>Index of this partition.</summary>
+    public int Id { get; }
+
+    /// <summary>The virtual time of the event being delivered (or of the last one delivered).</summary>
+    public SimTime Now { get; private set; }
+
+    /// <summary>Events delivered by this partition so far.</summary>
+    public long EventsProcessed { get; private set; }
+
+    /// <summary>Events now waiting in this partition's queue.</summary>
+    public int Pending => _queue.Count;
+
+    /// <summary>Binds how an event reaches its target entity (the engine tells the target's actor).</summary>
+    public void Bind(Action<int, object> deliver) => _deliver = deliver;
+
+    /// <summary>Sends <paramref name="message"/> from <paramref name="source"/> to <paramref name="target"/>, delivered <paramref name="delay"/> after now.</summary>
+    public void Send(int source, int target, SimTime delay, object message)
+    {
+        if (delay.Ps < 0) throw new ArgumentOutOfRangeException(nameof(delay), delay, "events cannot be sent into the past");
+        var key = new EventKey(Now.Ps + delay.Ps, source, _directory.NextSeq(source));
+        var owner = _directory.PartitionOf(target);
+        if (owner == Id)
+        {
+            _queue.Enqueue(new PendingEvent(key, target, message), key);
+            return;
+        }
+        if (delay < _lookahead)
+            throw new InvalidOperationException($"entity {source} sent to entity {target} in partition {owner} with delay {delay}, below the lookahead {_lookahead}: cross-partition messages must model a link at least that long");
+        _outbox[owner].Add(new PendingEvent(key, target, message));
+    }
+
+    /// <summary>Sends <paramref name="message"/> to arrive at absolute time <paramref name="at"/> (not before now).</summary>
+    public void SendAt(int source, int target, SimTime at, object message) => Send(source, target, at - Now, message);
+
+    /// <summary>Earliest pending event time, or <see cref="SimTime.MaxValue"/> when idle.</summary>
+    internal SimTime NextTime => _queue.TryPeek(out _, out var key) ? new SimTime(key.Time) : SimTime.MaxValue;
+
+    /// <summary>Delivers, in key order, every event strictly before <paramref name="end"/>.</summary>
+    internal void RunUntil(SimTime end)
+    {
+        while (_queue.TryPeek(out _, out var key) && key.Time < end.Ps)
+        {
+            var e = _queue.Dequeue();
+            Now = new SimTime(key.Time);
+            EventsProcessed++;
+            _deliver(e.Target, e.Message);
+        }
+    }
+
+    /// <summary>Moves this partition's cross-partition messages into their owners' queues (between windows only).</summary>
+    internal void FlushOutboxes(Partition[] all)
+    {
+        for (var p = 0; p < _outbox.Length; p++)
+        {
+            var box = _outbox[p];
+            if (box.Count == 0) continue;
+            var target = all[p];
+            foreach (var e in box) target._queue.Enqueue(e, e.Key);
+            box.Clear();
+        }
+    }
+}
