@@ -28,6 +28,12 @@ public sealed class Partition
     /// <summary>Events delivered by this partition so far.</summary>
     public long EventsProcessed { get; private set; }
 
+    /// <summary>The first exception an entity of this partition reported; stops the partition.</summary>
+    public Exception? Failure { get; private set; }
+
+    /// <summary>Records that an entity failed; the run stops and rethrows it.</summary>
+    public void Fail(Exception error) => Failure ??= error;
+
     /// <summary>Events now waiting in this partition's queue.</summary>
     public int Pending => _queue.Count;
 
@@ -50,6 +56,13 @@ public sealed class Partition
         _outbox[owner].Add(new PendingEvent(key, target, message));
     }
 
+    /// <summary>Queues an event from outside the emulation (the launcher), before the run starts.</summary>
+    internal void Inject(int source, int target, SimTime at, object message)
+    {
+        var key = new EventKey(at.Ps, source, _directory.NextSeq(source));
+        _queue.Enqueue(new PendingEvent(key, target, message), key);
+    }
+
     /// <summary>Sends <paramref name="message"/> to arrive at absolute time <paramref name="at"/> (not before now).</summary>
     public void SendAt(int source, int target, SimTime at, object message) => Send(source, target, at - Now, message);
 
@@ -59,7 +72,7 @@ public sealed class Partition
     /// <summary>Delivers, in key order, every event strictly before <paramref name="end"/>.</summary>
     internal void RunUntil(SimTime end)
     {
-        while (_queue.TryPeek(out _, out var key) && key.Time < end.Ps)
+        while (Failure is null && _queue.TryPeek(out _, out var key) && key.Time < end.Ps)
         {
             var e = _queue.Dequeue();
             Now = new SimTime(key.Time);

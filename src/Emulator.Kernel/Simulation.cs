@@ -43,6 +43,9 @@ public sealed class Simulation
     /// <summary>Latest time any partition reached.</summary>
     public SimTime Now => _partitions.Max(p => p.Now);
 
+    /// <summary>Queues <paramref name="message"/> for <paramref name="target"/> at <paramref name="at"/>, before <see cref="Run"/>.</summary>
+    public void Post(int source, int target, SimTime at, object message) => PartitionOf(target).Inject(source, target, at, message);
+
     /// <summary>Runs until no event is pending anywhere; rethrows the first failure of any entity.</summary>
     public void Run()
     {
@@ -61,7 +64,8 @@ public sealed class Simulation
         {
             foreach (var p in _partitions) p.FlushOutboxes(_partitions);
             Barriers++;
-            windowEnd = Volatile.Read(ref _failure) is null ? NextWindowEnd() : SimTime.MaxValue;
+            var failed = Volatile.Read(ref _failure) is not null || _partitions.Any(p => p.Failure is not null);
+            windowEnd = failed ? SimTime.MaxValue : NextWindowEnd();
             done = windowEnd == SimTime.MaxValue;
         });
         var threads = _partitions.Select(p => new Thread(() =>
@@ -93,7 +97,8 @@ public sealed class Simulation
 
     private void ThrowIfFailed()
     {
-        if (_failure is not null) throw new SimulationFailedException(_failure);
+        var failure = _failure ?? _partitions.Select(p => p.Failure).FirstOrDefault(f => f is not null);
+        if (failure is not null) throw new SimulationFailedException(failure);
     }
 }
 

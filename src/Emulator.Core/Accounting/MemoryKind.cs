@@ -1,0 +1,11 @@
+namespace Emulator.Core.Accounting;
+
+/// <summary>What a block of HBM holds.</summary>
+public enum MemoryKind
+{
+    Weights,
+    Gradients,
+    Optimizer,
+    Activations,
+    Buffers,
+}

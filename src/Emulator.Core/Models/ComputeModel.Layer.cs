@@ -1,0 +1,90 @@
+using Emulator.Core.Specs;
+
+namespace Emulator.Core.Models;
+
+/// <summary>Kernel-by-kernel work of one transformer layer on one tensor-parallel rank for one microbatch.</summary>
+/// <remarks>
+/// Attention block: layernorm, QKV GEMM (b·s)×h by h×(h + 2·k·d)/tp, QKᵀ (a/tp batched s×d by d×s), softmax, AV (s×s by s×d),
+/// output projection (b·s)×(h/tp) by (h/tp)×h, dropout+residual. MLP block: layernorm, fc1 h×f/tp (2f/tp gated), activation,
+/// fc2 (f/tp)×h, dropout+residual. With sequence parallelism the layernorm and dropout/residual kernels work on s/tp tokens.
+/// Element-wise bytes, 2 per element: forward layernorm reads x, writes y (2 per token·h); dropout+residual reads branch
+/// and residual, writes sum (3); softmax reads and writes (2 per score); activation reads its input, writes its output.
+/// Backward: every GEMM becomes a dgrad and a wgrad kernel of the same shape, so GEMM FLOPs double; layernorm, softmax
+/// and activation read input and output gradient and write input gradient; dropout+residual reads dy and writes dx (2).
+/// </remarks>
+public static partial class ComputeModel
+{
+    /// <summary>Forward pass of one layer on one tp rank for microBatch sequences; standard GPT FLOPs are 24·b·s·h²·(1 + s/6h)/tp.</summary>
+    public static LayerWork LayerForward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel)
+    {
+        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch), sequenceParallel);
+        var attention = Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H)
+            + Gemm(c, g.Tokens, g.QkvWidth / g.Tp, g.H)
+            + AttentionCoreForward(c, g)
+            + Gemm(c, g.Tokens, g.H, g.H / g.Tp)
+            + Elementwise(c, 2 * 3 * g.ReplicatedTokens * g.H);
+        var mlp = Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H)
+            + Gemm(c, g.Tokens, g.Fc1Width / g.Tp, g.H)
+            + Elementwise(c, 2 * (g.Fc1Width + g.F) * g.Tokens / g.Tp)
+            + Gemm(c, g.Tokens, g.H, g.F / g.Tp)
+            + Elementwise(c, 2 * 3 * g.ReplicatedTokens * g.H);
+        return new LayerWork(attention, mlp);
+    }
+
+    /// <summary>Backward pass (dgrad + wgrad) of one layer on one tp rank: GEMM and attention-core FLOPs are twice the forward's.</summary>
+    public static LayerWork LayerBackward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel)
+    {
+        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch), sequenceParallel);
+        var qkv = Gemm(c, g.Tokens, g.QkvWidth / g.Tp, g.H);
+        var scores = Gemm(c, g.S, g.S, g.D, g.HeadBatch);
+        var context = Gemm(c, g.S, g.D, g.S, g.HeadBatch);
+        var proj = Gemm(c, g.Tokens, g.H, g.H / g.Tp);
+        var attention = Elementwise(c, 2 * 3 * g.ReplicatedTokens * g.H)
+            + qkv + qkv
+            + scores + scores
+            + Elementwise(c, 2 * 3 * g.Scores)
+            + context + context
+            + proj + proj
+            + Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H);
+        var fc1 = Gemm(c, g.Tokens, g.Fc1Width / g.Tp, g.H);
+        var fc2 = Gemm(c, g.Tokens, g.H, g.F / g.Tp);
+        var mlp = Elementwise(c, 2 * 3 * g.ReplicatedTokens * g.H)
+            + fc1 + fc1
+            + Elementwise(c, 2 * (2 * g.Fc1Width + g.F) * g.Tokens / g.Tp)
+            + fc2 + fc2
+            + Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H);
+        return new LayerWork(attention, mlp);
+    }
+
+    /// <summary>Forward work redone during backward: None nothing, Selective the attention core (QKᵀ, softmax, AV), Full the whole LayerForward.</summary>
+    public static LayerWork LayerRecompute(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy) => policy switch
+    {
+        Recompute.None => LayerWork.Zero,
+        Recompute.Selective => new LayerWork(AttentionCoreForward(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch), sequenceParallel)), WorkCost.Zero),
+        Recompute.Full => LayerForward(c, m, tp, microBatch, sequenceParallel),
+        _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "unknown recompute policy"),
+    };
+
+    /// <summary>QKᵀ, softmax and AV of a/tp heads: 2·b·s²·h/tp FLOPs for each GEMM.</summary>
+    private static WorkCost AttentionCoreForward(CardSpec c, LayerShape g) =>
+        Gemm(c, g.S, g.S, g.D, g.HeadBatch)
+        + Elementwise(c, 2 * 2 * g.Scores)
+        + Gemm(c, g.S, g.D, g.S, g.HeadBatch);
+
+    /// <summary>Sizes of one layer on one tp rank, in doubles (head width d = h/a, so a·d = h exactly).</summary>
+    private readonly record struct LayerShape(ModelSpec Model, int Tp, double Tokens, bool SequenceParallel)
+    {
+        public double H => Model.Hidden;
+        public double S => Model.SeqLen;
+        public double F => Model.FfnHidden;
+        public double D => H / Model.Heads;
+        public double QkvWidth => H + 2 * Model.KvHeads * D;
+        public double Fc1Width => Model.GatedMlp ? 2 * F : F;
+        /// <summary>Independent s×s attention problems on this rank: b·a/tp.</summary>
+        public double HeadBatch => Tokens / S * Model.Heads / Tp;
+        /// <summary>Attention scores on this rank: b·(a/tp)·s².</summary>
+        public double Scores => HeadBatch * S * S;
+        /// <summary>Tokens a layernorm or dropout kernel touches: all of them, or 1/tp with sequence parallelism.</summary>
+        public double ReplicatedTokens => SequenceParallel ? Tokens / Tp : Tokens;
+    }
+}

@@ -1,0 +1,82 @@
+using Emulator.Core.Specs;
+using Emulator.Kernel;
+
+namespace Emulator.Core.Models;
+
+/// <summary>Roofline cost of the kernels one card runs in a training step (bf16 tensors, 2 bytes an element).</summary>
+/// <remarks>
+/// Every kernel takes max(compute, memory) + launch overhead. Flops count matrix multiplies only; element-wise kernels
+/// (layernorm, softmax, activation, dropout/residual, cross-entropy, Adam) count zero FLOPs and only move bytes.
+/// A GEMM of M×K by K×N moves 2·(M·K + K·N + M·N) bytes. Byte counts are rounded up to whole bytes per kernel.
+/// </remarks>
+public static partial class ComputeModel
+{
+    /// <summary>Bytes Adam moves per updated parameter: read bf16 grad 2 + read fp32 master, m, v 12 + write them 12 + write bf16 weight 2.</summary>
+    public const int AdamBytesPerParam = 28;
+
+    /// <summary>Fraction of peak a GEMM reaches: c.GemmEfficiency · d/(d + c.GemmHalfDim), d = min(m, n, k).</summary>
+    public static double GemmEfficiency(CardSpec c, double m, double n, double k)
+    {
+        var d = Math.Min(m, Math.Min(n, k));
+        if (d <= 0) throw new ArgumentOutOfRangeException(nameof(m), d, "GEMM dimensions must be positive");
+        return c.GemmEfficiency * d / (d + c.GemmHalfDim);
+    }
+
+    /// <summary>Roofline time of one kernel: max(flops/(peak·efficiency), bytes/(HBM bandwidth·MemoryEfficiency)) rounded to the nearest ps, plus KernelOverhead.</summary>
+    public static SimTime KernelTime(CardSpec c, double flops, long hbmBytes, double efficiency)
+    {
+        if (flops < 0) throw new ArgumentOutOfRangeException(nameof(flops), flops, "flops must be non-negative");
+        if (hbmBytes < 0) throw new ArgumentOutOfRangeException(nameof(hbmBytes), hbmBytes, "bytes must be non-negative");
+        if (flops > 0 && !(efficiency > 0)) throw new ArgumentOutOfRangeException(nameof(efficiency), efficiency, "efficiency must be positive");
+        var compute = flops > 0 ? flops / (c.PeakFlops * efficiency) : 0;
+        var memory = hbmBytes > 0 ? hbmBytes / (c.HbmBandwidth.BytesPerSecond * c.MemoryEfficiency) : 0;
+        return SimTime.FromSeconds(Math.Max(compute, memory)) + c.KernelOverhead;
+    }
+
+    /// <summary>Output layer forward on one tp rank: GEMM (b·s)×h by h×(V/tp), then softmax/cross-entropy reading bf16 logits and writing fp32 probabilities (6 B an element).</summary>
+    public static WorkCost LogitsForward(CardSpec c, ModelSpec m, int tp, int microBatch)
+    {
+        var tokens = Tokens(m, microBatch);
+        double vocab = (double)m.Vocab / Tp(tp);
+        return Gemm(c, tokens, vocab, m.Hidden) + Elementwise(c, tokens * vocab * (2 + 4));
+    }
+
+    /// <summary>Output layer backward: cross-entropy gradient reading fp32 probabilities and writing bf16 logit gradients (6 B an element), then dgrad and wgrad GEMMs.</summary>
+    public static WorkCost LogitsBackward(CardSpec c, ModelSpec m, int tp, int microBatch)
+    {
+        var tokens = Tokens(m, microBatch);
+        double vocab = (double)m.Vocab / Tp(tp);
+        var gemm = Gemm(c, tokens, vocab, m.Hidden);
+        return Elementwise(c, tokens * vocab * (4 + 2)) + gemm + gemm;
+    }
+
+    /// <summary>Adam update, one memory-bound kernel of 28 B per updated parameter (AdamBytesPerParam); a distributed optimizer updates paramsOnCard/dp.</summary>
+    public static WorkCost OptimizerStep(CardSpec c, double paramsOnCard, bool distributedOptimizer, int dp)
+    {
+        if (dp < 1) throw new ArgumentOutOfRangeException(nameof(dp), dp, "dp must be at least 1");
+        var updated = distributedOptimizer ? paramsOnCard / dp : paramsOnCard;
+        return Elementwise(c, updated * AdamBytesPerParam);
+    }
+
+    /// <summary>One GEMM kernel (or a batch of equal ones in one launch) with its own size-dependent efficiency.</summary>
+    private static WorkCost Gemm(CardSpec c, double m, double n, double k, double batch = 1)
+    {
+        var flops = 2 * batch * m * n * k;
+        var bytes = Bytes(2 * batch * (m * k + k * n + m * n));
+        return new WorkCost(flops, bytes, 1, KernelTime(c, flops, bytes, GemmEfficiency(c, m, n, k)));
+    }
+
+    /// <summary>One memory-bound kernel moving <paramref name="bytes"/>.</summary>
+    private static WorkCost Elementwise(CardSpec c, double bytes)
+    {
+        var b = Bytes(bytes);
+        return new WorkCost(0, b, 1, KernelTime(c, 0, b, 1));
+    }
+
+    private static long Bytes(double bytes) => checked((long)Math.Ceiling(bytes));
+
+    private static double Tokens(ModelSpec m, int microBatch) =>
+        microBatch >= 1 ? (double)microBatch * m.SeqLen : throw new ArgumentOutOfRangeException(nameof(microBatch), microBatch, "microbatch must be at least 1");
+
+    private static int Tp(int tp) => tp >= 1 ? tp : throw new ArgumentOutOfRangeException(nameof(tp), tp, "tp must be at least 1");
+}

@@ -1,0 +1,79 @@
+using Emulator.Core.Specs;
+
+namespace Emulator.Core.Models;
+
+/// <summary>HBM footprint on one card: model state (mixed-precision Adam) and activations (Korthikanti et al. 2022).</summary>
+/// <remarks>
+/// Activations per layer, generalised from Korthikanti et al. to grouped-query attention and gated MLPs (it reduces to their
+/// s·b·h·(34 + 5·a·s/h) for a standard GPT). Tokens-wide tensors kept for backward, in bytes with s·b = tokens:
+/// 10·s·b·h replicated over tp unless sequence parallel (layernorm inputs 2+2, QKV and fc1 inputs 2+2, two dropout masks 1+1);
+/// split over tp: Q 2·s·b·h, K and V 4·s·b·k·d, projection input 2·s·b·h, activation input 2·s·b·f (4·s·b·f gated),
+/// fc2 input 2·s·b·f (24·s·b·h for a standard GPT); attention core 5·a·s²·b (softmax output 2, dropout mask 1, dropout output 2).
+/// Divisions by tp round up.
+/// </remarks>
+public static class MemoryModel
+{
+    /// <summary>bf16 weights 2 B and bf16 grads 2 B per parameter (README convention; some Megatron versions keep fp32 main grads instead), fp32 master + m + v 12 B, divided by dp (rounded up) under a distributed optimizer.</summary>
+    public static StateMemory State(double paramsOnCard, int dp, bool distributedOptimizer)
+    {
+        if (dp < 1) throw new ArgumentOutOfRangeException(nameof(dp), dp, "dp must be at least 1");
+        if (paramsOnCard < 0) throw new ArgumentOutOfRangeException(nameof(paramsOnCard), paramsOnCard, "parameters must be non-negative");
+        var p = checked((long)Math.Ceiling(paramsOnCard));
+        var optimizer = checked(12 * p);
+        return new StateMemory(checked(2 * p), checked(2 * p), distributedOptimizer ? CeilDiv(optimizer, dp) : optimizer);
+    }
+
+    /// <summary>Activation bytes one layer keeps per microbatch: with SP s·b·h·(34 + 5·a·s/h)/t, without s·b·h·(10 + 24/t + 5·a·s/(h·t)); Selective drops the 5·a·s/h term; Full keeps the input 2·s·b·h (/t with SP).</summary>
+    public static long ActivationBytesPerLayer(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy)
+    {
+        var t = CheckTp(tp);
+        var sbh = checked(TokenBytes(m, microBatch) * m.Hidden);
+        var replicated = checked(10 * sbh);
+        if (policy == Recompute.Full) return sequenceParallel ? CeilDiv(2 * sbh, t) : 2 * sbh;
+        var core = policy == Recompute.Selective ? 0 : checked(5L * m.Heads * m.SeqLen * m.SeqLen * microBatch);
+        var split = checked(SplitTokenBytes(m, microBatch) + core);
+        return sequenceParallel ? CeilDiv(checked(replicated + split), t) : checked(replicated + CeilDiv(split, t));
+    }
+
+    /// <summary>
+    /// Activation bytes of one microbatch held by one card of a stage: stageLayers × per layer, plus on the first stage the embedding dropout
+    /// mask s·b·h (1 B, /t with SP), plus on the last stage the final layernorm and output-layer inputs 4·s·b·h (/t with SP) and the
+    /// fp32 logits 4·s·b·V/t (Korthikanti et al. §4.3). The transient of full recomputation is RecomputeWorkingBytes, not included here.
+    /// </summary>
+    public static long ActivationBytesPerMicrobatch(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, int stageLayers, bool firstStage, bool lastStage)
+    {
+        var t = CheckTp(tp);
+        var sbh = TokenBytes(m, microBatch) * m.Hidden;
+        checked
+        {
+            var total = stageLayers * ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, policy);
+            if (firstStage) total += sequenceParallel ? CeilDiv(sbh, t) : sbh;
+            if (lastStage)
+            {
+                total += sequenceParallel ? CeilDiv(4 * sbh, t) : 4 * sbh;
+                total += CeilDiv(4 * TokenBytes(m, microBatch) * m.Vocab, t);
+            }
+            return total;
+        }
+    }
+
+    /// <summary>Transient bytes while one layer's backward runs: under Full the layer's rematerialised activations (its no-recompute footprint), otherwise 0.</summary>
+    public static long RecomputeWorkingBytes(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy) =>
+        policy == Recompute.Full ? ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, Recompute.None) : 0;
+
+    /// <summary>The tp-split tokens-wide tensors: Q, K, V, projection input, activation input and output (24·s·b·h for a standard GPT).</summary>
+    private static long SplitTokenBytes(ModelSpec m, int microBatch)
+    {
+        var sb = TokenBytes(m, microBatch);
+        long h = m.Hidden, kvWidth = (long)m.KvHeads * m.Hidden / m.Heads, f = m.FfnHidden;
+        var fc1Width = m.GatedMlp ? 2 * f : f;
+        return checked(sb * (2 * h + 4 * kvWidth + 2 * h + 2 * fc1Width + 2 * f));
+    }
+
+    private static long TokenBytes(ModelSpec m, int microBatch) =>
+        microBatch >= 1 ? (long)m.SeqLen * microBatch : throw new ArgumentOutOfRangeException(nameof(microBatch), microBatch, "microbatch must be at least 1");
+
+    private static int CheckTp(int tp) => tp >= 1 ? tp : throw new ArgumentOutOfRangeException(nameof(tp), tp, "tp must be at least 1");
+
+    private static long CeilDiv(long a, long b) => (a + b - 1) / b;
+}

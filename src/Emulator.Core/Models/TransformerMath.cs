@@ -1,0 +1,61 @@
+using Emulator.Core.Specs;
+
+namespace Emulator.Core.Models;
+
+/// <summary>Parameter and FLOP counts of a decoder-only transformer (pure arithmetic, no hardware).</summary>
+/// <remarks>
+/// Notation: h hidden, a heads, k kv heads, d = h/a head width, f ffn width, V vocab, s sequence, l layers.
+/// Every linear layer carries a bias and every layernorm a scale and a shift (GPT-style). Llama-style models
+/// have neither biases nor layernorm shifts; for them this over-counts by 5h + 2kd + 2f per layer (1.2e-4 of Llama-2-70B).
+/// </remarks>
+public static class TransformerMath
+{
+    /// <summary>
+    /// Parameters of one layer: QKV h·h + 2·h·k·d (+ h + 2·k·d bias), output projection h·h (+ h),
+    /// MLP fc1 h·f (2·h·f gated) (+ f, 2f gated), fc2 f·h (+ h), two layernorms 2·2h. Standard GPT (k = a, f = 4h): 12h² + 13h.
+    /// </summary>
+    public static double LayerParams(ModelSpec m)
+    {
+        double h = m.Hidden, kvWidth = (double)m.KvHeads * m.Hidden / m.Heads, f = m.FfnHidden;
+        var fc1Width = m.GatedMlp ? 2 * f : f;
+        var qkv = h * h + 2 * h * kvWidth + h + 2 * kvWidth;
+        var proj = h * h + h;
+        var mlp = h * fc1Width + fc1Width + f * h + h;
+        var layerNorms = 2 * 2 * h;
+        return qkv + proj + mlp + layerNorms;
+    }
+
+    /// <summary>Embedding parameters (V + s)·h: word embeddings plus learned positions, as Narayanan et al. (SC'21) eq. 2 counts them (RoPE models have no position table; s·h is negligible).</summary>
+    public static double EmbeddingParams(ModelSpec m) => ((double)m.Vocab + m.SeqLen) * m.Hidden;
+
+    /// <summary>l·LayerParams + EmbeddingParams: output layer tied to the word embedding, final layernorm not counted, so a standard GPT gives exactly Narayanan eq. 2, 12lh²(1 + 13/12h + (V+s)/12lh).</summary>
+    public static double TotalParams(ModelSpec m) => m.Layers * LayerParams(m) + EmbeddingParams(m);
+
+    /// <summary>
+    /// Parameters held by one card of a stage: its layers, the embedding (V+s)·h on the first stage and the untied output copy V·h on the last,
+    /// all divided by tp (layernorm and some bias parameters are really replicated over tp; they are under 1e-3 of a layer and divided too).
+    /// With a single stage the embedding is held once and serves as the output layer.
+    /// </summary>
+    public static double StageParams(ModelSpec m, int stageLayers, bool firstStage, bool lastStage, int tp)
+    {
+        if (tp < 1) throw new ArgumentOutOfRangeException(nameof(tp), tp, "tp must be at least 1");
+        var total = stageLayers * LayerParams(m);
+        if (firstStage) total += EmbeddingParams(m);
+        if (lastStage && !firstStage) total += (double)m.Vocab * m.Hidden;
+        return total / tp;
+    }
+
+    /// <summary>Model FLOPs of a step of <paramref name="sequences"/> sequences, README MFU convention: per token 6·N (N = TotalParams) plus 12·l·h·s attention (PaLM), no recomputation.</summary>
+    public static double ModelFlopsPerStep(ModelSpec m, long sequences)
+    {
+        var tokens = (double)sequences * m.SeqLen;
+        return tokens * (6 * TotalParams(m) + 12.0 * m.Layers * m.Hidden * m.SeqLen);
+    }
+
+    /// <summary>Narayanan et al. (SC'21) FLOPs per iteration counting full recomputation: 96·B·s·l·h²·(1 + s/6h + V/16lh), B = sequences.</summary>
+    public static double Megatron2021FlopsPerStep(ModelSpec m, long sequences)
+    {
+        double b = sequences, s = m.SeqLen, l = m.Layers, h = m.Hidden, v = m.Vocab;
+        return 96 * b * s * l * h * h * (1 + s / (6 * h) + v / (16 * l * h));
+    }
+}

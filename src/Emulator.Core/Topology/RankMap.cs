@@ -1,0 +1,65 @@
+namespace Emulator.Core.Topology;
+
+/// <summary>Megatron rank order: tp fastest, then dp, then pp (card = tp + Tp·(dp + Dp·pp)); cards fill nodes in order.</summary>
+public sealed class RankMap
+{
+    private readonly int _tp, _pp, _dp, _cardsPerNode;
+
+    /// <summary>Map for a tp × pp × dp plan on nodes of <paramref name="cardsPerNode"/> cards.</summary>
+    public RankMap(int tp, int pp, int dp, int cardsPerNode)
+    {
+        if (tp < 1 || pp < 1 || dp < 1)
+            throw new ArgumentException($"tp, pp and dp must be at least 1 (got tp={tp}, pp={pp}, dp={dp})");
+        if (cardsPerNode < 1)
+            throw new ArgumentException($"cardsPerNode must be at least 1 (got {cardsPerNode})", nameof(cardsPerNode));
+        (_tp, _pp, _dp, _cardsPerNode) = (tp, pp, dp, cardsPerNode);
+        Cards = checked(tp * pp * dp);
+    }
+
+    /// <summary>Cards in the job (tp·pp·dp).</summary>
+    public int Cards { get; }
+
+    /// <summary>Tensor-parallel rank of a card.</summary>
+    public int TpRank(int card) => Check(card) % _tp;
+
+    /// <summary>Pipeline stage of a card.</summary>
+    public int PpRank(int card) => Check(card) / (_tp * _dp);
+
+    /// <summary>Data-parallel replica of a card.</summary>
+    public int DpRank(int card) => Check(card) / _tp % _dp;
+
+    /// <summary>The card with the given ranks.</summary>
+    public int CardOf(int tpRank, int ppRank, int dpRank)
+    {
+        if ((uint)tpRank >= (uint)_tp || (uint)ppRank >= (uint)_pp || (uint)dpRank >= (uint)_dp)
+            throw new ArgumentOutOfRangeException(nameof(tpRank), $"ranks (tp={tpRank}, pp={ppRank}, dp={dpRank}) outside {_tp}x{_pp}x{_dp}");
+        return tpRank + _tp * (dpRank + _dp * ppRank);
+    }
+
+    /// <summary>Node that holds a card.</summary>
+    public int NodeOf(int card) => Check(card) / _cardsPerNode;
+
+    /// <summary>Index of a card inside its node.</summary>
+    public int LocalIndex(int card) => Check(card) % _cardsPerNode;
+
+    /// <summary>Cards with the same pp and dp ranks, ordered by tp rank.</summary>
+    public IReadOnlyList<int> TpGroup(int card)
+    {
+        var first = card - TpRank(card);
+        var group = new int[_tp];
+        for (var t = 0; t < _tp; t++) group[t] = first + t;
+        return group;
+    }
+
+    /// <summary>Cards with the same tp and pp ranks, ordered by dp rank.</summary>
+    public IReadOnlyList<int> DpGroup(int card)
+    {
+        var (tp, pp) = (TpRank(card), PpRank(card));
+        var group = new int[_dp];
+        for (var d = 0; d < _dp; d++) group[d] = CardOf(tp, pp, d);
+        return group;
+    }
+
+    private int Check(int card) =>
+        (uint)card < (uint)Cards ? card : throw new ArgumentOutOfRangeException(nameof(card), $"card {card} outside 0..{Cards - 1}");
+}

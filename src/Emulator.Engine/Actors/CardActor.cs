@@ -1,0 +1,226 @@
+using Akka.Actor;
+using Emulator.Core.Accounting;
+using Emulator.Engine.Messages;
+using Emulator.Engine.Plan;
+using Emulator.Engine.Results;
+using Emulator.Engine.Runtime;
+using Emulator.Kernel;
+
+namespace Emulator.Engine.Actors;
+
+/// <summary>An accelerator: runs its stage's program, compute timed by the roofline model with HBM traffic served by its banks.</summary>
+public sealed partial class CardActor : EntityActor
+{
+    private readonly CardSetup _s;
+    private readonly IReadOnlyList<Instruction> _program;
+    private readonly MemoryLedger _ledger = new();
+    private readonly long[] _time = new long[Enum.GetValues<TimeKind>().Length];
+    private readonly HashSet<(TransferKind, int)> _arrived = new();
+    private readonly Dictionary<long, long> _sendBuffers = new();
+    private readonly List<TraceSpan> _spans = new();
+    private readonly List<(SimTime, long)> _hbmSamples = new();
+    private readonly int _nodeId;
+    private int _pc;
+    private bool _started;
+    private bool _finished;
+    private TimeKind _blockedAs;
+    private SimTime _blockedSince;
+    private string _blockName = "";
+    private (TransferKind, int)? _waitingFor;
+    private int _segmentPending;
+    private long _tpSeq;
+    private long _transferSeq;
+    private OomReport? _oom;
+
+    public CardActor(int id, Partition partition, CardSetup setup) : base(id, partition)
+    {
+        _s = setup;
+        _program = setup.Plan.Program;
+        _nodeId = setup.Map.Node(setup.Node);
+    }
+
+    public static Props Props(int id, Partition partition, CardSetup setup) =>
+        Akka.Actor.Props.Create(() => new CardActor(id, partition, setup)).WithDispatcher(InlineDispatcher.ConfigId);
+
+    protected override bool Handle(object message)
+    {
+        switch (message)
+        {
+            case StartStep:
+                _started = true;
+                _blockedSince = Now;
+                Advance();
+                return true;
+            case ComputeDone:
+            case MemoryTrafficDone:
+                if (--_segmentPending == 0) Resume();
+                return true;
+            case TpCollectiveDone:
+                Resume();
+                return true;
+            case RdmaDelivered d:
+                OnDelivered(d.Write);
+                return true;
+            case RdmaCompleted c:
+                if (_sendBuffers.Remove(c.Write.TransferId, out var bytes)) Allocate(MemoryKind.Buffers, -bytes);
+                return true;
+            case AllocationRejected r:
+                _oom ??= new OomReport(_s.Card, r.Bank, Now, r.Requested, r.Live, r.Capacity);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    /// <summary>Runs instructions until one blocks.</summary>
+    private void Advance()
+    {
+        while (_pc < _program.Count)
+        {
+            switch (_program[_pc])
+            {
+                case Alloc a:
+                    Allocate(a.Kind, a.Bytes);
+                    _pc++;
+                    break;
+                case SendInput s:
+                    SendToStage(s);
+                    _pc++;
+                    break;
+                case WaitInput w:
+                    if (_arrived.Remove((w.Kind, w.MicroBatch))) { _pc++; break; }
+                    _waitingFor = (w.Kind, w.MicroBatch);
+                    Block(TimeKind.PipelineBubble, $"wait {w.Kind.ToString().ToLowerInvariant()} {w.MicroBatch}");
+                    return;
+                case Work w:
+                    _pc++;
+                    StartWork(w);
+                    return;
+                case TpSync t:
+                    _pc++;
+                    if (_s.TpSize == 1) break;
+                    Send(_nodeId, SimTime.Zero, new TpCollective(_s.TpLeader, _s.TpSize, _tpSeq++, t.Bytes, _s.Card));
+                    Block(TimeKind.TensorParallel, "tp collective");
+                    return;
+                case RingSync r:
+                    _pc++;
+                    if (_s.DpSize == 1) break;
+                    StartRing(r);
+                    return;
+                default:
+                    throw new InvalidOperationException($"unknown instruction {_program[_pc]}");
+            }
+        }
+        if (!_finished) Finish();
+    }
+
+    private void StartWork(Work w)
+    {
+        var kind = w.Phase == WorkPhase.Optimizer ? TimeKind.Optimizer : TimeKind.Compute;
+        Block(kind, WorkName(w));
+        _segmentPending = 1;
+        Send(Id, w.Cost.Duration, new ComputeDone());
+        if (w.Cost.HbmBytes <= 0) return;
+        for (var b = 0; b < _s.Banks; b++)
+        {
+            var share = Share(w.Cost.HbmBytes, b);
+            if (share == 0) continue;
+            _segmentPending++;
+            Send(_s.Map.Bank(_s.Card, b), SimTime.Zero, new MemoryTraffic(share));
+        }
+    }
+
+    private static string WorkName(Work w) => w.Phase switch
+    {
+        WorkPhase.Forward => $"forward {w.MicroBatch}",
+        WorkPhase.Backward => $"backward {w.MicroBatch}",
+        WorkPhase.Recompute => $"recompute {w.MicroBatch}",
+        _ => "optimizer",
+    };
+
+    private void SendToStage(SendInput s)
+    {
+        var dst = s.Kind == TransferKind.Activation ? _s.NextStage : _s.PrevStage;
+        var write = NewWrite(dst, s.Bytes, s.Kind, s.MicroBatch);
+        Allocate(MemoryKind.Buffers, s.Bytes);
+        _sendBuffers[write.TransferId] = s.Bytes;
+        Send(_nodeId, SimTime.Zero, write);
+    }
+
+    private RdmaWrite NewWrite(int dstCard, long bytes, TransferKind kind, int tag) =>
+        new(((long)_s.Card << 32) | _transferSeq++, _s.Card, dstCard, bytes, kind, tag);
+
+    private void OnDelivered(RdmaWrite w)
+    {
+        if (w.Kind == TransferKind.Ring)
+        {
+            RingReceived(w.Tag);
+            return;
+        }
+        var key = (w.Kind, w.Tag);
+        if (_waitingFor == key)
+        {
+            _waitingFor = null;
+            _pc++;
+            Resume();
+            return;
+        }
+        _arrived.Add(key);
+    }
+
+    /// <summary>Ends the current blocking span and runs on.</summary>
+    private void Resume()
+    {
+        Unblock();
+        Advance();
+    }
+
+    private void Block(TimeKind kind, string name)
+    {
+        _blockedAs = kind;
+        _blockedSince = Now;
+        _blockName = name;
+    }
+
+    private void Unblock()
+    {
+        _time[(int)_blockedAs] += (Now - _blockedSince).Ps;
+        if (!_s.Sampled || Now == _blockedSince) return;
+        var category = _blockedAs switch
+        {
+            TimeKind.Compute or TimeKind.Optimizer => "compute",
+            TimeKind.PipelineBubble => "idle",
+            _ => "communication",
+        };
+        if (_spans.Count > 0 && _spans[^1].End == _blockedSince && _spans[^1].Name == _blockName)
+            _spans[^1] = _spans[^1] with { End = Now };
+        else
+            _spans.Add(new TraceSpan(_blockedSince, Now, _blockName, category));
+    }
+
+    private void Allocate(MemoryKind kind, long bytes)
+    {
+        if (bytes == 0) return;
+        _ledger.Add(kind, bytes);
+        if (_s.Sampled) _hbmSamples.Add((Now, _ledger.Live));
+        if (_oom is not null) return; // once a bank refused, the banks no longer mirror the card's demand
+        for (var b = 0; b < _s.Banks; b++)
+        {
+            var share = Share(Math.Abs(bytes), b);
+            if (share == 0) continue;
+            Send(_s.Map.Bank(_s.Card, b), SimTime.Zero, bytes > 0 ? new Allocate(share) : new Release(share));
+        }
+    }
+
+    /// <summary>Bank <paramref name="bank"/>'s part of <paramref name="bytes"/> spread evenly over the stacks.</summary>
+    private long Share(long bytes, int bank) => bytes / _s.Banks + (bank < bytes % _s.Banks ? 1 : 0);
+
+    private void Finish()
+    {
+        _finished = true;
+        if (!_started) throw new InvalidOperationException("program ran before the step started");
+        var report = new CardReport(_s.Card, Now, (long[])_time.Clone(), _s.Plan.ExecutedFlops, _ledger.Peak,
+            Enum.GetValues<MemoryKind>().Select(_ledger.AtPeak).ToArray(), _oom, _spans.ToArray(), _hbmSamples.ToArray());
+        Send(_s.Map.Job, _s.ControlLatency, new CardFinished(report));
+    }
+}

@@ -1,0 +1,34 @@
+using Emulator.Engine.Plan;
+using Emulator.Engine.Runtime;
+using Emulator.Kernel;
+
+namespace Emulator.Engine.Actors;
+
+/// <summary>Everything a card actor needs to know about its place in the job.</summary>
+/// <param name="Card">Card index in the job.</param>
+/// <param name="Map">Entity ids.</param>
+/// <param name="Node">Node index.</param>
+/// <param name="Banks">HBM stacks of the card.</param>
+/// <param name="Plan">Program of the card's pipeline stage.</param>
+/// <param name="TpLeader">Lowest card index of its tensor-parallel group.</param>
+/// <param name="TpSize">Tensor-parallel group size.</param>
+/// <param name="PrevStage">Card of the previous stage with the same tp and dp rank, or -1.</param>
+/// <param name="NextStage">Card of the next stage with the same tp and dp rank, or -1.</param>
+/// <param name="DpSize">Data-parallel group size.</param>
+/// <param name="DpNext">Next card of its data-parallel ring.</param>
+/// <param name="ControlLatency">Delay of job-to-card control messages (the lookahead).</param>
+/// <param name="Sampled">Whether the card records a trace timeline.</param>
+public sealed record CardSetup(
+    int Card,
+    EntityMap Map,
+    int Node,
+    int Banks,
+    StagePlan Plan,
+    int TpLeader,
+    int TpSize,
+    int PrevStage,
+    int NextStage,
+    int DpSize,
+    int DpNext,
+    SimTime ControlLatency,
+    bool Sampled);

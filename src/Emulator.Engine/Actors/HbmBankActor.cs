@@ -1,0 +1,41 @@
+using Akka.Actor;
+using Emulator.Core.Units;
+using Emulator.Engine.Messages;
+using Emulator.Engine.Runtime;
+using Emulator.Kernel;
+
+namespace Emulator.Engine.Actors;
+
+/// <summary>One HBM stack of a card: accounts the bytes it holds and serialises memory traffic at the stack's bandwidth.</summary>
+public sealed class HbmBankActor(int id, Partition partition, int card, int index, long capacity, Bandwidth bandwidth) : EntityActor(id, partition)
+{
+    private SimTime _busyUntil;
+
+    /// <summary>Bytes held now.</summary>
+    private long _live;
+
+    public static Props Props(int id, Partition partition, int card, int index, long capacity, Bandwidth bandwidth) =>
+        Akka.Actor.Props.Create(() => new HbmBankActor(id, partition, card, index, capacity, bandwidth)).WithDispatcher(InlineDispatcher.ConfigId);
+
+    protected override bool Handle(object message)
+    {
+        switch (message)
+        {
+            case MemoryTraffic t:
+                // FIFO: traffic queues behind whatever this stack is still serving.
+                _busyUntil = SimTime.Max(Now, _busyUntil) + bandwidth.TransferTime(t.Bytes);
+                SendAt(card, _busyUntil, new MemoryTrafficDone(index));
+                return true;
+            case Allocate a:
+                if (_live + a.Bytes > capacity) Send(card, SimTime.Zero, new AllocationRejected(index, a.Bytes, _live, capacity));
+                else _live += a.Bytes;
+                return true;
+            case Release r:
+                if (r.Bytes > _live) throw new InvalidOperationException($"release of {r.Bytes} B but only {_live} B live");
+                _live -= r.Bytes;
+                return true;
+            default:
+                return false;
+        }
+    }
+}

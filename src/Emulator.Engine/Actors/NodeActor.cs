@@ -1,0 +1,172 @@
+using Akka.Actor;
+using Emulator.Core.Models;
+using Emulator.Core.Topology;
+using Emulator.Engine.Messages;
+using Emulator.Engine.Runtime;
+using Emulator.Kernel;
+
+namespace Emulator.Engine.Actors;
+
+/// <summary>A server: owns its cards and HBM banks, the intra-node crossbar (tensor-parallel collectives, same-node writes) and its NICs.</summary>
+public sealed class NodeActor : EntityActor
+{
+    private readonly NodeSetup _s;
+    private readonly SimTime[] _crossbarFree;
+    private readonly NicPort[] _nics;
+    private readonly Dictionary<(int Leader, long Seq), (int Arrived, long Bytes, int Size)> _collectives = new();
+    private readonly Dictionary<long, int> _chunksArrived = new();
+
+    public NodeActor(int id, Partition partition, NodeSetup setup, IActorRef[] directory, Func<int, Partition> partitionOf) : base(id, partition)
+    {
+        _s = setup;
+        _crossbarFree = new SimTime[setup.Spec.CardsPerNode];
+        _nics = Enumerable.Range(0, setup.Spec.Nics).Select(_ => new NicPort()).ToArray();
+        foreach (var card in setup.Cards)
+        {
+            var cardId = setup.Map.Card(card.Card);
+            directory[cardId] = Context.ActorOf(CardActor.Props(cardId, partitionOf(cardId), card), $"card-{card.Card}");
+            for (var b = 0; b < card.Banks; b++)
+            {
+                var bankId = setup.Map.Bank(card.Card, b);
+                directory[bankId] = Context.ActorOf(
+                    HbmBankActor.Props(bankId, partitionOf(bankId), cardId, b, setup.Card.StackCapacityBytes, setup.Card.StackBandwidth),
+                    $"hbm-{card.Card}-{b}");
+            }
+        }
+    }
+
+    public static Props Props(int id, Partition partition, NodeSetup setup, IActorRef[] directory, Func<int, Partition> partitionOf) =>
+        Akka.Actor.Props.Create(() => new NodeActor(id, partition, setup, directory, partitionOf)).WithDispatcher(InlineDispatcher.ConfigId);
+
+    protected override bool Handle(object message)
+    {
+        switch (message)
+        {
+            case TpCollective c:
+                JoinCollective(c);
+                return true;
+            case RdmaWrite w:
+                if (NodeOf(w.DstCard) == _s.Node) CrossbarWrite(w);
+                else EnqueueOnNic(w);
+                return true;
+            case NicReady r:
+                _nics[r.Rail].Busy = false;
+                PumpNic(r.Rail);
+                return true;
+            case RdmaChunk c:
+                ChunkArrived(c);
+                return true;
+            case CollectStats s:
+                for (var r = 0; r < _nics.Length; r++)
+                {
+                    var (leaf, _) = _s.Tree.Attachment(_s.Node, r);
+                    s.Collector.Links.Add(new Results.LinkStats($"node-{_s.Node}/nic-{r}", _s.Tree.NameOf(leaf), _nics[r].Bytes, _nics[r].BusyPs));
+                }
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private int NodeOf(int card) => card / _s.Spec.CardsPerNode;
+
+    private int Local(int card) => card % _s.Spec.CardsPerNode;
+
+    /// <summary>A tensor-parallel collective starts when the last rank joins and every member's crossbar port is free; ring cost over the crossbar.</summary>
+    private void JoinCollective(TpCollective c)
+    {
+        var key = (c.Leader, c.Seq);
+        _collectives.TryGetValue(key, out var state);
+        state = (state.Arrived + 1, c.Bytes, c.Size);
+        if (state.Arrived < c.Size)
+        {
+            _collectives[key] = state;
+            return;
+        }
+        _collectives.Remove(key);
+        var start = Now;
+        for (var r = 0; r < c.Size; r++) start = SimTime.Max(start, _crossbarFree[Local(c.Leader + r)]);
+        var end = start + CollectiveCost.RingAllReduce(c.Bytes, c.Size, _s.Spec.IntraBandwidth, _s.Spec.IntraLatency);
+        for (var r = 0; r < c.Size; r++)
+        {
+            _crossbarFree[Local(c.Leader + r)] = end;
+            SendAt(_s.Map.Card(c.Leader + r), end, new TpCollectiveDone(c.Seq));
+        }
+    }
+
+    /// <summary>Same-node write through the crossbar: the source port serialises it, then one crossbar latency.</summary>
+    private void CrossbarWrite(RdmaWrite w)
+    {
+        var port = Local(w.SrcCard);
+        var done = SimTime.Max(Now, _crossbarFree[port]) + _s.Spec.IntraBandwidth.TransferTime(w.Bytes);
+        _crossbarFree[port] = done;
+        SendAt(_s.Map.Card(w.DstCard), done + _s.Spec.IntraLatency, new RdmaDelivered(w));
+        SendAt(_s.Map.Card(w.SrcCard), done + _s.Spec.IntraLatency * 2, new RdmaCompleted(w));
+    }
+
+    private void EnqueueOnNic(RdmaWrite w)
+    {
+        var rail = Local(w.SrcCard) % _s.Spec.Nics;
+        var dstNode = NodeOf(w.DstCard);
+        var dstRail = Local(w.DstCard) % _s.Spec.Nics;
+        var chunks = (int)((w.Bytes + _s.ChunkBytes - 1) / _s.ChunkBytes);
+        var hash = Ecmp.FlowHash(_s.Seed, w.SrcCard, w.DstCard, (int)(w.TransferId & 0x7fffffff));
+        _nics[rail].Queue.Enqueue(new Outgoing(w, Math.Max(chunks, 1), dstNode, dstRail, hash));
+        if (!_nics[rail].Busy) PumpNic(rail);
+    }
+
+    /// <summary>The NIC sends one chunk at a time, round-robin over the writes it holds, so concurrent flows share its line rate.</summary>
+    private void PumpNic(int rail)
+    {
+        var nic = _nics[rail];
+        if (nic.Queue.Count == 0) return;
+        var o = nic.Queue.Dequeue();
+        var bytes = Math.Min(_s.ChunkBytes, o.Write.Bytes - (long)o.Sent * _s.ChunkBytes);
+        o.Sent++;
+        if (o.Sent < o.Chunks) nic.Queue.Enqueue(o);
+        var serialise = _s.Spec.NicBandwidth.TransferTime(bytes);
+        nic.Busy = true;
+        nic.Bytes += bytes;
+        nic.BusyPs += serialise.Ps;
+        var (leaf, _) = _s.Tree.Attachment(_s.Node, rail);
+        Send(_s.Map.Switch(leaf), serialise + _s.Fabric.LinkLatency, new RdmaChunk(o.Write, bytes, o.Chunks, o.DstNode, o.DstRail, o.Hash));
+        Send(Id, serialise, new NicReady(rail));
+    }
+
+    /// <summary>Reassembles a write; when its last chunk lands the destination card is told, and the source gets an acknowledgement one path later.</summary>
+    private void ChunkArrived(RdmaChunk c)
+    {
+        var id = c.Write.TransferId;
+        _chunksArrived.TryGetValue(id, out var n);
+        if (++n < c.Chunks)
+        {
+            _chunksArrived[id] = n;
+            return;
+        }
+        _chunksArrived.Remove(id);
+        var w = c.Write;
+        Send(_s.Map.Card(w.DstCard), _s.Spec.NicLatency, new RdmaDelivered(w));
+        var hops = _s.Tree.SwitchHops(NodeOf(w.SrcCard), Local(w.SrcCard) % _s.Spec.Nics, c.DstNode, c.DstRail);
+        Send(_s.Map.Card(w.SrcCard), _s.Spec.NicLatency * 2 + _s.Fabric.LinkLatency * (hops + 1), new RdmaCompleted(w));
+    }
+
+    /// <summary>A write waiting on a NIC, with how many of its chunks have left.</summary>
+    private sealed class Outgoing(RdmaWrite write, int chunks, int dstNode, int dstRail, ulong hash)
+    {
+        public RdmaWrite Write { get; } = write;
+        public int Chunks { get; } = chunks;
+        public int DstNode { get; } = dstNode;
+        public int DstRail { get; } = dstRail;
+        public ulong Hash { get; } = hash;
+        public int Sent { get; set; }
+    }
+
+    /// <summary>One NIC's send side.</summary>
+    private sealed class NicPort
+    {
+        public Queue<Outgoing> Queue { get; } = new();
+        public bool Busy { get; set; }
+        public long Bytes { get; set; }
+        public long BusyPs { get; set; }
+    }
+}

@@ -1,0 +1,17 @@
+using Emulator.Core.Specs;
+using Emulator.Core.Topology;
+using Emulator.Engine.Runtime;
+
+namespace Emulator.Engine.Actors;
+
+/// <summary>What a node actor needs: its index, specs, the fabric it plugs into and the setups of its cards.</summary>
+public sealed record NodeSetup(
+    int Node,
+    NodeSpec Spec,
+    FabricSpec Fabric,
+    CardSpec Card,
+    FatTree Tree,
+    EntityMap Map,
+    long Seed,
+    long ChunkBytes,
+    IReadOnlyList<CardSetup> Cards);

@@ -1,0 +1,98 @@
+using Akka.Actor;
+using Emulator.Core.Specs;
+using Emulator.Core.Topology;
+using Emulator.Engine.Messages;
+using Emulator.Engine.Results;
+using Emulator.Engine.Runtime;
+using Emulator.Kernel;
+
+namespace Emulator.Engine.Actors;
+
+/// <summary>A fabric switch: routes each chunk up-down with deterministic ECMP and serialises it on the egress port's queue.</summary>
+/// <remarks>Ports are FIFO with unbounded buffers: a chunk leaves when the port has sent everything queued before it, so contention and oversubscription show up as queueing delay.</remarks>
+public sealed class SwitchActor : EntityActor
+{
+    /// <summary>Width of the utilisation buckets written to the trace.</summary>
+    public static readonly SimTime BucketWidth = SimTime.FromUs(100);
+
+    private readonly int _switch;
+    private readonly FatTree _tree;
+    private readonly FabricSpec _fabric;
+    private readonly EntityMap _map;
+    private readonly SimTime[] _free;
+    private readonly long[] _bytes;
+    private readonly long[] _busy;
+    private readonly List<long> _buckets = new();
+
+    public SwitchActor(int id, Partition partition, int sw, FatTree tree, FabricSpec fabric, EntityMap map) : base(id, partition)
+    {
+        _switch = sw;
+        _tree = tree;
+        _fabric = fabric;
+        _map = map;
+        var ports = tree.PortCount(sw);
+        _free = new SimTime[ports];
+        _bytes = new long[ports];
+        _busy = new long[ports];
+    }
+
+    public static Props Props(int id, Partition partition, int sw, FatTree tree, FabricSpec fabric, EntityMap map) =>
+        Akka.Actor.Props.Create(() => new SwitchActor(id, partition, sw, tree, fabric, map)).WithDispatcher(InlineDispatcher.ConfigId);
+
+    protected override bool Handle(object message)
+    {
+        switch (message)
+        {
+            case RdmaChunk c:
+                Forward(c);
+                return true;
+            case CollectStats s:
+                Report(s.Collector);
+                return true;
+            default:
+                return false;
+        }
+    }
+
+    private void Forward(RdmaChunk c)
+    {
+        var port = _tree.Route(_switch, c.DstNode, c.DstRail, c.FlowHash);
+        var serialise = _fabric.LinkBandwidth.TransferTime(c.Bytes);
+        var start = SimTime.Max(Now, _free[port]);
+        var departs = start + serialise;
+        _free[port] = departs;
+        _bytes[port] += c.Bytes;
+        _busy[port] += serialise.Ps;
+        AddBusy(start, departs);
+        var peer = _tree.Peer(_switch, port);
+        var next = peer.IsSwitch ? _map.Switch(peer.Switch) : _map.Node(peer.Node);
+        SendAt(next, departs + _fabric.LinkLatency, c);
+    }
+
+    /// <summary>Adds a busy interval to the per-bucket utilisation series.</summary>
+    private void AddBusy(SimTime start, SimTime end)
+    {
+        var w = BucketWidth.Ps;
+        for (var t = start.Ps; t < end.Ps;)
+        {
+            var bucket = (int)(t / w);
+            var bucketEnd = Math.Min(end.Ps, (bucket + 1) * w);
+            while (_buckets.Count <= bucket) _buckets.Add(0);
+            _buckets[bucket] += bucketEnd - t;
+            t = bucketEnd;
+        }
+    }
+
+    private void Report(StatsCollector collector)
+    {
+        var name = _tree.NameOf(_switch);
+        for (var p = 0; p < _free.Length; p++)
+        {
+            if (_bytes[p] == 0) continue;
+            var peer = _tree.Peer(_switch, p);
+            var to = peer.IsSwitch ? _tree.NameOf(peer.Switch) : $"node-{peer.Node}/nic-{peer.Rail}";
+            collector.Links.Add(new LinkStats(name, to, _bytes[p], _busy[p]));
+        }
+        if (_buckets.Count > 0) collector.SwitchSeries.Add((name, _free.Length, BucketWidth.Ps, _buckets.ToArray()));
+    }
+}

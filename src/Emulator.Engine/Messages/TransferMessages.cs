@@ -1,0 +1,33 @@
+namespace Emulator.Engine.Messages;
+
+/// <summary>Why bytes move between cards.</summary>
+public enum TransferKind
+{
+    /// <summary>Forward activations to the next pipeline stage.</summary>
+    Activation,
+    /// <summary>Activation gradients to the previous pipeline stage.</summary>
+    Gradient,
+    /// <summary>One step of a data-parallel ring collective.</summary>
+    Ring,
+}
+
+/// <summary>Card to its node: RDMA-write <paramref name="Bytes"/> to another card. <paramref name="Tag"/> is the microbatch or the ring's phase.</summary>
+public sealed record RdmaWrite(long TransferId, int SrcCard, int DstCard, long Bytes, TransferKind Kind, int Tag);
+
+/// <summary>One chunk of an RDMA write in the fabric (NIC to switch, switch to switch, switch to NIC).</summary>
+public sealed record RdmaChunk(RdmaWrite Write, long Bytes, int Chunks, int DstNode, int DstRail, ulong FlowHash);
+
+/// <summary>Destination node to destination card: every byte of the write has landed.</summary>
+public sealed record RdmaDelivered(RdmaWrite Write);
+
+/// <summary>Destination node to source card: the write is acknowledged, its send buffer can go.</summary>
+public sealed record RdmaCompleted(RdmaWrite Write);
+
+/// <summary>Node to itself: a NIC finished serialising a chunk and can take the next.</summary>
+public sealed record NicReady(int Rail);
+
+/// <summary>Card to its node: join a tensor-parallel collective of <paramref name="Bytes"/> per rank over the group led by <paramref name="Leader"/>.</summary>
+public sealed record TpCollective(int Leader, int Size, long Seq, long Bytes, int Card);
+
+/// <summary>Node to card: the tensor-parallel collective finished.</summary>
+public sealed record TpCollectiveDone(long Seq);

@@ -1,0 +1,43 @@
+using Emulator.Core.Accounting;
+using Emulator.Core.Models;
+using Emulator.Engine.Messages;
+
+namespace Emulator.Engine.Plan;
+
+/// <summary>One step of a card's program for a training step; the program of a pipeline stage is shared by all its cards.</summary>
+public abstract record Instruction;
+
+/// <summary>Block until the activation (or gradient) of a microbatch has arrived from the neighbouring stage.</summary>
+public sealed record WaitInput(TransferKind Kind, int MicroBatch) : Instruction;
+
+/// <summary>Run kernels of this cost; HBM banks serve their traffic.</summary>
+public sealed record Work(WorkCost Cost, WorkPhase Phase, int MicroBatch) : Instruction;
+
+/// <summary>Tensor-parallel collective of this many bytes per rank, inside the node.</summary>
+public sealed record TpSync(long Bytes) : Instruction;
+
+/// <summary>RDMA-write a microbatch's activations to the next stage or its gradients to the previous one; does not block.</summary>
+public sealed record SendInput(TransferKind Kind, int MicroBatch, long Bytes) : Instruction;
+
+/// <summary>Allocate (positive) or release (negative) HBM.</summary>
+public sealed record Alloc(MemoryKind Kind, long Bytes) : Instruction;
+
+/// <summary>A data-parallel ring collective over the card's dp group, blocking until it completes.</summary>
+public sealed record RingSync(RingKind Ring, long Bytes, int Phase) : Instruction;
+
+/// <summary>What a <see cref="Work"/> is, for the time breakdown and the trace.</summary>
+public enum WorkPhase
+{
+    Forward,
+    Backward,
+    Recompute,
+    Optimizer,
+}
+
+/// <summary>Ring collective flavours: an all-reduce takes 2(n-1) steps, the other two n-1.</summary>
+public enum RingKind
+{
+    AllReduce,
+    ReduceScatter,
+    AllGather,
+}

@@ -1,0 +1,162 @@
+using Akka.Actor;
+using Emulator.Core.Accounting;
+using Emulator.Core.Models;
+using Emulator.Core.Specs;
+using Emulator.Core.Topology;
+using Emulator.Engine.Actors;
+using Emulator.Engine.Messages;
+using Emulator.Engine.Plan;
+using Emulator.Engine.Results;
+using Emulator.Engine.Runtime;
+using Emulator.Kernel;
+
+namespace Emulator.Engine;
+
+/// <summary>Builds the actors of a scenario, plays one training step in virtual time and gathers the result.</summary>
+public static class StepEmulation
+{
+    /// <summary>Emulates one step of <paramref name="scenario"/>; <paramref name="monitor"/> gets the simulation before it runs (for progress).</summary>
+    public static StepResult Run(Scenario scenario, Action<Simulation>? monitor = null)
+    {
+        var s = scenario;
+        var ranks = new RankMap(s.Parallel.Tp, s.Parallel.Pp, s.Parallel.Dp, s.Node.CardsPerNode);
+        var tree = FatTree.Build(s.Fabric, s.Nodes, s.Node.Nics);
+        var banks = s.Card.HbmStacks;
+        var map = new EntityMap(s.Cards, banks, s.Nodes, tree.SwitchCount);
+        var partitions = Math.Max(1, Math.Min(s.Emulation.Threads, s.Nodes));
+        var simulation = new Simulation(AssignPartitions(map, s, tree, partitions), partitions, s.Fabric.LinkLatency);
+        var plans = Enumerable.Range(0, s.Parallel.Pp).Select(stage => StagePlanner.Build(s, stage)).ToArray();
+        var sampled = SampledCards(s.Cards, s.Emulation.TraceCards);
+        var control = s.Fabric.LinkLatency;
+
+        var refs = new IActorRef[map.Count];
+        using var system = ActorSystem.Create("emulation", Runtime.EngineConfig.Default);
+        try
+        {
+            var root = system.ActorOf(EmulationRoot.Props(), "emulation");
+            root.Ask<EmulationRoot.Built>(new EmulationRoot.Build(context =>
+            {
+                refs[map.Job] = context.ActorOf(JobActor.Props(map.Job, simulation.PartitionOf(map.Job), map, s.Cards, control), "job");
+                for (var n = 0; n < s.Nodes; n++)
+                {
+                    var cards = Enumerable.Range(n * s.Node.CardsPerNode, s.Node.CardsPerNode)
+                        .Select(c => CardSetupOf(s, ranks, map, plans, c, control, sampled.Contains(c))).ToArray();
+                    var setup = new NodeSetup(n, s.Node, s.Fabric, s.Card, tree, map, s.Emulation.Seed, s.Emulation.RdmaChunkBytes, cards);
+                    var id = map.Node(n);
+                    refs[id] = context.ActorOf(NodeActor.Props(id, simulation.PartitionOf(id), setup, refs, simulation.PartitionOf), $"node-{n}");
+                }
+                for (var w = 0; w < tree.SwitchCount; w++)
+                {
+                    var id = map.Switch(w);
+                    refs[id] = context.ActorOf(SwitchActor.Props(id, simulation.PartitionOf(id), w, tree, s.Fabric, map), tree.NameOf(w));
+                }
+            }), TimeSpan.FromMinutes(10)).Wait();
+            var missing = Array.FindIndex(refs, r => r is null);
+            if (missing >= 0) throw new InvalidOperationException($"entity {missing} has no actor after construction");
+            foreach (var p in simulation.Partitions) p.Bind((target, message) => refs[target].Tell(message, ActorRefs.NoSender));
+
+            simulation.Post(map.Job, map.Job, SimTime.Zero, new StartJob());
+            monitor?.Invoke(simulation);
+            simulation.Run();
+
+            var collector = new StatsCollector();
+            foreach (var r in refs) r.Tell(new CollectStats(collector), ActorRefs.NoSender);
+            return Summarise(s, simulation, partitions, map, tree, control, collector, sampled);
+        }
+        finally
+        {
+            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+        }
+    }
+
+    /// <summary>Nodes (with their cards and banks) in contiguous blocks per partition; switches round-robin; the job in partition 0.</summary>
+    private static int[] AssignPartitions(EntityMap map, Scenario s, FatTree tree, int partitions)
+    {
+        var owner = new int[map.Count];
+        for (var n = 0; n < s.Nodes; n++)
+        {
+            var p = (int)((long)n * partitions / s.Nodes);
+            owner[map.Node(n)] = p;
+            for (var c = n * s.Node.CardsPerNode; c < (n + 1) * s.Node.CardsPerNode; c++)
+            {
+                owner[map.Card(c)] = p;
+                for (var b = 0; b < s.Card.HbmStacks; b++) owner[map.Bank(c, b)] = p;
+            }
+        }
+        for (var w = 0; w < tree.SwitchCount; w++) owner[map.Switch(w)] = w % partitions;
+        return owner;
+    }
+
+    private static CardSetup CardSetupOf(Scenario s, RankMap ranks, EntityMap map, StagePlan[] plans, int card, SimTime control, bool sampled)
+    {
+        var (tp, pp, dp) = (ranks.TpRank(card), ranks.PpRank(card), ranks.DpRank(card));
+        var dpGroup = ranks.DpGroup(card);
+        return new CardSetup(
+            card, map, ranks.NodeOf(card), s.Card.HbmStacks, plans[pp],
+            TpLeader: ranks.TpGroup(card)[0], TpSize: s.Parallel.Tp,
+            PrevStage: pp > 0 ? ranks.CardOf(tp, pp - 1, dp) : -1,
+            NextStage: pp < s.Parallel.Pp - 1 ? ranks.CardOf(tp, pp + 1, dp) : -1,
+            DpSize: s.Parallel.Dp, DpNext: dpGroup[(dp + 1) % dpGroup.Count],
+            ControlLatency: control, Sampled: sampled);
+    }
+
+    /// <summary>Evenly spaced cards from first to last, so first and last pipeline stages are both shown.</summary>
+    private static HashSet<int> SampledCards(int cards, int count)
+    {
+        count = Math.Min(count, cards);
+        if (count <= 0) return new HashSet<int>();
+        if (count == 1) return new HashSet<int> { 0 };
+        return Enumerable.Range(0, count).Select(i => (int)((long)i * (cards - 1) / (count - 1))).ToHashSet();
+    }
+
+    private static StepResult Summarise(Scenario s, Simulation sim, int partitions, EntityMap map, FatTree tree, SimTime launch, StatsCollector c, HashSet<int> sampled)
+    {
+        if (c.Cards.Count != s.Cards)
+            throw new InvalidOperationException($"only {c.Cards.Count} of {s.Cards} cards finished the step: the emulation deadlocked (a card waited for a message that never came)");
+        var end = c.Cards.Max(r => r.Finished);
+        var step = end - launch;
+        var kinds = Enum.GetValues<TimeKind>();
+        var totals = new double[kinds.Length];
+        foreach (var r in c.Cards)
+        {
+            for (var k = 0; k < kinds.Length; k++) totals[k] += r.Time[k];
+            totals[(int)TimeKind.PipelineBubble] += (end - r.Finished).Ps; // idle until the slowest card is done
+        }
+        var peak = c.Cards.OrderByDescending(r => r.PeakHbmBytes).ThenBy(r => r.Card).First();
+        var oom = c.Cards.Where(r => r.Oom is not null).Select(r => r.Oom!).OrderBy(o => o.At).ThenBy(o => o.Card).FirstOrDefault();
+        var memoryKinds = Enum.GetValues<MemoryKind>();
+        IReadOnlyDictionary<MemoryKind, long> Breakdown(CardReport r) => memoryKinds.ToDictionary(k => k, k => r.PeakBreakdown[(int)k]);
+        var stepSeconds = step.Seconds;
+        return new StepResult
+        {
+            Scenario = s.Name,
+            Cards = s.Cards,
+            StepTime = step,
+            TokensPerStep = (long)s.Parallel.GlobalBatch * s.Model.SeqLen,
+            ModelFlops = TransformerMath.ModelFlopsPerStep(s.Model, s.Parallel.GlobalBatch),
+            ExecutedFlops = c.Cards.Sum(r => r.ExecutedFlops),
+            PeakFlopsPerCard = s.Card.PeakFlops,
+            Breakdown = kinds.ToDictionary(k => k, k => totals[(int)k] / s.Cards / SimTime.PsPerSecond),
+            PeakHbmCard = peak.Card,
+            PeakHbmBytes = peak.PeakHbmBytes,
+            PeakHbmBreakdown = Breakdown(peak),
+            HbmCapacityBytes = s.Card.HbmCapacityBytes,
+            Oom = oom,
+            OomBreakdown = oom is null ? null : Breakdown(c.Cards[oom.Card]),
+            Events = sim.Events,
+            Barriers = sim.Barriers,
+            Partitions = partitions,
+            Actors = new Dictionary<string, int>
+            {
+                ["card"] = s.Cards,
+                ["hbm_bank"] = s.Cards * s.Card.HbmStacks,
+                ["node"] = s.Nodes,
+                ["switch"] = tree.SwitchCount,
+                ["job"] = 1,
+            },
+            Links = c.Links.OrderByDescending(l => l.BusyPs).ThenBy(l => l.From, StringComparer.Ordinal).ThenBy(l => l.To, StringComparer.Ordinal).ToArray(),
+            SampledCards = c.Cards.Where(r => sampled.Contains(r.Card)).ToArray(),
+            SwitchSeries = c.SwitchSeries.OrderBy(x => x.Switch, StringComparer.Ordinal).ToArray(),
+        };
+    }
+}

@@ -1,0 +1,65 @@
+using Emulator.Core.Models;
+using Emulator.Kernel;
+using static Emulator.Core.Tests.Models.ModelFixtures;
+
+namespace Emulator.Core.Tests.Models;
+
+public class ComputeModelTests
+{
+    [Theory]
+    [InlineData(64, 4096, 8192, 0.25)]       // d = 64 = half-dim: 0.5·64/128
+    [InlineData(4096, 192, 1024, 0.375)]     // d = 192: 0.5·192/256
+    [InlineData(128, 128, 128, 0.5 / 3 * 2)] // d = 128: 0.5·128/192 = 1/3
+    public void Gemm_efficiency_follows_the_half_dim_curve(double m, double n, double k, double expected) =>
+        Assert.Equal(expected, ComputeModel.GemmEfficiency(Card, m, n, k), 15);
+
+    [Fact]
+    public void Gemm_efficiency_approaches_the_best_for_huge_gemms() =>
+        Assert.InRange(ComputeModel.GemmEfficiency(Card, 1e9, 1e9, 1e9), 0.49999, 0.5);
+
+    [Fact]
+    public void Kernel_time_compute_bound_branch()
+    {
+        // 1e9 FLOP at 0.5·1e12 = 2 ms = 2e9 ps; 1e6 B at 5e10 B/s = 2e7 ps; max + 1 µs.
+        Assert.Equal(new SimTime(2_001_000_000), ComputeModel.KernelTime(Card, 1e9, 1_000_000, 0.5));
+    }
+
+    [Fact]
+    public void Kernel_time_memory_bound_branch()
+    {
+        // 1e6 FLOP at 5e11 = 2e6 ps; 1e6 B = 2e7 ps wins; + 1e6 ps.
+        Assert.Equal(new SimTime(21_000_000), ComputeModel.KernelTime(Card, 1e6, 1_000_000, 0.5));
+        Assert.Equal(new SimTime(1_000_000), ComputeModel.KernelTime(Card, 0, 0, 0));
+    }
+
+    [Fact]
+    public void Logits_forward_and_backward()
+    {
+        // tp 2, b 1: GEMM M 64, N 256/2 = 128, K 128, efficiency 0.25: 2·64·128·128 = 2,097,152 FLOP → 8,388,608 ps;
+        // bytes 2·(64·128 + 128·128 + 64·128) = 65,536 → 1,310,720 ps, so compute-bound.
+        // Cross-entropy: 64·128 = 8,192 logits × 6 B = 49,152 B → 983,040 ps.
+        var fwd = ComputeModel.LogitsForward(Card, Tiny, tp: 2, microBatch: 1);
+        Assert.Equal(new WorkCost(2_097_152, 114_688, 2, new SimTime(9_388_608 + 1_983_040)), fwd);
+        // Backward: cross-entropy gradient 49,152 B, then dgrad + wgrad GEMMs like the forward one.
+        var bwd = ComputeModel.LogitsBackward(Card, Tiny, tp: 2, microBatch: 1);
+        Assert.Equal(new WorkCost(4_194_304, 49_152 + 2 * 65_536, 3, new SimTime(1_983_040 + 2 * 9_388_608)), bwd);
+    }
+
+    [Fact]
+    public void Optimizer_step_moves_28_bytes_per_updated_param()
+    {
+        // 1e6 params × 28 B = 28e6 B at 5e10 B/s = 560e6 ps, + 1 µs.
+        Assert.Equal(new WorkCost(0, 28_000_000, 1, new SimTime(561_000_000)), ComputeModel.OptimizerStep(Card, 1e6, false, 4));
+        // Distributed over dp 4: 250,000 params, 7e6 B, 140e6 ps.
+        Assert.Equal(new WorkCost(0, 7_000_000, 1, new SimTime(141_000_000)), ComputeModel.OptimizerStep(Card, 1e6, true, 4));
+    }
+
+    [Fact]
+    public void Work_costs_add_field_by_field()
+    {
+        var a = new WorkCost(1, 2, 3, new SimTime(4));
+        Assert.Equal(new WorkCost(2, 4, 6, new SimTime(8)), a + a);
+        Assert.Equal(a, a + WorkCost.Zero);
+        Assert.Equal(a + a, new LayerWork(a, a).Total);
+    }
+}

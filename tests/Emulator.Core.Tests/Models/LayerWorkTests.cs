@@ -1,0 +1,107 @@
+using Emulator.Core.Models;
+using Emulator.Core.Specs;
+using Emulator.Kernel;
+using static Emulator.Core.Tests.Models.ModelFixtures;
+
+namespace Emulator.Core.Tests.Models;
+
+public class LayerWorkTests
+{
+    private const long Launch = 1_000_000; // ps per kernel
+
+    [Fact]
+    public void Forward_tiny_layer_kernel_by_kernel()
+    {
+        // Tiny, tp 1, b 1: tokens 64; every GEMM has min dimension 64 → efficiency 0.25 → 4 ps a FLOP, compute-bound; bytes cost 20 ps each.
+        // Attention: layernorm 2·2·64·128 = 32,768 B → 655,360 ps;
+        //   QKV M64 N384 K128: 6,291,456 FLOP → 25,165,824 ps, 2·(8,192 + 49,152 + 24,576) = 163,840 B;
+        //   QKᵀ 2 heads of 64×64×64: 1,048,576 FLOP → 4,194,304 ps, 2·2·(3·4,096) = 49,152 B;
+        //   softmax 2·64·64 = 8,192 scores × 4 B = 32,768 B → 655,360 ps; AV same as QKᵀ;
+        //   projection M64 N128 K128: 2,097,152 FLOP → 8,388,608 ps, 65,536 B; dropout+residual 6·8,192 = 49,152 B → 983,040 ps.
+        //   Sum: 10,485,760 FLOP, 442,368 B, 7 kernels, 44,236,800 + 7 µs.
+        // MLP: layernorm 32,768 B → 655,360; fc1 M64 N512 K128: 8,388,608 FLOP → 33,554,432 ps, 212,992 B;
+        //   GeLU 2·(512 + 512)·64 = 131,072 B → 2,621,440; fc2 M64 N128 K512 like fc1; residual 49,152 B → 983,040.
+        //   Sum: 16,777,216 FLOP, 638,976 B, 5 kernels, 71,368,704 + 5 µs.
+        var w = ComputeModel.LayerForward(Card, Tiny, tp: 1, microBatch: 1, sequenceParallel: false);
+        Assert.Equal(new WorkCost(10_485_760, 442_368, 7, new SimTime(44_236_800 + 7 * Launch)), w.Attention);
+        Assert.Equal(new WorkCost(16_777_216, 638_976, 5, new SimTime(71_368_704 + 5 * Launch)), w.Mlp);
+    }
+
+    [Fact]
+    public void Forward_with_tensor_and_sequence_parallelism()
+    {
+        // tp 2, SP, b 2: tokens 128; layernorm/residual kernels see 64 tokens (same bytes as above).
+        // QKV M128 N192 K128 efficiency 1/3 (3 ps a FLOP): 6,291,456 FLOP → 18,874,368 ps, 131,072 B; QKᵀ, softmax, AV as above (b·a/tp = 2);
+        // projection M128 N128 K64: 0.25, 8,388,608 ps, 65,536 B. Attention: 10,485,760 FLOP, 409,600 B, 37,945,344 + 7 µs.
+        // fc1 M128 N256 K128 and fc2 M128 N128 K256: 1/3, 25,165,824 ps, 163,840 B each; GeLU 2·(256 + 256)·128 = 131,072 B.
+        // MLP: 16,777,216 FLOP, 540,672 B, 54,591,488 + 5 µs.
+        var w = ComputeModel.LayerForward(Card, Tiny, tp: 2, microBatch: 2, sequenceParallel: true);
+        Assert.Equal(new WorkCost(10_485_760, 409_600, 7, new SimTime(37_945_344 + 7 * Launch)), w.Attention);
+        Assert.Equal(new WorkCost(16_777_216, 540_672, 5, new SimTime(54_591_488 + 5 * Launch)), w.Mlp);
+        // Without SP the layernorms and residuals touch all 128 tokens: 4 kernels each move twice the bytes.
+        var noSp = ComputeModel.LayerForward(Card, Tiny, tp: 2, microBatch: 2, sequenceParallel: false);
+        Assert.Equal(w.Total.HbmBytes + 2 * (32_768 + 49_152), noSp.Total.HbmBytes);
+    }
+
+    [Fact]
+    public void Backward_tiny_layer_kernel_by_kernel()
+    {
+        // Each GEMM twice (dgrad + wgrad). Attention: layernorm bwd 6·8,192 = 49,152 B → 983,040; 2×QKV 50,331,648; 2×QKᵀ 8,388,608;
+        //   softmax bwd 6·8,192 = 49,152 B → 983,040; 2×AV 8,388,608; 2×projection 16,777,216; residual bwd 4·8,192 = 32,768 B → 655,360.
+        //   20,971,520 FLOP, 786,432 B, 11 kernels, 86,507,520 + 11 µs.
+        // MLP: layernorm bwd 983,040; 2×fc1 67,108,864; GeLU bwd 2·(2·512 + 512)·64 = 196,608 B → 3,932,160; 2×fc2 67,108,864; residual 655,360.
+        //   33,554,432 FLOP, 1,130,496 B, 7 kernels, 139,788,288 + 7 µs.
+        var w = ComputeModel.LayerBackward(Card, Tiny, tp: 1, microBatch: 1, sequenceParallel: false);
+        Assert.Equal(new WorkCost(20_971_520, 786_432, 11, new SimTime(86_507_520 + 11 * Launch)), w.Attention);
+        Assert.Equal(new WorkCost(33_554_432, 1_130_496, 7, new SimTime(139_788_288 + 7 * Launch)), w.Mlp);
+    }
+
+    [Theory]
+    [InlineData(1, 1)]
+    [InlineData(8, 1)]
+    [InlineData(8, 4)]
+    public void Gpt_forward_flops_are_24bsh2_times_1_plus_s_over_6h_over_tp(int tp, int b)
+    {
+        double s = Gpt3.SeqLen, h = Gpt3.Hidden;
+        var expected = 24 * b * s * h * h * (1 + s / (6 * h)) / tp;
+        var check = (2 * b * s * 12 * h * h + 4 * b * s * s * h) / tp;
+        Assert.Equal(1.0, check / expected, 14);
+        var fwd = ComputeModel.LayerForward(Card, Gpt3, tp, b, sequenceParallel: true).Total.Flops;
+        Assert.Equal(1.0, fwd / expected, 14);
+        Assert.Equal(2 * fwd, ComputeModel.LayerBackward(Card, Gpt3, tp, b, true).Total.Flops);
+    }
+
+    [Fact]
+    public void Gqa_gated_forward_flops()
+    {
+        // Llama-2-70B, tp 8, b 1: 2·b·s·(h·(h + 2·1024) + h·h + 3·h·f)/tp + 4·b·s²·h/tp.
+        double s = 4096, h = 8192, f = 28672;
+        var expected = (2 * s * (h * (h + 2048) + h * h + 3 * h * f) + 4 * s * s * h) / 8;
+        Assert.Equal(expected, ComputeModel.LayerForward(Card, Llama2_70B, 8, 1, true).Total.Flops);
+    }
+
+    [Fact]
+    public void Recompute_policies()
+    {
+        var fwd = ComputeModel.LayerForward(Card, Tiny, 1, 1, false);
+        Assert.Equal(LayerWork.Zero, ComputeModel.LayerRecompute(Card, Tiny, 1, 1, false, Recompute.None));
+        Assert.Equal(fwd, ComputeModel.LayerRecompute(Card, Tiny, 1, 1, false, Recompute.Full));
+        // Selective: QKᵀ + softmax + AV = 2·1,048,576 FLOP, 49,152 + 32,768 + 49,152 B, 4,194,304 + 655,360 + 4,194,304 ps + 3 µs.
+        var selective = ComputeModel.LayerRecompute(Card, Tiny, 1, 1, false, Recompute.Selective);
+        Assert.Equal(new WorkCost(2_097_152, 131_072, 3, new SimTime(9_043_968 + 3 * Launch)), selective.Attention);
+        Assert.Equal(WorkCost.Zero, selective.Mlp);
+    }
+
+    [Fact]
+    public void Full_recompute_step_flops_match_Megatron_2021()
+    {
+        // Per layer forward + backward + recompute = 4 × 24bsh²(1 + s/6h), plus logits 6·b·s·h·V = the V/16lh term.
+        const int b = 2;
+        var perLayer = ComputeModel.LayerForward(Card, Gpt3, 1, b, false).Total.Flops
+            + ComputeModel.LayerBackward(Card, Gpt3, 1, b, false).Total.Flops
+            + ComputeModel.LayerRecompute(Card, Gpt3, 1, b, false, Recompute.Full).Total.Flops;
+        var step = Gpt3.Layers * perLayer
+            + ComputeModel.LogitsForward(Card, Gpt3, 1, b).Flops + ComputeModel.LogitsBackward(Card, Gpt3, 1, b).Flops;
+        Assert.Equal(1.0, step / TransformerMath.Megatron2021FlopsPerStep(Gpt3, b), 12);
+    }
+}

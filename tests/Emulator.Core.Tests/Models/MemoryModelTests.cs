@@ -1,0 +1,68 @@
+using Emulator.Core.Models;
+using Emulator.Core.Specs;
+using static Emulator.Core.Tests.Models.ModelFixtures;
+
+namespace Emulator.Core.Tests.Models;
+
+public class MemoryModelTests
+{
+    // GPT-3, s 2048, b 1, t 8: s·b·h = 25,165,824; 5·a·s²·b = 5·96·2048² = 2,013,265,920.
+    [Theory]
+    [InlineData(true, Recompute.None, 358_612_992L)]       // (34·sbh + 5as²b)/8 = (855,638,016 + 2,013,265,920)/8
+    [InlineData(true, Recompute.Selective, 106_954_752L)]  // 34·sbh/8
+    [InlineData(true, Recompute.Full, 6_291_456L)]         // 2·sbh/8
+    [InlineData(false, Recompute.None, 578_813_952L)]      // 10·sbh + (24·sbh + 5as²b)/8 = 251,658,240 + 327,155,712
+    [InlineData(false, Recompute.Selective, 327_155_712L)] // 10·sbh + 24·sbh/8 = 251,658,240 + 75,497,472
+    [InlineData(false, Recompute.Full, 50_331_648L)]       // 2·sbh
+    public void Korthikanti_per_layer(bool sp, Recompute policy, long expected)
+    {
+        Assert.Equal(expected, MemoryModel.ActivationBytesPerLayer(Gpt3, 8, 1, sp, policy));
+        double s = 2048, h = 12288, a = 96, t = 8, sbh = s * h;
+        var formula = policy switch
+        {
+            Recompute.Full => sp ? 2 * sbh / t : 2 * sbh,
+            Recompute.Selective => sp ? sbh * 34 / t : sbh * (10 + 24 / t),
+            _ => sp ? sbh * (34 + 5 * a * s / h) / t : sbh * (10 + 24 / t + 5 * a * s / (h * t)),
+        };
+        Assert.Equal(formula, expected);
+    }
+
+    [Fact]
+    public void Gqa_gated_per_layer_generalises_the_24()
+    {
+        // Llama-2-70B, s 4096, b 1, t 8, SP: 10·s·h = 335,544,320; split s·(2h + 4·1024 + 2h + 2·2f + 2f) = 4096·208,896 = 855,638,016;
+        // core 5·64·4096² = 5,368,709,120. None: sum/8 = 819,986,432; Selective: 1,191,182,336/8 = 148,897,792.
+        Assert.Equal(819_986_432L, MemoryModel.ActivationBytesPerLayer(Llama2_70B, 8, 1, true, Recompute.None));
+        Assert.Equal(148_897_792L, MemoryModel.ActivationBytesPerLayer(Llama2_70B, 8, 1, true, Recompute.Selective));
+    }
+
+    [Fact]
+    public void Per_microbatch_adds_embedding_and_output_layer()
+    {
+        // Tiny, t 2, b 1, SP: sbh = 8,192; core 5·2·64² = 40,960; per layer (34·8,192 + 40,960)/2 = 159,744; 2 layers 319,488.
+        // First stage + embedding dropout mask 8,192/2 = 4,096; last stage + 4·8,192/2 = 16,384 + fp32 logits 4·64·256/2 = 32,768.
+        Assert.Equal(319_488L, MemoryModel.ActivationBytesPerMicrobatch(Tiny, 2, 1, true, Recompute.None, 2, false, false));
+        Assert.Equal(372_736L, MemoryModel.ActivationBytesPerMicrobatch(Tiny, 2, 1, true, Recompute.None, 2, true, true));
+        // No SP, first stage only: per layer 10·8,192 + (24·8,192 + 40,960)/2 = 200,704; 2 layers + mask 8,192.
+        Assert.Equal(409_600L, MemoryModel.ActivationBytesPerMicrobatch(Tiny, 2, 1, false, Recompute.None, 2, true, false));
+    }
+
+    [Fact]
+    public void Recompute_working_set_is_one_full_layer_under_full_only()
+    {
+        Assert.Equal(159_744L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Full));
+        Assert.Equal(0L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Selective));
+        Assert.Equal(0L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.None));
+    }
+
+    [Fact]
+    public void State_is_2_plus_2_plus_12_bytes_per_param()
+    {
+        // 1,000.5 params round up to 1,001: 2,002 + 2,002 + 12,012.
+        Assert.Equal(new StateMemory(2_002, 2_002, 12_012), MemoryModel.State(1000.5, 5, false));
+        Assert.Equal(16_016L, MemoryModel.State(1000.5, 5, false).Total);
+        // Distributed optimizer, dp 5: 12,012/5 = 2,402.4 rounds up to 2,403.
+        Assert.Equal(new StateMemory(2_002, 2_002, 2_403), MemoryModel.State(1000.5, 5, true));
+        Assert.Equal(6_407L, MemoryModel.State(1000.5, 5, true).Total);
+    }
+}

@@ -1,0 +1,56 @@
+using Emulator.Core.Topology;
+
+namespace Emulator.Core.Tests.Topology;
+
+public class RankMapTests
+{
+    private readonly RankMap _map = new(tp: 2, pp: 4, dp: 4, cardsPerNode: 8);
+
+    [Fact]
+    public void RoundTripsEveryCard()
+    {
+        Assert.Equal(32, _map.Cards);
+        for (var c = 0; c < _map.Cards; c++)
+            Assert.Equal(c, _map.CardOf(_map.TpRank(c), _map.PpRank(c), _map.DpRank(c)));
+    }
+
+    [Fact]
+    public void MegatronOrder()
+    {
+        Assert.Equal((1, 1, 2), (_map.TpRank(13), _map.PpRank(13), _map.DpRank(13)));
+        Assert.Equal(13, _map.CardOf(tpRank: 1, ppRank: 1, dpRank: 2));
+        Assert.Equal(31, _map.CardOf(1, 3, 3));
+        Assert.Equal((1, 5), (_map.NodeOf(13), _map.LocalIndex(13)));
+    }
+
+    [Fact]
+    public void Groups()
+    {
+        Assert.Equal(new[] { 12, 13 }, _map.TpGroup(13));
+        Assert.Equal(new[] { 9, 11, 13, 15 }, _map.DpGroup(13));
+        Assert.Equal(new[] { 0, 2, 4, 6 }, _map.DpGroup(4));
+        Assert.All(_map.TpGroup(13), c => Assert.Equal(_map.NodeOf(13), _map.NodeOf(c)));
+    }
+
+    [Fact]
+    public void GroupsPartitionTheCards()
+    {
+        for (var c = 0; c < _map.Cards; c++)
+        {
+            Assert.Contains(c, _map.TpGroup(c));
+            Assert.Contains(c, _map.DpGroup(c));
+            Assert.All(_map.DpGroup(c), d => Assert.Equal((_map.TpRank(c), _map.PpRank(c)), (_map.TpRank(d), _map.PpRank(d))));
+        }
+        var tpGroups = Enumerable.Range(0, 32).Select(c => string.Join(",", _map.TpGroup(c))).Distinct().Count();
+        Assert.Equal(16, tpGroups);
+    }
+
+    [Fact]
+    public void BadInputsThrow()
+    {
+        Assert.Throws<ArgumentException>(() => new RankMap(0, 1, 1, 8));
+        Assert.Throws<ArgumentException>(() => new RankMap(1, 1, 1, 0));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _map.TpRank(32));
+        Assert.Throws<ArgumentOutOfRangeException>(() => _map.CardOf(2, 0, 0));
+    }
+}
