@@ -1,1 +1,3 @@
-﻿Console.WriteLine("Hello, World!");
+using Emulator.Cli;
+
+return EmulatorCommand.Run(args, Console.Out, Console.Error);

@@ -16,7 +16,10 @@ namespace Emulator.Engine;
 public static class StepEmulation
 {
     /// <summary>Emulates one step of <paramref name="scenario"/>; <paramref name="monitor"/> gets the simulation before it runs (for progress).</summary>
-    public static StepResult Run(Scenario scenario, Action<Simulation>? monitor = null)
+    /// <param name="scenario">What to emulate.</param>
+    /// <param name="monitor">Called with the simulation just before it runs.</param>
+    /// <param name="programs">Replaces the planner's program of each stage (tests drive the actors with hand-made programs).</param>
+    public static StepResult Run(Scenario scenario, Action<Simulation>? monitor = null, Func<int, StagePlan>? programs = null)
     {
         var s = scenario;
         var ranks = new RankMap(s.Parallel.Tp, s.Parallel.Pp, s.Parallel.Dp, s.Node.CardsPerNode);
@@ -25,7 +28,7 @@ public static class StepEmulation
         var map = new EntityMap(s.Cards, banks, s.Nodes, tree.SwitchCount);
         var partitions = Math.Max(1, Math.Min(s.Emulation.Threads, s.Nodes));
         var simulation = new Simulation(AssignPartitions(map, s, tree, partitions), partitions, s.Fabric.LinkLatency);
-        var plans = Enumerable.Range(0, s.Parallel.Pp).Select(stage => StagePlanner.Build(s, stage)).ToArray();
+        var plans = Enumerable.Range(0, s.Parallel.Pp).Select(stage => programs?.Invoke(stage) ?? StagePlanner.Build(s, stage)).ToArray();
         var sampled = SampledCards(s.Cards, s.Emulation.TraceCards);
         var control = s.Fabric.LinkLatency;
 

@@ -1,0 +1,44 @@
+namespace Emulator.Cli;
+
+/// <summary>Entry point of the `emulator` command: dispatches to its verbs.</summary>
+public static class EmulatorCommand
+{
+    /// <summary>Top-level usage.</summary>
+    public const string Usage = """
+        emulator: emulate AI-training clusters actor by actor in deterministic virtual time
+
+        commands:
+          run <scenario.conf> [--out DIR] [--set key=value ...]   emulate one training step
+
+        run `emulator run --help` for details.
+        """;
+
+    /// <summary>Runs the command line; returns the exit code.</summary>
+    public static int Run(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        if (args.Count == 0 || args[0] is "-h" or "--help" or "help")
+        {
+            stdout.WriteLine(Usage);
+            return args.Count == 0 ? ExitCodes.BadInput : ExitCodes.Ok;
+        }
+        try
+        {
+            return args[0] switch
+            {
+                "run" => RunCommand.Execute(args.Skip(1).ToArray(), stdout, stderr),
+                _ => Unknown(args[0], stderr),
+            };
+        }
+        catch (Exception e)
+        {
+            stderr.WriteLine($"internal error: {e}");
+            return ExitCodes.Failure;
+        }
+    }
+
+    private static int Unknown(string verb, TextWriter stderr)
+    {
+        stderr.WriteLine($"emulator: unknown command '{verb}'\n{Usage}");
+        return ExitCodes.BadInput;
+    }
+}

@@ -1,0 +1,30 @@
+using System.Text.Json;
+using Emulator.Engine.Results;
+
+namespace Emulator.Cli.Reports;
+
+/// <summary>Writes run-stats.json: how the emulation itself ran (wall time, speed, memory). Not deterministic by nature.</summary>
+public static class RunStats
+{
+    /// <summary>Serialises the run's statistics.</summary>
+    public static byte[] Write(StepResult r, TimeSpan wall, TimeSpan build, long peakWorkingSet, int threads)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteNumber("wall_time_s", wall.TotalSeconds);
+            w.WriteNumber("setup_time_s", build.TotalSeconds);
+            w.WriteNumber("events", r.Events);
+            w.WriteNumber("events_per_s", r.Events / Math.Max(wall.TotalSeconds, 1e-9));
+            w.WriteNumber("barriers", r.Barriers);
+            w.WriteNumber("partitions", r.Partitions);
+            w.WriteNumber("threads", threads);
+            w.WriteNumber("peak_memory_bytes", peakWorkingSet);
+            w.WriteNumber("actors", r.Actors.Values.Sum());
+            w.WriteEndObject();
+        }
+        stream.WriteByte((byte)'\n');
+        return stream.ToArray();
+    }
+}

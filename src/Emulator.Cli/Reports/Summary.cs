@@ -1,0 +1,47 @@
+using System.Globalization;
+using System.Text;
+using Emulator.Core.Accounting;
+using Emulator.Core.Specs;
+using Emulator.Engine.Results;
+
+namespace Emulator.Cli.Reports;
+
+/// <summary>The human-readable summary `emulator run` prints.</summary>
+public static class Summary
+{
+    /// <summary>Formats the result of <paramref name="s"/>.</summary>
+    public static string Format(Scenario s, StepResult r)
+    {
+        var b = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        void Line(string label, string value) => b.Append(inv, $"  {label,-26}{value}\n");
+        b.Append(inv, $"{s.Name}: {s.Model.Name} on {s.Cards} x {s.Card.Name} ({s.Nodes} nodes, {r.Actors["switch"]} switches), tp {s.Parallel.Tp} pp {s.Parallel.Pp} dp {s.Parallel.Dp}, {s.Parallel.MicroBatches} microbatches of {s.Parallel.MicroBatch}\n");
+        if (r.Oom is { } o)
+        {
+            b.Append(inv, $"  OUT OF MEMORY: card {o.Card}, HBM bank {o.Bank} refused {Gib(o.Requested)} at {o.At.Seconds * 1e3:0.###} ms ({Gib(o.BankLive)} of {Gib(o.BankCapacity)} held)\n");
+            b.Append(inv, $"  card {o.Card} would need {Gib(r.OomBreakdown!.Values.Sum())} of {Gib(r.HbmCapacityBytes)}:\n");
+            foreach (var (kind, bytes) in r.OomBreakdown!) Line("    " + kind.ToString().ToLowerInvariant(), Gib(bytes));
+            return b.ToString();
+        }
+        Line("step time", $"{r.StepTime.Seconds:0.####} s");
+        Line("tokens/s", r.TokensPerSecond.ToString("N0", inv));
+        Line("model TFLOP/s per card", r.ModelTflopsPerCard.ToString("0.0", inv));
+        Line("hardware TFLOP/s per card", r.HardwareTflopsPerCard.ToString("0.0", inv));
+        Line("MFU", r.Mfu.ToString("0.0%", inv));
+        b.Append("  time breakdown (mean per card):\n");
+        foreach (var (kind, seconds) in r.Breakdown)
+            Line("    " + ResultJson.Name(kind).Replace('_', ' '), $"{seconds:0.####} s  {seconds / r.StepTime.Seconds,6:0.0%}");
+        Line("peak HBM", $"{Gib(r.PeakHbmBytes)} of {Gib(r.HbmCapacityBytes)} (card {r.PeakHbmCard})");
+        foreach (var (kind, bytes) in r.PeakHbmBreakdown) Line("    " + kind.ToString().ToLowerInvariant(), Gib(bytes));
+        if (r.Links.Count > 0)
+        {
+            b.Append("  busiest fabric links:\n");
+            foreach (var l in r.Links.Take(5))
+                b.Append(inv, $"    {l.From} -> {l.To}: {l.Bytes / 1e9:0.###} GB, {(double)l.BusyPs / r.StepTime.Ps:0.0%} busy\n");
+        }
+        b.Append(inv, $"  engine: {r.Events:N0} events, {r.Actors.Values.Sum():N0} actors\n");
+        return b.ToString();
+    }
+
+    private static string Gib(long bytes) => (bytes / (double)(1L << 30)).ToString("0.00", CultureInfo.InvariantCulture) + " GiB";
+}

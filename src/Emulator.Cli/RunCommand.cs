@@ -1,0 +1,110 @@
+using System.Diagnostics;
+using Emulator.Cli.Reports;
+using Emulator.Engine;
+using Emulator.Kernel;
+using Emulator.Scenarios;
+
+namespace Emulator.Cli;
+
+/// <summary>`emulator run &lt;scenario&gt; [--out DIR] [--set key=value ...]`: emulates one training step.</summary>
+public static class RunCommand
+{
+    /// <summary>Usage text.</summary>
+    public const string Usage = """
+        usage: emulator run <scenario.conf> [--out DIR] [--set key=value ...] [--quiet]
+          --out DIR        where result.json, run-stats.json and trace.json go (default: out/<scenario name>)
+          --set key=value  override any scenario key, e.g. --set parallel.tp=4 --set emulation.rdma-chunk=4MiB
+          --quiet          print nothing but errors
+        exit codes: 0 ran, 2 bad input, 3 the plan does not fit in HBM (OOM)
+        """;
+
+    /// <summary>Runs the command; returns the process exit code.</summary>
+    public static int Execute(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        string? scenarioPath = null, outDir = null;
+        var sets = new List<string>();
+        var quiet = false;
+        for (var i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--out" when i + 1 < args.Count: outDir = args[++i]; break;
+                case "--set" when i + 1 < args.Count: sets.Add(args[++i]); break;
+                case "--quiet": quiet = true; break;
+                case "-h" or "--help": stdout.WriteLine(Usage); return ExitCodes.Ok;
+                case var a when a.StartsWith('-'):
+                    stderr.WriteLine($"emulator run: unknown or incomplete option '{a}'\n{Usage}");
+                    return ExitCodes.BadInput;
+                case var a when scenarioPath is null: scenarioPath = a; break;
+                default:
+                    stderr.WriteLine($"emulator run: unexpected argument '{args[i]}' (one scenario per run)\n{Usage}");
+                    return ExitCodes.BadInput;
+            }
+        }
+        if (scenarioPath is null)
+        {
+            stderr.WriteLine($"emulator run: which scenario? e.g. emulator run hocon/scenarios/quickstart.conf\n{Usage}");
+            return ExitCodes.BadInput;
+        }
+
+        Core.Specs.Scenario scenario;
+        try
+        {
+            scenario = ScenarioLoader.Load(scenarioPath, sets);
+        }
+        catch (ScenarioException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+
+        var wall = Stopwatch.StartNew();
+        var setup = TimeSpan.Zero;
+        using var progress = quiet ? null : new ProgressReporter(stderr);
+        var result = StepEmulation.Run(scenario, sim =>
+        {
+            setup = wall.Elapsed;
+            progress?.Watch(sim);
+        });
+        wall.Stop();
+        progress?.Dispose();
+
+        outDir ??= Path.Combine("out", scenario.Name);
+        Directory.CreateDirectory(outDir);
+        File.WriteAllBytes(Path.Combine(outDir, "result.json"), ResultJson.Write(result));
+        File.WriteAllBytes(Path.Combine(outDir, "run-stats.json"),
+            RunStats.Write(result, wall.Elapsed, setup, Process.GetCurrentProcess().PeakWorkingSet64, scenario.Emulation.Threads));
+        TraceJson.Write(result, Path.Combine(outDir, "trace.json"));
+
+        if (!quiet)
+        {
+            stdout.Write(Summary.Format(scenario, result));
+            stdout.WriteLine($"  wall {wall.Elapsed.TotalSeconds:0.00} s ({result.Events / Math.Max(wall.Elapsed.TotalSeconds, 1e-9):N0} events/s); wrote {outDir}/result.json, run-stats.json, trace.json");
+        }
+        return result.Oom is null ? ExitCodes.Ok : ExitCodes.OutOfMemory;
+    }
+}
+
+/// <summary>Prints progress to stderr once a second after the first two seconds of a long run.</summary>
+public sealed class ProgressReporter(TextWriter stderr) : IDisposable
+{
+    private Timer? _timer;
+    private long _lastEvents;
+
+    /// <summary>Starts watching <paramref name="sim"/>.</summary>
+    public void Watch(Simulation sim)
+    {
+        _timer = new Timer(_ =>
+        {
+            var events = sim.Events;
+            stderr.WriteLine($"  ... virtual {sim.Now.Seconds:0.000} s, {events:N0} events ({events - _lastEvents:N0}/s)");
+            _lastEvents = events;
+        }, null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1));
+    }
+
+    public void Dispose()
+    {
+        _timer?.Dispose();
+        _timer = null;
+    }
+}

@@ -1,0 +1,54 @@
+using Akka.Configuration;
+using Akka.Configuration.Hocon;
+
+namespace Emulator.Scenarios;
+
+/// <summary>Reads HOCON text with Akka's parser into flat leaf paths, turning every syntax problem into a <see cref="ScenarioException"/> naming the source.</summary>
+internal static class HoconFile
+{
+    /// <summary>The leaves of <paramref name="text"/>, keyed by full path; <paramref name="label"/> names the source in errors.</summary>
+    public static Dictionary<string, RawValue> Parse(string text, string label)
+    {
+        var problem = HoconSyntax.Check(text);
+        if (problem is not null) throw new ScenarioException($"{label}: HOCON syntax error at {problem}", label);
+        Config config;
+        try
+        {
+            config = ConfigurationFactory.ParseString(text);
+        }
+        catch (Exception ex)
+        {
+            throw new ScenarioException($"{label}: HOCON syntax error: {ex.Message}", label, inner: ex);
+        }
+        var leaves = new Dictionary<string, RawValue>(StringComparer.Ordinal);
+        if (!config.IsEmpty) Flatten(config.Root, "", leaves, label);
+        return leaves;
+    }
+
+    private static void Flatten(HoconValue value, string path, Dictionary<string, RawValue> leaves, string label)
+    {
+        if (value.IsObject())
+        {
+            foreach (var (key, child) in value.GetObject().Items)
+                Flatten(child, path.Length == 0 ? key : path + "." + key, leaves, label);
+            return;
+        }
+        if (value.Values.Count == 0)
+            throw new ScenarioException($"{label}: HOCON syntax error: '{path}' has no value; write {path} = <value>", label, path);
+        if (value.Values.Count == 1 && value.Values[0] is HoconArray array)
+        {
+            var items = new List<string>(array.Count);
+            foreach (var item in array)
+            {
+                if (!item.IsString())
+                    throw new ScenarioException($"{label}: {path}: list items must be plain values, not lists or objects", label, path);
+                items.Add(item.GetString());
+            }
+            leaves[path] = new RawValue(null, items);
+            return;
+        }
+        if (!value.IsString())
+            throw new ScenarioException($"{label}: {path}: cannot mix a list with other values; write one value", label, path);
+        leaves[path] = new RawValue(value.GetString(), null);
+    }
+}

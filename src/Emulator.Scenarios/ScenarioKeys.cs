@@ -1,0 +1,157 @@
+using System.Text;
+using Emulator.Core.Units;
+
+namespace Emulator.Scenarios;
+
+/// <summary>Every key a scenario, preset or `--set` may use: the one table behind unknown-key detection, type checks and docs/scenario-format.md.</summary>
+public static class ScenarioKeys
+{
+    /// <summary>Valid recompute policies.</summary>
+    public static readonly IReadOnlyList<string> RecomputeChoices = ["none", "selective", "full"];
+
+    /// <summary>Valid training precisions.</summary>
+    public static readonly IReadOnlyList<string> PrecisionChoices = ["bf16", "fp16"];
+
+    /// <summary>Valid pipeline schedules.</summary>
+    public static readonly IReadOnlyList<string> ScheduleChoices = ["1f1b"];
+
+    /// <summary>Valid fabric kinds.</summary>
+    public static readonly IReadOnlyList<string> FabricKindChoices = ["fat-tree"];
+
+    /// <summary>All keys, in the order the docs list them.</summary>
+    public static readonly IReadOnlyList<ScenarioKey> All =
+    [
+        new("name", KeyType.Text, "Scenario name for reports", "quickstart", DefaultNote: "the file name without .conf"),
+        new("description", KeyType.Text, "One line on what the scenario shows", "\"1.3B GPT on 32 A100\""),
+        new("hardware", KeyType.Text, "Hardware preset: a name (hocon/presets/NAME.conf) or a path ending in .conf, relative to the file that names it", "a100-80g-selene", DefaultNote: "none: card, node and fabric written inline"),
+
+        new("cluster.cards", KeyType.Integer, "Accelerators in the job; must equal tp*pp*dp and be a multiple of node.cards", "32"),
+
+        new("model.name", KeyType.Text, "Model label for reports", "gpt-1.3b"),
+        new("model.layers", KeyType.Integer, "Transformer layers", "24"),
+        new("model.hidden", KeyType.Integer, "Model width h; a multiple of heads", "2048"),
+        new("model.heads", KeyType.Integer, "Attention (query) heads; a multiple of tp", "16"),
+        new("model.kv-heads", KeyType.Integer, "Key/value heads (= heads for multi-head, fewer for grouped-query, 1 for multi-query); divides heads", "16", DefaultNote: "= model.heads"),
+        new("model.ffn-hidden", KeyType.Integer, "MLP inner width", "8192"),
+        new("model.gated-mlp", KeyType.Boolean, "SwiGLU-style MLP with three weight matrices", "false"),
+        new("model.vocab", KeyType.Integer, "Vocabulary size", "51200"),
+        new("model.seq-len", KeyType.Integer, "Sequence length in tokens", "2048"),
+
+        new("parallel.tp", KeyType.Integer, "Tensor-parallel size; divides node.cards and heads", "2"),
+        new("parallel.pp", KeyType.Integer, "Pipeline stages; divides layers unless stage-layers is given", "4"),
+        new("parallel.dp", KeyType.Integer, "Data-parallel replicas", "4"),
+        new("parallel.micro-batch", KeyType.Integer, "Sequences per microbatch per pipeline", "2"),
+        new("parallel.global-batch", KeyType.Integer, "Sequences per optimizer step, whole job; a multiple of micro-batch*dp", "64"),
+        new("parallel.schedule", KeyType.Choice, "Pipeline schedule", "1f1b", ScheduleChoices),
+        new("parallel.stage-layers", KeyType.IntegerList, "Layers per stage, first to last (pp entries, each >= 1, summing to layers); [] = even split", "[6, 6, 6, 6]"),
+
+        new("training.precision", KeyType.Choice, "Weights/activations/gradients precision (fp32 master weights and Adam state either way)", "bf16", PrecisionChoices),
+        new("training.recompute", KeyType.Choice, "Activation recomputation", "selective", RecomputeChoices),
+        new("training.sequence-parallel", KeyType.Boolean, "Megatron sequence parallelism", "true"),
+        new("training.distributed-optimizer", KeyType.Boolean, "Shard optimizer state over dp (ZeRO-1)", "false"),
+
+        new("emulation.seed", KeyType.Long, "Seed of every random stream", "1"),
+        new("emulation.rdma-chunk", KeyType.Bytes, "RDMA writes are cut into chunks of this size (>= 4KiB); fidelity dial", "1MiB"),
+        new("emulation.threads", KeyType.Integer, "Partition threads (results do not depend on it)", "1"),
+        new("emulation.trace-cards", KeyType.Integer, "Cards that get a track in trace.json (0 = none)", "8"),
+
+        new("card.name", KeyType.Text, "Accelerator product name", "A100-SXM4-80GB"),
+        new("card.peak-flops", KeyType.FlopRate, "Dense BF16/FP16 peak", "312TFLOPS"),
+        new("card.hbm.stacks", KeyType.Integer, "HBM stacks (one bank actor each)", "5"),
+        new("card.hbm.stack-capacity", KeyType.Bytes, "Capacity of one stack", "16GiB"),
+        new("card.hbm.stack-bandwidth", KeyType.Bandwidth, "Peak bandwidth of one stack", "407.8GBps"),
+        new("card.power", KeyType.Power, "Board power at full load (TDP)", "400W"),
+        new("card.efficiency.gemm", KeyType.Number, "Best fraction of peak a large GEMM reaches, in (0, 1]", "0.80"),
+        new("card.efficiency.gemm-half-dim", KeyType.Number, "GEMM dimension at which efficiency is half the best", "256"),
+        new("card.efficiency.memory", KeyType.Number, "Fraction of peak HBM bandwidth memory-bound kernels reach, in (0, 1]", "0.85"),
+        new("card.efficiency.kernel-overhead", KeyType.Time, "Fixed launch cost per kernel", "5us"),
+
+        new("node.cards", KeyType.Integer, "Accelerators per server", "8"),
+        new("node.intra.bandwidth", KeyType.Bandwidth, "Per-card, per-direction bandwidth into the crossbar", "300GBps"),
+        new("node.intra.latency", KeyType.Time, "Card-to-card latency through the crossbar", "0.7us"),
+        new("node.nics", KeyType.Integer, "Fabric NICs (rails) per server", "8"),
+        new("node.nic.bandwidth", KeyType.Bandwidth, "Per-NIC, per-direction line rate", "200Gbps"),
+        new("node.nic.latency", KeyType.Time, "Card through NIC onto the wire", "1us"),
+
+        new("fabric.kind", KeyType.Choice, "Fabric topology", "fat-tree", FabricKindChoices),
+        new("fabric.tiers", KeyType.Integer, "2 (leaf-spine) or 3 (leaf-spine-core)", "3"),
+        new("fabric.link.bandwidth", KeyType.Bandwidth, "Per-direction bandwidth of every switch link", "200Gbps"),
+        new("fabric.link.latency", KeyType.Time, "Link latency including the switch it enters", "0.6us"),
+        new("fabric.leaf.down-ports", KeyType.Integer, "Leaf ports facing NICs", "20"),
+        new("fabric.leaf.up-ports", KeyType.Integer, "Leaf ports facing spines", "20"),
+        new("fabric.spine.down-ports", KeyType.Integer, "Spine ports facing leaves", "20"),
+        new("fabric.spine.up-ports", KeyType.Integer, "Spine ports facing cores (3 tiers only)", "20", DefaultNote: "required when tiers = 3; 0 when tiers = 2"),
+        new("fabric.rail-optimized", KeyType.Boolean, "NIC r of every node goes to rail r's leaves", "true"),
+    ];
+
+    private static readonly Dictionary<string, ScenarioKey> ByPath = All.ToDictionary(k => k.Path, StringComparer.Ordinal);
+
+    /// <summary>Section names (`model`, `card.hbm`, …) that hold keys rather than being keys.</summary>
+    public static readonly IReadOnlySet<string> Sections = All
+        .SelectMany(k => Prefixes(k.Path))
+        .ToHashSet(StringComparer.Ordinal);
+
+    /// <summary>The key at <paramref name="path"/>, or null when no such key exists.</summary>
+    public static ScenarioKey? Find(string path) => ByPath.GetValueOrDefault(path);
+
+    /// <summary>The known key closest to <paramref name="path"/> (edit distance over the whole path or its last part).</summary>
+    public static ScenarioKey Closest(string path)
+    {
+        var last = path[(path.LastIndexOf('.') + 1)..];
+        return All.MinBy(k =>
+        {
+            var whole = EditDistance.Between(path, k.Path);
+            // A right key name in the wrong section ("parallel.layers") is one edit away from the right place.
+            var leaf = EditDistance.Between(last, k.Path[(k.Path.LastIndexOf('.') + 1)..]) + 1;
+            return Math.Min(whole, leaf);
+        })!;
+    }
+
+    /// <summary>How a value of <paramref name="type"/> is written, for docs and hints.</summary>
+    public static string Describe(KeyType type, IReadOnlyList<string>? choices = null) => type switch
+    {
+        KeyType.Text => "text",
+        KeyType.Choice => "one of " + string.Join(", ", choices ?? []),
+        KeyType.Integer => "a whole number",
+        KeyType.Long => "a whole number (64-bit)",
+        KeyType.Boolean => "true or false",
+        KeyType.Number => "a plain number",
+        KeyType.IntegerList => "a list of whole numbers",
+        KeyType.Bytes => "a size in " + UnitParser.ByteUnits,
+        KeyType.Time => "a time in " + UnitParser.TimeUnits,
+        KeyType.Bandwidth => "a bandwidth in " + UnitParser.BandwidthUnits,
+        KeyType.FlopRate => "a compute rate in " + UnitParser.FlopRateUnits,
+        KeyType.Power => "a power in " + UnitParser.PowerUnits,
+        _ => type.ToString(),
+    };
+
+    /// <summary>The key table of docs/scenario-format.md, with defaults taken from the built-in reference.conf.</summary>
+    public static string MarkdownTable()
+    {
+        var defaults = ReferenceConfig.Defaults();
+        var sb = new StringBuilder();
+        sb.Append("| key | value | default | meaning |\n");
+        sb.Append("|---|---|---|---|\n");
+        foreach (var k in All)
+        {
+            var def = defaults.TryGetValue(k.Path, out var d) ? $"`{(d.Length == 0 ? "\"\"" : d)}`" : k.DefaultNote ?? "required";
+            var value = k.Type switch
+            {
+                KeyType.Choice => "one of " + string.Join(", ", (k.Choices ?? []).Select(c => $"`{c}`")),
+                KeyType.Bytes => $"size, e.g. `{k.Example}`",
+                KeyType.Time => $"time, e.g. `{k.Example}`",
+                KeyType.Bandwidth => $"bandwidth, e.g. `{k.Example}`",
+                KeyType.FlopRate => $"compute rate, e.g. `{k.Example}`",
+                KeyType.Power => $"power, e.g. `{k.Example}`",
+                _ => $"{Describe(k.Type)}, e.g. `{k.Example}`",
+            };
+            sb.Append($"| `{k.Path}` | {value} | {def} | {k.Doc} |\n");
+        }
+        return sb.ToString();
+    }
+
+    private static IEnumerable<string> Prefixes(string path)
+    {
+        for (var i = path.IndexOf('.'); i >= 0; i = path.IndexOf('.', i + 1)) yield return path[..i];
+    }
+}

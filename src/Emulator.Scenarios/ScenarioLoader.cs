@@ -1,0 +1,94 @@
+using Emulator.Core.Specs;
+
+namespace Emulator.Scenarios;
+
+/// <summary>Loads a scenario file, its hardware preset, the built-in defaults and `--set` overrides into a validated <see cref="Scenario"/>.</summary>
+/// <remarks>
+/// <para>A scenario is a HOCON file (docs/scenario-format.md lists every key, unit and default):</para>
+/// <code>
+/// name = quickstart
+/// description = "..."
+/// hardware = a100-80g-selene        # hocon/presets/&lt;name&gt;.conf supplies card{}, node{}, fabric{}
+/// cluster { cards = 32 }
+/// model { name, layers, hidden, heads, kv-heads, ffn-hidden, gated-mlp, vocab, seq-len }
+/// parallel { tp, pp, dp, micro-batch, global-batch, schedule = 1f1b, stage-layers = [] }
+/// training { precision = bf16, recompute = none|selective|full, sequence-parallel = false, distributed-optimizer = false }
+/// emulation { seed = 1, rdma-chunk = 1MiB, threads = 1, trace-cards = 8 }
+/// card { name, peak-flops, hbm { stacks, stack-capacity, stack-bandwidth }, power, efficiency { gemm, gemm-half-dim, memory, kernel-overhead } }
+/// node { cards, intra { bandwidth, latency }, nics, nic { bandwidth, latency } }
+/// fabric { kind = fat-tree, tiers = 2|3, link { bandwidth, latency }, leaf { down-ports, up-ports }, spine { down-ports, up-ports }, rail-optimized }
+/// </code>
+/// <para>
+/// Each key is taken from the first source that sets it: `--set` overrides (the last one given wins), the scenario,
+/// the preset, then the embedded reference.conf. Values with units are read as text and parsed by
+/// <see cref="Emulator.Core.Units.UnitParser"/>, never by Akka's own size and duration readers, so they stay exact.
+/// Every problem is a <see cref="ScenarioException"/> naming the source, the key, the value and what would be valid.
+/// </para>
+/// </remarks>
+public static class ScenarioLoader
+{
+    private const int PresetRank = 1, ScenarioRank = 2, OverrideRank = 3;
+
+    /// <summary>Loads <paramref name="scenarioPath"/> with no overrides.</summary>
+    public static Scenario Load(string scenarioPath) => Load(scenarioPath, []);
+
+    /// <summary>Loads <paramref name="scenarioPath"/>, applying <paramref name="overrides"/> (`key=value`, as given to `--set`) on top.</summary>
+    public static Scenario Load(string scenarioPath, IReadOnlyList<string> overrides)
+    {
+        var fullPath = Path.GetFullPath(scenarioPath);
+        if (!File.Exists(fullPath))
+            throw new ScenarioException($"{scenarioPath}: scenario file not found (looked for {fullPath})", scenarioPath);
+        var scenarioDir = Path.GetDirectoryName(fullPath)!;
+
+        var config = new LayeredConfig();
+        config.Add(ReferenceConfig.Layer());
+        var scenario = new ConfigLayer(scenarioPath, ScenarioRank, HoconFile.Parse(File.ReadAllText(fullPath), scenarioPath), scenarioDir);
+        config.Add(scenario);
+        KeyCheck.Check(scenario, hardwareOnly: false);
+        for (var i = 0; i < overrides.Count; i++)
+        {
+            var layer = Override(overrides[i], OverrideRank + i);
+            KeyCheck.Check(layer, hardwareOnly: false);
+            config.Add(layer);
+        }
+
+        var presetName = "";
+        string? presetLabel = null;
+        if (config.TryGet("hardware", out var hardware, out var setBy))
+        {
+            var name = hardware.Scalar?.Trim()
+                ?? throw new ScenarioException($"{setBy.Label}: hardware = {hardware.Display}: a list is not allowed here; name one preset, e.g. hardware = a100-80g-selene", setBy.Label, "hardware");
+            var presetPath = PresetLocator.Locate(name, setBy, scenarioDir);
+            presetLabel = Display(presetPath);
+            var preset = new ConfigLayer(presetLabel, PresetRank, HoconFile.Parse(File.ReadAllText(presetPath), presetLabel), Path.GetDirectoryName(presetPath)!);
+            KeyCheck.Check(preset, hardwareOnly: true);
+            config.Add(preset);
+            presetName = name.EndsWith(".conf", StringComparison.Ordinal) ? Path.GetFileNameWithoutExtension(name) : name;
+        }
+
+        var provenance = new Provenance(scenarioPath);
+        var result = new ScenarioReader(config, provenance, scenario, presetLabel)
+            .Read(Path.GetFileNameWithoutExtension(fullPath), presetName);
+        ScenarioValidator.Validate(result, provenance);
+        return result;
+    }
+
+    /// <summary>One `--set key=value` as a layer of its own, so errors can name the override.</summary>
+    private static ConfigLayer Override(string text, int rank)
+    {
+        var label = $"--set {text}";
+        var eq = text.IndexOf('=');
+        if (eq <= 0)
+            throw new ScenarioException($"{label}: expected key=value, e.g. --set parallel.tp=4", label);
+        var key = text[..eq].Trim();
+        var value = text[(eq + 1)..].Trim();
+        return new ConfigLayer(label, rank, HoconFile.Parse($"{key} = {value}", label), Environment.CurrentDirectory);
+    }
+
+    /// <summary>A path as the user would write it: relative to the working directory when inside it.</summary>
+    private static string Display(string path)
+    {
+        var relative = Path.GetRelativePath(Environment.CurrentDirectory, path);
+        return relative.StartsWith("..", StringComparison.Ordinal) || Path.IsPathRooted(relative) ? path : relative;
+    }
+}

@@ -1,0 +1,219 @@
+using System.Globalization;
+using Emulator.Core.Specs;
+using Emulator.Core.Units;
+using Emulator.Kernel;
+
+namespace Emulator.Scenarios;
+
+/// <summary>Reads typed values out of the layered sources into a <see cref="Scenario"/>, refusing missing keys, wrong types and bad units.</summary>
+/// <remarks>Only the shape of each value is checked here; ranges and relations between keys are <see cref="ScenarioValidator"/>'s job, so scenarios built in code get the same checks.</remarks>
+internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance, ConfigLayer scenario, string? presetLabel)
+{
+    /// <summary>Builds the scenario; <paramref name="defaultName"/> names it when the files do not.</summary>
+    /// <remarks>The scenario's own sections are read before the hardware ones, so a missing key is reported in the order a reader of the file would look for it.</remarks>
+    public Scenario Read(string defaultName, string preset)
+    {
+        var name = Has("name") ? Text("name") : Derived("name", defaultName);
+        var description = Text("description");
+        var cards = Int("cluster.cards");
+        var model = ReadModel();
+        var parallel = ReadParallel();
+        var training = ReadTraining();
+        var emulation = ReadEmulation();
+        return new Scenario(name, description, preset, cards, ReadCard(), ReadNode(), ReadFabric(), model, parallel, training, emulation);
+    }
+
+    private ModelSpec ReadModel()
+    {
+        var name = Text("model.name");
+        var layers = Int("model.layers");
+        var hidden = Int("model.hidden");
+        var heads = Int("model.heads");
+        var kvHeads = Has("model.kv-heads") ? Int("model.kv-heads") : Derived("model.kv-heads", heads, from: "model.heads");
+        return new ModelSpec(name, layers, hidden, heads, kvHeads,
+            FfnHidden: Int("model.ffn-hidden"),
+            GatedMlp: Bool("model.gated-mlp"),
+            Vocab: Int("model.vocab"),
+            SeqLen: Int("model.seq-len"));
+    }
+
+    private ParallelSpec ReadParallel() => new(
+        Tp: Int("parallel.tp"),
+        Pp: Int("parallel.pp"),
+        Dp: Int("parallel.dp"),
+        MicroBatch: Int("parallel.micro-batch"),
+        GlobalBatch: Int("parallel.global-batch"),
+        Schedule: Choice("parallel.schedule"),
+        StageLayers: IntList("parallel.stage-layers"));
+
+    private TrainingSpec ReadTraining() => new(
+        Precision: Choice("training.precision"),
+        Recompute: Choice("training.recompute") switch
+        {
+            "selective" => Recompute.Selective,
+            "full" => Recompute.Full,
+            _ => Recompute.None,
+        },
+        SequenceParallel: Bool("training.sequence-parallel"),
+        DistributedOptimizer: Bool("training.distributed-optimizer"));
+
+    private EmulationSpec ReadEmulation() => new(
+        Seed: Long("emulation.seed"),
+        RdmaChunkBytes: Parse("emulation.rdma-chunk", UnitParser.ParseBytes),
+        Threads: Int("emulation.threads"),
+        TraceCards: Int("emulation.trace-cards"));
+
+    private CardSpec ReadCard() => new(
+        Name: Text("card.name"),
+        PeakFlops: Parse("card.peak-flops", UnitParser.ParseFlopRate),
+        HbmStacks: Int("card.hbm.stacks"),
+        StackCapacityBytes: Parse("card.hbm.stack-capacity", UnitParser.ParseBytes),
+        StackBandwidth: Parse("card.hbm.stack-bandwidth", UnitParser.ParseBandwidth),
+        PowerWatts: Parse("card.power", UnitParser.ParsePower),
+        GemmEfficiency: Number("card.efficiency.gemm"),
+        GemmHalfDim: Number("card.efficiency.gemm-half-dim"),
+        MemoryEfficiency: Number("card.efficiency.memory"),
+        KernelOverhead: Parse("card.efficiency.kernel-overhead", UnitParser.ParseTime));
+
+    private NodeSpec ReadNode() => new(
+        CardsPerNode: Int("node.cards"),
+        IntraBandwidth: Parse("node.intra.bandwidth", UnitParser.ParseBandwidth),
+        IntraLatency: Parse("node.intra.latency", UnitParser.ParseTime),
+        Nics: Int("node.nics"),
+        NicBandwidth: Parse("node.nic.bandwidth", UnitParser.ParseBandwidth),
+        NicLatency: Parse("node.nic.latency", UnitParser.ParseTime));
+
+    private FabricSpec ReadFabric()
+    {
+        Choice("fabric.kind"); // checked for a valid word; FabricSpec has one kind so far
+        var tiers = Int("fabric.tiers");
+        return new FabricSpec(
+            Tiers: tiers,
+            LinkBandwidth: Parse("fabric.link.bandwidth", UnitParser.ParseBandwidth),
+            LinkLatency: Parse("fabric.link.latency", UnitParser.ParseTime),
+            LeafDownPorts: Int("fabric.leaf.down-ports"),
+            LeafUpPorts: Int("fabric.leaf.up-ports"),
+            SpineDownPorts: Int("fabric.spine.down-ports"),
+            // A leaf-spine fabric has no cores above its spines, so the key is optional there.
+            SpineUpPorts: tiers == 2 && !Has("fabric.spine.up-ports") ? Derived("fabric.spine.up-ports", 0, from: "fabric.tiers") : Int("fabric.spine.up-ports"),
+            RailOptimized: Bool("fabric.rail-optimized"));
+    }
+
+    private bool Has(string key) => config.TryGet(key, out _, out _);
+
+    private T Derived<T>(string key, T value, string? from = null)
+    {
+        var text = Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
+        if (from is null) provenance.Record(key, scenario, text);
+        else provenance.RecordDerived(key, from, text);
+        return value;
+    }
+
+    private string Text(string key) => Scalar(key, KeyType.Text).Text;
+
+    private string Choice(string key)
+    {
+        var (text, layer, raw) = Scalar(key, KeyType.Choice);
+        var choices = ScenarioKeys.Find(key)!.Choices ?? [];
+        if (!choices.Contains(text))
+            throw Bad(key, layer, raw, $"not a valid value; choose one of {string.Join(", ", choices)}");
+        return text;
+    }
+
+    private int Int(string key)
+    {
+        var (text, layer, raw) = Scalar(key, KeyType.Integer);
+        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v))
+            throw Bad(key, layer, raw, $"not a whole number; write e.g. {key} = {Example(key)}");
+        if (v is > int.MaxValue or < int.MinValue)
+            throw Bad(key, layer, raw, $"too large for a whole number here (at most {int.MaxValue})");
+        return (int)v;
+    }
+
+    private long Long(string key)
+    {
+        var (text, layer, raw) = Scalar(key, KeyType.Long);
+        if (!long.TryParse(text, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v))
+            throw Bad(key, layer, raw, $"not a whole number in 64 bits; write e.g. {key} = {Example(key)}");
+        return v;
+    }
+
+    private double Number(string key)
+    {
+        var (text, layer, raw) = Scalar(key, KeyType.Number);
+        if (!decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var v))
+            throw Bad(key, layer, raw, $"not a number; write a plain number without unit, e.g. {key} = {Example(key)}");
+        return (double)v;
+    }
+
+    private bool Bool(string key)
+    {
+        var (text, layer, raw) = Scalar(key, KeyType.Boolean);
+        return text.ToLowerInvariant() switch
+        {
+            "true" or "on" or "yes" => true,
+            "false" or "off" or "no" => false,
+            _ => throw Bad(key, layer, raw, "not a boolean; write true or false (on/off and yes/no also work)"),
+        };
+    }
+
+    private T Parse<T>(string key, Func<string, T> parse)
+    {
+        var type = ScenarioKeys.Find(key)!.Type;
+        var (text, layer, raw) = Scalar(key, type);
+        try
+        {
+            return parse(text);
+        }
+        catch (FormatException ex)
+        {
+            throw Bad(key, layer, raw, ex.Message);
+        }
+    }
+
+    private IReadOnlyList<int> IntList(string key)
+    {
+        var (raw, layer) = Get(key);
+        if (raw.Items is null)
+            throw Bad(key, layer, raw, $"not a list; write e.g. {key} = {Example(key)}");
+        var list = new List<int>(raw.Items.Count);
+        foreach (var item in raw.Items)
+        {
+            if (!int.TryParse(item, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v))
+                throw Bad(key, layer, raw, $"'{item}' is not a whole number; write e.g. {key} = {Example(key)}");
+            list.Add(v);
+        }
+        return list;
+    }
+
+    private (string Text, ConfigLayer Layer, RawValue Raw) Scalar(string key, KeyType type)
+    {
+        var (raw, layer) = Get(key);
+        if (raw.Scalar is null)
+            throw Bad(key, layer, raw, $"a list is not allowed here; {key} takes {ScenarioKeys.Describe(type, ScenarioKeys.Find(key)?.Choices)}, e.g. {key} = {Example(key)}");
+        return (raw.Scalar.Trim(), layer, raw);
+    }
+
+    private (RawValue Raw, ConfigLayer Layer) Get(string key)
+    {
+        if (!config.TryGet(key, out var raw, out var layer)) throw Missing(key);
+        provenance.Record(key, layer, raw.Display);
+        return (raw, layer);
+    }
+
+    private ScenarioException Missing(string key)
+    {
+        var info = ScenarioKeys.Find(key)!;
+        var where = !info.IsHardware ? ""
+            : presetLabel is null ? "; no hardware preset is named, so set hardware = <preset> or write the card, node and fabric keys in the scenario"
+            : $"; neither the scenario nor the preset {presetLabel} sets it";
+        return new ScenarioException(
+            $"{scenario.Label}: {key} is missing: it is required ({info.Doc}); write e.g. {key} = {info.Example}{where}",
+            scenario.Label, key);
+    }
+
+    private static string Example(string key) => ScenarioKeys.Find(key)?.Example ?? "?";
+
+    private static ScenarioException Bad(string key, ConfigLayer layer, RawValue raw, string why) =>
+        new($"{layer.Label}: {key} = {raw.Display}: {why}", layer.Label, key);
+}

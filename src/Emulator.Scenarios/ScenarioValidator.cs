@@ -1,0 +1,214 @@
+using Emulator.Core.Specs;
+using static Emulator.Scenarios.ScenarioLimits;
+
+namespace Emulator.Scenarios;
+
+/// <summary>Refuses scenarios that cannot run or would exhaust this machine: ranges of single keys first, then relations between keys.</summary>
+public static class ScenarioValidator
+{
+    /// <summary>Validates a scenario built in code; errors name <paramref name="source"/> as the file.</summary>
+    public static void Validate(Scenario scenario, string source = "scenario") => Validate(scenario, new Provenance(source));
+
+    /// <summary>Validates a loaded scenario; errors name the file each key came from.</summary>
+    internal static void Validate(Scenario s, Provenance provenance)
+    {
+        var v = new ValidationContext(s, provenance);
+        CheckSizes(s, v);
+        CheckHardware(s, v);
+        CheckEmulation(s, v);
+        CheckPlan(s, v);
+        CheckModelSplit(s, v);
+        CheckBatch(s, v);
+    }
+
+    private static void CheckSizes(Scenario s, ValidationContext v)
+    {
+        AtLeastOne(v, "cluster.cards", s.Cards);
+        AtMost(v, "cluster.cards", s.Cards, MaxCards, "each card is several actors (card, HBM banks, ports) holding state, and more would exhaust this machine's 24 GiB");
+        AtLeastOne(v, "model.layers", s.Model.Layers);
+        AtMost(v, "model.layers", s.Model.Layers, MaxLayers, "30x the deepest published model; per-layer state is kept on every stage");
+        AtLeastOne(v, "model.hidden", s.Model.Hidden);
+        AtMost(v, "model.hidden", s.Model.Hidden, MaxHidden, "10x any published model; keeps h² byte and FLOP counts exact in 64 bits");
+        AtLeastOne(v, "model.heads", s.Model.Heads);
+        AtLeastOne(v, "model.kv-heads", s.Model.KvHeads);
+        AtLeastOne(v, "model.ffn-hidden", s.Model.FfnHidden);
+        AtMost(v, "model.ffn-hidden", s.Model.FfnHidden, MaxFfnHidden, "4x the largest allowed hidden");
+        AtLeastOne(v, "model.vocab", s.Model.Vocab);
+        AtMost(v, "model.vocab", s.Model.Vocab, MaxVocab, "16x the largest published tokenizers; the logits of one microbatch would not fit in memory");
+        AtLeastOne(v, "model.seq-len", s.Model.SeqLen);
+        AtMost(v, "model.seq-len", s.Model.SeqLen, MaxSeqLen, "attention terms grow with seq-len², which beyond 1M tokens leaves exact 64-bit arithmetic");
+        AtLeastOne(v, "parallel.tp", s.Parallel.Tp);
+        AtLeastOne(v, "parallel.pp", s.Parallel.Pp);
+        AtLeastOne(v, "parallel.dp", s.Parallel.Dp);
+        AtLeastOne(v, "parallel.micro-batch", s.Parallel.MicroBatch);
+        AtLeastOne(v, "parallel.global-batch", s.Parallel.GlobalBatch);
+        OneOf(v, "parallel.schedule", s.Parallel.Schedule, ScenarioKeys.ScheduleChoices);
+        OneOf(v, "training.precision", s.Training.Precision, ScenarioKeys.PrecisionChoices);
+        if (!Enum.IsDefined(s.Training.Recompute))
+            throw v.Fail("training.recompute", $"not a valid value; choose one of {string.Join(", ", ScenarioKeys.RecomputeChoices)}");
+    }
+
+    private static void CheckHardware(Scenario s, ValidationContext v)
+    {
+        var c = s.Card;
+        Positive(v, "card.peak-flops", c.PeakFlops, "a card computes at some positive rate");
+        AtLeastOne(v, "card.hbm.stacks", c.HbmStacks);
+        AtLeastOne(v, "card.hbm.stack-capacity", c.StackCapacityBytes);
+        Positive(v, "card.hbm.stack-bandwidth", c.StackBandwidth.BitsPerSecond, "a link or memory moves data at some positive rate");
+        Positive(v, "card.power", c.PowerWatts, "a working card draws power");
+        Fraction(v, "card.efficiency.gemm", c.GemmEfficiency);
+        Positive(v, "card.efficiency.gemm-half-dim", c.GemmHalfDim, "it is a matrix dimension");
+        Fraction(v, "card.efficiency.memory", c.MemoryEfficiency);
+        if (c.KernelOverhead.Ps < 0) throw v.Fail("card.efficiency.kernel-overhead", "must be >= 0");
+
+        var n = s.Node;
+        AtLeastOne(v, "node.cards", n.CardsPerNode);
+        Positive(v, "node.intra.bandwidth", n.IntraBandwidth.BitsPerSecond, "a link or memory moves data at some positive rate");
+        Latency(v, "node.intra.latency", n.IntraLatency.Ps);
+        AtLeastOne(v, "node.nics", n.Nics);
+        Positive(v, "node.nic.bandwidth", n.NicBandwidth.BitsPerSecond, "a link or memory moves data at some positive rate");
+        Latency(v, "node.nic.latency", n.NicLatency.Ps);
+
+        var f = s.Fabric;
+        if (f.Tiers is not (2 or 3))
+            throw v.Fail("fabric.tiers", "a fat tree here has 2 tiers (leaf-spine) or 3 (leaf-spine-core); write 2 or 3");
+        Positive(v, "fabric.link.bandwidth", f.LinkBandwidth.BitsPerSecond, "a link or memory moves data at some positive rate");
+        Latency(v, "fabric.link.latency", f.LinkLatency.Ps);
+        Ports(v, "fabric.leaf.down-ports", f.LeafDownPorts);
+        Ports(v, "fabric.leaf.up-ports", f.LeafUpPorts);
+        Ports(v, "fabric.spine.down-ports", f.SpineDownPorts);
+        if (f.Tiers == 3) Ports(v, "fabric.spine.up-ports", f.SpineUpPorts);
+    }
+
+    private static void CheckEmulation(Scenario s, ValidationContext v)
+    {
+        var e = s.Emulation;
+        if (e.RdmaChunkBytes < MinRdmaChunkBytes)
+            throw v.Fail("emulation.rdma-chunk", "below the 4KiB minimum: chunks smaller than the 4 KiB RDMA MTU multiply events without modelling anything real; use e.g. 1MiB");
+        AtLeastOne(v, "emulation.threads", e.Threads);
+        AtMost(v, "emulation.threads", e.Threads, MaxThreads, "this machine has 2 cores, so more partition threads only add barrier cost");
+        if (e.TraceCards < 0) throw v.Fail("emulation.trace-cards", "must be >= 0 (0 = no trace)");
+        AtMost(v, "emulation.trace-cards", e.TraceCards, MaxTraceCards, "each traced card adds a track of all its events to trace.json, and more tracks make the file too large for trace viewers");
+    }
+
+    private static void CheckPlan(Scenario s, ValidationContext v)
+    {
+        var p = s.Parallel;
+        long product = (long)p.Tp * p.Pp * p.Dp;
+        if (product != s.Cards)
+            throw v.Fail(["parallel.tp", "parallel.pp", "parallel.dp", "cluster.cards"],
+                $"tp*pp*dp = {{=parallel.tp}}*{{=parallel.pp}}*{{=parallel.dp}} = {product} but {{cluster.cards}}; choose tp, pp, dp whose product is {s.Cards}");
+        var perNode = s.Node.CardsPerNode;
+        if (s.Cards % perNode != 0)
+            throw v.Fail(["cluster.cards", "node.cards"],
+                $"the job is made of whole nodes, so cards must be a multiple of {{node.cards}}; use e.g. {Multiples(s.Cards, perNode)}");
+        if (perNode % p.Tp != 0)
+            throw v.Fail(["parallel.tp", "node.cards"],
+                $"tensor parallelism stays inside one node, so tp must divide {{node.cards}}; choose tp among {List(Divisors(perNode))}");
+    }
+
+    private static void CheckModelSplit(Scenario s, ValidationContext v)
+    {
+        var m = s.Model;
+        var p = s.Parallel;
+        if (m.Hidden % m.Heads != 0)
+            throw v.Fail(["model.hidden", "model.heads"],
+                $"hidden must be a multiple of {{model.heads}} so that every head has hidden/heads dimensions; use e.g. hidden = {Multiples(m.Hidden, m.Heads)}");
+        if (m.Heads % p.Tp != 0)
+            throw v.Fail(["model.heads", "parallel.tp"],
+                $"heads must be divisible by {{parallel.tp}} because each tensor-parallel rank holds whole heads; choose tp among {List(Divisors(m.Heads).Where(d => s.Node.CardsPerNode % d == 0))}");
+        if (m.KvHeads > m.Heads || m.Heads % m.KvHeads != 0)
+            throw v.Fail(["model.kv-heads", "model.heads"],
+                $"kv-heads must divide {{model.heads}} so each key/value head serves the same number of query heads; choose one of {List(Divisors(m.Heads))}");
+        if (m.KvHeads >= p.Tp && m.KvHeads % p.Tp != 0)
+            throw v.Fail(["model.kv-heads", "parallel.tp"],
+                $"kv-heads >= tp must be a multiple of {{parallel.tp}} so each tensor-parallel rank holds whole key/value heads");
+        if (m.KvHeads < p.Tp && p.Tp % m.KvHeads != 0)
+            throw v.Fail(["model.kv-heads", "parallel.tp"],
+                $"with fewer kv-heads than tp, {{parallel.tp}} must be a multiple of kv-heads so each key/value head is replicated over a whole number of ranks");
+
+        var stages = p.StageLayers;
+        if (stages.Count == 0)
+        {
+            if (m.Layers % p.Pp != 0)
+                throw v.Fail(["model.layers", "parallel.pp"],
+                    $"layers must split evenly over the pipeline stages, {{parallel.pp}}; choose pp among {List(Divisors(m.Layers))} or give parallel.stage-layers with pp entries summing to {m.Layers}");
+            return;
+        }
+        if (stages.Count != p.Pp)
+            throw v.Fail(["parallel.stage-layers", "parallel.pp"],
+                $"{stages.Count} entries but {{parallel.pp}}; give one layer count per stage");
+        for (var i = 0; i < stages.Count; i++)
+            if (stages[i] < 1)
+                throw v.Fail("parallel.stage-layers", $"stage {i} has {stages[i]} layers; every stage needs at least 1");
+        long sum = stages.Sum(x => (long)x);
+        if (sum != m.Layers)
+            throw v.Fail(["parallel.stage-layers", "model.layers"],
+                $"the stages hold {sum} layers but {{model.layers}}; the entries must sum to {m.Layers}");
+    }
+
+    private static void CheckBatch(Scenario s, ValidationContext v)
+    {
+        var p = s.Parallel;
+        long perStep = (long)p.MicroBatch * p.Dp;
+        string[] keys = ["parallel.global-batch", "parallel.micro-batch", "parallel.dp"];
+        if (p.GlobalBatch % perStep != 0)
+            throw v.Fail(keys,
+                $"global-batch must be a multiple of micro-batch*dp = {{=parallel.micro-batch}}*{{=parallel.dp}} = {perStep} so every pipeline runs whole microbatches; use e.g. global-batch = {Multiples(p.GlobalBatch, perStep)}");
+        var microBatches = p.GlobalBatch / perStep;
+        if (microBatches > MaxMicroBatches)
+            throw v.Fail(keys,
+                $"global-batch/(micro-batch*dp) = {microBatches} microbatches per pipeline per step, above the limit of {MaxMicroBatches}: each microbatch is a chain of events on every stage, so one step would take hours on this 2-core machine; raise micro-batch or lower global-batch");
+    }
+
+    private static void AtLeastOne(ValidationContext v, string key, long value)
+    {
+        if (value < 1) throw v.Fail(key, "must be >= 1; zero or negative sizes make no sense");
+    }
+
+    private static void AtMost(ValidationContext v, string key, long value, long max, string why)
+    {
+        if (value > max) throw v.Fail(key, $"at most {max} is supported: {why}");
+    }
+
+    private static void Positive(ValidationContext v, string key, double value, string why)
+    {
+        if (!(value > 0) || double.IsInfinity(value)) throw v.Fail(key, $"must be > 0: {why}");
+    }
+
+    private static void Fraction(ValidationContext v, string key, double value)
+    {
+        if (!(value > 0 && value <= 1)) throw v.Fail(key, "must be a fraction in (0, 1]: the share of the peak that is reached, e.g. 0.8");
+    }
+
+    private static void Latency(ValidationContext v, string key, long ps)
+    {
+        if (ps <= 0) throw v.Fail(key, "must be > 0: every physical link has some latency, and the parallel kernel uses it as lookahead");
+    }
+
+    private static void Ports(ValidationContext v, string key, int ports)
+    {
+        if (ports < 1) throw v.Fail(key, "must be >= 1: a switch with no ports on this side cannot connect the job");
+    }
+
+    private static void OneOf(ValidationContext v, string key, string value, IReadOnlyList<string> choices)
+    {
+        if (!choices.Contains(value)) throw v.Fail(key, $"not a valid value; choose one of {string.Join(", ", choices)}");
+    }
+
+    private static IEnumerable<long> Divisors(long n)
+    {
+        for (long d = 1; d <= n; d++)
+            if (n % d == 0) yield return d;
+    }
+
+    private static string List(IEnumerable<long> values) => string.Join(", ", values);
+
+    /// <summary>The multiples of <paramref name="step"/> just below and above <paramref name="value"/>.</summary>
+    private static string Multiples(long value, long step)
+    {
+        var below = value / step * step;
+        var above = below + step;
+        return below >= step ? $"{below} or {above}" : $"{above}";
+    }
+}

@@ -1,0 +1,105 @@
+using System.Globalization;
+using System.Text.RegularExpressions;
+using Emulator.Core.Specs;
+
+namespace Emulator.Scenarios;
+
+/// <summary>Builds validation errors: blames the key from the highest-priority source and quotes every value as it was written.</summary>
+internal sealed partial class ValidationContext(Scenario scenario, Provenance provenance)
+{
+    private readonly Dictionary<string, string> _typed = TypedTexts(scenario);
+
+    /// <summary>An error about <paramref name="keys"/>; the first key from the highest-priority source is blamed.</summary>
+    /// <remarks>
+    /// In <paramref name="why"/>, `{key}` renders as "key = value" (with its file when that differs from the blamed one)
+    /// and `{=key}` as the bare value. Blaming the highest-priority source points a `--set` user at their own override.
+    /// </remarks>
+    public ScenarioException Fail(string[] keys, string why)
+    {
+        var blamed = keys[0];
+        var best = Of(blamed);
+        foreach (var k in keys.Skip(1))
+        {
+            var o = Of(k);
+            if (o.Rank > best.Rank) (blamed, best) = (k, o);
+        }
+        var text = Token().Replace(why, m =>
+        {
+            var key = m.Groups[2].Value;
+            var o = Of(key);
+            if (m.Groups[1].Value == "=") return o.Text;
+            return o.Label == best.Label ? $"{key} = {o.Text}" : $"{key} = {o.Text} (from {o.Label})";
+        });
+        return new ScenarioException($"{best.Label}: {blamed} = {best.Text}: {text}", best.Label, blamed);
+    }
+
+    /// <summary>An error about one key.</summary>
+    public ScenarioException Fail(string key, string why) => Fail([key], why);
+
+    private (string Label, int Rank, string Text) Of(string key) => provenance.Of(key, _typed.GetValueOrDefault(key, "?"));
+
+    [GeneratedRegex(@"\{(=?)([a-z][a-z0-9.\-]*)\}")]
+    private static partial Regex Token();
+
+    private static Dictionary<string, string> TypedTexts(Scenario s)
+    {
+        static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
+        static string D(double v) => v.ToString("R", CultureInfo.InvariantCulture);
+        return new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["name"] = s.Name,
+            ["description"] = s.Description,
+            ["hardware"] = s.Preset,
+            ["cluster.cards"] = I(s.Cards),
+            ["model.name"] = s.Model.Name,
+            ["model.layers"] = I(s.Model.Layers),
+            ["model.hidden"] = I(s.Model.Hidden),
+            ["model.heads"] = I(s.Model.Heads),
+            ["model.kv-heads"] = I(s.Model.KvHeads),
+            ["model.ffn-hidden"] = I(s.Model.FfnHidden),
+            ["model.gated-mlp"] = s.Model.GatedMlp ? "true" : "false",
+            ["model.vocab"] = I(s.Model.Vocab),
+            ["model.seq-len"] = I(s.Model.SeqLen),
+            ["parallel.tp"] = I(s.Parallel.Tp),
+            ["parallel.pp"] = I(s.Parallel.Pp),
+            ["parallel.dp"] = I(s.Parallel.Dp),
+            ["parallel.micro-batch"] = I(s.Parallel.MicroBatch),
+            ["parallel.global-batch"] = I(s.Parallel.GlobalBatch),
+            ["parallel.schedule"] = s.Parallel.Schedule,
+            ["parallel.stage-layers"] = "[" + string.Join(", ", s.Parallel.StageLayers) + "]",
+            ["training.precision"] = s.Training.Precision,
+            ["training.recompute"] = s.Training.Recompute.ToString().ToLowerInvariant(),
+            ["training.sequence-parallel"] = s.Training.SequenceParallel ? "true" : "false",
+            ["training.distributed-optimizer"] = s.Training.DistributedOptimizer ? "true" : "false",
+            ["emulation.seed"] = I(s.Emulation.Seed),
+            ["emulation.rdma-chunk"] = I(s.Emulation.RdmaChunkBytes) + "B",
+            ["emulation.threads"] = I(s.Emulation.Threads),
+            ["emulation.trace-cards"] = I(s.Emulation.TraceCards),
+            ["card.name"] = s.Card.Name,
+            ["card.peak-flops"] = D(s.Card.PeakFlops) + "FLOPS",
+            ["card.hbm.stacks"] = I(s.Card.HbmStacks),
+            ["card.hbm.stack-capacity"] = I(s.Card.StackCapacityBytes) + "B",
+            ["card.hbm.stack-bandwidth"] = I(s.Card.StackBandwidth.BitsPerSecond) + "bps",
+            ["card.power"] = D(s.Card.PowerWatts) + "W",
+            ["card.efficiency.gemm"] = D(s.Card.GemmEfficiency),
+            ["card.efficiency.gemm-half-dim"] = D(s.Card.GemmHalfDim),
+            ["card.efficiency.memory"] = D(s.Card.MemoryEfficiency),
+            ["card.efficiency.kernel-overhead"] = s.Card.KernelOverhead.ToString(),
+            ["node.cards"] = I(s.Node.CardsPerNode),
+            ["node.intra.bandwidth"] = I(s.Node.IntraBandwidth.BitsPerSecond) + "bps",
+            ["node.intra.latency"] = s.Node.IntraLatency.ToString(),
+            ["node.nics"] = I(s.Node.Nics),
+            ["node.nic.bandwidth"] = I(s.Node.NicBandwidth.BitsPerSecond) + "bps",
+            ["node.nic.latency"] = s.Node.NicLatency.ToString(),
+            ["fabric.kind"] = "fat-tree",
+            ["fabric.tiers"] = I(s.Fabric.Tiers),
+            ["fabric.link.bandwidth"] = I(s.Fabric.LinkBandwidth.BitsPerSecond) + "bps",
+            ["fabric.link.latency"] = s.Fabric.LinkLatency.ToString(),
+            ["fabric.leaf.down-ports"] = I(s.Fabric.LeafDownPorts),
+            ["fabric.leaf.up-ports"] = I(s.Fabric.LeafUpPorts),
+            ["fabric.spine.down-ports"] = I(s.Fabric.SpineDownPorts),
+            ["fabric.spine.up-ports"] = I(s.Fabric.SpineUpPorts),
+            ["fabric.rail-optimized"] = s.Fabric.RailOptimized ? "true" : "false",
+        };
+    }
+}

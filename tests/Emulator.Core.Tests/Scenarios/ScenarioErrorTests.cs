@@ -1,0 +1,434 @@
+using Emulator.Scenarios;
+
+namespace Emulator.Core.Tests.Scenarios;
+
+/// <summary>Every kind of bad input is refused before anything runs, with the file, the key, the value and a hint.</summary>
+public class ScenarioErrorTests
+{
+    private static string Fails(params (string Key, string? Value)[] changes)
+    {
+        using var t = TempScenario.With(changes);
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(t.FilePath, []));
+        Assert.StartsWith(t.FilePath + ": ", ex.Message);
+        return ex.Message;
+    }
+
+    private static string FailsText(string text, out string path)
+    {
+        using var t = TempScenario.FromText(text);
+        path = t.FilePath;
+        return Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(t.FilePath, [])).Message;
+    }
+
+    private static void Has(string message, params string[] parts)
+    {
+        foreach (var p in parts) Assert.True(message.Contains(p, StringComparison.Ordinal), $"expected \"{p}\" in: {message}");
+    }
+
+    // ---- keys
+
+    [Fact]
+    public void Unknown_key_suggests_the_closest()
+    {
+        var m = Fails(("parallel.tpp", "2"));
+        Has(m, "parallel.tpp = 2: unknown key; did you mean parallel.tp?");
+    }
+
+    [Fact]
+    public void Right_key_in_the_wrong_section_is_suggested()
+    {
+        var m = Fails(("parallel.layers", "4"));
+        Has(m, "parallel.layers = 4", "did you mean model.layers?");
+    }
+
+    [Fact]
+    public void Misspelt_nested_key_is_suggested()
+    {
+        var m = Fails(("card.hbm.stack-bandwith", "400GBps"));
+        Has(m, "card.hbm.stack-bandwith = 400GBps", "did you mean card.hbm.stack-bandwidth?");
+    }
+
+    [Fact]
+    public void A_section_written_as_a_value_is_refused()
+    {
+        var m = FailsText("cluster = 8\n", out var path);
+        Has(m, path, "cluster = 8", "cluster is a section", "cluster { ... } with keys cards");
+    }
+
+    [Fact]
+    public void Missing_required_key_says_what_it_is()
+    {
+        var m = Fails(("model.layers", null));
+        Has(m, "model.layers is missing", "Transformer layers", "e.g. model.layers = 24");
+    }
+
+    [Fact]
+    public void Missing_hardware_key_without_a_preset_says_how_to_supply_it()
+    {
+        var m = Fails(("hardware", null));
+        Has(m, "card.name is missing", "no hardware preset is named", "hardware = <preset>");
+    }
+
+    // ---- values
+
+    [Fact]
+    public void Misspelt_unit_names_key_value_and_units()
+    {
+        var m = Fails(("node.nic.bandwidth", "200Gpbs"));
+        Has(m, "node.nic.bandwidth = 200Gpbs", "'200Gpbs' is not a bandwidth", "Gbps, Tbps, Bps");
+    }
+
+    [Fact]
+    public void A_time_without_unit_is_refused()
+    {
+        var m = Fails(("node.nic.latency", "1.5"));
+        Has(m, "node.nic.latency = 1.5", "has no unit", "ps, ns, us, ms, s");
+    }
+
+    [Fact]
+    public void A_negative_time_is_refused()
+    {
+        var m = Fails(("fabric.link.latency", "-1us"));
+        Has(m, "fabric.link.latency = -1us", "is negative");
+    }
+
+    [Fact]
+    public void A_word_where_a_number_belongs_is_refused()
+    {
+        var m = Fails(("parallel.tp", "\"four\""));
+        Has(m, "parallel.tp = four: not a whole number", "e.g. parallel.tp = 2");
+    }
+
+    [Fact]
+    public void A_fraction_where_a_whole_number_belongs_is_refused()
+    {
+        var m = Fails(("model.layers", "4.5"));
+        Has(m, "model.layers = 4.5: not a whole number");
+    }
+
+    [Fact]
+    public void A_non_boolean_is_refused()
+    {
+        var m = Fails(("training.sequence-parallel", "maybe"));
+        Has(m, "training.sequence-parallel = maybe", "write true or false");
+    }
+
+    [Fact]
+    public void A_plain_number_with_a_unit_is_refused()
+    {
+        var m = Fails(("card.efficiency.gemm", "80%"));
+        Has(m, "card.efficiency.gemm = 80%", "not a number", "e.g. card.efficiency.gemm = 0.80");
+    }
+
+    [Fact]
+    public void A_scalar_where_a_list_belongs_is_refused()
+    {
+        var m = Fails(("parallel.stage-layers", "2"));
+        Has(m, "parallel.stage-layers = 2: not a list", "[6, 6, 6, 6]");
+    }
+
+    [Fact]
+    public void A_list_where_a_scalar_belongs_is_refused()
+    {
+        var m = Fails(("parallel.tp", "[2]"));
+        Has(m, "parallel.tp = [2]: a list is not allowed here", "a whole number");
+    }
+
+    [Fact]
+    public void A_number_too_large_for_32_bits_is_refused()
+    {
+        var m = Fails(("model.vocab", "99999999999"));
+        Has(m, "model.vocab = 99999999999", "too large");
+    }
+
+    [Theory]
+    [InlineData("training.recompute", "partial", "none, selective, full")]
+    [InlineData("training.precision", "fp8", "bf16, fp16")]
+    [InlineData("parallel.schedule", "gpipe", "1f1b")]
+    [InlineData("fabric.kind", "torus", "fat-tree")]
+    public void Unknown_words_list_the_valid_ones(string key, string value, string valid)
+    {
+        var m = Fails((key, value));
+        Has(m, $"{key} = {value}: not a valid value; choose one of {valid}");
+    }
+
+    [Theory]
+    [InlineData("model.hidden", "0")]
+    [InlineData("model.heads", "-8")]
+    [InlineData("parallel.micro-batch", "0")]
+    [InlineData("model.seq-len", "-1")]
+    [InlineData("card.hbm.stacks", "0")]
+    [InlineData("card.hbm.stack-capacity", "0B")]
+    [InlineData("node.nics", "0")]
+    [InlineData("emulation.threads", "0")]
+    public void Zero_or_negative_sizes_are_refused(string key, string value)
+    {
+        var m = Fails((key, value));
+        Has(m, $"{key} = {value}: must be >= 1");
+    }
+
+    [Theory]
+    [InlineData("node.nic.bandwidth", "0Gbps", "must be > 0")]
+    [InlineData("card.peak-flops", "0TFLOPS", "must be > 0")]
+    [InlineData("card.power", "0W", "must be > 0")]
+    [InlineData("node.intra.latency", "0us", "must be > 0")]
+    [InlineData("card.efficiency.gemm", "1.2", "must be a fraction in (0, 1]")]
+    [InlineData("card.efficiency.memory", "0", "must be a fraction in (0, 1]")]
+    public void Zero_rates_and_efficiencies_out_of_range_are_refused(string key, string value, string hint)
+    {
+        var m = Fails((key, value));
+        Has(m, $"{key} = {value}: {hint}");
+    }
+
+    // ---- relations between keys
+
+    [Fact]
+    public void Plan_must_cover_every_card()
+    {
+        var m = Fails(("parallel.dp", "4"));
+        Assert.EndsWith("x.conf: parallel.tp = 2: tp*pp*dp = 2*2*4 = 16 but cluster.cards = 8; choose tp, pp, dp whose product is 8", m);
+    }
+
+    [Fact]
+    public void Cards_must_fill_whole_nodes()
+    {
+        var m = Fails(("cluster.cards", "12"), ("parallel.dp", "3"), ("parallel.global-batch", "12"));
+        Has(m, "cluster.cards = 12: the job is made of whole nodes", "node.cards = 8 (from ", "a100-80g-selene.conf)", "use e.g. 8 or 16");
+    }
+
+    [Fact]
+    public void Tensor_parallelism_must_fit_in_a_node()
+    {
+        var m = Fails(("cluster.cards", "16"), ("parallel.tp", "16"), ("parallel.pp", "1"), ("parallel.dp", "1"), ("model.heads", "16"));
+        Has(m, "parallel.tp = 16: tensor parallelism stays inside one node", "node.cards = 8", "choose tp among 1, 2, 4, 8");
+    }
+
+    [Fact]
+    public void Tensor_parallelism_must_divide_the_node()
+    {
+        var m = Fails(("cluster.cards", "24"), ("parallel.tp", "3"), ("parallel.pp", "1"), ("parallel.dp", "8"));
+        Has(m, "parallel.tp = 3: tensor parallelism stays inside one node, so tp must divide node.cards = 8");
+    }
+
+    [Fact]
+    public void Layers_must_split_evenly_over_stages()
+    {
+        var m = Fails(("model.layers", "5"));
+        Has(m, "model.layers = 5: layers must split evenly over the pipeline stages, parallel.pp = 2", "choose pp among 1, 5", "parallel.stage-layers");
+    }
+
+    [Fact]
+    public void Stage_layers_need_one_entry_per_stage()
+    {
+        var m = Fails(("parallel.stage-layers", "[1, 1, 2]"));
+        Has(m, "parallel.stage-layers = [1, 1, 2]: 3 entries but parallel.pp = 2");
+    }
+
+    [Fact]
+    public void Stage_layers_need_a_layer_per_stage()
+    {
+        var m = Fails(("parallel.stage-layers", "[0, 4]"));
+        Has(m, "parallel.stage-layers = [0, 4]: stage 0 has 0 layers; every stage needs at least 1");
+    }
+
+    [Fact]
+    public void Stage_layers_must_sum_to_the_layers()
+    {
+        var m = Fails(("parallel.stage-layers", "[1, 2]"));
+        Has(m, "parallel.stage-layers = [1, 2]: the stages hold 3 layers but model.layers = 4; the entries must sum to 4");
+    }
+
+    [Fact]
+    public void Heads_must_split_over_tp()
+    {
+        var m = Fails(("model.hidden", "520"), ("model.heads", "5"));
+        Has(m, "model.heads = 5: heads must be divisible by parallel.tp = 2", "choose tp among 1");
+    }
+
+    [Fact]
+    public void Hidden_must_split_over_heads()
+    {
+        var m = Fails(("model.hidden", "500"));
+        Has(m, "model.hidden = 500: hidden must be a multiple of model.heads = 8", "hidden = 496 or 504");
+    }
+
+    [Fact]
+    public void Kv_heads_must_divide_heads()
+    {
+        var m = Fails(("model.kv-heads", "3"));
+        Has(m, "model.kv-heads = 3: kv-heads must divide model.heads = 8", "choose one of 1, 2, 4, 8");
+    }
+
+    [Fact]
+    public void Kv_heads_at_least_tp_must_split_over_tp()
+    {
+        var m = Fails(("model.hidden", "768"), ("model.heads", "12"), ("model.kv-heads", "6"), ("parallel.tp", "4"), ("parallel.dp", "1"));
+        Has(m, "model.kv-heads = 6: kv-heads >= tp must be a multiple of parallel.tp = 4");
+    }
+
+    [Fact]
+    public void Tp_must_be_a_multiple_of_fewer_kv_heads()
+    {
+        var m = Fails(("model.hidden", "768"), ("model.heads", "12"), ("model.kv-heads", "3"), ("parallel.tp", "4"), ("parallel.dp", "1"));
+        Has(m, "model.kv-heads = 3: with fewer kv-heads than tp, parallel.tp = 4 must be a multiple of kv-heads");
+    }
+
+    [Fact]
+    public void Global_batch_must_be_whole_microbatches_per_replica()
+    {
+        var m = Fails(("parallel.global-batch", "15"));
+        Has(m, "parallel.global-batch = 15: global-batch must be a multiple of micro-batch*dp = 1*2 = 2", "global-batch = 14 or 16");
+    }
+
+    // ---- fabric and emulation
+
+    [Fact]
+    public void Fabric_tiers_are_two_or_three()
+    {
+        var m = Fails(("fabric.tiers", "4"));
+        Has(m, "fabric.tiers = 4", "write 2 or 3");
+    }
+
+    [Theory]
+    [InlineData("fabric.leaf.down-ports")]
+    [InlineData("fabric.leaf.up-ports")]
+    [InlineData("fabric.spine.down-ports")]
+    [InlineData("fabric.spine.up-ports")]
+    public void Every_switch_side_needs_a_port(string key)
+    {
+        var m = Fails((key, "0"));
+        Has(m, $"{key} = 0: must be >= 1", "cannot connect the job");
+    }
+
+    [Fact]
+    public void Rdma_chunks_below_4KiB_are_refused()
+    {
+        var m = Fails(("emulation.rdma-chunk", "2KiB"));
+        Has(m, "emulation.rdma-chunk = 2KiB: below the 4KiB minimum", "RDMA MTU");
+    }
+
+    // ---- sizes this machine cannot emulate
+
+    [Theory]
+    [InlineData("cluster.cards", "262144", "at most 131072", "24 GiB")]
+    [InlineData("model.layers", "5000", "at most 4096", "deepest")]
+    [InlineData("model.hidden", "300000", "at most 262144", "64 bits")]
+    [InlineData("model.seq-len", "2000000", "at most 1048576", "seq-len²")]
+    [InlineData("model.vocab", "5000000", "at most 4194304", "tokenizers")]
+    [InlineData("emulation.threads", "65", "at most 64", "2 cores")]
+    [InlineData("emulation.trace-cards", "2000", "at most 1024", "trace.json")]
+    public void Absurd_sizes_name_the_limit_and_why(string key, string value, string limit, string why)
+    {
+        var m = Fails((key, value));
+        Has(m, $"{key} = {value}: {limit} is supported: ", why);
+    }
+
+    [Fact]
+    public void Too_many_microbatches_per_pipeline_are_refused()
+    {
+        var m = Fails(("parallel.global-batch", "200000"));
+        Has(m, "parallel.global-batch = 200000", "100000 microbatches per pipeline per step, above the limit of 65536", "raise micro-batch");
+    }
+
+    // ---- files
+
+    [Fact]
+    public void Missing_preset_lists_the_available_ones()
+    {
+        var m = Fails(("hardware", "nosuch"));
+        Has(m, "hardware = nosuch: no preset nosuch.conf found", "available presets: ", "a100-80g-selene");
+    }
+
+    [Fact]
+    public void Missing_preset_path_is_refused()
+    {
+        var m = Fails(("hardware", "\"../presets/gone.conf\""));
+        Has(m, "hardware = ../presets/gone.conf: preset file", "does not exist", "a100-80g-selene");
+    }
+
+    [Fact]
+    public void A_preset_may_only_set_hardware()
+    {
+        using var t = TempScenario.With(("hardware", "bad"));
+        var preset = t.WritePreset("bad", File.ReadAllText(RepoPaths.Preset("a100-80g-selene")) + "\nmodel.layers = 4\n");
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(t.FilePath, []));
+        Has(ex.Message, "bad.conf: model.layers = 4: a hardware preset may only set card, node and fabric keys");
+    }
+
+    [Fact]
+    public void A_bad_value_in_a_preset_names_the_preset()
+    {
+        using var t = TempScenario.With(("hardware", "typo"));
+        t.WritePreset("typo", File.ReadAllText(RepoPaths.Preset("a100-80g-selene")).Replace("407.8GBps", "407.8GBs"));
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(t.FilePath, []));
+        Has(ex.Message, "typo.conf: card.hbm.stack-bandwidth = 407.8GBs: '407.8GBs' is not a bandwidth");
+        Assert.EndsWith("typo.conf", ex.Origin);
+        Assert.Equal("card.hbm.stack-bandwidth", ex.Key);
+    }
+
+    [Fact]
+    public void Missing_scenario_file_is_refused()
+    {
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load("no/such/scenario.conf", []));
+        Has(ex.Message, "no/such/scenario.conf: scenario file not found");
+    }
+
+    [Theory]
+    [InlineData("model { layers = 4\n", "line 1: '{' is never closed")]
+    [InlineData("model.layers = 4 }\n", "line 1: '}' closes nothing")]
+    [InlineData("name = \"x\ncluster.cards = 8\n", "line 1: a quoted string is not closed")]
+    [InlineData("a = [1, 2}\n", "'}' closes the '[' opened on line 1")]
+    [InlineData("cluster.cards = ${x}\n", "substitutions")]
+    [InlineData("include \"other.conf\"\n", "include is not supported")]
+    [InlineData("cluster cards\n", "'cluster cards' has no value")]
+    public void Hocon_syntax_errors_name_the_file(string text, string problem)
+    {
+        var m = FailsText(text, out var path);
+        Has(m, path + ": HOCON syntax error", problem);
+    }
+
+    // ---- overrides
+
+    [Fact]
+    public void An_override_error_names_the_override()
+    {
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["parallel.tp=3"]));
+        Assert.StartsWith("--set parallel.tp=3: parallel.tp = 3: tp*pp*dp = 3*4*4 = 48 but cluster.cards = 32 (from ", ex.Message);
+        Has(ex.Message, "quickstart.conf)", "choose tp, pp, dp whose product is 32");
+    }
+
+    [Fact]
+    public void The_override_is_blamed_even_when_another_key_comes_first()
+    {
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["parallel.dp=8"]));
+        Assert.StartsWith("--set parallel.dp=8: parallel.dp = 8: tp*pp*dp = 2*4*8 = 64", ex.Message);
+    }
+
+    [Fact]
+    public void Unknown_override_key_is_refused()
+    {
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["paralel.tp=4"]));
+        Has(ex.Message, "--set paralel.tp=4: paralel.tp = 4: unknown key; did you mean parallel.tp?");
+    }
+
+    [Fact]
+    public void Override_without_equals_is_refused()
+    {
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["parallel.tp"]));
+        Has(ex.Message, "--set parallel.tp: expected key=value");
+    }
+
+    [Fact]
+    public void Override_syntax_error_is_refused()
+    {
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["parallel.stage-layers=[1, 2"]));
+        Has(ex.Message, "--set parallel.stage-layers=[1, 2: HOCON syntax error", "never closed");
+    }
+
+    [Fact]
+    public void Override_with_a_bad_unit_names_the_override()
+    {
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["emulation.rdma-chunk=4M"]));
+        Has(ex.Message, "--set emulation.rdma-chunk=4M: emulation.rdma-chunk = 4M: '4M' is not a size in bytes", "MiB");
+    }
+}

@@ -1,0 +1,182 @@
+using Emulator.Core.Specs;
+using Emulator.Scenarios;
+
+namespace Emulator.Core.Tests.Scenarios;
+
+public class ScenarioLoaderTests
+{
+    [Fact]
+    public void Quickstart_loads_with_its_preset_and_defaults()
+    {
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), []);
+
+        Assert.Equal("quickstart", s.Name);
+        Assert.StartsWith("1.3B GPT on 32 A100", s.Description);
+        Assert.Equal("a100-80g-selene", s.Preset);
+        Assert.Equal(32, s.Cards);
+        Assert.Equal(4, s.Nodes);
+
+        Assert.Equal(new CardSpec("A100-SXM4-80GB", 312e12, 5, 17_179_869_184L, new(3_262_400_000_000L), 400.0, 0.80, 256.0, 0.85, new(5_000_000L)), s.Card);
+        Assert.Equal(85_899_345_920L, s.Card.HbmCapacityBytes);
+        Assert.Equal(16_312_000_000_000L, s.Card.HbmBandwidth.BitsPerSecond);
+        Assert.Equal(new NodeSpec(8, new(2_400_000_000_000L), new(700_000L), 8, new(200_000_000_000L), new(1_000_000L)), s.Node);
+        Assert.Equal(new FabricSpec(3, new(200_000_000_000L), new(600_000L), 20, 20, 20, 20, true), s.Fabric);
+
+        Assert.Equal(new ModelSpec("gpt-1.3b", 24, 2048, 16, 16, 8192, false, 51200, 2048), s.Model);
+        Assert.Equal((2, 4, 4, 2, 64, "1f1b"), (s.Parallel.Tp, s.Parallel.Pp, s.Parallel.Dp, s.Parallel.MicroBatch, s.Parallel.GlobalBatch, s.Parallel.Schedule));
+        Assert.Empty(s.Parallel.StageLayers);
+        Assert.Equal(8, s.Parallel.MicroBatches);
+        Assert.Equal(new TrainingSpec("bf16", Recompute.Selective, true, false), s.Training);
+        Assert.Equal(new EmulationSpec(1, 1_048_576, 1, 8), s.Emulation);
+    }
+
+    [Fact]
+    public void Benchmark_scenario_loads()
+    {
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("gpt-20b-1024"), []);
+        Assert.Equal(1024, s.Cards);
+        Assert.Equal(128, s.Nodes);
+        Assert.Equal(new ModelSpec("gpt-20b", 44, 6144, 48, 48, 24576, false, 51200, 2048), s.Model);
+        Assert.Equal((8, 4, 32, 1, 512), (s.Parallel.Tp, s.Parallel.Pp, s.Parallel.Dp, s.Parallel.MicroBatch, s.Parallel.GlobalBatch));
+        Assert.Equal(16, s.Parallel.MicroBatches);
+    }
+
+    [Fact]
+    public void Tiny_scenario_loads()
+    {
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("selene-tiny"));
+        Assert.Equal(8, s.Cards);
+        Assert.Equal(1, s.Nodes);
+        Assert.Equal(new ModelSpec("gpt-tiny", 4, 512, 8, 8, 2048, false, 1024, 256), s.Model);
+        Assert.Equal((2, 2, 2, 1, 16), (s.Parallel.Tp, s.Parallel.Pp, s.Parallel.Dp, s.Parallel.MicroBatch, s.Parallel.GlobalBatch));
+        Assert.Equal(Recompute.None, s.Training.Recompute);
+    }
+
+    [Fact]
+    public void Set_overrides_beat_the_scenario_and_the_defaults()
+    {
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"),
+            ["parallel.tp=4", "parallel.dp=2", "emulation.rdma-chunk=4MiB", "training.recompute=full", "card.efficiency.gemm = 0.7"]);
+        Assert.Equal(4, s.Parallel.Tp);
+        Assert.Equal(2, s.Parallel.Dp);
+        Assert.Equal(4_194_304, s.Emulation.RdmaChunkBytes);
+        Assert.Equal(Recompute.Full, s.Training.Recompute);
+        Assert.Equal(0.7, s.Card.GemmEfficiency);
+    }
+
+    [Fact]
+    public void The_last_set_of_a_key_wins()
+    {
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["emulation.seed=5", "emulation.seed=7"]);
+        Assert.Equal(7, s.Emulation.Seed);
+    }
+
+    [Fact]
+    public void Set_accepts_lists()
+    {
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["parallel.stage-layers=[5, 7, 7, 5]"]);
+        Assert.Equal([5, 7, 7, 5], s.Parallel.StageLayers);
+    }
+
+    [Fact]
+    public void Scenario_keys_beat_preset_keys()
+    {
+        using var t = TempScenario.With(("node.nic.latency", "2us"), ("card.hbm.stack-bandwidth", "400GBps"));
+        var s = ScenarioLoader.Load(t.FilePath, []);
+        Assert.Equal(2_000_000L, s.Node.NicLatency.Ps);
+        Assert.Equal(3_200_000_000_000L, s.Card.StackBandwidth.BitsPerSecond);
+        Assert.Equal(312e12, s.Card.PeakFlops); // the rest still comes from the preset
+    }
+
+    [Fact]
+    public void Nested_and_flat_keys_mean_the_same()
+    {
+        using var t = TempScenario.With(("model", "{ gated-mlp = true, kv-heads = 2 }"));
+        var s = ScenarioLoader.Load(t.FilePath, []);
+        Assert.True(s.Model.GatedMlp);
+        Assert.Equal(2, s.Model.KvHeads);
+        Assert.Equal(4, s.Model.Layers);
+    }
+
+    [Fact]
+    public void Name_defaults_to_the_file_name_and_kv_heads_to_heads()
+    {
+        using var t = TempScenario.With(("name", null));
+        var s = ScenarioLoader.Load(t.FilePath, []);
+        Assert.Equal("x", s.Name);
+        Assert.Equal(8, s.Model.KvHeads);
+        Assert.Equal("gpt", s.Model.Name);
+        Assert.Equal("", s.Description);
+    }
+
+    [Fact]
+    public void Uneven_stage_layers_replace_the_even_split()
+    {
+        using var t = TempScenario.With(("model.layers", "5"), ("parallel.stage-layers", "[2, 3]"));
+        var s = ScenarioLoader.Load(t.FilePath, []);
+        Assert.Equal([2, 3], s.Parallel.StageLayers);
+    }
+
+    [Fact]
+    public void Grouped_query_attention_with_fewer_kv_heads_than_tp_loads()
+    {
+        using var t = TempScenario.With(("model.kv-heads", "2"), ("parallel.tp", "4"), ("parallel.dp", "1"));
+        var s = ScenarioLoader.Load(t.FilePath, []);
+        Assert.Equal(2, s.Model.KvHeads);
+    }
+
+    [Fact]
+    public void A_preset_next_to_the_scenarios_folder_is_found_by_name()
+    {
+        using var t = TempScenario.With(("hardware", "custom"));
+        t.WritePreset("custom", File.ReadAllText(RepoPaths.Preset("a100-80g-selene")).Replace("312TFLOPS", "100TFLOPS"));
+        var s = ScenarioLoader.Load(t.FilePath, []);
+        Assert.Equal("custom", s.Preset);
+        Assert.Equal(100e12, s.Card.PeakFlops);
+    }
+
+    [Fact]
+    public void A_preset_path_is_relative_to_the_scenario()
+    {
+        using var t = TempScenario.With(("hardware", "\"../presets/mine.conf\""));
+        t.WritePreset("mine", File.ReadAllText(RepoPaths.Preset("a100-80g-selene")).Replace("power = 400W", "power = 0.5kW"));
+        var s = ScenarioLoader.Load(t.FilePath, []);
+        Assert.Equal("mine", s.Preset);
+        Assert.Equal(500.0, s.Card.PowerWatts);
+    }
+
+    [Fact]
+    public void A_two_tier_fabric_needs_no_spine_up_ports()
+    {
+        using var t = TempScenario.With(("hardware", "two-tier"));
+        var preset = File.ReadAllText(RepoPaths.Preset("a100-80g-selene")).Replace("tiers = 3", "tiers = 2");
+        var spine = preset.IndexOf("spine {", StringComparison.Ordinal);
+        preset = preset.Remove(spine, preset.IndexOf('}', spine) - spine + 1).Insert(spine, "spine { down-ports = 40 }");
+        t.WritePreset("two-tier", preset);
+        var s = ScenarioLoader.Load(t.FilePath, []);
+        Assert.Equal(2, s.Fabric.Tiers);
+        Assert.Equal(40, s.Fabric.SpineDownPorts);
+        Assert.Equal(0, s.Fabric.SpineUpPorts);
+    }
+
+    [Fact]
+    public void Card_node_and_fabric_may_be_written_inline_without_a_preset()
+    {
+        var preset = File.ReadAllText(RepoPaths.Preset("a100-80g-selene"));
+        var scenario = string.Join("\n", TempScenario.Valid.Where(kv => kv.Key != "hardware").Select(kv => $"{kv.Key} = {kv.Value}"));
+        using var t = TempScenario.FromText(scenario + "\n" + preset);
+        var s = ScenarioLoader.Load(t.FilePath, []);
+        Assert.Equal("", s.Preset);
+        Assert.Equal(8, s.Node.CardsPerNode);
+    }
+
+    [Fact]
+    public void Every_repo_scenario_loads()
+    {
+        foreach (var file in Directory.EnumerateFiles(Path.Combine(RepoPaths.Root, "hocon", "scenarios"), "*.conf"))
+        {
+            var s = ScenarioLoader.Load(file, []);
+            Assert.Equal(s.Parallel.Cards, s.Cards);
+        }
+    }
+}

@@ -1,0 +1,91 @@
+using Akka.TestKit.Xunit2;
+using Emulator.Core.Accounting;
+using Emulator.Core.Models;
+using Emulator.Core.Specs;
+using Emulator.Core.Topology;
+using Emulator.Core.Units;
+using Emulator.Engine.Actors;
+using Emulator.Engine.Messages;
+using Emulator.Engine.Plan;
+using Emulator.Engine.Results;
+using Emulator.Engine.Runtime;
+using Emulator.Kernel;
+
+namespace Emulator.Engine.Tests;
+
+/// <summary>Each entity actor on its own, driven through the kernel, observed by TestKit probes.</summary>
+public class ActorTests() : TestKit(EngineConfig.Default)
+{
+    [Fact]
+    public void SwitchPort_TwoChunksAtOnce_SerialisesThemBackToBack()
+    {
+        // Two nodes on one leaf (no spines). Both 1 MiB chunks arrive at time 0 for the same egress port.
+        var fabric = TestScenarios.Fabric;
+        var tree = FatTree.Build(fabric, nodes: 2, railsPerNode: 1);
+        var map = new EntityMap(cards: 0, banksPerCard: 0, nodes: 2, switches: tree.SwitchCount);
+        var h = new ActorHarness(Sys, map.Count);
+        var node1 = CreateTestProbe("node-1");
+        h.Probe(map.Node(0), CreateTestProbe("node-0"));
+        h.Probe(map.Node(1), node1);
+        h.Spawn((map.Switch(0), SwitchActor.Props(map.Switch(0), h.Partition, 0, tree, fabric, map), "leaf-0"));
+        var write = new RdmaWrite(1, 0, 1, 2 << 20, TransferKind.Ring, 0);
+        h.Simulation.Post(map.Node(0), map.Switch(0), SimTime.Zero, new RdmaChunk(write, 1 << 20, 2, 1, 0, 7));
+        h.Simulation.Post(map.Node(0), map.Switch(0), SimTime.Zero, new RdmaChunk(write, 1 << 20, 2, 1, 0, 7));
+
+        h.Simulation.Run();
+
+        // 1 MiB at 100 Gb/s = 8,388,608 bits / 1e11 bit/s = 83.88608 us = 83,886,080 ps; the link adds 500 ns.
+        var serialise = 83_886_080L;
+        var first = node1.ExpectMsg<Stamped>();
+        var second = node1.ExpectMsg<Stamped>();
+        Assert.Equal(serialise + 500_000, first.At.Ps);
+        Assert.Equal(2 * serialise + 500_000, second.At.Ps);
+    }
+
+    [Fact]
+    public void HbmBank_OverAllocation_IsRejectedAndTrafficQueues()
+    {
+        var h = new ActorHarness(Sys, 2);
+        var card = CreateTestProbe("card");
+        h.Probe(0, card);
+        h.Spawn((1, HbmBankActor.Props(1, h.Partition, card: 0, index: 3, capacity: 1000, Bandwidth.FromGBps(1)), "hbm"));
+        h.Simulation.Post(0, 1, SimTime.Zero, new Allocate(600));
+        h.Simulation.Post(0, 1, SimTime.Zero, new Allocate(600));
+        h.Simulation.Post(0, 1, SimTime.FromNs(10), new MemoryTraffic(1000));
+        h.Simulation.Post(0, 1, SimTime.FromNs(10), new MemoryTraffic(1000));
+
+        h.Simulation.Run();
+
+        var rejected = card.ExpectMsg<Stamped>();
+        Assert.Equal(new AllocationRejected(3, 600, 600, 1000), rejected.Message);
+        // 1000 B at 1 GB/s = 1 us each, the second queued behind the first.
+        Assert.Equal(SimTime.FromNs(1010), card.ExpectMsg<Stamped>().At);
+        Assert.Equal(SimTime.FromNs(2010), card.ExpectMsg<Stamped>().At);
+    }
+
+    [Fact]
+    public void Card_LayerForward_TakesTheCostModelsTime()
+    {
+        var s = TestScenarios.With(tp: 1, pp: 1, dp: 1);
+        var fwd = ComputeModel.LayerForward(s.Card, s.Model, tp: 1, microBatch: 1, sequenceParallel: false);
+        var plan = new StagePlan(0, 1, new Instruction[] { new Work(fwd.Attention, WorkPhase.Forward, 0), new Work(fwd.Mlp, WorkPhase.Forward, 0) },
+            new StateMemory(0, 0, 0), fwd.Total.Flops);
+        var map = new EntityMap(cards: 1, banksPerCard: 2, nodes: 1, switches: 0);
+        var h = new ActorHarness(Sys, map.Count);
+        var job = CreateTestProbe("job");
+        h.Probe(map.Job, job);
+        h.Probe(map.Node(0), CreateTestProbe("node"));
+        var setup = new CardSetup(0, map, 0, 2, plan, 0, 1, -1, -1, 1, 0, SimTime.FromNs(100), Sampled: false);
+        h.Spawn(
+            (map.Card(0), CardActor.Props(map.Card(0), h.Partition, setup), "card-0"),
+            (map.Bank(0, 0), HbmBankActor.Props(map.Bank(0, 0), h.Partition, map.Card(0), 0, s.Card.StackCapacityBytes, s.Card.StackBandwidth), "hbm-0-0"),
+            (map.Bank(0, 1), HbmBankActor.Props(map.Bank(0, 1), h.Partition, map.Card(0), 1, s.Card.StackCapacityBytes, s.Card.StackBandwidth), "hbm-0-1"));
+        h.Simulation.Post(map.Job, map.Card(0), SimTime.Zero, new StartStep());
+
+        h.Simulation.Run();
+
+        var report = Assert.IsType<CardFinished>(job.ExpectMsg<Stamped>().Message).Report;
+        Assert.Equal(fwd.Attention.Duration + fwd.Mlp.Duration, report.Finished);
+        Assert.Equal((fwd.Attention.Duration + fwd.Mlp.Duration).Ps, report.Time[(int)TimeKind.Compute]);
+    }
+}

@@ -1,0 +1,76 @@
+using Emulator.Core.Accounting;
+using Emulator.Core.Models;
+using Emulator.Core.Specs;
+using Emulator.Engine.Messages;
+using Emulator.Engine.Plan;
+using Emulator.Kernel;
+
+namespace Emulator.Engine.Tests;
+
+/// <summary>The emulated fabric and schedule against closed forms on an otherwise idle cluster.</summary>
+public class ClosedFormTests
+{
+    [Theory]
+    [InlineData(4)]
+    [InlineData(8)]
+    [InlineData(16)]
+    public void RingAllReduce_IdleFabric_MatchesClosedFormWithin1Percent(int n)
+    {
+        // One card per node, so every ring step crosses the fabric: NIC -> leaf -> NIC, all nodes on one leaf.
+        const long bytes = 1L << 30;
+        var s = TestScenarios.With(tp: 1, pp: 1, dp: n) with { };
+        s = s with { Node = s.Node with { CardsPerNode = 1, Nics = 1 } };
+        var program = new StagePlan(0, 0, new Instruction[] { new RingSync(RingKind.AllReduce, bytes, 0) }, new StateMemory(0, 0, 0), 0);
+
+        var result = StepEmulation.Run(s, programs: _ => program);
+
+        // 2(n-1) steps of S/n bytes at B; each step also pays its latency terms: one chunk's
+        // store-and-forward at the leaf, the NIC-to-leaf and leaf-to-NIC links, and the receiving NIC.
+        var b = s.Node.NicBandwidth;
+        var chunk = s.Emulation.RdmaChunkBytes;
+        var alpha = s.Fabric.LinkBandwidth.TransferTime(chunk).Seconds + 2 * s.Fabric.LinkLatency.Seconds + s.Node.NicLatency.Seconds;
+        var expected = 2.0 * (n - 1) / n * bytes / b.BytesPerSecond + 2 * (n - 1) * alpha;
+        var measured = result.Breakdown[TimeKind.DataParallel];
+        Assert.InRange(measured / expected, 0.99, 1.01);
+    }
+
+    [Theory]
+    [InlineData(4, 8)]
+    [InlineData(4, 16)]
+    [InlineData(8, 8)]
+    [InlineData(2, 5)]
+    public void OneFOneB_EqualMicrobatches_BubbleIsPMinus1OverMPlusPMinus1(int p, int m)
+    {
+        // Forward 1 ms and backward 2 ms per microbatch per stage, tiny activations: the bubble is the schedule's own.
+        var s = TestScenarios.With(tp: 1, pp: p, dp: 1, globalBatch: m);
+        var f = new WorkCost(0, 0, 1, SimTime.FromUs(1000));
+        var bwd = new WorkCost(0, 0, 1, SimTime.FromUs(2000));
+        StagePlan Program(int stage)
+        {
+            var list = new List<Instruction>();
+            foreach (var op in PipelineSchedule.OneFOneB(stage, p, m))
+            {
+                if (op.Kind == PipeOpKind.Forward)
+                {
+                    if (stage > 0) list.Add(new WaitInput(TransferKind.Activation, op.MicroBatch));
+                    list.Add(new Work(f, WorkPhase.Forward, op.MicroBatch));
+                    if (stage < p - 1) list.Add(new SendInput(TransferKind.Activation, op.MicroBatch, 1024));
+                }
+                else
+                {
+                    if (stage < p - 1) list.Add(new WaitInput(TransferKind.Gradient, op.MicroBatch));
+                    list.Add(new Work(bwd, WorkPhase.Backward, op.MicroBatch));
+                    if (stage > 0) list.Add(new SendInput(TransferKind.Gradient, op.MicroBatch, 1024));
+                }
+            }
+            return new StagePlan(stage, 1, list, new StateMemory(0, 0, 0), 0);
+        }
+
+        var result = StepEmulation.Run(s, programs: Program);
+
+        var bubble = result.Breakdown[TimeKind.PipelineBubble] / result.StepTime.Seconds;
+        var expected = PipelineSchedule.BubbleFraction(p, m);
+        Assert.InRange(bubble / expected, 0.99, 1.01);
+        Assert.InRange(result.StepTime.Seconds / ((m + p - 1) * 3e-3), 0.99, 1.01);
+    }
+}
