@@ -13,14 +13,15 @@ namespace Emulator.Core.Models;
 /// </remarks>
 public static class MemoryModel
 {
-    /// <summary>bf16 weights 2 B and bf16 grads 2 B per parameter (README convention; some Megatron versions keep fp32 main grads instead), fp32 master + m + v 12 B, divided by dp (rounded up) under a distributed optimizer.</summary>
-    public static StateMemory State(double paramsOnCard, int dp, bool distributedOptimizer)
+    /// <summary>2-byte weights, gradients of <paramref name="gradientBytesPerParam"/> bytes (2, or 4 for fp32 main grads), fp32 master + m + v 12 B, divided by dp (rounded up) under a distributed optimizer.</summary>
+    public static StateMemory State(double paramsOnCard, int dp, bool distributedOptimizer, int gradientBytesPerParam = 2)
     {
+        if (gradientBytesPerParam is not (2 or 4)) throw new ArgumentOutOfRangeException(nameof(gradientBytesPerParam), gradientBytesPerParam, "gradients are 2 (fp16/bf16) or 4 (fp32) bytes");
         if (dp < 1) throw new ArgumentOutOfRangeException(nameof(dp), dp, "dp must be at least 1");
         if (paramsOnCard < 0) throw new ArgumentOutOfRangeException(nameof(paramsOnCard), paramsOnCard, "parameters must be non-negative");
         var p = checked((long)Math.Ceiling(paramsOnCard));
         var optimizer = checked(12 * p);
-        return new StateMemory(checked(2 * p), checked(2 * p), distributedOptimizer ? CeilDiv(optimizer, dp) : optimizer);
+        return new StateMemory(checked(2 * p), checked(gradientBytesPerParam * p), distributedOptimizer ? CeilDiv(optimizer, dp) : optimizer);
     }
 
     /// <summary>Activation bytes one layer keeps per microbatch: with SP s·b·h·(34 + 5·a·s/h)/t, without s·b·h·(10 + 24/t + 5·a·s/(h·t)); Selective drops the 5·a·s/h term; Full keeps the input 2·s·b·h (/t with SP).</summary>

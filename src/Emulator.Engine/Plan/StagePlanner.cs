@@ -21,6 +21,10 @@ public static class StagePlanner
     /// <summary>Bytes per rank of one tensor-parallel all-reduce (or all-gather + reduce-scatter pair with sequence parallelism).</summary>
     public static long TensorParallelBytes(Scenario s) => 2L * s.Parallel.MicroBatch * s.Model.SeqLen * s.Model.Hidden;
 
+    /// <summary>Bytes of one gradient: bf16 training accumulates and all-reduces fp32 main gradients (Megatron-LM forces
+    /// accumulate_allreduce_grads_in_fp32 with bf16; DeepSpeed's bf16 optimizer keeps fp32 gradients too); fp16 keeps 2-byte gradients.</summary>
+    public static int GradientBytesPerParam(TrainingSpec t) => t.Precision == "bf16" ? 4 : 2;
+
     /// <summary>Builds the program of <paramref name="stage"/>.</summary>
     public static StagePlan Build(Scenario s, int stage)
     {
@@ -32,7 +36,7 @@ public static class StagePlanner
         var m = p.MicroBatches;
 
         var paramsOnCard = TransformerMath.StageParams(s.Model, layers, first, last, p.Tp);
-        var state = MemoryModel.State(paramsOnCard, p.Dp, t.DistributedOptimizer);
+        var state = MemoryModel.State(paramsOnCard, p.Dp, t.DistributedOptimizer, GradientBytesPerParam(t));
         var activations = MemoryModel.ActivationBytesPerMicrobatch(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute, layers, first, last);
         var working = MemoryModel.RecomputeWorkingBytes(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute);
 
@@ -90,7 +94,7 @@ public static class StagePlanner
             if (!first) program.Add(new SendInput(TransferKind.Gradient, mb, p2pBytes));
         }
 
-        var gradBytes = state.WeightBytes; // one 2-byte gradient per weight
+        var gradBytes = state.GradientBytes;
         if (t.DistributedOptimizer)
         {
             program.Add(new RingSync(RingKind.ReduceScatter, gradBytes, 0));

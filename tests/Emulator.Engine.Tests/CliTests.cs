@@ -1,0 +1,99 @@
+using System.Text.Json;
+
+namespace Emulator.Engine.Tests;
+
+/// <summary>The `emulator run` command: outputs, exit codes and messages for bad input.</summary>
+public class CliTests
+{
+    [Fact]
+    public void Run_Quickstart_WritesResultRunStatsAndTrace()
+    {
+        var dir = RepoPaths.TempDir();
+        var (exit, output, err) = CliRunner.Run("run", RepoPaths.Scenario("quickstart"), "--out", dir);
+        Assert.True(exit == 0, err);
+        Assert.Contains("step time", output);
+        Assert.Contains("MFU", output);
+        Assert.Contains("pipeline bubble", output);
+        Assert.Contains("busiest fabric links", output);
+
+        using var result = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "result.json")));
+        var r = result.RootElement;
+        foreach (var key in new[] { "step_time_s", "tokens_per_s", "model_tflops_per_card", "hardware_tflops_per_card", "mfu", "peak_hbm_bytes", "hbm_capacity_bytes" })
+            Assert.True(r.GetProperty(key).GetDouble() > 0, key);
+        Assert.False(r.GetProperty("oom").GetBoolean());
+        var breakdown = r.GetProperty("breakdown");
+        var sum = new[] { "compute", "tensor_parallel", "pipeline_bubble", "data_parallel", "optimizer" }.Sum(k => breakdown.GetProperty(k).GetDouble());
+        Assert.Equal(r.GetProperty("step_time_s").GetDouble(), sum, 6);
+        var actors = r.GetProperty("engine").GetProperty("actors");
+        Assert.Equal(32, actors.GetProperty("card").GetInt32());
+        Assert.Equal(32 * 5, actors.GetProperty("hbm_bank").GetInt32());
+        Assert.Equal(4, actors.GetProperty("node").GetInt32());
+        Assert.True(actors.GetProperty("switch").GetInt32() > 0);
+        Assert.True(r.GetProperty("engine").GetProperty("events").GetInt64() > 0);
+
+        using var stats = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "run-stats.json")));
+        Assert.True(stats.RootElement.GetProperty("events_per_s").GetDouble() > 0);
+        Assert.True(stats.RootElement.GetProperty("peak_memory_bytes").GetInt64() > 0);
+
+        using var trace = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "trace.json")));
+        var events = trace.RootElement.GetProperty("traceEvents").EnumerateArray().ToArray();
+        Assert.Contains(events, e => e.GetProperty("ph").GetString() == "X" && e.GetProperty("cat").GetString() == "compute");
+        Assert.Contains(events, e => e.GetProperty("ph").GetString() == "X" && e.GetProperty("cat").GetString() == "idle");
+        Assert.Contains(events, e => e.GetProperty("ph").GetString() == "C" && e.GetProperty("name").GetString()!.EndsWith("utilisation"));
+        Assert.Contains(events, e => e.GetProperty("ph").GetString() == "M" && e.GetProperty("name").GetString() == "thread_name");
+    }
+
+    [Fact]
+    public void Run_PlanThatDoesNotFit_ReportsOomWithBreakdownAndExits3()
+    {
+        var dir = RepoPaths.TempDir();
+        var (exit, output, _) = CliRunner.Run("run", RepoPaths.Scenario("quickstart"), "--out", dir,
+            "--set", "model.layers=48", "--set", "model.hidden=8192", "--set", "model.heads=64", "--set", "model.ffn-hidden=32768");
+        Assert.Equal(3, exit);
+        Assert.Contains("OUT OF MEMORY", output);
+        Assert.Contains("optimizer", output);
+        Assert.Contains("activations", output);
+        using var result = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "result.json")));
+        var r = result.RootElement;
+        Assert.True(r.GetProperty("oom").GetBoolean());
+        Assert.Equal(JsonValueKind.Null, r.GetProperty("step_time_s").ValueKind);
+        var detail = r.GetProperty("oom_detail");
+        Assert.True(detail.GetProperty("card_peak_demand").GetProperty("optimizer").GetInt64() > 0);
+        Assert.True(detail.GetProperty("card_peak_demand").EnumerateObject().Sum(p => p.Value.GetInt64()) > r.GetProperty("hbm_capacity_bytes").GetInt64());
+    }
+
+    [Fact]
+    public void Run_ProductOfPlanNotCards_Exits2NamingTheKey()
+    {
+        var (exit, _, err) = CliRunner.Run("run", RepoPaths.Scenario("quickstart"), "--out", RepoPaths.TempDir(), "--set", "parallel.dp=8");
+        Assert.Equal(2, exit);
+        Assert.Contains("parallel.dp", err);
+        Assert.Contains("32", err);
+    }
+
+    [Fact]
+    public void Run_BadUnit_Exits2NamingValueAndUnits()
+    {
+        var (exit, _, err) = CliRunner.Run("run", RepoPaths.Scenario("quickstart"), "--set", "emulation.rdma-chunk=4Mb");
+        Assert.Equal(2, exit);
+        Assert.Contains("emulation.rdma-chunk", err);
+        Assert.Contains("MiB", err);
+    }
+
+    [Fact]
+    public void Run_MissingScenario_Exits2()
+    {
+        var (exit, _, err) = CliRunner.Run("run", "no/such/scenario.conf");
+        Assert.Equal(2, exit);
+        Assert.Contains("not found", err);
+    }
+
+    [Fact]
+    public void Emulator_UnknownCommandOrOption_Exits2WithUsage()
+    {
+        Assert.Equal(2, CliRunner.Run("frobnicate").Exit);
+        var (exit, _, err) = CliRunner.Run("run", RepoPaths.Scenario("quickstart"), "--fast");
+        Assert.Equal(2, exit);
+        Assert.Contains("usage", err);
+    }
+}
