@@ -12,8 +12,11 @@ namespace Emulator.Engine.Actors;
 /// <remarks>Ports are FIFO with unbounded buffers: a chunk leaves when the port has sent everything queued before it, so contention and oversubscription show up as queueing delay.</remarks>
 public sealed class SwitchActor : EntityActor
 {
-    /// <summary>Width of the utilisation buckets written to the trace.</summary>
-    public static readonly SimTime BucketWidth = SimTime.FromUs(100);
+    /// <summary>Starting width of the utilisation buckets written to the trace.</summary>
+    public static readonly SimTime InitialBucketWidth = SimTime.FromUs(100);
+
+    /// <summary>Most buckets a switch keeps; past this the width doubles, so memory stays flat on long steps.</summary>
+    public const int MaxBuckets = 1024;
 
     private readonly int _switch;
     private readonly FatTree _tree;
@@ -23,6 +26,7 @@ public sealed class SwitchActor : EntityActor
     private readonly long[] _bytes;
     private readonly long[] _busy;
     private readonly List<long> _buckets = new();
+    private long _bucketPs = InitialBucketWidth.Ps;
 
     public SwitchActor(int id, Partition partition, int sw, FatTree tree, FabricSpec fabric, EntityMap map) : base(id, partition)
     {
@@ -72,7 +76,8 @@ public sealed class SwitchActor : EntityActor
     /// <summary>Adds a busy interval to the per-bucket utilisation series.</summary>
     private void AddBusy(SimTime start, SimTime end)
     {
-        var w = BucketWidth.Ps;
+        while (end.Ps > _bucketPs * MaxBuckets) CoarsenBuckets();
+        var w = _bucketPs;
         for (var t = start.Ps; t < end.Ps;)
         {
             var bucket = (int)(t / w);
@@ -81,6 +86,18 @@ public sealed class SwitchActor : EntityActor
             _buckets[bucket] += bucketEnd - t;
             t = bucketEnd;
         }
+    }
+
+    /// <summary>Doubles the bucket width, merging neighbours.</summary>
+    private void CoarsenBuckets()
+    {
+        for (var i = 0; i < _buckets.Count; i++)
+        {
+            if (i % 2 == 0) _buckets[i / 2] = _buckets[i];
+            else _buckets[i / 2] += _buckets[i];
+        }
+        _buckets.RemoveRange((_buckets.Count + 1) / 2, _buckets.Count / 2);
+        _bucketPs *= 2;
     }
 
     private void Report(StatsCollector collector)
@@ -93,6 +110,6 @@ public sealed class SwitchActor : EntityActor
             var to = peer.IsSwitch ? _tree.NameOf(peer.Switch) : $"node-{peer.Node}/nic-{peer.Rail}";
             collector.Links.Add(new LinkStats(name, to, _bytes[p], _busy[p]));
         }
-        if (_buckets.Count > 0) collector.SwitchSeries.Add((name, _free.Length, BucketWidth.Ps, _buckets.ToArray()));
+        if (_buckets.Count > 0) collector.SwitchSeries.Add((name, _free.Length, _bucketPs, _buckets.ToArray()));
     }
 }

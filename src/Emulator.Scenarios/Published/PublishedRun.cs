@@ -1,0 +1,59 @@
+using System.Globalization;
+using System.Text;
+
+namespace Emulator.Scenarios.Published;
+
+/// <summary>One row of published-runs.csv (columns documented in data/README.md): a published training run and one measured figure.</summary>
+public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
+{
+    /// <summary>Columns every row must have.</summary>
+    public static readonly IReadOnlyList<string> RequiredColumns =
+    [
+        "id", "preset", "stack", "cards", "layers", "hidden", "heads", "kv_heads", "ffn_hidden", "gated_mlp", "vocab", "seq_len",
+        "global_batch", "micro_batch", "tp", "pp", "dp", "cp", "virtual_stages", "stage_layers", "sequence_parallel", "recompute", "zero",
+        "metric", "published",
+    ];
+
+    /// <summary>Row id.</summary>
+    public string Id => Columns["id"];
+
+    /// <summary>Hardware preset name.</summary>
+    public string Preset => Columns["preset"];
+
+    /// <summary>Training software stack and generation.</summary>
+    public string Stack => Columns["stack"];
+
+    /// <summary>The metric the row publishes.</summary>
+    public string Metric => Columns["metric"];
+
+    /// <summary>The published value.</summary>
+    public double Published => double.Parse(Columns["published"], CultureInfo.InvariantCulture);
+
+    /// <summary>Number precision the stack trained in: the 2021 Megatron-LM runs used fp16 mixed precision, later stacks bf16.</summary>
+    public string Precision => Stack.StartsWith("megatron-lm-2021", StringComparison.Ordinal) || Stack.StartsWith("megatron-deepspeed-2021", StringComparison.Ordinal) ? "fp16" : "bf16";
+
+    /// <summary>The row as a scenario file for <see cref="ScenarioLoader"/> (plain 1F1B: interleaving and context parallelism are not emulated yet).</summary>
+    public string ToScenarioText()
+    {
+        var c = Columns;
+        var b = new StringBuilder();
+        b.Append(CultureInfo.InvariantCulture, $"name = \"{c["id"]}\"\n");
+        b.Append(CultureInfo.InvariantCulture, $"description = \"published run {c["id"]} ({c.GetValueOrDefault("source", "")})\"\n");
+        b.Append(CultureInfo.InvariantCulture, $"hardware = {c["preset"]}\n");
+        b.Append(CultureInfo.InvariantCulture, $"cluster {{\n  cards = {c["cards"]}\n}}\n");
+        b.Append("model {\n");
+        foreach (var (key, column) in new[] { ("layers", "layers"), ("hidden", "hidden"), ("heads", "heads"), ("kv-heads", "kv_heads"), ("ffn-hidden", "ffn_hidden"), ("gated-mlp", "gated_mlp"), ("vocab", "vocab"), ("seq-len", "seq_len") })
+            b.Append(CultureInfo.InvariantCulture, $"  {key} = {c[column]}\n");
+        b.Append("}\nparallel {\n");
+        foreach (var (key, column) in new[] { ("tp", "tp"), ("pp", "pp"), ("dp", "dp"), ("micro-batch", "micro_batch"), ("global-batch", "global_batch") })
+            b.Append(CultureInfo.InvariantCulture, $"  {key} = {c[column]}\n");
+        if (c["stage_layers"].Length > 0) b.Append(CultureInfo.InvariantCulture, $"  stage-layers = [{c["stage_layers"].Replace(";", ", ")}]\n");
+        b.Append("}\ntraining {\n");
+        b.Append(CultureInfo.InvariantCulture, $"  precision = {Precision}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  recompute = {c["recompute"]}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  sequence-parallel = {c["sequence_parallel"]}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  distributed-optimizer = {(c["zero"] is "0" or "" ? "false" : "true")}\n");
+        b.Append("}\n");
+        return b.ToString();
+    }
+}
