@@ -9,6 +9,7 @@ public static class EmulatorCommand
 
         commands:
           run <scenario.conf> [--out DIR] [--set key=value ...]   emulate one training step
+          validate <runs.csv> [--out DIR] [--only ID,...]          emulate published runs and compare
 
         run `emulator run --help` for details.
         """;
@@ -26,6 +27,7 @@ public static class EmulatorCommand
             return args[0] switch
             {
                 "run" => RunCommand.Execute(args.Skip(1).ToArray(), stdout, stderr),
+                "validate" => ValidateCommand.Execute(args.Skip(1).ToArray(), stdout, stderr),
                 _ => Unknown(args[0], stderr),
             };
         }

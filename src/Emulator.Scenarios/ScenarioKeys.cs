@@ -49,6 +49,8 @@ public static class ScenarioKeys
         new("training.recompute", KeyType.Choice, "Activation recomputation", "selective", RecomputeChoices),
         new("training.sequence-parallel", KeyType.Boolean, "Megatron sequence parallelism", "true"),
         new("training.distributed-optimizer", KeyType.Boolean, "Shard optimizer state over dp (ZeRO-1)", "false"),
+        new("training.keep-low-precision-grads", KeyType.Boolean, "Keep 2-byte autograd gradients beside the fp32 gradient buffer until the optimizer step (DeepSpeed bf16 optimizer)", "false"),
+        new("training.keep-stage-outputs", KeyType.Boolean, "Hold each in-flight microbatch's stage output until its backward (DeepSpeed pipeline engine, Megatron-LM before 2022)", "false"),
 
         new("emulation.seed", KeyType.Long, "Seed of every random stream", "1"),
         new("emulation.rdma-chunk", KeyType.Bytes, "RDMA writes are cut into chunks of this size (>= 4KiB); fidelity dial", "1MiB"),

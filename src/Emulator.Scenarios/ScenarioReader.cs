@@ -55,7 +55,9 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
             _ => Recompute.None,
         },
         SequenceParallel: Bool("training.sequence-parallel"),
-        DistributedOptimizer: Bool("training.distributed-optimizer"));
+        DistributedOptimizer: Bool("training.distributed-optimizer"),
+        KeepLowPrecisionGrads: Bool("training.keep-low-precision-grads"),
+        KeepStageOutputs: Bool("training.keep-stage-outputs"));
 
     private EmulationSpec ReadEmulation() => new(
         Seed: Long("emulation.seed"),

@@ -71,6 +71,8 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["training.recompute"] = s.Training.Recompute.ToString().ToLowerInvariant(),
             ["training.sequence-parallel"] = s.Training.SequenceParallel ? "true" : "false",
             ["training.distributed-optimizer"] = s.Training.DistributedOptimizer ? "true" : "false",
+            ["training.keep-low-precision-grads"] = s.Training.KeepLowPrecisionGrads ? "true" : "false",
+            ["training.keep-stage-outputs"] = s.Training.KeepStageOutputs ? "true" : "false",
             ["emulation.seed"] = I(s.Emulation.Seed),
             ["emulation.rdma-chunk"] = I(s.Emulation.RdmaChunkBytes) + "B",
             ["emulation.threads"] = I(s.Emulation.Threads),

@@ -49,12 +49,16 @@ public static class StagePlanner
         var tpBytes = p.Tp > 1 ? TensorParallelBytes(s) : 0;
         var p2pBytes = PipelineBytes(s);
 
+        // DeepSpeed's bf16 optimizer: 2-byte gradients beside the fp32 buffer, one per weight.
+        var lowPrecisionGrads = t.KeepLowPrecisionGrads && GradientBytesPerParam(t) > 2 ? state.WeightBytes : 0;
         var program = new List<Instruction>
         {
             new Alloc(MemoryKind.Weights, state.WeightBytes),
-            new Alloc(MemoryKind.Gradients, state.GradientBytes),
+            new Alloc(MemoryKind.Gradients, state.GradientBytes + lowPrecisionGrads),
             new Alloc(MemoryKind.Optimizer, state.OptimizerBytes),
         };
+        // A held stage output is the full microbatch activation b·s·h (2 bytes), not the tp-split send.
+        var heldOutput = t.KeepStageOutputs && !last ? 2L * p.MicroBatch * s.Model.SeqLen * s.Model.Hidden : 0;
         double flops = 0;
 
         void Layer(LayerWork w, WorkPhase phase, int mb, bool attentionFirst)
@@ -77,6 +81,7 @@ public static class StagePlanner
                 for (var l = 0; l < layers; l++) Layer(fwd, WorkPhase.Forward, mb, attentionFirst: true);
                 if (last) { program.Add(new Work(logitsF, WorkPhase.Forward, mb)); flops += logitsF.Flops; }
                 if (!last) program.Add(new SendInput(TransferKind.Activation, mb, p2pBytes));
+                if (heldOutput > 0) program.Add(new Alloc(MemoryKind.Buffers, heldOutput));
                 continue;
             }
 
@@ -91,6 +96,7 @@ public static class StagePlanner
             }
             if (working > 0) program.Add(new Alloc(MemoryKind.Activations, -working));
             program.Add(new Alloc(MemoryKind.Activations, -activations));
+            if (heldOutput > 0) program.Add(new Alloc(MemoryKind.Buffers, -heldOutput));
             if (!first) program.Add(new SendInput(TransferKind.Gradient, mb, p2pBytes));
         }
 

@@ -32,6 +32,9 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>Number precision the stack trained in: the 2021 Megatron-LM runs used fp16 mixed precision, later stacks bf16.</summary>
     public string Precision => Stack.StartsWith("megatron-lm-2021", StringComparison.Ordinal) || Stack.StartsWith("megatron-deepspeed-2021", StringComparison.Ordinal) ? "fp16" : "bf16";
 
+    /// <summary>Whether the stack trains through DeepSpeed (its bf16 optimizer and pipeline engine).</summary>
+    public bool IsDeepSpeed => Stack.Contains("deepspeed", StringComparison.Ordinal);
+
     /// <summary>The row as a scenario file for <see cref="ScenarioLoader"/> (plain 1F1B: interleaving and context parallelism are not emulated yet).</summary>
     public string ToScenarioText()
     {
@@ -53,6 +56,8 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  recompute = {c["recompute"]}\n");
         b.Append(CultureInfo.InvariantCulture, $"  sequence-parallel = {c["sequence_parallel"]}\n");
         b.Append(CultureInfo.InvariantCulture, $"  distributed-optimizer = {(c["zero"] is "0" or "" ? "false" : "true")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  keep-low-precision-grads = {(IsDeepSpeed ? "true" : "false")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  keep-stage-outputs = {(IsDeepSpeed || Stack.StartsWith("megatron-lm-2021", StringComparison.Ordinal) ? "true" : "false")}\n");
         b.Append("}\n");
         return b.ToString();
     }

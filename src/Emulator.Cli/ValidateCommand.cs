@@ -1,0 +1,144 @@
+using System.Globalization;
+using System.Text.Json;
+using Emulator.Engine;
+using Emulator.Engine.Results;
+using Emulator.Scenarios;
+using Emulator.Scenarios.Published;
+
+namespace Emulator.Cli;
+
+/// <summary>`emulator validate &lt;runs.csv&gt; [--out DIR]`: emulates each published run and compares the metric it publishes.</summary>
+public static class ValidateCommand
+{
+    /// <summary>Usage text.</summary>
+    public const string Usage = """
+        usage: emulator validate <runs.csv> [--out DIR] [--only ID[,ID...]]
+          runs.csv   rows in the format of data/published-runs.csv (columns in data/README.md)
+          --out DIR  where validation.json goes (default: out/validation)
+          --only     emulate only these row ids
+        rows that cannot be emulated (unknown preset, malformed values, features not emulated yet) are reported
+        with the reason and the other rows still run. exit codes: 0 ran, 2 unusable input
+        """;
+
+    /// <summary>Runs the command; returns the process exit code.</summary>
+    public static int Execute(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        string? csv = null, outDir = null;
+        HashSet<string>? only = null;
+        for (var i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--out" when i + 1 < args.Count: outDir = args[++i]; break;
+                case "--only" when i + 1 < args.Count: only = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(); break;
+                case "-h" or "--help": stdout.WriteLine(Usage); return ExitCodes.Ok;
+                case var a when a.StartsWith('-') || csv is not null:
+                    stderr.WriteLine($"emulator validate: unexpected argument '{a}'\n{Usage}");
+                    return ExitCodes.BadInput;
+                default: csv = args[i]; break;
+            }
+        }
+        if (csv is null || !File.Exists(csv))
+        {
+            stderr.WriteLine(csv is null ? $"emulator validate: which runs? e.g. emulator validate data/published-runs.csv\n{Usage}" : $"error: {csv}: file not found");
+            return ExitCodes.BadInput;
+        }
+        IReadOnlyList<PublishedRun> runs;
+        try { runs = PublishedRunsCsv.Read(csv); }
+        catch (ScenarioException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+
+        var rows = new List<(string Id, string Metric, double Published, double Emulated, double Error, string Note)>();
+        var skipped = new List<(string Id, string Reason)>();
+        var scratch = Path.Combine(Path.GetTempPath(), "emulator-validate-" + Environment.ProcessId);
+        Directory.CreateDirectory(scratch);
+        foreach (var run in runs.Where(r => only is null || only.Contains(r.Id)))
+        {
+            try
+            {
+                var (emulated, note) = Emulate(run, scratch);
+                var error = (emulated - run.Published) / run.Published;
+                rows.Add((run.Id, run.Metric, run.Published, emulated, error, note));
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run.Id,-24} {run.Metric,-24} published {run.Published,10:G6}  emulated {emulated,10:G6}  error {error,7:+0.0%;-0.0%}{(note.Length > 0 ? "  (" + note + ")" : "")}"));
+            }
+            catch (Exception e) when (e is ScenarioException or NotSupportedException or FormatException or KeyNotFoundException)
+            {
+                skipped.Add((run.Id, e.Message));
+                stdout.WriteLine($"{run.Id,-24} skipped: {e.Message}");
+            }
+        }
+        Directory.Delete(scratch, recursive: true);
+
+        var abs = rows.Select(r => Math.Abs(r.Error)).ToArray();
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{rows.Count} rows emulated, {skipped.Count} skipped; mean |error| {(abs.Length > 0 ? abs.Average() : 0):0.0%}, max |error| {(abs.Length > 0 ? abs.Max() : 0):0.0%}"));
+        outDir ??= Path.Combine("out", "validation");
+        Directory.CreateDirectory(outDir);
+        File.WriteAllBytes(Path.Combine(outDir, "validation.json"), Json(rows, skipped, abs));
+        return ExitCodes.Ok;
+    }
+
+    private static (double Value, string Note) Emulate(PublishedRun run, string scratch)
+    {
+        if (run.Columns["cp"] is not ("" or "1")) throw new NotSupportedException("context parallelism is not emulated yet");
+        var note = run.Columns["virtual_stages"] is "" or "1" ? "" : "interleaved schedule not emulated yet: ran plain 1F1B";
+        var path = Path.Combine(scratch, run.Id + ".conf");
+        File.WriteAllText(path, run.ToScenarioText());
+        var scenario = ScenarioLoader.Load(path);
+        var result = StepEmulation.Run(scenario);
+        return (Metric(run.Metric, result), note);
+    }
+
+    /// <summary>The value of <paramref name="metric"/> in <paramref name="r"/>, with the conventions of data/README.md.</summary>
+    public static double Metric(string metric, StepResult r) => metric switch
+    {
+        _ when r.Oom is not null && metric != "peak_hbm_gib" => throw new NotSupportedException($"the plan does not fit in HBM (card {r.Oom.Card})"),
+        "step_time_s" => r.StepTime.Seconds,
+        "tokens_per_s" => r.TokensPerSecond,
+        "tokens_per_s_per_card" => r.TokensPerSecond / r.Cards,
+        "mfu" => r.Mfu,
+        "model_tflops_per_card" => r.ModelTflopsPerCard,
+        "hardware_tflops_per_card" => r.HardwareTflopsPerCard,
+        "peak_hbm_gib" => r.PeakHbmBytes / (double)(1L << 30),
+        _ => throw new NotSupportedException($"unknown metric '{metric}'; one of step_time_s, tokens_per_s, tokens_per_s_per_card, mfu, model_tflops_per_card, hardware_tflops_per_card, peak_hbm_gib"),
+    };
+
+    private static byte[] Json(List<(string Id, string Metric, double Published, double Emulated, double Error, string Note)> rows, List<(string Id, string Reason)> skipped, double[] abs)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteStartArray("rows");
+            foreach (var r in rows)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", r.Id);
+                w.WriteString("metric", r.Metric);
+                w.WriteNumber("published", r.Published);
+                w.WriteNumber("emulated", r.Emulated);
+                w.WriteNumber("error", r.Error);
+                if (r.Note.Length > 0) w.WriteString("note", r.Note);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteStartArray("skipped");
+            foreach (var (id, reason) in skipped)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", id);
+                w.WriteString("reason", reason);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteNumber("mean_abs_error", abs.Length > 0 ? abs.Average() : 0);
+            w.WriteNumber("max_abs_error", abs.Length > 0 ? abs.Max() : 0);
+            w.WriteEndObject();
+        }
+        stream.WriteByte((byte)'\n');
+        return stream.ToArray();
+    }
+}
