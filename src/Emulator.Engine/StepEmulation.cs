@@ -94,11 +94,13 @@ public static class StepEmulation
     {
         var (tp, pp, dp) = (ranks.TpRank(card), ranks.PpRank(card), ranks.DpRank(card));
         var dpGroup = ranks.DpGroup(card);
+        var interleaved = s.Parallel.VirtualStages > 1;
         return new CardSetup(
             card, map, ranks.NodeOf(card), s.Card.HbmStacks, plans[pp],
             TpLeader: ranks.TpGroup(card)[0], TpSize: s.Parallel.Tp,
-            PrevStage: pp > 0 ? ranks.CardOf(tp, pp - 1, dp) : -1,
-            NextStage: pp < s.Parallel.Pp - 1 ? ranks.CardOf(tp, pp + 1, dp) : -1,
+            // With an interleaved schedule the last stage feeds the first stage's next chunk, and back.
+            PrevStage: pp > 0 ? ranks.CardOf(tp, pp - 1, dp) : interleaved ? ranks.CardOf(tp, s.Parallel.Pp - 1, dp) : -1,
+            NextStage: pp < s.Parallel.Pp - 1 ? ranks.CardOf(tp, pp + 1, dp) : interleaved ? ranks.CardOf(tp, 0, dp) : -1,
             DpSize: s.Parallel.Dp, DpNext: dpGroup[(dp + 1) % dpGroup.Count],
             ControlLatency: control, Sampled: sampled);
     }

@@ -44,7 +44,8 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         MicroBatch: Int("parallel.micro-batch"),
         GlobalBatch: Int("parallel.global-batch"),
         Schedule: Choice("parallel.schedule"),
-        StageLayers: IntList("parallel.stage-layers"));
+        StageLayers: IntList("parallel.stage-layers"),
+        VirtualStages: Int("parallel.virtual-stages"));
 
     private TrainingSpec ReadTraining() => new(
         Precision: Choice("training.precision"),

@@ -42,6 +42,7 @@ public static class ScenarioValidator
         AtLeastOne(v, "parallel.dp", s.Parallel.Dp);
         AtLeastOne(v, "parallel.micro-batch", s.Parallel.MicroBatch);
         AtLeastOne(v, "parallel.global-batch", s.Parallel.GlobalBatch);
+        AtLeastOne(v, "parallel.virtual-stages", s.Parallel.VirtualStages);
         OneOf(v, "parallel.schedule", s.Parallel.Schedule, ScenarioKeys.ScheduleChoices);
         OneOf(v, "training.precision", s.Training.Precision, ScenarioKeys.PrecisionChoices);
         if (!Enum.IsDefined(s.Training.Recompute))
@@ -159,6 +160,16 @@ public static class ScenarioValidator
         if (microBatches > MaxMicroBatches)
             throw v.Fail(keys,
                 $"global-batch/(micro-batch*dp) = {microBatches} microbatches per pipeline per step, above the limit of {MaxMicroBatches}: each microbatch is a chain of events on every stage, so one step would take hours on this 2-core machine; raise micro-batch or lower global-batch");
+        if (p.VirtualStages == 1) return;
+        if (p.Pp < 2)
+            throw v.Fail(["parallel.virtual-stages", "parallel.pp"], "an interleaved schedule needs at least 2 pipeline stages; set virtual-stages = 1 or raise pp");
+        if (microBatches % p.Pp != 0)
+            throw v.Fail(["parallel.virtual-stages", "parallel.pp", "parallel.global-batch"],
+                $"the interleaved schedule runs microbatches in groups of pp, so global-batch/(micro-batch*dp) = {microBatches} must be a multiple of {{parallel.pp}} (as in Megatron-LM); use e.g. global-batch = {Multiples(p.GlobalBatch, perStep * p.Pp)} or virtual-stages = 1");
+        var stageLayers = p.StageLayers.Count > 0 ? p.StageLayers.Min() : s.Model.Layers / p.Pp;
+        if (stageLayers < p.VirtualStages)
+            throw v.Fail(["parallel.virtual-stages", "model.layers"],
+                $"a stage with {stageLayers} layers cannot be split into {{parallel.virtual-stages}} model chunks; every chunk needs at least one layer");
     }
 
     private static void AtLeastOne(ValidationContext v, string key, long value)

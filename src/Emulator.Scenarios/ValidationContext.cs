@@ -66,6 +66,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["parallel.micro-batch"] = I(s.Parallel.MicroBatch),
             ["parallel.global-batch"] = I(s.Parallel.GlobalBatch),
             ["parallel.schedule"] = s.Parallel.Schedule,
+            ["parallel.virtual-stages"] = I(s.Parallel.VirtualStages),
             ["parallel.stage-layers"] = "[" + string.Join(", ", s.Parallel.StageLayers) + "]",
             ["training.precision"] = s.Training.Precision,
             ["training.recompute"] = s.Training.Recompute.ToString().ToLowerInvariant(),

@@ -8,6 +8,7 @@ namespace Emulator.Core.Specs;
 /// <param name="GlobalBatch">Sequences per optimizer step for the whole job.</param>
 /// <param name="Schedule">Pipeline schedule; only "1f1b" so far.</param>
 /// <param name="StageLayers">Layers of each stage, first to last; even split when empty.</param>
+/// <param name="VirtualStages">Model chunks per stage of the interleaved 1F1B schedule (1 = plain 1F1B).</param>
 public sealed record ParallelSpec(
     int Tp,
     int Pp,
@@ -15,7 +16,8 @@ public sealed record ParallelSpec(
     int MicroBatch,
     int GlobalBatch,
     string Schedule,
-    IReadOnlyList<int> StageLayers)
+    IReadOnlyList<int> StageLayers,
+    int VirtualStages = 1)
 {
     /// <summary>Microbatches each pipeline runs per step.</summary>
     public int MicroBatches => GlobalBatch / (MicroBatch * Dp);

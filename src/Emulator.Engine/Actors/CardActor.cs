@@ -88,8 +88,8 @@ public sealed partial class CardActor : EntityActor
                     _pc++;
                     break;
                 case WaitInput w:
-                    if (_arrived.Remove((w.Kind, w.MicroBatch))) { _pc++; break; }
-                    _waitingFor = (w.Kind, w.MicroBatch);
+                    if (_arrived.Remove((w.Kind, w.Tag))) { _pc++; break; }
+                    _waitingFor = (w.Kind, w.Tag);
                     Block(TimeKind.PipelineBubble, $"wait {w.Kind.ToString().ToLowerInvariant()} {w.MicroBatch}");
                     return;
                 case Work w:
@@ -141,7 +141,7 @@ public sealed partial class CardActor : EntityActor
     private void SendToStage(SendInput s)
     {
         var dst = s.Kind == TransferKind.Activation ? _s.NextStage : _s.PrevStage;
-        var write = NewWrite(dst, s.Bytes, s.Kind, s.MicroBatch);
+        var write = NewWrite(dst, s.Bytes, s.Kind, s.Tag);
         Allocate(MemoryKind.Buffers, s.Bytes);
         _sendBuffers[write.TransferId] = s.Bytes;
         Send(_nodeId, SimTime.Zero, write);

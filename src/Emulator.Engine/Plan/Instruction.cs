@@ -7,8 +7,12 @@ namespace Emulator.Engine.Plan;
 /// <summary>One step of a card's program for a training step; the program of a pipeline stage is shared by all its cards.</summary>
 public abstract record Instruction;
 
-/// <summary>Block until the activation (or gradient) of a microbatch has arrived from the neighbouring stage.</summary>
-public sealed record WaitInput(TransferKind Kind, int MicroBatch) : Instruction;
+/// <summary>Block until the activation (or gradient) of a microbatch for one of this card's model chunks has arrived from the neighbouring stage.</summary>
+public sealed record WaitInput(TransferKind Kind, int MicroBatch, int Chunk = 0) : Instruction
+{
+    /// <summary>The tag the matching write carries.</summary>
+    public int Tag => StagePlanner.Tag(MicroBatch, Chunk);
+}
 
 /// <summary>Run kernels of this cost; HBM banks serve their traffic.</summary>
 public sealed record Work(WorkCost Cost, WorkPhase Phase, int MicroBatch) : Instruction;
@@ -16,8 +20,12 @@ public sealed record Work(WorkCost Cost, WorkPhase Phase, int MicroBatch) : Inst
 /// <summary>Tensor-parallel collective of this many bytes per rank, inside the node.</summary>
 public sealed record TpSync(long Bytes) : Instruction;
 
-/// <summary>RDMA-write a microbatch's activations to the next stage or its gradients to the previous one; does not block.</summary>
-public sealed record SendInput(TransferKind Kind, int MicroBatch, long Bytes) : Instruction;
+/// <summary>RDMA-write a microbatch's activations to the next stage or its gradients to the previous one, for the receiver's model chunk <paramref name="ToChunk"/>; does not block.</summary>
+public sealed record SendInput(TransferKind Kind, int MicroBatch, long Bytes, int ToChunk = 0) : Instruction
+{
+    /// <summary>The tag the write carries.</summary>
+    public int Tag => StagePlanner.Tag(MicroBatch, ToChunk);
+}
 
 /// <summary>Allocate (positive) or release (negative) HBM.</summary>
 public sealed record Alloc(MemoryKind Kind, long Bytes) : Instruction;

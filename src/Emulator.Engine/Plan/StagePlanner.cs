@@ -25,19 +25,36 @@ public static class StagePlanner
     /// accumulate_allreduce_grads_in_fp32 with bf16; DeepSpeed's bf16 optimizer keeps fp32 gradients too); fp16 keeps 2-byte gradients.</summary>
     public static int GradientBytesPerParam(TrainingSpec t) => t.Precision == "bf16" ? 4 : 2;
 
+    /// <summary>Tags a pipeline transfer with its microbatch and the receiving model chunk (microbatches are at most 65,536).</summary>
+    public static int Tag(int microBatch, int chunk) => chunk * 65536 + microBatch;
+
+    /// <summary>Layers of each model chunk of <paramref name="stage"/>: the stage's layers split as evenly as possible, earlier chunks taking the remainder.</summary>
+    public static int[] ChunkLayers(Scenario s, int stage)
+    {
+        var layers = StageLayers(s)[stage];
+        var v = s.Parallel.VirtualStages;
+        return Enumerable.Range(0, v).Select(c => layers / v + (c < layers % v ? 1 : 0)).ToArray();
+    }
+
     /// <summary>Builds the program of <paramref name="stage"/>.</summary>
     public static StagePlan Build(Scenario s, int stage)
     {
         var p = s.Parallel;
         var t = s.Training;
-        var layers = StageLayers(s)[stage];
+        var v = p.VirtualStages;
+        var chunkLayers = ChunkLayers(s, stage);
+        var layers = chunkLayers.Sum();
         var first = stage == 0;
         var last = stage == p.Pp - 1;
         var m = p.MicroBatches;
+        // Virtual stage c·pp + stage runs chunk c; the first virtual stage holds the embedding, the last the logits.
+        bool FirstVirtual(int chunk) => first && chunk == 0;
+        bool LastVirtual(int chunk) => last && chunk == v - 1;
 
         var paramsOnCard = TransformerMath.StageParams(s.Model, layers, first, last, p.Tp);
         var state = MemoryModel.State(paramsOnCard, p.Dp, t.DistributedOptimizer, GradientBytesPerParam(t));
-        var activations = MemoryModel.ActivationBytesPerMicrobatch(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute, layers, first, last);
+        var activations = Enumerable.Range(0, v).Select(c =>
+            MemoryModel.ActivationBytesPerMicrobatch(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute, chunkLayers[c], FirstVirtual(c), LastVirtual(c))).ToArray();
         var working = MemoryModel.RecomputeWorkingBytes(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute);
 
         var fwd = ComputeModel.LayerForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel);
@@ -58,7 +75,7 @@ public static class StagePlanner
             new Alloc(MemoryKind.Optimizer, state.OptimizerBytes),
         };
         // A held stage output is the full microbatch activation b·s·h (2 bytes), not the tp-split send.
-        var heldOutput = t.KeepStageOutputs && !last ? 2L * p.MicroBatch * s.Model.SeqLen * s.Model.Hidden : 0;
+        var heldOutput = t.KeepStageOutputs ? 2L * p.MicroBatch * s.Model.SeqLen * s.Model.Hidden : 0;
         double flops = 0;
 
         void Layer(LayerWork w, WorkPhase phase, int mb, bool attentionFirst)
@@ -71,33 +88,36 @@ public static class StagePlanner
             flops += w.Total.Flops;
         }
 
-        foreach (var op in PipelineSchedule.OneFOneB(stage, p.Pp, m))
+        foreach (var op in PipelineSchedule.Interleaved(stage, p.Pp, m, v))
         {
-            var mb = op.MicroBatch;
+            var (mb, c) = (op.MicroBatch, op.Chunk);
             if (op.Kind == PipeOpKind.Forward)
             {
-                if (!first) program.Add(new WaitInput(TransferKind.Activation, mb));
-                program.Add(new Alloc(MemoryKind.Activations, activations));
-                for (var l = 0; l < layers; l++) Layer(fwd, WorkPhase.Forward, mb, attentionFirst: true);
-                if (last) { program.Add(new Work(logitsF, WorkPhase.Forward, mb)); flops += logitsF.Flops; }
-                if (!last) program.Add(new SendInput(TransferKind.Activation, mb, p2pBytes));
-                if (heldOutput > 0) program.Add(new Alloc(MemoryKind.Buffers, heldOutput));
+                if (!FirstVirtual(c)) program.Add(new WaitInput(TransferKind.Activation, mb, c));
+                program.Add(new Alloc(MemoryKind.Activations, activations[c]));
+                for (var l = 0; l < chunkLayers[c]; l++) Layer(fwd, WorkPhase.Forward, mb, attentionFirst: true);
+                if (LastVirtual(c)) { program.Add(new Work(logitsF, WorkPhase.Forward, mb)); flops += logitsF.Flops; }
+                if (!LastVirtual(c))
+                {
+                    program.Add(new SendInput(TransferKind.Activation, mb, p2pBytes, last ? c + 1 : c));
+                    if (heldOutput > 0) program.Add(new Alloc(MemoryKind.Buffers, heldOutput));
+                }
                 continue;
             }
 
-            if (!last) program.Add(new WaitInput(TransferKind.Gradient, mb));
-            if (last) { program.Add(new Work(logitsB, WorkPhase.Backward, mb)); flops += logitsB.Flops; }
+            if (!LastVirtual(c)) program.Add(new WaitInput(TransferKind.Gradient, mb, c));
+            if (LastVirtual(c)) { program.Add(new Work(logitsB, WorkPhase.Backward, mb)); flops += logitsB.Flops; }
             if (working > 0) program.Add(new Alloc(MemoryKind.Activations, working));
-            for (var l = 0; l < layers; l++)
+            for (var l = 0; l < chunkLayers[c]; l++)
             {
                 if (t.Recompute == Recompute.Full) Layer(re, WorkPhase.Recompute, mb, attentionFirst: true);
                 else if (t.Recompute == Recompute.Selective) { program.Add(new Work(re.Total, WorkPhase.Recompute, mb)); flops += re.Total.Flops; }
                 Layer(bwd, WorkPhase.Backward, mb, attentionFirst: false);
             }
             if (working > 0) program.Add(new Alloc(MemoryKind.Activations, -working));
-            program.Add(new Alloc(MemoryKind.Activations, -activations));
-            if (heldOutput > 0) program.Add(new Alloc(MemoryKind.Buffers, -heldOutput));
-            if (!first) program.Add(new SendInput(TransferKind.Gradient, mb, p2pBytes));
+            program.Add(new Alloc(MemoryKind.Activations, -activations[c]));
+            if (heldOutput > 0 && !LastVirtual(c)) program.Add(new Alloc(MemoryKind.Buffers, -heldOutput));
+            if (!FirstVirtual(c)) program.Add(new SendInput(TransferKind.Gradient, mb, p2pBytes, first ? c - 1 : c));
         }
 
         var gradBytes = state.GradientBytes;
@@ -105,7 +125,7 @@ public static class StagePlanner
         {
             program.Add(new RingSync(RingKind.ReduceScatter, gradBytes, 0));
             program.Add(new Work(optimizer, WorkPhase.Optimizer, -1));
-            program.Add(new RingSync(RingKind.AllGather, gradBytes, 1));
+            program.Add(new RingSync(RingKind.AllGather, state.WeightBytes, 1)); // updated 2-byte parameters
         }
         else
         {

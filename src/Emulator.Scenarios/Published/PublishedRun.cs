@@ -32,6 +32,9 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>Number precision the stack trained in: the 2021 Megatron-LM runs used fp16 mixed precision, later stacks bf16.</summary>
     public string Precision => Stack.StartsWith("megatron-lm-2021", StringComparison.Ordinal) || Stack.StartsWith("megatron-deepspeed-2021", StringComparison.Ordinal) ? "fp16" : "bf16";
 
+    /// <summary>Interleaving factor: the published one, or 1 (plain 1F1B) when the row does not publish it.</summary>
+    public int VirtualStages => int.TryParse(Columns["virtual_stages"], NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 1;
+
     /// <summary>Whether the stack trains through DeepSpeed (its bf16 optimizer and pipeline engine).</summary>
     public bool IsDeepSpeed => Stack.Contains("deepspeed", StringComparison.Ordinal);
 
@@ -50,6 +53,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append("}\nparallel {\n");
         foreach (var (key, column) in new[] { ("tp", "tp"), ("pp", "pp"), ("dp", "dp"), ("micro-batch", "micro_batch"), ("global-batch", "global_batch") })
             b.Append(CultureInfo.InvariantCulture, $"  {key} = {c[column]}\n");
+        if (VirtualStages > 1) b.Append(CultureInfo.InvariantCulture, $"  virtual-stages = {VirtualStages}\n");
         if (c["stage_layers"].Length > 0) b.Append(CultureInfo.InvariantCulture, $"  stage-layers = [{c["stage_layers"].Replace(";", ", ")}]\n");
         b.Append("}\ntraining {\n");
         b.Append(CultureInfo.InvariantCulture, $"  precision = {Precision}\n");
