@@ -43,28 +43,7 @@ public class ClosedFormTests
     {
         // Forward 1 ms and backward 2 ms per microbatch per stage, tiny activations: the bubble is the schedule's own.
         var s = TestScenarios.With(tp: 1, pp: p, dp: 1, globalBatch: m);
-        var f = new WorkCost(0, 0, 1, SimTime.FromUs(1000));
-        var bwd = new WorkCost(0, 0, 1, SimTime.FromUs(2000));
-        StagePlan Program(int stage)
-        {
-            var list = new List<Instruction>();
-            foreach (var op in PipelineSchedule.OneFOneB(stage, p, m))
-            {
-                if (op.Kind == PipeOpKind.Forward)
-                {
-                    if (stage > 0) list.Add(new WaitInput(TransferKind.Activation, op.MicroBatch));
-                    list.Add(new Work(f, WorkPhase.Forward, op.MicroBatch));
-                    if (stage < p - 1) list.Add(new SendInput(TransferKind.Activation, op.MicroBatch, 1024));
-                }
-                else
-                {
-                    if (stage < p - 1) list.Add(new WaitInput(TransferKind.Gradient, op.MicroBatch));
-                    list.Add(new Work(bwd, WorkPhase.Backward, op.MicroBatch));
-                    if (stage > 0) list.Add(new SendInput(TransferKind.Gradient, op.MicroBatch, 1024));
-                }
-            }
-            return new StagePlan(stage, 1, list, new StateMemory(0, 0, 0), 0);
-        }
+        StagePlan Program(int stage) => UniformProgram(stage, p, m, chunks: 1);
 
         var result = StepEmulation.Run(s, programs: Program);
 
@@ -83,34 +62,37 @@ public class ClosedFormTests
         // Each chunk takes 1 ms forward and 2 ms backward per microbatch; tiny activations over the crossbar.
         var s = TestScenarios.With(tp: 1, pp: p, dp: 1, globalBatch: m);
         s = s with { Parallel = s.Parallel with { VirtualStages = v } };
-        var f = new WorkCost(0, 0, 1, SimTime.FromUs(1000));
-        var bwd = new WorkCost(0, 0, 1, SimTime.FromUs(2000));
-        StagePlan Program(int stage)
-        {
-            var list = new List<Instruction>();
-            foreach (var op in PipelineSchedule.Interleaved(stage, p, m, v))
-            {
-                var firstVirtual = stage == 0 && op.Chunk == 0;
-                var lastVirtual = stage == p - 1 && op.Chunk == v - 1;
-                if (op.Kind == PipeOpKind.Forward)
-                {
-                    if (!firstVirtual) list.Add(new WaitInput(TransferKind.Activation, op.MicroBatch, op.Chunk));
-                    list.Add(new Work(f, WorkPhase.Forward, op.MicroBatch));
-                    if (!lastVirtual) list.Add(new SendInput(TransferKind.Activation, op.MicroBatch, 1024, stage == p - 1 ? op.Chunk + 1 : op.Chunk));
-                }
-                else
-                {
-                    if (!lastVirtual) list.Add(new WaitInput(TransferKind.Gradient, op.MicroBatch, op.Chunk));
-                    list.Add(new Work(bwd, WorkPhase.Backward, op.MicroBatch));
-                    if (!firstVirtual) list.Add(new SendInput(TransferKind.Gradient, op.MicroBatch, 1024, stage == 0 ? op.Chunk - 1 : op.Chunk));
-                }
-            }
-            return new StagePlan(stage, v, list, new StateMemory(0, 0, 0), 0);
-        }
+        StagePlan Program(int stage) => UniformProgram(stage, p, m, v);
 
         var result = StepEmulation.Run(s, programs: Program);
 
         var bubble = result.Breakdown[TimeKind.PipelineBubble] / result.StepTime.Seconds;
         Assert.InRange(bubble / PipelineSchedule.InterleavedBubbleFraction(p, m, v), 0.99, 1.01);
+    }
+
+    /// <summary>A stage program of the (interleaved) 1F1B schedule where every chunk takes 1 ms forward and 2 ms backward and sends 1 KiB.</summary>
+    private static StagePlan UniformProgram(int stage, int p, int m, int chunks)
+    {
+        var f = new WorkCost(0, 0, 1, SimTime.FromUs(1000));
+        var b = new WorkCost(0, 0, 1, SimTime.FromUs(2000));
+        var list = new List<Instruction>();
+        foreach (var op in PipelineSchedule.Interleaved(stage, p, m, chunks))
+        {
+            var firstVirtual = stage == 0 && op.Chunk == 0;
+            var lastVirtual = stage == p - 1 && op.Chunk == chunks - 1;
+            if (op.Kind == PipeOpKind.Forward)
+            {
+                if (!firstVirtual) list.Add(new WaitInput(TransferKind.Activation, op.MicroBatch, op.Chunk));
+                list.Add(new Work(f, WorkPhase.Forward, op.MicroBatch));
+                if (!lastVirtual) list.Add(new SendInput(TransferKind.Activation, op.MicroBatch, 1024, stage == p - 1 ? op.Chunk + 1 : op.Chunk));
+            }
+            else
+            {
+                if (!lastVirtual) list.Add(new WaitInput(TransferKind.Gradient, op.MicroBatch, op.Chunk));
+                list.Add(new Work(b, WorkPhase.Backward, op.MicroBatch));
+                if (!firstVirtual) list.Add(new SendInput(TransferKind.Gradient, op.MicroBatch, 1024, stage == 0 ? op.Chunk - 1 : op.Chunk));
+            }
+        }
+        return new StagePlan(stage, chunks, list, new StateMemory(0, 0, 0), 0);
     }
 }

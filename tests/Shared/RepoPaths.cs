@@ -1,4 +1,4 @@
-namespace Emulator.Core.Tests.Scenarios;
+namespace Emulator.Tests;
 
 /// <summary>Paths inside the repository, found by walking up from the test binaries to the folder holding Emulator.sln.</summary>
 internal static class RepoPaths
@@ -18,4 +18,12 @@ internal static class RepoPaths
 
     /// <summary>hocon/presets/<paramref name="name"/>.conf.</summary>
     public static string Preset(string name) => Path.Combine(Root, "hocon", "presets", name + ".conf");
+
+    /// <summary>A fresh empty temporary folder.</summary>
+    public static string TempDir()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "emulator-tests", Guid.NewGuid().ToString("N"));
+        Directory.CreateDirectory(dir);
+        return dir;
+    }
 }
