@@ -51,16 +51,20 @@ public class ActorTests() : TestKit(EngineConfig.Default)
         h.Spawn((1, HbmBankActor.Props(1, h.Partition, card: 0, index: 3, capacity: 1000, Bandwidth.FromGBps(1)), "hbm"));
         h.Simulation.Post(0, 1, SimTime.Zero, new Allocate(600));
         h.Simulation.Post(0, 1, SimTime.Zero, new Allocate(600));
-        h.Simulation.Post(0, 1, SimTime.FromNs(10), new MemoryTraffic(1000));
-        h.Simulation.Post(0, 1, SimTime.FromNs(10), new MemoryTraffic(1000));
+        h.Simulation.Post(0, 1, SimTime.FromNs(10), new MemoryTraffic(1000, SimTime.FromNs(10)));
+        h.Simulation.Post(0, 1, SimTime.FromNs(10), new MemoryTraffic(1000, SimTime.FromNs(1500)));
+        h.Simulation.Post(0, 1, SimTime.FromNs(10), new MemoryTraffic(1000, SimTime.FromNs(5000)));
 
         h.Simulation.Run();
 
         var rejected = card.ExpectMsg<Stamped>();
         Assert.Equal(new AllocationRejected(3, 600, 600, 1000), rejected.Message);
-        // 1000 B at 1 GB/s = 1 us each, the second queued behind the first.
-        Assert.Equal(SimTime.FromNs(1010), card.ExpectMsg<Stamped>().At);
-        Assert.Equal(SimTime.FromNs(2010), card.ExpectMsg<Stamped>().At);
+        // 1000 B at 1 GB/s = 1 us each, queued FIFO: done at 1010, 2010 and 3010 ns. The bank answers at once, and only
+        // for traffic that ends after the compute it overlaps (the first two; the third hides under a 5000 ns compute).
+        Assert.Equal(new MemoryTrafficLate(3, SimTime.FromNs(1010)), card.ExpectMsg<Stamped>().Message);
+        Assert.Equal(new MemoryTrafficLate(3, SimTime.FromNs(2010)), card.ExpectMsg<Stamped>().Message);
+        card.Ref.Tell("end of run", Akka.Actor.ActorRefs.NoSender); // same sender as the kernel's deliveries, so it arrives after all of them
+        card.ExpectMsg("end of run");
     }
 
     [Fact]

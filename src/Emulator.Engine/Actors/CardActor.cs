@@ -27,7 +27,7 @@ public sealed partial class CardActor : EntityActor
     private SimTime _blockedSince;
     private string _blockName = "";
     private (TransferKind, int)? _waitingFor;
-    private int _segmentPending;
+    private SimTime _segmentEnd;
     private long _tpSeq;
     private long _transferSeq;
     private OomReport? _oom;
@@ -51,9 +51,13 @@ public sealed partial class CardActor : EntityActor
                 _blockedSince = Now;
                 Advance();
                 return true;
+            case MemoryTrafficLate late:
+                _segmentEnd = SimTime.Max(_segmentEnd, late.DoneAt);
+                return true;
             case ComputeDone:
-            case MemoryTrafficDone:
-                if (--_segmentPending == 0) Resume();
+                // A late HBM stack keeps the kernel group running until it has served its traffic.
+                if (_segmentEnd > Now) SendAt(Id, _segmentEnd, new ComputeDone());
+                else Resume();
                 return true;
             case TpCollectiveDone:
                 Resume();
@@ -118,16 +122,15 @@ public sealed partial class CardActor : EntityActor
     {
         var kind = w.Phase == WorkPhase.Optimizer ? TimeKind.Optimizer : TimeKind.Compute;
         Block(kind, WorkName(w));
-        _segmentPending = 1;
-        Send(Id, w.Cost.Duration, new ComputeDone());
-        if (w.Cost.HbmBytes <= 0) return;
+        // At least 1 ps, so that the banks' same-time answers always arrive before the compute ends.
+        var duration = w.Cost.HbmBytes > 0 ? SimTime.Max(w.Cost.Duration, new SimTime(1)) : w.Cost.Duration;
+        _segmentEnd = Now + duration;
         for (var b = 0; b < _s.Banks; b++)
         {
             var share = Share(w.Cost.HbmBytes, b);
-            if (share == 0) continue;
-            _segmentPending++;
-            Send(_s.Map.Bank(_s.Card, b), SimTime.Zero, new MemoryTraffic(share));
+            if (share > 0) Send(_s.Map.Bank(_s.Card, b), SimTime.Zero, new MemoryTraffic(share, _segmentEnd));
         }
+        Send(Id, duration, new ComputeDone());
     }
 
     private static string WorkName(Work w) => w.Phase switch

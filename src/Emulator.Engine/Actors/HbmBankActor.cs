@@ -24,7 +24,7 @@ public sealed class HbmBankActor(int id, Partition partition, int card, int inde
             case MemoryTraffic t:
                 // FIFO: traffic queues behind whatever this stack is still serving.
                 _busyUntil = SimTime.Max(Now, _busyUntil) + bandwidth.TransferTime(t.Bytes);
-                SendAt(card, _busyUntil, new MemoryTrafficDone(index));
+                if (_busyUntil > t.ComputeEnd) Send(card, SimTime.Zero, new MemoryTrafficLate(index, _busyUntil));
                 return true;
             case Allocate a:
                 if (_live + a.Bytes > capacity) Send(card, SimTime.Zero, new AllocationRejected(index, a.Bytes, _live, capacity));

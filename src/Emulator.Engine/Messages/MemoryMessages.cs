@@ -1,10 +1,11 @@
 namespace Emulator.Engine.Messages;
 
-/// <summary>Card to HBM bank: move this many bytes through the stack (reads plus writes of a kernel).</summary>
-public sealed record MemoryTraffic(long Bytes);
+/// <summary>Card to HBM bank: move this many bytes through the stack (reads plus writes of a kernel) while the card computes until <paramref name="ComputeEnd"/>.</summary>
+public sealed record MemoryTraffic(long Bytes, Kernel.SimTime ComputeEnd);
 
-/// <summary>HBM bank to card: the traffic asked for has been served.</summary>
-public sealed record MemoryTrafficDone(int Bank);
+/// <summary>HBM bank to card, at once: the stack will only finish the traffic at <paramref name="DoneAt"/>, after the compute (the stack is the bottleneck).</summary>
+/// <remarks>A bank that finishes in the compute's shadow says nothing: its answer could not change the kernel's end.</remarks>
+public sealed record MemoryTrafficLate(int Bank, Kernel.SimTime DoneAt);
 
 /// <summary>Card to HBM bank: hold this many more bytes.</summary>
 public sealed record Allocate(long Bytes);
