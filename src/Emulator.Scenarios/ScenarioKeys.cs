@@ -72,9 +72,11 @@ public static class ScenarioKeys
         new("node.cards", KeyType.Integer, "Accelerators per server", "8"),
         new("node.intra.bandwidth", KeyType.Bandwidth, "Per-card, per-direction bandwidth into the crossbar", "300GBps"),
         new("node.intra.latency", KeyType.Time, "Card-to-card latency through the crossbar", "0.7us"),
+        new("node.intra.efficiency", KeyType.Number, "Fraction of the crossbar line rate collectives reach (NCCL bus bandwidth / line rate), in (0, 1]", "0.77"),
         new("node.nics", KeyType.Integer, "Fabric NICs (rails) per server", "8"),
         new("node.nic.bandwidth", KeyType.Bandwidth, "Per-NIC, per-direction line rate", "200Gbps"),
         new("node.nic.latency", KeyType.Time, "Card through NIC onto the wire", "1us"),
+        new("node.nic.efficiency", KeyType.Number, "Fraction of the NIC line rate RDMA transfers reach, in (0, 1]", "0.96"),
 
         new("fabric.kind", KeyType.Choice, "Fabric topology", "fat-tree", FabricKindChoices),
         new("fabric.tiers", KeyType.Integer, "2 (leaf-spine) or 3 (leaf-spine-core)", "3"),

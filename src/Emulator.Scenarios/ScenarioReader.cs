@@ -84,7 +84,9 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         IntraLatency: Parse("node.intra.latency", UnitParser.ParseTime),
         Nics: Int("node.nics"),
         NicBandwidth: Parse("node.nic.bandwidth", UnitParser.ParseBandwidth),
-        NicLatency: Parse("node.nic.latency", UnitParser.ParseTime));
+        NicLatency: Parse("node.nic.latency", UnitParser.ParseTime),
+        IntraEfficiency: Number("node.intra.efficiency"),
+        NicEfficiency: Number("node.nic.efficiency"));
 
     private FabricSpec ReadFabric()
     {

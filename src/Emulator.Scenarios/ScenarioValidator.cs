@@ -69,6 +69,8 @@ public static class ScenarioValidator
         AtLeastOne(v, "node.nics", n.Nics);
         Positive(v, "node.nic.bandwidth", n.NicBandwidth.BitsPerSecond, "a link or memory moves data at some positive rate");
         Latency(v, "node.nic.latency", n.NicLatency.Ps);
+        Fraction(v, "node.intra.efficiency", n.IntraEfficiency);
+        Fraction(v, "node.nic.efficiency", n.NicEfficiency);
 
         var f = s.Fabric;
         if (f.Tiers is not (2 or 3))

@@ -94,6 +94,8 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["node.nics"] = I(s.Node.Nics),
             ["node.nic.bandwidth"] = I(s.Node.NicBandwidth.BitsPerSecond) + "bps",
             ["node.nic.latency"] = s.Node.NicLatency.ToString(),
+            ["node.intra.efficiency"] = D(s.Node.IntraEfficiency),
+            ["node.nic.efficiency"] = D(s.Node.NicEfficiency),
             ["fabric.kind"] = "fat-tree",
             ["fabric.tiers"] = I(s.Fabric.Tiers),
             ["fabric.link.bandwidth"] = I(s.Fabric.LinkBandwidth.BitsPerSecond) + "bps",

@@ -10,10 +10,21 @@ namespace Emulator.Core.Specs;
 /// <param name="Nics">Fabric NICs in the server (rails); card i uses NIC i mod Nics.</param>
 /// <param name="NicBandwidth">Per-NIC, per-direction line rate.</param>
 /// <param name="NicLatency">One-way latency from a card through its NIC onto the wire.</param>
+/// <param name="IntraEfficiency">Fraction of the crossbar line rate collectives and copies reach (NCCL bus bandwidth over line rate).</param>
+/// <param name="NicEfficiency">Fraction of the NIC line rate RDMA transfers reach.</param>
 public sealed record NodeSpec(
     int CardsPerNode,
     Bandwidth IntraBandwidth,
     SimTime IntraLatency,
     int Nics,
     Bandwidth NicBandwidth,
-    SimTime NicLatency);
+    SimTime NicLatency,
+    double IntraEfficiency = 1.0,
+    double NicEfficiency = 1.0)
+{
+    /// <summary>Crossbar bandwidth per card that transfers achieve.</summary>
+    public Bandwidth AchievedIntraBandwidth => new((long)(IntraBandwidth.BitsPerSecond * IntraEfficiency));
+
+    /// <summary>NIC bandwidth that transfers achieve.</summary>
+    public Bandwidth AchievedNicBandwidth => new((long)(NicBandwidth.BitsPerSecond * NicEfficiency));
+}

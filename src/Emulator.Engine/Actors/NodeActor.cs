@@ -86,7 +86,7 @@ public sealed class NodeActor : EntityActor
         _collectives.Remove(key);
         var start = Now;
         for (var r = 0; r < c.Size; r++) start = SimTime.Max(start, _crossbarFree[Local(c.Leader + r)]);
-        var end = start + CollectiveCost.RingAllReduce(c.Bytes, c.Size, _s.Spec.IntraBandwidth, _s.Spec.IntraLatency);
+        var end = start + CollectiveCost.RingAllReduce(c.Bytes, c.Size, _s.Spec.AchievedIntraBandwidth, _s.Spec.IntraLatency);
         for (var r = 0; r < c.Size; r++)
         {
             _crossbarFree[Local(c.Leader + r)] = end;
@@ -98,7 +98,7 @@ public sealed class NodeActor : EntityActor
     private void CrossbarWrite(RdmaWrite w)
     {
         var port = Local(w.SrcCard);
-        var done = SimTime.Max(Now, _crossbarFree[port]) + _s.Spec.IntraBandwidth.TransferTime(w.Bytes);
+        var done = SimTime.Max(Now, _crossbarFree[port]) + _s.Spec.AchievedIntraBandwidth.TransferTime(w.Bytes);
         _crossbarFree[port] = done;
         SendAt(_s.Map.Card(w.DstCard), done + _s.Spec.IntraLatency, new RdmaDelivered(w));
         SendAt(_s.Map.Card(w.SrcCard), done + _s.Spec.IntraLatency * 2, new RdmaCompleted(w));
@@ -124,7 +124,7 @@ public sealed class NodeActor : EntityActor
         var bytes = Math.Min(_s.ChunkBytes, o.Write.Bytes - (long)o.Sent * _s.ChunkBytes);
         o.Sent++;
         if (o.Sent < o.Chunks) nic.Queue.Enqueue(o);
-        var serialise = _s.Spec.NicBandwidth.TransferTime(bytes);
+        var serialise = _s.Spec.AchievedNicBandwidth.TransferTime(bytes);
         nic.Busy = true;
         nic.Bytes += bytes;
         nic.BusyPs += serialise.Ps;
