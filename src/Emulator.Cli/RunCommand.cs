@@ -15,6 +15,7 @@ public static class RunCommand
           --out DIR        where result.json, run-stats.json and trace.json go (default: out/<scenario name>)
           --set key=value  override any scenario key, e.g. --set parallel.tp=4 --set emulation.rdma-chunk=4MiB
           --quiet          print nothing but errors
+          --build-only     validate, plan and create every actor, report counts, time and memory, then stop (no step)
         exit codes: 0 ran, 2 bad input, 3 the plan does not fit in HBM (OOM)
         """;
 
@@ -24,6 +25,7 @@ public static class RunCommand
         string? scenarioPath = null, outDir = null;
         var sets = new List<string>();
         var quiet = false;
+        var buildOnly = false;
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])
@@ -31,6 +33,7 @@ public static class RunCommand
                 case "--out" when i + 1 < args.Count: outDir = args[++i]; break;
                 case "--set" when i + 1 < args.Count: sets.Add(args[++i]); break;
                 case "--quiet": quiet = true; break;
+                case "--build-only": buildOnly = true; break;
                 case "-h" or "--help": stdout.WriteLine(Usage); return ExitCodes.Ok;
                 case var a when a.StartsWith('-'):
                     stderr.WriteLine($"emulator run: unknown or incomplete option '{a}'\n{Usage}");
@@ -59,6 +62,14 @@ public static class RunCommand
         }
 
         var wall = Stopwatch.StartNew();
+        if (buildOnly)
+        {
+            var actors = StepEmulation.BuildOnly(scenario);
+            var total = actors.Values.Sum();
+            var peak = Process.GetCurrentProcess().PeakWorkingSet64;
+            stdout.WriteLine($"{scenario.Name}: built {total:N0} actors ({string.Join(", ", actors.Select(a => $"{a.Value:N0} {a.Key}"))}) in {wall.Elapsed.TotalSeconds:0.0} s; peak process memory {peak / (double)(1L << 30):0.00} GiB ({peak / (double)total:N0} bytes per actor, everything included)");
+            return ExitCodes.Ok;
+        }
         var setup = TimeSpan.Zero;
         using var progress = quiet ? null : new ProgressReporter(stderr);
         var result = StepEmulation.Run(scenario, sim =>

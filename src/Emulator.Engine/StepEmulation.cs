@@ -36,26 +36,7 @@ public static class StepEmulation
         using var system = ActorSystem.Create("emulation", Runtime.EngineConfig.Default);
         try
         {
-            var root = system.ActorOf(EmulationRoot.Props(), "emulation");
-            root.Ask<EmulationRoot.Built>(new EmulationRoot.Build(context =>
-            {
-                refs[map.Job] = context.ActorOf(JobActor.Props(map.Job, simulation.PartitionOf(map.Job), map, s.Cards, control), "job");
-                for (var n = 0; n < s.Nodes; n++)
-                {
-                    var cards = Enumerable.Range(n * s.Node.CardsPerNode, s.Node.CardsPerNode)
-                        .Select(c => CardSetupOf(s, ranks, map, plans, c, control, sampled.Contains(c))).ToArray();
-                    var setup = new NodeSetup(n, s.Node, s.Fabric, s.Card, tree, map, s.Emulation.Seed, s.Emulation.RdmaChunkBytes, cards);
-                    var id = map.Node(n);
-                    refs[id] = context.ActorOf(NodeActor.Props(id, simulation.PartitionOf(id), setup, refs, simulation.PartitionOf), $"node-{n}");
-                }
-                for (var w = 0; w < tree.SwitchCount; w++)
-                {
-                    var id = map.Switch(w);
-                    refs[id] = context.ActorOf(SwitchActor.Props(id, simulation.PartitionOf(id), w, tree, s.Fabric, map), tree.NameOf(w));
-                }
-            }), TimeSpan.FromMinutes(10)).Wait();
-            var missing = Array.FindIndex(refs, r => r is null);
-            if (missing >= 0) throw new InvalidOperationException($"entity {missing} has no actor after construction");
+            CreateActors(system, s, simulation, map, tree, ranks, plans, sampled, control, refs);
             foreach (var p in simulation.Partitions) p.Bind((target, message) => refs[target].Tell(message, ActorRefs.NoSender));
 
             simulation.Post(map.Job, map.Job, SimTime.Zero, new StartJob());
@@ -70,6 +51,64 @@ public static class StepEmulation
         {
             system.Terminate().Wait(TimeSpan.FromSeconds(10));
         }
+    }
+
+    /// <summary>Validates, plans and creates every actor of <paramref name="scenario"/> without running the step (to check size and memory).</summary>
+    public static IReadOnlyDictionary<string, int> BuildOnly(Scenario scenario)
+    {
+        var s = scenario;
+        var ranks = new RankMap(s.Parallel.Tp, s.Parallel.Pp, s.Parallel.Dp, s.Node.CardsPerNode);
+        var tree = FatTree.Build(s.Fabric, s.Nodes, s.Node.Nics);
+        var map = new EntityMap(s.Cards, s.Card.HbmStacks, s.Nodes, tree.SwitchCount);
+        var simulation = new Simulation(new int[map.Count], 1, s.Fabric.LinkLatency);
+        var plans = Enumerable.Range(0, s.Parallel.Pp).Select(stage => StagePlanner.Build(s, stage)).ToArray();
+        var refs = new IActorRef[map.Count];
+        using var system = ActorSystem.Create("emulation", Runtime.EngineConfig.Default);
+        try
+        {
+            CreateActors(system, s, simulation, map, tree, ranks, plans, new HashSet<int>(), s.Fabric.LinkLatency, refs);
+            return ActorCounts(s, tree);
+        }
+        finally
+        {
+            system.Terminate().Wait(TimeSpan.FromSeconds(60));
+        }
+    }
+
+    /// <summary>Live actors per kind.</summary>
+    private static Dictionary<string, int> ActorCounts(Scenario s, FatTree tree) => new()
+    {
+        ["card"] = s.Cards,
+        ["hbm_bank"] = s.Cards * s.Card.HbmStacks,
+        ["node"] = s.Nodes,
+        ["switch"] = tree.SwitchCount,
+        ["job"] = 1,
+    };
+
+    /// <summary>Creates the job, the nodes (which create their cards and HBM banks) and the switches under one root, filling <paramref name="refs"/>.</summary>
+    private static void CreateActors(ActorSystem system, Scenario s, Simulation simulation, EntityMap map, FatTree tree, RankMap ranks,
+        StagePlan[] plans, HashSet<int> sampled, SimTime control, IActorRef[] refs)
+    {
+        var root = system.ActorOf(EmulationRoot.Props(), "emulation");
+        root.Ask<EmulationRoot.Built>(new EmulationRoot.Build(context =>
+        {
+            refs[map.Job] = context.ActorOf(JobActor.Props(map.Job, simulation.PartitionOf(map.Job), map, s.Cards, control), "job");
+            for (var n = 0; n < s.Nodes; n++)
+            {
+                var cards = Enumerable.Range(n * s.Node.CardsPerNode, s.Node.CardsPerNode)
+                    .Select(c => CardSetupOf(s, ranks, map, plans, c, control, sampled.Contains(c))).ToArray();
+                var setup = new NodeSetup(n, s.Node, s.Fabric, s.Card, tree, map, s.Emulation.Seed, s.Emulation.RdmaChunkBytes, cards);
+                var id = map.Node(n);
+                refs[id] = context.ActorOf(NodeActor.Props(id, simulation.PartitionOf(id), setup, refs, simulation.PartitionOf), $"node-{n}");
+            }
+            for (var w = 0; w < tree.SwitchCount; w++)
+            {
+                var id = map.Switch(w);
+                refs[id] = context.ActorOf(SwitchActor.Props(id, simulation.PartitionOf(id), w, tree, s.Fabric, map), tree.NameOf(w));
+            }
+        }), TimeSpan.FromMinutes(10)).Wait();
+        var missing = Array.FindIndex(refs, r => r is null);
+        if (missing >= 0) throw new InvalidOperationException($"entity {missing} has no actor after construction");
     }
 
     /// <summary>Nodes (with their cards and banks) in contiguous blocks per partition; switches round-robin; the job in partition 0.</summary>
@@ -151,14 +190,7 @@ public static class StepEmulation
             Events = sim.Events,
             Barriers = sim.Barriers,
             Partitions = partitions,
-            Actors = new Dictionary<string, int>
-            {
-                ["card"] = s.Cards,
-                ["hbm_bank"] = s.Cards * s.Card.HbmStacks,
-                ["node"] = s.Nodes,
-                ["switch"] = tree.SwitchCount,
-                ["job"] = 1,
-            },
+            Actors = ActorCounts(s, tree),
             Links = c.Links.OrderByDescending(l => l.BusyPs).ThenBy(l => l.From, StringComparer.Ordinal).ThenBy(l => l.To, StringComparer.Ordinal).ToArray(),
             SampledCards = c.Cards.Where(r => sampled.Contains(r.Card)).ToArray(),
             SwitchSeries = c.SwitchSeries.OrderBy(x => x.Switch, StringComparer.Ordinal).ToArray(),
