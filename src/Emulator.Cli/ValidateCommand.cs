@@ -44,7 +44,8 @@ public static class ValidateCommand
             return ExitCodes.BadInput;
         }
         IReadOnlyList<PublishedRun> runs;
-        try { runs = PublishedRunsCsv.Read(csv); }
+        IReadOnlyList<(string Id, string Reason)> malformed;
+        try { (runs, malformed) = PublishedRunsCsv.Read(csv); }
         catch (ScenarioException e)
         {
             stderr.WriteLine($"error: {e.Message}");
@@ -52,7 +53,8 @@ public static class ValidateCommand
         }
 
         var rows = new List<(string Id, string Metric, double Published, double Emulated, double Error, string Note)>();
-        var skipped = new List<(string Id, string Reason)>();
+        var skipped = new List<(string Id, string Reason)>(malformed.Where(m => only is null || only.Contains(m.Id)));
+        foreach (var (id, reason) in skipped) stdout.WriteLine($"{id,-24} skipped: {reason}");
         var scratch = Path.Combine(Path.GetTempPath(), "emulator-validate-" + Environment.ProcessId);
         Directory.CreateDirectory(scratch);
         foreach (var run in runs.Where(r => only is null || only.Contains(r.Id)))
@@ -84,10 +86,14 @@ public static class ValidateCommand
     private static (double Value, string Note) Emulate(PublishedRun run, string scratch)
     {
         if (run.Columns["cp"] is not ("" or "1")) throw new NotSupportedException("context parallelism is not emulated yet");
+        if (!double.TryParse(run.Columns["published"], System.Globalization.NumberStyles.Float, CultureInfo.InvariantCulture, out _))
+            throw new FormatException($"published = '{run.Columns["published"]}' is not a number");
         var note = run.Columns["virtual_stages"] == "" ? "interleaving factor not published: ran plain 1F1B" : "";
         var path = Path.Combine(scratch, run.Id + ".conf");
         File.WriteAllText(path, run.ToScenarioText());
-        var scenario = ScenarioLoader.Load(path);
+        Emulator.Core.Specs.Scenario scenario;
+        try { scenario = ScenarioLoader.Load(path); }
+        catch (ScenarioException e) { throw new ScenarioException($"row {run.Id}: {e.Message.Replace(path, "the row", StringComparison.Ordinal)}", e.Origin, e.Key, e); }
         var result = StepEmulation.Run(scenario);
         return (Metric(run.Metric, result), note);
     }

@@ -8,7 +8,7 @@ namespace Emulator.Engine.Tests;
 public class PublishedRunsTests
 {
     private static PublishedRun Row(string id) =>
-        PublishedRunsCsv.Read(Path.Combine(RepoPaths.Root, "data", "published-runs.csv")).Single(r => r.Id == id);
+        PublishedRunsCsv.Read(Path.Combine(RepoPaths.Root, "data", "published-runs.csv")).Rows.Single(r => r.Id == id);
 
     private static StepResult Emulate(PublishedRun row)
     {

@@ -1,0 +1,56 @@
+using System.Text.Json;
+
+namespace Emulator.Engine.Tests;
+
+/// <summary>`emulator validate` end to end on a small CSV with good, malformed and unusable rows.</summary>
+public class ValidateCommandTests
+{
+    private static readonly string Header = File.ReadLines(Path.Combine(RepoPaths.Root, "data", "published-runs.csv")).First();
+
+    private static string Row(string id, string preset = "a100-80g-selene", string tp = "1", string published = "3.53") =>
+        $"{id},test,{preset},megatron-lm-2021,32,24,2304,24,24,9216,false,51200,2048,512,16,{tp},1,32,1,1,,false,full,0,step_time_s,{published},a note, with a comma";
+
+    [Fact]
+    public void Validate_SmallCsv_EmulatesGoodRowsAndReportsTheOthersById()
+    {
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        File.WriteAllLines(csv, new[]
+        {
+            Header,
+            Row("good"),
+            Row("no-preset", preset: "tpu-v9"),
+            Row("bad-plan", tp: "3"),
+            Row("bad-number", published: "fast"),
+            "short-row,only,three",
+        });
+
+        var (exit, output, err) = CliRunner.Run("validate", csv, "--out", dir);
+
+        Assert.True(exit == 0, err);
+        Assert.Contains("good", output);
+        using var json = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "validation.json")));
+        var root = json.RootElement;
+        var row = Assert.Single(root.GetProperty("rows").EnumerateArray());
+        Assert.Equal("good", row.GetProperty("id").GetString());
+        Assert.Equal("step_time_s", row.GetProperty("metric").GetString());
+        var error = row.GetProperty("error").GetDouble();
+        Assert.Equal(row.GetProperty("emulated").GetDouble() / 3.53 - 1, error, 9);
+        Assert.Equal(Math.Abs(error), root.GetProperty("mean_abs_error").GetDouble(), 12);
+        var skipped = root.GetProperty("skipped").EnumerateArray().ToDictionary(s => s.GetProperty("id").GetString()!, s => s.GetProperty("reason").GetString()!);
+        Assert.Contains("tpu-v9", skipped["no-preset"]);
+        Assert.Contains("parallel.tp", skipped["bad-plan"]);
+        Assert.Contains("fast", skipped["bad-number"]);
+        Assert.Contains("fields", skipped["short-row"]);
+    }
+
+    [Fact]
+    public void Validate_CsvWithoutRequiredColumns_Exits2()
+    {
+        var csv = Path.Combine(RepoPaths.TempDir(), "runs.csv");
+        File.WriteAllText(csv, "id,preset\nx,a100-80g-selene\n");
+        var (exit, _, err) = CliRunner.Run("validate", csv);
+        Assert.Equal(2, exit);
+        Assert.Contains("missing column", err);
+    }
+}
