@@ -45,6 +45,7 @@ public static class StepEmulation
 
             var collector = new StatsCollector();
             foreach (var r in refs) r.Tell(new CollectStats(collector), ActorRefs.NoSender);
+            simulation.ThrowIfFailed();
             return Summarise(s, simulation, partitions, map, tree, control, collector, sampled);
         }
         finally
@@ -90,7 +91,7 @@ public static class StepEmulation
         StagePlan[] plans, HashSet<int> sampled, SimTime control, IActorRef[] refs)
     {
         var root = system.ActorOf(EmulationRoot.Props(), "emulation");
-        root.Ask<EmulationRoot.Built>(new EmulationRoot.Build(context =>
+        var built = root.Ask<EmulationRoot.Built>(new EmulationRoot.Build(context =>
         {
             refs[map.Job] = context.ActorOf(JobActor.Props(map.Job, simulation.PartitionOf(map.Job), map, s.Cards, control), "job");
             for (var n = 0; n < s.Nodes; n++)
@@ -106,7 +107,8 @@ public static class StepEmulation
                 var id = map.Switch(w);
                 refs[id] = context.ActorOf(SwitchActor.Props(id, simulation.PartitionOf(id), w, tree, s.Fabric, map), tree.NameOf(w));
             }
-        }), TimeSpan.FromMinutes(10)).Wait();
+        }), TimeSpan.FromMinutes(10)).Result;
+        if (built.Failures.Count > 0) throw new InvalidOperationException("actors failed to start: " + string.Join("; ", built.Failures));
         var missing = Array.FindIndex(refs, r => r is null);
         if (missing >= 0) throw new InvalidOperationException($"entity {missing} has no actor after construction");
     }
@@ -160,7 +162,7 @@ public static class StepEmulation
         var end = c.Cards.Max(r => r.Finished);
         var step = end - launch;
         var kinds = Enum.GetValues<TimeKind>();
-        var totals = new double[kinds.Length];
+        var totals = new Int128[kinds.Length]; // picoseconds over up to 10^5 cards exceed a double's exact range
         foreach (var r in c.Cards)
         {
             for (var k = 0; k < kinds.Length; k++) totals[k] += r.Time[k];
@@ -180,7 +182,7 @@ public static class StepEmulation
             ModelFlops = TransformerMath.ModelFlopsPerStep(s.Model, s.Parallel.GlobalBatch),
             ExecutedFlops = c.Cards.Sum(r => r.ExecutedFlops),
             PeakFlopsPerCard = s.Card.PeakFlops,
-            Breakdown = kinds.ToDictionary(k => k, k => totals[(int)k] / s.Cards / SimTime.PsPerSecond),
+            Breakdown = kinds.ToDictionary(k => k, k => (double)(totals[(int)k] / s.Cards) / SimTime.PsPerSecond),
             PeakHbmCard = peak.Card,
             PeakHbmBytes = peak.PeakHbmBytes,
             PeakHbmBreakdown = Breakdown(peak),

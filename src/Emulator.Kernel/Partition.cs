@@ -34,9 +34,6 @@ public sealed class Partition
     /// <summary>Records that an entity failed; the run stops and rethrows it.</summary>
     public void Fail(Exception error) => Failure ??= error;
 
-    /// <summary>Events now waiting in this partition's queue.</summary>
-    public int Pending => _queue.Count;
-
     /// <summary>Binds how an event reaches its target entity (the engine tells the target's actor).</summary>
     public void Bind(Action<int, object> deliver) => _deliver = deliver;
 

@@ -10,7 +10,6 @@ public sealed class Simulation
 {
     private readonly Partition[] _partitions;
     private readonly SimTime _lookahead;
-    private Exception? _failure;
 
     /// <summary>Creates a simulation whose entity i lives in partition <paramref name="partitionOf"/>[i].</summary>
     public Simulation(int[] partitionOf, int partitions, SimTime lookahead)
@@ -51,7 +50,7 @@ public sealed class Simulation
     {
         if (_partitions.Length == 1)
         {
-            Guarded(() => _partitions[0].RunUntil(SimTime.MaxValue));
+            Guarded(_partitions[0], SimTime.MaxValue);
             Barriers = 0;
             ThrowIfFailed();
             return;
@@ -64,15 +63,14 @@ public sealed class Simulation
         {
             foreach (var p in _partitions) p.FlushOutboxes(_partitions);
             Barriers++;
-            var failed = Volatile.Read(ref _failure) is not null || _partitions.Any(p => p.Failure is not null);
-            windowEnd = failed ? SimTime.MaxValue : NextWindowEnd();
+            windowEnd = _partitions.Any(p => p.Failure is not null) ? SimTime.MaxValue : NextWindowEnd();
             done = windowEnd == SimTime.MaxValue;
         });
         var threads = _partitions.Select(p => new Thread(() =>
         {
             while (true)
             {
-                Guarded(() => p.RunUntil(windowEnd));
+                Guarded(p, windowEnd);
                 barrier.SignalAndWait();
                 if (done) return;
             }
@@ -88,16 +86,17 @@ public sealed class Simulation
         return t == SimTime.MaxValue ? t : t + _lookahead;
     }
 
-    private void Guarded(Action run)
+    /// <summary>Runs a window of <paramref name="p"/>; an exception fails that partition instead of the thread.</summary>
+    private static void Guarded(Partition p, SimTime end)
     {
-        if (Volatile.Read(ref _failure) is not null) return;
-        try { run(); }
-        catch (Exception ex) { Interlocked.CompareExchange(ref _failure, ex, null); }
+        try { p.RunUntil(end); }
+        catch (Exception ex) { p.Fail(ex); }
     }
 
-    private void ThrowIfFailed()
+    /// <summary>Rethrows the failure of the lowest-numbered failed partition (the same whichever thread failed first).</summary>
+    public void ThrowIfFailed()
     {
-        var failure = _failure ?? _partitions.Select(p => p.Failure).FirstOrDefault(f => f is not null);
+        var failure = _partitions.Select(p => p.Failure).FirstOrDefault(f => f is not null);
         if (failure is not null) throw new SimulationFailedException(failure);
     }
 }

@@ -44,9 +44,10 @@ public sealed class ActorHarness
     public void Spawn(params (int Id, Props Props, string Name)[] actors)
     {
         var root = _system.ActorOf(EmulationRoot.Props());
-        root.Ask<EmulationRoot.Built>(new EmulationRoot.Build(context =>
+        var built = root.Ask<EmulationRoot.Built>(new EmulationRoot.Build(context =>
         {
             foreach (var (id, props, name) in actors) Refs[id] = context.ActorOf(props, name);
-        }), TimeSpan.FromSeconds(10)).Wait();
+        }), TimeSpan.FromSeconds(10)).Result;
+        Assert.Empty(built.Failures);
     }
 }

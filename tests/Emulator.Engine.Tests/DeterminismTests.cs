@@ -3,13 +3,16 @@ namespace Emulator.Engine.Tests;
 /// <summary>Same scenario and seed, same bytes out, whatever the thread count.</summary>
 public class DeterminismTests
 {
-    private static byte[] ResultOf(params string[] sets)
+    private static byte[] ResultOf(params string[] sets) => ResultOf(0, sets);
+
+    /// <summary>result.json of the quickstart with these overrides, asserting the exit code.</summary>
+    private static byte[] ResultOf(int expectedExit, params string[] sets)
     {
         var dir = RepoPaths.TempDir();
         var args = new List<string> { "run", RepoPaths.Scenario("quickstart"), "--out", dir, "--quiet" };
         foreach (var s in sets) args.AddRange(new[] { "--set", s });
         var (exit, _, err) = CliRunner.Run(args.ToArray());
-        Assert.True(exit == 0, err);
+        Assert.True(exit == expectedExit, $"exit {exit}: {err}");
         return File.ReadAllBytes(Path.Combine(dir, "result.json"));
     }
 
@@ -23,6 +26,20 @@ public class DeterminismTests
     public void Quickstart_OneThreadVersusTwo_IdenticalResultJson()
     {
         Assert.Equal(ResultOf("emulation.threads=1"), ResultOf("emulation.threads=2"));
+    }
+
+    [Fact]
+    public void InterleavedDistributedOptimizer_OneVersusThreeUnevenPartitions_IdenticalResultJson()
+    {
+        string[] plan = ["parallel.virtual-stages=2", "training.distributed-optimizer=true", "training.recompute=full"];
+        Assert.Equal(ResultOf([.. plan, "emulation.threads=1"]), ResultOf([.. plan, "emulation.threads=3"]));
+    }
+
+    [Fact]
+    public void OomPlan_OneVersusFourPartitions_IdenticalResultJson()
+    {
+        string[] plan = ["model.layers=48", "model.hidden=8192", "model.heads=64", "model.ffn-hidden=32768"];
+        Assert.Equal(ResultOf(3, [.. plan, "emulation.threads=1"]), ResultOf(3, [.. plan, "emulation.threads=4"]));
     }
 
     [Fact]

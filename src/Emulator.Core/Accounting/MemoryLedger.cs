@@ -16,9 +16,6 @@ public sealed class MemoryLedger
     /// <summary>Bytes of <paramref name="kind"/> live at the peak.</summary>
     public long AtPeak(MemoryKind kind) => _atPeak[(int)kind];
 
-    /// <summary>Bytes of <paramref name="kind"/> live now.</summary>
-    public long LiveOf(MemoryKind kind) => _live[(int)kind];
-
     /// <summary>Adds (positive) or releases (negative) bytes of a kind.</summary>
     public void Add(MemoryKind kind, long bytes)
     {

@@ -8,7 +8,8 @@ namespace Emulator.Engine.Actors;
 /// <remarks>Step k+1 may go to the next rank once step k has arrived from the previous one (its data is what step k+1 carries, reduced); arrivals are counted per phase because a fast neighbour's steps can land before this card reaches the ring.</remarks>
 public sealed partial class CardActor
 {
-    private readonly int[] _ringReceived = new int[2];
+    /// <summary>Steps received per ring; rings of one program have distinct <see cref="RingSync.Phase"/> numbers.</summary>
+    private readonly Dictionary<int, int> _ringReceived = new();
     private RingSync? _ring;
     private int _ringSteps;
     private int _ringSent;
@@ -31,21 +32,23 @@ public sealed partial class CardActor
         PumpRing();
     }
 
+    private int Received(int phase) => _ringReceived.GetValueOrDefault(phase);
+
     private void RingReceived(int phase)
     {
-        _ringReceived[phase]++;
+        _ringReceived[phase] = Received(phase) + 1;
         if (_ring is not null && _ring.Phase == phase) PumpRing();
     }
 
     private void PumpRing()
     {
         var ring = _ring!;
-        while (_ringSent < _ringSteps && _ringReceived[ring.Phase] >= _ringSent)
+        while (_ringSent < _ringSteps && Received(ring.Phase) >= _ringSent)
         {
             Send(_nodeId, Kernel.SimTime.Zero, NewWrite(_s.DpNext, _ringStepBytes, TransferKind.Ring, ring.Phase));
             _ringSent++;
         }
-        if (_ringSent < _ringSteps || _ringReceived[ring.Phase] < _ringSteps) return;
+        if (_ringSent < _ringSteps || Received(ring.Phase) < _ringSteps) return;
         _ring = null;
         Allocate(MemoryKind.Buffers, -_ringStepBytes);
         Resume();

@@ -14,6 +14,9 @@ public sealed class HbmBankActor(int id, Partition partition, int card, int inde
     /// <summary>Bytes held now.</summary>
     private long _live;
 
+    /// <summary>Set by the first refusal: the card stops mirroring its demand here, and releases that were already on their way are ignored.</summary>
+    private bool _overflowed;
+
     public static Props Props(int id, Partition partition, int card, int index, long capacity, Bandwidth bandwidth) =>
         Akka.Actor.Props.Create(() => new HbmBankActor(id, partition, card, index, capacity, bandwidth)).WithDispatcher(InlineDispatcher.ConfigId);
 
@@ -27,10 +30,16 @@ public sealed class HbmBankActor(int id, Partition partition, int card, int inde
                 if (_busyUntil > t.ComputeEnd) Send(card, SimTime.Zero, new MemoryTrafficLate(index, _busyUntil));
                 return true;
             case Allocate a:
-                if (_live + a.Bytes > capacity) Send(card, SimTime.Zero, new AllocationRejected(index, a.Bytes, _live, capacity));
+                if (_overflowed) return true;
+                if (_live + a.Bytes > capacity)
+                {
+                    _overflowed = true;
+                    Send(card, SimTime.Zero, new AllocationRejected(index, a.Bytes, _live, capacity));
+                }
                 else _live += a.Bytes;
                 return true;
             case Release r:
+                if (_overflowed) return true;
                 if (r.Bytes > _live) throw new InvalidOperationException($"release of {r.Bytes} B but only {_live} B live");
                 _live -= r.Bytes;
                 return true;

@@ -59,6 +59,7 @@ public sealed class NodeActor : EntityActor
             case CollectStats s:
                 for (var r = 0; r < _nics.Length; r++)
                 {
+                    if (_nics[r].Bytes == 0) continue;
                     var (leaf, _) = _s.Tree.Attachment(_s.Node, r);
                     s.Collector.Links.Add(new Results.LinkStats($"node-{_s.Node}/nic-{r}", _s.Tree.NameOf(leaf), _nics[r].Bytes, _nics[r].BusyPs));
                 }

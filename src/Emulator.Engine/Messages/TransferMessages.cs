@@ -11,7 +11,7 @@ public enum TransferKind
     Ring,
 }
 
-/// <summary>Card to its node: RDMA-write <paramref name="Bytes"/> to another card. <paramref name="Tag"/> is the microbatch or the ring's phase.</summary>
+/// <summary>Card to its node: RDMA-write <paramref name="Bytes"/> to another card. <paramref name="Tag"/> is <see cref="Plan.StagePlanner.Tag"/> (microbatch and receiving chunk) for pipeline transfers, the ring's number for ring steps.</summary>
 public sealed record RdmaWrite(long TransferId, int SrcCard, int DstCard, long Bytes, TransferKind Kind, int Tag);
 
 /// <summary>One chunk of an RDMA write in the fabric (NIC to switch, switch to switch, switch to NIC).</summary>

@@ -30,7 +30,7 @@ public sealed record SendInput(TransferKind Kind, int MicroBatch, long Bytes, in
 /// <summary>Allocate (positive) or release (negative) HBM.</summary>
 public sealed record Alloc(MemoryKind Kind, long Bytes) : Instruction;
 
-/// <summary>A data-parallel ring collective over the card's dp group, blocking until it completes.</summary>
+/// <summary>A data-parallel ring collective over the card's dp group, blocking until it completes; <paramref name="Phase"/> numbers the rings of a program (distinct, as they tag the ring's writes).</summary>
 public sealed record RingSync(RingKind Ring, long Bytes, int Phase) : Instruction;
 
 /// <summary>What a <see cref="Work"/> is, for the time breakdown and the trace.</summary>

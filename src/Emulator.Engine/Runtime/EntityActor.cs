@@ -26,13 +26,19 @@ public abstract class EntityActor(int id, Partition partition) : UntypedActor
     {
         try
         {
-            if (!Handle(message)) Unhandled(message);
+            // Statistics requests go to every actor; anything else unhandled is a routing bug that would otherwise
+            // surface only as a deadlock.
+            if (!Handle(message) && message is not Messages.CollectStats)
+                throw new InvalidOperationException($"no handler for {message.GetType().Name}");
         }
         catch (Exception ex)
         {
             Partition.Fail(new InvalidOperationException($"{Self.Path.Name} failed on {message.GetType().Name} at {Now}: {ex.Message}", ex));
         }
     }
+
+    /// <summary>A child (a node's card or HBM bank) that fails to start fails its parent too, up to the root.</summary>
+    protected override SupervisorStrategy SupervisorStrategy() => new OneForOneStrategy(_ => Directive.Escalate);
 
     /// <summary>Handles one message; returns false when the message is not for this entity.</summary>
     protected abstract bool Handle(object message);

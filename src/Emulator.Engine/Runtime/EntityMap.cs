@@ -21,6 +21,4 @@ public sealed class EntityMap(int cards, int banksPerCard, int nodes, int switch
     /// <summary>Number of entities.</summary>
     public int Count => 1 + cards + cards * banksPerCard + nodes + switches;
 
-    /// <summary>Card index of a card id.</summary>
-    public int CardIndex(int id) => id - 1;
 }

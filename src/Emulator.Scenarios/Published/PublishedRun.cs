@@ -38,7 +38,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>Whether the stack trains through DeepSpeed (its bf16 optimizer and pipeline engine).</summary>
     public bool IsDeepSpeed => Stack.Contains("deepspeed", StringComparison.Ordinal);
 
-    /// <summary>The row as a scenario file for <see cref="ScenarioLoader"/> (plain 1F1B: interleaving and context parallelism are not emulated yet).</summary>
+    /// <summary>The row as a scenario file for <see cref="ScenarioLoader"/> (context parallelism and ZeRO-2/3 are not emulated yet: zero >= 1 runs as the distributed optimizer).</summary>
     public string ToScenarioText()
     {
         var c = Columns;
