@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Throughput benchmark: the engine's events/s against a plain priority-queue event loop (docs/performance.md).
 # Wall-clock numbers depend on the machine and its load; run it by hand on a quiet machine. Not part of CI.
-# Extra arguments go to the PHOLD run, e.g. scripts/bench.sh --events 20000000 --breakdown
+# Extra arguments go to every run, e.g. scripts/bench.sh --repeat 3 (keep the fastest of 3), --breakdown (PHOLD only)
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
@@ -13,5 +13,5 @@ echo "== PHOLD: plain loop vs engine (1 and 2 partitions)"
 for scenario in hocon/scenarios/quickstart.conf hocon/scenarios/gpt-20b-1024.conf; do
   echo
   echo "== real emulation: $scenario"
-  "${bench[@]}" --scenario "$scenario"
+  "${bench[@]}" --scenario "$scenario" "$@"
 done

@@ -27,14 +27,14 @@ public static class EngineRun
             PostStart(spec, simulation);
             setup.Stop();
 
-            var wall = Stopwatch.StartNew();
+            var timing = Timing.Start();
             simulation.Run();
-            wall.Stop();
+            var (wall, cpu) = timing.Elapsed();
 
             var states = new PholdEntity[spec.Entities];
             var collect = new PholdActor.Collect(states);
             foreach (var r in refs) r.Tell(collect, ActorRefs.NoSender);
-            return new BenchResult($"engine-{partitions}", simulation.Events, setup.Elapsed.TotalSeconds, wall.Elapsed.TotalSeconds, simulation.Barriers, PlainLoop.Checksum(states));
+            return new BenchResult($"engine-{partitions}", simulation.Events, setup.Elapsed.TotalSeconds, wall, cpu, simulation.Barriers, PlainLoop.Checksum(states));
         }
         finally
         {
@@ -62,10 +62,10 @@ public static class EngineRun
         PostStart(spec, simulation);
         setup.Stop();
 
-        var wall = Stopwatch.StartNew();
+        var timing = Timing.Start();
         simulation.Run();
-        wall.Stop();
-        return new BenchResult($"kernel-{partitions}", simulation.Events, setup.Elapsed.TotalSeconds, wall.Elapsed.TotalSeconds, simulation.Barriers, PlainLoop.Checksum(entities));
+        var (wall, cpu) = timing.Elapsed();
+        return new BenchResult($"kernel-{partitions}", simulation.Events, setup.Elapsed.TotalSeconds, wall, cpu, simulation.Barriers, PlainLoop.Checksum(entities));
     }
 
     private static Simulation NewSimulation(PholdSpec spec, int partitions)

@@ -1,3 +1,5 @@
+using System.Diagnostics;
+
 namespace Emulator.Benchmarks;
 
 /// <summary>One PHOLD workload: <paramref name="Entities"/> entities, <paramref name="Initial"/> events each at the start, <paramref name="Events"/> events in all.</summary>
@@ -79,9 +81,25 @@ public sealed record Hop(int Left);
 /// <param name="Events">Events delivered.</param>
 /// <param name="Setup">Seconds spent building entities and posting the start events (not counted in the rate).</param>
 /// <param name="Wall">Seconds spent delivering events.</param>
+/// <param name="Cpu">Process CPU seconds over the same span (all threads): Cpu / Wall is how many cores the run kept busy.</param>
 /// <param name="Barriers">Window barriers (engine with several partitions), else 0.</param>
 /// <param name="Checksum">Sum of the entities' checksums.</param>
-public sealed record BenchResult(string Variant, long Events, double Setup, double Wall, long Barriers, ulong? Checksum)
+public sealed record BenchResult(string Variant, long Events, double Setup, double Wall, double Cpu, long Barriers, ulong? Checksum)
 {
     public double EventsPerSecond => Events / Wall;
+}
+
+/// <summary>Wall time (Stopwatch) and process CPU time since <see cref="Start"/>.</summary>
+public readonly record struct Timing(long StartTicks, TimeSpan StartCpu)
+{
+    public static Timing Start() => new(Stopwatch.GetTimestamp(), Cpu());
+
+    /// <summary>Seconds of wall and CPU time since the start.</summary>
+    public (double Wall, double Cpu) Elapsed() => (Stopwatch.GetElapsedTime(StartTicks).TotalSeconds, (Cpu() - StartCpu).TotalSeconds);
+
+    private static TimeSpan Cpu()
+    {
+        using var process = Process.GetCurrentProcess();
+        return process.TotalProcessorTime;
+    }
 }

@@ -22,7 +22,7 @@ public static class PlainLoop
         }
         setup.Stop();
 
-        var wall = Stopwatch.StartNew();
+        var timing = Timing.Start();
         long events = 0;
         while (queue.TryDequeue(out var e, out var key))
         {
@@ -30,9 +30,9 @@ public static class PlainLoop
             var (target, delay) = entities[e.Target].Handle(key.Time, e.Hops, spec);
             if (e.Hops > 1) queue.Enqueue((target, e.Hops - 1), (key.Time + delay, e.Target, sent[e.Target]++));
         }
-        wall.Stop();
+        var (wall, cpu) = timing.Elapsed();
 
-        return new BenchResult("plain-loop", events, setup.Elapsed.TotalSeconds, wall.Elapsed.TotalSeconds, 0, Checksum(entities));
+        return new BenchResult("plain-loop", events, setup.Elapsed.TotalSeconds, wall, cpu, 0, Checksum(entities));
     }
 
     /// <summary>Wrapping sum of the entities' checksums.</summary>

@@ -91,7 +91,7 @@ int Scenario(string path)
     var events = new List<long>();
     try
     {
-        if (warmup) WarmUp(() => { ScenarioBench.Run(path, 1); ScenarioBench.Run(path, 2); }, times: 1);
+        if (warmup) WarmUp(() => { ScenarioBench.Run(path, 1); ScenarioBench.Run(path, 2); });
         var runs = new List<(BenchResult Result, Emulator.Kernel.SimTime Step)>();
         foreach (var threads in new[] { 1, 2 })
             results.Add(Fastest(repeat, () => ScenarioBench.Run(path, threads), r => r.Result.Wall, runs).Result);
@@ -117,15 +117,15 @@ int Scenario(string path)
     return 0;
 }
 
-// Tiered JIT: methods start unoptimised and are recompiled in the background once they are hot and no new
-// methods have been jitted for a while. Two warm-up runs with pauses let that settle before the timed run.
-static void WarmUp(Action run, int times = 2)
+// Tiered JIT: a method runs unoptimised code until it has been called 30 times (loops get on-stack
+// replacement sooner), then is recompiled in the background. A short workload timed on its second run
+// still runs partly unoptimised code (quickstart came out 3-4x slower), so warm up with up to 30 runs,
+// at most about 3 s of them (a long scenario needs just one), then let the background compiler finish.
+static void WarmUp(Action run)
 {
-    for (var i = 0; i < times; i++)
-    {
-        run();
-        Thread.Sleep(500);
-    }
+    var clock = System.Diagnostics.Stopwatch.StartNew();
+    for (var i = 0; i < 30 && (i == 0 || clock.Elapsed.TotalSeconds < 3); i++) run();
+    Thread.Sleep(500);
     Collect();
 }
 
@@ -153,10 +153,10 @@ static void Collect()
 static void PrintTable(IReadOnlyList<BenchResult> rows, double reference)
 {
     var width = Math.Max(10, rows.Max(r => r.Variant.Length));
-    var header = $"{"variant".PadRight(width)}  {"events",12}  {"setup s",8}  {"wall s",8}  {"events/s",12}  {"vs loop",7}  {"barriers",9}";
+    var header = $"{"variant".PadRight(width)}  {"events",12}  {"setup s",8}  {"wall s",8}  {"events/s",12}  {"vs loop",7}  {"cpu/wall",8}  {"barriers",9}";
     Console.WriteLine(header);
     Console.WriteLine(new string('-', header.Length));
     foreach (var r in rows)
         Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{r.Variant.PadRight(width)}  {r.Events,12:N0}  {r.Setup,8:0.000}  {r.Wall,8:0.000}  {r.EventsPerSecond,12:N0}  {r.EventsPerSecond / reference,6:0.00}x  {r.Barriers,9:N0}"));
+            $"{r.Variant.PadRight(width)}  {r.Events,12:N0}  {r.Setup,8:0.000}  {r.Wall,8:0.000}  {r.EventsPerSecond,12:N0}  {r.EventsPerSecond / reference,6:0.00}x  {r.Cpu / r.Wall,8:0.00}  {r.Barriers,9:N0}"));
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Emulator.Engine;
 using Emulator.Kernel;
 using Emulator.Scenarios;
@@ -12,12 +11,12 @@ public static class ScenarioBench
     public static (BenchResult Result, SimTime StepTime) Run(string path, int threads)
     {
         var scenario = ScenarioLoader.Load(path, [$"emulation.threads={threads}"]);
-        var clock = Stopwatch.StartNew();
-        var setup = TimeSpan.Zero;
-        var result = StepEmulation.Run(scenario, monitor: _ => setup = clock.Elapsed);
-        clock.Stop();
+        var start = Timing.Start();
+        var running = start;
+        var result = StepEmulation.Run(scenario, monitor: _ => running = Timing.Start());
         // Wall counts from the kernel starting to the result being summarised; building the actors is setup.
-        var wall = (clock.Elapsed - setup).TotalSeconds;
-        return (new BenchResult($"{scenario.Name} threads={threads}", result.Events, setup.TotalSeconds, wall, result.Barriers, null), result.StepTime);
+        var (wall, cpu) = running.Elapsed();
+        var setup = start.Elapsed().Wall - wall;
+        return (new BenchResult($"{scenario.Name} threads={threads}", result.Events, setup, wall, cpu, result.Barriers, null), result.StepTime);
     }
 }
