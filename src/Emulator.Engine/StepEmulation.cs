@@ -22,13 +22,9 @@ public static class StepEmulation
     public static StepResult Run(Scenario scenario, Action<Simulation>? monitor = null, Func<int, StagePlan>? programs = null)
     {
         var s = scenario;
-        var ranks = new RankMap(s.Parallel.Tp, s.Parallel.Pp, s.Parallel.Dp, s.Node.CardsPerNode);
-        var tree = FatTree.Build(s.Fabric, s.Nodes, s.Node.Nics);
-        var banks = s.Card.HbmStacks;
-        var map = new EntityMap(s.Cards, banks, s.Nodes, tree.SwitchCount);
         var partitions = Math.Max(1, Math.Min(s.Emulation.Threads, s.Nodes));
+        var (ranks, tree, map, plans) = Prepare(s, programs);
         var simulation = new Simulation(AssignPartitions(map, s, tree, partitions), partitions, s.Fabric.LinkLatency);
-        var plans = Enumerable.Range(0, s.Parallel.Pp).Select(stage => programs?.Invoke(stage) ?? StagePlanner.Build(s, stage)).ToArray();
         var sampled = SampledCards(s.Cards, s.Emulation.TraceCards);
         var control = s.Fabric.LinkLatency;
 
@@ -58,11 +54,8 @@ public static class StepEmulation
     public static IReadOnlyDictionary<string, int> BuildOnly(Scenario scenario)
     {
         var s = scenario;
-        var ranks = new RankMap(s.Parallel.Tp, s.Parallel.Pp, s.Parallel.Dp, s.Node.CardsPerNode);
-        var tree = FatTree.Build(s.Fabric, s.Nodes, s.Node.Nics);
-        var map = new EntityMap(s.Cards, s.Card.HbmStacks, s.Nodes, tree.SwitchCount);
+        var (ranks, tree, map, plans) = Prepare(s, null);
         var simulation = new Simulation(new int[map.Count], 1, s.Fabric.LinkLatency);
-        var plans = Enumerable.Range(0, s.Parallel.Pp).Select(stage => StagePlanner.Build(s, stage)).ToArray();
         var refs = new IActorRef[map.Count];
         using var system = ActorSystem.Create("emulation", Runtime.EngineConfig.Default);
         try
@@ -74,6 +67,16 @@ public static class StepEmulation
         {
             system.Terminate().Wait(TimeSpan.FromSeconds(60));
         }
+    }
+
+    /// <summary>Rank map, fabric, entity ids and stage programs of a scenario.</summary>
+    private static (RankMap Ranks, FatTree Tree, EntityMap Map, StagePlan[] Plans) Prepare(Scenario s, Func<int, StagePlan>? programs)
+    {
+        var ranks = new RankMap(s.Parallel.Tp, s.Parallel.Pp, s.Parallel.Dp, s.Node.CardsPerNode);
+        var tree = FatTree.Build(s.Fabric, s.Nodes, s.Node.Nics);
+        var map = new EntityMap(s.Cards, s.Card.HbmStacks, s.Nodes, tree.SwitchCount);
+        var plans = Enumerable.Range(0, s.Parallel.Pp).Select(stage => programs?.Invoke(stage) ?? StagePlanner.Build(s, stage)).ToArray();
+        return (ranks, tree, map, plans);
     }
 
     /// <summary>Live actors per kind.</summary>
