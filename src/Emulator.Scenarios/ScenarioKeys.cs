@@ -51,6 +51,7 @@ public static class ScenarioKeys
         new("training.sequence-parallel", KeyType.Boolean, "Megatron sequence parallelism", "true"),
         new("training.distributed-optimizer", KeyType.Boolean, "Shard optimizer state over dp (ZeRO-1)", "false"),
         new("training.keep-low-precision-grads", KeyType.Boolean, "Keep 2-byte autograd gradients beside the fp32 gradient buffer until the optimizer step (DeepSpeed bf16 optimizer)", "false"),
+        new("training.flash-attention", KeyType.Boolean, "Fused attention (FlashAttention-2): no s x s scores in HBM, recomputed in backward", "false"),
         new("training.keep-stage-outputs", KeyType.Boolean, "Hold each in-flight microbatch's stage output until its backward (DeepSpeed pipeline engine, Megatron-LM before 2022)", "false"),
 
         new("emulation.seed", KeyType.Long, "Seed of every random stream", "1"),

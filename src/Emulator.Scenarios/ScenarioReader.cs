@@ -58,7 +58,8 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         SequenceParallel: Bool("training.sequence-parallel"),
         DistributedOptimizer: Bool("training.distributed-optimizer"),
         KeepLowPrecisionGrads: Bool("training.keep-low-precision-grads"),
-        KeepStageOutputs: Bool("training.keep-stage-outputs"));
+        KeepStageOutputs: Bool("training.keep-stage-outputs"),
+        FlashAttention: Bool("training.flash-attention"));
 
     private EmulationSpec ReadEmulation() => new(
         Seed: Long("emulation.seed"),

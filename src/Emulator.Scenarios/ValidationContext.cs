@@ -74,6 +74,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["training.distributed-optimizer"] = s.Training.DistributedOptimizer ? "true" : "false",
             ["training.keep-low-precision-grads"] = s.Training.KeepLowPrecisionGrads ? "true" : "false",
             ["training.keep-stage-outputs"] = s.Training.KeepStageOutputs ? "true" : "false",
+            ["training.flash-attention"] = s.Training.FlashAttention ? "true" : "false",
             ["emulation.seed"] = I(s.Emulation.Seed),
             ["emulation.rdma-chunk"] = I(s.Emulation.RdmaChunkBytes) + "B",
             ["emulation.threads"] = I(s.Emulation.Threads),

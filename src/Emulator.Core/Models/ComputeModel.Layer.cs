@@ -15,12 +15,12 @@ namespace Emulator.Core.Models;
 public static partial class ComputeModel
 {
     /// <summary>Forward pass of one layer on one tp rank for microBatch sequences; standard GPT FLOPs are 24·b·s·h²·(1 + s/6h)/tp.</summary>
-    public static LayerWork LayerForward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel)
+    public static LayerWork LayerForward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, bool flashAttention = false)
     {
         var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch), sequenceParallel);
         var attention = Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H)
             + Gemm(c, g.Tokens, g.QkvWidth / g.Tp, g.H)
-            + AttentionCoreForward(c, g)
+            + (flashAttention ? FlashAttentionKernel(c, g, backward: false) : AttentionCoreForward(c, g))
             + Gemm(c, g.Tokens, g.H, g.H / g.Tp)
             + Elementwise(c, 2 * 3 * g.ReplicatedTokens * g.H);
         var mlp = Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H)
@@ -32,18 +32,19 @@ public static partial class ComputeModel
     }
 
     /// <summary>Backward pass (dgrad + wgrad) of one layer on one tp rank: GEMM and attention-core FLOPs are twice the forward's.</summary>
-    public static LayerWork LayerBackward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel)
+    public static LayerWork LayerBackward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, bool flashAttention = false)
     {
         var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch), sequenceParallel);
         var qkv = Gemm(c, g.Tokens, g.QkvWidth / g.Tp, g.H);
         var scores = Gemm(c, g.S, g.S, g.D, g.HeadBatch);
         var context = Gemm(c, g.S, g.D, g.S, g.HeadBatch);
         var proj = Gemm(c, g.Tokens, g.H, g.H / g.Tp);
+        var core = flashAttention
+            ? FlashAttentionKernel(c, g, backward: true)
+            : scores + scores + Elementwise(c, 2 * 3 * g.Scores) + context + context;
         var attention = Elementwise(c, 2 * 3 * g.ReplicatedTokens * g.H)
             + qkv + qkv
-            + scores + scores
-            + Elementwise(c, 2 * 3 * g.Scores)
-            + context + context
+            + core
             + proj + proj
             + Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H);
         var fc1 = Gemm(c, g.Tokens, g.Fc1Width / g.Tp, g.H);
@@ -57,11 +58,13 @@ public static partial class ComputeModel
     }
 
     /// <summary>Forward work redone during backward: None nothing, Selective the attention core (QKᵀ, softmax, AV), Full the whole LayerForward.</summary>
-    public static LayerWork LayerRecompute(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy) => policy switch
+    /// <remarks>With FlashAttention, Selective recomputes nothing: the fused backward already rebuilds the scores.</remarks>
+    public static LayerWork LayerRecompute(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention = false) => policy switch
     {
         Recompute.None => LayerWork.Zero,
+        Recompute.Selective when flashAttention => LayerWork.Zero,
         Recompute.Selective => new LayerWork(AttentionCoreForward(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch), sequenceParallel)), WorkCost.Zero),
-        Recompute.Full => LayerForward(c, m, tp, microBatch, sequenceParallel),
+        Recompute.Full => LayerForward(c, m, tp, microBatch, sequenceParallel, flashAttention),
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "unknown recompute policy"),
     };
 
@@ -70,6 +73,20 @@ public static partial class ComputeModel
         Gemm(c, g.S, g.S, g.D, g.HeadBatch)
         + Elementwise(c, 2 * 2 * g.Scores)
         + Gemm(c, g.S, g.D, g.S, g.HeadBatch);
+
+    /// <summary>FlashAttention-2 as one fused kernel: forward QKᵀ and AV (4·b·s²·h/tp FLOPs); backward recomputes QKᵀ and
+    /// runs dV, dP, dQ, dK (2.5x the forward FLOPs, Dao 2023). HBM traffic is only Q, K, V, O (and their gradients and dO in
+    /// backward); the scores stay on chip. Efficiency: the card's best GEMM efficiency (FlashAttention-2 reports up to 73%
+    /// of A100 peak in forward, close to large GEMMs) — an estimate, set once for every preset.</summary>
+    private static WorkCost FlashAttentionKernel(CardSpec c, LayerShape g, bool backward)
+    {
+        var forwardFlops = 2 * 2 * g.HeadBatch * g.S * g.S * g.D;
+        var qkvo = g.Tokens * (g.H + (g.QkvWidth - g.H) + g.H) / g.Tp; // Q, K+V, O elements on this rank
+        var flops = backward ? 2.5 * forwardFlops : forwardFlops;
+        // Backward reads Q, K, V, O and dO and writes dQ, dK, dV: twice the forward's elements.
+        var bytes = (long)(2 * (backward ? 2 * qkvo : qkvo));
+        return new WorkCost(flops, bytes, 1, KernelTime(c, flops, bytes, c.GemmEfficiency));
+    }
 
     /// <summary>Sizes of one layer on one tp rank, in doubles (head width d = h/a, so a·d = h exactly).</summary>
     private readonly record struct LayerShape(ModelSpec Model, int Tp, double Tokens, bool SequenceParallel)

@@ -18,10 +18,12 @@ public enum Recompute
 /// <param name="DistributedOptimizer">Shard fp32 master weights and Adam state over dp (ZeRO-1); gradients reduce-scatter, parameters all-gather.</param>
 /// <param name="KeepLowPrecisionGrads">The 2-byte gradients autograd produces stay alongside the fp32 gradient buffer until the optimizer step (DeepSpeed's bf16 optimizer); Megatron-LM accumulates straight into the fp32 buffer.</param>
 /// <param name="KeepStageOutputs">Each in-flight microbatch's stage output stays allocated until its backward (DeepSpeed's pipeline engine, Megatron-LM before 2022); later Megatron-LM frees it once sent.</param>
+/// <param name="FlashAttention">Fused attention (FlashAttention-2): the s×s scores never reach HBM and are recomputed in backward.</param>
 public sealed record TrainingSpec(
     string Precision,
     Recompute Recompute,
     bool SequenceParallel,
     bool DistributedOptimizer,
     bool KeepLowPrecisionGrads = false,
-    bool KeepStageOutputs = false);
+    bool KeepStageOutputs = false,
+    bool FlashAttention = false);

@@ -53,13 +53,15 @@ public static class StagePlanner
 
         var paramsOnCard = TransformerMath.StageParams(s.Model, layers, first, last, p.Tp);
         var state = MemoryModel.State(paramsOnCard, p.Dp, t.DistributedOptimizer, GradientBytesPerParam(t));
+        // FlashAttention keeps no s×s scores, exactly what selective recompute drops from the stored activations.
+        var storedPolicy = t.FlashAttention && t.Recompute == Recompute.None ? Recompute.Selective : t.Recompute;
         var activations = Enumerable.Range(0, v).Select(c =>
-            MemoryModel.ActivationBytesPerMicrobatch(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute, chunkLayers[c], FirstVirtual(c), LastVirtual(c))).ToArray();
+            MemoryModel.ActivationBytesPerMicrobatch(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, storedPolicy, chunkLayers[c], FirstVirtual(c), LastVirtual(c))).ToArray();
         var working = MemoryModel.RecomputeWorkingBytes(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute);
 
-        var fwd = ComputeModel.LayerForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel);
-        var bwd = ComputeModel.LayerBackward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel);
-        var re = ComputeModel.LayerRecompute(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute);
+        var fwd = ComputeModel.LayerForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.FlashAttention);
+        var bwd = ComputeModel.LayerBackward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.FlashAttention);
+        var re = ComputeModel.LayerRecompute(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute, t.FlashAttention);
         var logitsF = ComputeModel.LogitsForward(s.Card, s.Model, p.Tp, p.MicroBatch);
         var logitsB = ComputeModel.LogitsBackward(s.Card, s.Model, p.Tp, p.MicroBatch);
         var optimizer = ComputeModel.OptimizerStep(s.Card, paramsOnCard, t.DistributedOptimizer, p.Dp);
@@ -111,7 +113,7 @@ public static class StagePlanner
             for (var l = 0; l < chunkLayers[c]; l++)
             {
                 if (t.Recompute == Recompute.Full) Layer(re, WorkPhase.Recompute, mb, attentionFirst: true);
-                else if (t.Recompute == Recompute.Selective) { program.Add(new Work(re.Total, WorkPhase.Recompute, mb)); flops += re.Total.Flops; }
+                else if (t.Recompute == Recompute.Selective && re.Total.Kernels > 0) { program.Add(new Work(re.Total, WorkPhase.Recompute, mb)); flops += re.Total.Flops; }
                 Layer(bwd, WorkPhase.Backward, mb, attentionFirst: false);
             }
             if (working > 0) program.Add(new Alloc(MemoryKind.Activations, -working));

@@ -35,6 +35,10 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>Interleaving factor: the published one, or 1 (plain 1F1B) when the row does not publish it.</summary>
     public int VirtualStages => int.TryParse(Columns["virtual_stages"], NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 1;
 
+    /// <summary>Whether the stack fuses attention (FlashAttention, 2023 on); the 2021-2022 Megatron generations did not.</summary>
+    public bool UsesFlashAttention => !(Stack.StartsWith("megatron-lm-2021", StringComparison.Ordinal) || Stack.StartsWith("megatron-lm-2022", StringComparison.Ordinal)
+        || Stack.StartsWith("megatron-deepspeed-2021", StringComparison.Ordinal) || Stack.StartsWith("megatron-deepspeed-2022", StringComparison.Ordinal));
+
     /// <summary>Whether the stack trains through DeepSpeed (its bf16 optimizer and pipeline engine).</summary>
     public bool IsDeepSpeed => Stack.Contains("deepspeed", StringComparison.Ordinal);
 
@@ -60,6 +64,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  recompute = {c["recompute"]}\n");
         b.Append(CultureInfo.InvariantCulture, $"  sequence-parallel = {c["sequence_parallel"]}\n");
         b.Append(CultureInfo.InvariantCulture, $"  distributed-optimizer = {(c["zero"] is "0" or "" ? "false" : "true")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  flash-attention = {(UsesFlashAttention ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  keep-low-precision-grads = {(IsDeepSpeed ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  keep-stage-outputs = {(IsDeepSpeed || Stack.StartsWith("megatron-lm-2021", StringComparison.Ordinal) ? "true" : "false")}\n");
         b.Append("}\n");

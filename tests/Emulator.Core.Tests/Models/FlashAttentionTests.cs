@@ -1,0 +1,44 @@
+using Emulator.Core.Models;
+using Emulator.Core.Specs;
+using Emulator.Core.Units;
+using Emulator.Kernel;
+
+namespace Emulator.Core.Tests.Models;
+
+public class FlashAttentionTests
+{
+    private static readonly CardSpec Card = new("c", 100e12, 2, 8L << 30, Bandwidth.FromGBps(1000), 300, 0.8, 128, 0.9, SimTime.FromNs(1000));
+    private static readonly ModelSpec Gpt = new("gpt", 24, 2048, 16, 16, 8192, false, 51200, 2048);
+
+    [Fact]
+    public void Forward_Flash_SameFlopsLessTrafficFewerKernels()
+    {
+        var plain = ComputeModel.LayerForward(Card, Gpt, 2, 1, true);
+        var flash = ComputeModel.LayerForward(Card, Gpt, 2, 1, true, flashAttention: true);
+        Assert.Equal(plain.Attention.Flops, flash.Attention.Flops, 6);
+        // QKᵀ, softmax and AV (3 kernels) become one; the b·(a/t)·s² scores no longer go through HBM.
+        Assert.Equal(plain.Attention.Kernels - 2, flash.Attention.Kernels);
+        var scores = 1.0 * 16 / 2 * 2048 * 2048;
+        Assert.True(plain.Attention.HbmBytes - flash.Attention.HbmBytes > 2 * 2 * scores);
+        Assert.Equal(plain.Mlp, flash.Mlp);
+    }
+
+    [Fact]
+    public void Backward_Flash_CoreIsTwoAndAHalfForwards()
+    {
+        var plainF = ComputeModel.LayerForward(Card, Gpt, 1, 1, false);
+        var plainB = ComputeModel.LayerBackward(Card, Gpt, 1, 1, false);
+        var flashB = ComputeModel.LayerBackward(Card, Gpt, 1, 1, false, flashAttention: true);
+        // Core forward FLOPs: QKᵀ and AV, 2·2·b·s²·h = 4·2048²·2048; unfused backward doubles them, FlashAttention-2 does 2.5x.
+        var core = 4.0 * 2048 * 2048 * 2048;
+        Assert.Equal(plainB.Attention.Flops - 2 * core + 2.5 * core, flashB.Attention.Flops, 3);
+        Assert.True(plainF.Attention.Flops > core);
+    }
+
+    [Fact]
+    public void SelectiveRecompute_WithFlash_RecomputesNothing()
+    {
+        Assert.Equal(LayerWork.Zero, ComputeModel.LayerRecompute(Card, Gpt, 1, 1, false, Recompute.Selective, flashAttention: true));
+        Assert.NotEqual(LayerWork.Zero, ComputeModel.LayerRecompute(Card, Gpt, 1, 1, false, Recompute.Selective));
+    }
+}
