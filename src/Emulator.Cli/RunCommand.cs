@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using Emulator.Cli.Reports;
 using Emulator.Engine;
-using Emulator.Kernel;
 using Emulator.Scenarios;
 
 namespace Emulator.Cli;
@@ -93,33 +92,5 @@ public static class RunCommand
             stdout.WriteLine($"  wall {wall.Elapsed.TotalSeconds:0.00} s ({result.Events / Math.Max(wall.Elapsed.TotalSeconds, 1e-9):N0} events/s); wrote {outDir}/result.json, run-stats.json, trace.json");
         }
         return result.Oom is null ? ExitCodes.Ok : ExitCodes.OutOfMemory;
-    }
-}
-
-/// <summary>Prints progress to stderr once a second after the first two seconds of a long run.</summary>
-public sealed class ProgressReporter(TextWriter stderr) : IDisposable
-{
-    private Timer? _timer;
-    private long _lastEvents;
-    private readonly Stopwatch _since = new();
-
-    /// <summary>Starts watching <paramref name="sim"/>.</summary>
-    public void Watch(Simulation sim)
-    {
-        _since.Start();
-        _timer = new Timer(_ =>
-        {
-            var events = sim.Events;
-            var seconds = _since.Elapsed.TotalSeconds;
-            _since.Restart();
-            stderr.WriteLine($"  ... virtual {sim.Now.Seconds:0.000} s, {events:N0} events ({(events - _lastEvents) / Math.Max(seconds, 1e-9):N0} events/s)");
-            _lastEvents = events;
-        }, null, TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(1));
-    }
-
-    public void Dispose()
-    {
-        _timer?.Dispose();
-        _timer = null;
     }
 }

@@ -18,7 +18,7 @@ public class ClosedFormTests
     {
         // One card per node, so every ring step crosses the fabric: NIC -> leaf -> NIC, all nodes on one leaf.
         const long bytes = 1L << 30;
-        var s = TestScenarios.With(tp: 1, pp: 1, dp: n) with { };
+        var s = TestScenarios.With(tp: 1, pp: 1, dp: n);
         s = s with { Node = s.Node with { CardsPerNode = 1, Nics = 1 } };
         var program = new StagePlan(0, 0, new Instruction[] { new RingSync(RingKind.AllReduce, bytes, 0) }, new StateMemory(0, 0, 0), 0);
 

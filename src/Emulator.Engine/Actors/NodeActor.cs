@@ -1,6 +1,7 @@
 using Akka.Actor;
 using Emulator.Core.Models;
 using Emulator.Core.Topology;
+using Emulator.Core.Units;
 using Emulator.Engine.Messages;
 using Emulator.Engine.Runtime;
 using Emulator.Kernel;
@@ -15,10 +16,14 @@ public sealed class NodeActor : EntityActor
     private readonly NicPort[] _nics;
     private readonly Dictionary<(int Leader, long Seq), (int Arrived, long Bytes, int Size)> _collectives = new();
     private readonly Dictionary<long, int> _chunksArrived = new();
+    private readonly Bandwidth _crossbar;
+    private readonly Bandwidth _nic;
 
     public NodeActor(int id, Partition partition, NodeSetup setup, IActorRef[] directory, Func<int, Partition> partitionOf) : base(id, partition)
     {
         _s = setup;
+        _crossbar = setup.Spec.AchievedIntraBandwidth;
+        _nic = setup.Spec.AchievedNicBandwidth;
         _crossbarFree = new SimTime[setup.Spec.CardsPerNode];
         _nics = Enumerable.Range(0, setup.Spec.Nics).Select(_ => new NicPort()).ToArray();
         foreach (var card in setup.Cards)
@@ -87,7 +92,7 @@ public sealed class NodeActor : EntityActor
         _collectives.Remove(key);
         var start = Now;
         for (var r = 0; r < c.Size; r++) start = SimTime.Max(start, _crossbarFree[Local(c.Leader + r)]);
-        var end = start + CollectiveCost.RingAllReduce(c.Bytes, c.Size, _s.Spec.AchievedIntraBandwidth, _s.Spec.IntraLatency);
+        var end = start + CollectiveCost.RingAllReduce(c.Bytes, c.Size, _crossbar, _s.Spec.IntraLatency);
         for (var r = 0; r < c.Size; r++)
         {
             _crossbarFree[Local(c.Leader + r)] = end;
@@ -99,7 +104,7 @@ public sealed class NodeActor : EntityActor
     private void CrossbarWrite(RdmaWrite w)
     {
         var port = Local(w.SrcCard);
-        var done = SimTime.Max(Now, _crossbarFree[port]) + _s.Spec.AchievedIntraBandwidth.TransferTime(w.Bytes);
+        var done = SimTime.Max(Now, _crossbarFree[port]) + _crossbar.TransferTime(w.Bytes);
         _crossbarFree[port] = done;
         SendAt(_s.Map.Card(w.DstCard), done + _s.Spec.IntraLatency, new RdmaDelivered(w));
         SendAt(_s.Map.Card(w.SrcCard), done + _s.Spec.IntraLatency * 2, new RdmaCompleted(w));
@@ -125,7 +130,7 @@ public sealed class NodeActor : EntityActor
         var bytes = Math.Min(_s.ChunkBytes, o.Write.Bytes - (long)o.Sent * _s.ChunkBytes);
         o.Sent++;
         if (o.Sent < o.Chunks) nic.Queue.Enqueue(o);
-        var serialise = _s.Spec.AchievedNicBandwidth.TransferTime(bytes);
+        var serialise = _nic.TransferTime(bytes);
         nic.Busy = true;
         nic.Bytes += bytes;
         nic.BusyPs += serialise.Ps;

@@ -12,7 +12,6 @@ public static class EngineConfig
           stdout-loglevel = WARNING
           log-dead-letters = off
           log-dead-letters-during-shutdown = off
-          actor.default-dispatcher.throughput = 1000
         }
         {{InlineDispatcher.ConfigId}} {
           type = "{{typeof(InlineDispatcherConfigurator).AssemblyQualifiedName}}"
