@@ -12,10 +12,11 @@ public static class ValidateCommand
 {
     /// <summary>Usage text.</summary>
     public const string Usage = """
-        usage: emulator validate <runs.csv> [--out DIR] [--only ID[,ID...]]
+        usage: emulator validate <runs.csv> [--out DIR] [--only ID[,ID...]] [--set key=value ...]
           runs.csv   rows in the format of data/published-runs.csv (columns in data/README.md)
           --out DIR  where validation.json goes (default: out/validation)
           --only     emulate only these row ids
+          --set      override a scenario key in every row, e.g. --set emulation.rdma-chunk=16MiB
         rows that cannot be emulated (unknown preset, malformed values, features not emulated yet) are reported
         with the reason and the other rows still run. exit codes: 0 ran, 2 unusable input
         """;
@@ -25,12 +26,14 @@ public static class ValidateCommand
     {
         string? csv = null, outDir = null;
         HashSet<string>? only = null;
+        var sets = new List<string>();
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])
             {
                 case "--out" when i + 1 < args.Count: outDir = args[++i]; break;
                 case "--only" when i + 1 < args.Count: only = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(); break;
+                case "--set" when i + 1 < args.Count: sets.Add(args[++i]); break;
                 case "-h" or "--help": stdout.WriteLine(Usage); return ExitCodes.Ok;
                 case var a when a.StartsWith('-') || csv is not null:
                     stderr.WriteLine($"emulator validate: unexpected argument '{a}'\n{Usage}");
@@ -63,7 +66,7 @@ public static class ValidateCommand
             {
                 try
                 {
-                    var (emulated, note) = Emulate(run, scratch);
+                    var (emulated, note) = Emulate(run, scratch, sets);
                     var error = (emulated - run.Published) / run.Published;
                     rows.Add((run.Id, run.Metric, run.Published, emulated, error, note));
                     stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run.Id,-24} {run.Metric,-24} published {run.Published,10:G6}  emulated {emulated,10:G6}  error {error,7:+0.0%;-0.0%}{(note.Length > 0 ? "  (" + note + ")" : "")}"));
@@ -90,7 +93,7 @@ public static class ValidateCommand
         return ExitCodes.Ok;
     }
 
-    private static (double Value, string Note) Emulate(PublishedRun run, string scratch)
+    private static (double Value, string Note) Emulate(PublishedRun run, string scratch, IReadOnlyList<string> sets)
     {
         if (run.Columns["cp"] is not ("" or "1")) throw new NotSupportedException("context parallelism is not emulated yet");
         if (!double.TryParse(run.Columns["published"], NumberStyles.Float, CultureInfo.InvariantCulture, out var published) || !double.IsFinite(published) || published <= 0)
@@ -102,7 +105,7 @@ public static class ValidateCommand
         var path = Path.Combine(scratch, run.Id + ".conf");
         File.WriteAllText(path, run.ToScenarioText());
         Emulator.Core.Specs.Scenario scenario;
-        try { scenario = ScenarioLoader.Load(path); }
+        try { scenario = ScenarioLoader.Load(path, sets); }
         catch (ScenarioException e) { throw new ScenarioException($"row {run.Id}: {e.Message.Replace(path, "the row", StringComparison.Ordinal)}", e.Origin, e.Key, e); }
         var result = StepEmulation.Run(scenario);
         return (Metric(run.Metric, result), note);

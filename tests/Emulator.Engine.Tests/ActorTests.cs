@@ -17,9 +17,10 @@ namespace Emulator.Engine.Tests;
 public class ActorTests() : TestKit(EngineConfig.Default)
 {
     [Fact]
-    public void SwitchPort_TwoChunksAtOnce_SerialisesThemBackToBack()
+    public void SwitchPort_TwoChunksAtOnce_SerialisesThemBackToBackCutThrough()
     {
-        // Two nodes on one leaf (no spines). Both 1 MiB chunks arrive at time 0 for the same egress port.
+        // Two nodes on one leaf (no spines). Both 1 MiB chunks have their heads in at time 0 and their tails in one
+        // serialisation later (from two upstream links), for the same egress port.
         var fabric = TestScenarios.Fabric;
         var tree = FatTree.Build(fabric, nodes: 2, railsPerNode: 1);
         var map = new EntityMap(cards: 0, banksPerCard: 0, nodes: 2, switches: tree.SwitchCount);
@@ -29,17 +30,21 @@ public class ActorTests() : TestKit(EngineConfig.Default)
         h.Probe(map.Node(1), node1);
         h.Spawn((map.Switch(0), SwitchActor.Props(map.Switch(0), h.Partition, 0, tree, fabric, map), "leaf-0"));
         var write = new RdmaWrite(1, 0, 1, 2 << 20, TransferKind.Ring, 0);
-        h.Simulation.Post(map.Node(0), map.Switch(0), SimTime.Zero, new RdmaChunk(write, 1 << 20, 2, 1, 0, 7));
-        h.Simulation.Post(map.Node(0), map.Switch(0), SimTime.Zero, new RdmaChunk(write, 1 << 20, 2, 1, 0, 7));
+        // 1 MiB at 100 Gb/s = 8,388,608 bits / 1e11 bit/s = 83.88608 us = 83,886,080 ps; the link adds 500 ns.
+        var serialise = 83_886_080L;
+        h.Simulation.Post(map.Node(0), map.Switch(0), SimTime.Zero, new RdmaChunk(write, 1 << 20, 2, 1, 0, 7, new SimTime(serialise)));
+        h.Simulation.Post(map.Node(0), map.Switch(0), SimTime.Zero, new RdmaChunk(write, 1 << 20, 2, 1, 0, 7, new SimTime(serialise)));
 
         h.Simulation.Run();
 
-        // 1 MiB at 100 Gb/s = 8,388,608 bits / 1e11 bit/s = 83.88608 us = 83,886,080 ps; the link adds 500 ns.
-        var serialise = 83_886_080L;
+        // The first leaves at once: head at the node after one link latency, tail one serialisation later. The second
+        // waits for the port.
         var first = node1.ExpectMsg<Stamped>();
         var second = node1.ExpectMsg<Stamped>();
-        Assert.Equal(serialise + 500_000, first.At.Ps);
-        Assert.Equal(2 * serialise + 500_000, second.At.Ps);
+        Assert.Equal(500_000, first.At.Ps);
+        Assert.Equal(serialise + 500_000, ((RdmaChunk)first.Message).TailAt.Ps);
+        Assert.Equal(serialise + 500_000, second.At.Ps);
+        Assert.Equal(2 * serialise + 500_000, ((RdmaChunk)second.Message).TailAt.Ps);
     }
 
     [Fact]

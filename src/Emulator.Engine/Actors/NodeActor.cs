@@ -135,7 +135,8 @@ public sealed class NodeActor : EntityActor
         nic.Bytes += bytes;
         nic.BusyPs += serialise.Ps;
         var (leaf, _) = _s.Tree.Attachment(_s.Node, rail);
-        Send(_s.Map.Switch(leaf), serialise + _s.Fabric.LinkLatency, new RdmaChunk(o.Write, bytes, o.Chunks, o.DstNode, o.DstRail, o.Hash));
+        var tail = Now + serialise + _s.Fabric.LinkLatency;
+        Send(_s.Map.Switch(leaf), _s.Fabric.LinkLatency, new RdmaChunk(o.Write, bytes, o.Chunks, o.DstNode, o.DstRail, o.Hash, tail));
         Send(Id, serialise, new NicReady(rail));
     }
 
@@ -151,9 +152,11 @@ public sealed class NodeActor : EntityActor
         }
         _chunksArrived.Remove(id);
         var w = c.Write;
-        Send(_s.Map.Card(w.DstCard), _s.Spec.NicLatency, new RdmaDelivered(w));
+        // Chunks of one write share a path of FIFO ports, so the last to arrive carries the write's last byte.
+        var landed = SimTime.Max(Now, c.TailAt);
+        SendAt(_s.Map.Card(w.DstCard), landed + _s.Spec.NicLatency, new RdmaDelivered(w));
         var hops = _s.Tree.SwitchHops(NodeOf(w.SrcCard), Local(w.SrcCard) % _s.Spec.Nics, c.DstNode, c.DstRail);
-        Send(_s.Map.Card(w.SrcCard), _s.Spec.NicLatency * 2 + _s.Fabric.LinkLatency * (hops + 1), new RdmaCompleted(w));
+        SendAt(_s.Map.Card(w.SrcCard), landed + _s.Spec.NicLatency * 2 + _s.Fabric.LinkLatency * (hops + 1), new RdmaCompleted(w));
     }
 
     /// <summary>A write waiting on a NIC, with how many of its chunks have left.</summary>

@@ -8,8 +8,10 @@ using Emulator.Kernel;
 
 namespace Emulator.Engine.Actors;
 
-/// <summary>A fabric switch: routes each chunk up-down with deterministic ECMP and serialises it on the egress port's queue.</summary>
-/// <remarks>Ports are FIFO with unbounded buffers: a chunk leaves when the port has sent everything queued before it, so contention and oversubscription show up as queueing delay.</remarks>
+/// <summary>A fabric switch: routes each chunk up-down with deterministic ECMP and serialises it, cut-through, on the egress port's queue.</summary>
+/// <remarks>Ports are FIFO with unbounded buffers: a chunk starts leaving when its head is in and the port has sent everything queued
+/// before it, and finishes no earlier than its tail is in, so contention and oversubscription show up as queueing delay while an
+/// uncontended transfer pays each hop's latency, not its serialisation, as InfiniBand and RoCE switches do.</remarks>
 public sealed class SwitchActor : EntityActor
 {
     /// <summary>Starting width of the utilisation buckets written to the trace.</summary>
@@ -63,14 +65,14 @@ public sealed class SwitchActor : EntityActor
         var port = _tree.Route(_switch, c.DstNode, c.DstRail, c.FlowHash);
         var serialise = _fabric.LinkBandwidth.TransferTime(c.Bytes);
         var start = SimTime.Max(Now, _free[port]);
-        var departs = start + serialise;
-        _free[port] = departs;
+        var tailLeaves = SimTime.Max(start + serialise, c.TailAt);
+        _free[port] = tailLeaves;
         _bytes[port] += c.Bytes;
         _busy[port] += serialise.Ps;
-        AddBusy(start, departs);
+        AddBusy(start, tailLeaves);
         var peer = _tree.Peer(_switch, port);
         var next = peer.IsSwitch ? _map.Switch(peer.Switch) : _map.Node(peer.Node);
-        SendAt(next, departs + _fabric.LinkLatency, c);
+        SendAt(next, start + _fabric.LinkLatency, c with { TailAt = tailLeaves + _fabric.LinkLatency });
     }
 
     /// <summary>Adds a busy interval to the per-bucket utilisation series.</summary>

@@ -14,8 +14,9 @@ public enum TransferKind
 /// <summary>Card to its node: RDMA-write <paramref name="Bytes"/> to another card. <paramref name="Tag"/> is <see cref="Plan.StagePlanner.Tag"/> (microbatch and receiving chunk) for pipeline transfers, the ring's number for ring steps.</summary>
 public sealed record RdmaWrite(long TransferId, int SrcCard, int DstCard, long Bytes, TransferKind Kind, int Tag);
 
-/// <summary>One chunk of an RDMA write in the fabric (NIC to switch, switch to switch, switch to NIC).</summary>
-public sealed record RdmaChunk(RdmaWrite Write, long Bytes, int Chunks, int DstNode, int DstRail, ulong FlowHash);
+/// <summary>One chunk of an RDMA write in the fabric (NIC to switch, switch to switch, switch to NIC), delivered when its first byte arrives; its last byte arrives at <paramref name="TailAt"/>.</summary>
+/// <remarks>Ports forward cut-through: a chunk may leave as soon as its head is in and the port is free, but cannot finish leaving before its tail is in.</remarks>
+public sealed record RdmaChunk(RdmaWrite Write, long Bytes, int Chunks, int DstNode, int DstRail, ulong FlowHash, Kernel.SimTime TailAt);
 
 /// <summary>Destination node to destination card: every byte of the write has landed.</summary>
 public sealed record RdmaDelivered(RdmaWrite Write);
