@@ -10,6 +10,7 @@ public static class EmulatorCommand
         commands:
           run <scenario.conf> [--out DIR] [--set key=value ...]   emulate one training step
           validate <runs.csv> [--out DIR] [--only ID,...]          emulate published runs and compare
+          calibrate <runs.csv> --stack NAME [--out DIR]            set a stack's GEMM scale, with leave-one-out errors
 
         run `emulator run --help` for details.
         """;
@@ -28,6 +29,7 @@ public static class EmulatorCommand
             {
                 "run" => RunCommand.Execute(args.Skip(1).ToArray(), stdout, stderr),
                 "validate" => ValidateCommand.Execute(args.Skip(1).ToArray(), stdout, stderr),
+                "calibrate" => CalibrateCommand.Execute(args.Skip(1).ToArray(), stdout, stderr),
                 _ => Unknown(args[0], stderr),
             };
         }

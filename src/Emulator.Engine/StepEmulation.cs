@@ -72,6 +72,8 @@ public static class StepEmulation
     /// <summary>Rank map, fabric, entity ids and stage programs of a scenario.</summary>
     private static (RankMap Ranks, FatTree Tree, EntityMap Map, StagePlan[] Plans) Prepare(Scenario s, Func<int, StagePlan>? programs)
     {
+        // Kernels run as the stack drives the card; every other use of the card (peak for MFU, HBM) is the hardware's.
+        s = s with { Card = s.Software.Apply(s.Card) };
         var ranks = new RankMap(s.Parallel.Tp, s.Parallel.Pp, s.Parallel.Dp, s.Node.CardsPerNode);
         var tree = FatTree.Build(s.Fabric, s.Nodes, s.Node.Nics);
         var map = new EntityMap(s.Cards, s.Card.HbmStacks, s.Nodes, tree.SwitchCount);
@@ -137,7 +139,7 @@ public static class StepEmulation
     private static CardSetup CardSetupOf(Scenario s, RankMap ranks, EntityMap map, StagePlan[] plans, int card, SimTime control, bool sampled)
     {
         var (tp, pp, dp) = (ranks.TpRank(card), ranks.PpRank(card), ranks.DpRank(card));
-        var dpGroup = ranks.DpGroup(card);
+        var dpDims = ranks.DpDims;
         var interleaved = s.Parallel.VirtualStages > 1;
         return new CardSetup(
             card, map, ranks.NodeOf(card), s.Card.HbmStacks, plans[pp],
@@ -145,7 +147,7 @@ public static class StepEmulation
             // With an interleaved schedule the last stage feeds the first stage's next chunk, and back.
             PrevStage: pp > 0 ? ranks.CardOf(tp, pp - 1, dp) : interleaved ? ranks.CardOf(tp, s.Parallel.Pp - 1, dp) : -1,
             NextStage: pp < s.Parallel.Pp - 1 ? ranks.CardOf(tp, pp + 1, dp) : interleaved ? ranks.CardOf(tp, 0, dp) : -1,
-            DpSize: s.Parallel.Dp, DpNext: dpGroup[(dp + 1) % dpGroup.Count],
+            DpSize: s.Parallel.Dp, DpDims: dpDims, DpNext: Enumerable.Range(0, dpDims.Count).Select(d => ranks.DpNeighbour(card, dpDims, d)).ToArray(),
             ControlLatency: control, Sampled: sampled);
     }
 

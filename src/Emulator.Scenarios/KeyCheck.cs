@@ -3,8 +3,8 @@ namespace Emulator.Scenarios;
 /// <summary>Refuses keys that are not in <see cref="ScenarioKeys"/>, with the closest known key as a suggestion.</summary>
 internal static class KeyCheck
 {
-    /// <summary>Checks every leaf of <paramref name="layer"/>; a preset (<paramref name="hardwareOnly"/>) may only set card, node and fabric keys.</summary>
-    public static void Check(ConfigLayer layer, bool hardwareOnly)
+    /// <summary>Checks every leaf of <paramref name="layer"/>; a preset (<paramref name="hardwareOnly"/>) may only set card, node and fabric keys, a stack (<paramref name="softwareOnly"/>) only software keys.</summary>
+    public static void Check(ConfigLayer layer, bool hardwareOnly, bool softwareOnly = false)
     {
         foreach (var (path, raw) in layer.Leaves)
         {
@@ -25,6 +25,10 @@ internal static class KeyCheck
             if (hardwareOnly && !key.IsHardware)
                 throw new ScenarioException(
                     $"{layer.Label}: {path} = {raw.Display}: a hardware preset may only set card, node and fabric keys; move {path} to the scenario",
+                    layer.Label, path);
+            if (softwareOnly && key.Section != "software")
+                throw new ScenarioException(
+                    $"{layer.Label}: {path} = {raw.Display}: a software stack file may only set software keys; move {path} to the scenario or the hardware preset",
                     layer.Label, path);
         }
     }

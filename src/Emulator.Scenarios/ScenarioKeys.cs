@@ -54,6 +54,9 @@ public static class ScenarioKeys
         new("training.flash-attention", KeyType.Boolean, "Fused attention (FlashAttention-2): no s x s scores in HBM, recomputed in backward", "false"),
         new("training.keep-stage-outputs", KeyType.Boolean, "Hold each in-flight microbatch's stage output until its backward (DeepSpeed pipeline engine, Megatron-LM before 2022)", "false"),
 
+        new("software.stack", KeyType.Text, "Training software stack label (the stack column of published runs); hocon/stacks/NAME.conf holds its calibration", "megatron-lm-2021"),
+        new("software.gemm-scale", KeyType.Number, "Fraction of the card's GEMM efficiency this stack's matrix kernels reach, in (0, 1]; calibrated per stack by emulator calibrate", "0.9"),
+
         new("emulation.seed", KeyType.Long, "Seed of every random stream", "1"),
         new("emulation.rdma-chunk", KeyType.Bytes, "RDMA writes are cut into chunks of this size (>= 4KiB); fidelity dial", "1MiB"),
         new("emulation.threads", KeyType.Integer, "Partition threads (results do not depend on it)", "1"),

@@ -27,7 +27,7 @@ namespace Emulator.Scenarios;
 /// </remarks>
 public static class ScenarioLoader
 {
-    private const int PresetRank = 1, ScenarioRank = 2, OverrideRank = 3;
+    private const int PresetRank = 1, StackRank = 1, ScenarioRank = 2, OverrideRank = 3;
 
     /// <summary>Loads <paramref name="scenarioPath"/> with no overrides.</summary>
     public static Scenario Load(string scenarioPath) => Load(scenarioPath, []);
@@ -58,12 +58,22 @@ public static class ScenarioLoader
         {
             var name = hardware.Scalar?.Trim()
                 ?? throw new ScenarioException($"{setBy.Label}: hardware = {hardware.Display}: a list is not allowed here; name one preset, e.g. hardware = a100-80g-selene", setBy.Label, "hardware");
-            var presetPath = PresetLocator.Locate(name, setBy, scenarioDir);
+            var presetPath = ProfileLocator.Presets.Locate(name, setBy, scenarioDir);
             presetLabel = Display(presetPath);
             var preset = new ConfigLayer(presetLabel, PresetRank, HoconFile.Parse(File.ReadAllText(presetPath), presetLabel), Path.GetDirectoryName(presetPath)!);
             KeyCheck.Check(preset, hardwareOnly: true);
             config.Add(preset);
             presetName = name.EndsWith(".conf", StringComparison.Ordinal) ? Path.GetFileNameWithoutExtension(name) : name;
+        }
+
+        if (config.TryGet("software.stack", out var stack, out var stackSetBy)
+            && stack.Scalar?.Trim() is { Length: > 0 } stackName && stackName != SoftwareSpec.Generic.Stack)
+        {
+            var stackPath = ProfileLocator.Stacks.Locate(stackName, stackSetBy, scenarioDir);
+            var label = Display(stackPath);
+            var layer = new ConfigLayer(label, StackRank, HoconFile.Parse(File.ReadAllText(stackPath), label), Path.GetDirectoryName(stackPath)!);
+            KeyCheck.Check(layer, hardwareOnly: false, softwareOnly: true);
+            config.Add(layer);
         }
 
         var provenance = new Provenance(scenarioPath);

@@ -20,7 +20,8 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         var parallel = ReadParallel();
         var training = ReadTraining();
         var emulation = ReadEmulation();
-        return new Scenario(name, description, preset, cards, ReadCard(), ReadNode(), ReadFabric(), model, parallel, training, emulation);
+        var software = new SoftwareSpec(Text("software.stack"), Number("software.gemm-scale"));
+        return new Scenario(name, description, preset, cards, ReadCard(), ReadNode(), ReadFabric(), model, parallel, training, emulation) { Software = software };
     }
 
     private ModelSpec ReadModel()

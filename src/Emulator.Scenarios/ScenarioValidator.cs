@@ -60,6 +60,7 @@ public static class ScenarioValidator
         Fraction(v, "card.efficiency.gemm", c.GemmEfficiency);
         Positive(v, "card.efficiency.gemm-half-dim", c.GemmHalfDim, "it is a matrix dimension");
         Fraction(v, "card.efficiency.memory", c.MemoryEfficiency);
+        Fraction(v, "software.gemm-scale", s.Software.GemmScale);
         if (c.KernelOverhead.Ps < 0) throw v.Fail("card.efficiency.kernel-overhead", "must be >= 0");
 
         var n = s.Node;

@@ -75,6 +75,8 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["training.keep-low-precision-grads"] = s.Training.KeepLowPrecisionGrads ? "true" : "false",
             ["training.keep-stage-outputs"] = s.Training.KeepStageOutputs ? "true" : "false",
             ["training.flash-attention"] = s.Training.FlashAttention ? "true" : "false",
+            ["software.stack"] = s.Software.Stack,
+            ["software.gemm-scale"] = D(s.Software.GemmScale),
             ["emulation.seed"] = I(s.Emulation.Seed),
             ["emulation.rdma-chunk"] = I(s.Emulation.RdmaChunkBytes) + "B",
             ["emulation.threads"] = I(s.Emulation.Threads),

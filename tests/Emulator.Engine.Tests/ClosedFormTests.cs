@@ -34,6 +34,46 @@ public class ClosedFormTests
     }
 
     [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void HierarchicalAllReduce_DpRanksSharingNodes_MatchesClosedFormWithin1Percent(int nodes)
+    {
+        // tp 1 on 8-card nodes: the dp group is 8 per node x nodes; rings inside the node over the crossbar, then across nodes
+        // with each card on its own NIC (all nodes on one leaf), then the all-gather inside the node.
+        const long bytes = 1L << 30;
+        var s = TestScenarios.With(tp: 1, pp: 1, dp: 8 * nodes);
+        var program = new StagePlan(0, 0, new Instruction[] { new RingSync(RingKind.AllReduce, bytes, 0) }, new StateMemory(0, 0, 0), 0);
+
+        var result = StepEmulation.Run(s, programs: _ => program);
+
+        // A crossbar step pays the crossbar latency; a fabric step the NIC-to-leaf and leaf-to-NIC links and the receiving NIC.
+        var expected = CollectiveCost.HierarchicalAllReduce(bytes, nodes, 8, s.Node.IntraBandwidth, s.Node.IntraLatency,
+            s.Node.NicBandwidth, s.Fabric.LinkLatency * 2 + s.Node.NicLatency);
+        var measured = result.Breakdown[TimeKind.DataParallel];
+        Assert.InRange(measured / expected.Seconds, 0.99, 1.01);
+    }
+
+    [Fact]
+    public void RingStartAndWait_CollectiveOverlapsCompute()
+    {
+        // A 256 MiB all-reduce over 4 nodes at 100 Gb/s (2·3/4·256 MiB / 12.5 GB/s = 32 ms) started before 100 ms of compute
+        // is hidden: the step is the compute alone.
+        const long bytes = 256L << 20;
+        var s = TestScenarios.With(tp: 1, pp: 1, dp: 4);
+        s = s with { Node = s.Node with { CardsPerNode = 1, Nics = 1 } };
+        var compute = new WorkCost(0, 0, 1, SimTime.FromUs(100_000));
+        var program = new StagePlan(0, 0, new Instruction[]
+        {
+            new RingStart(RingKind.AllReduce, bytes, 0), new Work(compute, WorkPhase.Backward, 0), new RingWait(RingKind.AllReduce, 0),
+        }, new StateMemory(0, 0, 0), 0);
+
+        var result = StepEmulation.Run(s, programs: _ => program);
+
+        Assert.Equal(0.0, result.Breakdown[TimeKind.DataParallel]);
+        Assert.InRange(result.StepTime.Seconds, 0.100, 0.1001);
+    }
+
+    [Theory]
     [InlineData(4, 8)]
     [InlineData(4, 16)]
     [InlineData(8, 8)]

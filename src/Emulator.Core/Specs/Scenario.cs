@@ -18,6 +18,9 @@ public sealed record Scenario(
     TrainingSpec Training,
     EmulationSpec Emulation)
 {
+    /// <summary>The training software's stack and calibration; generic (microbenchmark efficiencies) unless set.</summary>
+    public SoftwareSpec Software { get; init; } = SoftwareSpec.Generic;
+
     /// <summary>Servers in the job.</summary>
     public int Nodes => Cards / Node.CardsPerNode;
 }

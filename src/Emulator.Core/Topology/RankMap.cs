@@ -60,6 +60,29 @@ public sealed class RankMap
         return group;
     }
 
+    /// <summary>The dp group as dimensions, first fastest: [k, dp/k] when k dp ranks share each node (tp &lt; cards per node), else [dp].</summary>
+    /// <remarks>Collectives then run per dimension (inside the node over the crossbar, then across nodes with each of the k cards on its
+    /// own NIC), which is what NCCL's several rings per node reach; one ring through all ranks would funnel through one NIC per node.</remarks>
+    public IReadOnlyList<int> DpDims
+    {
+        get
+        {
+            var k = _tp < _cardsPerNode && _cardsPerNode % _tp == 0 ? Math.Min(_dp, _cardsPerNode / _tp) : 1;
+            return k > 1 && _dp % k == 0 && _dp > k ? [k, _dp / k] : [_dp];
+        }
+    }
+
+    /// <summary>The next card along dimension <paramref name="dim"/> of <paramref name="dims"/> (mixed radix over the dp rank, first fastest), wrapping around.</summary>
+    public int DpNeighbour(int card, IReadOnlyList<int> dims, int dim)
+    {
+        var dp = DpRank(card);
+        var stride = 1;
+        for (var d = 0; d < dim; d++) stride *= dims[d];
+        var coordinate = dp / stride % dims[dim];
+        var next = dp - coordinate * stride + (coordinate + 1) % dims[dim] * stride;
+        return CardOf(TpRank(card), PpRank(card), next);
+    }
+
     private int Check(int card) =>
         (uint)card < (uint)Cards ? card : throw new ArgumentOutOfRangeException(nameof(card), $"card {card} outside 0..{Cards - 1}");
 }

@@ -4,53 +4,110 @@ using Emulator.Engine.Plan;
 
 namespace Emulator.Engine.Actors;
 
-/// <summary>The card's part of a data-parallel ring collective.</summary>
-/// <remarks>Step k+1 may go to the next rank once step k has arrived from the previous one (its data is what step k+1 carries, reduced); arrivals are counted per phase because a fast neighbour's steps can land before this card reaches the ring.</remarks>
+/// <summary>The card's part of data-parallel collectives: rings over each dimension of its dp group, started and awaited separately so they can overlap compute.</summary>
+/// <remarks>
+/// A collective over a dp group of dims d0 × d1 × … runs as ring stages: a reduce-scatter along d0 over the whole buffer, along
+/// d1 over 1/d0 of it, …, then the all-gathers in reverse (Sanders et al.; with one dimension this is the plain ring). In a stage,
+/// step k+1 may go to the next rank once step k has arrived from the previous one (its data is what step k+1 carries, reduced);
+/// arrivals are counted per stage tag because a fast neighbour's steps can land before this card reaches the stage.
+/// </remarks>
 public sealed partial class CardActor
 {
-    /// <summary>Steps received per ring; rings of one program have distinct <see cref="RingSync.Phase"/> numbers.</summary>
-    private readonly Dictionary<int, int> _ringReceived = new();
-    private RingSync? _ring;
-    private int _ringSteps;
-    private int _ringSent;
-    private long _ringStepBytes;
+    /// <summary>Stages a collective may have: a reduce-scatter and an all-gather per dimension.</summary>
+    private const int MaxStages = 32;
 
-    private void StartRing(RingSync r)
+    /// <summary>Steps received per stage tag (phase·MaxStages + stage).</summary>
+    private readonly Dictionary<int, int> _ringReceived = new();
+    private readonly Dictionary<int, ActiveRing> _rings = new();
+    private int _awaitedRing = -1;
+
+    /// <summary>Starts a collective without blocking; a later <see cref="RingWait"/> on the same phase blocks until it is done.</summary>
+    private void StartRing(RingKind kind, long bytes, int phase)
     {
-        var n = _s.DpSize;
-        _ring = r;
-        _ringSteps = r.Ring == RingKind.AllReduce ? 2 * (n - 1) : n - 1;
-        _ringSent = 0;
-        _ringStepBytes = (r.Bytes + n - 1) / n;
-        Allocate(MemoryKind.Buffers, _ringStepBytes);
-        Block(TimeKind.DataParallel, r.Ring switch
+        if (_s.DpSize == 1) return;
+        var ring = new ActiveRing(phase, Stages(kind, bytes));
+        _rings[phase] = ring;
+        Allocate(MemoryKind.Buffers, ring.BufferBytes);
+        PumpRing(ring);
+    }
+
+    /// <summary>Blocks until collective <paramref name="phase"/> is done; returns false when it already is.</summary>
+    private bool AwaitRing(int phase, RingKind kind)
+    {
+        if (!_rings.ContainsKey(phase)) return false;
+        _awaitedRing = phase;
+        Block(TimeKind.DataParallel, kind switch
         {
             RingKind.AllReduce => "dp all-reduce",
             RingKind.ReduceScatter => "dp reduce-scatter",
             _ => "dp all-gather",
         });
-        PumpRing();
+        return true;
     }
 
-    private int Received(int phase) => _ringReceived.GetValueOrDefault(phase);
-
-    private void RingReceived(int phase)
+    /// <summary>The ring stages of a collective over this card's dp dimensions (size-1 dimensions take no stage).</summary>
+    private List<RingStage> Stages(RingKind kind, long bytes)
     {
-        _ringReceived[phase] = Received(phase) + 1;
-        if (_ring is not null && _ring.Phase == phase) PumpRing();
-    }
-
-    private void PumpRing()
-    {
-        var ring = _ring!;
-        while (_ringSent < _ringSteps && Received(ring.Phase) >= _ringSent)
+        var dims = _s.DpDims;
+        var scatter = new List<RingStage>();
+        var buffer = bytes;
+        for (var d = 0; d < dims.Count; d++)
         {
-            Send(_nodeId, Kernel.SimTime.Zero, NewWrite(_s.DpNext, _ringStepBytes, TransferKind.Ring, ring.Phase));
-            _ringSent++;
+            if (dims[d] == 1) continue;
+            var step = (buffer + dims[d] - 1) / dims[d];
+            scatter.Add(new RingStage(_s.DpNext[d], dims[d] - 1, step));
+            buffer = step;
         }
-        if (_ringSent < _ringSteps || Received(ring.Phase) < _ringSteps) return;
-        _ring = null;
-        Allocate(MemoryKind.Buffers, -_ringStepBytes);
+        var gather = Enumerable.Reverse(scatter).ToList();
+        return kind switch
+        {
+            RingKind.ReduceScatter => scatter,
+            RingKind.AllGather => gather,
+            _ => [.. scatter, .. gather],
+        };
+    }
+
+    private int Received(int tag) => _ringReceived.GetValueOrDefault(tag);
+
+    private void RingReceived(int tag)
+    {
+        _ringReceived[tag] = Received(tag) + 1;
+        if (_rings.TryGetValue(tag / MaxStages, out var ring) && ring.Stage == tag % MaxStages) PumpRing(ring);
+    }
+
+    private void PumpRing(ActiveRing ring)
+    {
+        while (ring.Stage < ring.Stages.Count)
+        {
+            var stage = ring.Stages[ring.Stage];
+            var tag = ring.Phase * MaxStages + ring.Stage;
+            while (ring.Sent < stage.Steps && Received(tag) >= ring.Sent)
+            {
+                Send(_nodeId, Kernel.SimTime.Zero, NewWrite(stage.Next, stage.StepBytes, TransferKind.Ring, tag));
+                ring.Sent++;
+            }
+            if (ring.Sent < stage.Steps || Received(tag) < stage.Steps) return;
+            _ringReceived.Remove(tag);
+            ring.Stage++;
+            ring.Sent = 0;
+        }
+        _rings.Remove(ring.Phase);
+        Allocate(MemoryKind.Buffers, -ring.BufferBytes);
+        if (_awaitedRing != ring.Phase) return;
+        _awaitedRing = -1;
         Resume();
+    }
+
+    /// <summary>One ring of a collective: steps to the next rank of one dp dimension, each of StepBytes.</summary>
+    private readonly record struct RingStage(int Next, int Steps, long StepBytes);
+
+    /// <summary>A collective in flight: its stages and how far this card is.</summary>
+    private sealed class ActiveRing(int phase, List<RingStage> stages)
+    {
+        public int Phase { get; } = phase;
+        public List<RingStage> Stages { get; } = stages;
+        public long BufferBytes { get; } = stages.Count == 0 ? 0 : stages.Max(s => s.StepBytes);
+        public int Stage { get; set; }
+        public int Sent { get; set; }
     }
 }

@@ -108,9 +108,17 @@ public sealed partial class CardActor : EntityActor
                     return;
                 case RingSync r:
                     _pc++;
-                    if (_s.DpSize == 1) break;
-                    StartRing(r);
-                    return;
+                    StartRing(r.Ring, r.Bytes, r.Phase);
+                    if (AwaitRing(r.Phase, r.Ring)) return;
+                    break;
+                case RingStart r:
+                    _pc++;
+                    StartRing(r.Ring, r.Bytes, r.Phase);
+                    break;
+                case RingWait r:
+                    _pc++;
+                    if (AwaitRing(r.Phase, r.Ring)) return;
+                    break;
                 default:
                     throw new InvalidOperationException($"unknown instruction {_program[_pc]}");
             }

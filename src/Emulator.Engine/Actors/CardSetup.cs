@@ -15,7 +15,8 @@ namespace Emulator.Engine.Actors;
 /// <param name="PrevStage">Card of the previous stage with the same tp and dp rank, or -1.</param>
 /// <param name="NextStage">Card of the next stage with the same tp and dp rank, or -1.</param>
 /// <param name="DpSize">Data-parallel group size.</param>
-/// <param name="DpNext">Next card of its data-parallel ring.</param>
+/// <param name="DpDims">Dimensions of the data-parallel group, first fastest (one per fabric level: cards of the group sharing a node, then nodes; or torus axes); their product is DpSize.</param>
+/// <param name="DpNext">Next card of the card's ring along each of <paramref name="DpDims"/>.</param>
 /// <param name="ControlLatency">Delay of job-to-card control messages (the lookahead).</param>
 /// <param name="Sampled">Whether the card records a trace timeline.</param>
 public sealed record CardSetup(
@@ -29,6 +30,7 @@ public sealed record CardSetup(
     int PrevStage,
     int NextStage,
     int DpSize,
-    int DpNext,
+    IReadOnlyList<int> DpDims,
+    IReadOnlyList<int> DpNext,
     SimTime ControlLatency,
     bool Sampled);

@@ -33,6 +33,12 @@ public sealed record Alloc(MemoryKind Kind, long Bytes) : Instruction;
 /// <summary>A data-parallel ring collective over the card's dp group, blocking until it completes; <paramref name="Phase"/> numbers the rings of a program (distinct, as they tag the ring's writes).</summary>
 public sealed record RingSync(RingKind Ring, long Bytes, int Phase) : Instruction;
 
+/// <summary>Start a data-parallel collective and run on; it progresses while the card computes (overlapped gradient reduction, prefetched parameters).</summary>
+public sealed record RingStart(RingKind Ring, long Bytes, int Phase) : Instruction;
+
+/// <summary>Block until the collective started with the same <paramref name="Phase"/> is done (no wait if it already is).</summary>
+public sealed record RingWait(RingKind Ring, int Phase) : Instruction;
+
 /// <summary>What a <see cref="Work"/> is, for the time breakdown and the trace.</summary>
 public enum WorkPhase
 {

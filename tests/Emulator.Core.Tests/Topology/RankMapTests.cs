@@ -53,4 +53,30 @@ public class RankMapTests
         Assert.Throws<ArgumentOutOfRangeException>(() => _map.TpRank(32));
         Assert.Throws<ArgumentOutOfRangeException>(() => _map.CardOf(2, 0, 0));
     }
+
+    [Fact]
+    public void DpDims_RanksSharingANode_FormTheFirstDimension()
+    {
+        // tp 2 on 8-card nodes: 4 dp ranks per node; dp 8 spans two nodes per stage.
+        var map = new RankMap(tp: 2, pp: 1, dp: 8, cardsPerNode: 8);
+        Assert.Equal(new[] { 4, 2 }, map.DpDims);
+        // Card 3 is tp 1, dp 1 on node 0: its ring inside the node goes to dp 2 (card 5), across nodes to dp 5 (card 11).
+        Assert.Equal(5, map.DpNeighbour(3, map.DpDims, 0));
+        Assert.Equal(11, map.DpNeighbour(3, map.DpDims, 1));
+        Assert.Equal(map.NodeOf(3), map.NodeOf(map.DpNeighbour(3, map.DpDims, 0)));
+        // dp 3 wraps to dp 0 inside the node; dp 7 wraps to dp 3 across.
+        Assert.Equal(1, map.DpNeighbour(7, map.DpDims, 0));
+        Assert.Equal(7, map.DpNeighbour(15, map.DpDims, 1));
+    }
+
+    [Theory]
+    [InlineData(8, 4, 8)]   // tp fills the node: one rank per node
+    [InlineData(1, 8, 8)]   // the whole group in one node
+    [InlineData(2, 6, 8)]   // 4 per node does not divide 6
+    public void DpDims_NoSplit_IsOneRing(int tp, int dp, int cardsPerNode)
+    {
+        var map = new RankMap(tp, 1, dp, cardsPerNode);
+        Assert.Equal(new[] { dp }, map.DpDims);
+        Assert.Equal(map.CardOf(0, 0, 1), map.DpNeighbour(map.CardOf(0, 0, 0), map.DpDims, 0));
+    }
 }

@@ -1,0 +1,146 @@
+using System.Globalization;
+using System.Text.Json;
+using Emulator.Scenarios;
+using Emulator.Scenarios.Published;
+
+namespace Emulator.Cli;
+
+/// <summary>`emulator calibrate &lt;runs.csv&gt; --stack NAME`: sets a stack's GEMM scale from its published rows and measures each row left out.</summary>
+/// <remarks>
+/// One constant per stack, software.gemm-scale: the fraction of the card's microbenchmark GEMM efficiency the stack's
+/// kernels reach. Each row is emulated at two scales; its time ratio (emulated over published step time) is modelled as
+/// a + b/g between them, and the scale is the g at which the rows' ratios have geometric mean 1, capped at 1 (kernels do not
+/// beat the microbenchmarks). Leave-one-out: for every row the scale is set from the other rows only, and the row is then
+/// emulated at that scale; that measured error is what the stack's calibration is worth on a run it has not seen.
+/// </remarks>
+public static class CalibrateCommand
+{
+    /// <summary>Usage text.</summary>
+    public const string Usage = """
+        usage: emulator calibrate <runs.csv> --stack NAME [--out DIR] [--set key=value ...]
+          runs.csv    rows in the format of data/published-runs.csv
+          --stack     calibrate this software stack (the stack column) from its time or throughput rows
+          --out DIR   where calibration.json goes (default: out/calibration)
+          --set       override a scenario key in every emulation, e.g. --set emulation.rdma-chunk=16MiB
+        prints the stack's gemm-scale (put it in hocon/stacks/NAME.conf) and each row's leave-one-out error.
+        exit codes: 0 ran, 2 unusable input or fewer than two usable rows
+        """;
+
+    /// <summary>The second scale each row is emulated at, besides 1, to see how its time depends on GEMM speed.</summary>
+    public const double ProbeScale = 0.8;
+
+    /// <summary>Runs the command; returns the process exit code.</summary>
+    public static int Execute(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        string? csv = null, outDir = null, stack = null;
+        var sets = new List<string>();
+        for (var i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "--out" when i + 1 < args.Count: outDir = args[++i]; break;
+                case "--stack" when i + 1 < args.Count: stack = args[++i]; break;
+                case "--set" when i + 1 < args.Count: sets.Add(args[++i]); break;
+                case "-h" or "--help": stdout.WriteLine(Usage); return ExitCodes.Ok;
+                case var a when a.StartsWith('-') || csv is not null:
+                    stderr.WriteLine($"emulator calibrate: unexpected argument '{a}'\n{Usage}");
+                    return ExitCodes.BadInput;
+                default: csv = args[i]; break;
+            }
+        }
+        if (csv is null || stack is null)
+        {
+            stderr.WriteLine($"emulator calibrate: give the runs and a stack, e.g. emulator calibrate data/published-runs.csv --stack megatron-lm-2021\n{Usage}");
+            return ExitCodes.BadInput;
+        }
+        if (!File.Exists(csv))
+        {
+            stderr.WriteLine($"error: {csv}: file not found");
+            return ExitCodes.BadInput;
+        }
+        IReadOnlyList<PublishedRun> runs;
+        try { runs = PublishedRunsCsv.Read(csv).Rows; }
+        catch (ScenarioException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        var rows = runs.Where(r => r.Stack == stack && TimeRatio.IsTimeLike(r.Metric)).ToList();
+        if (rows.Count < 2)
+        {
+            var stacks = string.Join(", ", runs.Select(r => r.Stack).Distinct().Order(StringComparer.Ordinal));
+            stderr.WriteLine($"error: stack {stack} has {rows.Count} time or throughput rows in {csv}; calibration and leave-one-out need at least 2 (stacks in the file: {stacks})");
+            return ExitCodes.BadInput;
+        }
+
+        var scratch = Path.Combine(Path.GetTempPath(), "emulator-calibrate-" + Environment.ProcessId);
+        Directory.CreateDirectory(scratch);
+        try
+        {
+            var ratios = new List<TimeRatio>();
+            foreach (var run in rows)
+            {
+                var full = Emulate(run, 1.0, scratch, sets);
+                var probe = Emulate(run, ProbeScale, scratch, sets);
+                ratios.Add(TimeRatio.FromTwoPoints(run.Id, 1.0, TimeRatio.Of(run.Metric, run.Published, full), ProbeScale, TimeRatio.Of(run.Metric, run.Published, probe)));
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run.Id,-24} time ratio {ratios[^1].At(1.0):0.000} at gemm-scale 1, {ratios[^1].At(ProbeScale):0.000} at {ProbeScale}"));
+            }
+            var scale = TimeRatio.FitScale(ratios);
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{stack}: gemm-scale = {scale:0.000} from {rows.Count} rows"));
+
+            var loo = new List<(PublishedRun Run, double Scale, double Emulated, double Error)>();
+            for (var i = 0; i < rows.Count; i++)
+            {
+                var others = ratios.Where((_, j) => j != i).ToList();
+                var s = TimeRatio.FitScale(others);
+                var emulated = Emulate(rows[i], s, scratch, sets);
+                var error = (emulated - rows[i].Published) / rows[i].Published;
+                loo.Add((rows[i], s, emulated, error));
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                    $"{rows[i].Id,-24} left out: gemm-scale {s:0.000} from the others; published {rows[i].Published,10:G6}  emulated {emulated,10:G6}  error {error,7:+0.0%;-0.0%}"));
+            }
+            var abs = loo.Select(l => Math.Abs(l.Error)).ToArray();
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"leave-one-out: mean |error| {abs.Average():0.0%}, max |error| {abs.Max():0.0%}"));
+            outDir ??= Path.Combine("out", "calibration");
+            Directory.CreateDirectory(outDir);
+            File.WriteAllBytes(Path.Combine(outDir, "calibration.json"), Json(stack, scale, loo, abs));
+            return ExitCodes.Ok;
+        }
+        finally
+        {
+            Directory.Delete(scratch, recursive: true);
+        }
+    }
+
+    private static double Emulate(PublishedRun run, double scale, string scratch, IReadOnlyList<string> sets) =>
+        RowEmulation.Emulate(run, scratch, [.. sets, string.Create(CultureInfo.InvariantCulture, $"software.gemm-scale={scale:R}")]).Value;
+
+    private static byte[] Json(string stack, double scale, List<(PublishedRun Run, double Scale, double Emulated, double Error)> loo, double[] abs)
+    {
+        using var stream = new MemoryStream();
+        using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
+        {
+            w.WriteStartObject();
+            w.WriteString("stack", stack);
+            w.WriteNumber("gemm_scale", scale);
+            w.WriteStartArray("leave_one_out");
+            foreach (var l in loo)
+            {
+                w.WriteStartObject();
+                w.WriteString("id", l.Run.Id);
+                w.WriteString("metric", l.Run.Metric);
+                w.WriteNumber("published", l.Run.Published);
+                w.WriteNumber("gemm_scale", l.Scale);
+                w.WriteNumber("emulated", l.Emulated);
+                w.WriteNumber("error", l.Error);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
+            w.WriteNumber("mean_abs_error", abs.Average());
+            w.WriteNumber("max_abs_error", abs.Max());
+            w.WriteEndObject();
+        }
+        stream.WriteByte((byte)'\n');
+        return stream.ToArray();
+    }
+}

@@ -1,0 +1,46 @@
+using System.Globalization;
+using Emulator.Engine;
+using Emulator.Engine.Results;
+using Emulator.Scenarios;
+using Emulator.Scenarios.Published;
+
+namespace Emulator.Cli;
+
+/// <summary>Emulates one published run (a CSV row) and reads off the metric it publishes.</summary>
+public static class RowEmulation
+{
+    /// <summary>Emulates <paramref name="run"/> with <paramref name="sets"/> (`key=value`) on top; returns the metric and a note on what was approximated.</summary>
+    /// <remarks>The row's scenario is written to <paramref name="scratch"/>; any failure throws with a message naming the row.</remarks>
+    public static (double Value, string Note) Emulate(PublishedRun run, string scratch, IReadOnlyList<string> sets)
+    {
+        if (run.Columns["cp"] is not ("" or "1")) throw new NotSupportedException("context parallelism is not emulated yet");
+        if (!double.TryParse(run.Columns["published"], NumberStyles.Float, CultureInfo.InvariantCulture, out var published) || !double.IsFinite(published) || published <= 0)
+            throw new FormatException($"published = '{run.Columns["published"]}' is not a positive number");
+        var notes = new List<string>();
+        if (run.Columns["virtual_stages"] == "") notes.Add("interleaving factor not published: ran plain 1F1B");
+        if (run.Columns["zero"] is "2" or "3") notes.Add($"ZeRO-{run.Columns["zero"]} not emulated yet: ran ZeRO-1 (distributed optimizer)");
+        var note = string.Join("; ", notes);
+        var path = Path.Combine(scratch, run.Id + ".conf");
+        File.WriteAllText(path, run.ToScenarioText());
+        Emulator.Core.Specs.Scenario scenario;
+        try { scenario = ScenarioLoader.Load(path, sets); }
+        catch (ScenarioException e) { throw new ScenarioException($"row {run.Id}: {e.Message.Replace(path, "the row", StringComparison.Ordinal)}", e.Origin, e.Key, e); }
+        var result = StepEmulation.Run(scenario);
+        return (Metric(run.Metric, result), note);
+    }
+
+    /// <summary>The value of <paramref name="metric"/> in <paramref name="r"/>, with the conventions of data/README.md.</summary>
+    public static double Metric(string metric, StepResult r) => metric switch
+    {
+        _ when r.Oom is not null && metric != "peak_hbm_gib" => throw new NotSupportedException($"the plan does not fit in HBM (card {r.Oom.Card})"),
+        "step_time_s" => r.StepTime.Seconds,
+        "tokens_per_s" => r.TokensPerSecond,
+        "tokens_per_s_per_card" => r.TokensPerSecond / r.Cards,
+        "mfu" => r.Mfu,
+        "model_tflops_per_card" => r.ModelTflopsPerCard,
+        "hardware_tflops_per_card" => r.HardwareTflopsPerCard,
+        "peak_hbm_gib" => r.PeakHbmBytes / (double)(1L << 30),
+        _ => throw new NotSupportedException($"unknown metric '{metric}'; one of step_time_s, tokens_per_s, tokens_per_s_per_card, mfu, model_tflops_per_card, hardware_tflops_per_card, peak_hbm_gib"),
+    };
+
+}

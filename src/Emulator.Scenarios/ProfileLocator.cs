@@ -1,0 +1,81 @@
+namespace Emulator.Scenarios;
+
+/// <summary>Finds the profile file a scenario names: a hardware preset (`hardware = NAME`) or a software stack (`software.stack = NAME`).</summary>
+/// <remarks>
+/// A name is looked up as `../FOLDER/NAME.conf` next to the scenario's folder (the repo layout hocon/scenarios,
+/// hocon/presets, hocon/stacks), then as `hocon/FOLDER/NAME.conf` in every folder above the scenario, above the program
+/// and above the working directory, so a scenario kept anywhere still finds the repo's profiles. A value ending in
+/// .conf is a path relative to the file that names it.
+/// </remarks>
+internal sealed class ProfileLocator
+{
+    /// <summary>Hardware presets: hocon/presets/NAME.conf.</summary>
+    public static readonly ProfileLocator Presets = new("hardware", "presets", "preset", "a100-80g-selene");
+
+    /// <summary>Software stack calibrations: hocon/stacks/NAME.conf.</summary>
+    public static readonly ProfileLocator Stacks = new("software.stack", "stacks", "stack", "megatron-lm-2021");
+
+    private readonly string _key, _folder, _what, _example;
+
+    private ProfileLocator(string key, string folder, string what, string example) => (_key, _folder, _what, _example) = (key, folder, what, example);
+
+    /// <summary>Full path of the profile <paramref name="name"/>, set by <paramref name="setBy"/>; throws listing the available ones when absent.</summary>
+    public string Locate(string name, ConfigLayer setBy, string scenarioDirectory)
+    {
+        if (name.EndsWith(".conf", StringComparison.Ordinal))
+        {
+            var path = Path.GetFullPath(Path.Combine(setBy.Directory, name));
+            if (File.Exists(path)) return path;
+            throw new ScenarioException(
+                $"{setBy.Label}: {_key} = {name}: {_what} file {path} does not exist; give a path relative to {setBy.Directory}, or a {_what} name: {Available(scenarioDirectory)}",
+                setBy.Label, _key);
+        }
+        if (name.Length == 0 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
+            throw new ScenarioException(
+                $"{setBy.Label}: {_key} = {name}: not a {_what} name; write a name such as {_example} (hocon/{_folder}/<name>.conf) or a path ending in .conf",
+                setBy.Label, _key);
+
+        var found = Directories(scenarioDirectory).Select(d => Path.Combine(d, name + ".conf")).FirstOrDefault(File.Exists);
+        if (found is not null) return found;
+        throw new ScenarioException(
+            $"{setBy.Label}: {_key} = {name}: no {_what} {name}.conf found ({Searched(scenarioDirectory)}); available {_what}s: {Available(scenarioDirectory)}",
+            setBy.Label, _key);
+    }
+
+    /// <summary>Names of the profiles that can be found from <paramref name="scenarioDirectory"/>, for error messages.</summary>
+    public string Available(string scenarioDirectory)
+    {
+        var names = Directories(scenarioDirectory)
+            .Where(Directory.Exists)
+            .SelectMany(d => Directory.EnumerateFiles(d, "*.conf"))
+            .Select(f => Path.GetFileNameWithoutExtension(f))
+            .Distinct(StringComparer.Ordinal)
+            .Order(StringComparer.Ordinal)
+            .ToList();
+        return names.Count == 0 ? "none found" : string.Join(", ", names);
+    }
+
+    private string Searched(string scenarioDirectory)
+    {
+        var existing = Directories(scenarioDirectory).Where(Directory.Exists).ToList();
+        return existing.Count == 0
+            ? $"no {_folder} folder next to the scenario's folder, and no hocon/{_folder} above the scenario, the working directory or the program"
+            : "looked in " + string.Join(", ", existing);
+    }
+
+    /// <summary>Profile folders to search, first match wins.</summary>
+    private IEnumerable<string> Directories(string scenarioDirectory)
+    {
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        var sibling = Path.GetFullPath(Path.Combine(scenarioDirectory, "..", _folder));
+        if (seen.Add(sibling)) yield return sibling;
+        foreach (var start in new[] { scenarioDirectory, AppContext.BaseDirectory, Environment.CurrentDirectory })
+        {
+            for (var dir = new DirectoryInfo(Path.GetFullPath(start)); dir is not null; dir = dir.Parent)
+            {
+                var candidate = Path.Combine(dir.FullName, "hocon", _folder);
+                if (seen.Add(candidate)) yield return candidate;
+            }
+        }
+    }
+}
