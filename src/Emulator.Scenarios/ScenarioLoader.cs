@@ -12,7 +12,7 @@ namespace Emulator.Scenarios;
 /// cluster { cards = 32 }
 /// model { name, layers, hidden, heads, kv-heads, ffn-hidden, gated-mlp, vocab, seq-len }
 /// parallel { tp, pp, dp, micro-batch, global-batch, schedule = 1f1b, stage-layers = [] }
-/// training { precision = bf16, recompute = none|selective|full, sequence-parallel = false, distributed-optimizer = false }
+/// training { precision = bf16, recompute = none|selective|full, sequence-parallel = false, zero-stage = 0 }
 /// emulation { seed = 1, rdma-chunk = 1MiB, threads = 1, trace-cards = 8 }
 /// card { name, peak-flops, hbm { stacks, stack-capacity, stack-bandwidth }, power, efficiency { gemm, gemm-half-dim, memory, kernel-overhead } }
 /// node { cards, intra { bandwidth, latency }, nics, nic { bandwidth, latency } }

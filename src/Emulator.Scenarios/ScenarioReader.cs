@@ -57,10 +57,11 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
             _ => Recompute.None,
         },
         SequenceParallel: Bool("training.sequence-parallel"),
-        DistributedOptimizer: Bool("training.distributed-optimizer"),
+        ZeroStage: Int("training.zero-stage"),
         KeepLowPrecisionGrads: Bool("training.keep-low-precision-grads"),
         KeepStageOutputs: Bool("training.keep-stage-outputs"),
-        FlashAttention: Bool("training.flash-attention"));
+        FlashAttention: Bool("training.flash-attention"),
+        OverlapGradReduce: Bool("training.overlap-grad-reduce"));
 
     private EmulationSpec ReadEmulation() => new(
         Seed: Long("emulation.seed"),

@@ -45,6 +45,8 @@ public static class ScenarioValidator
         AtLeastOne(v, "parallel.virtual-stages", s.Parallel.VirtualStages);
         OneOf(v, "parallel.schedule", s.Parallel.Schedule, ScenarioKeys.ScheduleChoices);
         OneOf(v, "training.precision", s.Training.Precision, ScenarioKeys.PrecisionChoices);
+        if (s.Training.ZeroStage is < 0 or > 3)
+            throw v.Fail("training.zero-stage", "must be 0, 1, 2 or 3 (0 replicated, 1 distributed optimizer, 2 sharded gradients, 3 sharded parameters / FSDP)");
         if (!Enum.IsDefined(s.Training.Recompute))
             throw v.Fail("training.recompute", $"not a valid value; choose one of {string.Join(", ", ScenarioKeys.RecomputeChoices)}");
     }

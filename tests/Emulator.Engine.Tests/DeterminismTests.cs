@@ -31,7 +31,7 @@ public class DeterminismTests
     [Fact]
     public void InterleavedDistributedOptimizer_OneVersusThreeUnevenPartitions_IdenticalResultJson()
     {
-        string[] plan = ["parallel.virtual-stages=2", "training.distributed-optimizer=true", "training.recompute=full"];
+        string[] plan = ["parallel.virtual-stages=2", "training.zero-stage=1", "training.recompute=full"];
         Assert.Equal(ResultOf([.. plan, "emulation.threads=1"]), ResultOf([.. plan, "emulation.threads=3"]));
     }
 

@@ -28,7 +28,7 @@ public static class TestScenarios
         if (globalBatch == 0) globalBatch = 8 * microBatch * dp;
         return new Scenario("test", "built in code", "test", cards, Card, node, Fabric, model ?? Model,
             new ParallelSpec(tp, pp, dp, microBatch, globalBatch, "1f1b", Array.Empty<int>()),
-            new TrainingSpec("bf16", recompute, false, distributedOptimizer),
+            new TrainingSpec("bf16", recompute, false, distributedOptimizer ? 1 : 0),
             new EmulationSpec(1, chunk, threads, 4));
     }
 }

@@ -24,6 +24,18 @@ public static class MemoryModel
         return new StateMemory(checked(2 * p), checked(gradientBytesPerParam * p), distributedOptimizer ? CeilDiv(optimizer, dp) : optimizer);
     }
 
+    /// <summary>Model state under ZeRO stage <paramref name="zeroStage"/>: stage 1 divides the optimizer state by dp, stage 2 also the
+    /// gradients, stage 3 also the weights (each rounded up); stage 0 is <see cref="State"/> replicated.</summary>
+    public static StateMemory Sharded(double paramsOnCard, int dp, int zeroStage, int gradientBytesPerParam)
+    {
+        if (zeroStage is < 0 or > 3) throw new ArgumentOutOfRangeException(nameof(zeroStage), zeroStage, "ZeRO stages are 0 to 3");
+        var full = State(paramsOnCard, dp, zeroStage >= 1, gradientBytesPerParam);
+        return new StateMemory(
+            zeroStage >= 3 ? CeilDiv(full.WeightBytes, dp) : full.WeightBytes,
+            zeroStage >= 2 ? CeilDiv(full.GradientBytes, dp) : full.GradientBytes,
+            full.OptimizerBytes);
+    }
+
     /// <summary>Activation bytes one layer keeps per microbatch: with SP s·b·h·(34 + 5·a·s/h)/t, without s·b·h·(10 + 24/t + 5·a·s/(h·t)); Selective drops the 5·a·s/h term; Full keeps the input 2·s·b·h (/t with SP).</summary>
     public static long ActivationBytesPerLayer(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy)
     {

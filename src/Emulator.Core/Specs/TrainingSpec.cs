@@ -15,15 +15,21 @@ public enum Recompute
 /// <param name="Precision">"bf16" or "fp16" (2-byte weights, activations and gradients; fp32 master and Adam state).</param>
 /// <param name="Recompute">Activation recomputation.</param>
 /// <param name="SequenceParallel">Megatron sequence parallelism (shards layer-norm/dropout activations over tp).</param>
-/// <param name="DistributedOptimizer">Shard fp32 master weights and Adam state over dp (ZeRO-1); gradients reduce-scatter, parameters all-gather.</param>
+/// <param name="ZeroStage">0 replicated optimizer; 1 shard fp32 master weights and Adam state over dp (distributed optimizer: gradients reduce-scatter, parameters all-gather); 2 also the fp32 gradients; 3 also the parameters (FSDP: each layer's parameters all-gathered before use, its gradients reduce-scattered after its backward).</param>
 /// <param name="KeepLowPrecisionGrads">The 2-byte gradients autograd produces stay alongside the fp32 gradient buffer until the optimizer step (DeepSpeed's bf16 optimizer); Megatron-LM accumulates straight into the fp32 buffer.</param>
 /// <param name="KeepStageOutputs">Each in-flight microbatch's stage output stays allocated until its backward (DeepSpeed's pipeline engine, Megatron-LM before 2022); later Megatron-LM frees it once sent.</param>
 /// <param name="FlashAttention">Fused attention (FlashAttention-2): the s×s scores never reach HBM and are recomputed in backward.</param>
+/// <param name="OverlapGradReduce">Gradients are reduced in per-layer buckets while the last microbatch's backward runs, instead of after it.</param>
 public sealed record TrainingSpec(
     string Precision,
     Recompute Recompute,
     bool SequenceParallel,
-    bool DistributedOptimizer,
+    int ZeroStage,
     bool KeepLowPrecisionGrads = false,
     bool KeepStageOutputs = false,
-    bool FlashAttention = false);
+    bool FlashAttention = false,
+    bool OverlapGradReduce = false)
+{
+    /// <summary>Optimizer state sharded over dp (ZeRO stage 1 or more).</summary>
+    public bool DistributedOptimizer => ZeroStage >= 1;
+}

@@ -52,7 +52,17 @@ public static class StagePlanner
         bool LastVirtual(int chunk) => last && chunk == v - 1;
 
         var paramsOnCard = TransformerMath.StageParams(s.Model, layers, first, last, p.Tp);
-        var state = MemoryModel.State(paramsOnCard, p.Dp, t.DistributedOptimizer, GradientBytesPerParam(t));
+        var gradPerParam = GradientBytesPerParam(t);
+        var state = MemoryModel.Sharded(paramsOnCard, p.Dp, t.ZeroStage, gradPerParam);
+        var sharded = p.Dp > 1 ? t.ZeroStage : 0;
+        // One layer's parameters and gradients on this card, the unit of FSDP gathers and of overlapped gradient buckets.
+        var layerParams = TransformerMath.LayerParams(s.Model) / p.Tp;
+        var layerWeightBytes = (long)Math.Ceiling(2 * layerParams);
+        var layerGradBytes = (long)Math.Ceiling(gradPerParam * layerParams);
+        // Embedding, output layer and final norm: the stage's parameters outside its layers.
+        var otherParams = Math.Max(0, paramsOnCard - layers * layerParams);
+        var phase = 0;
+        var pending = new List<(RingKind Kind, int Phase)>();
         // FlashAttention keeps no s×s scores, exactly what selective recompute drops from the stored activations.
         var storedPolicy = t.FlashAttention && t.Recompute == Recompute.None ? Recompute.Selective : t.Recompute;
         var activations = Enumerable.Range(0, v).Select(c =>
@@ -68,8 +78,10 @@ public static class StagePlanner
         var tpBytes = p.Tp > 1 ? TensorParallelBytes(s) : 0;
         var p2pBytes = PipelineBytes(s);
 
-        // DeepSpeed's bf16 optimizer: 2-byte gradients beside the fp32 buffer, one per weight.
-        var lowPrecisionGrads = t.KeepLowPrecisionGrads && GradientBytesPerParam(t) > 2 ? state.WeightBytes : 0;
+        // DeepSpeed's bf16 optimizer: 2-byte gradients beside the fp32 buffer, one per weight. ZeRO-2 accumulates the
+        // microbatches' gradients in an unsharded 2-byte buffer before reduce-scattering them into the fp32 shard.
+        var fullWeightBytes = (long)Math.Ceiling(2 * paramsOnCard);
+        var lowPrecisionGrads = (t.KeepLowPrecisionGrads && gradPerParam > 2) || sharded == 2 ? fullWeightBytes : 0;
         var program = new List<Instruction>
         {
             new Alloc(MemoryKind.Weights, state.WeightBytes),
@@ -79,6 +91,40 @@ public static class StagePlanner
         // A held stage output is the full microbatch activation b·s·h (2 bytes), not the tp-split send.
         var heldOutput = t.KeepStageOutputs ? 2L * p.MicroBatch * s.Model.SeqLen * s.Model.Hidden : 0;
         double flops = 0;
+
+        // FSDP: the non-layer parameters are gathered once for the step; each layer's are gathered before use, the next
+        // layer's prefetched while this one computes, and dropped after it.
+        if (sharded == 3 && otherParams > 0)
+        {
+            var otherBytes = (long)Math.Ceiling(2 * otherParams);
+            program.Add(new Alloc(MemoryKind.Weights, otherBytes));
+            program.Add(new RingSync(RingKind.AllGather, otherBytes, phase++));
+        }
+        int Gather()
+        {
+            program.Add(new Alloc(MemoryKind.Buffers, layerWeightBytes));
+            program.Add(new RingStart(RingKind.AllGather, layerWeightBytes, phase));
+            return phase++;
+        }
+        void Layers(int count, Action<int> layer)
+        {
+            var next = sharded == 3 ? Gather() : -1;
+            for (var l = 0; l < count; l++)
+            {
+                var gathered = next;
+                if (sharded == 3 && l + 1 < count) next = Gather();
+                if (sharded == 3) program.Add(new RingWait(RingKind.AllGather, gathered));
+                layer(l);
+                if (sharded == 3) program.Add(new Alloc(MemoryKind.Buffers, -layerWeightBytes));
+            }
+        }
+        // A gradient bucket leaves while backward goes on: every microbatch under FSDP, the last one otherwise.
+        var bucketKind = sharded == 0 ? RingKind.AllReduce : RingKind.ReduceScatter;
+        void Bucket(long bytes)
+        {
+            program.Add(new RingStart(bucketKind, bytes, phase));
+            pending.Add((bucketKind, phase++));
+        }
 
         void Layer(LayerWork w, WorkPhase phase, int mb, bool attentionFirst)
         {
@@ -97,7 +143,7 @@ public static class StagePlanner
             {
                 if (!FirstVirtual(c)) program.Add(new WaitInput(TransferKind.Activation, mb, c));
                 program.Add(new Alloc(MemoryKind.Activations, activations[c]));
-                for (var l = 0; l < chunkLayers[c]; l++) Layer(fwd, WorkPhase.Forward, mb, attentionFirst: true);
+                Layers(chunkLayers[c], _ => Layer(fwd, WorkPhase.Forward, mb, attentionFirst: true));
                 if (LastVirtual(c)) { program.Add(new Work(logitsF, WorkPhase.Forward, mb)); flops += logitsF.Flops; }
                 if (!LastVirtual(c))
                 {
@@ -110,30 +156,28 @@ public static class StagePlanner
             if (!LastVirtual(c)) program.Add(new WaitInput(TransferKind.Gradient, mb, c));
             if (LastVirtual(c)) { program.Add(new Work(logitsB, WorkPhase.Backward, mb)); flops += logitsB.Flops; }
             if (working > 0) program.Add(new Alloc(MemoryKind.Activations, working));
-            for (var l = 0; l < chunkLayers[c]; l++)
+            var bucketed = sharded == 3 || (t.OverlapGradReduce && p.Dp > 1 && mb == m - 1);
+            Layers(chunkLayers[c], _ =>
             {
                 if (t.Recompute == Recompute.Full) Layer(re, WorkPhase.Recompute, mb, attentionFirst: true);
                 else if (t.Recompute == Recompute.Selective && re.Total.Kernels > 0) { program.Add(new Work(re.Total, WorkPhase.Recompute, mb)); flops += re.Total.Flops; }
                 Layer(bwd, WorkPhase.Backward, mb, attentionFirst: false);
-            }
+                if (bucketed) Bucket(layerGradBytes);
+            });
             if (working > 0) program.Add(new Alloc(MemoryKind.Activations, -working));
             program.Add(new Alloc(MemoryKind.Activations, -activations[c]));
             if (heldOutput > 0 && !LastVirtual(c)) program.Add(new Alloc(MemoryKind.Buffers, -heldOutput));
             if (!FirstVirtual(c)) program.Add(new SendInput(TransferKind.Gradient, mb, p2pBytes, first ? c - 1 : c));
         }
 
-        var gradBytes = state.GradientBytes;
-        if (t.DistributedOptimizer)
-        {
-            program.Add(new RingSync(RingKind.ReduceScatter, gradBytes, 0));
-            program.Add(new Work(optimizer, WorkPhase.Optimizer, -1));
-            program.Add(new RingSync(RingKind.AllGather, state.WeightBytes, 1)); // updated 2-byte parameters
-        }
-        else
-        {
-            program.Add(new RingSync(RingKind.AllReduce, gradBytes, 0));
-            program.Add(new Work(optimizer, WorkPhase.Optimizer, -1));
-        }
+        // Whatever was not reduced in buckets (all of it without overlap; the non-layer parameters' gradients with it) goes now.
+        var unbucketedBytes = pending.Count == 0 ? (long)Math.Ceiling(gradPerParam * paramsOnCard) : (long)Math.Ceiling(gradPerParam * otherParams);
+        if (unbucketedBytes > 0) Bucket(unbucketedBytes);
+        foreach (var (kind, ring) in pending) program.Add(new RingWait(kind, ring));
+        program.Add(new Work(optimizer, WorkPhase.Optimizer, -1));
+        // ZeRO-1/2 all-gather the updated 2-byte parameters; FSDP gathers them layer by layer in the next step.
+        if (sharded is 1 or 2) program.Add(new RingSync(RingKind.AllGather, fullWeightBytes, phase++));
+        if (sharded == 3 && otherParams > 0) program.Add(new Alloc(MemoryKind.Weights, -(long)Math.Ceiling(2 * otherParams)));
         return new StagePlan(stage, layers, program, state, flops);
     }
 }

@@ -65,4 +65,15 @@ public class MemoryModelTests
         Assert.Equal(new StateMemory(2_002, 2_002, 2_403), MemoryModel.State(1000.5, 5, true));
         Assert.Equal(6_407L, MemoryModel.State(1000.5, 5, true).Total);
     }
+
+    [Theory]
+    [InlineData(0, 4_000, 8_000, 24_000)]
+    [InlineData(1, 4_000, 8_000, 6_000)]
+    [InlineData(2, 4_000, 2_000, 6_000)]
+    [InlineData(3, 1_000, 2_000, 6_000)]
+    public void Sharded_EachZeroStageDividesOneMoreStateByDp(int stage, long weights, long grads, long optimizer)
+    {
+        // 2,000 parameters, fp32 gradients, dp 4: weights 2 B, gradients 4 B, optimizer 12 B a parameter.
+        Assert.Equal(new StateMemory(weights, grads, optimizer), MemoryModel.Sharded(2_000, 4, stage, 4));
+    }
 }

@@ -26,7 +26,7 @@ public class ScenarioLoaderTests
         Assert.Equal((2, 4, 4, 2, 64, "1f1b"), (s.Parallel.Tp, s.Parallel.Pp, s.Parallel.Dp, s.Parallel.MicroBatch, s.Parallel.GlobalBatch, s.Parallel.Schedule));
         Assert.Empty(s.Parallel.StageLayers);
         Assert.Equal(8, s.Parallel.MicroBatches);
-        Assert.Equal(new TrainingSpec("bf16", Recompute.Selective, true, false), s.Training);
+        Assert.Equal(new TrainingSpec("bf16", Recompute.Selective, true, 0), s.Training);
         Assert.Equal(new EmulationSpec(1, 1_048_576, 1, 8), s.Emulation);
     }
 
