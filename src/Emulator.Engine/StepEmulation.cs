@@ -70,31 +70,32 @@ public static class StepEmulation
     }
 
     /// <summary>Rank map, fabric, entity ids and stage programs of a scenario.</summary>
-    private static (RankMap Ranks, FatTree Tree, EntityMap Map, StagePlan[] Plans) Prepare(Scenario s, Func<int, StagePlan>? programs)
+    private static (RankMap Ranks, FatTree? Tree, EntityMap Map, StagePlan[] Plans) Prepare(Scenario s, Func<int, StagePlan>? programs)
     {
         // Kernels run as the stack drives the card; every other use of the card (peak for MFU, HBM) is the hardware's.
         s = s with { Card = s.Software.Apply(s.Card) };
         var ranks = new RankMap(s.Parallel.Tp, s.Parallel.Pp, s.Parallel.Dp, s.Node.CardsPerNode);
-        var tree = FatTree.Build(s.Fabric, s.Nodes, s.Node.Nics);
-        var map = new EntityMap(s.Cards, s.Card.HbmStacks, s.Nodes, tree.SwitchCount);
+        var tree = s.Fabric.IsTorus ? null : FatTree.Build(s.Fabric, s.Nodes, s.Node.Nics);
+        var map = new EntityMap(s.Cards, s.Card.HbmStacks, s.Nodes, (tree?.SwitchCount ?? 0));
         var plans = Enumerable.Range(0, s.Parallel.Pp).Select(stage => programs?.Invoke(stage) ?? StagePlanner.Build(s, stage)).ToArray();
         return (ranks, tree, map, plans);
     }
 
     /// <summary>Live actors per kind.</summary>
-    private static Dictionary<string, int> ActorCounts(Scenario s, FatTree tree) => new()
+    private static Dictionary<string, int> ActorCounts(Scenario s, FatTree? tree) => new()
     {
         ["card"] = s.Cards,
         ["hbm_bank"] = s.Cards * s.Card.HbmStacks,
         ["node"] = s.Nodes,
-        ["switch"] = tree.SwitchCount,
+        ["switch"] = (tree?.SwitchCount ?? 0),
         ["job"] = 1,
     };
 
     /// <summary>Creates the job, the nodes (which create their cards and HBM banks) and the switches under one root, filling <paramref name="refs"/>.</summary>
-    private static void CreateActors(ActorSystem system, Scenario s, Simulation simulation, EntityMap map, FatTree tree, RankMap ranks,
+    private static void CreateActors(ActorSystem system, Scenario s, Simulation simulation, EntityMap map, FatTree? tree, RankMap ranks,
         StagePlan[] plans, HashSet<int> sampled, SimTime control, IActorRef[] refs)
     {
+        var torus = s.Fabric.IsTorus ? new Torus(s.Fabric.TorusDims) : null;
         var root = system.ActorOf(EmulationRoot.Props(), "emulation");
         var built = root.Ask<EmulationRoot.Built>(new EmulationRoot.Build(context =>
         {
@@ -103,14 +104,14 @@ public static class StepEmulation
             {
                 var cards = Enumerable.Range(n * s.Node.CardsPerNode, s.Node.CardsPerNode)
                     .Select(c => CardSetupOf(s, ranks, map, plans, c, control, sampled.Contains(c))).ToArray();
-                var setup = new NodeSetup(n, s.Node, s.Fabric, s.Card, tree, map, s.Emulation.Seed, s.Emulation.RdmaChunkBytes, cards);
+                var setup = new NodeSetup(n, s.Node, s.Fabric, s.Card, tree, map, s.Emulation.Seed, s.Emulation.RdmaChunkBytes, cards) { Torus = torus };
                 var id = map.Node(n);
                 refs[id] = context.ActorOf(NodeActor.Props(id, simulation.PartitionOf(id), setup, refs, simulation.PartitionOf), $"node-{n}");
             }
-            for (var w = 0; w < tree.SwitchCount; w++)
+            for (var w = 0; w < (tree?.SwitchCount ?? 0); w++)
             {
                 var id = map.Switch(w);
-                refs[id] = context.ActorOf(SwitchActor.Props(id, simulation.PartitionOf(id), w, tree, s.Fabric, map), tree.NameOf(w));
+                refs[id] = context.ActorOf(SwitchActor.Props(id, simulation.PartitionOf(id), w, tree!, s.Fabric, map), tree!.NameOf(w));
             }
         }), TimeSpan.FromMinutes(10)).Result;
         if (built.Failures.Count > 0) throw new InvalidOperationException("actors failed to start: " + string.Join("; ", built.Failures));
@@ -119,7 +120,7 @@ public static class StepEmulation
     }
 
     /// <summary>Nodes (with their cards and banks) in contiguous blocks per partition; switches round-robin; the job in partition 0.</summary>
-    private static int[] AssignPartitions(EntityMap map, Scenario s, FatTree tree, int partitions)
+    private static int[] AssignPartitions(EntityMap map, Scenario s, FatTree? tree, int partitions)
     {
         var owner = new int[map.Count];
         for (var n = 0; n < s.Nodes; n++)
@@ -132,14 +133,15 @@ public static class StepEmulation
                 for (var b = 0; b < s.Card.HbmStacks; b++) owner[map.Bank(c, b)] = p;
             }
         }
-        for (var w = 0; w < tree.SwitchCount; w++) owner[map.Switch(w)] = w % partitions;
+        for (var w = 0; w < (tree?.SwitchCount ?? 0); w++) owner[map.Switch(w)] = w % partitions;
         return owner;
     }
 
     private static CardSetup CardSetupOf(Scenario s, RankMap ranks, EntityMap map, StagePlan[] plans, int card, SimTime control, bool sampled)
     {
         var (tp, pp, dp) = (ranks.TpRank(card), ranks.PpRank(card), ranks.DpRank(card));
-        var dpDims = ranks.DpDims;
+        // On a torus a pure data-parallel job's rings follow the torus axes (one ring per axis, each step one link).
+        var dpDims = s.Fabric.IsTorus && s.Parallel.Tp == 1 && s.Parallel.Pp == 1 ? s.Fabric.TorusDims : ranks.DpDims;
         var interleaved = s.Parallel.VirtualStages > 1;
         return new CardSetup(
             card, map, ranks.NodeOf(card), s.Card.HbmStacks, plans[pp],
@@ -148,6 +150,7 @@ public static class StepEmulation
             PrevStage: pp > 0 ? ranks.CardOf(tp, pp - 1, dp) : interleaved ? ranks.CardOf(tp, s.Parallel.Pp - 1, dp) : -1,
             NextStage: pp < s.Parallel.Pp - 1 ? ranks.CardOf(tp, pp + 1, dp) : interleaved ? ranks.CardOf(tp, 0, dp) : -1,
             DpSize: s.Parallel.Dp, DpDims: dpDims, DpNext: Enumerable.Range(0, dpDims.Count).Select(d => ranks.DpNeighbour(card, dpDims, d)).ToArray(),
+            DpPrev: s.Fabric.IsTorus ? Enumerable.Range(0, dpDims.Count).Select(d => ranks.DpNeighbour(card, dpDims, d, -1)).ToArray() : null,
             ControlLatency: control, Sampled: sampled);
     }
 
@@ -160,7 +163,7 @@ public static class StepEmulation
         return Enumerable.Range(0, count).Select(i => (int)((long)i * (cards - 1) / (count - 1))).ToHashSet();
     }
 
-    private static StepResult Summarise(Scenario s, Simulation sim, int partitions, EntityMap map, FatTree tree, SimTime launch, StatsCollector c, HashSet<int> sampled)
+    private static StepResult Summarise(Scenario s, Simulation sim, int partitions, EntityMap map, FatTree? tree, SimTime launch, StatsCollector c, HashSet<int> sampled)
     {
         if (c.Cards.Count != s.Cards)
             throw new InvalidOperationException($"only {c.Cards.Count} of {s.Cards} cards finished the step: the emulation deadlocked (a card waited for a message that never came)");

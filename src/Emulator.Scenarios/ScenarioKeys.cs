@@ -16,7 +16,7 @@ public static class ScenarioKeys
     public static readonly IReadOnlyList<string> ScheduleChoices = ["1f1b"];
 
     /// <summary>Valid fabric kinds.</summary>
-    public static readonly IReadOnlyList<string> FabricKindChoices = ["fat-tree"];
+    public static readonly IReadOnlyList<string> FabricKindChoices = ["fat-tree", "torus"];
 
     /// <summary>All keys, in the order the docs list them.</summary>
     public static readonly IReadOnlyList<ScenarioKey> All =
@@ -83,10 +83,11 @@ public static class ScenarioKeys
         new("node.nic.latency", KeyType.Time, "Card through NIC onto the wire", "1us"),
         new("node.nic.efficiency", KeyType.Number, "Fraction of the NIC line rate RDMA transfers reach, in (0, 1]", "0.96"),
 
-        new("fabric.kind", KeyType.Choice, "Fabric topology", "fat-tree", FabricKindChoices),
-        new("fabric.tiers", KeyType.Integer, "2 (leaf-spine) or 3 (leaf-spine-core)", "3"),
-        new("fabric.link.bandwidth", KeyType.Bandwidth, "Per-direction bandwidth of every switch link", "200Gbps"),
-        new("fabric.link.latency", KeyType.Time, "Link latency including the switch it enters", "0.6us"),
+        new("fabric.kind", KeyType.Choice, "Fabric topology: a fat tree of switches between NICs, or a torus of direct chip-to-chip links (no switches)", "fat-tree", FabricKindChoices),
+        new("fabric.torus-dims", KeyType.IntegerList, "Torus only: chips along each axis, x first, product = cluster.cards; [] = the most cube-like 3D shape", "[8, 8, 8]"),
+        new("fabric.tiers", KeyType.Integer, "Fat tree only: 2 (leaf-spine) or 3 (leaf-spine-core)", "3"),
+        new("fabric.link.bandwidth", KeyType.Bandwidth, "Per-direction bandwidth of every switch link (torus: of every chip-to-chip link)", "200Gbps"),
+        new("fabric.link.latency", KeyType.Time, "Link latency including the switch (torus: the chip) it enters", "0.6us"),
         new("fabric.leaf.down-ports", KeyType.Integer, "Leaf ports facing NICs", "20"),
         new("fabric.leaf.up-ports", KeyType.Integer, "Leaf ports facing spines", "20"),
         new("fabric.spine.down-ports", KeyType.Integer, "Spine ports facing leaves", "20"),

@@ -93,7 +93,12 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
 
     private FabricSpec ReadFabric()
     {
-        Choice("fabric.kind"); // checked for a valid word; FabricSpec has one kind so far
+        if (Choice("fabric.kind") == "torus")
+        {
+            var dims = IntList("fabric.torus-dims");
+            return FabricSpec.Torus(Parse("fabric.link.bandwidth", UnitParser.ParseBandwidth), Parse("fabric.link.latency", UnitParser.ParseTime),
+                dims.Count > 0 ? dims : Derived("fabric.torus-dims", FabricSpec.CubicDims(Int("cluster.cards")), from: "cluster.cards"));
+        }
         var tiers = Int("fabric.tiers");
         return new FabricSpec(
             Tiers: tiers,
@@ -111,7 +116,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
 
     private T Derived<T>(string key, T value, string? from = null)
     {
-        var text = Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
+        var text = value is IEnumerable<int> list ? "[" + string.Join(", ", list) + "]" : Convert.ToString(value, CultureInfo.InvariantCulture) ?? "";
         if (from is null) provenance.Record(key, scenario, text);
         else provenance.RecordDerived(key, from, text);
         return value;

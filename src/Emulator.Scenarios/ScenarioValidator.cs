@@ -76,6 +76,16 @@ public static class ScenarioValidator
         Fraction(v, "node.nic.efficiency", n.NicEfficiency);
 
         var f = s.Fabric;
+        if (f.IsTorus)
+        {
+            Positive(v, "fabric.link.bandwidth", f.LinkBandwidth.BitsPerSecond, "a link or memory moves data at some positive rate");
+            Latency(v, "fabric.link.latency", f.LinkLatency.Ps);
+            if (f.TorusDims.Any(d => d < 1))
+                throw v.Fail("fabric.torus-dims", "every axis needs at least one chip");
+            if (f.TorusDims.Aggregate(1L, (a, d) => a * d) != s.Cards)
+                throw v.Fail("fabric.torus-dims", $"the axes hold {string.Join("x", f.TorusDims)} = {f.TorusDims.Aggregate(1L, (a, d) => a * d)} chips but cluster.cards = {s.Cards}; make their product equal the job's cards, or write [] for the most cube-like shape");
+            return;
+        }
         if (f.Tiers is not (2 or 3))
             throw v.Fail("fabric.tiers", "a fat tree here has 2 tiers (leaf-spine) or 3 (leaf-spine-core); write 2 or 3");
         Positive(v, "fabric.link.bandwidth", f.LinkBandwidth.BitsPerSecond, "a link or memory moves data at some positive rate");

@@ -53,6 +53,26 @@ public class ClosedFormTests
         Assert.InRange(measured / expected.Seconds, 0.99, 1.01);
     }
 
+    [Theory]
+    [InlineData(new[] { 4, 4 })]
+    [InlineData(new[] { 2, 2, 4 })]
+    [InlineData(new[] { 16 })]
+    public void TorusAllReduce_OneBidirectionalRingPerAxis_MatchesClosedFormWithin1Percent(int[] dims)
+    {
+        // 16 chips linked directly (no switches); a pure data-parallel job's rings follow the torus axes, both directions at once.
+        const long bytes = 1L << 30;
+        var s = TestScenarios.With(tp: 1, pp: 1, dp: 16);
+        s = s with { Fabric = FabricSpec.Torus(s.Fabric.LinkBandwidth, s.Fabric.LinkLatency, dims) };
+        var program = new StagePlan(0, 0, new Instruction[] { new RingSync(RingKind.AllReduce, bytes, 0) }, new StateMemory(0, 0, 0), 0);
+
+        var result = StepEmulation.Run(s, programs: _ => program);
+
+        // Each step: one link's serialisation and latency, then the receiving chip's DMA latency.
+        var expected = CollectiveCost.TorusAllReduce(bytes, dims, s.Fabric.LinkBandwidth, s.Fabric.LinkLatency + s.Node.NicLatency, bidirectional: true);
+        Assert.Equal(0, result.Actors["switch"]);
+        Assert.InRange(result.Breakdown[TimeKind.DataParallel] / expected.Seconds, 0.99, 1.01);
+    }
+
     [Fact]
     public void RingStartAndWait_CollectiveOverlapsCompute()
     {

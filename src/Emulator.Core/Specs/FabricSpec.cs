@@ -3,7 +3,7 @@ using Emulator.Kernel;
 
 namespace Emulator.Core.Specs;
 
-/// <summary>A folded-Clos (fat-tree) fabric between the NICs of all nodes.</summary>
+/// <summary>The fabric between nodes: a folded-Clos fat tree between the NICs of all nodes, or a torus of direct chip-to-chip links (TPU ICI).</summary>
 /// <param name="Tiers">2 (leaf-spine) or 3 (leaf-spine-core).</param>
 /// <param name="LinkBandwidth">Per-direction bandwidth of every switch-to-switch link.</param>
 /// <param name="LinkLatency">One-way latency of a link including the switch it enters (cable + forwarding).</param>
@@ -20,4 +20,36 @@ public sealed record FabricSpec(
     int LeafUpPorts,
     int SpineDownPorts,
     int SpineUpPorts,
-    bool RailOptimized);
+    bool RailOptimized)
+{
+    /// <summary>"fat-tree" or "torus".</summary>
+    public string Kind { get; init; } = "fat-tree";
+
+    /// <summary>Chips along each torus axis, x first; their product is the job's cards (torus only).</summary>
+    public IReadOnlyList<int> TorusDims { get; init; } = [];
+
+    /// <summary>Chips are linked directly in a torus with wrap-around; there are no switches.</summary>
+    public bool IsTorus => Kind == "torus";
+
+    /// <summary>A torus fabric with these link figures and axes (the fat-tree fields are unused).</summary>
+    public static FabricSpec Torus(Units.Bandwidth link, SimTime latency, IReadOnlyList<int> dims) =>
+        new(0, link, latency, 0, 0, 0, 0, false) { Kind = "torus", TorusDims = dims };
+
+    /// <summary>The most cube-like shape of <paramref name="chips"/> chips in three axes, smallest first (512 → 8x8x8, 1024 → 8x8x16).</summary>
+    public static int[] CubicDims(int chips)
+    {
+        if (chips < 1) throw new ArgumentOutOfRangeException(nameof(chips), chips, "a torus needs at least one chip");
+        int[] best = [1, 1, chips];
+        for (var x = 1; (long)x * x * x <= chips; x++)
+        {
+            if (chips % x != 0) continue;
+            for (var y = x; (long)y * y <= chips / x; y++)
+            {
+                if (chips / x % y != 0) continue;
+                int[] shape = [x, y, chips / x / y];
+                if (shape[2] - shape[0] < best[2] - best[0]) best = shape;
+            }
+        }
+        return best;
+    }
+}

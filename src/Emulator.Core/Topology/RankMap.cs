@@ -72,14 +72,14 @@ public sealed class RankMap
         }
     }
 
-    /// <summary>The next card along dimension <paramref name="dim"/> of <paramref name="dims"/> (mixed radix over the dp rank, first fastest), wrapping around.</summary>
-    public int DpNeighbour(int card, IReadOnlyList<int> dims, int dim)
+    /// <summary>The next (or with <paramref name="step"/> −1 the previous) card along dimension <paramref name="dim"/> of <paramref name="dims"/> (mixed radix over the dp rank, first fastest), wrapping around.</summary>
+    public int DpNeighbour(int card, IReadOnlyList<int> dims, int dim, int step = 1)
     {
         var dp = DpRank(card);
         var stride = 1;
         for (var d = 0; d < dim; d++) stride *= dims[d];
         var coordinate = dp / stride % dims[dim];
-        var next = dp - coordinate * stride + (coordinate + 1) % dims[dim] * stride;
+        var next = dp - coordinate * stride + (coordinate + step + dims[dim]) % dims[dim] * stride;
         return CardOf(TpRank(card), PpRank(card), next);
     }
 

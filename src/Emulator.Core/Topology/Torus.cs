@@ -118,7 +118,10 @@ public sealed class Torus
     }
 
     /// <summary>Next hop from <paramref name="src"/> towards <paramref name="dst"/> under dimension-order routing; <paramref name="src"/> must differ from <paramref name="dst"/>.</summary>
-    public TorusHop Route(int src, int dst)
+    /// <param name="src">Chip the head is at.</param>
+    /// <param name="dst">Destination chip.</param>
+    /// <param name="tiesMinus">Break ties (exactly half a ring away) toward −, so a counter-rotating ring uses the other link of a size-2 axis.</param>
+    public TorusHop Route(int src, int dst, bool tiesMinus = false)
     {
         CheckChip(src);
         CheckChip(dst);
@@ -127,7 +130,8 @@ public sealed class Torus
         {
             var ahead = Ahead(src, dst, k);
             if (ahead == 0) continue;
-            var direction = ahead <= _dims[k] - ahead ? +1 : -1;
+            var behind = _dims[k] - ahead;
+            var direction = ahead < behind || (ahead == behind && !tiesMinus) ? +1 : -1;
             return new TorusHop(Neighbour(src, k, direction), k, direction, PortOf(k, direction));
         }
         throw new UnreachableException();

@@ -10,14 +10,17 @@ namespace Emulator.Engine.Actors;
 /// d1 over 1/d0 of it, …, then the all-gathers in reverse (Sanders et al.; with one dimension this is the plain ring). In a stage,
 /// step k+1 may go to the next rank once step k has arrived from the previous one (its data is what step k+1 carries, reduced);
 /// arrivals are counted per stage tag because a fast neighbour's steps can land before this card reaches the stage.
+/// On a torus every collective runs as two lanes, half the bytes each, rotating in opposite directions so both links of
+/// each axis carry data.
 /// </remarks>
 public sealed partial class CardActor
 {
-    /// <summary>Stages a collective may have: a reduce-scatter and an all-gather per dimension.</summary>
-    private const int MaxStages = 32;
+    /// <summary>Stages a lane may have: a reduce-scatter and an all-gather per dimension.</summary>
+    private const int MaxStages = 16;
 
-    /// <summary>Steps received per stage tag (phase·MaxStages + stage).</summary>
+    /// <summary>Steps received per stage tag ((phase·2 + lane)·MaxStages + stage).</summary>
     private readonly Dictionary<int, int> _ringReceived = new();
+    /// <summary>Lanes in flight by phase·2 + lane.</summary>
     private readonly Dictionary<int, ActiveRing> _rings = new();
     private int _awaitedRing = -1;
 
@@ -25,16 +28,22 @@ public sealed partial class CardActor
     private void StartRing(RingKind kind, long bytes, int phase)
     {
         if (_s.DpSize == 1) return;
-        var ring = new ActiveRing(phase, Stages(kind, bytes));
-        _rings[phase] = ring;
-        Allocate(MemoryKind.Buffers, ring.BufferBytes);
-        PumpRing(ring);
+        var lanes = _s.DpPrev is null ? 1 : 2;
+        for (var lane = 0; lane < lanes; lane++)
+        {
+            var ring = new ActiveRing(phase * 2 + lane, Stages(kind, (bytes + lanes - 1) / lanes, lane == 0 ? _s.DpNext : _s.DpPrev!));
+            _rings[ring.Key] = ring;
+            Allocate(MemoryKind.Buffers, ring.BufferBytes);
+            PumpRing(ring);
+        }
     }
+
+    private bool RingActive(int phase) => _rings.ContainsKey(phase * 2) || _rings.ContainsKey(phase * 2 + 1);
 
     /// <summary>Blocks until collective <paramref name="phase"/> is done; returns false when it already is.</summary>
     private bool AwaitRing(int phase, RingKind kind)
     {
-        if (!_rings.ContainsKey(phase)) return false;
+        if (!RingActive(phase)) return false;
         _awaitedRing = phase;
         Block(TimeKind.DataParallel, kind switch
         {
@@ -46,7 +55,7 @@ public sealed partial class CardActor
     }
 
     /// <summary>The ring stages of a collective over this card's dp dimensions (size-1 dimensions take no stage).</summary>
-    private List<RingStage> Stages(RingKind kind, long bytes)
+    private List<RingStage> Stages(RingKind kind, long bytes, IReadOnlyList<int> next)
     {
         var dims = _s.DpDims;
         var scatter = new List<RingStage>();
@@ -55,7 +64,7 @@ public sealed partial class CardActor
         {
             if (dims[d] == 1) continue;
             var step = (buffer + dims[d] - 1) / dims[d];
-            scatter.Add(new RingStage(_s.DpNext[d], dims[d] - 1, step));
+            scatter.Add(new RingStage(next[d], dims[d] - 1, step));
             buffer = step;
         }
         var gather = Enumerable.Reverse(scatter).ToList();
@@ -80,10 +89,10 @@ public sealed partial class CardActor
         while (ring.Stage < ring.Stages.Count)
         {
             var stage = ring.Stages[ring.Stage];
-            var tag = ring.Phase * MaxStages + ring.Stage;
+            var tag = ring.Key * MaxStages + ring.Stage;
             while (ring.Sent < stage.Steps && Received(tag) >= ring.Sent)
             {
-                Send(_nodeId, Kernel.SimTime.Zero, NewWrite(stage.Next, stage.StepBytes, TransferKind.Ring, tag));
+                Send(_nodeId, Kernel.SimTime.Zero, NewWrite(stage.Next, stage.StepBytes, TransferKind.Ring, tag, reverse: ring.Key % 2 == 1));
                 ring.Sent++;
             }
             if (ring.Sent < stage.Steps || Received(tag) < stage.Steps) return;
@@ -91,9 +100,9 @@ public sealed partial class CardActor
             ring.Stage++;
             ring.Sent = 0;
         }
-        _rings.Remove(ring.Phase);
+        _rings.Remove(ring.Key);
         Allocate(MemoryKind.Buffers, -ring.BufferBytes);
-        if (_awaitedRing != ring.Phase) return;
+        if (_awaitedRing != ring.Key / 2 || RingActive(_awaitedRing)) return;
         _awaitedRing = -1;
         Resume();
     }
@@ -101,10 +110,11 @@ public sealed partial class CardActor
     /// <summary>One ring of a collective: steps to the next rank of one dp dimension, each of StepBytes.</summary>
     private readonly record struct RingStage(int Next, int Steps, long StepBytes);
 
-    /// <summary>A collective in flight: its stages and how far this card is.</summary>
-    private sealed class ActiveRing(int phase, List<RingStage> stages)
+    /// <summary>One lane of a collective in flight: its stages and how far this card is.</summary>
+    private sealed class ActiveRing(int key, List<RingStage> stages)
     {
-        public int Phase { get; } = phase;
+        /// <summary>phase·2 + lane.</summary>
+        public int Key { get; } = key;
         public List<RingStage> Stages { get; } = stages;
         public long BufferBytes { get; } = stages.Count == 0 ? 0 : stages.Max(s => s.StepBytes);
         public int Stage { get; set; }

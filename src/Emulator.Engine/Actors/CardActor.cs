@@ -158,8 +158,8 @@ public sealed partial class CardActor : EntityActor
         Send(_nodeId, SimTime.Zero, write);
     }
 
-    private RdmaWrite NewWrite(int dstCard, long bytes, TransferKind kind, int tag) =>
-        new(((long)_s.Card << 32) | _transferSeq++, _s.Card, dstCard, bytes, kind, tag);
+    private RdmaWrite NewWrite(int dstCard, long bytes, TransferKind kind, int tag, bool reverse = false) =>
+        new(((long)_s.Card << 32) | _transferSeq++, _s.Card, dstCard, bytes, kind, tag, reverse);
 
     private void OnDelivered(RdmaWrite w)
     {

@@ -17,6 +17,7 @@ namespace Emulator.Engine.Actors;
 /// <param name="DpSize">Data-parallel group size.</param>
 /// <param name="DpDims">Dimensions of the data-parallel group, first fastest (one per fabric level: cards of the group sharing a node, then nodes; or torus axes); their product is DpSize.</param>
 /// <param name="DpNext">Next card of the card's ring along each of <paramref name="DpDims"/>.</param>
+/// <param name="DpPrev">Previous card along each dimension when collectives run both directions at once (torus), else null.</param>
 /// <param name="ControlLatency">Delay of job-to-card control messages (the lookahead).</param>
 /// <param name="Sampled">Whether the card records a trace timeline.</param>
 public sealed record CardSetup(
@@ -32,5 +33,6 @@ public sealed record CardSetup(
     int DpSize,
     IReadOnlyList<int> DpDims,
     IReadOnlyList<int> DpNext,
+    IReadOnlyList<int>? DpPrev,
     SimTime ControlLatency,
     bool Sampled);

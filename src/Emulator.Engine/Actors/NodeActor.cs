@@ -9,7 +9,7 @@ using Emulator.Kernel;
 namespace Emulator.Engine.Actors;
 
 /// <summary>A server: owns its cards and HBM banks, the intra-node crossbar (tensor-parallel collectives, same-node writes) and its NICs.</summary>
-public sealed class NodeActor : EntityActor
+public sealed partial class NodeActor : EntityActor
 {
     private readonly NodeSetup _s;
     private readonly SimTime[] _crossbarFree;
@@ -26,6 +26,7 @@ public sealed class NodeActor : EntityActor
         _nic = setup.Spec.AchievedNicBandwidth;
         _crossbarFree = new SimTime[setup.Spec.CardsPerNode];
         _nics = Enumerable.Range(0, setup.Spec.Nics).Select(_ => new NicPort()).ToArray();
+        if (setup.Torus is not null) InitTorus();
         foreach (var card in setup.Cards)
         {
             var cardId = setup.Map.Card(card.Card);
@@ -51,7 +52,8 @@ public sealed class NodeActor : EntityActor
                 JoinCollective(c);
                 return true;
             case RdmaWrite w:
-                if (NodeOf(w.DstCard) == _s.Node) CrossbarWrite(w);
+                if (_s.Torus is not null) TorusSend(w);
+                else if (NodeOf(w.DstCard) == _s.Node) CrossbarWrite(w);
                 else EnqueueOnNic(w);
                 return true;
             case NicReady r:
@@ -61,12 +63,16 @@ public sealed class NodeActor : EntityActor
             case RdmaChunk c:
                 ChunkArrived(c);
                 return true;
+            case IciHop h:
+                ForwardOnTorus(h);
+                return true;
             case CollectStats s:
+                if (_s.Torus is not null) ReportTorusLinks(s.Collector);
                 for (var r = 0; r < _nics.Length; r++)
                 {
                     if (_nics[r].Bytes == 0) continue;
-                    var (leaf, _) = _s.Tree.Attachment(_s.Node, r);
-                    s.Collector.Links.Add(new Results.LinkStats($"node-{_s.Node}/nic-{r}", _s.Tree.NameOf(leaf), _nics[r].Bytes, _nics[r].BusyPs));
+                    var (leaf, _) = _s.Tree!.Attachment(_s.Node, r);
+                    s.Collector.Links.Add(new Results.LinkStats($"node-{_s.Node}/nic-{r}", _s.Tree!.NameOf(leaf), _nics[r].Bytes, _nics[r].BusyPs));
                 }
                 return true;
             default:
@@ -134,7 +140,7 @@ public sealed class NodeActor : EntityActor
         nic.Busy = true;
         nic.Bytes += bytes;
         nic.BusyPs += serialise.Ps;
-        var (leaf, _) = _s.Tree.Attachment(_s.Node, rail);
+        var (leaf, _) = _s.Tree!.Attachment(_s.Node, rail);
         var tail = Now + serialise + _s.Fabric.LinkLatency;
         Send(_s.Map.Switch(leaf), _s.Fabric.LinkLatency, new RdmaChunk(o.Write, bytes, o.Chunks, o.DstNode, o.DstRail, o.Hash, tail));
         Send(Id, serialise, new NicReady(rail));
@@ -155,7 +161,7 @@ public sealed class NodeActor : EntityActor
         // Chunks of one write share a path of FIFO ports, so the last to arrive carries the write's last byte.
         var landed = SimTime.Max(Now, c.TailAt);
         SendAt(_s.Map.Card(w.DstCard), landed + _s.Spec.NicLatency, new RdmaDelivered(w));
-        var hops = _s.Tree.SwitchHops(NodeOf(w.SrcCard), Local(w.SrcCard) % _s.Spec.Nics, c.DstNode, c.DstRail);
+        var hops = _s.Tree!.SwitchHops(NodeOf(w.SrcCard), Local(w.SrcCard) % _s.Spec.Nics, c.DstNode, c.DstRail);
         SendAt(_s.Map.Card(w.SrcCard), landed + _s.Spec.NicLatency * 2 + _s.Fabric.LinkLatency * (hops + 1), new RdmaCompleted(w));
     }
 

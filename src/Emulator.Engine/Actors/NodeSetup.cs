@@ -4,14 +4,18 @@ using Emulator.Engine.Runtime;
 
 namespace Emulator.Engine.Actors;
 
-/// <summary>What a node actor needs: its index, specs, the fabric it plugs into and the setups of its cards.</summary>
+/// <summary>What a node actor needs: its index, specs, the fabric it plugs into (a fat tree, or a torus of its chips' links) and the setups of its cards.</summary>
 public sealed record NodeSetup(
     int Node,
     NodeSpec Spec,
     FabricSpec Fabric,
     CardSpec Card,
-    FatTree Tree,
+    FatTree? Tree,
     EntityMap Map,
     long Seed,
     long ChunkBytes,
-    IReadOnlyList<CardSetup> Cards);
+    IReadOnlyList<CardSetup> Cards)
+{
+    /// <summary>The chip-to-chip torus when the fabric is one (then <see cref="Tree"/> is null).</summary>
+    public Torus? Torus { get; init; }
+}

@@ -12,7 +12,8 @@ public enum TransferKind
 }
 
 /// <summary>Card to its node: RDMA-write <paramref name="Bytes"/> to another card. <paramref name="Tag"/> is <see cref="Plan.StagePlanner.Tag"/> (microbatch and receiving chunk) for pipeline transfers, the ring's number for ring steps.</summary>
-public sealed record RdmaWrite(long TransferId, int SrcCard, int DstCard, long Bytes, TransferKind Kind, int Tag);
+/// <param name="Reverse">On a torus, break routing ties toward − (the counter-rotating lane of a collective).</param>
+public sealed record RdmaWrite(long TransferId, int SrcCard, int DstCard, long Bytes, TransferKind Kind, int Tag, bool Reverse = false);
 
 /// <summary>One chunk of an RDMA write in the fabric (NIC to switch, switch to switch, switch to NIC), delivered when its first byte arrives; its last byte arrives at <paramref name="TailAt"/>.</summary>
 /// <remarks>Ports forward cut-through: a chunk may leave as soon as its head is in and the port is free, but cannot finish leaving before its tail is in.</remarks>
@@ -32,3 +33,6 @@ public sealed record TpCollective(int Leader, int Size, long Seq, long Bytes, in
 
 /// <summary>Node to card: the tensor-parallel collective finished.</summary>
 public sealed record TpCollectiveDone(long Seq);
+
+/// <summary>An RDMA write crossing a torus link: its head has reached <paramref name="Chip"/>, its tail arrives at <paramref name="TailAt"/>; <paramref name="Hops"/> links so far.</summary>
+public sealed record IciHop(RdmaWrite Write, int Chip, Kernel.SimTime TailAt, int Hops);

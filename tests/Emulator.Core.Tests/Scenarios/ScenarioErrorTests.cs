@@ -145,7 +145,7 @@ public class ScenarioErrorTests
     [InlineData("training.recompute", "partial", "none, selective, full")]
     [InlineData("training.precision", "fp8", "bf16, fp16")]
     [InlineData("parallel.schedule", "gpipe", "1f1b")]
-    [InlineData("fabric.kind", "torus", "fat-tree")]
+    [InlineData("fabric.kind", "dragonfly", "fat-tree, torus")]
     public void Unknown_words_list_the_valid_ones(string key, string value, string valid)
     {
         var m = Fails((key, value));

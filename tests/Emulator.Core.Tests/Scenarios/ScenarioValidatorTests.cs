@@ -29,4 +29,19 @@ public class ScenarioValidatorTests
         var ex = Assert.Throws<ScenarioException>(() => ScenarioValidator.Validate(bad));
         Assert.StartsWith("scenario: emulation.rdma-chunk = 1024B: below the 4KiB minimum", ex.Message);
     }
+
+    [Fact]
+    public void A_torus_whose_axes_do_not_hold_the_job_is_refused()
+    {
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["fabric.kind=torus", "fabric.torus-dims=[4, 4]"]));
+        Assert.StartsWith("--set fabric.torus-dims=[4, 4]: fabric.torus-dims = [4, 4]: the axes hold 4x4 = 16 chips but cluster.cards = 32", ex.Message);
+    }
+
+    [Fact]
+    public void A_torus_without_axes_takes_the_most_cube_like_shape()
+    {
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["fabric.kind=torus"]);
+        Assert.True(s.Fabric.IsTorus);
+        Assert.Equal(new[] { 2, 4, 4 }, s.Fabric.TorusDims);
+    }
 }

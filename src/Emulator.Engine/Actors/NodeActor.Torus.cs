@@ -1,0 +1,66 @@
+using Emulator.Core.Topology;
+using Emulator.Core.Units;
+using Emulator.Engine.Messages;
+using Emulator.Kernel;
+
+namespace Emulator.Engine.Actors;
+
+/// <summary>The node's chips as torus routers: each chip's links to its neighbours, dimension-order routing, cut-through forwarding.</summary>
+/// <remarks>A write crosses each link as one flow: it starts when its head is in and the link has sent everything queued before
+/// it, and finishes no earlier than its tail is in (the same rule as a switch port). Links are FIFO, so there is no chunking.</remarks>
+public sealed partial class NodeActor
+{
+    private SimTime[]? _linkFree;
+    private long[]? _linkBytes;
+    private long[]? _linkBusy;
+    private Bandwidth _ici;
+
+    private Torus TorusFabric => _s.Torus!;
+
+    /// <summary>Sets up the links of this node's chips.</summary>
+    private void InitTorus()
+    {
+        var links = _s.Spec.CardsPerNode * TorusFabric.PortCount;
+        _linkFree = new SimTime[links];
+        _linkBytes = new long[links];
+        _linkBusy = new long[links];
+        // Links reach the same fraction of their line rate as a NIC does (the DMA engines drive both).
+        _ici = new Bandwidth((long)(_s.Fabric.LinkBandwidth.BitsPerSecond * _s.Spec.NicEfficiency));
+    }
+
+    /// <summary>Puts a write on the first link of its route, or hands it over at once if it is for this chip.</summary>
+    private void TorusSend(RdmaWrite w) => ForwardOnTorus(new IciHop(w, w.SrcCard, Now, 0));
+
+    private void ForwardOnTorus(IciHop h)
+    {
+        var w = h.Write;
+        if (h.Chip == w.DstCard)
+        {
+            var landed = SimTime.Max(Now, h.TailAt);
+            SendAt(_s.Map.Card(w.DstCard), landed + _s.Spec.NicLatency, new RdmaDelivered(w));
+            SendAt(_s.Map.Card(w.SrcCard), landed + _s.Spec.NicLatency * 2 + _s.Fabric.LinkLatency * h.Hops, new RdmaCompleted(w));
+            return;
+        }
+        var hop = TorusFabric.Route(h.Chip, w.DstCard, w.Reverse);
+        var link = Local(h.Chip) * TorusFabric.PortCount + hop.Port;
+        var start = SimTime.Max(Now, _linkFree![link]);
+        var serialise = _ici.TransferTime(w.Bytes);
+        var tailLeaves = SimTime.Max(start + serialise, h.TailAt);
+        _linkFree[link] = tailLeaves;
+        _linkBytes![link] += w.Bytes;
+        _linkBusy![link] += serialise.Ps;
+        var latency = _s.Fabric.LinkLatency;
+        SendAt(_s.Map.Node(NodeOf(hop.Chip)), start + latency, new IciHop(w, hop.Chip, tailLeaves + latency, h.Hops + 1));
+    }
+
+    private void ReportTorusLinks(Results.StatsCollector collector)
+    {
+        for (var link = 0; link < _linkBytes!.Length; link++)
+        {
+            if (_linkBytes[link] == 0) continue;
+            var chip = _s.Node * _s.Spec.CardsPerNode + link / TorusFabric.PortCount;
+            var (peer, _) = TorusFabric.Peer(chip, link % TorusFabric.PortCount);
+            collector.Links.Add(new Results.LinkStats($"chip-{chip}", $"chip-{peer}", _linkBytes[link], _linkBusy![link]));
+        }
+    }
+}
