@@ -54,6 +54,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         {
             "selective" => Recompute.Selective,
             "full" => Recompute.Full,
+            "dots" => Recompute.Dots,
             _ => Recompute.None,
         },
         SequenceParallel: Bool("training.sequence-parallel"),

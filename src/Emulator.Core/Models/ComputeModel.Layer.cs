@@ -57,7 +57,7 @@ public static partial class ComputeModel
         return new LayerWork(attention, mlp);
     }
 
-    /// <summary>Forward work redone during backward: None nothing, Selective the attention core (QKᵀ, softmax, AV), Full the whole LayerForward.</summary>
+    /// <summary>Forward work redone during backward: None nothing, Selective the attention core (QKᵀ, softmax, AV), Full the whole LayerForward, Dots the MLP's first GEMM with its layernorm and activation.</summary>
     /// <remarks>With FlashAttention, Selective recomputes nothing: the fused backward already rebuilds the scores.</remarks>
     public static LayerWork LayerRecompute(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention = false) => policy switch
     {
@@ -65,8 +65,15 @@ public static partial class ComputeModel
         Recompute.Selective when flashAttention => LayerWork.Zero,
         Recompute.Selective => new LayerWork(AttentionCoreForward(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch), sequenceParallel)), WorkCost.Zero),
         Recompute.Full => LayerForward(c, m, tp, microBatch, sequenceParallel, flashAttention),
+        Recompute.Dots => new LayerWork(WorkCost.Zero, MlpInputRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch), sequenceParallel))),
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "unknown recompute policy"),
     };
+
+    /// <summary>What `dots` recomputes: the MLP's layernorm, its first GEMM (h × f/tp, 2f/tp gated) and activation.</summary>
+    private static WorkCost MlpInputRecompute(CardSpec c, LayerShape g) =>
+        Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H)
+        + Gemm(c, g.Tokens, g.Fc1Width / g.Tp, g.H)
+        + Elementwise(c, 2 * (g.Fc1Width + g.F) * g.Tokens / g.Tp);
 
     /// <summary>QKᵀ, softmax and AV of a/tp heads: 2·b·s²·h/tp FLOPs for each GEMM.</summary>
     private static WorkCost AttentionCoreForward(CardSpec c, LayerShape g) =>

@@ -43,6 +43,14 @@ public static class MemoryModel
         var sbh = checked(TokenBytes(m, microBatch) * m.Hidden);
         var replicated = checked(10 * sbh);
         if (policy == Recompute.Full) return sequenceParallel ? CeilDiv(2 * sbh, t) : 2 * sbh;
+        if (policy == Recompute.Dots)
+        {
+            // What backward needs of the saved matmul outputs: layer input 2·sbh, Q 2·sbh, K and V 4·sb·k·d, attention
+            // context 2·sbh and the projection output 2·sbh (it rebuilds the MLP's input); fc2's output is not needed and
+            // is dropped. Approximated as all split over tp.
+            var kv = checked(TokenBytes(m, microBatch) * ((long)m.KvHeads * m.Hidden / m.Heads));
+            return CeilDiv(checked(8 * sbh + 4 * kv), t);
+        }
         var core = policy == Recompute.Selective ? 0 : checked(5L * m.Heads * m.SeqLen * m.SeqLen * microBatch);
         var split = checked(SplitTokenBytes(m, microBatch) + core);
         return sequenceParallel ? CeilDiv(checked(replicated + split), t) : checked(replicated + CeilDiv(split, t));

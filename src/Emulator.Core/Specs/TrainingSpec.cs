@@ -9,6 +9,8 @@ public enum Recompute
     Selective,
     /// <summary>Keep only each layer's input; recompute the whole layer forward in backward.</summary>
     Full,
+    /// <summary>Keep the outputs of the matrix multiplies except the MLP's first (MaxText's save_dot_except_mlpwi); recompute that GEMM and the element-wise work.</summary>
+    Dots,
 }
 
 /// <summary>Training setup that changes memory and time but not the model.</summary>

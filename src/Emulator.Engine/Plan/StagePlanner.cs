@@ -160,7 +160,7 @@ public static class StagePlanner
             Layers(chunkLayers[c], _ =>
             {
                 if (t.Recompute == Recompute.Full) Layer(re, WorkPhase.Recompute, mb, attentionFirst: true);
-                else if (t.Recompute == Recompute.Selective && re.Total.Kernels > 0) { program.Add(new Work(re.Total, WorkPhase.Recompute, mb)); flops += re.Total.Flops; }
+                else if (t.Recompute is Recompute.Selective or Recompute.Dots && re.Total.Kernels > 0) { program.Add(new Work(re.Total, WorkPhase.Recompute, mb)); flops += re.Total.Flops; }
                 Layer(bwd, WorkPhase.Backward, mb, attentionFirst: false);
                 if (bucketed) Bucket(layerGradBytes);
             });

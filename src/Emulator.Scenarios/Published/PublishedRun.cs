@@ -23,6 +23,9 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>Training software stack and generation.</summary>
     public string Stack => Columns["stack"];
 
+    /// <summary>The row's recompute policy; MaxText's selective policies keep matmul outputs (save_dot_except_mlpwi), which is `dots` here.</summary>
+    public string Recompute => Columns["recompute"] == "selective" && Stack.StartsWith("maxtext", StringComparison.Ordinal) ? "dots" : Columns["recompute"];
+
     /// <summary>The metric the row publishes.</summary>
     public string Metric => Columns["metric"];
 
@@ -42,8 +45,8 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>Whether the stack trains through DeepSpeed (its bf16 optimizer and pipeline engine).</summary>
     public bool IsDeepSpeed => Stack.Contains("deepspeed", StringComparison.Ordinal);
 
-    /// <summary>The row as a scenario file for <see cref="ScenarioLoader"/> (context parallelism and ZeRO-2/3 are not emulated yet: zero >= 1 runs as the distributed optimizer).</summary>
-    public string ToScenarioText()
+    /// <summary>The row as a scenario file for <see cref="ScenarioLoader"/>, with the calibration of <paramref name="stack"/> (default: the row's own stack).</summary>
+    public string ToScenarioText(string? stack = null)
     {
         var c = Columns;
         var b = new StringBuilder();
@@ -61,14 +64,14 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         if (c["stage_layers"].Length > 0) b.Append(CultureInfo.InvariantCulture, $"  stage-layers = [{c["stage_layers"].Replace(";", ", ")}]\n");
         b.Append("}\ntraining {\n");
         b.Append(CultureInfo.InvariantCulture, $"  precision = {Precision}\n");
-        b.Append(CultureInfo.InvariantCulture, $"  recompute = {c["recompute"]}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  recompute = {Recompute}\n");
         b.Append(CultureInfo.InvariantCulture, $"  sequence-parallel = {c["sequence_parallel"]}\n");
         b.Append(CultureInfo.InvariantCulture, $"  zero-stage = {(c["zero"] is "" ? "0" : c["zero"])}\n");
         b.Append(CultureInfo.InvariantCulture, $"  flash-attention = {(UsesFlashAttention ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  keep-low-precision-grads = {(IsDeepSpeed ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  keep-stage-outputs = {(IsDeepSpeed || Stack.StartsWith("megatron-lm-2021", StringComparison.Ordinal) ? "true" : "false")}\n");
         b.Append("}\n");
-        b.Append(CultureInfo.InvariantCulture, $"software {{\n  stack = {Stack}\n}}\n");
+        b.Append(CultureInfo.InvariantCulture, $"software {{\n  stack = {stack ?? Stack}\n}}\n");
         return b.ToString();
     }
 }

@@ -76,4 +76,12 @@ public class MemoryModelTests
         // 2,000 parameters, fp32 gradients, dp 4: weights 2 B, gradients 4 B, optimizer 12 B a parameter.
         Assert.Equal(new StateMemory(weights, grads, optimizer), MemoryModel.Sharded(2_000, 4, stage, 4));
     }
+
+    [Fact]
+    public void Dots_KeepsInputQkvContextAndProjection()
+    {
+        // Llama 2 70B, b = 4, s = 4096, tp 1: 8·s·b·h + 4·s·b·k·d = 8·16384·8192 + 4·16384·1024 bytes.
+        Assert.Equal(8L * 16384 * 8192 + 4L * 16384 * 1024,
+            MemoryModel.ActivationBytesPerLayer(ModelFixtures.Llama2_70B, tp: 1, microBatch: 4, sequenceParallel: false, Recompute.Dots));
+    }
 }

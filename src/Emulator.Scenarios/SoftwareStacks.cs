@@ -1,0 +1,38 @@
+using System.Globalization;
+
+namespace Emulator.Scenarios;
+
+/// <summary>The software stacks with a calibration file (hocon/stacks/NAME.conf), and the nearest one to a stack that has none.</summary>
+public static class SoftwareStacks
+{
+    /// <summary>Stack names found from <paramref name="directory"/> (as a scenario there would find them).</summary>
+    public static IReadOnlyList<string> Available(string directory)
+    {
+        var list = ProfileLocator.Stacks.Available(directory);
+        return list == "none found" ? [] : list.Split(", ");
+    }
+
+    /// <summary><paramref name="stack"/> itself when it has a file; else the same family's stack nearest in year (megatron-lm-2023 →
+    /// megatron-lm-2021 if that is the only one), ties to the older; else "generic".</summary>
+    public static string Nearest(string stack, string directory)
+    {
+        var available = Available(directory);
+        if (available.Contains(stack, StringComparer.Ordinal)) return stack;
+        var (family, year) = Split(stack);
+        return available
+            .Select(a => (Name: a, Parts: Split(a)))
+            .Where(a => a.Parts.Family == family)
+            .OrderBy(a => Math.Abs(a.Parts.Year - year)).ThenBy(a => a.Parts.Year)
+            .Select(a => a.Name)
+            .FirstOrDefault() ?? "generic";
+    }
+
+    /// <summary>"megatron-lm-2021" → ("megatron-lm", 2021); a name without a year has year 0.</summary>
+    private static (string Family, int Year) Split(string stack)
+    {
+        var dash = stack.LastIndexOf('-');
+        return dash > 0 && int.TryParse(stack[(dash + 1)..], NumberStyles.None, CultureInfo.InvariantCulture, out var year)
+            ? (stack[..dash], year)
+            : (stack, 0);
+    }
+}
