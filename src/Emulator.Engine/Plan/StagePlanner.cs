@@ -126,12 +126,12 @@ public static class StagePlanner
             pending.Add((bucketKind, phase++));
         }
 
-        void Layer(LayerWork w, WorkPhase phase, int mb, bool attentionFirst)
+        void Layer(LayerWork w, WorkPhase kind, int mb, bool attentionFirst)
         {
             var (a, b) = attentionFirst ? (w.Attention, w.Mlp) : (w.Mlp, w.Attention);
-            program.Add(new Work(a, phase, mb));
+            program.Add(new Work(a, kind, mb));
             if (tpBytes > 0) program.Add(new TpSync(tpBytes));
-            program.Add(new Work(b, phase, mb));
+            program.Add(new Work(b, kind, mb));
             if (tpBytes > 0) program.Add(new TpSync(tpBytes));
             flops += w.Total.Flops;
         }
