@@ -28,13 +28,16 @@ public static class RowEmulation
         try { scenario = ScenarioLoader.Load(path, sets); }
         catch (ScenarioException e) { throw new ScenarioException($"row {run.Id}: {e.Message.Replace(path, "the row", StringComparison.Ordinal)}", e.Origin, e.Key, e); }
         var result = StepEmulation.Run(scenario);
+        // The published run fitted, so an emulated overflow is a memory-model error: say so, and still compare its time.
+        if (result.Oom is not null && run.Metric != "peak_hbm_gib")
+            note = string.Join("; ", notes.Append(string.Create(CultureInfo.InvariantCulture,
+                $"emulated memory exceeds HBM (card {result.Oom.Card}, {result.PeakHbmBytes / (double)(1L << 30):0.#} GiB of {result.HbmCapacityBytes / (double)(1L << 30):0.#}): time as if it fitted")));
         return (Metric(run.Metric, result), note);
     }
 
     /// <summary>The value of <paramref name="metric"/> in <paramref name="r"/>, with the conventions of data/README.md.</summary>
     public static double Metric(string metric, StepResult r) => metric switch
     {
-        _ when r.Oom is not null && metric != "peak_hbm_gib" => throw new NotSupportedException($"the plan does not fit in HBM (card {r.Oom.Card})"),
         "step_time_s" => r.StepTime.Seconds,
         "tokens_per_s" => r.TokensPerSecond,
         "tokens_per_s_per_card" => r.TokensPerSecond / r.Cards,
