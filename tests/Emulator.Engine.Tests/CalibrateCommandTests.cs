@@ -1,0 +1,65 @@
+using System.Text.Json;
+using Emulator.Cli;
+
+namespace Emulator.Engine.Tests;
+
+/// <summary>`emulator calibrate` end to end on two small rows of one stack, and its fitting arithmetic exactly.</summary>
+public class CalibrateCommandTests
+{
+    private static readonly string Header = File.ReadLines(Path.Combine(RepoPaths.Root, "data", "published-runs.csv")).First();
+
+    private static string Row(string id, int tp, double published) =>
+        FormattableString.Invariant($"{id},test,a100-80g-selene,test-stack-2020,8,4,1024,16,16,4096,false,51200,1024,64,8,{tp},1,{8 / tp},1,1,,false,none,0,step_time_s,{published},small");
+
+    [Fact]
+    public void Calibrate_TwoRows_FitsAScaleAndMeasuresEachRowLeftOut()
+    {
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        // Published times well above what the card's microbenchmarks give, so the stack is slower (scale < 1).
+        File.WriteAllLines(csv, new[] { Header, Row("a", 1, 0.5), Row("b", 2, 0.5), Row("other-stack", 1, 0.5).Replace("test-stack-2020", "x-2020") });
+
+        var (exit, output, err) = CliRunner.Run("calibrate", csv, "--stack", "test-stack-2020", "--out", dir);
+
+        Assert.True(exit == 0, err);
+        Assert.Contains("gemm-scale", output);
+        using var json = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "calibration.json")));
+        var root = json.RootElement;
+        Assert.Equal("test-stack-2020", root.GetProperty("stack").GetString());
+        var scale = root.GetProperty("gemm_scale").GetDouble();
+        Assert.InRange(scale, 1e-3, 1.0);
+        var rows = root.GetProperty("leave_one_out").EnumerateArray().ToList();
+        Assert.Equal(new[] { "a", "b" }, rows.Select(r => r.GetProperty("id").GetString()));
+        foreach (var r in rows)
+            Assert.Equal(r.GetProperty("emulated").GetDouble() / 0.5 - 1, r.GetProperty("error").GetDouble(), 9);
+        // Each left-out row's scale comes from the other row alone, so the two differ unless the rows agree exactly.
+        Assert.NotEqual(rows[0].GetProperty("gemm_scale").GetDouble(), rows[1].GetProperty("gemm_scale").GetDouble());
+    }
+
+    [Fact]
+    public void Calibrate_StackWithOneRow_Exits2NamingTheStacks()
+    {
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        File.WriteAllLines(csv, new[] { Header, Row("a", 1, 0.5) });
+        var (exit, _, err) = CliRunner.Run("calibrate", csv, "--stack", "test-stack-2020");
+        Assert.Equal(2, exit);
+        Assert.Contains("need at least 2", err);
+    }
+
+    [Fact]
+    public void TimeRatio_LineThroughTwoScales_AndTheScaleThatCentresTheRows()
+    {
+        // r(g) = 0.2 + 0.6/g: r(1) = 0.8, r(0.5) = 1.4.
+        var r = TimeRatio.FromTwoPoints("x", 1.0, 0.8, 0.5, 1.4);
+        Assert.Equal(0.2, r.A, 12);
+        Assert.Equal(0.6, r.B, 12);
+        // One row: r(g) = 1 at g = 0.6/0.8 = 0.75.
+        Assert.Equal(0.75, TimeRatio.FitScale([r]), 5);
+        // Rows already slower than published at g = 1 cap at 1.
+        Assert.Equal(1.0, TimeRatio.FitScale([new TimeRatio("slow", 0.5, 0.6)]));
+        // Throughput metrics invert.
+        Assert.Equal(0.5, TimeRatio.Of("tokens_per_s", 100, 200));
+        Assert.Equal(2.0, TimeRatio.Of("step_time_s", 100, 200));
+    }
+}
