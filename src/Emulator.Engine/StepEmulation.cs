@@ -73,7 +73,7 @@ public static class StepEmulation
     private static (RankMap Ranks, FatTree? Tree, EntityMap Map, StagePlan[] Plans) Prepare(Scenario s, Func<int, StagePlan>? programs)
     {
         // Kernels run as the stack drives the card; every other use of the card (peak for MFU, HBM) is the hardware's.
-        s = s with { Card = s.Software.Apply(s.Card) };
+        s = s with { Card = s.Software.Apply(s.Card), StageCards = s.StageCards.Select(s.Software.Apply).ToArray() };
         var ranks = new RankMap(s.Parallel.Tp, s.Parallel.Pp, s.Parallel.Dp, s.Node.CardsPerNode);
         var tree = s.Fabric.IsTorus ? null : FatTree.Build(s.Fabric, s.Nodes, s.Node.Nics);
         var map = new EntityMap(s.Cards, s.Card.HbmStacks, s.Nodes, (tree?.SwitchCount ?? 0));
@@ -104,7 +104,8 @@ public static class StepEmulation
             {
                 var cards = Enumerable.Range(n * s.Node.CardsPerNode, s.Node.CardsPerNode)
                     .Select(c => CardSetupOf(s, ranks, map, plans, c, control, sampled.Contains(c))).ToArray();
-                var setup = new NodeSetup(n, s.Node, s.Fabric, s.Card, tree, map, s.Emulation.Seed, s.Emulation.RdmaChunkBytes, cards) { Torus = torus };
+                // A node holds cards of one stage only (validated), so its HBM stacks are that stage's card's.
+                var setup = new NodeSetup(n, s.Node, s.Fabric, s.CardOfStage(ranks.PpRank(n * s.Node.CardsPerNode)), tree, map, s.Emulation.Seed, s.Emulation.RdmaChunkBytes, cards) { Torus = torus };
                 var id = map.Node(n);
                 refs[id] = context.ActorOf(NodeActor.Props(id, simulation.PartitionOf(id), setup, refs, simulation.PartitionOf), $"node-{n}");
             }
@@ -189,7 +190,7 @@ public static class StepEmulation
             TokensPerStep = (long)s.Parallel.GlobalBatch * s.Model.SeqLen,
             ModelFlops = TransformerMath.ModelFlopsPerStep(s.Model, s.Parallel.GlobalBatch),
             ExecutedFlops = c.Cards.Sum(r => r.ExecutedFlops),
-            PeakFlopsPerCard = s.Card.PeakFlops,
+            PeakFlopsPerCard = Enumerable.Range(0, s.Parallel.Pp).Average(stage => s.CardOfStage(stage).PeakFlops),
             Breakdown = kinds.ToDictionary(k => k, k => (double)(totals[(int)k] / s.Cards) / SimTime.PsPerSecond),
             PeakHbmCard = peak.Card,
             PeakHbmBytes = peak.PeakHbmBytes,

@@ -17,6 +17,8 @@ public enum KeyType
     Number,
     /// <summary>List of whole numbers, `[6, 6, 6, 6]`.</summary>
     IntegerList,
+    /// <summary>List of names, `[a100-80g-selene, h100-80g-roce]`.</summary>
+    TextList,
     /// <summary>Size with a byte unit, `80GiB`.</summary>
     Bytes,
     /// <summary>Time with a unit, `1.5us`.</summary>

@@ -26,6 +26,7 @@ public static class ScenarioKeys
         new("hardware", KeyType.Text, "Hardware preset: a name (hocon/presets/NAME.conf) or a path ending in .conf, relative to the file that names it", "a100-80g-selene", DefaultNote: "none: card, node and fabric written inline"),
 
         new("cluster.cards", KeyType.Integer, "Accelerators in the job; must equal tp*pp*dp and be a multiple of node.cards", "32"),
+        new("cluster.stage-hardware", KeyType.TextList, "Heterogeneous job: one hardware preset per pipeline stage whose card runs that stage (node and fabric stay the main preset's); [] = every stage on the main card", "[a100-80g-selene, a100-80g-selene, h100-80g-roce, h100-80g-roce]"),
 
         new("model.name", KeyType.Text, "Model label for reports", "gpt-1.3b"),
         new("model.layers", KeyType.Integer, "Transformer layers", "24"),
@@ -128,6 +129,7 @@ public static class ScenarioKeys
         KeyType.Boolean => "true or false",
         KeyType.Number => "a plain number",
         KeyType.IntegerList => "a list of whole numbers",
+        KeyType.TextList => "a list of names",
         KeyType.Bytes => "a size in " + UnitParser.ByteUnits,
         KeyType.Time => "a time in " + UnitParser.TimeUnits,
         KeyType.Bandwidth => "a bandwidth in " + UnitParser.BandwidthUnits,

@@ -79,8 +79,31 @@ public static class ScenarioLoader
         var provenance = new Provenance(scenarioPath);
         var result = new ScenarioReader(config, provenance, scenario, presetLabel)
             .Read(Path.GetFileNameWithoutExtension(fullPath), presetName);
+        result = result with { StageCards = StageCards(config, scenarioDir) };
         ScenarioValidator.Validate(result, provenance);
         return result;
+    }
+
+    /// <summary>The card of each preset named in cluster.stage-hardware (a heterogeneous job), read from that preset alone.</summary>
+    private static IReadOnlyList<CardSpec> StageCards(LayeredConfig config, string scenarioDir)
+    {
+        if (!config.TryGet("cluster.stage-hardware", out var raw, out var setBy)) return [];
+        if (raw.Items is null)
+            throw new ScenarioException($"{setBy.Label}: cluster.stage-hardware = {raw.Display}: not a list; write one preset per stage, e.g. cluster.stage-hardware = [a100-80g-selene, h100-80g-roce]", setBy.Label, "cluster.stage-hardware");
+        if (raw.Items is not { Count: > 0 } names) return [];
+        var cards = new Dictionary<string, CardSpec>(StringComparer.Ordinal);
+        foreach (var name in names.Distinct(StringComparer.Ordinal))
+        {
+            var path = ProfileLocator.Presets.Locate(name, setBy, scenarioDir);
+            var label = Display(path);
+            var preset = new ConfigLayer(label, PresetRank, HoconFile.Parse(File.ReadAllText(path), label), Path.GetDirectoryName(path)!);
+            KeyCheck.Check(preset, hardwareOnly: true);
+            var alone = new LayeredConfig();
+            alone.Add(ReferenceConfig.Layer());
+            alone.Add(preset);
+            cards[name] = new ScenarioReader(alone, new Provenance(label), preset, label).ReadCardOnly();
+        }
+        return names.Select(n => cards[n]).ToArray();
     }
 
     /// <summary>One `--set key=value` as a layer of its own, so errors can name the override.</summary>

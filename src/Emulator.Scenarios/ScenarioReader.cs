@@ -70,6 +70,9 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         Threads: Int("emulation.threads"),
         TraceCards: Int("emulation.trace-cards"));
 
+    /// <summary>Only the card section, for the per-stage presets of a heterogeneous job.</summary>
+    public CardSpec ReadCardOnly() => ReadCard();
+
     private CardSpec ReadCard() => new(
         Name: Text("card.name"),
         PeakFlops: Parse("card.peak-flops", UnitParser.ParseFlopRate),

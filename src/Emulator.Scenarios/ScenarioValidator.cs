@@ -75,6 +75,17 @@ public static class ScenarioValidator
         Fraction(v, "node.intra.efficiency", n.IntraEfficiency);
         Fraction(v, "node.nic.efficiency", n.NicEfficiency);
 
+        if (s.StageCards.Count > 0)
+        {
+            if (s.StageCards.Count != s.Parallel.Pp)
+                throw v.Fail("cluster.stage-hardware", $"names {s.StageCards.Count} presets for {s.Parallel.Pp} pipeline stages; give one per stage (parallel.pp), or [] for none");
+            if ((long)s.Parallel.Tp * s.Parallel.Dp % n.CardsPerNode != 0)
+                throw v.Fail("cluster.stage-hardware", $"a stage spans tp*dp = {s.Parallel.Tp * s.Parallel.Dp} cards, not a whole number of {n.CardsPerNode}-card nodes, so a node would hold two kinds of card; choose tp*dp a multiple of node.cards");
+            var odd = s.StageCards.FirstOrDefault(card => card.HbmStacks != c.HbmStacks);
+            if (odd is not null)
+                throw v.Fail("cluster.stage-hardware", $"{odd.Name} has {odd.HbmStacks} HBM stacks but the main card {c.Name} has {c.HbmStacks}; every card of a job needs the same stack count (one bank actor per stack)");
+        }
+
         var f = s.Fabric;
         if (f.IsTorus)
         {

@@ -78,6 +78,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["training.flash-attention"] = s.Training.FlashAttention ? "true" : "false",
             ["software.stack"] = s.Software.Stack,
             ["software.gemm-scale"] = D(s.Software.GemmScale),
+            ["cluster.stage-hardware"] = "[" + string.Join(", ", s.StageCards.Select(c => c.Name)) + "]",
             ["emulation.seed"] = I(s.Emulation.Seed),
             ["emulation.rdma-chunk"] = I(s.Emulation.RdmaChunkBytes) + "B",
             ["emulation.threads"] = I(s.Emulation.Threads),

@@ -21,6 +21,12 @@ public sealed record Scenario(
     /// <summary>The training software's stack and calibration; generic (microbenchmark efficiencies) unless set.</summary>
     public SoftwareSpec Software { get; init; } = SoftwareSpec.Generic;
 
+    /// <summary>The card of each pipeline stage in a heterogeneous job (empty: every stage runs on <see cref="Card"/>).</summary>
+    public IReadOnlyList<CardSpec> StageCards { get; init; } = [];
+
+    /// <summary>The card that runs pipeline stage <paramref name="stage"/>.</summary>
+    public CardSpec CardOfStage(int stage) => StageCards.Count > 0 ? StageCards[stage] : Card;
+
     /// <summary>Servers in the job.</summary>
     public int Nodes => Cards / Node.CardsPerNode;
 }

@@ -39,6 +39,7 @@ public static class StagePlanner
     /// <summary>Builds the program of <paramref name="stage"/>.</summary>
     public static StagePlan Build(Scenario s, int stage)
     {
+        s = s with { Card = s.CardOfStage(stage) };
         var p = s.Parallel;
         var t = s.Training;
         var v = p.VirtualStages;

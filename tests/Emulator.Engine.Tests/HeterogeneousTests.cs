@@ -1,0 +1,38 @@
+using Emulator.Core.Accounting;
+using Emulator.Scenarios;
+
+namespace Emulator.Engine.Tests;
+
+/// <summary>A job whose pipeline stages run on different cards (cluster.stage-hardware).</summary>
+public class HeterogeneousTests
+{
+    private const string Mixed = "cluster.stage-hardware=[a100-80g-selene, a100-80g-selene, h100-80g-roce, h100-80g-roce]";
+
+    [Fact]
+    public void LaterStagesOnH100_ComputeLessAndStepShorter_SlowStagesBound()
+    {
+        var a100 = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), []);
+        var mixed = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), [Mixed]);
+        Assert.Equal(new[] { "A100-SXM4-80GB", "A100-SXM4-80GB", "H100-SXM5-80GB", "H100-SXM5-80GB" }, mixed.StageCards.Select(c => c.Name));
+
+        var slow = StepEmulation.Run(a100);
+        var fast = StepEmulation.Run(mixed);
+
+        Assert.True(fast.Breakdown[TimeKind.Compute] < slow.Breakdown[TimeKind.Compute]);
+        Assert.True(fast.StepTime < slow.StepTime);
+        // The A100 stages still do all of their own compute, so the step cannot beat it: compute per A100 card is the
+        // mean of the homogeneous run.
+        Assert.True(fast.StepTime.Seconds > slow.Breakdown[TimeKind.Compute]);
+    }
+
+    [Theory]
+    [InlineData("cluster.stage-hardware=[a100-80g-selene, h100-80g-roce]", "names 2 presets for 4 pipeline stages")]
+    [InlineData("cluster.stage-hardware=a100-80g-selene", "not a list")]
+    [InlineData("cluster.stage-hardware=[a100-80g-selene, a100-80g-selene, ascend-910b, ascend-910b]", "HBM stacks")]
+    [InlineData("cluster.stage-hardware=[a100-80g-selene, a100-80g-selene, tpu-v9, tpu-v9]", "no preset tpu-v9.conf")]
+    public void BadStageHardware_OneClearMessage(string set, string expected)
+    {
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), [set]));
+        Assert.Contains(expected, ex.Message);
+    }
+}
