@@ -13,7 +13,6 @@ public static class RowEmulation
     /// <remarks>The row's scenario is written to <paramref name="scratch"/>; any failure throws with a message naming the row.</remarks>
     public static (double Value, string Note) Emulate(PublishedRun run, string scratch, IReadOnlyList<string> sets)
     {
-        if (run.Columns["cp"] is not ("" or "1")) throw new NotSupportedException("context parallelism is not emulated yet");
         if (!double.TryParse(run.Columns["published"], NumberStyles.Float, CultureInfo.InvariantCulture, out var published) || !double.IsFinite(published) || published <= 0)
             throw new FormatException($"published = '{run.Columns["published"]}' is not a positive number");
         var notes = new List<string>();

@@ -74,7 +74,9 @@ public static class StepEmulation
     {
         // Kernels run as the stack drives the card; every other use of the card (peak for MFU, HBM) is the hardware's.
         s = s with { Card = s.Software.Apply(s.Card), StageCards = s.StageCards.Select(s.Software.Apply).ToArray() };
-        var ranks = new RankMap(s.Parallel.Tp, s.Parallel.Pp, s.Parallel.Dp, s.Node.CardsPerNode);
+        // Context-parallel ranks sit between tp and dp (Megatron order tp, cp, dp, pp): to the rank map they are more
+        // data-parallel ranks, since they hold the same weights and reduce gradients together.
+        var ranks = new RankMap(s.Parallel.Tp, s.Parallel.Pp, s.Parallel.WeightReplicas, s.Node.CardsPerNode);
         var tree = s.Fabric.IsTorus ? null : FatTree.Build(s.Fabric, s.Nodes, s.Node.Nics);
         var map = new EntityMap(s.Cards, s.Card.HbmStacks, s.Nodes, (tree?.SwitchCount ?? 0));
         var plans = Enumerable.Range(0, s.Parallel.Pp).Select(stage => programs?.Invoke(stage) ?? StagePlanner.Build(s, stage)).ToArray();
@@ -150,8 +152,9 @@ public static class StepEmulation
             // With an interleaved schedule the last stage feeds the first stage's next chunk, and back.
             PrevStage: pp > 0 ? ranks.CardOf(tp, pp - 1, dp) : interleaved ? ranks.CardOf(tp, s.Parallel.Pp - 1, dp) : -1,
             NextStage: pp < s.Parallel.Pp - 1 ? ranks.CardOf(tp, pp + 1, dp) : interleaved ? ranks.CardOf(tp, 0, dp) : -1,
-            DpSize: s.Parallel.Dp, DpDims: dpDims, DpNext: Enumerable.Range(0, dpDims.Count).Select(d => ranks.DpNeighbour(card, dpDims, d)).ToArray(),
+            DpSize: s.Parallel.WeightReplicas, DpDims: dpDims, DpNext: Enumerable.Range(0, dpDims.Count).Select(d => ranks.DpNeighbour(card, dpDims, d)).ToArray(),
             DpPrev: s.Fabric.IsTorus ? Enumerable.Range(0, dpDims.Count).Select(d => ranks.DpNeighbour(card, dpDims, d, -1)).ToArray() : null,
+            CpSize: s.Parallel.Cp, CpNext: ranks.DpNeighbour(card, [s.Parallel.Cp, s.Parallel.Dp], 0),
             ControlLatency: control, Sampled: sampled);
     }
 

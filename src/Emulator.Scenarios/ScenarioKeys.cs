@@ -25,7 +25,7 @@ public static class ScenarioKeys
         new("description", KeyType.Text, "One line on what the scenario shows", "\"1.3B GPT on 32 A100\""),
         new("hardware", KeyType.Text, "Hardware preset: a name (hocon/presets/NAME.conf) or a path ending in .conf, relative to the file that names it", "a100-80g-selene", DefaultNote: "none: card, node and fabric written inline"),
 
-        new("cluster.cards", KeyType.Integer, "Accelerators in the job; must equal tp*pp*dp and be a multiple of node.cards", "32"),
+        new("cluster.cards", KeyType.Integer, "Accelerators in the job; must equal tp*cp*pp*dp and be a multiple of node.cards", "32"),
         new("cluster.stage-hardware", KeyType.TextList, "Heterogeneous job: one hardware preset per pipeline stage whose card runs that stage (node and fabric stay the main preset's); [] = every stage on the main card", "[a100-80g-selene, a100-80g-selene, h100-80g-roce, h100-80g-roce]"),
 
         new("model.name", KeyType.Text, "Model label for reports", "gpt-1.3b"),
@@ -41,6 +41,7 @@ public static class ScenarioKeys
         new("parallel.tp", KeyType.Integer, "Tensor-parallel size; divides node.cards and heads", "2"),
         new("parallel.pp", KeyType.Integer, "Pipeline stages; divides layers unless stage-layers is given", "4"),
         new("parallel.dp", KeyType.Integer, "Data-parallel replicas", "4"),
+        new("parallel.cp", KeyType.Integer, "Context-parallel size: each sequence split over cp cards that pass keys/values round a ring (ring attention); divides seq-len; rank order tp, cp, dp, pp", "2"),
         new("parallel.micro-batch", KeyType.Integer, "Sequences per microbatch per pipeline", "2"),
         new("parallel.global-batch", KeyType.Integer, "Sequences per optimizer step, whole job; a multiple of micro-batch*dp", "64"),
         new("parallel.schedule", KeyType.Choice, "Pipeline schedule", "1f1b", ScheduleChoices),

@@ -46,7 +46,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         GlobalBatch: Int("parallel.global-batch"),
         Schedule: Choice("parallel.schedule"),
         StageLayers: IntList("parallel.stage-layers"),
-        VirtualStages: Int("parallel.virtual-stages"));
+        VirtualStages: Int("parallel.virtual-stages")) { Cp = Int("parallel.cp") };
 
     private TrainingSpec ReadTraining() => new(
         Precision: Choice("training.precision"),

@@ -40,6 +40,7 @@ public static class ScenarioValidator
         AtLeastOne(v, "parallel.tp", s.Parallel.Tp);
         AtLeastOne(v, "parallel.pp", s.Parallel.Pp);
         AtLeastOne(v, "parallel.dp", s.Parallel.Dp);
+        AtLeastOne(v, "parallel.cp", s.Parallel.Cp);
         AtLeastOne(v, "parallel.micro-batch", s.Parallel.MicroBatch);
         AtLeastOne(v, "parallel.global-batch", s.Parallel.GlobalBatch);
         AtLeastOne(v, "parallel.virtual-stages", s.Parallel.VirtualStages);
@@ -79,8 +80,8 @@ public static class ScenarioValidator
         {
             if (s.StageCards.Count != s.Parallel.Pp)
                 throw v.Fail("cluster.stage-hardware", $"names {s.StageCards.Count} presets for {s.Parallel.Pp} pipeline stages; give one per stage (parallel.pp), or [] for none");
-            if ((long)s.Parallel.Tp * s.Parallel.Dp % n.CardsPerNode != 0)
-                throw v.Fail("cluster.stage-hardware", $"a stage spans tp*dp = {s.Parallel.Tp * s.Parallel.Dp} cards, not a whole number of {n.CardsPerNode}-card nodes, so a node would hold two kinds of card; choose tp*dp a multiple of node.cards");
+            if ((long)s.Parallel.Tp * s.Parallel.WeightReplicas % n.CardsPerNode != 0)
+                throw v.Fail("cluster.stage-hardware", $"a stage spans tp*cp*dp = {s.Parallel.Tp * s.Parallel.WeightReplicas} cards, not a whole number of {n.CardsPerNode}-card nodes, so a node would hold two kinds of card; choose tp*dp a multiple of node.cards");
             var odd = s.StageCards.FirstOrDefault(card => card.HbmStacks != c.HbmStacks);
             if (odd is not null)
                 throw v.Fail("cluster.stage-hardware", $"{odd.Name} has {odd.HbmStacks} HBM stacks but the main card {c.Name} has {c.HbmStacks}; every card of a job needs the same stack count (one bank actor per stack)");
@@ -121,10 +122,16 @@ public static class ScenarioValidator
     private static void CheckPlan(Scenario s, ValidationContext v)
     {
         var p = s.Parallel;
-        long product = (long)p.Tp * p.Pp * p.Dp;
-        if (product != s.Cards)
+        long product = (long)p.Tp * p.Cp * p.Pp * p.Dp;
+        if (product != s.Cards && p.Cp == 1)
             throw v.Fail(["parallel.tp", "parallel.pp", "parallel.dp", "cluster.cards"],
                 $"tp*pp*dp = {{=parallel.tp}}*{{=parallel.pp}}*{{=parallel.dp}} = {product} but {{cluster.cards}}; choose tp, pp, dp whose product is {s.Cards}");
+        if (product != s.Cards)
+            throw v.Fail(["parallel.tp", "parallel.cp", "parallel.pp", "parallel.dp", "cluster.cards"],
+                $"tp*cp*pp*dp = {{=parallel.tp}}*{{=parallel.cp}}*{{=parallel.pp}}*{{=parallel.dp}} = {product} but {{cluster.cards}}; choose sizes whose product is {s.Cards}");
+        if (s.Model.SeqLen % p.Cp != 0)
+            throw v.Fail(["parallel.cp", "model.seq-len"],
+                $"context parallelism splits each sequence evenly, so cp must divide {{model.seq-len}}; choose cp among {List(Divisors(s.Model.SeqLen).Where(d => d <= 64))}");
         var perNode = s.Node.CardsPerNode;
         if (s.Cards % perNode != 0)
             throw v.Fail(["cluster.cards", "node.cards"],

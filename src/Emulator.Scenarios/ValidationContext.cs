@@ -63,6 +63,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["parallel.tp"] = I(s.Parallel.Tp),
             ["parallel.pp"] = I(s.Parallel.Pp),
             ["parallel.dp"] = I(s.Parallel.Dp),
+            ["parallel.cp"] = I(s.Parallel.Cp),
             ["parallel.micro-batch"] = I(s.Parallel.MicroBatch),
             ["parallel.global-batch"] = I(s.Parallel.GlobalBatch),
             ["parallel.schedule"] = s.Parallel.Schedule,

@@ -84,7 +84,7 @@ public class ActorTests() : TestKit(EngineConfig.Default)
         var job = CreateTestProbe("job");
         h.Probe(map.Job, job);
         h.Probe(map.Node(0), CreateTestProbe("node"));
-        var setup = new CardSetup(0, map, 0, 2, plan, 0, 1, -1, -1, 1, [1], [0], null, SimTime.FromNs(100), Sampled: false);
+        var setup = new CardSetup(0, map, 0, 2, plan, 0, 1, -1, -1, 1, [1], [0], null, 1, 0, SimTime.FromNs(100), Sampled: false);
         h.Spawn(
             (map.Card(0), CardActor.Props(map.Card(0), h.Partition, setup), "card-0"),
             (map.Bank(0, 0), HbmBankActor.Props(map.Bank(0, 0), h.Partition, map.Card(0), 0, s.Card.StackCapacityBytes, s.Card.StackBandwidth), "hbm-0-0"),

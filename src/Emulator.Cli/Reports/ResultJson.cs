@@ -83,6 +83,7 @@ public static class ResultJson
         TimeKind.TensorParallel => "tensor_parallel",
         TimeKind.PipelineBubble => "pipeline_bubble",
         TimeKind.DataParallel => "data_parallel",
+        TimeKind.ContextParallel => "context_parallel",
         _ => "optimizer",
     };
 

@@ -15,7 +15,7 @@ public static class Summary
         var b = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
         void Line(string label, string value) => b.Append(inv, $"  {label,-26}{value}\n");
-        b.Append(inv, $"{s.Name}: {s.Model.Name} on {s.Cards} x {s.Card.Name} ({s.Nodes} nodes, {r.Actors["switch"]} switches), tp {s.Parallel.Tp} pp {s.Parallel.Pp} dp {s.Parallel.Dp}, {s.Parallel.MicroBatches} microbatches of {s.Parallel.MicroBatch}\n");
+        b.Append(inv, $"{s.Name}: {s.Model.Name} on {s.Cards} x {s.Card.Name} ({s.Nodes} nodes, {r.Actors["switch"]} switches), tp {s.Parallel.Tp}{(s.Parallel.Cp > 1 ? $" cp {s.Parallel.Cp}" : "")} pp {s.Parallel.Pp} dp {s.Parallel.Dp}, {s.Parallel.MicroBatches} microbatches of {s.Parallel.MicroBatch}\n");
         if (r.Oom is { } o)
         {
             b.Append(inv, $"  OUT OF MEMORY: card {o.Card}, HBM bank {o.Bank} refused {Gib(o.Requested)} at {o.At.Seconds * 1e3:0.###} ms ({Gib(o.BankLive)} of {Gib(o.BankCapacity)} held)\n");
@@ -29,7 +29,7 @@ public static class Summary
         Line("hardware TFLOP/s per card", r.HardwareTflopsPerCard.ToString("0.0", inv));
         Line("MFU", r.Mfu.ToString("0.0%", inv));
         b.Append("  time breakdown (mean per card):\n");
-        foreach (var (kind, seconds) in r.Breakdown)
+        foreach (var (kind, seconds) in r.Breakdown.Where(k => k.Key != TimeKind.ContextParallel || k.Value > 0))
             Line("    " + ResultJson.Name(kind).Replace('_', ' '), $"{seconds:0.####} s  {seconds / r.StepTime.Seconds,6:0.0%}");
         Line("peak HBM", $"{Gib(r.PeakHbmBytes)} of {Gib(r.HbmCapacityBytes)} (card {r.PeakHbmCard})");
         foreach (var (kind, bytes) in r.PeakHbmBreakdown) Line("    " + kind.ToString().ToLowerInvariant(), Gib(bytes));

@@ -13,4 +13,6 @@ public enum TimeKind
     DataParallel,
     /// <summary>The optimizer step.</summary>
     Optimizer,
+    /// <summary>Waiting for ring attention's keys and values beyond the attention compute they overlap (context parallelism).</summary>
+    ContextParallel,
 }

@@ -7,6 +7,8 @@ namespace Emulator.Core.Models;
 /// Attention block: layernorm, QKV GEMM (b·s)×h by h×(h + 2·k·d)/tp, QKᵀ (a/tp batched s×d by d×s), softmax, AV (s×s by s×d),
 /// output projection (b·s)×(h/tp) by (h/tp)×h, dropout+residual. MLP block: layernorm, fc1 h×f/tp (2f/tp gated), activation,
 /// fc2 (f/tp)×h, dropout+residual. With sequence parallelism the layernorm and dropout/residual kernels work on s/tp tokens.
+/// With context parallelism cp a card holds s/cp tokens of each sequence and attends them to all s keys (ring attention):
+/// every token-wise kernel and the attention core shrink by cp.
 /// Element-wise bytes, 2 per element: forward layernorm reads x, writes y (2 per token·h); dropout+residual reads branch
 /// and residual, writes sum (3); softmax reads and writes (2 per score); activation reads its input, writes its output.
 /// Backward: every GEMM becomes a dgrad and a wgrad kernel of the same shape, so GEMM FLOPs double; layernorm, softmax
@@ -15,9 +17,9 @@ namespace Emulator.Core.Models;
 public static partial class ComputeModel
 {
     /// <summary>Forward pass of one layer on one tp rank for microBatch sequences; standard GPT FLOPs are 24·b·s·h²·(1 + s/6h)/tp.</summary>
-    public static LayerWork LayerForward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, bool flashAttention = false)
+    public static LayerWork LayerForward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, bool flashAttention = false, int cp = 1)
     {
-        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch), sequenceParallel);
+        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
         var attention = Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H)
             + Gemm(c, g.Tokens, g.QkvWidth / g.Tp, g.H)
             + (flashAttention ? FlashAttentionKernel(c, g, backward: false) : AttentionCoreForward(c, g))
@@ -32,9 +34,9 @@ public static partial class ComputeModel
     }
 
     /// <summary>Backward pass (dgrad + wgrad) of one layer on one tp rank: GEMM and attention-core FLOPs are twice the forward's.</summary>
-    public static LayerWork LayerBackward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, bool flashAttention = false)
+    public static LayerWork LayerBackward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, bool flashAttention = false, int cp = 1)
     {
-        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch), sequenceParallel);
+        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
         var qkv = Gemm(c, g.Tokens, g.QkvWidth / g.Tp, g.H);
         var scores = Gemm(c, g.S, g.S, g.D, g.HeadBatch);
         var context = Gemm(c, g.S, g.D, g.S, g.HeadBatch);
@@ -59,13 +61,13 @@ public static partial class ComputeModel
 
     /// <summary>Forward work redone during backward: None nothing, Selective the attention core (QKᵀ, softmax, AV), Full the whole LayerForward, Dots the MLP's first GEMM with its layernorm and activation.</summary>
     /// <remarks>With FlashAttention, Selective recomputes nothing: the fused backward already rebuilds the scores.</remarks>
-    public static LayerWork LayerRecompute(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention = false) => policy switch
+    public static LayerWork LayerRecompute(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention = false, int cp = 1) => policy switch
     {
         Recompute.None => LayerWork.Zero,
         Recompute.Selective when flashAttention => LayerWork.Zero,
-        Recompute.Selective => new LayerWork(AttentionCoreForward(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch), sequenceParallel)), WorkCost.Zero),
-        Recompute.Full => LayerForward(c, m, tp, microBatch, sequenceParallel, flashAttention),
-        Recompute.Dots => new LayerWork(WorkCost.Zero, MlpInputRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch), sequenceParallel))),
+        Recompute.Selective => new LayerWork(AttentionCoreForward(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel)), WorkCost.Zero),
+        Recompute.Full => LayerForward(c, m, tp, microBatch, sequenceParallel, flashAttention, cp),
+        Recompute.Dots => new LayerWork(WorkCost.Zero, MlpInputRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel))),
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "unknown recompute policy"),
     };
 

@@ -34,17 +34,17 @@ public static partial class ComputeModel
     }
 
     /// <summary>Output layer forward on one tp rank: GEMM (b·s)×h by h×(V/tp), then softmax/cross-entropy reading bf16 logits and writing fp32 probabilities (6 B an element).</summary>
-    public static WorkCost LogitsForward(CardSpec c, ModelSpec m, int tp, int microBatch)
+    public static WorkCost LogitsForward(CardSpec c, ModelSpec m, int tp, int microBatch, int cp = 1)
     {
-        var tokens = Tokens(m, microBatch);
+        var tokens = Tokens(m, microBatch, cp);
         double vocab = (double)m.Vocab / Tp(tp);
         return Gemm(c, tokens, vocab, m.Hidden) + Elementwise(c, tokens * vocab * (2 + 4));
     }
 
     /// <summary>Output layer backward: cross-entropy gradient reading fp32 probabilities and writing bf16 logit gradients (6 B an element), then dgrad and wgrad GEMMs.</summary>
-    public static WorkCost LogitsBackward(CardSpec c, ModelSpec m, int tp, int microBatch)
+    public static WorkCost LogitsBackward(CardSpec c, ModelSpec m, int tp, int microBatch, int cp = 1)
     {
-        var tokens = Tokens(m, microBatch);
+        var tokens = Tokens(m, microBatch, cp);
         double vocab = (double)m.Vocab / Tp(tp);
         var gemm = Gemm(c, tokens, vocab, m.Hidden);
         return Elementwise(c, tokens * vocab * (4 + 2)) + gemm + gemm;
@@ -75,8 +75,11 @@ public static partial class ComputeModel
 
     private static long Bytes(double bytes) => checked((long)Math.Ceiling(bytes));
 
-    private static double Tokens(ModelSpec m, int microBatch) =>
-        microBatch >= 1 ? (double)microBatch * m.SeqLen : throw new ArgumentOutOfRangeException(nameof(microBatch), microBatch, "microbatch must be at least 1");
+    /// <summary>Tokens of one microbatch on one card: b·s, or b·s/cp with context parallelism.</summary>
+    private static double Tokens(ModelSpec m, int microBatch, int cp = 1) =>
+        microBatch < 1 ? throw new ArgumentOutOfRangeException(nameof(microBatch), microBatch, "microbatch must be at least 1")
+        : cp < 1 ? throw new ArgumentOutOfRangeException(nameof(cp), cp, "cp must be at least 1")
+        : (double)microBatch * m.SeqLen / cp;
 
     private static int Tp(int tp) => tp >= 1 ? tp : throw new ArgumentOutOfRangeException(nameof(tp), tp, "tp must be at least 1");
 }

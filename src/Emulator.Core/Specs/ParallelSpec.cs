@@ -19,9 +19,15 @@ public sealed record ParallelSpec(
     IReadOnlyList<int> StageLayers,
     int VirtualStages = 1)
 {
+    /// <summary>Context-parallel size: each sequence is split over this many cards, which pass keys and values round a ring (ring attention).</summary>
+    public int Cp { get; init; } = 1;
+
+    /// <summary>Cards holding the same weights and reducing gradients together: dp·cp (Megatron's data-parallel group with context parallelism).</summary>
+    public int WeightReplicas => Dp * Cp;
+
     /// <summary>Microbatches each pipeline runs per step.</summary>
     public int MicroBatches => GlobalBatch / (MicroBatch * Dp);
 
     /// <summary>Cards the plan needs.</summary>
-    public int Cards => Tp * Pp * Dp;
+    public int Cards => Tp * Cp * Pp * Dp;
 }

@@ -25,8 +25,18 @@ public sealed partial class CardActor
     private int _awaitedRing = -1;
 
     /// <summary>Starts a collective without blocking; a later <see cref="RingWait"/> on the same phase blocks until it is done.</summary>
-    private void StartRing(RingKind kind, long bytes, int phase)
+    private void StartRing(RingKind kind, long bytes, int phase, RingGroup group = RingGroup.Data)
     {
+        if (group == RingGroup.Context)
+        {
+            if (_s.CpSize == 1) return;
+            var block = (bytes + _s.CpSize - 1) / _s.CpSize;
+            var context = new ActiveRing(phase * 2, [new RingStage(_s.CpNext, _s.CpSize - 1, block)]);
+            _rings[context.Key] = context;
+            Allocate(MemoryKind.Buffers, context.BufferBytes);
+            PumpRing(context);
+            return;
+        }
         if (_s.DpSize == 1) return;
         var lanes = _s.DpPrev is null ? 1 : 2;
         for (var lane = 0; lane < lanes; lane++)
@@ -41,10 +51,15 @@ public sealed partial class CardActor
     private bool RingActive(int phase) => _rings.ContainsKey(phase * 2) || _rings.ContainsKey(phase * 2 + 1);
 
     /// <summary>Blocks until collective <paramref name="phase"/> is done; returns false when it already is.</summary>
-    private bool AwaitRing(int phase, RingKind kind)
+    private bool AwaitRing(int phase, RingKind kind, RingGroup group = RingGroup.Data)
     {
         if (!RingActive(phase)) return false;
         _awaitedRing = phase;
+        if (group == RingGroup.Context)
+        {
+            Block(TimeKind.ContextParallel, "cp key/value ring");
+            return true;
+        }
         Block(TimeKind.DataParallel, kind switch
         {
             RingKind.AllReduce => "dp all-reduce",

@@ -113,11 +113,11 @@ public sealed partial class CardActor : EntityActor
                     break;
                 case RingStart r:
                     _pc++;
-                    StartRing(r.Ring, r.Bytes, r.Phase);
+                    StartRing(r.Ring, r.Bytes, r.Phase, r.Group);
                     break;
                 case RingWait r:
                     _pc++;
-                    if (AwaitRing(r.Phase, r.Ring)) return;
+                    if (AwaitRing(r.Phase, r.Ring, r.Group)) return;
                     break;
                 default:
                     throw new InvalidOperationException($"unknown instruction {_program[_pc]}");

@@ -18,6 +18,8 @@ namespace Emulator.Engine.Actors;
 /// <param name="DpDims">Dimensions of the data-parallel group, first fastest (one per fabric level: cards of the group sharing a node, then nodes; or torus axes); their product is DpSize.</param>
 /// <param name="DpNext">Next card of the card's ring along each of <paramref name="DpDims"/>.</param>
 /// <param name="DpPrev">Previous card along each dimension when collectives run both directions at once (torus), else null.</param>
+/// <param name="CpSize">Context-parallel group size (1 = none).</param>
+/// <param name="CpNext">Next card of its context-parallel ring (itself when CpSize is 1).</param>
 /// <param name="ControlLatency">Delay of job-to-card control messages (the lookahead).</param>
 /// <param name="Sampled">Whether the card records a trace timeline.</param>
 public sealed record CardSetup(
@@ -34,5 +36,7 @@ public sealed record CardSetup(
     IReadOnlyList<int> DpDims,
     IReadOnlyList<int> DpNext,
     IReadOnlyList<int>? DpPrev,
+    int CpSize,
+    int CpNext,
     SimTime ControlLatency,
     bool Sampled);

@@ -34,10 +34,19 @@ public sealed record Alloc(MemoryKind Kind, long Bytes) : Instruction;
 public sealed record RingSync(RingKind Ring, long Bytes, int Phase) : Instruction;
 
 /// <summary>Start a data-parallel collective and run on; it progresses while the card computes (overlapped gradient reduction, prefetched parameters).</summary>
-public sealed record RingStart(RingKind Ring, long Bytes, int Phase) : Instruction;
+public sealed record RingStart(RingKind Ring, long Bytes, int Phase, RingGroup Group = RingGroup.Data) : Instruction;
+
+/// <summary>Which ranks a ring collective runs over.</summary>
+public enum RingGroup
+{
+    /// <summary>The cards holding the same weights (dp·cp), for gradients and parameters.</summary>
+    Data,
+    /// <summary>The context-parallel group of one sequence, for ring attention's keys and values.</summary>
+    Context,
+}
 
 /// <summary>Block until the collective started with the same <paramref name="Phase"/> is done (no wait if it already is).</summary>
-public sealed record RingWait(RingKind Ring, int Phase) : Instruction;
+public sealed record RingWait(RingKind Ring, int Phase, RingGroup Group = RingGroup.Data) : Instruction;
 
 /// <summary>What a <see cref="Work"/> is, for the time breakdown and the trace.</summary>
 public enum WorkPhase

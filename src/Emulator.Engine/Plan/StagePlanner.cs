@@ -16,10 +16,14 @@ public static class StagePlanner
     }
 
     /// <summary>Bytes one card sends to the next stage per microbatch: b·s·h in 2-byte precision, split over tp ranks (Megatron's scatter/gather optimisation).</summary>
-    public static long PipelineBytes(Scenario s) => 2L * s.Parallel.MicroBatch * s.Model.SeqLen * s.Model.Hidden / s.Parallel.Tp;
+    public static long PipelineBytes(Scenario s) => 2L * s.Parallel.MicroBatch * s.Model.SeqLen * s.Model.Hidden / s.Parallel.Tp / s.Parallel.Cp;
 
     /// <summary>Bytes per rank of one tensor-parallel all-reduce (or all-gather + reduce-scatter pair with sequence parallelism).</summary>
-    public static long TensorParallelBytes(Scenario s) => 2L * s.Parallel.MicroBatch * s.Model.SeqLen * s.Model.Hidden;
+    public static long TensorParallelBytes(Scenario s) => 2L * s.Parallel.MicroBatch * s.Model.SeqLen * s.Model.Hidden / s.Parallel.Cp;
+
+    /// <summary>Keys and values of one layer and microbatch on one card, 2-byte: 2·(b·s/cp)·k·d/tp; ring attention passes them round the cp group.</summary>
+    public static long KeyValueBytes(Scenario s) =>
+        2L * 2 * s.Parallel.MicroBatch * s.Model.SeqLen / s.Parallel.Cp * ((long)s.Model.KvHeads * s.Model.Hidden / s.Model.Heads) / s.Parallel.Tp;
 
     /// <summary>Bytes of one gradient: bf16 training accumulates and all-reduces fp32 main gradients (Megatron-LM forces
     /// accumulate_allreduce_grads_in_fp32 with bf16; DeepSpeed's bf16 optimizer keeps fp32 gradients too); fp16 keeps 2-byte gradients.</summary>
@@ -54,8 +58,10 @@ public static class StagePlanner
 
         var paramsOnCard = TransformerMath.StageParams(s.Model, layers, first, last, p.Tp);
         var gradPerParam = GradientBytesPerParam(t);
-        var state = MemoryModel.Sharded(paramsOnCard, p.Dp, t.ZeroStage, gradPerParam);
-        var sharded = p.Dp > 1 ? t.ZeroStage : 0;
+        var replicas = p.WeightReplicas;
+        var cp = p.Cp;
+        var state = MemoryModel.Sharded(paramsOnCard, replicas, t.ZeroStage, gradPerParam);
+        var sharded = replicas > 1 ? t.ZeroStage : 0;
         // One layer's parameters and gradients on this card, the unit of FSDP gathers and of overlapped gradient buckets.
         var layerParams = TransformerMath.LayerParams(s.Model) / p.Tp;
         var layerWeightBytes = (long)Math.Ceiling(2 * layerParams);
@@ -66,16 +72,18 @@ public static class StagePlanner
         var pending = new List<(RingKind Kind, int Phase)>();
         // FlashAttention keeps no s×s scores, exactly what selective recompute drops from the stored activations.
         var storedPolicy = t.FlashAttention && t.Recompute == Recompute.None ? Recompute.Selective : t.Recompute;
-        var activations = Enumerable.Range(0, v).Select(c =>
-            MemoryModel.ActivationBytesPerMicrobatch(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, storedPolicy, chunkLayers[c], FirstVirtual(c), LastVirtual(c))).ToArray();
-        var working = MemoryModel.RecomputeWorkingBytes(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute);
+        // Context parallelism keeps s/cp of every sequence on a card: every activation shrinks by cp.
+        var activations = Enumerable.Range(0, v).Select(c => CeilDiv(
+            MemoryModel.ActivationBytesPerMicrobatch(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, storedPolicy, chunkLayers[c], FirstVirtual(c), LastVirtual(c)), cp)).ToArray();
+        var working = CeilDiv(MemoryModel.RecomputeWorkingBytes(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute), cp);
 
-        var fwd = ComputeModel.LayerForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.FlashAttention);
-        var bwd = ComputeModel.LayerBackward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.FlashAttention);
-        var re = ComputeModel.LayerRecompute(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute, t.FlashAttention);
-        var logitsF = ComputeModel.LogitsForward(s.Card, s.Model, p.Tp, p.MicroBatch);
-        var logitsB = ComputeModel.LogitsBackward(s.Card, s.Model, p.Tp, p.MicroBatch);
-        var optimizer = ComputeModel.OptimizerStep(s.Card, paramsOnCard, t.DistributedOptimizer, p.Dp);
+        var fwd = ComputeModel.LayerForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.FlashAttention, cp);
+        var bwd = ComputeModel.LayerBackward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.FlashAttention, cp);
+        var re = ComputeModel.LayerRecompute(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute, t.FlashAttention, cp);
+        var logitsF = ComputeModel.LogitsForward(s.Card, s.Model, p.Tp, p.MicroBatch, cp);
+        var logitsB = ComputeModel.LogitsBackward(s.Card, s.Model, p.Tp, p.MicroBatch, cp);
+        var optimizer = ComputeModel.OptimizerStep(s.Card, paramsOnCard, t.DistributedOptimizer, replicas);
+        var kvBytes = cp > 1 ? KeyValueBytes(s) : 0;
         var tpBytes = p.Tp > 1 ? TensorParallelBytes(s) : 0;
         var p2pBytes = PipelineBytes(s);
 
@@ -127,12 +135,28 @@ public static class StagePlanner
             pending.Add((bucketKind, phase++));
         }
 
+        // Ring attention: the other cp ranks' keys and values come round while the attention computes (backward also
+        // sends their gradients back round: twice the bytes).
+        void Attention(WorkCost cost, WorkPhase kind, int mb)
+        {
+            if (kvBytes == 0)
+            {
+                program.Add(new Work(cost, kind, mb));
+                return;
+            }
+            var ring = phase++;
+            program.Add(new RingStart(RingKind.AllGather, (kind == WorkPhase.Backward ? 2 : 1) * kvBytes * cp, ring, RingGroup.Context));
+            program.Add(new Work(cost, kind, mb));
+            program.Add(new RingWait(RingKind.AllGather, ring, RingGroup.Context));
+        }
+
         void Layer(LayerWork w, WorkPhase kind, int mb, bool attentionFirst)
         {
-            var (a, b) = attentionFirst ? (w.Attention, w.Mlp) : (w.Mlp, w.Attention);
-            program.Add(new Work(a, kind, mb));
+            if (attentionFirst) Attention(w.Attention, kind, mb);
+            else program.Add(new Work(w.Mlp, kind, mb));
             if (tpBytes > 0) program.Add(new TpSync(tpBytes));
-            program.Add(new Work(b, kind, mb));
+            if (attentionFirst) program.Add(new Work(w.Mlp, kind, mb));
+            else Attention(w.Attention, kind, mb);
             if (tpBytes > 0) program.Add(new TpSync(tpBytes));
             flops += w.Total.Flops;
         }
@@ -157,7 +181,7 @@ public static class StagePlanner
             if (!LastVirtual(c)) program.Add(new WaitInput(TransferKind.Gradient, mb, c));
             if (LastVirtual(c)) { program.Add(new Work(logitsB, WorkPhase.Backward, mb)); flops += logitsB.Flops; }
             if (working > 0) program.Add(new Alloc(MemoryKind.Activations, working));
-            var bucketed = sharded == 3 || (t.OverlapGradReduce && p.Dp > 1 && mb == m - 1);
+            var bucketed = sharded == 3 || (t.OverlapGradReduce && replicas > 1 && mb == m - 1);
             Layers(chunkLayers[c], _ =>
             {
                 if (t.Recompute == Recompute.Full) Layer(re, WorkPhase.Recompute, mb, attentionFirst: true);
@@ -181,4 +205,6 @@ public static class StagePlanner
         if (sharded == 3 && otherParams > 0) program.Add(new Alloc(MemoryKind.Weights, -(long)Math.Ceiling(2 * otherParams)));
         return new StagePlan(stage, layers, program, state, flops);
     }
+
+    private static long CeilDiv(long a, long b) => (a + b - 1) / b;
 }

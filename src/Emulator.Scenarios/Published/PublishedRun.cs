@@ -60,6 +60,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append("}\nparallel {\n");
         foreach (var (key, column) in new[] { ("tp", "tp"), ("pp", "pp"), ("dp", "dp"), ("micro-batch", "micro_batch"), ("global-batch", "global_batch") })
             b.Append(CultureInfo.InvariantCulture, $"  {key} = {c[column]}\n");
+        if (c["cp"] is { Length: > 0 } cp && cp != "1") b.Append(CultureInfo.InvariantCulture, $"  cp = {cp}\n");
         if (VirtualStages > 1) b.Append(CultureInfo.InvariantCulture, $"  virtual-stages = {VirtualStages}\n");
         if (c["stage_layers"].Length > 0) b.Append(CultureInfo.InvariantCulture, $"  stage-layers = [{c["stage_layers"].Replace(";", ", ")}]\n");
         b.Append("}\ntraining {\n");

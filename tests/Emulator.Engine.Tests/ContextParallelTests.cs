@@ -1,0 +1,56 @@
+using Emulator.Core.Accounting;
+using Emulator.Core.Models;
+using Emulator.Core.Specs;
+using Emulator.Engine.Plan;
+using Emulator.Scenarios;
+
+namespace Emulator.Engine.Tests;
+
+/// <summary>Context parallelism: ring attention's key/value ring, and a sequence split over cp cards.</summary>
+public class ContextParallelTests
+{
+    [Fact]
+    public void KeyValueRing_InsideANode_IsARingAllGather()
+    {
+        // cp 4 on one 8-card node (tp 1, dp 2): the ring passes 3 blocks of 64 MiB over the crossbar.
+        const long bytes = 4L * (64 << 20);
+        var s = TestScenarios.With(tp: 1, pp: 1, dp: 8);
+        s = s with { Parallel = s.Parallel with { Dp = 2, Cp = 4 }, Model = s.Model with { SeqLen = 4096 } };
+        Assert.Equal(8, s.Cards);
+        var program = new StagePlan(0, 0, new Instruction[]
+        {
+            new RingStart(RingKind.AllGather, bytes, 0, RingGroup.Context), new RingWait(RingKind.AllGather, 0, RingGroup.Context),
+        }, new StateMemory(0, 0, 0), 0);
+
+        var result = StepEmulation.Run(s, programs: _ => program);
+
+        var expected = CollectiveCost.RingAllGather(bytes, 4, s.Node.IntraBandwidth, s.Node.IntraLatency);
+        Assert.InRange(result.Breakdown[TimeKind.ContextParallel] / expected.Seconds, 0.99, 1.01);
+        Assert.Equal(0.0, result.Breakdown[TimeKind.DataParallel]);
+    }
+
+    [Fact]
+    public void SplittingEachSequenceInTwo_HalvesActivationsPerCard()
+    {
+        // Same cards and microbatches per pipeline: dp 4 versus cp 2 x dp 2 (global batch halved). Each card holds half of
+        // each sequence, so a microbatch's activations on it halve.
+        var plain = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["training.recompute=full"]);
+        var split = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["training.recompute=full", "parallel.cp=2", "parallel.dp=2", "parallel.global-batch=32"]);
+        Assert.Equal(plain.Cards, split.Cards);
+
+        var a = StagePlanner.Build(plain, 0).Program.OfType<Alloc>().First(x => x.Kind == MemoryKind.Activations).Bytes;
+        var b = StagePlanner.Build(split, 0).Program.OfType<Alloc>().First(x => x.Kind == MemoryKind.Activations).Bytes;
+        Assert.Equal((a + 1) / 2, b, 1.0);
+
+        var run = StepEmulation.Run(split);
+        Assert.Null(run.Oom);
+        Assert.True(run.StepTime.Seconds > 0);
+    }
+
+    [Fact]
+    public void CpThatDoesNotDivideTheSequence_IsRefused()
+    {
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["parallel.cp=3", "parallel.dp=1", "cluster.cards=24", "parallel.global-batch=16"]));
+        Assert.Contains("cp must divide", ex.Message);
+    }
+}
