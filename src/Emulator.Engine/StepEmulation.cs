@@ -21,7 +21,9 @@ public static class StepEmulation
     /// <param name="programs">Replaces the planner's program of each stage (tests drive the actors with hand-made programs).</param>
     public static StepResult Run(Scenario scenario, Action<Simulation>? monitor = null, Func<int, StagePlan>? programs = null)
     {
-        var s = scenario;
+        var (s, mirror) = ReplicaMirror.Of(scenario);
+        // Mirrored replicas still run the whole job's programs (its batch split, shards and collective sizes).
+        if (mirror is not null) programs ??= stage => StagePlanner.Build(WithSoftware(scenario), stage);
         var partitions = Math.Max(1, Math.Min(s.Emulation.Threads, s.Nodes));
         var (ranks, tree, map, plans) = Prepare(s, programs);
         var simulation = new Simulation(AssignPartitions(map, s, tree, partitions), partitions, s.Fabric.LinkLatency);
@@ -32,7 +34,7 @@ public static class StepEmulation
         using var system = ActorSystem.Create("emulation", Runtime.EngineConfig.Default);
         try
         {
-            CreateActors(system, s, simulation, map, tree, ranks, plans, sampled, control, refs);
+            CreateActors(system, s, simulation, map, tree, ranks, plans, sampled, control, refs, mirror);
             foreach (var p in simulation.Partitions) p.Bind((target, message) => refs[target].Tell(message, ActorRefs.NoSender));
 
             simulation.Post(map.Job, map.Job, SimTime.Zero, new StartJob());
@@ -42,7 +44,7 @@ public static class StepEmulation
             var collector = new StatsCollector();
             foreach (var r in refs) r.Tell(new CollectStats(collector), ActorRefs.NoSender);
             simulation.ThrowIfFailed();
-            return Summarise(s, simulation, partitions, map, tree, control, collector, sampled);
+            return Summarise(scenario, s, simulation, partitions, tree, control, collector, sampled);
         }
         finally
         {
@@ -72,8 +74,7 @@ public static class StepEmulation
     /// <summary>Rank map, fabric, entity ids and stage programs of a scenario.</summary>
     private static (RankMap Ranks, FatTree? Tree, EntityMap Map, StagePlan[] Plans) Prepare(Scenario s, Func<int, StagePlan>? programs)
     {
-        // Kernels run as the stack drives the card; every other use of the card (peak for MFU, HBM) is the hardware's.
-        s = s with { Card = s.Software.Apply(s.Card), StageCards = s.StageCards.Select(s.Software.Apply).ToArray() };
+        s = WithSoftware(s);
         // Context-parallel ranks sit between tp and dp (Megatron order tp, cp, dp, pp): to the rank map they are more
         // data-parallel ranks, since they hold the same weights and reduce gradients together.
         var ranks = new RankMap(s.Parallel.Tp, s.Parallel.Pp, s.Parallel.WeightReplicas, s.Node.CardsPerNode);
@@ -82,6 +83,10 @@ public static class StepEmulation
         var plans = Enumerable.Range(0, s.Parallel.Pp).Select(stage => programs?.Invoke(stage) ?? StagePlanner.Build(s, stage)).ToArray();
         return (ranks, tree, map, plans);
     }
+
+    /// <summary>Kernels run as the stack drives the card; every other use of the card (peak for MFU, HBM) is the hardware's.</summary>
+    private static Scenario WithSoftware(Scenario s) =>
+        s with { Card = s.Software.Apply(s.Card), StageCards = s.StageCards.Select(s.Software.Apply).ToArray() };
 
     /// <summary>Live actors per kind.</summary>
     private static Dictionary<string, int> ActorCounts(Scenario s, FatTree? tree) => new()
@@ -95,7 +100,7 @@ public static class StepEmulation
 
     /// <summary>Creates the job, the nodes (which create their cards and HBM banks) and the switches under one root, filling <paramref name="refs"/>.</summary>
     private static void CreateActors(ActorSystem system, Scenario s, Simulation simulation, EntityMap map, FatTree? tree, RankMap ranks,
-        StagePlan[] plans, HashSet<int> sampled, SimTime control, IActorRef[] refs)
+        StagePlan[] plans, HashSet<int> sampled, SimTime control, IActorRef[] refs, ReplicaMirror? mirror = null)
     {
         var torus = s.Fabric.IsTorus ? new Torus(s.Fabric.TorusDims) : null;
         var root = system.ActorOf(EmulationRoot.Props(), "emulation");
@@ -105,7 +110,7 @@ public static class StepEmulation
             for (var n = 0; n < s.Nodes; n++)
             {
                 var cards = Enumerable.Range(n * s.Node.CardsPerNode, s.Node.CardsPerNode)
-                    .Select(c => CardSetupOf(s, ranks, map, plans, c, control, sampled.Contains(c))).ToArray();
+                    .Select(c => CardSetupOf(s, ranks, map, plans, c, control, sampled.Contains(c), mirror)).ToArray();
                 // A node holds cards of one stage only (validated), so its HBM stacks are that stage's card's.
                 var setup = new NodeSetup(n, s.Node, s.Fabric, s.CardOfStage(ranks.PpRank(n * s.Node.CardsPerNode)), tree, map, s.Emulation.Seed, s.Emulation.RdmaChunkBytes, cards) { Torus = torus };
                 var id = map.Node(n);
@@ -140,11 +145,13 @@ public static class StepEmulation
         return owner;
     }
 
-    private static CardSetup CardSetupOf(Scenario s, RankMap ranks, EntityMap map, StagePlan[] plans, int card, SimTime control, bool sampled)
+    private static CardSetup CardSetupOf(Scenario s, RankMap ranks, EntityMap map, StagePlan[] plans, int card, SimTime control, bool sampled, ReplicaMirror? mirror)
     {
         var (tp, pp, dp) = (ranks.TpRank(card), ranks.PpRank(card), ranks.DpRank(card));
         // On a torus a pure data-parallel job's rings follow the torus axes (one ring per axis, each step one link).
-        var dpDims = s.Fabric.IsTorus && s.Parallel.Tp == 1 && s.Parallel.Pp == 1 ? s.Fabric.TorusDims : ranks.DpDims;
+        var dpDims = mirror?.FullDims ?? (s.Fabric.IsTorus && s.Parallel.Tp == 1 && s.Parallel.Pp == 1 ? s.Fabric.TorusDims : ranks.DpDims);
+        // A mirrored dimension has no next card (-1): its ring steps are stood in for (ReplicaMirror).
+        int Next(int d) => mirror is null ? ranks.DpNeighbour(card, dpDims, d) : mirror.Mirrored(d) ? -1 : ranks.DpNeighbour(card, [mirror.Kept], 0);
         var interleaved = s.Parallel.VirtualStages > 1;
         return new CardSetup(
             card, map, ranks.NodeOf(card), s.Card.HbmStacks, plans[pp],
@@ -152,7 +159,7 @@ public static class StepEmulation
             // With an interleaved schedule the last stage feeds the first stage's next chunk, and back.
             PrevStage: pp > 0 ? ranks.CardOf(tp, pp - 1, dp) : interleaved ? ranks.CardOf(tp, s.Parallel.Pp - 1, dp) : -1,
             NextStage: pp < s.Parallel.Pp - 1 ? ranks.CardOf(tp, pp + 1, dp) : interleaved ? ranks.CardOf(tp, 0, dp) : -1,
-            DpSize: s.Parallel.WeightReplicas, DpDims: dpDims, DpNext: Enumerable.Range(0, dpDims.Count).Select(d => ranks.DpNeighbour(card, dpDims, d)).ToArray(),
+            DpSize: mirror?.Replicas ?? s.Parallel.WeightReplicas, DpDims: dpDims, DpNext: Enumerable.Range(0, dpDims.Count).Select(Next).ToArray(),
             DpPrev: s.Fabric.IsTorus ? Enumerable.Range(0, dpDims.Count).Select(d => ranks.DpNeighbour(card, dpDims, d, -1)).ToArray() : null,
             CpSize: s.Parallel.Cp, CpNext: ranks.DpNeighbour(card, [s.Parallel.Cp, s.Parallel.Dp], 0),
             ControlLatency: control, Sampled: sampled);
@@ -167,10 +174,11 @@ public static class StepEmulation
         return Enumerable.Range(0, count).Select(i => (int)((long)i * (cards - 1) / (count - 1))).ToHashSet();
     }
 
-    private static StepResult Summarise(Scenario s, Simulation sim, int partitions, EntityMap map, FatTree? tree, SimTime launch, StatsCollector c, HashSet<int> sampled)
+    /// <summary>The step's figures for the whole job <paramref name="s"/>, from the cards of <paramref name="emulated"/> (all of them unless replicas are mirrored).</summary>
+    private static StepResult Summarise(Scenario s, Scenario emulated, Simulation sim, int partitions, FatTree? tree, SimTime launch, StatsCollector c, HashSet<int> sampled)
     {
-        if (c.Cards.Count != s.Cards)
-            throw new InvalidOperationException($"only {c.Cards.Count} of {s.Cards} cards finished the step: the emulation deadlocked (a card waited for a message that never came)");
+        if (c.Cards.Count != emulated.Cards)
+            throw new InvalidOperationException($"only {c.Cards.Count} of {emulated.Cards} cards finished the step: the emulation deadlocked (a card waited for a message that never came)");
         var end = c.Cards.Max(r => r.Finished);
         var step = end - launch;
         var kinds = Enum.GetValues<TimeKind>();
@@ -192,9 +200,9 @@ public static class StepEmulation
             StepTime = step,
             TokensPerStep = (long)s.Parallel.GlobalBatch * s.Model.SeqLen,
             ModelFlops = TransformerMath.ModelFlopsPerStep(s.Model, s.Parallel.GlobalBatch),
-            ExecutedFlops = c.Cards.Sum(r => r.ExecutedFlops),
+            ExecutedFlops = c.Cards.Sum(r => r.ExecutedFlops) * s.Cards / emulated.Cards,
             PeakFlopsPerCard = Enumerable.Range(0, s.Parallel.Pp).Average(stage => s.CardOfStage(stage).PeakFlops),
-            Breakdown = kinds.ToDictionary(k => k, k => (double)(totals[(int)k] / s.Cards) / SimTime.PsPerSecond),
+            Breakdown = kinds.ToDictionary(k => k, k => (double)(totals[(int)k] / emulated.Cards) / SimTime.PsPerSecond),
             PeakHbmCard = peak.Card,
             PeakHbmBytes = peak.PeakHbmBytes,
             PeakHbmBreakdown = Breakdown(peak),
@@ -204,7 +212,7 @@ public static class StepEmulation
             Events = sim.Events,
             Barriers = sim.Barriers,
             Partitions = partitions,
-            Actors = ActorCounts(s, tree),
+            Actors = ActorCounts(emulated, tree),
             Links = c.Links.OrderByDescending(l => l.BusyPs).ThenBy(l => l.From, StringComparer.Ordinal).ThenBy(l => l.To, StringComparer.Ordinal).ToArray(),
             SampledCards = c.Cards.Where(r => sampled.Contains(r.Card)).ToArray(),
             SwitchSeries = c.SwitchSeries.OrderBy(x => x.Switch, StringComparer.Ordinal).ToArray(),

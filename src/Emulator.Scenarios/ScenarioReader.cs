@@ -68,7 +68,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         Seed: Long("emulation.seed"),
         RdmaChunkBytes: Parse("emulation.rdma-chunk", UnitParser.ParseBytes),
         Threads: Int("emulation.threads"),
-        TraceCards: Int("emulation.trace-cards"));
+        TraceCards: Int("emulation.trace-cards")) { MirrorReplicas = Bool("emulation.mirror-replicas") };
 
     /// <summary>Only the card section, for the per-stage presets of a heterogeneous job.</summary>
     public CardSpec ReadCardOnly() => ReadCard();

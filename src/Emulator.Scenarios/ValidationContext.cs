@@ -83,6 +83,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["emulation.seed"] = I(s.Emulation.Seed),
             ["emulation.rdma-chunk"] = I(s.Emulation.RdmaChunkBytes) + "B",
             ["emulation.threads"] = I(s.Emulation.Threads),
+            ["emulation.mirror-replicas"] = s.Emulation.MirrorReplicas ? "true" : "false",
             ["emulation.trace-cards"] = I(s.Emulation.TraceCards),
             ["card.name"] = s.Card.Name,
             ["card.peak-flops"] = D(s.Card.PeakFlops) + "FLOPS",

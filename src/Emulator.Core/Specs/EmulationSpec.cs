@@ -9,4 +9,8 @@ public sealed record EmulationSpec(
     long Seed,
     long RdmaChunkBytes,
     int Threads,
-    int TraceCards);
+    int TraceCards)
+{
+    /// <summary>Fidelity knob: emulate only the data-parallel replicas on the first nodes and mirror them to the others (Engine.ReplicaMirror).</summary>
+    public bool MirrorReplicas { get; init; }
+}

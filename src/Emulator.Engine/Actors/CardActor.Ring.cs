@@ -107,7 +107,11 @@ public sealed partial class CardActor
             var tag = ring.Key * MaxStages + ring.Stage;
             while (ring.Sent < stage.Steps && Received(tag) >= ring.Sent)
             {
-                Send(_nodeId, Kernel.SimTime.Zero, NewWrite(stage.Next, stage.StepBytes, TransferKind.Ring, tag, reverse: ring.Key % 2 == 1));
+                // A mirrored dimension's step loops back through this card's NIC and leaf (ReplicaMirror).
+                var write = stage.Next < 0
+                    ? NewWrite(_s.Card, stage.StepBytes, TransferKind.Ring, tag) with { Loopback = true }
+                    : NewWrite(stage.Next, stage.StepBytes, TransferKind.Ring, tag, reverse: ring.Key % 2 == 1);
+                Send(_nodeId, Kernel.SimTime.Zero, write);
                 ring.Sent++;
             }
             if (ring.Sent < stage.Steps || Received(tag) < stage.Steps) return;

@@ -53,7 +53,7 @@ public sealed partial class NodeActor : EntityActor
                 return true;
             case RdmaWrite w:
                 if (_s.Torus is not null) TorusSend(w);
-                else if (NodeOf(w.DstCard) == _s.Node) CrossbarWrite(w);
+                else if (NodeOf(w.DstCard) == _s.Node && !w.Loopback) CrossbarWrite(w);
                 else EnqueueOnNic(w);
                 return true;
             case NicReady r:

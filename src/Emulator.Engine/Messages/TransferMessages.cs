@@ -13,7 +13,11 @@ public enum TransferKind
 
 /// <summary>Card to its node: RDMA-write <paramref name="Bytes"/> to another card. <paramref name="Tag"/> is <see cref="Plan.StagePlanner.Tag"/> (microbatch and receiving chunk) for pipeline transfers, the ring's number for ring steps.</summary>
 /// <param name="Reverse">On a torus, break routing ties toward − (the counter-rotating lane of a collective).</param>
-public sealed record RdmaWrite(long TransferId, int SrcCard, int DstCard, long Bytes, TransferKind Kind, int Tag, bool Reverse = false);
+public sealed record RdmaWrite(long TransferId, int SrcCard, int DstCard, long Bytes, TransferKind Kind, int Tag, bool Reverse = false)
+{
+    /// <summary>A mirrored replica's ring step (Engine.ReplicaMirror): written to the sender itself through its NIC and leaf, standing in for the write it would send to, and receive from, a mirrored neighbour.</summary>
+    public bool Loopback { get; init; }
+}
 
 /// <summary>One chunk of an RDMA write in the fabric (NIC to switch, switch to switch, switch to NIC), delivered when its first byte arrives; its last byte arrives at <paramref name="TailAt"/>.</summary>
 /// <remarks>Ports forward cut-through: a chunk may leave as soon as its head is in and the port is free, but cannot finish leaving before its tail is in.</remarks>
