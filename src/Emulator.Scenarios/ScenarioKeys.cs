@@ -62,7 +62,7 @@ public static class ScenarioKeys
 
         new("emulation.seed", KeyType.Long, "Seed of every random stream", "1"),
         new("emulation.rdma-chunk", KeyType.Bytes, "RDMA writes are cut into chunks of this size (>= 4KiB); fidelity dial", "1MiB"),
-        new("emulation.mirror-replicas", KeyType.Boolean, "Fidelity knob: emulate the data-parallel replicas of the first nodes only and mirror them to the rest (cross-node gradient rings at their closed-form cost, no inter-replica contention); fat tree only", "true"),
+        new("emulation.mirror-replicas", KeyType.Boolean, "Fidelity knob: emulate the data-parallel replicas of the first nodes only and mirror them to the rest (cross-node gradient rings at their closed-form cost, no inter-replica contention); ignored on a torus", "true"),
         new("emulation.threads", KeyType.Integer, "Partition threads (results do not depend on it)", "1"),
         new("emulation.trace-cards", KeyType.Integer, "Cards that get a track in trace.json (0 = none)", "8"),
 

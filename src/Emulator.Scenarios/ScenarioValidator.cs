@@ -114,8 +114,6 @@ public static class ScenarioValidator
         if (e.RdmaChunkBytes < MinRdmaChunkBytes)
             throw v.Fail("emulation.rdma-chunk", "below the 4KiB minimum: chunks smaller than the 4 KiB RDMA MTU multiply events without modelling anything real; use e.g. 1MiB");
         AtLeastOne(v, "emulation.threads", e.Threads);
-        if (e.MirrorReplicas && s.Fabric.IsTorus)
-            throw v.Fail("emulation.mirror-replicas", "mirrors replicas across a fat tree only; a torus job's replicas are its chips' neighbours, so set it false");
         AtMost(v, "emulation.threads", e.Threads, MaxThreads, "this machine has 2 cores, so more partition threads only add barrier cost");
         if (e.TraceCards < 0) throw v.Fail("emulation.trace-cards", "must be >= 0 (0 = no trace)");
         AtMost(v, "emulation.trace-cards", e.TraceCards, MaxTraceCards, "each traced card adds a track of all its events to trace.json, and more tracks make the file too large for trace viewers");
