@@ -15,7 +15,7 @@ public static class Summary
         var b = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
         void Line(string label, string value) => b.Append(inv, $"  {label,-26}{value}\n");
-        b.Append(inv, $"{s.Name}: {s.Model.Name} on {s.Cards} x {s.Card.Name} ({s.Nodes} nodes, {r.Actors["switch"]} switches), tp {s.Parallel.Tp}{(s.Parallel.Cp > 1 ? $" cp {s.Parallel.Cp}" : "")} pp {s.Parallel.Pp} dp {s.Parallel.Dp}, {s.Parallel.MicroBatches} microbatches of {s.Parallel.MicroBatch}\n");
+        b.Append(inv, $"{s.Name}: {s.Model.Name} on {s.Cards} x {s.Card.Name} ({(r.Actors["card"] < s.Cards ? $"{s.Nodes} nodes; replicas mirrored: {r.Actors["card"]} cards, {r.Actors["node"]} nodes, {r.Actors["switch"]} switches live" : $"{s.Nodes} nodes, {r.Actors["switch"]} switches")}), tp {s.Parallel.Tp}{(s.Parallel.Cp > 1 ? $" cp {s.Parallel.Cp}" : "")} pp {s.Parallel.Pp} dp {s.Parallel.Dp}, {s.Parallel.MicroBatches} microbatches of {s.Parallel.MicroBatch}\n");
         if (r.Oom is { } o)
         {
             b.Append(inv, $"  OUT OF MEMORY: card {o.Card}, HBM bank {o.Bank} refused {Gib(o.Requested)} at {o.At.Seconds * 1e3:0.###} ms ({Gib(o.BankLive)} of {Gib(o.BankCapacity)} held)\n");
