@@ -9,6 +9,9 @@ public class ScenarioSmokeTests
     [InlineData("h100-80g-roce-smoke")]
     [InlineData("h200-141g-ib-smoke")]
     [InlineData("ascend-910b-smoke")]
+    [InlineData("ascend-910c-cm384-smoke")]
+    [InlineData("tpu-v5p-smoke")]
+    [InlineData("hetero-a100-h100")]
     public void ShippedScenario_Runs_WithoutOom(string name)
     {
         var (exit, output, err) = CliRunner.Run("run", RepoPaths.Scenario(name), "--out", RepoPaths.TempDir(), "--quiet");
