@@ -35,7 +35,18 @@ public static class StepEmulation
         try
         {
             CreateActors(system, s, simulation, map, tree, ranks, plans, sampled, control, refs, mirror);
-            foreach (var p in simulation.Partitions) p.Bind((target, message) => refs[target].Tell(message, ActorRefs.NoSender));
+            // Events per message type, counted per partition (each counts only on its own thread) and summed after.
+            var counts = simulation.Partitions.Select(_ => new Dictionary<Type, long>()).ToArray();
+            foreach (var p in simulation.Partitions)
+            {
+                var mine = counts[p.Id];
+                p.Bind((target, message) =>
+                {
+                    var type = message.GetType();
+                    mine[type] = mine.GetValueOrDefault(type) + 1;
+                    refs[target].Tell(message, ActorRefs.NoSender);
+                });
+            }
 
             simulation.Post(map.Job, map.Job, SimTime.Zero, new StartJob());
             monitor?.Invoke(simulation);
@@ -44,7 +55,8 @@ public static class StepEmulation
             var collector = new StatsCollector();
             foreach (var r in refs) r.Tell(new CollectStats(collector), ActorRefs.NoSender);
             simulation.ThrowIfFailed();
-            return Summarise(scenario, s, simulation, partitions, tree, control, collector, sampled);
+            var byMessage = counts.SelectMany(c => c).GroupBy(kv => kv.Key.Name).ToDictionary(g => g.Key, g => g.Sum(kv => kv.Value));
+            return Summarise(scenario, s, simulation, partitions, tree, control, collector, sampled) with { EventsByMessage = byMessage };
         }
         finally
         {

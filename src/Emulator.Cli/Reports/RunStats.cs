@@ -22,6 +22,9 @@ public static class RunStats
             w.WriteNumber("threads", threads);
             w.WriteNumber("peak_memory_bytes", peakWorkingSet);
             w.WriteNumber("actors", r.Actors.Values.Sum());
+            w.WriteStartObject("events_by_message");
+            foreach (var (name, n) in r.EventsByMessage.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)) w.WriteNumber(name, n);
+            w.WriteEndObject();
             w.WriteEndObject();
         }
         stream.WriteByte((byte)'\n');

@@ -51,6 +51,9 @@ public sealed record StepResult
     /// <summary>Events the kernel delivered.</summary>
     public required long Events { get; init; }
 
+    /// <summary>Events delivered per message type (e.g. RdmaChunk), for finding what an emulation spends its events on.</summary>
+    public IReadOnlyDictionary<string, long> EventsByMessage { get; init; } = new Dictionary<string, long>();
+
     /// <summary>Synchronisation windows run (0 with one partition).</summary>
     public required long Barriers { get; init; }
 
