@@ -80,6 +80,7 @@ public static class CalibrateCommand
             var ratios = new List<TimeRatio>();
             foreach (var run in rows)
             {
+                stderr.WriteLine($"{run.Id}: emulating {run.Columns["cards"]} cards at two GEMM scales ...");
                 var full = Emulate(run, 1.0, scratch, sets);
                 var probe = Emulate(run, ProbeScale, scratch, sets);
                 ratios.Add(TimeRatio.FromTwoPoints(run.Id, 1.0, TimeRatio.Of(run.Metric, run.Published, full), ProbeScale, TimeRatio.Of(run.Metric, run.Published, probe)));

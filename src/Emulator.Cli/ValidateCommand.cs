@@ -66,6 +66,8 @@ public static class ValidateCommand
             {
                 try
                 {
+                    // Large rows run for minutes: say which one is under way (stderr, so the table stays clean).
+                    stderr.WriteLine($"{run.Id}: emulating {run.Columns["cards"]} cards ...");
                     var (emulated, note) = RowEmulation.Emulate(run, scratch, sets);
                     var error = (emulated - run.Published) / run.Published;
                     rows.Add((run.Id, run.Metric, run.Published, emulated, error, note));
