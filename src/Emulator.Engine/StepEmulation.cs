@@ -218,7 +218,8 @@ public static class StepEmulation
             PeakHbmCard = peak.Card,
             PeakHbmBytes = peak.PeakHbmBytes,
             PeakHbmBreakdown = Breakdown(peak),
-            HbmCapacityBytes = s.Card.HbmCapacityBytes,
+            // In a heterogeneous job the capacity is that of the peak card's own kind (stage = card / (tp·dp·cp)).
+            HbmCapacityBytes = s.CardOfStage(peak.Card / (emulated.Parallel.Tp * emulated.Parallel.WeightReplicas)).HbmCapacityBytes,
             Oom = oom,
             OomBreakdown = oom is null ? null : Breakdown(c.Cards[oom.Card]),
             Events = sim.Events,
