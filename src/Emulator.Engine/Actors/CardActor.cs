@@ -30,6 +30,9 @@ public sealed partial class CardActor : EntityActor
     private SimTime _segmentEnd;
     private long _tpSeq;
     private long _transferSeq;
+
+    /// <summary>The live-byte high-water mark the card's HBM banks hold (their shares of it).</summary>
+    private long _reportedPeak;
     private OomReport? _oom;
 
     public CardActor(int id, Partition partition, CardSetup setup) : base(id, partition)
@@ -214,13 +217,15 @@ public sealed partial class CardActor : EntityActor
         if (bytes == 0) return;
         _ledger.Add(kind, bytes);
         if (_s.Sampled) _hbmSamples.Add((Now, _ledger.Live));
-        if (_oom is not null) return; // once a bank refused, the banks no longer mirror the card's demand
+        // Once a bank refused, the banks no longer mirror the card's demand. Below the high-water mark the banks already
+        // hold, no allocation can overflow a stack, so only growth past it is sent: each bank holds its share of the peak.
+        if (_oom is not null || _ledger.Live <= _reportedPeak) return;
         for (var b = 0; b < _s.Banks; b++)
         {
-            var share = Share(Math.Abs(bytes), b);
-            if (share == 0) continue;
-            Send(_s.Map.Bank(_s.Card, b), SimTime.Zero, bytes > 0 ? new Allocate(share) : new Release(share));
+            var growth = Share(_ledger.Live, b) - Share(_reportedPeak, b);
+            if (growth > 0) Send(_s.Map.Bank(_s.Card, b), SimTime.Zero, new Allocate(growth));
         }
+        _reportedPeak = _ledger.Live;
     }
 
     /// <summary>Bank <paramref name="bank"/>'s part of <paramref name="bytes"/> spread evenly over the stacks.</summary>

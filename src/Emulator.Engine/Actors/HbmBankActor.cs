@@ -7,6 +7,8 @@ using Emulator.Kernel;
 namespace Emulator.Engine.Actors;
 
 /// <summary>One HBM stack of a card: accounts the bytes it holds and serialises memory traffic at the stack's bandwidth.</summary>
+/// <remarks>Its card sends only growth past the card's high-water mark (Allocate), so the stack holds its share of the peak:
+/// the first growth that does not fit is the card's out-of-memory point. Release is still understood.</remarks>
 public sealed class HbmBankActor(int id, Partition partition, int card, int index, long capacity, Bandwidth bandwidth) : EntityActor(id, partition)
 {
     private SimTime _busyUntil;
