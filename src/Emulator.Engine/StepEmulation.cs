@@ -91,7 +91,7 @@ public static class StepEmulation
         // data-parallel ranks, since they hold the same weights and reduce gradients together.
         var ranks = new RankMap(s.Parallel.Tp, s.Parallel.Pp, s.Parallel.WeightReplicas, s.Node.CardsPerNode);
         var tree = s.Fabric.IsTorus ? null : FatTree.Build(s.Fabric, s.Nodes, s.Node.Nics);
-        var map = new EntityMap(s.Cards, s.Card.HbmStacks, s.Nodes, (tree?.SwitchCount ?? 0));
+        var map = new EntityMap(s.Cards, s.Card.HbmStacks, s.Nodes, tree?.SwitchCount ?? 0);
         var plans = Enumerable.Range(0, s.Parallel.Pp).Select(stage => programs?.Invoke(stage) ?? StagePlanner.Build(s, stage)).ToArray();
         return (ranks, tree, map, plans);
     }
@@ -106,7 +106,7 @@ public static class StepEmulation
         ["card"] = s.Cards,
         ["hbm_bank"] = s.Cards * s.Card.HbmStacks,
         ["node"] = s.Nodes,
-        ["switch"] = (tree?.SwitchCount ?? 0),
+        ["switch"] = tree?.SwitchCount ?? 0,
         ["job"] = 1,
     };
 

@@ -31,21 +31,21 @@ public sealed partial class CardActor
         {
             if (_s.CpSize == 1) return;
             var block = (bytes + _s.CpSize - 1) / _s.CpSize;
-            var context = new ActiveRing(phase * 2, [new RingStage(_s.CpNext, _s.CpSize - 1, block)]);
-            _rings[context.Key] = context;
-            Allocate(MemoryKind.Buffers, context.BufferBytes);
-            PumpRing(context);
+            Launch(new ActiveRing(phase * 2, [new RingStage(_s.CpNext, _s.CpSize - 1, block)]));
             return;
         }
         if (_s.DpSize == 1) return;
         var lanes = _s.DpPrev is null ? 1 : 2;
         for (var lane = 0; lane < lanes; lane++)
-        {
-            var ring = new ActiveRing(phase * 2 + lane, Stages(kind, (bytes + lanes - 1) / lanes, lane == 0 ? _s.DpNext : _s.DpPrev!));
-            _rings[ring.Key] = ring;
-            Allocate(MemoryKind.Buffers, ring.BufferBytes);
-            PumpRing(ring);
-        }
+            Launch(new ActiveRing(phase * 2 + lane, Stages(kind, (bytes + lanes - 1) / lanes, lane == 0 ? _s.DpNext : _s.DpPrev!)));
+    }
+
+    /// <summary>Registers a lane, holds its step buffer and sends what it can.</summary>
+    private void Launch(ActiveRing ring)
+    {
+        _rings[ring.Key] = ring;
+        Allocate(MemoryKind.Buffers, ring.BufferBytes);
+        PumpRing(ring);
     }
 
     private bool RingActive(int phase) => _rings.ContainsKey(phase * 2) || _rings.ContainsKey(phase * 2 + 1);

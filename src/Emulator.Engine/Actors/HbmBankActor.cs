@@ -8,15 +8,15 @@ namespace Emulator.Engine.Actors;
 
 /// <summary>One HBM stack of a card: accounts the bytes it holds and serialises memory traffic at the stack's bandwidth.</summary>
 /// <remarks>Its card sends only growth past the card's high-water mark (Allocate), so the stack holds its share of the peak:
-/// the first growth that does not fit is the card's out-of-memory point. Release is still understood.</remarks>
+/// the first growth that does not fit is the card's out-of-memory point.</remarks>
 public sealed class HbmBankActor(int id, Partition partition, int card, int index, long capacity, Bandwidth bandwidth) : EntityActor(id, partition)
 {
     private SimTime _busyUntil;
 
-    /// <summary>Bytes held now.</summary>
+    /// <summary>This stack's share of the card's live-byte high-water mark.</summary>
     private long _live;
 
-    /// <summary>Set by the first refusal: the card stops mirroring its demand here, and releases that were already on their way are ignored.</summary>
+    /// <summary>Set by the first refusal: the card stops mirroring its demand here, and growth already on its way is ignored.</summary>
     private bool _overflowed;
 
     public static Props Props(int id, Partition partition, int card, int index, long capacity, Bandwidth bandwidth) =>
@@ -39,11 +39,6 @@ public sealed class HbmBankActor(int id, Partition partition, int card, int inde
                     Send(card, SimTime.Zero, new AllocationRejected(index, a.Bytes, _live, capacity));
                 }
                 else _live += a.Bytes;
-                return true;
-            case Release r:
-                if (_overflowed) return true;
-                if (r.Bytes > _live) throw new InvalidOperationException($"release of {r.Bytes} B but only {_live} B live");
-                _live -= r.Bytes;
                 return true;
             default:
                 return false;

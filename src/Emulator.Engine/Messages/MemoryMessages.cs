@@ -10,9 +10,6 @@ public sealed record MemoryTrafficLate(int Bank, Kernel.SimTime DoneAt);
 /// <summary>Card to HBM bank: hold this many more bytes.</summary>
 public sealed record Allocate(long Bytes);
 
-/// <summary>Card to HBM bank: these bytes are no longer live.</summary>
-public sealed record Release(long Bytes);
-
 /// <summary>HBM bank to card: an allocation did not fit and was refused.</summary>
 public sealed record AllocationRejected(int Bank, long Requested, long Live, long Capacity);
 
