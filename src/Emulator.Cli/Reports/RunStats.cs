@@ -22,6 +22,11 @@ public static class RunStats
             w.WriteNumber("threads", threads);
             w.WriteNumber("peak_memory_bytes", peakWorkingSet);
             w.WriteNumber("actors", r.Actors.Values.Sum());
+            // Garbage collections over the whole process: with ~1 GB of long-lived actors, gen0 collections scan their card tables.
+            w.WriteNumber("gc_pause_s", GC.GetTotalPauseDuration().TotalSeconds);
+            w.WriteStartObject("gc_collections");
+            for (var g = 0; g <= GC.MaxGeneration; g++) w.WriteNumber($"gen{g}", GC.CollectionCount(g));
+            w.WriteEndObject();
             w.WriteStartObject("events_by_message");
             foreach (var (name, n) in r.EventsByMessage.OrderByDescending(kv => kv.Value).ThenBy(kv => kv.Key, StringComparer.Ordinal)) w.WriteNumber(name, n);
             w.WriteEndObject();

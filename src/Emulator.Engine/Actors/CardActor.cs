@@ -27,7 +27,10 @@ public sealed partial class CardActor : EntityActor
     private SimTime _blockedSince;
     private string _blockName = "";
     private (TransferKind, int)? _waitingFor;
-    private SimTime _segmentEnd;
+    /// <summary>When the banks finish the current run's traffic, if after its compute (they said so: MemoryTrafficLate).</summary>
+    private SimTime _trafficLateUntil;
+    /// <summary>The Work instruction running.</summary>
+    private int _workPc;
     private long _tpSeq;
     private long _transferSeq;
 
@@ -55,11 +58,11 @@ public sealed partial class CardActor : EntityActor
                 Advance();
                 return true;
             case MemoryTrafficLate late:
-                _segmentEnd = SimTime.Max(_segmentEnd, late.DoneAt);
+                _trafficLateUntil = SimTime.Max(_trafficLateUntil, late.DoneAt);
                 return true;
             case ComputeDone:
-                // A late HBM stack keeps the kernel group running until it has served its traffic.
-                if (_segmentEnd > Now) SendAt(Id, _segmentEnd, new ComputeDone());
+                // A late HBM stack keeps the run's last kernel going until it has served the run's traffic.
+                if (_s.Plan.Runs.EndsRun(_workPc) && _trafficLateUntil > Now) SendAt(Id, _trafficLateUntil, new ComputeDone());
                 else Resume();
                 return true;
             case TpCollectiveDone:
@@ -100,7 +103,7 @@ public sealed partial class CardActor : EntityActor
                     Block(TimeKind.PipelineBubble, $"wait {w.Kind.ToString().ToLowerInvariant()} {w.MicroBatch}");
                     return;
                 case Work w:
-                    _pc++;
+                    _workPc = _pc++;
                     StartWork(w);
                     return;
                 case TpSync t:
@@ -135,11 +138,17 @@ public sealed partial class CardActor : EntityActor
         Block(kind, WorkName(w));
         // At least 1 ps, so that the banks' same-time answers always arrive before the compute ends.
         var duration = w.Cost.HbmBytes > 0 ? SimTime.Max(w.Cost.Duration, new SimTime(1)) : w.Cost.Duration;
-        _segmentEnd = Now + duration;
-        for (var b = 0; b < _s.Banks; b++)
+        var runs = _s.Plan.Runs;
+        if (runs.StartsRun(_workPc))
         {
-            var share = Share(w.Cost.HbmBytes, b);
-            if (share > 0) Send(_s.Map.Bank(_s.Card, b), SimTime.Zero, new MemoryTraffic(share, _segmentEnd));
+            // The run's traffic must be served within its compute; waits for tensor-parallel peers do not count.
+            _trafficLateUntil = SimTime.Zero;
+            var computeEnd = Now + SimTime.Max(runs.Compute(_workPc), duration);
+            for (var b = 0; b < _s.Banks; b++)
+            {
+                var share = Share(runs.Bytes(_workPc), b);
+                if (share > 0) Send(_s.Map.Bank(_s.Card, b), SimTime.Zero, new MemoryTraffic(share, computeEnd));
+            }
         }
         Send(Id, duration, new ComputeDone());
     }

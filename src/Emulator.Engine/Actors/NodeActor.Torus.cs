@@ -38,7 +38,7 @@ public sealed partial class NodeActor
         {
             var landed = SimTime.Max(Now, h.TailAt);
             SendAt(_s.Map.Card(w.DstCard), landed + _s.Spec.NicLatency, new RdmaDelivered(w));
-            SendAt(_s.Map.Card(w.SrcCard), landed + _s.Spec.NicLatency * 2 + _s.Fabric.LinkLatency * h.Hops, new RdmaCompleted(w));
+            Acknowledge(w, landed + _s.Spec.NicLatency * 2 + _s.Fabric.LinkLatency * h.Hops);
             return;
         }
         var hop = TorusFabric.Route(h.Chip, w.DstCard, w.Reverse);

@@ -1,6 +1,6 @@
 namespace Emulator.Engine.Messages;
 
-/// <summary>Card to HBM bank: move this many bytes through the stack (reads plus writes of a kernel) while the card computes until <paramref name="ComputeEnd"/>.</summary>
+/// <summary>Card to HBM bank: move this many bytes through the stack (reads plus writes of a run of kernels, Plan.KernelRuns) while the card computes until <paramref name="ComputeEnd"/>.</summary>
 public sealed record MemoryTraffic(long Bytes, Kernel.SimTime ComputeEnd);
 
 /// <summary>HBM bank to card, at once: the stack will only finish the traffic at <paramref name="DoneAt"/>, after the compute (the stack is the bottleneck).</summary>
@@ -13,5 +13,5 @@ public sealed record Allocate(long Bytes);
 /// <summary>HBM bank to card: an allocation did not fit and was refused.</summary>
 public sealed record AllocationRejected(int Bank, long Requested, long Live, long Capacity);
 
-/// <summary>Card to itself: the compute part of the current kernel group is over.</summary>
+/// <summary>Card to itself: the current kernel (group) is over.</summary>
 public sealed record ComputeDone;

@@ -8,4 +8,8 @@ namespace Emulator.Engine.Plan;
 /// <param name="Program">Instructions in order.</param>
 /// <param name="State">Weights, gradients and optimizer state per card.</param>
 /// <param name="ExecutedFlops">FLOPs one card of this stage executes in the step (recompute included).</param>
-public sealed record StagePlan(int Stage, int Layers, IReadOnlyList<Instruction> Program, StateMemory State, double ExecutedFlops);
+public sealed record StagePlan(int Stage, int Layers, IReadOnlyList<Instruction> Program, StateMemory State, double ExecutedFlops)
+{
+    /// <summary>The program's runs of compute, whose HBM traffic goes to the banks at once.</summary>
+    public KernelRuns Runs { get; } = KernelRuns.Of(Program);
+}

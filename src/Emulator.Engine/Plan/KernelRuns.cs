@@ -1,0 +1,65 @@
+using Emulator.Kernel;
+
+namespace Emulator.Engine.Plan;
+
+/// <summary>The runs of a program: maximal stretches of compute (Work, with the tensor-parallel syncs and allocations between them)
+/// that no pipeline or data-parallel event interrupts. A card tells its HBM banks one run's traffic at once.</summary>
+/// <remarks>Sending a bank each kernel's share instead costs a third of a large job's events and changes no time: the banks
+/// serialise the same bytes against the same compute, since the card is their only client.</remarks>
+public sealed class KernelRuns
+{
+    private readonly long[] _bytes;
+    private readonly SimTime[] _compute;
+    private readonly bool[] _last;
+
+    private KernelRuns(int length)
+    {
+        _bytes = new long[length];
+        _compute = new SimTime[length];
+        _last = new bool[length];
+        Heads = new bool[length];
+    }
+
+    /// <summary>Whether instruction pc is the first Work of a run.</summary>
+    private bool[] Heads { get; }
+
+    /// <summary>Splits a program into runs.</summary>
+    public static KernelRuns Of(IReadOnlyList<Instruction> program)
+    {
+        var runs = new KernelRuns(program.Count);
+        var head = -1;
+        var lastWork = -1;
+        for (var pc = 0; pc <= program.Count; pc++)
+        {
+            var instruction = pc < program.Count ? program[pc] : null;
+            if (instruction is Work w)
+            {
+                if (head < 0)
+                {
+                    head = pc;
+                    runs.Heads[pc] = true;
+                }
+                runs._bytes[head] += w.Cost.HbmBytes;
+                runs._compute[head] += w.Cost.Duration;
+                lastWork = pc;
+                continue;
+            }
+            if (head >= 0 && instruction is TpSync or Alloc) continue;
+            if (head >= 0) runs._last[lastWork] = true;
+            head = -1;
+        }
+        return runs;
+    }
+
+    /// <summary>Whether the Work at <paramref name="pc"/> starts a run.</summary>
+    public bool StartsRun(int pc) => Heads[pc];
+
+    /// <summary>HBM bytes of the run that starts at <paramref name="pc"/>.</summary>
+    public long Bytes(int pc) => _bytes[pc];
+
+    /// <summary>Sum of the compute durations of the run that starts at <paramref name="pc"/>.</summary>
+    public SimTime Compute(int pc) => _compute[pc];
+
+    /// <summary>Whether the Work at <paramref name="pc"/> ends its run.</summary>
+    public bool EndsRun(int pc) => _last[pc];
+}
