@@ -5,7 +5,7 @@ using Emulator.Kernel;
 
 namespace Emulator.Benchmarks;
 
-/// <summary>PHOLD on the real kernel, wired like StepEmulation: entity actors built under the EmulationRoot, each partition telling its actors.</summary>
+/// <summary>PHOLD on the real kernel, wired like StepEmulation: entity actors built under the EmulationRoot, each partition delivering to them through VirtualTimeDelivery.</summary>
 public static class EngineRun
 {
     /// <summary>Kernel plus Akka entity actors on <paramref name="partitions"/> partitions (contiguous blocks of entities).</summary>
@@ -23,7 +23,8 @@ public static class EngineRun
                 for (var i = 0; i < spec.Entities; i++)
                     refs[i] = context.ActorOf(PholdActor.Props(i, simulation.PartitionOf(i), spec), $"entity-{i}");
             }), TimeSpan.FromMinutes(10)).Wait();
-            foreach (var p in simulation.Partitions) p.Bind((target, message) => refs[target].Tell(message, ActorRefs.NoSender));
+            var delivery = new VirtualTimeDelivery(refs);
+            foreach (var p in simulation.Partitions) p.Bind(delivery.Deliver);
             PostStart(spec, simulation);
             setup.Stop();
 

@@ -37,6 +37,7 @@ public static class StepEmulation
             CreateActors(system, s, simulation, map, tree, ranks, plans, sampled, control, refs, mirror);
             // Events per message type, counted per partition (each counts only on its own thread) and summed after.
             var counts = simulation.Partitions.Select(_ => new Dictionary<Type, long>()).ToArray();
+            var delivery = new VirtualTimeDelivery(refs);
             foreach (var p in simulation.Partitions)
             {
                 var mine = counts[p.Id];
@@ -44,7 +45,7 @@ public static class StepEmulation
                 {
                     var type = message.GetType();
                     mine[type] = mine.GetValueOrDefault(type) + 1;
-                    refs[target].Tell(message, ActorRefs.NoSender);
+                    delivery.Deliver(target, message);
                 });
             }
 

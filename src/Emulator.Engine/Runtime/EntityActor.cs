@@ -7,6 +7,9 @@ namespace Emulator.Engine.Runtime;
 /// <remarks>A handler that throws fails the whole run (the partition rethrows it) instead of letting supervision restart the actor with lost state.</remarks>
 public abstract class EntityActor(int id, Partition partition) : UntypedActor
 {
+    /// <summary>The actor's name, taken while it starts: events are delivered outside Akka's mailbox (VirtualTimeDelivery), where Self is not available.</summary>
+    private readonly string _name = Context.Self.Path.Name;
+
     /// <summary>This entity's id in the kernel's directory.</summary>
     protected int Id { get; } = id;
 
@@ -33,7 +36,7 @@ public abstract class EntityActor(int id, Partition partition) : UntypedActor
         }
         catch (Exception ex)
         {
-            Partition.Fail(new InvalidOperationException($"{Self.Path.Name} failed on {message.GetType().Name} at {Now}: {ex.Message}", ex));
+            Partition.Fail(new InvalidOperationException($"{_name} failed on {message.GetType().Name} at {Now}: {ex.Message}", ex));
         }
     }
 
