@@ -9,6 +9,8 @@ public sealed class EntityDirectory
     /// <summary>Creates a directory of <paramref name="partitionOf"/>.Length entities, entity i owned by partition partitionOf[i].</summary>
     public EntityDirectory(int[] partitionOf)
     {
+        if (partitionOf.Length > EventQueue.MaxEntities)
+            throw new ArgumentOutOfRangeException(nameof(partitionOf), partitionOf.Length, $"the kernel orders at most {EventQueue.MaxEntities} entities");
         _partitionOf = partitionOf;
         _sendCount = new long[partitionOf.Length];
     }

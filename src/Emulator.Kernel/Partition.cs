@@ -4,7 +4,7 @@ namespace Emulator.Kernel;
 /// <remarks>Entities send to entities of their own partition with any delay (zero included); messages to another partition must be delayed by at least the lookahead, which is what lets partitions run a window in parallel.</remarks>
 public sealed class Partition
 {
-    private readonly PriorityQueue<PendingEvent, EventKey> _queue = new(EventKeyComparer.Instance);
+    private readonly EventQueue _queue = new();
     private readonly List<PendingEvent>[] _outbox;
     private readonly EntityDirectory _directory;
     private readonly SimTime _lookahead;
@@ -45,7 +45,7 @@ public sealed class Partition
         var owner = _directory.PartitionOf(target);
         if (owner == Id)
         {
-            _queue.Enqueue(new PendingEvent(key, target, message), key);
+            _queue.Enqueue(key, target, message);
             return;
         }
         if (delay < _lookahead)
@@ -57,24 +57,24 @@ public sealed class Partition
     internal void Inject(int source, int target, SimTime at, object message)
     {
         var key = new EventKey(at.Ps, source, _directory.NextSeq(source));
-        _queue.Enqueue(new PendingEvent(key, target, message), key);
+        _queue.Enqueue(key, target, message);
     }
 
     /// <summary>Sends <paramref name="message"/> to arrive at absolute time <paramref name="at"/> (not before now).</summary>
     public void SendAt(int source, int target, SimTime at, object message) => Send(source, target, at - Now, message);
 
     /// <summary>Earliest pending event time, or <see cref="SimTime.MaxValue"/> when idle.</summary>
-    internal SimTime NextTime => _queue.TryPeek(out _, out var key) ? new SimTime(key.Time) : SimTime.MaxValue;
+    internal SimTime NextTime => _queue.TryPeekTime(out var time) ? new SimTime(time) : SimTime.MaxValue;
 
     /// <summary>Delivers, in key order, every event strictly before <paramref name="end"/>.</summary>
     internal void RunUntil(SimTime end)
     {
-        while (Failure is null && _queue.TryPeek(out _, out var key) && key.Time < end.Ps)
+        while (Failure is null && _queue.TryPeekTime(out var time) && time < end.Ps)
         {
-            var e = _queue.Dequeue();
-            Now = new SimTime(key.Time);
+            var (_, target, message) = _queue.Dequeue();
+            Now = new SimTime(time);
             EventsProcessed++;
-            _deliver(e.Target, e.Message);
+            _deliver(target, message);
         }
     }
 
@@ -86,7 +86,7 @@ public sealed class Partition
             var box = _outbox[p];
             if (box.Count == 0) continue;
             var target = all[p];
-            foreach (var e in box) target._queue.Enqueue(e, e.Key);
+            foreach (var e in box) target._queue.Enqueue(e.Key, e.Target, e.Message);
             box.Clear();
         }
     }
