@@ -175,7 +175,12 @@ public static class StepEmulation
             DpSize: mirror?.Replicas ?? s.Parallel.WeightReplicas, DpDims: dpDims, DpNext: Enumerable.Range(0, dpDims.Count).Select(Next).ToArray(),
             DpPrev: s.Fabric.IsTorus ? Enumerable.Range(0, dpDims.Count).Select(d => ranks.DpNeighbour(card, dpDims, d, -1)).ToArray() : null,
             CpSize: s.Parallel.Cp, CpNext: ranks.DpNeighbour(card, [s.Parallel.Cp, s.Parallel.Dp], 0),
-            ControlLatency: control, Sampled: sampled);
+            ControlLatency: control, Sampled: sampled)
+        {
+            DpTree = s.Training.DpAlgorithm == DpAlgorithm.Tree && mirror is null
+                ? new DpTreeSetup(dp, ranks.DpGroup(card), s.Emulation.RdmaChunkBytes)
+                : null,
+        };
     }
 
     /// <summary>Evenly spaced cards from first to last, so first and last pipeline stages are both shown.</summary>

@@ -88,6 +88,10 @@ public static class ScenarioValidator
         }
 
         var f = s.Fabric;
+        if (f.IsTorus && s.Training.DpAlgorithm == DpAlgorithm.Tree)
+            throw v.Fail("training.dp-algorithm", "tree all-reduces run on fat trees only; on a torus gradients go round one ring per axis (ring)");
+        if (s.Emulation.MirrorReplicas && s.Training.DpAlgorithm == DpAlgorithm.Tree)
+            throw v.Fail("training.dp-algorithm", "a tree all-reduce needs every data-parallel replica live; set emulation.mirror-replicas = false or dp-algorithm = ring");
         if (f.IsTorus)
         {
             Positive(v, "fabric.link.bandwidth", f.LinkBandwidth.BitsPerSecond, "a link or memory moves data at some positive rate");

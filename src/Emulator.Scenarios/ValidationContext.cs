@@ -73,6 +73,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["training.recompute"] = s.Training.Recompute.ToString().ToLowerInvariant(),
             ["training.sequence-parallel"] = s.Training.SequenceParallel ? "true" : "false",
             ["training.zero-stage"] = I(s.Training.ZeroStage),
+            ["training.dp-algorithm"] = s.Training.DpAlgorithm.ToString().ToLowerInvariant(),
             ["training.overlap-grad-reduce"] = s.Training.OverlapGradReduce ? "true" : "false",
             ["training.keep-low-precision-grads"] = s.Training.KeepLowPrecisionGrads ? "true" : "false",
             ["training.keep-stage-outputs"] = s.Training.KeepStageOutputs ? "true" : "false",

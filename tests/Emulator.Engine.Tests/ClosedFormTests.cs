@@ -34,6 +34,34 @@ public class ClosedFormTests
     }
 
     [Theory]
+    [InlineData(4)]
+    [InlineData(8)]
+    [InlineData(16)]
+    [InlineData(13)]
+    public void TreeAllReduce_IdleFabric_MatchesPipelinedClosedFormWithin2Percent(int n)
+    {
+        // One card per node on one leaf, as the ring test; the double binary tree pipelines 64 chunks of S/128 per tree.
+        const long bytes = 1L << 30;
+        var s = TestScenarios.With(tp: 1, pp: 1, dp: n);
+        s = s with
+        {
+            Node = s.Node with { CardsPerNode = 1, Nics = 1 },
+            Training = s.Training with { DpAlgorithm = DpAlgorithm.Tree },
+        };
+        var program = new StagePlan(0, 0, new Instruction[] { new RingSync(RingKind.AllReduce, bytes, 0) }, new StateMemory(0, 0, 0), 0);
+
+        var result = StepEmulation.Run(s, programs: _ => program);
+
+        // 2·S/B, plus the pipeline filling the tree's depth going up and down: each of those steps is one chunk's
+        // serialisation and the path's latency (NIC-to-leaf and leaf-to-NIC links, the receiving NIC).
+        var chunk = bytes / 128;
+        var step = s.Fabric.LinkLatency * 2 + s.Node.NicLatency + s.Node.NicBandwidth.TransferTime(chunk);
+        var expected = CollectiveCost.TreeAllReduce(bytes, n, s.Node.NicBandwidth, step);
+        var measured = result.Breakdown[TimeKind.DataParallel];
+        Assert.InRange(measured / expected.Seconds, 0.98, 1.02);
+    }
+
+    [Theory]
     [InlineData(2)]
     [InlineData(4)]
     public void HierarchicalAllReduce_DpRanksSharingNodes_MatchesClosedFormWithin1Percent(int nodes)

@@ -43,6 +43,15 @@ public class DeterminismTests
     }
 
     [Fact]
+    public void TreeAllReduce_OneVersusTwoPartitions_IdenticalResultJson_AndDiffersFromRing()
+    {
+        string[] plan = ["parallel.tp=1", "parallel.pp=1", "parallel.dp=32", "parallel.global-batch=64", "training.sequence-parallel=false", "training.dp-algorithm=tree"];
+        var tree = ResultOf([.. plan, "emulation.threads=1"]);
+        Assert.Equal(tree, ResultOf([.. plan, "emulation.threads=2"]));
+        Assert.NotEqual(tree, ResultOf([.. plan[..^1], "emulation.threads=1"]));
+    }
+
+    [Fact]
     public void TorusFabric_OneVersusTwoPartitions_IdenticalResultJson()
     {
         string[] plan = ["fabric.kind=torus", "parallel.tp=1", "parallel.pp=1", "parallel.dp=32", "parallel.global-batch=64", "training.sequence-parallel=false", "training.zero-stage=3"];

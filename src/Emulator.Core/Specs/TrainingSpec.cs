@@ -13,6 +13,15 @@ public enum Recompute
     Dots,
 }
 
+/// <summary>How data-parallel gradient all-reduces run.</summary>
+public enum DpAlgorithm
+{
+    /// <summary>Rings, one stage per dp dimension (hierarchical when dp ranks share a node; one ring per axis on a torus).</summary>
+    Ring,
+    /// <summary>NCCL's double binary tree over the dp ranks, pipelined in chunks (all-reduces only; reduce-scatters and all-gathers stay rings).</summary>
+    Tree,
+}
+
 /// <summary>Training setup that changes memory and time but not the model.</summary>
 /// <param name="Precision">"bf16" or "fp16" (2-byte weights, activations and gradients; fp32 master and Adam state).</param>
 /// <param name="Recompute">Activation recomputation.</param>
@@ -32,6 +41,9 @@ public sealed record TrainingSpec(
     bool FlashAttention = false,
     bool OverlapGradReduce = false)
 {
+    /// <summary>Algorithm of the data-parallel gradient all-reduces.</summary>
+    public DpAlgorithm DpAlgorithm { get; init; } = DpAlgorithm.Ring;
+
     /// <summary>Optimizer state sharded over dp (ZeRO stage 1 or more).</summary>
     public bool DistributedOptimizer => ZeroStage >= 1;
 }

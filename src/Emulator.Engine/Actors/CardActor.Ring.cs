@@ -35,6 +35,11 @@ public sealed partial class CardActor
             return;
         }
         if (_s.DpSize == 1) return;
+        if (kind == RingKind.AllReduce && _s.DpTree is not null)
+        {
+            StartTree(bytes, phase);
+            return;
+        }
         var lanes = _s.DpPrev is null ? 1 : 2;
         for (var lane = 0; lane < lanes; lane++)
             Launch(new ActiveRing(phase * 2 + lane, Stages(kind, (bytes + lanes - 1) / lanes, lane == 0 ? _s.DpNext : _s.DpPrev!)));
@@ -48,7 +53,7 @@ public sealed partial class CardActor
         PumpRing(ring);
     }
 
-    private bool RingActive(int phase) => _rings.ContainsKey(phase * 2) || _rings.ContainsKey(phase * 2 + 1);
+    private bool RingActive(int phase) => _rings.ContainsKey(phase * 2) || _rings.ContainsKey(phase * 2 + 1) || _trees.ContainsKey(phase);
 
     /// <summary>Blocks until collective <paramref name="phase"/> is done; returns false when it already is.</summary>
     private bool AwaitRing(int phase, RingKind kind, RingGroup group = RingGroup.Data)
@@ -120,8 +125,14 @@ public sealed partial class CardActor
             ring.Sent = 0;
         }
         _rings.Remove(ring.Key);
-        Allocate(MemoryKind.Buffers, -ring.BufferBytes);
-        if (_awaitedRing != ring.Key / 2 || RingActive(_awaitedRing)) return;
+        Ended(ring.Key / 2, ring.BufferBytes);
+    }
+
+    /// <summary>A collective's lane (or tree all-reduce) of <paramref name="phase"/> ended: frees its buffer, and wakes the card if it waited for the last of them.</summary>
+    private void Ended(int phase, long bufferBytes)
+    {
+        Allocate(MemoryKind.Buffers, -bufferBytes);
+        if (_awaitedRing != phase || RingActive(_awaitedRing)) return;
         _awaitedRing = -1;
         Resume();
     }

@@ -31,6 +31,10 @@ public sealed partial class CardActor : EntityActor
     private SimTime _trafficLateUntil;
     /// <summary>The Work instruction running.</summary>
     private int _workPc;
+    /// <summary>The running kernel joins the next tensor-parallel collective when it ends, at <see cref="_joinedAt"/>.</summary>
+    private bool _joinedAfterWork;
+    private SimTime _joinedAt;
+    private const string TpSpanName = "tp collective";
     private long _tpSeq;
     private long _transferSeq;
 
@@ -62,17 +66,25 @@ public sealed partial class CardActor : EntityActor
                 return true;
             case ComputeDone:
                 // A late HBM stack keeps the run's last kernel going until it has served the run's traffic.
-                if (_s.Plan.Runs.EndsRun(_workPc) && _trafficLateUntil > Now) SendAt(Id, _trafficLateUntil, new ComputeDone());
+                if (_s.Plan.Runs.EndsRun(_workPc) && _trafficLateUntil > Now) SendAt(Id, _trafficLateUntil, ComputeDone.Instance);
                 else Resume();
                 return true;
             case TpCollectiveDone:
+                if (_joinedAfterWork)
+                {
+                    // The kernel ended when the card joined; the wait for its peers from then on is tensor-parallel time.
+                    _joinedAfterWork = false;
+                    Unblock(_joinedAt);
+                    Block(TimeKind.TensorParallel, TpSpanName, _joinedAt);
+                }
                 Resume();
                 return true;
             case RdmaDelivered d:
                 OnDelivered(d.Write);
                 return true;
             case RdmaCompleted c:
-                if (_sendBuffers.Remove(c.Write.TransferId, out var bytes)) Allocate(MemoryKind.Buffers, -bytes);
+                if (c.Write.Kind == TransferKind.Tree) TreeAcknowledged(c.Write);
+                else if (_sendBuffers.Remove(c.Write.TransferId, out var bytes)) Allocate(MemoryKind.Buffers, -bytes);
                 return true;
             case AllocationRejected r:
                 _oom ??= new OomReport(_s.Card, r.Bank, Now, r.Requested, r.Live, r.Capacity);
@@ -109,8 +121,8 @@ public sealed partial class CardActor : EntityActor
                 case TpSync t:
                     _pc++;
                     if (_s.TpSize == 1) break;
-                    Send(_nodeId, SimTime.Zero, new TpCollective(_s.TpLeader, _s.TpSize, _tpSeq++, t.Bytes, _s.Card));
-                    Block(TimeKind.TensorParallel, "tp collective");
+                    Send(_nodeId, SimTime.Zero, NextTpCollective(t));
+                    Block(TimeKind.TensorParallel, TpSpanName);
                     return;
                 case RingSync r:
                     _pc++;
@@ -150,8 +162,20 @@ public sealed partial class CardActor : EntityActor
                 if (share > 0) Send(_s.Map.Bank(_s.Card, b), SimTime.Zero, new MemoryTraffic(share, computeEnd));
             }
         }
-        Send(Id, duration, new ComputeDone());
+        // A kernel followed by a tensor-parallel collective joins it when it ends, without waking the card in between
+        // (unless the run's HBM traffic may still hold the kernel: then the card must see the end first).
+        if (_pc < _program.Count && _program[_pc] is TpSync t && _s.TpSize > 1 && !runs.EndsRun(_workPc))
+        {
+            _pc++;
+            _joinedAt = Now + duration;
+            _joinedAfterWork = true;
+            SendAt(_nodeId, _joinedAt, NextTpCollective(t));
+            return;
+        }
+        Send(Id, duration, ComputeDone.Instance);
     }
+
+    private TpCollective NextTpCollective(TpSync t) => new(_s.TpLeader, _s.TpSize, _tpSeq++, t.Bytes, _s.Card);
 
     private static string WorkName(Work w) => w.Phase switch
     {
@@ -180,6 +204,11 @@ public sealed partial class CardActor : EntityActor
             RingReceived(w.Tag);
             return;
         }
+        if (w.Kind == TransferKind.Tree)
+        {
+            TreeReceived(w.Tag);
+            return;
+        }
         var key = (w.Kind, w.Tag);
         if (_waitingFor == key)
         {
@@ -198,17 +227,22 @@ public sealed partial class CardActor : EntityActor
         Advance();
     }
 
-    private void Block(TimeKind kind, string name)
+    private void Block(TimeKind kind, string name) => Block(kind, name, Now);
+
+    private void Block(TimeKind kind, string name, SimTime since)
     {
         _blockedAs = kind;
-        _blockedSince = Now;
+        _blockedSince = since;
         _blockName = name;
     }
 
-    private void Unblock()
+    private void Unblock() => Unblock(Now);
+
+    /// <summary>Ends the current blocking span at <paramref name="at"/> (now, or when a kernel that joined a collective ended).</summary>
+    private void Unblock(SimTime at)
     {
-        _time[(int)_blockedAs] += (Now - _blockedSince).Ps;
-        if (!_s.Sampled || Now == _blockedSince) return;
+        _time[(int)_blockedAs] += (at - _blockedSince).Ps;
+        if (!_s.Sampled || at == _blockedSince) return;
         var category = _blockedAs switch
         {
             TimeKind.Compute or TimeKind.Optimizer => "compute",
@@ -216,9 +250,9 @@ public sealed partial class CardActor : EntityActor
             _ => "communication",
         };
         if (_spans.Count > 0 && _spans[^1].End == _blockedSince && _spans[^1].Name == _blockName)
-            _spans[^1] = _spans[^1] with { End = Now };
+            _spans[^1] = _spans[^1] with { End = at };
         else
-            _spans.Add(new TraceSpan(_blockedSince, Now, _blockName, category));
+            _spans.Add(new TraceSpan(_blockedSince, at, _blockName, category));
     }
 
     private void Allocate(MemoryKind kind, long bytes)

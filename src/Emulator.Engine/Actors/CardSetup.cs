@@ -39,4 +39,14 @@ public sealed record CardSetup(
     int CpSize,
     int CpNext,
     SimTime ControlLatency,
-    bool Sampled);
+    bool Sampled)
+{
+    /// <summary>Set when gradient all-reduces run as double binary trees: the card's place in its dp group.</summary>
+    public DpTreeSetup? DpTree { get; init; }
+}
+
+/// <summary>A card's place in the double binary trees of its dp group.</summary>
+/// <param name="Rank">Its dp rank.</param>
+/// <param name="Group">The group's cards by dp rank.</param>
+/// <param name="MinChunkBytes">Smallest pipeline chunk (the RDMA chunk size); a tree pipelines at most 64 chunks.</param>
+public sealed record DpTreeSetup(int Rank, IReadOnlyList<int> Group, long MinChunkBytes);

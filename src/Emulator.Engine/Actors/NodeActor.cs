@@ -99,10 +99,11 @@ public sealed partial class NodeActor : EntityActor
         var start = Now;
         for (var r = 0; r < c.Size; r++) start = SimTime.Max(start, _crossbarFree[Local(c.Leader + r)]);
         var end = start + CollectiveCost.RingAllReduce(c.Bytes, c.Size, _crossbar, _s.Spec.IntraLatency);
+        var done = new TpCollectiveDone(c.Seq);
         for (var r = 0; r < c.Size; r++)
         {
             _crossbarFree[Local(c.Leader + r)] = end;
-            SendAt(_s.Map.Card(c.Leader + r), end, new TpCollectiveDone(c.Seq));
+            SendAt(_s.Map.Card(c.Leader + r), end, done);
         }
     }
 
@@ -178,7 +179,8 @@ public sealed partial class NodeActor : EntityActor
 
     /// <summary>Tells the source card its write is acknowledged, so it can free the send buffer.</summary>
     /// <remarks>Ring steps get none: a ring holds one step buffer for the whole collective (CardActor.Launch), so their
-    /// acknowledgements would change nothing and would be a fifth of a large job's events.</remarks>
+    /// acknowledgements would change nothing and would be a fifth of a large job's events. Tree chunks do: they open the
+    /// sender's window.</remarks>
     private void Acknowledge(RdmaWrite w, SimTime at)
     {
         if (w.Kind != TransferKind.Ring) SendAt(_s.Map.Card(w.SrcCard), at, new RdmaCompleted(w));

@@ -14,4 +14,12 @@ public sealed record Allocate(long Bytes);
 public sealed record AllocationRejected(int Bank, long Requested, long Live, long Capacity);
 
 /// <summary>Card to itself: the current kernel (group) is over.</summary>
-public sealed record ComputeDone;
+public sealed record ComputeDone
+{
+    /// <summary>The one instance (it carries nothing), so that a kernel's end allocates nothing.</summary>
+    public static readonly ComputeDone Instance = new();
+
+    private ComputeDone()
+    {
+    }
+}

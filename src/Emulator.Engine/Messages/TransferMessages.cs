@@ -9,6 +9,8 @@ public enum TransferKind
     Gradient,
     /// <summary>One step of a data-parallel ring collective.</summary>
     Ring,
+    /// <summary>One chunk going up or down a tree of a double-binary-tree all-reduce.</summary>
+    Tree,
 }
 
 /// <summary>Card to its node: RDMA-write <paramref name="Bytes"/> to another card. <paramref name="Tag"/> is <see cref="Plan.StagePlanner.Tag"/> (microbatch and receiving chunk) for pipeline transfers, the ring's number for ring steps.</summary>

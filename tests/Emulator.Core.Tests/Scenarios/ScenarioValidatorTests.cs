@@ -30,6 +30,15 @@ public class ScenarioValidatorTests
         Assert.StartsWith("scenario: emulation.rdma-chunk = 1024B: below the 4KiB minimum", ex.Message);
     }
 
+    [Theory]
+    [InlineData("fabric.kind=torus", "tree all-reduces run on fat trees only")]
+    [InlineData("emulation.mirror-replicas=true", "a tree all-reduce needs every data-parallel replica live")]
+    public void A_tree_all_reduce_is_refused_where_it_cannot_run(string other, string reason)
+    {
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["training.dp-algorithm=tree", other]));
+        Assert.Contains($"training.dp-algorithm = tree: {reason}", ex.Message);
+    }
+
     [Fact]
     public void A_torus_whose_axes_do_not_hold_the_job_is_refused()
     {

@@ -1,0 +1,135 @@
+using Emulator.Core.Accounting;
+using Emulator.Core.Topology;
+using Emulator.Engine.Messages;
+
+namespace Emulator.Engine.Actors;
+
+/// <summary>The card's part of a double-binary-tree all-reduce (training.dp-algorithm = tree).</summary>
+/// <remarks>
+/// Each of the two trees (Core.Topology.DoubleBinaryTree) carries half of the buffer, cut into at most 64 chunks. Going up, a
+/// rank sends chunk c to its parent once every child's chunk c has arrived (a leaf sends all its chunks at once, its NIC
+/// serialising them); the root's reduced chunk c is final and goes down, each rank passing it on to its children as it
+/// arrives. The card is done when every chunk of both trees is final here. Chunks that arrive before the card reaches the
+/// collective are counted and used when it does. Like NCCL's slots, at most two chunks per tree and neighbour are
+/// unacknowledged at a time: without that window a leaf would post all its chunks at once, its NIC would share its rate
+/// among all of them, and no chunk would reach the parent before the last.
+/// </remarks>
+public sealed partial class CardActor
+{
+    private const int TreeChunksMax = 64;
+    private const int TreeWindow = 2;
+
+    /// <summary>Chunks arrived per tag (((phase·2 + tree)·2 + down)·64 + chunk).</summary>
+    private readonly Dictionary<int, int> _treeArrived = new();
+    /// <summary>Tree all-reduces in flight by phase.</summary>
+    private readonly Dictionary<int, ActiveTree> _trees = new();
+
+    private static int TreeTag(int phase, int tree, bool down, int chunk) => ((phase * 2 + tree) * 2 + (down ? 1 : 0)) * TreeChunksMax + chunk;
+
+    private void StartTree(long bytes, int phase)
+    {
+        var setup = _s.DpTree!;
+        var half = (bytes + 1) / 2;
+        var chunks = (int)Math.Clamp((half + setup.MinChunkBytes - 1) / setup.MinChunkBytes, 1, TreeChunksMax);
+        var tree = new ActiveTree(phase, chunks, (half + chunks - 1) / chunks, DoubleBinaryTree.Of(_s.DpSize));
+        _trees[phase] = tree;
+        Allocate(MemoryKind.Buffers, tree.BufferBytes);
+        PumpTree(tree, 0);
+        PumpTree(tree, 1);
+    }
+
+    private void TreeReceived(int tag)
+    {
+        _treeArrived[tag] = _treeArrived.GetValueOrDefault(tag) + 1;
+        if (_trees.TryGetValue(tag / (4 * TreeChunksMax), out var tree)) PumpTree(tree, tag / (2 * TreeChunksMax) % 2);
+    }
+
+    /// <summary>Takes the arrivals of chunk <paramref name="tag"/> if at least <paramref name="needed"/> are in.</summary>
+    private bool TakeArrived(int tag, int needed)
+    {
+        if (needed == 0) return true;
+        if (_treeArrived.GetValueOrDefault(tag) < needed) return false;
+        _treeArrived.Remove(tag);
+        return true;
+    }
+
+    /// <summary>Moves tree <paramref name="t"/> of <paramref name="a"/> as far as what has arrived allows.</summary>
+    private void PumpTree(ActiveTree a, int t)
+    {
+        var rank = _s.DpTree!.Rank;
+        var parent = a.Trees.Parent(t, rank);
+        var children = a.Trees.Children(t, rank);
+        while (a.Reduced[t] < a.Chunks && TakeArrived(TreeTag(a.Phase, t, down: false, a.Reduced[t]), children.Count))
+        {
+            var chunk = a.Reduced[t]++;
+            if (parent >= 0) SendTreeChunk(parent, a, TreeTag(a.Phase, t, down: false, chunk));
+            else Broadcast(a, t, chunk, children);
+        }
+        while (parent >= 0 && a.Final[t] < a.Chunks && TakeArrived(TreeTag(a.Phase, t, down: true, a.Final[t]), 1))
+            Broadcast(a, t, a.Final[t], children);
+        TryFinishTree(a);
+    }
+
+    /// <summary>The card is done with the all-reduce once every chunk is final here and has left for its children.</summary>
+    private void TryFinishTree(ActiveTree a)
+    {
+        if (a.Final[0] < a.Chunks || a.Final[1] < a.Chunks || a.Links.Values.Any(l => l.Waiting.Count > 0)) return;
+        _trees.Remove(a.Phase);
+        Ended(a.Phase, a.BufferBytes);
+    }
+
+    /// <summary>Chunk <paramref name="chunk"/> of tree <paramref name="t"/> is final here: it goes down to the children.</summary>
+    private void Broadcast(ActiveTree a, int t, int chunk, IReadOnlyList<int> children)
+    {
+        a.Final[t]++;
+        foreach (var child in children) SendTreeChunk(child, a, TreeTag(a.Phase, t, down: true, chunk));
+    }
+
+    /// <summary>Sends a chunk to a neighbour in the tree, or queues it while two are unacknowledged on that link.</summary>
+    private void SendTreeChunk(int dpRank, ActiveTree a, int tag)
+    {
+        var card = _s.DpTree!.Group[dpRank];
+        if (!a.Links.TryGetValue((tag / TreeChunksMax, card), out var link)) a.Links[(tag / TreeChunksMax, card)] = link = new TreeLink();
+        if (link.InFlight == TreeWindow)
+        {
+            link.Waiting.Enqueue(tag);
+            return;
+        }
+        link.InFlight++;
+        Send(_nodeId, Kernel.SimTime.Zero, NewWrite(card, a.ChunkBytes, TransferKind.Tree, tag));
+    }
+
+    /// <summary>A tree chunk was acknowledged: the next one queued for that neighbour may go.</summary>
+    private void TreeAcknowledged(RdmaWrite w)
+    {
+        if (!_trees.TryGetValue(w.Tag / (4 * TreeChunksMax), out var a)) return;
+        var link = a.Links[(w.Tag / TreeChunksMax, w.DstCard)];
+        link.InFlight--;
+        if (link.Waiting.Count == 0) return;
+        link.InFlight++;
+        Send(_nodeId, Kernel.SimTime.Zero, NewWrite(w.DstCard, a.ChunkBytes, TransferKind.Tree, link.Waiting.Dequeue()));
+        TryFinishTree(a);
+    }
+
+    /// <summary>Chunks on their way to one neighbour in one direction of one tree.</summary>
+    private sealed class TreeLink
+    {
+        public int InFlight { get; set; }
+        public Queue<int> Waiting { get; } = new();
+    }
+
+    /// <summary>A tree all-reduce in flight: per tree, chunks reduced up to here and chunks final here.</summary>
+    private sealed class ActiveTree(int phase, int chunks, long chunkBytes, DoubleBinaryTree trees)
+    {
+        public int Phase { get; } = phase;
+        public int Chunks { get; } = chunks;
+        public long ChunkBytes { get; } = chunkBytes;
+        public DoubleBinaryTree Trees { get; } = trees;
+        /// <summary>One chunk per tree being reduced or passed on.</summary>
+        public long BufferBytes => 2 * ChunkBytes;
+        public int[] Reduced { get; } = new int[2];
+        public int[] Final { get; } = new int[2];
+        /// <summary>Send windows by (tree and direction of the tag, neighbour card).</summary>
+        public Dictionary<(int, int), TreeLink> Links { get; } = new();
+    }
+}
