@@ -47,6 +47,21 @@ public class ContextParallelTests
         Assert.True(run.StepTime.Seconds > 0);
     }
 
+    [Theory]
+    [InlineData("full", 3)]
+    [InlineData("selective", 3)]
+    [InlineData("none", 2)]
+    public void RecomputingAttention_RunsTheKeyValueRingAgain(string recompute, int ringsPerLayer)
+    {
+        // Forward, backward, and the recompute of the attention core (full: whole layer; selective: the core) each need
+        // every rank's keys and values; without recompute only forward and backward do.
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), [$"training.recompute={recompute}", "parallel.cp=2", "parallel.dp=2", "parallel.global-batch=32"]);
+        var plan = StagePlanner.Build(s, 0);
+        var rings = plan.Program.OfType<RingStart>().Count(r => r.Group == RingGroup.Context);
+        var microbatches = s.Parallel.GlobalBatch / (s.Parallel.MicroBatch * s.Parallel.Dp);
+        Assert.Equal(ringsPerLayer * plan.Layers * microbatches, rings);
+    }
+
     [Fact]
     public void CpThatDoesNotDivideTheSequence_IsRefused()
     {
