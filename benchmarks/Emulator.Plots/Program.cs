@@ -1,0 +1,3 @@
+using Emulator.Plots;
+
+return PlotCommand.Run(args, Console.Out, Console.Error);
