@@ -64,6 +64,29 @@ public class ClosedFormTests
     [Theory]
     [InlineData(2)]
     [InlineData(4)]
+    public void TreeAllReduce_DpRanksSharingNodes_IsHierarchical_WithinTwoPercent(int nodes)
+    {
+        // tp 1 on 8-card nodes: ring reduce-scatter inside the node, each card's 1/8 tree-reduced across nodes on its own
+        // NIC, ring all-gather inside the node.
+        const long bytes = 1L << 30;
+        var s = TestScenarios.With(tp: 1, pp: 1, dp: 8 * nodes);
+        s = s with { Training = s.Training with { DpAlgorithm = DpAlgorithm.Tree } };
+        var program = new StagePlan(0, 0, new Instruction[] { new RingSync(RingKind.AllReduce, bytes, 0) }, new StateMemory(0, 0, 0), 0);
+
+        var result = StepEmulation.Run(s, programs: _ => program);
+
+        var shard = bytes / 8;
+        var step = s.Fabric.LinkLatency * 2 + s.Node.NicLatency + s.Node.NicBandwidth.TransferTime(shard / 128);
+        var expected = CollectiveCost.RingReduceScatter(bytes, 8, s.Node.IntraBandwidth, s.Node.IntraLatency)
+            + CollectiveCost.TreeAllReduce(shard, nodes, s.Node.NicBandwidth, step)
+            + CollectiveCost.RingAllGather(bytes, 8, s.Node.IntraBandwidth, s.Node.IntraLatency);
+        var measured = result.Breakdown[TimeKind.DataParallel];
+        Assert.InRange(measured / expected.Seconds, 0.98, 1.02);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
     public void HierarchicalAllReduce_DpRanksSharingNodes_MatchesClosedFormWithin1Percent(int nodes)
     {
         // tp 1 on 8-card nodes: the dp group is 8 per node x nodes; rings inside the node over the crossbar, then across nodes

@@ -48,6 +48,11 @@ public sealed class DoubleBinaryTree
     /// <summary>Number of ranks.</summary>
     public int Ranks { get; }
 
+    /// <summary>Most half-buffers any rank sends, or receives, over both trees in an all-reduce (up to its parent, down to each
+    /// child): 4 (the whole buffer twice) once some inner node has a parent and two children (n ≥ 4); 2 for n = 2, 3 for n = 3.</summary>
+    public int BusiestRankHalves => Enumerable.Range(0, Ranks).Max(r => Enumerable.Range(0, 2)
+        .Sum(t => (_parent[t][r] >= 0 ? 1 : 0) + _children[t][r].Length));
+
     /// <summary>Parent of <paramref name="rank"/> in tree <paramref name="tree"/> (0 or 1), −1 for the root.</summary>
     public int Parent(int tree, int rank) => _parent[tree][rank];
 

@@ -37,7 +37,7 @@ public sealed partial class CardActor
         if (_s.DpSize == 1) return;
         if (kind == RingKind.AllReduce && _s.DpTree is not null)
         {
-            StartTree(bytes, phase);
+            StartTreeAllReduce(bytes, phase);
             return;
         }
         var lanes = _s.DpPrev is null ? 1 : 2;
@@ -75,18 +75,22 @@ public sealed partial class CardActor
     }
 
     /// <summary>The ring stages of a collective over this card's dp dimensions (size-1 dimensions take no stage).</summary>
-    private List<RingStage> Stages(RingKind kind, long bytes, IReadOnlyList<int> next)
+    private List<RingStage> Stages(RingKind kind, long bytes, IReadOnlyList<int> next) => Stages(kind, bytes, next, _s.DpDims.Count, out _);
+
+    /// <summary>The ring stages over the first <paramref name="dimensions"/> dp dimensions; <paramref name="scattered"/> is what one rank holds after their reduce-scatters.</summary>
+    private List<RingStage> Stages(RingKind kind, long bytes, IReadOnlyList<int> next, int dimensions, out long scattered)
     {
         var dims = _s.DpDims;
         var scatter = new List<RingStage>();
         var buffer = bytes;
-        for (var d = 0; d < dims.Count; d++)
+        for (var d = 0; d < dimensions; d++)
         {
             if (dims[d] == 1) continue;
             var step = (buffer + dims[d] - 1) / dims[d];
             scatter.Add(new RingStage(next[d], dims[d] - 1, step));
             buffer = step;
         }
+        scattered = buffer;
         var gather = Enumerable.Reverse(scatter).ToList();
         return kind switch
         {
@@ -125,7 +129,13 @@ public sealed partial class CardActor
             ring.Sent = 0;
         }
         _rings.Remove(ring.Key);
-        Ended(ring.Key / 2, ring.BufferBytes);
+        if (ring.Then is null)
+        {
+            Ended(ring.Key / 2, ring.BufferBytes);
+            return;
+        }
+        Allocate(MemoryKind.Buffers, -ring.BufferBytes);
+        ring.Then();
     }
 
     /// <summary>A collective's lane (or tree all-reduce) of <paramref name="phase"/> ended: frees its buffer, and wakes the card if it waited for the last of them.</summary>
@@ -149,5 +159,7 @@ public sealed partial class CardActor
         public long BufferBytes { get; } = stages.Count == 0 ? 0 : stages.Max(s => s.StepBytes);
         public int Stage { get; set; }
         public int Sent { get; set; }
+        /// <summary>What runs when this ring is done, instead of ending the collective (a hierarchical tree all-reduce's next part).</summary>
+        public Action? Then { get; init; }
     }
 }

@@ -1,10 +1,16 @@
 using Emulator.Core.Accounting;
 using Emulator.Core.Topology;
 using Emulator.Engine.Messages;
+using Emulator.Engine.Plan;
 
 namespace Emulator.Engine.Actors;
 
 /// <summary>The card's part of a double-binary-tree all-reduce (training.dp-algorithm = tree).</summary>
+/// <remarks>
+/// When dp ranks share a node the all-reduce is hierarchical, as NCCL's trees with one channel per NIC: a ring
+/// reduce-scatter inside the node, a tree all-reduce of the card's 1/k across nodes on its own NIC, then a ring
+/// all-gather inside the node. One tree through all ranks would send everything through one NIC per node.
+/// </remarks>
 /// <remarks>
 /// Each of the two trees (Core.Topology.DoubleBinaryTree) carries half of the buffer, cut into at most 64 chunks. Going up, a
 /// rank sends chunk c to its parent once every child's chunk c has arrived (a leaf sends all its chunks at once, its NIC
@@ -26,12 +32,30 @@ public sealed partial class CardActor
 
     private static int TreeTag(int phase, int tree, bool down, int chunk) => ((phase * 2 + tree) * 2 + (down ? 1 : 0)) * TreeChunksMax + chunk;
 
-    private void StartTree(long bytes, int phase)
+    /// <summary>Ring reduce-scatters over the inner dp dimensions, the tree over the last, ring all-gathers back.</summary>
+    private void StartTreeAllReduce(long bytes, int phase)
+    {
+        var inner = _s.DpDims.Count - 1;
+        var scatter = Stages(RingKind.ReduceScatter, bytes, _s.DpNext, inner, out var scattered);
+        if (scatter.Count == 0)
+        {
+            StartTree(bytes, phase, then: null);
+            return;
+        }
+        var gather = Stages(RingKind.AllGather, bytes, _s.DpNext, inner, out _);
+        // The all-gather takes the second lane's key (free off a torus), so its steps are never counted as the scatter's.
+        Launch(new ActiveRing(phase * 2, scatter)
+        {
+            Then = () => StartTree(scattered, phase, then: () => Launch(new ActiveRing(phase * 2 + 1, gather))),
+        });
+    }
+
+    private void StartTree(long bytes, int phase, Action? then)
     {
         var setup = _s.DpTree!;
         var half = (bytes + 1) / 2;
         var chunks = (int)Math.Clamp((half + setup.MinChunkBytes - 1) / setup.MinChunkBytes, 1, TreeChunksMax);
-        var tree = new ActiveTree(phase, chunks, (half + chunks - 1) / chunks, DoubleBinaryTree.Of(_s.DpSize));
+        var tree = new ActiveTree(phase, chunks, (half + chunks - 1) / chunks, DoubleBinaryTree.Of(setup.Group.Count)) { Then = then };
         _trees[phase] = tree;
         Allocate(MemoryKind.Buffers, tree.BufferBytes);
         PumpTree(tree, 0);
@@ -75,7 +99,13 @@ public sealed partial class CardActor
     {
         if (a.Final[0] < a.Chunks || a.Final[1] < a.Chunks || a.Links.Values.Any(l => l.Waiting.Count > 0)) return;
         _trees.Remove(a.Phase);
-        Ended(a.Phase, a.BufferBytes);
+        if (a.Then is null)
+        {
+            Ended(a.Phase, a.BufferBytes);
+            return;
+        }
+        Allocate(MemoryKind.Buffers, -a.BufferBytes);
+        a.Then();
     }
 
     /// <summary>Chunk <paramref name="chunk"/> of tree <paramref name="t"/> is final here: it goes down to the children.</summary>
@@ -129,6 +159,8 @@ public sealed partial class CardActor
         public long BufferBytes => 2 * ChunkBytes;
         public int[] Reduced { get; } = new int[2];
         public int[] Final { get; } = new int[2];
+        /// <summary>What runs when the tree is done (the all-gather of a hierarchical all-reduce), instead of ending the collective.</summary>
+        public Action? Then { get; init; }
         /// <summary>Send windows by (tree and direction of the tag, neighbour card).</summary>
         public Dictionary<(int, int), TreeLink> Links { get; } = new();
     }

@@ -39,7 +39,19 @@ public class CollectiveCostTreeTests
     public void Transfer_rounds_up_to_the_picosecond()
     {
         // 2 · 1 B · 8 bit / 3e9 bit/s = 5,333.3… ps → 5,334.
-        Assert.Equal(new SimTime(5_334), CollectiveCost.TreeAllReduce(1, 2, Bandwidth.FromGbps(3), SimTime.Zero));
+        Assert.Equal(new SimTime(5_334), CollectiveCost.TreeAllReduce(1, 4, Bandwidth.FromGbps(3), SimTime.Zero));
+    }
+
+    [Theory]
+    [InlineData(2, 10_737_418_240)]
+    [InlineData(3, 16_106_127_360)]
+    [InlineData(4, 21_474_836_480)]
+    public void With_two_or_three_ranks_no_rank_carries_the_buffer_twice(int n, long transferPs)
+    {
+        // 2 ranks: each roots one tree and is the other's leaf, so it sends S/2 up and S/2 down: S/B. 3 ranks: the roots
+        // send both halves down and a half up as leaves: 1.5 · S/B. From 4 ranks an inner node has a parent and two
+        // children: 2 · S/B (1 GiB at 800 Gb/s: 10.737 ms per S/B).
+        Assert.Equal(new SimTime(transferPs), CollectiveCost.TreeAllReduce(GiB, n, B, SimTime.Zero));
     }
 
     [Fact]
