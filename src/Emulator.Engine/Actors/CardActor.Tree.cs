@@ -7,18 +7,16 @@ namespace Emulator.Engine.Actors;
 
 /// <summary>The card's part of a double-binary-tree all-reduce (training.dp-algorithm = tree).</summary>
 /// <remarks>
-/// When dp ranks share a node the all-reduce is hierarchical, as NCCL's trees with one channel per NIC: a ring
+/// <para>When dp ranks share a node the all-reduce is hierarchical, as NCCL's trees with one channel per NIC: a ring
 /// reduce-scatter inside the node, a tree all-reduce of the card's 1/k across nodes on its own NIC, then a ring
-/// all-gather inside the node. One tree through all ranks would send everything through one NIC per node.
-/// </remarks>
-/// <remarks>
-/// Each of the two trees (Core.Topology.DoubleBinaryTree) carries half of the buffer, cut into at most 64 chunks. Going up, a
+/// all-gather inside the node. One tree through all ranks would send everything through one NIC per node.</para>
+/// <para>Each of the two trees (Core.Topology.DoubleBinaryTree) carries half of the buffer, cut into at most 64 chunks. Going up, a
 /// rank sends chunk c to its parent once every child's chunk c has arrived (a leaf sends all its chunks at once, its NIC
 /// serialising them); the root's reduced chunk c is final and goes down, each rank passing it on to its children as it
 /// arrives. The card is done when every chunk of both trees is final here. Chunks that arrive before the card reaches the
 /// collective are counted and used when it does. Like NCCL's slots, at most two chunks per tree and neighbour are
 /// unacknowledged at a time: without that window a leaf would post all its chunks at once, its NIC would share its rate
-/// among all of them, and no chunk would reach the parent before the last.
+/// among all of them, and no chunk would reach the parent before the last.</para>
 /// </remarks>
 public sealed partial class CardActor
 {
