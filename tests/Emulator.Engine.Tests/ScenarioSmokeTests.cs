@@ -19,6 +19,24 @@ public class ScenarioSmokeTests
     }
 
     [Fact]
+    public void TrillionScenario_EveryActorLive_RunsOneStepOfOneMicrobatch()
+    {
+        // The scale issue's CI smoke (about 40 s): all 261,313 actors built and live, one microbatch per pipeline, whole
+        // writes; the data-parallel rings over 98 replicas still run in full.
+        var dir = RepoPaths.TempDir();
+        var (exit, output, err) = CliRunner.Run("run", RepoPaths.Scenario("trillion-50k"), "--out", dir, "--quiet",
+            "--set", "parallel.global-batch=98", "--set", "parallel.virtual-stages=1", "--set", "emulation.rdma-chunk=64GiB");
+        Assert.True(exit == 0, $"exit {exit}: {err}{output}");
+
+        using var result = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "result.json")));
+        var actors = result.RootElement.GetProperty("engine").GetProperty("actors");
+        Assert.Equal(50_176, actors.GetProperty("card").GetInt32());
+        Assert.Equal(200_704, actors.GetProperty("hbm_bank").GetInt32());
+        Assert.Equal(4_160, actors.GetProperty("switch").GetInt32());
+        Assert.True(result.RootElement.GetProperty("step_time_s").GetDouble() > 0);
+    }
+
+    [Fact]
     public void TrillionScenario_Loads_AsValidInput()
     {
         var s = Scenarios.ScenarioLoader.Load(RepoPaths.Scenario("trillion-50k"));
