@@ -129,19 +129,19 @@ public sealed partial class CardActor
             ring.Sent = 0;
         }
         _rings.Remove(ring.Key);
-        if (ring.Then is null)
-        {
-            Ended(ring.Key / 2, ring.BufferBytes);
-            return;
-        }
-        Allocate(MemoryKind.Buffers, -ring.BufferBytes);
-        ring.Then();
+        Ended(ring.Key / 2, ring.BufferBytes, ring.Then);
     }
 
-    /// <summary>A collective's lane (or tree all-reduce) of <paramref name="phase"/> ended: frees its buffer, and wakes the card if it waited for the last of them.</summary>
-    private void Ended(int phase, long bufferBytes)
+    /// <summary>A collective's lane (or tree all-reduce) of <paramref name="phase"/> ended: frees its buffer, then runs the
+    /// collective's next part if it has one, else wakes the card if it waited for the last of them.</summary>
+    private void Ended(int phase, long bufferBytes, Action? then)
     {
         Allocate(MemoryKind.Buffers, -bufferBytes);
+        if (then is not null)
+        {
+            then();
+            return;
+        }
         if (_awaitedRing != phase || RingActive(_awaitedRing)) return;
         _awaitedRing = -1;
         Resume();

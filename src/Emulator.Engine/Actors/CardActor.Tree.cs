@@ -97,13 +97,7 @@ public sealed partial class CardActor
     {
         if (a.Final[0] < a.Chunks || a.Final[1] < a.Chunks || a.Links.Values.Any(l => l.Waiting.Count > 0)) return;
         _trees.Remove(a.Phase);
-        if (a.Then is null)
-        {
-            Ended(a.Phase, a.BufferBytes);
-            return;
-        }
-        Allocate(MemoryKind.Buffers, -a.BufferBytes);
-        a.Then();
+        Ended(a.Phase, a.BufferBytes, a.Then);
     }
 
     /// <summary>Chunk <paramref name="chunk"/> of tree <paramref name="t"/> is final here: it goes down to the children.</summary>
