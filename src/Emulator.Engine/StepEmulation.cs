@@ -177,19 +177,21 @@ public static class StepEmulation
             CpSize: s.Parallel.Cp, CpNext: ranks.DpNeighbour(card, [s.Parallel.Cp, s.Parallel.Dp], 0),
             ControlLatency: control, Sampled: sampled)
         {
-            DpTree = s.Training.DpAlgorithm == DpAlgorithm.Tree && mirror is null ? TreeSetupOf(ranks, dpDims, card, s.Emulation.RdmaChunkBytes) : null,
+            DpTree = s.Training.DpAlgorithm != DpAlgorithm.Tree ? null
+                : mirror is null ? TreeSetupOf(ranks, dpDims, card)
+                : throw new InvalidOperationException("a tree all-reduce needs every data-parallel replica live; the scenario validator refuses it with mirror-replicas"),
         };
     }
 
     /// <summary>The tree runs over the last dp dimension: the cards whose dp rank differs from this card's only there.</summary>
-    private static DpTreeSetup TreeSetupOf(RankMap ranks, IReadOnlyList<int> dims, int card, long chunkBytes)
+    private static DpTreeSetup TreeSetupOf(RankMap ranks, IReadOnlyList<int> dims, int card)
     {
         var stride = 1;
         for (var d = 0; d < dims.Count - 1; d++) stride *= dims[d];
         var dp = ranks.DpRank(card);
         var group = ranks.DpGroup(card);
         var members = Enumerable.Range(0, dims[^1]).Select(j => group[dp % stride + j * stride]).ToArray();
-        return new DpTreeSetup(dp / stride, members, chunkBytes);
+        return new DpTreeSetup(dp / stride, members);
     }
 
     /// <summary>Evenly spaced cards from first to last, so first and last pipeline stages are both shown.</summary>

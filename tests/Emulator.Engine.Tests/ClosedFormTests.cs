@@ -38,15 +38,22 @@ public class ClosedFormTests
     [InlineData(8)]
     [InlineData(16)]
     [InlineData(13)]
-    public void TreeAllReduce_IdleFabric_MatchesPipelinedClosedFormWithin2Percent(int n)
+    public void TreeAllReduce_IdleFabric_MatchesPipelinedClosedFormWithin2Percent(int n) => TreeOnOneLeaf(n, rdmaChunk: 1L << 20);
+
+    [Fact]
+    public void TreeAllReduce_WholeWrites_StillPipelines() => TreeOnOneLeaf(8, rdmaChunk: 64L << 30);
+
+    private static void TreeOnOneLeaf(int n, long rdmaChunk)
     {
-        // One card per node on one leaf, as the ring test; the double binary tree pipelines 64 chunks of S/128 per tree.
+        // One card per node on one leaf, as the ring test; the double binary tree pipelines 64 chunks of S/128 per tree,
+        // whatever the RDMA chunk size.
         const long bytes = 1L << 30;
         var s = TestScenarios.With(tp: 1, pp: 1, dp: n);
         s = s with
         {
             Node = s.Node with { CardsPerNode = 1, Nics = 1 },
             Training = s.Training with { DpAlgorithm = DpAlgorithm.Tree },
+            Emulation = s.Emulation with { RdmaChunkBytes = rdmaChunk },
         };
         var program = new StagePlan(0, 0, new Instruction[] { new RingSync(RingKind.AllReduce, bytes, 0) }, new StateMemory(0, 0, 0), 0);
 

@@ -10,7 +10,8 @@ namespace Emulator.Engine.Actors;
 /// <para>When dp ranks share a node the all-reduce is hierarchical, as NCCL's trees with one channel per NIC: a ring
 /// reduce-scatter inside the node, a tree all-reduce of the card's 1/k across nodes on its own NIC, then a ring
 /// all-gather inside the node. One tree through all ranks would send everything through one NIC per node.</para>
-/// <para>Each of the two trees (Core.Topology.DoubleBinaryTree) carries half of the buffer, cut into at most 64 chunks. Going up, a
+/// <para>Each of the two trees (Core.Topology.DoubleBinaryTree) carries half of the buffer, cut into 64 chunks (fewer when
+/// they would be under 4 KiB), whatever emulation.rdma-chunk is. Going up, a
 /// rank sends chunk c to its parent once every child's chunk c has arrived (a leaf sends all its chunks at once, its NIC
 /// serialising them); the root's reduced chunk c is final and goes down, each rank passing it on to its children as it
 /// arrives. The card is done when every chunk of both trees is final here. Chunks that arrive before the card reaches the
@@ -22,13 +23,15 @@ public sealed partial class CardActor
 {
     private const int TreeChunksMax = 64;
     private const int TreeWindow = 2;
+    /// <summary>Smallest chunk a tree pipelines (one RDMA MTU): small buffers take fewer than 64 chunks.</summary>
+    private const long TreeChunkMinBytes = 4096;
 
     /// <summary>Chunks arrived per tag (((phase·2 + tree)·2 + down)·64 + chunk).</summary>
     private readonly Dictionary<int, int> _treeArrived = new();
     /// <summary>Tree all-reduces in flight by phase.</summary>
     private readonly Dictionary<int, ActiveTree> _trees = new();
 
-    private static int TreeTag(int phase, int tree, bool down, int chunk) => ((phase * 2 + tree) * 2 + (down ? 1 : 0)) * TreeChunksMax + chunk;
+    private static int TreeTag(int phase, int tree, bool down, int chunk) => checked(((phase * 2 + tree) * 2 + (down ? 1 : 0)) * TreeChunksMax + chunk);
 
     /// <summary>Ring reduce-scatters over the inner dp dimensions, the tree over the last, ring all-gathers back.</summary>
     private void StartTreeAllReduce(long bytes, int phase)
@@ -52,7 +55,8 @@ public sealed partial class CardActor
     {
         var setup = _s.DpTree!;
         var half = (bytes + 1) / 2;
-        var chunks = (int)Math.Clamp((half + setup.MinChunkBytes - 1) / setup.MinChunkBytes, 1, TreeChunksMax);
+        // The pipeline depth is the algorithm's, not the RDMA chunk size's: whole-write fidelity must not unpipeline the tree.
+        var chunks = (int)Math.Clamp(half / TreeChunkMinBytes, 1, TreeChunksMax);
         var tree = new ActiveTree(phase, chunks, (half + chunks - 1) / chunks, DoubleBinaryTree.Of(setup.Group.Count)) { Then = then };
         _trees[phase] = tree;
         Allocate(MemoryKind.Buffers, tree.BufferBytes);

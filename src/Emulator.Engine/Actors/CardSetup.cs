@@ -48,5 +48,4 @@ public sealed record CardSetup(
 /// <summary>A card's place in the double binary trees over the last dimension of its dp group (the nodes, when dp ranks share a node).</summary>
 /// <param name="Rank">Its coordinate along that dimension.</param>
 /// <param name="Group">The cards along that dimension (same coordinates in the others), by coordinate.</param>
-/// <param name="MinChunkBytes">Smallest pipeline chunk (the RDMA chunk size); a tree pipelines at most 64 chunks.</param>
-public sealed record DpTreeSetup(int Rank, IReadOnlyList<int> Group, long MinChunkBytes);
+public sealed record DpTreeSetup(int Rank, IReadOnlyList<int> Group);
