@@ -20,16 +20,13 @@ public class ClosedFormTests
         const long bytes = 1L << 30;
         var s = TestScenarios.With(tp: 1, pp: 1, dp: n);
         s = s with { Node = s.Node with { CardsPerNode = 1, Nics = 1 } };
-        var program = new StagePlan(0, 0, new Instruction[] { new RingSync(RingKind.AllReduce, bytes, 0) }, new StateMemory(0, 0, 0), 0);
-
-        var result = StepEmulation.Run(s, programs: _ => program);
+        var measured = AllReduceStep(s, bytes).Breakdown[TimeKind.DataParallel];
 
         // 2(n-1) steps of S/n bytes at B; each step also pays its latency terms: the NIC-to-leaf and leaf-to-NIC
         // links and the receiving NIC (the leaf forwards cut-through).
         var b = s.Node.NicBandwidth;
         var alpha = 2 * s.Fabric.LinkLatency.Seconds + s.Node.NicLatency.Seconds;
         var expected = 2.0 * (n - 1) / n * bytes / b.BytesPerSecond + 2 * (n - 1) * alpha;
-        var measured = result.Breakdown[TimeKind.DataParallel];
         Assert.InRange(measured / expected, 0.99, 1.01);
     }
 
@@ -55,16 +52,13 @@ public class ClosedFormTests
             Training = s.Training with { DpAlgorithm = DpAlgorithm.Tree },
             Emulation = s.Emulation with { RdmaChunkBytes = rdmaChunk },
         };
-        var program = new StagePlan(0, 0, new Instruction[] { new RingSync(RingKind.AllReduce, bytes, 0) }, new StateMemory(0, 0, 0), 0);
-
-        var result = StepEmulation.Run(s, programs: _ => program);
+        var measured = AllReduceStep(s, bytes).Breakdown[TimeKind.DataParallel];
 
         // 2·S/B, plus the pipeline filling the tree's depth going up and down: each of those steps is one chunk's
         // serialisation and the path's latency (NIC-to-leaf and leaf-to-NIC links, the receiving NIC).
         var chunk = bytes / 128;
         var step = s.Fabric.LinkLatency * 2 + s.Node.NicLatency + s.Node.NicBandwidth.TransferTime(chunk);
         var expected = CollectiveCost.TreeAllReduce(bytes, n, s.Node.NicBandwidth, step);
-        var measured = result.Breakdown[TimeKind.DataParallel];
         Assert.InRange(measured / expected.Seconds, 0.98, 1.02);
     }
 
@@ -78,16 +72,13 @@ public class ClosedFormTests
         const long bytes = 1L << 30;
         var s = TestScenarios.With(tp: 1, pp: 1, dp: 8 * nodes);
         s = s with { Training = s.Training with { DpAlgorithm = DpAlgorithm.Tree } };
-        var program = new StagePlan(0, 0, new Instruction[] { new RingSync(RingKind.AllReduce, bytes, 0) }, new StateMemory(0, 0, 0), 0);
-
-        var result = StepEmulation.Run(s, programs: _ => program);
+        var measured = AllReduceStep(s, bytes).Breakdown[TimeKind.DataParallel];
 
         var shard = bytes / 8;
         var step = s.Fabric.LinkLatency * 2 + s.Node.NicLatency + s.Node.NicBandwidth.TransferTime(shard / 128);
         var expected = CollectiveCost.RingReduceScatter(bytes, 8, s.Node.IntraBandwidth, s.Node.IntraLatency)
             + CollectiveCost.TreeAllReduce(shard, nodes, s.Node.NicBandwidth, step)
             + CollectiveCost.RingAllGather(bytes, 8, s.Node.IntraBandwidth, s.Node.IntraLatency);
-        var measured = result.Breakdown[TimeKind.DataParallel];
         Assert.InRange(measured / expected.Seconds, 0.98, 1.02);
     }
 
@@ -100,14 +91,11 @@ public class ClosedFormTests
         // with each card on its own NIC (all nodes on one leaf), then the all-gather inside the node.
         const long bytes = 1L << 30;
         var s = TestScenarios.With(tp: 1, pp: 1, dp: 8 * nodes);
-        var program = new StagePlan(0, 0, new Instruction[] { new RingSync(RingKind.AllReduce, bytes, 0) }, new StateMemory(0, 0, 0), 0);
-
-        var result = StepEmulation.Run(s, programs: _ => program);
+        var measured = AllReduceStep(s, bytes).Breakdown[TimeKind.DataParallel];
 
         // A crossbar step pays the crossbar latency; a fabric step the NIC-to-leaf and leaf-to-NIC links and the receiving NIC.
         var expected = CollectiveCost.HierarchicalAllReduce(bytes, nodes, 8, s.Node.IntraBandwidth, s.Node.IntraLatency,
             s.Node.NicBandwidth, s.Fabric.LinkLatency * 2 + s.Node.NicLatency);
-        var measured = result.Breakdown[TimeKind.DataParallel];
         Assert.InRange(measured / expected.Seconds, 0.99, 1.01);
     }
 
@@ -121,14 +109,13 @@ public class ClosedFormTests
         const long bytes = 1L << 30;
         var s = TestScenarios.With(tp: 1, pp: 1, dp: 16);
         s = s with { Fabric = FabricSpec.Torus(s.Fabric.LinkBandwidth, s.Fabric.LinkLatency, dims) };
-        var program = new StagePlan(0, 0, new Instruction[] { new RingSync(RingKind.AllReduce, bytes, 0) }, new StateMemory(0, 0, 0), 0);
-
-        var result = StepEmulation.Run(s, programs: _ => program);
+        var result = AllReduceStep(s, bytes);
+        var measured = result.Breakdown[TimeKind.DataParallel];
 
         // Each step: one link's serialisation and latency, then the receiving chip's DMA latency.
         var expected = CollectiveCost.TorusAllReduce(bytes, dims, s.Fabric.LinkBandwidth, s.Fabric.LinkLatency + s.Node.NicLatency, bidirectional: true);
         Assert.Equal(0, result.Actors["switch"]);
-        Assert.InRange(result.Breakdown[TimeKind.DataParallel] / expected.Seconds, 0.99, 1.01);
+        Assert.InRange(measured / expected.Seconds, 0.99, 1.01);
     }
 
     [Fact]
@@ -211,5 +198,12 @@ public class ClosedFormTests
             }
         }
         return new StagePlan(stage, chunks, list, new StateMemory(0, 0, 0), 0);
+    }
+
+    /// <summary>A step that is one gradient all-reduce of <paramref name="bytes"/> on every card.</summary>
+    private static Results.StepResult AllReduceStep(Scenario s, long bytes)
+    {
+        var program = new StagePlan(0, 0, new Instruction[] { new RingSync(RingKind.AllReduce, bytes, 0) }, new StateMemory(0, 0, 0), 0);
+        return StepEmulation.Run(s, programs: _ => program);
     }
 }

@@ -11,17 +11,15 @@ public sealed class KernelRuns
     private readonly long[] _bytes;
     private readonly SimTime[] _compute;
     private readonly bool[] _last;
+    private readonly bool[] _head;
 
     private KernelRuns(int length)
     {
         _bytes = new long[length];
         _compute = new SimTime[length];
         _last = new bool[length];
-        Heads = new bool[length];
+        _head = new bool[length];
     }
-
-    /// <summary>Whether instruction pc is the first Work of a run.</summary>
-    private bool[] Heads { get; }
 
     /// <summary>Splits a program into runs.</summary>
     public static KernelRuns Of(IReadOnlyList<Instruction> program)
@@ -37,7 +35,7 @@ public sealed class KernelRuns
                 if (head < 0)
                 {
                     head = pc;
-                    runs.Heads[pc] = true;
+                    runs._head[pc] = true;
                 }
                 runs._bytes[head] += w.Cost.HbmBytes;
                 runs._compute[head] += w.Cost.Duration;
@@ -52,7 +50,7 @@ public sealed class KernelRuns
     }
 
     /// <summary>Whether the Work at <paramref name="pc"/> starts a run.</summary>
-    public bool StartsRun(int pc) => Heads[pc];
+    public bool StartsRun(int pc) => _head[pc];
 
     /// <summary>HBM bytes of the run that starts at <paramref name="pc"/>.</summary>
     public long Bytes(int pc) => _bytes[pc];
