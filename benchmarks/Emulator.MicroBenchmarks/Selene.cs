@@ -20,6 +20,9 @@ public static class Selene
     /// <summary>The fabric preset, as ScenarioLoaderTests expects it to load.</summary>
     public static FabricSpec Fabric { get; } = new(3, Bandwidth.FromGbps(200), SimTime.FromNs(600), 20, 20, 20, 20, RailOptimized: true);
 
+    /// <summary>A DGX A100 server as the preset describes it (NVSwitch 300 GB/s per card, 8 HDR NICs); switches only read its NIC latency and rails.</summary>
+    public static NodeSpec Node { get; } = new(8, Bandwidth.FromGBps(300), SimTime.FromNs(700), Rails, Bandwidth.FromGbps(200), SimTime.FromNs(1000));
+
     /// <summary>A new fat tree for the job.</summary>
     public static FatTree Tree() => FatTree.Build(Fabric, Nodes, Rails);
 }

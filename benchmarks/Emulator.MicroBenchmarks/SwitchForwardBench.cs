@@ -38,7 +38,7 @@ public class SwitchForwardBench
         var partition = _simulation.Partitions[0];
         IActorRef leaf = ActorRefs.Nobody;
         _bed = new EngineBed();
-        _bed.Build(context => leaf = context.ActorOf(SwitchActor.Props(id, partition, 0, _tree, Selene.Fabric, _map), "leaf-0"));
+        _bed.Build(context => leaf = context.ActorOf(SwitchActor.Props(id, partition, 0, _tree, Selene.Fabric, Selene.Node, _map), "leaf-0"));
         // As StepEmulation delivers (VirtualTimeDelivery), for the one entity that exists.
         var delivery = new VirtualTimeDelivery([leaf]);
         partition.Bind((target, message) =>

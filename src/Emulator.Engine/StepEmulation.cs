@@ -132,7 +132,7 @@ public static class StepEmulation
             for (var w = 0; w < (tree?.SwitchCount ?? 0); w++)
             {
                 var id = map.Switch(w);
-                refs[id] = context.ActorOf(SwitchActor.Props(id, simulation.PartitionOf(id), w, tree!, s.Fabric, map), tree!.NameOf(w));
+                refs[id] = context.ActorOf(SwitchActor.Props(id, simulation.PartitionOf(id), w, tree!, s.Fabric, s.Node, map), tree!.NameOf(w));
             }
         }), TimeSpan.FromMinutes(10)).Result;
         if (built.Failures.Count > 0) throw new InvalidOperationException("actors failed to start: " + string.Join("; ", built.Failures));

@@ -28,7 +28,7 @@ public class ActorTests() : TestKit(EngineConfig.Default)
         var node1 = CreateTestProbe("node-1");
         h.Probe(map.Node(0), CreateTestProbe("node-0"));
         h.Probe(map.Node(1), node1);
-        h.Spawn((map.Switch(0), SwitchActor.Props(map.Switch(0), h.Partition, 0, tree, fabric, map), "leaf-0"));
+        h.Spawn((map.Switch(0), SwitchActor.Props(map.Switch(0), h.Partition, 0, tree, fabric, TestScenarios.Node, map), "leaf-0"));
         var write = new RdmaWrite(1, 0, 1, 2 << 20, TransferKind.Ring, 0);
         // 1 MiB at 100 Gb/s = 8,388,608 bits / 1e11 bit/s = 83.88608 us = 83,886,080 ps; the link adds 500 ns.
         var serialise = 83_886_080L;

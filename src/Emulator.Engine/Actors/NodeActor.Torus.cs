@@ -36,9 +36,7 @@ public sealed partial class NodeActor
         var w = h.Write;
         if (h.Chip == w.DstCard)
         {
-            var landed = SimTime.Max(Now, h.TailAt);
-            SendAt(_s.Map.Card(w.DstCard), landed + _s.Spec.NicLatency, new RdmaDelivered(w));
-            Acknowledge(w, landed + _s.Spec.NicLatency * 2 + _s.Fabric.LinkLatency * h.Hops);
+            Land(w, SimTime.Max(Now, h.TailAt), h.Hops, _s.Map, _s.Spec.NicLatency, _s.Fabric.LinkLatency);
             return;
         }
         var hop = TorusFabric.Route(h.Chip, w.DstCard, w.Reverse);

@@ -9,7 +9,7 @@ using Emulator.Kernel;
 namespace Emulator.Engine.Actors;
 
 /// <summary>A server: owns its cards and HBM banks, the intra-node crossbar (tensor-parallel collectives, same-node writes) and its NICs.</summary>
-public sealed partial class NodeActor : EntityActor
+public sealed partial class NodeActor : FabricActor
 {
     private readonly NodeSetup _s;
     private readonly SimTime[] _crossbarFree;
@@ -113,8 +113,7 @@ public sealed partial class NodeActor : EntityActor
         var port = Local(w.SrcCard);
         var done = SimTime.Max(Now, _crossbarFree[port]) + _crossbar.TransferTime(w.Bytes);
         _crossbarFree[port] = done;
-        SendAt(_s.Map.Card(w.DstCard), done + _s.Spec.IntraLatency, new RdmaDelivered(w));
-        Acknowledge(w, done + _s.Spec.IntraLatency * 2);
+        Land(w, done, 0, _s.Map, _s.Spec.IntraLatency, SimTime.Zero);
     }
 
     private void EnqueueOnNic(RdmaWrite w)
@@ -158,7 +157,8 @@ public sealed partial class NodeActor : EntityActor
         SendAt(Id, at, new NicReady(rail));
     }
 
-    /// <summary>Reassembles a write; when its last chunk lands the destination card is told, and the source gets an acknowledgement one path later.</summary>
+    /// <summary>Reassembles a write cut into chunks; when its last chunk lands the destination card is told, and the source gets an acknowledgement one path later.</summary>
+    /// <remarks>A write of one chunk is landed by the leaf that delivers it (SwitchActor.Forward) and never comes here.</remarks>
     private void ChunkArrived(RdmaChunk c)
     {
         var id = c.Write.TransferId;
@@ -171,19 +171,8 @@ public sealed partial class NodeActor : EntityActor
         _chunksArrived.Remove(id);
         var w = c.Write;
         // Chunks of one write share a path of FIFO ports, so the last to arrive carries the write's last byte.
-        var landed = SimTime.Max(Now, c.TailAt);
-        SendAt(_s.Map.Card(w.DstCard), landed + _s.Spec.NicLatency, new RdmaDelivered(w));
         var hops = _s.Tree!.SwitchHops(NodeOf(w.SrcCard), Local(w.SrcCard) % _s.Spec.Nics, c.DstNode, c.DstRail);
-        Acknowledge(w, landed + _s.Spec.NicLatency * 2 + _s.Fabric.LinkLatency * (hops + 1));
-    }
-
-    /// <summary>Tells the source card its write is acknowledged, so it can free the send buffer.</summary>
-    /// <remarks>Ring steps get none: a ring holds one step buffer for the whole collective (CardActor.Launch), so their
-    /// acknowledgements would change nothing and would be a fifth of a large job's events. Tree chunks do: they open the
-    /// sender's window.</remarks>
-    private void Acknowledge(RdmaWrite w, SimTime at)
-    {
-        if (w.Kind != TransferKind.Ring) SendAt(_s.Map.Card(w.SrcCard), at, new RdmaCompleted(w));
+        Land(w, SimTime.Max(Now, c.TailAt), hops + 1, _s.Map, _s.Spec.NicLatency, _s.Fabric.LinkLatency);
     }
 
     /// <summary>A write waiting on a NIC, with how many of its chunks have left.</summary>

@@ -12,7 +12,7 @@ namespace Emulator.Engine.Actors;
 /// <remarks>Ports are FIFO with unbounded buffers: a chunk starts leaving when its head is in and the port has sent everything queued
 /// before it, and finishes no earlier than its tail is in, so contention and oversubscription show up as queueing delay while an
 /// uncontended transfer pays each hop's latency, not its serialisation, as InfiniBand and RoCE switches do.</remarks>
-public sealed class SwitchActor : EntityActor
+public sealed class SwitchActor : FabricActor
 {
     /// <summary>Starting width of the utilisation buckets written to the trace.</summary>
     public static readonly SimTime InitialBucketWidth = SimTime.FromUs(100);
@@ -24,14 +24,16 @@ public sealed class SwitchActor : EntityActor
     private readonly FatTree _tree;
     private readonly FabricSpec _fabric;
     private readonly EntityMap _map;
+    private readonly NodeSpec _node;
     private readonly SimTime[] _free;
     private readonly long[] _bytes;
     private readonly long[] _busy;
     private readonly List<long> _buckets = new();
     private long _bucketPs = InitialBucketWidth.Ps;
 
-    public SwitchActor(int id, Partition partition, int sw, FatTree tree, FabricSpec fabric, EntityMap map) : base(id, partition)
+    public SwitchActor(int id, Partition partition, int sw, FatTree tree, FabricSpec fabric, NodeSpec node, EntityMap map) : base(id, partition)
     {
+        _node = node;
         _switch = sw;
         _tree = tree;
         _fabric = fabric;
@@ -42,8 +44,8 @@ public sealed class SwitchActor : EntityActor
         _busy = new long[ports];
     }
 
-    public static Props Props(int id, Partition partition, int sw, FatTree tree, FabricSpec fabric, EntityMap map) =>
-        Akka.Actor.Props.Create(() => new SwitchActor(id, partition, sw, tree, fabric, map)).WithDispatcher(InlineDispatcher.ConfigId);
+    public static Props Props(int id, Partition partition, int sw, FatTree tree, FabricSpec fabric, NodeSpec node, EntityMap map) =>
+        Akka.Actor.Props.Create(() => new SwitchActor(id, partition, sw, tree, fabric, node, map)).WithDispatcher(InlineDispatcher.ConfigId);
 
     protected override bool Handle(object message)
     {
@@ -71,6 +73,14 @@ public sealed class SwitchActor : EntityActor
         _busy[port] += serialise.Ps;
         AddBusy(start, tailLeaves);
         var peer = _tree.Peer(_switch, port);
+        if (!peer.IsSwitch && c.Chunks == 1)
+        {
+            // A whole write needs no reassembly: its tail is in the destination NIC one link after it leaves this port.
+            var src = c.Write.SrcCard;
+            var hops = _tree.SwitchHops(src / _node.CardsPerNode, src % _node.CardsPerNode % _node.Nics, c.DstNode, c.DstRail);
+            Land(c.Write, tailLeaves + _fabric.LinkLatency, hops + 1, _map, _node.NicLatency, _fabric.LinkLatency);
+            return;
+        }
         var next = peer.IsSwitch ? _map.Switch(peer.Switch) : _map.Node(peer.Node);
         SendAt(next, start + _fabric.LinkLatency, c with { TailAt = tailLeaves + _fabric.LinkLatency });
     }
