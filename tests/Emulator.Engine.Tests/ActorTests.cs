@@ -48,6 +48,40 @@ public class ActorTests() : TestKit(EngineConfig.Default)
     }
 
     [Fact]
+    public void SwitchPort_WholeWriteOnItsLastHop_IsLandedAtTheCardsWithoutTheNode()
+    {
+        // One node per leaf port, 8 cards each on 8 rails; card 0 (node 0) writes 1 MiB to card 8 (node 1) in one chunk.
+        var fabric = TestScenarios.Fabric;
+        var node = TestScenarios.Node;
+        var tree = FatTree.Build(fabric, nodes: 2, railsPerNode: node.Nics);
+        var map = new EntityMap(cards: 16, banksPerCard: 0, nodes: 2, switches: tree.SwitchCount);
+        var h = new ActorHarness(Sys, map.Count);
+        var src = CreateTestProbe("card-0");
+        var dst = CreateTestProbe("card-8");
+        h.Probe(map.Card(0), src);
+        h.Probe(map.Card(8), dst);
+        h.Probe(map.Node(1), CreateTestProbe("node-1"));
+        var leaf = tree.Attachment(0, 0).Switch;
+        h.Spawn((map.Switch(leaf), SwitchActor.Props(map.Switch(leaf), h.Partition, leaf, tree, fabric, node, map), "leaf"));
+        var write = new RdmaWrite(1, 0, 8, 1 << 20, TransferKind.Activation, 0);
+        var serialise = 83_886_080L; // 1 MiB at 100 Gb/s
+        // Head in at 0, tail in one serialisation plus the NIC's link later.
+        h.Simulation.Post(map.Node(0), map.Switch(leaf), SimTime.Zero, new RdmaChunk(write, 1 << 20, 1, 1, 0, 7, new SimTime(serialise + 500_000)));
+
+        h.Simulation.Run();
+
+        // The tail leaves the leaf at serialise + 500 ns and is in the NIC one link (500 ns) later; the card hears after
+        // the NIC's 1 us, the source after a second NIC latency and the two links back.
+        var landed = serialise + 1_000_000;
+        var delivered = dst.ExpectMsg<Stamped>();
+        Assert.Equal(landed + 1_000_000, delivered.At.Ps);
+        Assert.Equal(new RdmaDelivered(write), delivered.Message);
+        var completed = src.ExpectMsg<Stamped>();
+        Assert.Equal(landed + 2_000_000 + 2 * 500_000, completed.At.Ps);
+        Assert.Equal(new RdmaCompleted(write), completed.Message);
+    }
+
+    [Fact]
     public void HbmBank_OverAllocation_IsRejectedAndTrafficQueues()
     {
         var h = new ActorHarness(Sys, 2);
