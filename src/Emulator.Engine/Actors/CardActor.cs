@@ -40,6 +40,8 @@ public sealed partial class CardActor : EntityActor
 
     /// <summary>The live-byte high-water mark the card's HBM banks hold (their shares of it).</summary>
     private long _reportedPeak;
+    /// <summary>The high-water mark as of now; above <see cref="_reportedPeak"/> until the banks are told, once per instant.</summary>
+    private long _unreportedPeak;
     private OomReport? _oom;
 
     public CardActor(int id, Partition partition, CardSetup setup) : base(id, partition)
@@ -53,6 +55,14 @@ public sealed partial class CardActor : EntityActor
         Akka.Actor.Props.Create(() => new CardActor(id, partition, setup)).WithDispatcher(InlineDispatcher.ConfigId);
 
     protected override bool Handle(object message)
+    {
+        var handled = React(message);
+        // Growth of this instant goes out once, after everything the message set off (a run that started carried it already).
+        if (_unreportedPeak > _reportedPeak) ReportGrowth(null);
+        return handled;
+    }
+
+    private bool React(object message)
     {
         switch (message)
         {
@@ -155,12 +165,7 @@ public sealed partial class CardActor : EntityActor
         {
             // The run's traffic must be served within its compute; waits for tensor-parallel peers do not count.
             _trafficLateUntil = SimTime.Zero;
-            var computeEnd = Now + SimTime.Max(runs.Compute(_workPc), duration);
-            for (var b = 0; b < _s.Banks; b++)
-            {
-                var share = Share(runs.Bytes(_workPc), b);
-                if (share > 0) Send(_s.Map.Bank(_s.Card, b), SimTime.Zero, new MemoryTraffic(share, computeEnd));
-            }
+            ReportGrowth((runs.Bytes(_workPc), Now + SimTime.Max(runs.Compute(_workPc), duration)));
         }
         // A kernel followed by a tensor-parallel collective joins it when it ends, without waking the card in between
         // (unless the run's HBM traffic may still hold the kernel: then the card must see the end first).
@@ -261,14 +266,22 @@ public sealed partial class CardActor : EntityActor
         _ledger.Add(kind, bytes);
         if (_s.Sampled) _hbmSamples.Add((Now, _ledger.Live));
         // Once a bank refused, the banks no longer mirror the card's demand. Below the high-water mark the banks already
-        // hold, no allocation can overflow a stack, so only growth past it is sent: each bank holds its share of the peak.
-        if (_oom is not null || _ledger.Live <= _reportedPeak) return;
+        // hold, no allocation can overflow a stack, so only growth past it is told: each bank holds its share of the peak.
+        if (_oom is null) _unreportedPeak = Math.Max(_unreportedPeak, _ledger.Live);
+    }
+
+    /// <summary>Tells each bank its share of the growth of the high-water mark since the last report, with a starting run's
+    /// traffic (bytes, compute end) when there is one: one message per bank and instant however many buffers grew.</summary>
+    private void ReportGrowth((long Bytes, SimTime ComputeEnd)? run)
+    {
         for (var b = 0; b < _s.Banks; b++)
         {
-            var growth = Share(_ledger.Live, b) - Share(_reportedPeak, b);
-            if (growth > 0) Send(_s.Map.Bank(_s.Card, b), SimTime.Zero, new Allocate(growth));
+            var growth = Share(_unreportedPeak, b) - Share(_reportedPeak, b);
+            var traffic = run is { } r ? Share(r.Bytes, b) : 0;
+            if (traffic > 0) Send(_s.Map.Bank(_s.Card, b), SimTime.Zero, new MemoryTraffic(traffic, run!.Value.ComputeEnd, growth));
+            else if (growth > 0) Send(_s.Map.Bank(_s.Card, b), SimTime.Zero, new Allocate(growth));
         }
-        _reportedPeak = _ledger.Live;
+        _reportedPeak = _unreportedPeak;
     }
 
     /// <summary>Bank <paramref name="bank"/>'s part of <paramref name="bytes"/> spread evenly over the stacks.</summary>

@@ -7,7 +7,7 @@ using Emulator.Kernel;
 namespace Emulator.Engine.Actors;
 
 /// <summary>One HBM stack of a card: accounts the bytes it holds and serialises memory traffic at the stack's bandwidth.</summary>
-/// <remarks>Its card sends only growth past the card's high-water mark (Allocate), so the stack holds its share of the peak:
+/// <remarks>Its card sends only growth past the card's high-water mark (Allocate, or with a run's MemoryTraffic), once per instant, so the stack holds its share of the peak:
 /// the first growth that does not fit is the card's out-of-memory point.</remarks>
 public sealed class HbmBankActor(int id, Partition partition, int card, int index, long capacity, Bandwidth bandwidth) : EntityActor(id, partition)
 {
@@ -27,21 +27,27 @@ public sealed class HbmBankActor(int id, Partition partition, int card, int inde
         switch (message)
         {
             case MemoryTraffic t:
+                Hold(t.Growth);
                 // FIFO: traffic queues behind whatever this stack is still serving.
                 _busyUntil = SimTime.Max(Now, _busyUntil) + bandwidth.TransferTime(t.Bytes);
                 if (_busyUntil > t.ComputeEnd) Send(card, SimTime.Zero, new MemoryTrafficLate(index, _busyUntil));
                 return true;
             case Allocate a:
-                if (_overflowed) return true;
-                if (_live + a.Bytes > capacity)
-                {
-                    _overflowed = true;
-                    Send(card, SimTime.Zero, new AllocationRejected(index, a.Bytes, _live, capacity));
-                }
-                else _live += a.Bytes;
+                Hold(a.Bytes);
                 return true;
             default:
                 return false;
         }
+    }
+
+    private void Hold(long bytes)
+    {
+        if (_overflowed || bytes == 0) return;
+        if (_live + bytes > capacity)
+        {
+            _overflowed = true;
+            Send(card, SimTime.Zero, new AllocationRejected(index, bytes, _live, capacity));
+        }
+        else _live += bytes;
     }
 }

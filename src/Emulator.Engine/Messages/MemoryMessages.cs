@@ -1,7 +1,8 @@
 namespace Emulator.Engine.Messages;
 
-/// <summary>Card to HBM bank: move this many bytes through the stack (reads plus writes of a run of kernels, Plan.KernelRuns) while the card computes until <paramref name="ComputeEnd"/>.</summary>
-public sealed record MemoryTraffic(long Bytes, Kernel.SimTime ComputeEnd);
+/// <summary>Card to HBM bank: move this many bytes through the stack (reads plus writes of a run of kernels, Plan.KernelRuns) while the card computes until <paramref name="ComputeEnd"/>;
+/// and hold <paramref name="Growth"/> more bytes, as an <see cref="Allocate"/> of the same instant would.</summary>
+public sealed record MemoryTraffic(long Bytes, Kernel.SimTime ComputeEnd, long Growth = 0);
 
 /// <summary>HBM bank to card, at once: the stack will only finish the traffic at <paramref name="DoneAt"/>, after the compute (the stack is the bottleneck).</summary>
 /// <remarks>A bank that finishes in the compute's shadow says nothing: its answer could not change the kernel's end.</remarks>
