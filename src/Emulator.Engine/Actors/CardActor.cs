@@ -167,12 +167,14 @@ public sealed partial class CardActor : EntityActor
             _trafficLateUntil = SimTime.Zero;
             ReportGrowth((runs.Bytes(_workPc), Now + SimTime.Max(runs.Compute(_workPc), duration)));
         }
-        // A kernel followed by a tensor-parallel collective joins it when it ends, without waking the card in between
-        // (unless the run's HBM traffic may still hold the kernel: then the card must see the end first).
-        if (_pc < _program.Count && _program[_pc] is TpSync t && _s.TpSize > 1 && !runs.EndsRun(_workPc))
+        // A kernel followed by a tensor-parallel collective joins it when it ends, without waking the card in between.
+        // A run's last kernel ends when the banks have served the run's traffic too; they answered when the run started, so
+        // that is known here unless the run started with this very kernel (then the card must see the end first).
+        var endsRun = runs.EndsRun(_workPc);
+        if (_pc < _program.Count && _program[_pc] is TpSync t && _s.TpSize > 1 && !(endsRun && runs.StartsRun(_workPc)))
         {
             _pc++;
-            _joinedAt = Now + duration;
+            _joinedAt = endsRun ? SimTime.Max(Now + duration, _trafficLateUntil) : Now + duration;
             _joinedAfterWork = true;
             SendAt(_nodeId, _joinedAt, NextTpCollective(t));
             return;
