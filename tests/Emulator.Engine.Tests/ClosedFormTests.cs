@@ -138,6 +138,30 @@ public class ClosedFormTests
         Assert.InRange(result.StepTime.Seconds, 0.100, 0.1001);
     }
 
+    [Fact]
+    public void TensorParallelChain_NodeRunsTheMiddleCollectives_SameTimesFewerEvents()
+    {
+        // Kernels of 1, 2, 3 and 4 ms with a tensor-parallel all-reduce after each of the first three, on 8 ranks of one node.
+        // The ranks join the first collective; the node runs the next two itself, a kernel's time after each ends.
+        const long bytes = 64L << 20;
+        var s = TestScenarios.With(tp: 8, pp: 1, dp: 1);
+        Work Kernel(int ms) => new(new WorkCost(0, 0, 1, SimTime.FromUs(1000 * ms)), WorkPhase.Backward, 0);
+        var program = new StagePlan(0, 1, new Instruction[]
+        {
+            Kernel(1), new TpSync(bytes), Kernel(2), new TpSync(bytes), Kernel(3), new TpSync(bytes), Kernel(4),
+        }, new StateMemory(0, 0, 0), 0);
+
+        var result = StepEmulation.Run(s, programs: _ => program);
+
+        var collective = CollectiveCost.RingAllReduce(bytes, 8, s.Node.AchievedIntraBandwidth, s.Node.IntraLatency);
+        Assert.Equal(SimTime.FromUs(10_000) + collective * 3, result.StepTime);
+        Assert.Equal(3 * collective.Seconds, result.Breakdown[TimeKind.TensorParallel], 12);
+        Assert.Equal(10e-3, result.Breakdown[TimeKind.Compute], 12);
+        Assert.Equal(8, result.EventsByMessage["TpCollective"]);
+        Assert.Equal(2, result.EventsByMessage["TpChain"]);
+        Assert.Equal(8, result.EventsByMessage["TpCollectiveDone"]);
+    }
+
     [Theory]
     [InlineData(4, 8)]
     [InlineData(4, 16)]

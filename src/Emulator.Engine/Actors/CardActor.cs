@@ -79,7 +79,7 @@ public sealed partial class CardActor : EntityActor
                 if (_s.Plan.Runs.EndsRun(_workPc) && _trafficLateUntil > Now) SendAt(Id, _trafficLateUntil, ComputeDone.Instance);
                 else Resume();
                 return true;
-            case TpCollectiveDone:
+            case TpCollectiveDone d:
                 if (_joinedAfterWork)
                 {
                     // The kernel ended when the card joined; the wait for its peers from then on is tensor-parallel time.
@@ -87,6 +87,7 @@ public sealed partial class CardActor : EntityActor
                     Unblock(_joinedAt);
                     Block(TimeKind.TensorParallel, TpSpanName, _joinedAt);
                 }
+                ReplayChain(d.Ends);
                 Resume();
                 return true;
             case RdmaDelivered d:
@@ -131,7 +132,7 @@ public sealed partial class CardActor : EntityActor
                 case TpSync t:
                     _pc++;
                     if (_s.TpSize == 1) break;
-                    Send(_nodeId, SimTime.Zero, NextTpCollective(t));
+                    Send(_nodeId, SimTime.Zero, NextTpCollective(t, _pc - 1));
                     Block(TimeKind.TensorParallel, TpSpanName);
                     return;
                 case RingSync r:
@@ -156,10 +157,8 @@ public sealed partial class CardActor : EntityActor
 
     private void StartWork(Work w)
     {
-        var kind = w.Phase == WorkPhase.Optimizer ? TimeKind.Optimizer : TimeKind.Compute;
-        Block(kind, WorkName(w));
-        // At least 1 ps, so that the banks' same-time answers always arrive before the compute ends.
-        var duration = w.Cost.HbmBytes > 0 ? SimTime.Max(w.Cost.Duration, new SimTime(1)) : w.Cost.Duration;
+        Block(KindOf(w), WorkName(w));
+        var duration = w.KernelTime;
         var runs = _s.Plan.Runs;
         if (runs.StartsRun(_workPc))
         {
@@ -173,16 +172,34 @@ public sealed partial class CardActor : EntityActor
         var endsRun = runs.EndsRun(_workPc);
         if (_pc < _program.Count && _program[_pc] is TpSync t && _s.TpSize > 1 && !(endsRun && runs.StartsRun(_workPc)))
         {
-            _pc++;
             _joinedAt = endsRun ? SimTime.Max(Now + duration, _trafficLateUntil) : Now + duration;
             _joinedAfterWork = true;
-            SendAt(_nodeId, _joinedAt, NextTpCollective(t));
+            SendAt(_nodeId, _joinedAt, NextTpCollective(t, _pc++));
             return;
         }
         Send(Id, duration, ComputeDone.Instance);
     }
 
-    private TpCollective NextTpCollective(TpSync t) => new(_s.TpLeader, _s.TpSize, _tpSeq++, t.Bytes, _s.Card);
+    private TpCollective NextTpCollective(TpSync t, int pc) => new(_s.TpLeader, _s.TpSize, _tpSeq++, t.Bytes, pc);
+
+    /// <summary>Accounts the kernels and collectives the node ran on in a chain (all but the last end), as the card would have lived them.</summary>
+    private void ReplayChain(SimTime[] ends)
+    {
+        for (var i = 0; i + 1 < ends.Length; i++)
+        {
+            Unblock(ends[i]);
+            var w = (Work)_program[_pc];
+            _workPc = _pc;
+            _pc += 2;
+            _tpSeq++;
+            Block(KindOf(w), WorkName(w), ends[i]);
+            var joined = ends[i] + w.KernelTime;
+            Unblock(joined);
+            Block(TimeKind.TensorParallel, TpSpanName, joined);
+        }
+    }
+
+    private static TimeKind KindOf(Work w) => w.Phase == WorkPhase.Optimizer ? TimeKind.Optimizer : TimeKind.Compute;
 
     private static string WorkName(Work w) => w.Phase switch
     {

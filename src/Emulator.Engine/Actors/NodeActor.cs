@@ -3,6 +3,7 @@ using Emulator.Core.Models;
 using Emulator.Core.Topology;
 using Emulator.Core.Units;
 using Emulator.Engine.Messages;
+using Emulator.Engine.Plan;
 using Emulator.Engine.Runtime;
 using Emulator.Kernel;
 
@@ -51,6 +52,9 @@ public sealed partial class NodeActor : FabricActor
             case TpCollective c:
                 JoinCollective(c);
                 return true;
+            case TpChain chain:
+                RunCollective(chain);
+                return true;
             case RdmaWrite w:
                 if (_s.Torus is not null) TorusSend(w);
                 else if (NodeOf(w.DstCard) == _s.Node && !w.Loopback) CrossbarWrite(w);
@@ -96,15 +100,30 @@ public sealed partial class NodeActor : FabricActor
             return;
         }
         _collectives.Remove(key);
+        RunCollective(new TpChain(c.Leader, c.Size, c.Pc, c.Bytes));
+    }
+
+    /// <summary>Runs a collective every rank has joined. When the group's program goes on with a kernel and another collective
+    /// inside the same run, the ranks would all join that one a kernel's time after this one ends: the node runs it then
+    /// itself and tells the ranks only when the chain ends (one event per link of the chain instead of two per rank).</summary>
+    private void RunCollective(TpChain chain)
+    {
         var start = Now;
-        for (var r = 0; r < c.Size; r++) start = SimTime.Max(start, _crossbarFree[Local(c.Leader + r)]);
-        var end = start + CollectiveCost.RingAllReduce(c.Bytes, c.Size, _crossbar, _s.Spec.IntraLatency);
-        var done = new TpCollectiveDone(c.Seq);
-        for (var r = 0; r < c.Size; r++)
+        for (var r = 0; r < chain.Size; r++) start = SimTime.Max(start, _crossbarFree[Local(chain.Leader + r)]);
+        var end = start + CollectiveCost.RingAllReduce(chain.Bytes, chain.Size, _crossbar, _s.Spec.IntraLatency);
+        for (var r = 0; r < chain.Size; r++) _crossbarFree[Local(chain.Leader + r)] = end;
+        chain.Ends.Add(end);
+        var plan = _s.Cards[Local(chain.Leader)].Plan;
+        if (plan.Runs.ChainsOn(chain.Pc))
         {
-            _crossbarFree[Local(c.Leader + r)] = end;
-            SendAt(_s.Map.Card(c.Leader + r), end, done);
+            var kernel = (Work)plan.Program[chain.Pc + 1];
+            chain.Pc += 2;
+            chain.Bytes = ((TpSync)plan.Program[chain.Pc]).Bytes;
+            SendAt(Id, end + kernel.KernelTime, chain);
+            return;
         }
+        var done = new TpCollectiveDone(chain.Ends.ToArray());
+        for (var r = 0; r < chain.Size; r++) SendAt(_s.Map.Card(chain.Leader + r), end, done);
     }
 
     /// <summary>Same-node write through the crossbar: the source port serialises it, then one crossbar latency.</summary>

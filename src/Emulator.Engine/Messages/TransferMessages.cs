@@ -1,3 +1,5 @@
+using Emulator.Kernel;
+
 namespace Emulator.Engine.Messages;
 
 /// <summary>Why bytes move between cards.</summary>
@@ -34,11 +36,24 @@ public sealed record RdmaCompleted(RdmaWrite Write);
 /// <summary>Node to itself: a NIC finished serialising a chunk and can take the next.</summary>
 public sealed record NicReady(int Rail);
 
-/// <summary>Card to its node: join a tensor-parallel collective of <paramref name="Bytes"/> per rank over the group led by <paramref name="Leader"/>.</summary>
-public sealed record TpCollective(int Leader, int Size, long Seq, long Bytes, int Card);
+/// <summary>Card to its node: join a tensor-parallel collective of <paramref name="Bytes"/> per rank over the group led by <paramref name="Leader"/>, the TpSync at <paramref name="Pc"/> of the group's program.</summary>
+public sealed record TpCollective(int Leader, int Size, long Seq, long Bytes, int Pc);
 
-/// <summary>Node to card: the tensor-parallel collective finished.</summary>
-public sealed record TpCollectiveDone(long Seq);
+/// <summary>Node to card: the tensor-parallel collective finished at <c>Ends[0]</c>; each further end is of a collective the node chained on
+/// (Plan.KernelRuns.ChainsOn: the next kernel, then the next sync), the last being now.</summary>
+public sealed record TpCollectiveDone(SimTime[] Ends);
+
+/// <summary>Node to itself: the ranks of a chain of tensor-parallel collectives join the next one now (NodeActor.RunCollective).</summary>
+public sealed class TpChain(int leader, int size, int pc, long bytes)
+{
+    public int Leader { get; } = leader;
+    public int Size { get; } = size;
+    /// <summary>The TpSync of the collective to run.</summary>
+    public int Pc { get; set; } = pc;
+    public long Bytes { get; set; } = bytes;
+    /// <summary>When each collective of the chain so far ended.</summary>
+    public List<SimTime> Ends { get; } = new();
+}
 
 /// <summary>An RDMA write crossing a torus link: its head has reached <paramref name="Chip"/>, its tail arrives at <paramref name="TailAt"/>; <paramref name="Hops"/> links so far.</summary>
 public sealed record IciHop(RdmaWrite Write, int Chip, Kernel.SimTime TailAt, int Hops);

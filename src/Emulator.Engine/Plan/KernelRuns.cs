@@ -12,6 +12,7 @@ public sealed class KernelRuns
     private readonly SimTime[] _compute;
     private readonly bool[] _last;
     private readonly bool[] _head;
+    private readonly bool[] _chains;
 
     private KernelRuns(int length)
     {
@@ -19,6 +20,7 @@ public sealed class KernelRuns
         _compute = new SimTime[length];
         _last = new bool[length];
         _head = new bool[length];
+        _chains = new bool[length];
     }
 
     /// <summary>Splits a program into runs.</summary>
@@ -46,6 +48,8 @@ public sealed class KernelRuns
             if (head >= 0) runs._last[lastWork] = true;
             head = -1;
         }
+        for (var pc = 0; pc + 2 < program.Count; pc++)
+            runs._chains[pc] = program[pc] is TpSync && program[pc + 1] is Work && program[pc + 2] is TpSync && !runs._head[pc + 1] && !runs._last[pc + 1];
         return runs;
     }
 
@@ -60,4 +64,9 @@ public sealed class KernelRuns
 
     /// <summary>Whether the Work at <paramref name="pc"/> ends its run.</summary>
     public bool EndsRun(int pc) => _last[pc];
+
+    /// <summary>Whether the TpSync at <paramref name="pc"/> leads straight into the next one: a kernel in the middle of the run, then a sync.</summary>
+    /// <remarks>Then every rank of the group, released together, runs the same kernel and joins the next collective at the same
+    /// time, which the node can therefore run without hearing from them (NodeActor.RunCollective).</remarks>
+    public bool ChainsOn(int pc) => _chains[pc];
 }
