@@ -36,15 +36,14 @@ public static class StepEmulation
         {
             CreateActors(system, s, simulation, map, tree, ranks, plans, sampled, control, refs, mirror);
             // Events per message type, counted per partition (each counts only on its own thread) and summed after.
-            var counts = simulation.Partitions.Select(_ => new Dictionary<Type, long>()).ToArray();
+            var counts = simulation.Partitions.Select(_ => new MessageCounts()).ToArray();
             var delivery = new VirtualTimeDelivery(refs);
             foreach (var p in simulation.Partitions)
             {
                 var mine = counts[p.Id];
                 p.Bind((target, message) =>
                 {
-                    var type = message.GetType();
-                    mine[type] = mine.GetValueOrDefault(type) + 1;
+                    mine.Add(message);
                     delivery.Deliver(target, message);
                 });
             }
@@ -56,7 +55,7 @@ public static class StepEmulation
             var collector = new StatsCollector();
             foreach (var r in refs) r.Tell(new CollectStats(collector), ActorRefs.NoSender);
             simulation.ThrowIfFailed();
-            var byMessage = counts.SelectMany(c => c).GroupBy(kv => kv.Key.Name).ToDictionary(g => g.Key, g => g.Sum(kv => kv.Value));
+            var byMessage = counts.SelectMany(c => c.All()).GroupBy(c => c.Type.Name).ToDictionary(g => g.Key, g => g.Sum(c => c.Count));
             return Summarise(scenario, s, simulation, partitions, tree, control, collector, sampled) with { EventsByMessage = byMessage };
         }
         finally
