@@ -162,6 +162,33 @@ public class ClosedFormTests
         Assert.Equal(8, result.EventsByMessage["TpCollectiveDone"]);
     }
 
+    [Fact]
+    public void TensorParallelChain_RunsLastKernelHeldByItsBanks_NextCollectiveWaitsForThem()
+    {
+        // Two 1 ms kernels, each followed by a tensor-parallel all-reduce; the first moves so many HBM bytes that the banks
+        // serve the run for longer than both kernels and the first collective: the run's last kernel ends when they are done,
+        // and the node, running the second collective for the group, starts it only then.
+        const long bytes = 64L << 20;
+        var s = TestScenarios.With(tp: 8, pp: 1, dp: 1);
+        var hbm = 40L << 30;
+        var program = new StagePlan(0, 1, new Instruction[]
+        {
+            new Work(new WorkCost(0, hbm, 1, SimTime.FromUs(1000)), WorkPhase.Forward, 0), new TpSync(bytes),
+            new Work(new WorkCost(0, 0, 1, SimTime.FromUs(1000)), WorkPhase.Forward, 0), new TpSync(bytes),
+        }, new StateMemory(0, 0, 0), 0);
+
+        var result = StepEmulation.Run(s, programs: _ => program);
+
+        var collective = CollectiveCost.RingAllReduce(bytes, 8, s.Node.AchievedIntraBandwidth, s.Node.IntraLatency);
+        var served = s.Card.StackBandwidth.TransferTime(hbm / s.Card.HbmStacks);
+        Assert.True(served > SimTime.FromUs(2000) + collective, "the banks must be the bottleneck for this test to mean anything");
+        Assert.Equal(served + collective, result.StepTime);
+        Assert.Equal(served.Seconds - collective.Seconds, result.Breakdown[TimeKind.Compute], 12);
+        Assert.Equal(2 * collective.Seconds, result.Breakdown[TimeKind.TensorParallel], 12);
+        Assert.Equal(1, result.EventsByMessage["TpChain"]);
+        Assert.Equal(8, result.EventsByMessage["TpCollective"]);
+    }
+
     [Theory]
     [InlineData(4, 8)]
     [InlineData(4, 16)]

@@ -73,6 +73,8 @@ public sealed partial class CardActor : EntityActor
                 return true;
             case MemoryTrafficLate late:
                 _trafficLateUntil = SimTime.Max(_trafficLateUntil, late.DoneAt);
+                // The node may run this run's last tensor-parallel collective on its own (a chain): it must know the run ends late.
+                if (_s.TpSize > 1) Send(_nodeId, SimTime.Zero, new RunHeld(_s.Card, late.DoneAt));
                 return true;
             case ComputeDone:
                 // A late HBM stack keeps the run's last kernel going until it has served the run's traffic.
@@ -194,6 +196,7 @@ public sealed partial class CardActor : EntityActor
             _tpSeq++;
             Block(KindOf(w), WorkName(w), ends[i]);
             var joined = ends[i] + w.KernelTime;
+            if (_s.Plan.Runs.EndsRun(_workPc)) joined = SimTime.Max(joined, _trafficLateUntil);
             Unblock(joined);
             Block(TimeKind.TensorParallel, TpSpanName, joined);
         }

@@ -14,6 +14,8 @@ public sealed partial class NodeActor : FabricActor
 {
     private readonly NodeSetup _s;
     private readonly SimTime[] _crossbarFree;
+    /// <summary>Per card, until when its banks hold its current (or an earlier, then long past) run's last kernel.</summary>
+    private readonly SimTime[] _heldUntil;
     private readonly NicPort[] _nics;
     private readonly Dictionary<(int Leader, long Seq), (int Arrived, long Bytes, int Size)> _collectives = new();
     private readonly Dictionary<long, int> _chunksArrived = new();
@@ -26,6 +28,7 @@ public sealed partial class NodeActor : FabricActor
         _crossbar = setup.Spec.AchievedIntraBandwidth;
         _nic = setup.Spec.AchievedNicBandwidth;
         _crossbarFree = new SimTime[setup.Spec.CardsPerNode];
+        _heldUntil = new SimTime[setup.Spec.CardsPerNode];
         _nics = Enumerable.Range(0, setup.Spec.Nics).Select(_ => new NicPort()).ToArray();
         if (setup.Torus is not null) InitTorus();
         foreach (var card in setup.Cards)
@@ -54,6 +57,9 @@ public sealed partial class NodeActor : FabricActor
                 return true;
             case TpChain chain:
                 RunCollective(chain);
+                return true;
+            case RunHeld h:
+                _heldUntil[Local(h.Card)] = SimTime.Max(_heldUntil[Local(h.Card)], h.Until);
                 return true;
             case RdmaWrite w:
                 if (_s.Torus is not null) TorusSend(w);
@@ -117,9 +123,13 @@ public sealed partial class NodeActor : FabricActor
         if (plan.Runs.ChainsOn(chain.Pc))
         {
             var kernel = (Work)plan.Program[chain.Pc + 1];
+            var joined = end + kernel.KernelTime;
+            // A run's last kernel ends when the run's traffic is served, on every rank.
+            if (plan.Runs.EndsRun(chain.Pc + 1))
+                for (var r = 0; r < chain.Size; r++) joined = SimTime.Max(joined, _heldUntil[Local(chain.Leader + r)]);
             chain.Pc += 2;
             chain.Bytes = ((TpSync)plan.Program[chain.Pc]).Bytes;
-            SendAt(Id, end + kernel.KernelTime, chain);
+            SendAt(Id, joined, chain);
             return;
         }
         var done = new TpCollectiveDone(chain.Ends.ToArray());

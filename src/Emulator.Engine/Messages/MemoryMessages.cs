@@ -8,6 +8,9 @@ public sealed record MemoryTraffic(long Bytes, Kernel.SimTime ComputeEnd, long G
 /// <remarks>A bank that finishes in the compute's shadow says nothing: its answer could not change the kernel's end.</remarks>
 public sealed record MemoryTrafficLate(int Bank, Kernel.SimTime DoneAt);
 
+/// <summary>Card to its node: the banks hold the last kernel of the card's current run until <paramref name="Until"/> (a MemoryTrafficLate passed on, for tensor-parallel chains).</summary>
+public sealed record RunHeld(int Card, Kernel.SimTime Until);
+
 /// <summary>Card to HBM bank: hold this many more bytes.</summary>
 public sealed record Allocate(long Bytes);
 
