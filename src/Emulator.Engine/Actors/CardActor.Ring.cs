@@ -120,7 +120,7 @@ public sealed partial class CardActor
                 var write = stage.Next < 0
                     ? NewWrite(_s.Card, stage.StepBytes, TransferKind.Ring, tag) with { Loopback = true }
                     : NewWrite(stage.Next, stage.StepBytes, TransferKind.Ring, tag, reverse: ring.Key % 2 == 1);
-                Send(_nodeId, Kernel.SimTime.Zero, write);
+                Post(write);
                 ring.Sent++;
             }
             if (ring.Sent < stage.Steps || Received(tag) < stage.Steps) return;

@@ -122,7 +122,7 @@ public sealed partial class CardActor
             return;
         }
         link.InFlight++;
-        Send(_nodeId, Kernel.SimTime.Zero, NewWrite(card, a.ChunkBytes, TransferKind.Tree, tag));
+        Post(NewWrite(card, a.ChunkBytes, TransferKind.Tree, tag));
     }
 
     /// <summary>A tree chunk was acknowledged: the next one queued for that neighbour may go.</summary>
@@ -133,7 +133,7 @@ public sealed partial class CardActor
         link.InFlight--;
         if (link.Waiting.Count == 0) return;
         link.InFlight++;
-        Send(_nodeId, Kernel.SimTime.Zero, NewWrite(w.DstCard, a.ChunkBytes, TransferKind.Tree, link.Waiting.Dequeue()));
+        Post(NewWrite(w.DstCard, a.ChunkBytes, TransferKind.Tree, link.Waiting.Dequeue()));
         TryFinishTree(a);
     }
 

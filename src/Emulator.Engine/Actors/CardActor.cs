@@ -20,6 +20,8 @@ public sealed partial class CardActor : EntityActor
     private readonly List<TraceSpan> _spans = new();
     private readonly List<(SimTime, long)> _hbmSamples = new();
     private readonly int _nodeId;
+    /// <summary>The card's own NIC, when it has one (else its node sends for it).</summary>
+    private readonly NicSender? _nic;
     private int _pc;
     private bool _started;
     private bool _finished;
@@ -49,6 +51,7 @@ public sealed partial class CardActor : EntityActor
         _s = setup;
         _program = setup.Plan.Program;
         _nodeId = setup.Map.Node(setup.Node);
+        _nic = setup.Nic is { } link ? new NicSender(link, id, SendAt) : null;
     }
 
     public static Props Props(int id, Partition partition, CardSetup setup) =>
@@ -98,6 +101,12 @@ public sealed partial class CardActor : EntityActor
             case RdmaCompleted c:
                 if (c.Write.Kind == TransferKind.Tree) TreeAcknowledged(c.Write);
                 else if (_sendBuffers.Remove(c.Write.TransferId, out var bytes)) Allocate(MemoryKind.Buffers, -bytes);
+                return true;
+            case NicReady:
+                _nic!.Ready(Now);
+                return true;
+            case CollectStats s:
+                if (_nic?.Stats() is { } nicLink) s.Collector.Links.Add(nicLink);
                 return true;
             case AllocationRejected r:
                 _oom ??= new OomReport(_s.Card, r.Bank, Now, r.Requested, r.Live, r.Capacity);
@@ -218,7 +227,14 @@ public sealed partial class CardActor : EntityActor
         var write = NewWrite(dst, s.Bytes, s.Kind, s.Tag);
         Allocate(MemoryKind.Buffers, s.Bytes);
         _sendBuffers[write.TransferId] = s.Bytes;
-        Send(_nodeId, SimTime.Zero, write);
+        Post(write);
+    }
+
+    /// <summary>Sends an RDMA write: on the card's own NIC when it leaves the node, else through the node (crossbar, shared NICs, torus).</summary>
+    private void Post(RdmaWrite w)
+    {
+        if (_nic is not null && (w.Loopback || w.DstCard / _s.Nic!.Spec.CardsPerNode != _s.Node)) _nic.Write(w, Now);
+        else Send(_nodeId, SimTime.Zero, w);
     }
 
     private RdmaWrite NewWrite(int dstCard, long bytes, TransferKind kind, int tag, bool reverse = false) =>

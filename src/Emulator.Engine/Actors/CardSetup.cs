@@ -43,6 +43,9 @@ public sealed record CardSetup(
 {
     /// <summary>Set when gradient all-reduces run as double binary trees: the card's place in its dp group.</summary>
     public DpTreeSetup? DpTree { get; init; }
+
+    /// <summary>Set when the card has a NIC of its own (one per card in the node), which it then drives itself.</summary>
+    public NicLink? Nic { get; init; }
 }
 
 /// <summary>A card's place in the double binary trees over the last dimension of its dp group (the nodes, when dp ranks share a node).</summary>
