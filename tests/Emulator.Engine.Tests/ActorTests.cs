@@ -82,28 +82,27 @@ public class ActorTests() : TestKit(EngineConfig.Default)
     }
 
     [Fact]
-    public void HbmBank_OverAllocation_IsRejectedAndTrafficQueues()
+    public void HbmBank_OverAllocation_IsRejected_AndRunsLongerToServeThanToComputeAreNamed()
     {
         var h = new ActorHarness(Sys, 2);
         var card = CreateTestProbe("card");
         h.Probe(0, card);
-        h.Spawn((1, HbmBankActor.Props(1, h.Partition, card: 0, index: 3, capacity: 1000, Bandwidth.FromGBps(1)), "hbm"));
+        h.Spawn((1, HbmBankActor.Props(1, h.Partition, card: 0, index: 1, capacity: 1000, Bandwidth.FromGBps(1)), "hbm"));
+        // Three runs of one kernel each, split by pipeline sends: 2 us of compute moving 4,000 B (1,000 B per stack of 4 at
+        // 1 GB/s: 1 us, hidden); 0.5 us moving 4,000 B (1 us: late); 0.5 us moving 2,002 B (stack 1's share 501 B: 501 ns, late).
+        Work Kernel(long ns, long bytes) => new(new WorkCost(0, bytes, 1, SimTime.FromNs(ns)), WorkPhase.Forward, 0);
+        var send = new SendInput(TransferKind.Activation, 0, 1);
+        var program = new Instruction[] { Kernel(2000, 4000), send, Kernel(500, 4000), send, Kernel(500, 2002) };
         h.Simulation.Post(0, 1, SimTime.Zero, new Allocate(600));
         h.Simulation.Post(0, 1, SimTime.Zero, new Allocate(600));
-        h.Simulation.Post(0, 1, SimTime.FromNs(10), new MemoryTraffic(1000, SimTime.FromNs(10)));
-        h.Simulation.Post(0, 1, SimTime.FromNs(10), new MemoryTraffic(1000, SimTime.FromNs(1500)));
-        h.Simulation.Post(0, 1, SimTime.FromNs(10), new MemoryTraffic(1000, SimTime.FromNs(5000)));
+        h.Simulation.Post(0, 1, SimTime.FromNs(10), new TrafficPlan(KernelRuns.Of(program), program, 4));
 
         h.Simulation.Run();
 
-        var rejected = card.ExpectMsg<Stamped>();
-        Assert.Equal(new AllocationRejected(3, 600, 600, 1000), rejected.Message);
-        // 1000 B at 1 GB/s = 1 us each, queued FIFO: done at 1010, 2010 and 3010 ns. The bank answers at once, and only
-        // for traffic that ends after the compute it overlaps (the first two; the third hides under a 5000 ns compute).
-        Assert.Equal(new MemoryTrafficLate(3, SimTime.FromNs(1010)), card.ExpectMsg<Stamped>().Message);
-        Assert.Equal(new MemoryTrafficLate(3, SimTime.FromNs(2010)), card.ExpectMsg<Stamped>().Message);
-        card.Ref.Tell("end of run", Akka.Actor.ActorRefs.NoSender); // same sender as the kernel's deliveries, so it arrives after all of them
-        card.ExpectMsg("end of run");
+        Assert.Equal(new AllocationRejected(1, 600, 600, 1000), card.ExpectMsg<Stamped>().Message);
+        var served = (TrafficServed)card.ExpectMsg<Stamped>().Message;
+        Assert.Equal(1, served.Bank);
+        Assert.Equal([(2, SimTime.FromNs(1000)), (4, SimTime.FromNs(501))], served.Late);
     }
 
     [Fact]

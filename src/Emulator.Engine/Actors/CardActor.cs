@@ -29,8 +29,11 @@ public sealed partial class CardActor : EntityActor
     private SimTime _blockedSince;
     private string _blockName = "";
     private (TransferKind, int)? _waitingFor;
-    /// <summary>When the banks finish the current run's traffic, if after its compute (they said so: MemoryTrafficLate).</summary>
+    /// <summary>When the banks finish the current run's traffic, if after its compute.</summary>
     private SimTime _trafficLateUntil;
+    /// <summary>Runs (by head) whose traffic the banks serve for longer than their compute, and for how long from the run's start.</summary>
+    private readonly Dictionary<int, SimTime> _heldRuns = new();
+    private int _banksAnswered;
     /// <summary>The Work instruction running.</summary>
     private int _workPc;
     /// <summary>The running kernel joins the next tensor-parallel collective when it ends, at <see cref="_joinedAt"/>.</summary>
@@ -60,8 +63,8 @@ public sealed partial class CardActor : EntityActor
     protected override bool Handle(object message)
     {
         var handled = React(message);
-        // Growth of this instant goes out once, after everything the message set off (a run that started carried it already).
-        if (_unreportedPeak > _reportedPeak) ReportGrowth(null);
+        // Growth of this instant goes out once, after everything the message set off.
+        if (_unreportedPeak > _reportedPeak) ReportGrowth();
         return handled;
     }
 
@@ -72,12 +75,15 @@ public sealed partial class CardActor : EntityActor
             case StartStep:
                 _started = true;
                 _blockedSince = Now;
-                Advance();
+                // The banks first say which runs of the program they would hold up (they answer at once); then the program runs.
+                var plan = new TrafficPlan(_s.Plan.Runs, _program, _s.Banks);
+                for (var b = 0; b < _s.Banks; b++) Send(_s.Map.Bank(_s.Card, b), SimTime.Zero, plan);
+                if (_s.Banks == 0) Advance();
                 return true;
-            case MemoryTrafficLate late:
-                _trafficLateUntil = SimTime.Max(_trafficLateUntil, late.DoneAt);
-                // The node may run this run's last tensor-parallel collective on its own (a chain): it must know the run ends late.
-                if (_s.TpSize > 1) Send(_nodeId, SimTime.Zero, new RunHeld(_s.Card, late.DoneAt));
+            case TrafficServed served:
+                foreach (var (head, serve) in served.Late)
+                    _heldRuns[head] = _heldRuns.TryGetValue(head, out var other) ? SimTime.Max(other, serve) : serve;
+                if (++_banksAnswered == _s.Banks) Advance();
                 return true;
             case ComputeDone:
                 // A late HBM stack keeps the run's last kernel going until it has served the run's traffic.
@@ -169,19 +175,19 @@ public sealed partial class CardActor : EntityActor
     private void StartWork(Work w)
     {
         Block(KindOf(w), WorkName(w));
-        var duration = w.KernelTime;
+        var duration = w.Cost.Duration;
         var runs = _s.Plan.Runs;
         if (runs.StartsRun(_workPc))
         {
-            // The run's traffic must be served within its compute; waits for tensor-parallel peers do not count.
-            _trafficLateUntil = SimTime.Zero;
-            ReportGrowth((runs.Bytes(_workPc), Now + SimTime.Max(runs.Compute(_workPc), duration)));
+            // The run's traffic must be served within its compute (waits for tensor-parallel peers do not count), else its last
+            // kernel lasts until the slowest bank is done; the node may run that kernel's collective on its own (a chain).
+            _trafficLateUntil = _heldRuns.TryGetValue(_workPc, out var serve) ? Now + serve : SimTime.Zero;
+            if (_trafficLateUntil > SimTime.Zero && _s.TpSize > 1) Send(_nodeId, SimTime.Zero, new RunHeld(_s.Card, _trafficLateUntil));
         }
-        // A kernel followed by a tensor-parallel collective joins it when it ends, without waking the card in between.
-        // A run's last kernel ends when the banks have served the run's traffic too; they answered when the run started, so
-        // that is known here unless the run started with this very kernel (then the card must see the end first).
+        // A kernel followed by a tensor-parallel collective joins it when it ends, without waking the card in between; a
+        // run's last kernel ends when the banks have served the run's traffic too.
         var endsRun = runs.EndsRun(_workPc);
-        if (_pc < _program.Count && _program[_pc] is TpSync t && _s.TpSize > 1 && !(endsRun && runs.StartsRun(_workPc)))
+        if (_pc < _program.Count && _program[_pc] is TpSync t && _s.TpSize > 1)
         {
             _joinedAt = endsRun ? SimTime.Max(Now + duration, _trafficLateUntil) : Now + duration;
             _joinedAfterWork = true;
@@ -204,7 +210,7 @@ public sealed partial class CardActor : EntityActor
             _pc += 2;
             _tpSeq++;
             Block(KindOf(w), WorkName(w), ends[i]);
-            var joined = ends[i] + w.KernelTime;
+            var joined = ends[i] + w.Cost.Duration;
             if (_s.Plan.Runs.EndsRun(_workPc)) joined = SimTime.Max(joined, _trafficLateUntil);
             Unblock(joined);
             Block(TimeKind.TensorParallel, TpSpanName, joined);
@@ -308,22 +314,17 @@ public sealed partial class CardActor : EntityActor
         if (_oom is null) _unreportedPeak = Math.Max(_unreportedPeak, _ledger.Live);
     }
 
-    /// <summary>Tells each bank its share of the growth of the high-water mark since the last report, with a starting run's
-    /// traffic (bytes, compute end) when there is one: one message per bank and instant however many buffers grew.</summary>
-    private void ReportGrowth((long Bytes, SimTime ComputeEnd)? run)
+    /// <summary>Tells each bank its share of the growth of the high-water mark since the last report: one message per bank and
+    /// instant however many buffers grew.</summary>
+    private void ReportGrowth()
     {
         for (var b = 0; b < _s.Banks; b++)
         {
-            var growth = Share(_unreportedPeak, b) - Share(_reportedPeak, b);
-            var traffic = run is { } r ? Share(r.Bytes, b) : 0;
-            if (traffic > 0) Send(_s.Map.Bank(_s.Card, b), SimTime.Zero, new MemoryTraffic(traffic, run!.Value.ComputeEnd, growth));
-            else if (growth > 0) Send(_s.Map.Bank(_s.Card, b), SimTime.Zero, new Allocate(growth));
+            var growth = HbmBankActor.Share(_unreportedPeak, b, _s.Banks) - HbmBankActor.Share(_reportedPeak, b, _s.Banks);
+            if (growth > 0) Send(_s.Map.Bank(_s.Card, b), SimTime.Zero, new Allocate(growth));
         }
         _reportedPeak = _unreportedPeak;
     }
-
-    /// <summary>Bank <paramref name="bank"/>'s part of <paramref name="bytes"/> spread evenly over the stacks.</summary>
-    private long Share(long bytes, int bank) => bytes / _s.Banks + (bank < bytes % _s.Banks ? 1 : 0);
 
     private void Finish()
     {

@@ -125,7 +125,7 @@ public sealed partial class NodeActor : FabricActor
         if (plan.Runs.ChainsOn(chain.Pc))
         {
             var kernel = (Work)plan.Program[chain.Pc + 1];
-            var joined = end + kernel.KernelTime;
+            var joined = end + kernel.Cost.Duration;
             // A run's last kernel ends when the run's traffic is served, on every rank.
             if (plan.Runs.EndsRun(chain.Pc + 1))
                 for (var r = 0; r < chain.Size; r++) joined = SimTime.Max(joined, _heldUntil[Local(chain.Leader + r)]);

@@ -1,14 +1,15 @@
+using Emulator.Engine.Plan;
+
 namespace Emulator.Engine.Messages;
 
-/// <summary>Card to HBM bank: move this many bytes through the stack (reads plus writes of a run of kernels, Plan.KernelRuns) while the card computes until <paramref name="ComputeEnd"/>;
-/// and hold <paramref name="Growth"/> more bytes, as an <see cref="Allocate"/> of the same instant would.</summary>
-public sealed record MemoryTraffic(long Bytes, Kernel.SimTime ComputeEnd, long Growth = 0);
+/// <summary>Card to HBM bank, as the step starts: the program's runs of kernels (their HBM bytes, split evenly over <paramref name="Banks"/> stacks, and compute windows).</summary>
+public sealed record TrafficPlan(KernelRuns Runs, IReadOnlyList<Instruction> Program, int Banks);
 
-/// <summary>HBM bank to card, at once: the stack will only finish the traffic at <paramref name="DoneAt"/>, after the compute (the stack is the bottleneck).</summary>
-/// <remarks>A bank that finishes in the compute's shadow says nothing: its answer could not change the kernel's end.</remarks>
-public sealed record MemoryTrafficLate(int Bank, Kernel.SimTime DoneAt);
+/// <summary>HBM bank to card, at once: the runs whose traffic the stack would still be serving after their compute, each with how long
+/// it takes the stack to serve the run from the run's start (empty when every run's traffic hides under its compute).</summary>
+public sealed record TrafficServed(int Bank, IReadOnlyList<(int Head, Kernel.SimTime Serve)> Late);
 
-/// <summary>Card to its node: the banks hold the last kernel of the card's current run until <paramref name="Until"/> (a MemoryTrafficLate passed on, for tensor-parallel chains).</summary>
+/// <summary>Card to its node: the banks hold the last kernel of the card's current run until <paramref name="Until"/>, for tensor-parallel chains.</summary>
 public sealed record RunHeld(int Card, Kernel.SimTime Until);
 
 /// <summary>Card to HBM bank: hold this many more bytes.</summary>

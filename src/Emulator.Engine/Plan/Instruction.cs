@@ -15,11 +15,7 @@ public sealed record WaitInput(TransferKind Kind, int MicroBatch, int Chunk = 0)
 }
 
 /// <summary>Run kernels of this cost; HBM banks serve their traffic.</summary>
-public sealed record Work(WorkCost Cost, WorkPhase Phase, int MicroBatch) : Instruction
-{
-    /// <summary>How long the kernels run; at least 1 ps when they move HBM bytes, so that the banks' same-time answers always arrive before they end.</summary>
-    public Kernel.SimTime KernelTime => Cost.HbmBytes > 0 ? Kernel.SimTime.Max(Cost.Duration, new Kernel.SimTime(1)) : Cost.Duration;
-}
+public sealed record Work(WorkCost Cost, WorkPhase Phase, int MicroBatch) : Instruction;
 
 /// <summary>Tensor-parallel collective of this many bytes per rank, inside the node.</summary>
 public sealed record TpSync(long Bytes) : Instruction;

@@ -3,9 +3,8 @@ using Emulator.Kernel;
 namespace Emulator.Engine.Plan;
 
 /// <summary>The runs of a program: maximal stretches of compute (Work, with the tensor-parallel syncs and allocations between them)
-/// that no pipeline or data-parallel event interrupts. A card tells its HBM banks one run's traffic at once.</summary>
-/// <remarks>Sending a bank each kernel's share instead costs a third of a large job's events and changes no time: the banks
-/// serialise the same bytes against the same compute, since the card is their only client.</remarks>
+/// that no pipeline or data-parallel event interrupts. A run's HBM traffic must be served within its compute window; the
+/// card's banks work out once per step which runs they would still be serving after it (HbmBankActor).</summary>
 public sealed class KernelRuns
 {
     private readonly long[] _bytes;
@@ -13,6 +12,7 @@ public sealed class KernelRuns
     private readonly bool[] _last;
     private readonly bool[] _head;
     private readonly bool[] _chains;
+    private readonly List<int> _heads = new();
 
     private KernelRuns(int length)
     {
@@ -38,6 +38,7 @@ public sealed class KernelRuns
                 {
                     head = pc;
                     runs._head[pc] = true;
+                    runs._heads.Add(pc);
                 }
                 runs._bytes[head] += w.Cost.HbmBytes;
                 runs._compute[head] += w.Cost.Duration;
@@ -61,6 +62,9 @@ public sealed class KernelRuns
 
     /// <summary>Sum of the compute durations of the run that starts at <paramref name="pc"/>.</summary>
     public SimTime Compute(int pc) => _compute[pc];
+
+    /// <summary>Where each run starts, in program order.</summary>
+    public IReadOnlyList<int> Heads => _heads;
 
     /// <summary>Whether the Work at <paramref name="pc"/> ends its run.</summary>
     public bool EndsRun(int pc) => _last[pc];
