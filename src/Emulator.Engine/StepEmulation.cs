@@ -179,6 +179,7 @@ public static class StepEmulation
             DpTree = s.Training.DpAlgorithm != DpAlgorithm.Tree ? null
                 : mirror is null ? TreeSetupOf(ranks, dpDims, card)
                 : throw new InvalidOperationException("a tree all-reduce needs every data-parallel replica live; the scenario validator refuses it with mirror-replicas"),
+            HbmCapacity = s.CardOfStage(pp).HbmCapacityBytes,
         };
     }
 

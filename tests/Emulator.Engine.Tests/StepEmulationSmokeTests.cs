@@ -1,3 +1,8 @@
+using Emulator.Core.Accounting;
+using Emulator.Core.Models;
+using Emulator.Engine.Plan;
+using Emulator.Kernel;
+
 namespace Emulator.Engine.Tests;
 
 public class StepEmulationSmokeTests
@@ -10,6 +15,28 @@ public class StepEmulationSmokeTests
         Assert.Equal(16, result.Cards);
         Assert.True(result.Events > 0);
         Assert.Equal(result.StepTime.Seconds, result.Breakdown.Values.Sum(), 6);
+    }
+
+    [Theory]
+    [InlineData(-1, false)]
+    [InlineData(0, false)]
+    [InlineData(1, true)]
+    public void Run_AllocationAroundTheHbmCapacity_IsRefusedExactlyPastIt(long beyond, bool oom)
+    {
+        // The banks are told growth in grains of 1/64 of the HBM, but never past the capacity unless the card needs more.
+        var s = TestScenarios.With(tp: 1, pp: 1, dp: 1);
+        var capacity = s.Card.HbmCapacityBytes;
+        var program = new StagePlan(0, 1, new Instruction[]
+        {
+            new Alloc(MemoryKind.Activations, capacity / 3), new Work(new WorkCost(0, 0, 1, SimTime.FromUs(1)), WorkPhase.Forward, 0),
+            new Alloc(MemoryKind.Activations, capacity - capacity / 3 + beyond), new Work(new WorkCost(0, 0, 1, SimTime.FromUs(1)), WorkPhase.Optimizer, -1),
+        }, new StateMemory(0, 0, 0), 0);
+
+        var result = StepEmulation.Run(s, programs: _ => program);
+
+        Assert.Equal(oom, result.Oom is not null);
+        // Refused when the second allocation is made: after the 1 us kernel, which started when the job's start reached the card.
+        if (oom) Assert.Equal(s.Fabric.LinkLatency + SimTime.FromUs(1), result.Oom!.At);
     }
 
     [Fact]
@@ -27,6 +54,6 @@ public class StepEmulationSmokeTests
         Assert.True(sharedResult.EventsByMessage["RdmaWrite"] > 0);
         Assert.Contains(ownResult.Links, l => l.From.StartsWith("node-0/nic-7", StringComparison.Ordinal));
         // Two cards share each NIC: their ring steps take turns on it, so the data-parallel time grows.
-        Assert.True(sharedResult.Breakdown[Core.Accounting.TimeKind.DataParallel] > ownResult.Breakdown[Core.Accounting.TimeKind.DataParallel]);
+        Assert.True(sharedResult.Breakdown[TimeKind.DataParallel] > ownResult.Breakdown[TimeKind.DataParallel]);
     }
 }

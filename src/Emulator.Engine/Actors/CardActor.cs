@@ -43,10 +43,10 @@ public sealed partial class CardActor : EntityActor
     private long _tpSeq;
     private long _transferSeq;
 
-    /// <summary>The live-byte high-water mark the card's HBM banks hold (their shares of it).</summary>
+    /// <summary>What the card's HBM banks hold (their shares of it): the live-byte high-water mark, rounded up (Reservation).</summary>
     private long _reportedPeak;
-    /// <summary>The high-water mark as of now; above <see cref="_reportedPeak"/> until the banks are told, once per instant.</summary>
-    private long _unreportedPeak;
+    /// <summary>The live-byte high-water mark as of now; the banks are told when it passes what they hold, once per instant.</summary>
+    private long _highWater;
     private OomReport? _oom;
 
     public CardActor(int id, Partition partition, CardSetup setup) : base(id, partition)
@@ -64,7 +64,7 @@ public sealed partial class CardActor : EntityActor
     {
         var handled = React(message);
         // Growth of this instant goes out once, after everything the message set off.
-        if (_unreportedPeak > _reportedPeak) ReportGrowth();
+        if (_highWater > _reportedPeak) ReportGrowth();
         return handled;
     }
 
@@ -311,19 +311,35 @@ public sealed partial class CardActor : EntityActor
         if (_s.Sampled) _hbmSamples.Add((Now, _ledger.Live));
         // Once a bank refused, the banks no longer mirror the card's demand. Below the high-water mark the banks already
         // hold, no allocation can overflow a stack, so only growth past it is told: each bank holds its share of the peak.
-        if (_oom is null) _unreportedPeak = Math.Max(_unreportedPeak, _ledger.Live);
+        if (_oom is null) _highWater = Math.Max(_highWater, _ledger.Live);
     }
 
-    /// <summary>Tells each bank its share of the growth of the high-water mark since the last report: one message per bank and
-    /// instant however many buffers grew.</summary>
+    /// <summary>Grows what the banks hold to cover the high-water mark: one message per bank and instant however many buffers grew.</summary>
     private void ReportGrowth()
     {
+        var reserve = Reservation(_highWater);
         for (var b = 0; b < _s.Banks; b++)
         {
-            var growth = HbmBankActor.Share(_unreportedPeak, b, _s.Banks) - HbmBankActor.Share(_reportedPeak, b, _s.Banks);
+            var growth = HbmBankActor.Share(reserve, b, _s.Banks) - HbmBankActor.Share(_reportedPeak, b, _s.Banks);
             if (growth > 0) Send(_s.Map.Bank(_s.Card, b), SimTime.Zero, new Allocate(growth));
         }
-        _reportedPeak = _unreportedPeak;
+        _reportedPeak = reserve;
+    }
+
+    /// <summary>Grains of the card's HBM the banks are told growth in.</summary>
+    private const int ReservationGrains = 64;
+
+    /// <summary>What the banks hold for a high-water mark: rounded up to a 1/64 of the card's HBM, as a caching allocator
+    /// reserves memory in segments, but never past the capacity unless the mark itself is, so that a stack refuses exactly
+    /// when the card first needs more than its HBM.</summary>
+    /// <remarks>Telling every rise of the mark cost a fifth of a large step's events (activations grow op by op through the
+    /// pipeline's warm-up); in grains a card tells its banks a few dozen times a step.</remarks>
+    private long Reservation(long peak)
+    {
+        var capacity = _s.HbmCapacity;
+        if (capacity <= 0 || peak > capacity) return peak;
+        var grain = Math.Max(1, capacity / ReservationGrains);
+        return Math.Min(capacity, (peak + grain - 1) / grain * grain);
     }
 
     private void Finish()

@@ -44,6 +44,9 @@ public sealed record CardSetup(
     /// <summary>Set when gradient all-reduces run as double binary trees: the card's place in its dp group.</summary>
     public DpTreeSetup? DpTree { get; init; }
 
+    /// <summary>The card's HBM, all stacks (0: unknown, then its banks are told every growth of its high-water mark).</summary>
+    public long HbmCapacity { get; init; }
+
     /// <summary>Set when the card has a NIC of its own (one per card in the node), which it then drives itself.</summary>
     public NicLink? Nic { get; init; }
 }
