@@ -27,7 +27,8 @@ public sealed partial class CardActor : EntityActor
     private bool _finished;
     private TimeKind _blockedAs;
     private SimTime _blockedSince;
-    private string _blockName = "";
+    /// <summary>What the card is blocked on: a span name, or the instruction the name is made from (only on sampled cards).</summary>
+    private object _blockedOn = "";
     private (TransferKind, int)? _waitingFor;
     /// <summary>When the banks finish the current run's traffic, if after its compute.</summary>
     private SimTime _trafficLateUntil;
@@ -140,7 +141,7 @@ public sealed partial class CardActor : EntityActor
                 case WaitInput w:
                     if (_arrived.Remove((w.Kind, w.Tag))) { _pc++; break; }
                     _waitingFor = (w.Kind, w.Tag);
-                    Block(TimeKind.PipelineBubble, $"wait {w.Kind.ToString().ToLowerInvariant()} {w.MicroBatch}");
+                    Block(TimeKind.PipelineBubble, w);
                     return;
                 case Work w:
                     _workPc = _pc++;
@@ -174,7 +175,7 @@ public sealed partial class CardActor : EntityActor
 
     private void StartWork(Work w)
     {
-        Block(KindOf(w), WorkName(w));
+        Block(KindOf(w), w);
         var duration = w.Cost.Duration;
         var runs = _s.Plan.Runs;
         if (runs.StartsRun(_workPc))
@@ -209,7 +210,7 @@ public sealed partial class CardActor : EntityActor
             _workPc = _pc;
             _pc += 2;
             _tpSeq++;
-            Block(KindOf(w), WorkName(w), ends[i]);
+            Block(KindOf(w), w, ends[i]);
             var joined = ends[i] + w.Cost.Duration;
             if (_s.Plan.Runs.EndsRun(_workPc)) joined = SimTime.Max(joined, _trafficLateUntil);
             Unblock(joined);
@@ -219,12 +220,15 @@ public sealed partial class CardActor : EntityActor
 
     private static TimeKind KindOf(Work w) => w.Phase == WorkPhase.Optimizer ? TimeKind.Optimizer : TimeKind.Compute;
 
-    private static string WorkName(Work w) => w.Phase switch
+    /// <summary>A span's trace name, made only for sampled cards (formatting one per block cost a few percent of a large step).</summary>
+    private static string SpanName(object blockedOn) => blockedOn switch
     {
-        WorkPhase.Forward => $"forward {w.MicroBatch}",
-        WorkPhase.Backward => $"backward {w.MicroBatch}",
-        WorkPhase.Recompute => $"recompute {w.MicroBatch}",
-        _ => "optimizer",
+        Work { Phase: WorkPhase.Forward } w => $"forward {w.MicroBatch}",
+        Work { Phase: WorkPhase.Backward } w => $"backward {w.MicroBatch}",
+        Work { Phase: WorkPhase.Recompute } w => $"recompute {w.MicroBatch}",
+        Work => "optimizer",
+        WaitInput w => $"wait {w.Kind.ToString().ToLowerInvariant()} {w.MicroBatch}",
+        _ => (string)blockedOn,
     };
 
     private void SendToStage(SendInput s)
@@ -276,13 +280,14 @@ public sealed partial class CardActor : EntityActor
         Advance();
     }
 
-    private void Block(TimeKind kind, string name) => Block(kind, name, Now);
+    private void Block(TimeKind kind, object name) => Block(kind, name, Now);
 
-    private void Block(TimeKind kind, string name, SimTime since)
+    /// <summary>Starts a blocking span; <paramref name="name"/> is its trace name or the Work or WaitInput it is named after.</summary>
+    private void Block(TimeKind kind, object name, SimTime since)
     {
         _blockedAs = kind;
         _blockedSince = since;
-        _blockName = name;
+        _blockedOn = name;
     }
 
     private void Unblock() => Unblock(Now);
@@ -298,10 +303,11 @@ public sealed partial class CardActor : EntityActor
             TimeKind.PipelineBubble => "idle",
             _ => "communication",
         };
-        if (_spans.Count > 0 && _spans[^1].End == _blockedSince && _spans[^1].Name == _blockName)
+        var name = SpanName(_blockedOn);
+        if (_spans.Count > 0 && _spans[^1].End == _blockedSince && _spans[^1].Name == name)
             _spans[^1] = _spans[^1] with { End = at };
         else
-            _spans.Add(new TraceSpan(_blockedSince, at, _blockName, category));
+            _spans.Add(new TraceSpan(_blockedSince, at, name, category));
     }
 
     private void Allocate(MemoryKind kind, long bytes)
