@@ -107,6 +107,12 @@ public static class CalibrateCommand
             File.WriteAllBytes(Path.Combine(outDir, "calibration.json"), Json(stack, scale, loo, abs));
             return ExitCodes.Ok;
         }
+        catch (Exception e) when (e is ScenarioException or FormatException)
+        {
+            // Every row sets the scale, so one that cannot run stops the calibration (validate would skip it instead).
+            stderr.WriteLine($"error: {e.Message}; calibration needs every row of the stack, so fix or remove that row");
+            return ExitCodes.BadInput;
+        }
         finally
         {
             Directory.Delete(scratch, recursive: true);

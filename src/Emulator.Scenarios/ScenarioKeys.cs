@@ -65,7 +65,7 @@ public static class ScenarioKeys
         new("software.gemm-scale", KeyType.Number, "Fraction of the card's GEMM efficiency this stack's matrix kernels reach, in (0, 1]; calibrated per stack by emulator calibrate", "0.9"),
 
         new("emulation.seed", KeyType.Long, "Seed of every random stream", "1"),
-        new("emulation.rdma-chunk", KeyType.Bytes, "RDMA writes are cut into chunks of this size (>= 4KiB); fidelity dial", "1MiB"),
+        new("emulation.rdma-chunk", KeyType.Bytes, "whole: each RDMA write crosses the fabric as one chunk; a size (>= 4KiB): writes are cut into chunks of it that share NICs and ports round-robin; fidelity dial", "1MiB"),
         new("emulation.mirror-replicas", KeyType.Boolean, "Fidelity knob: emulate the data-parallel replicas of the first nodes only and mirror them to the rest (cross-node gradient rings at their closed-form cost, no inter-replica contention); ignored on a torus", "true"),
         new("emulation.threads", KeyType.Integer, "Partition threads (results do not depend on it)", "1"),
         new("emulation.trace-cards", KeyType.Integer, "Cards that get a track in trace.json (0 = none)", "8"),

@@ -13,7 +13,7 @@ namespace Emulator.Scenarios;
 /// model { name, layers, hidden, heads, kv-heads, ffn-hidden, gated-mlp, vocab, seq-len }
 /// parallel { tp, pp, dp, micro-batch, global-batch, schedule = 1f1b, stage-layers = [] }
 /// training { precision = bf16, recompute = none|selective|full, sequence-parallel = false, zero-stage = 0 }
-/// emulation { seed = 1, rdma-chunk = 1MiB, threads = 1, trace-cards = 8 }
+/// emulation { seed = 1, rdma-chunk = whole, threads = 1, trace-cards = 8 }
 /// card { name, peak-flops, hbm { stacks, stack-capacity, stack-bandwidth }, power, efficiency { gemm, gemm-half-dim, memory, kernel-overhead } }
 /// node { cards, intra { bandwidth, latency }, nics, nic { bandwidth, latency } }
 /// fabric { kind = fat-tree, tiers = 2|3, link { bandwidth, latency }, leaf { down-ports, up-ports }, spine { down-ports, up-ports }, rail-optimized }

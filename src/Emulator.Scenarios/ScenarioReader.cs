@@ -66,7 +66,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
 
     private EmulationSpec ReadEmulation() => new(
         Seed: Long("emulation.seed"),
-        RdmaChunkBytes: Parse("emulation.rdma-chunk", UnitParser.ParseBytes),
+        RdmaChunkBytes: Parse("emulation.rdma-chunk", ChunkSize),
         Threads: Int("emulation.threads"),
         TraceCards: Int("emulation.trace-cards")) { MirrorReplicas = Bool("emulation.mirror-replicas") };
 
@@ -172,6 +172,20 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
             "false" or "off" or "no" => false,
             _ => throw Bad(key, layer, raw, "not a boolean; write true or false (on/off and yes/no also work)"),
         };
+    }
+
+    /// <summary>A chunk size, or <c>whole</c> for one chunk per write.</summary>
+    private static long ChunkSize(string text)
+    {
+        if (text.Trim().Equals("whole", StringComparison.OrdinalIgnoreCase)) return EmulationSpec.WholeWrites;
+        try
+        {
+            return UnitParser.ParseBytes(text);
+        }
+        catch (FormatException ex)
+        {
+            throw new FormatException(ex.Message + "; or write whole (each RDMA write one chunk)", ex);
+        }
     }
 
     private T Parse<T>(string key, Func<string, T> parse)

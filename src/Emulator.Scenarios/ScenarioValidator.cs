@@ -116,7 +116,7 @@ public static class ScenarioValidator
     {
         var e = s.Emulation;
         if (e.RdmaChunkBytes < MinRdmaChunkBytes)
-            throw v.Fail("emulation.rdma-chunk", "below the 4KiB minimum: chunks smaller than the 4 KiB RDMA MTU multiply events without modelling anything real; use e.g. 1MiB");
+            throw v.Fail("emulation.rdma-chunk", "below the 4KiB minimum: chunks smaller than the 4 KiB RDMA MTU multiply events without modelling anything real; use e.g. 1MiB, or whole");
         AtLeastOne(v, "emulation.threads", e.Threads);
         AtMost(v, "emulation.threads", e.Threads, MaxThreads, "this machine has 2 cores, so more partition threads only add barrier cost");
         if (e.TraceCards < 0) throw v.Fail("emulation.trace-cards", "must be >= 0 (0 = no trace)");

@@ -82,7 +82,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["software.gemm-scale"] = D(s.Software.GemmScale),
             ["cluster.stage-hardware"] = "[" + string.Join(", ", s.StageCards.Select(c => c.Name)) + "]",
             ["emulation.seed"] = I(s.Emulation.Seed),
-            ["emulation.rdma-chunk"] = I(s.Emulation.RdmaChunkBytes) + "B",
+            ["emulation.rdma-chunk"] = s.Emulation.RdmaChunkBytes == EmulationSpec.WholeWrites ? "whole" : I(s.Emulation.RdmaChunkBytes) + "B",
             ["emulation.threads"] = I(s.Emulation.Threads),
             ["emulation.mirror-replicas"] = s.Emulation.MirrorReplicas ? "true" : "false",
             ["emulation.trace-cards"] = I(s.Emulation.TraceCards),

@@ -48,6 +48,18 @@ public class CalibrateCommandTests
     }
 
     [Fact]
+    public void Calibrate_RowThatCannotRun_Exits2NamingTheRow()
+    {
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        File.WriteAllLines(csv, new[] { Header, Row("a", 1, 0.5), Row("b", 3, 0.5) });
+        var (exit, _, err) = CliRunner.Run("calibrate", csv, "--stack", "test-stack-2020");
+        Assert.Equal(2, exit);
+        Assert.StartsWith("error: row b: ", err.Split('\n').Last(l => l.Length > 0));
+        Assert.DoesNotContain("internal error", err);
+    }
+
+    [Fact]
     public void TimeRatio_LineThroughTwoScales_AndTheScaleThatCentresTheRows()
     {
         // r(g) = 0.2 + 0.6/g: r(1) = 0.8, r(0.5) = 1.4.

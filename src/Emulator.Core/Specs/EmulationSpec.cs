@@ -11,6 +11,9 @@ public sealed record EmulationSpec(
     int Threads,
     int TraceCards)
 {
+    /// <summary>The chunk size of <c>emulation.rdma-chunk = whole</c>: larger than any write, so each crosses the fabric as one chunk.</summary>
+    public const long WholeWrites = 1L << 50;
+
     /// <summary>Fidelity knob: emulate only the data-parallel replicas on the first nodes and mirror them to the others (Engine.ReplicaMirror).</summary>
     public bool MirrorReplicas { get; init; }
 }

@@ -429,6 +429,6 @@ public class ScenarioErrorTests
     public void Override_with_a_bad_unit_names_the_override()
     {
         var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["emulation.rdma-chunk=4M"]));
-        Has(ex.Message, "--set emulation.rdma-chunk=4M: emulation.rdma-chunk = 4M: '4M' is not a size in bytes", "MiB");
+        Has(ex.Message, "--set emulation.rdma-chunk=4M: emulation.rdma-chunk = 4M: '4M' is not a size in bytes", "MiB", "or write whole");
     }
 }

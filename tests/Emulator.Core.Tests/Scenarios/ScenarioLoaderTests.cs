@@ -27,7 +27,7 @@ public class ScenarioLoaderTests
         Assert.Empty(s.Parallel.StageLayers);
         Assert.Equal(8, s.Parallel.MicroBatches);
         Assert.Equal(new TrainingSpec("bf16", Recompute.Selective, true, 0), s.Training);
-        Assert.Equal(new EmulationSpec(1, 1_048_576, 1, 8), s.Emulation);
+        Assert.Equal(new EmulationSpec(1, EmulationSpec.WholeWrites, 1, 8), s.Emulation);
     }
 
     [Fact]
@@ -62,6 +62,13 @@ public class ScenarioLoaderTests
         Assert.Equal(4_194_304, s.Emulation.RdmaChunkBytes);
         Assert.Equal(Recompute.Full, s.Training.Recompute);
         Assert.Equal(0.7, s.Card.GemmEfficiency);
+    }
+
+    [Fact]
+    public void Rdma_chunk_whole_sends_each_write_as_one_chunk()
+    {
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["emulation.rdma-chunk = Whole"]);
+        Assert.Equal(EmulationSpec.WholeWrites, s.Emulation.RdmaChunkBytes);
     }
 
     [Fact]
