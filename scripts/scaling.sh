@@ -7,7 +7,7 @@
 # with benchmarks/Emulator.Plots (step wall time against events, peak RSS against actors). Not part of CI.
 # Usage: scripts/scaling.sh [--full] [--set key=value ...] [--csv FILE] [--png FILE] [dp ...]
 #   default dp: 2 8 32 98 196 (= 1k, 4k, 16k, 50k, 100k cards); default CSV: the repo's out/scaling.csv; no PNG.
-#   --set goes to every run, e.g. --set emulation.rdma-chunk=64GiB (whole writes, as docs/performance.md's full steps).
+#   --set goes to every run, e.g. --set emulation.rdma-chunk=1MiB (finer NIC sharing than the default whole writes).
 #   Redraw a PNG from a CSV without rerunning anything:
 #   dotnet run --project benchmarks/Emulator.Plots -c Release -- scaling FILE.csv FILE.png
 set -euo pipefail

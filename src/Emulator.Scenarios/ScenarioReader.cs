@@ -68,7 +68,11 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         Seed: Long("emulation.seed"),
         RdmaChunkBytes: Parse("emulation.rdma-chunk", ChunkSize),
         Threads: Int("emulation.threads"),
-        TraceCards: Int("emulation.trace-cards")) { MirrorReplicas = Bool("emulation.mirror-replicas") };
+        TraceCards: Int("emulation.trace-cards"))
+    {
+        MirrorReplicas = Bool("emulation.mirror-replicas"),
+        TpCollectiveRings = Choice("emulation.tp-collectives") == "ring",
+    };
 
     /// <summary>Only the card section, for the per-stage presets of a heterogeneous job.</summary>
     public CardSpec ReadCardOnly() => ReadCard();

@@ -85,6 +85,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["emulation.rdma-chunk"] = s.Emulation.RdmaChunkBytes == EmulationSpec.WholeWrites ? "whole" : I(s.Emulation.RdmaChunkBytes) + "B",
             ["emulation.threads"] = I(s.Emulation.Threads),
             ["emulation.mirror-replicas"] = s.Emulation.MirrorReplicas ? "true" : "false",
+            ["emulation.tp-collectives"] = s.Emulation.TpCollectiveRings ? "ring" : "one-event",
             ["emulation.trace-cards"] = I(s.Emulation.TraceCards),
             ["card.name"] = s.Card.Name,
             ["card.peak-flops"] = D(s.Card.PeakFlops) + "FLOPS",

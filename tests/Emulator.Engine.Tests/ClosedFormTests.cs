@@ -189,6 +189,29 @@ public class ClosedFormTests
         Assert.Equal(8, result.EventsByMessage["TpCollective"]);
     }
 
+    [Fact]
+    public void TensorParallelAsRingMessages_IdleNode_SameTimesAsTheOneEventCollective()
+    {
+        // emulation.tp-collectives = ring: the three all-reduces of the chain test run as rings of crossbar writes between
+        // the 8 cards (2·7 writes per card each), which on an idle node take the ring's closed form, as the one event does.
+        const long bytes = 64L << 20;
+        var s = TestScenarios.With(tp: 8, pp: 1, dp: 1);
+        s = s with { Emulation = s.Emulation with { TpCollectiveRings = true } };
+        Work Kernel(int ms) => new(new WorkCost(0, 0, 1, SimTime.FromUs(1000 * ms)), WorkPhase.Backward, 0);
+        var program = new StagePlan(0, 1, new Instruction[]
+        {
+            Kernel(1), new TpSync(bytes), Kernel(2), new TpSync(bytes), Kernel(3), new TpSync(bytes), Kernel(4),
+        }, new StateMemory(0, 0, 0), 0);
+
+        var result = StepEmulation.Run(s, programs: _ => program);
+
+        var collective = CollectiveCost.RingAllReduce(bytes, 8, s.Node.AchievedIntraBandwidth, s.Node.IntraLatency);
+        Assert.Equal((SimTime.FromUs(10_000) + collective * 3).Seconds, result.StepTime.Seconds, 9);
+        Assert.Equal(3 * collective.Seconds, result.Breakdown[TimeKind.TensorParallel], 9);
+        Assert.False(result.EventsByMessage.ContainsKey("TpCollective"));
+        Assert.Equal(3 * 8 * 2 * 7, result.EventsByMessage["RdmaDelivered"]);
+    }
+
     [Theory]
     [InlineData(4, 8)]
     [InlineData(4, 16)]

@@ -16,4 +16,7 @@ public sealed record EmulationSpec(
 
     /// <summary>Fidelity knob: emulate only the data-parallel replicas on the first nodes and mirror them to the others (Engine.ReplicaMirror).</summary>
     public bool MirrorReplicas { get; init; }
+
+    /// <summary>Fidelity knob: tensor-parallel collectives run as ring all-reduces of RDMA writes over the node (emulation.tp-collectives = ring) instead of one event at the node.</summary>
+    public bool TpCollectiveRings { get; init; }
 }

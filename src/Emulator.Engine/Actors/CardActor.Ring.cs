@@ -27,6 +27,14 @@ public sealed partial class CardActor
     /// <summary>Starts a collective without blocking; a later <see cref="RingWait"/> on the same phase blocks until it is done.</summary>
     private void StartRing(RingKind kind, long bytes, int phase, RingGroup group = RingGroup.Data)
     {
+        if (group == RingGroup.Tensor)
+        {
+            // A plain ring all-reduce over the node: a reduce-scatter, then an all-gather, t-1 steps of bytes/t each.
+            var step = (bytes + _s.TpSize - 1) / _s.TpSize;
+            var ring = new RingStage(_s.TpNext, _s.TpSize - 1, step);
+            Launch(new ActiveRing(phase * 2, [ring, ring]));
+            return;
+        }
         if (group == RingGroup.Context)
         {
             if (_s.CpSize == 1) return;
@@ -60,6 +68,11 @@ public sealed partial class CardActor
     {
         if (!RingActive(phase)) return false;
         _awaitedRing = phase;
+        if (group == RingGroup.Tensor)
+        {
+            Block(TimeKind.TensorParallel, TpSpanName);
+            return true;
+        }
         if (group == RingGroup.Context)
         {
             Block(TimeKind.ContextParallel, "cp key/value ring");

@@ -150,6 +150,14 @@ public sealed partial class CardActor : EntityActor
                 case TpSync t:
                     _pc++;
                     if (_s.TpSize == 1) break;
+                    if (TpRings)
+                    {
+                        // Each collective its own ring phase, above the planner's (which count up from 0); tags are ints.
+                        var phase = TpRingPhases + (int)(_tpSeq++ % TpRingPhases);
+                        StartRing(RingKind.AllReduce, t.Bytes, phase, RingGroup.Tensor);
+                        if (AwaitRing(phase, RingKind.AllReduce, RingGroup.Tensor)) return;
+                        break;
+                    }
                     Send(_nodeId, SimTime.Zero, NextTpCollective(t, _pc - 1));
                     Block(TimeKind.TensorParallel, TpSpanName);
                     return;
@@ -183,12 +191,12 @@ public sealed partial class CardActor : EntityActor
             // The run's traffic must be served within its compute (waits for tensor-parallel peers do not count), else its last
             // kernel lasts until the slowest bank is done; the node may run that kernel's collective on its own (a chain).
             _trafficLateUntil = _heldRuns.TryGetValue(_workPc, out var serve) ? Now + serve : SimTime.Zero;
-            if (_trafficLateUntil > SimTime.Zero && _s.TpSize > 1) Send(_nodeId, SimTime.Zero, new RunHeld(_s.Card, _trafficLateUntil));
+            if (_trafficLateUntil > SimTime.Zero && _s.TpSize > 1 && !TpRings) Send(_nodeId, SimTime.Zero, new RunHeld(_s.Card, _trafficLateUntil));
         }
         // A kernel followed by a tensor-parallel collective joins it when it ends, without waking the card in between; a
         // run's last kernel ends when the banks have served the run's traffic too.
         var endsRun = runs.EndsRun(_workPc);
-        if (_pc < _program.Count && _program[_pc] is TpSync t && _s.TpSize > 1)
+        if (_pc < _program.Count && _program[_pc] is TpSync t && _s.TpSize > 1 && !TpRings)
         {
             _joinedAt = endsRun ? SimTime.Max(Now + duration, _trafficLateUntil) : Now + duration;
             _joinedAfterWork = true;
@@ -197,6 +205,12 @@ public sealed partial class CardActor : EntityActor
         }
         Send(Id, duration, ComputeDone.Instance);
     }
+
+    /// <summary>Tensor-parallel collectives run as ring messages between the cards, not as one event at the node.</summary>
+    private bool TpRings => _s.TpNext >= 0;
+
+    /// <summary>First ring phase of tensor-parallel collectives (and how many there are before they wrap).</summary>
+    private const int TpRingPhases = 1 << 24;
 
     private TpCollective NextTpCollective(TpSync t, int pc) => new(_s.TpLeader, _s.TpSize, _tpSeq++, t.Bytes, pc);
 

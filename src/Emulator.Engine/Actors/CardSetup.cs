@@ -47,6 +47,10 @@ public sealed record CardSetup(
     /// <summary>The card's HBM, all stacks (0: unknown, then its banks are told every growth of its high-water mark).</summary>
     public long HbmCapacity { get; init; }
 
+    /// <summary>Next card of its tensor-parallel ring when TP collectives run as ring messages over the node
+    /// (emulation.tp-collectives = ring); -1 when the node runs each as one event.</summary>
+    public int TpNext { get; init; } = -1;
+
     /// <summary>Set when the card has a NIC of its own (one per card in the node), which it then drives itself.</summary>
     public NicLink? Nic { get; init; }
 }

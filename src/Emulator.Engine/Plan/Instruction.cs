@@ -43,6 +43,8 @@ public enum RingGroup
     Data,
     /// <summary>The context-parallel group of one sequence, for ring attention's keys and values.</summary>
     Context,
+    /// <summary>The tensor-parallel group, when its collectives run as ring messages (emulation.tp-collectives = ring).</summary>
+    Tensor,
 }
 
 /// <summary>Block until the collective started with the same <paramref name="Phase"/> is done (no wait if it already is).</summary>

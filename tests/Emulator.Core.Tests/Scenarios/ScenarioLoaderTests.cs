@@ -72,6 +72,13 @@ public class ScenarioLoaderTests
     }
 
     [Fact]
+    public void Tp_collectives_run_as_one_event_unless_set_to_ring()
+    {
+        Assert.False(ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), []).Emulation.TpCollectiveRings);
+        Assert.True(ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["emulation.tp-collectives=ring"]).Emulation.TpCollectiveRings);
+    }
+
+    [Fact]
     public void The_last_set_of_a_key_wins()
     {
         var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["emulation.seed=5", "emulation.seed=7"]);
