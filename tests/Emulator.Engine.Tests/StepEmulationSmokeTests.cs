@@ -40,6 +40,23 @@ public class StepEmulationSmokeTests
     }
 
     [Fact]
+    public void Run_AllocationOnTheProgramsLastInstruction_IsStillRefused()
+    {
+        // The banks hear the growth at the instant the program ends; the card reports only once they have answered.
+        var s = TestScenarios.With(tp: 1, pp: 1, dp: 1);
+        var program = new StagePlan(0, 1, new Instruction[]
+        {
+            new Work(new WorkCost(0, 0, 1, SimTime.FromUs(1)), WorkPhase.Forward, 0), new Alloc(MemoryKind.Activations, s.Card.HbmCapacityBytes + 1),
+        }, new StateMemory(0, 0, 0), 0);
+
+        var result = StepEmulation.Run(s, programs: _ => program);
+
+        Assert.NotNull(result.Oom);
+        Assert.Equal(s.Fabric.LinkLatency + SimTime.FromUs(1), result.Oom!.At);
+        Assert.Equal(SimTime.FromUs(1), result.StepTime);
+    }
+
+    [Fact]
     public void Run_NicPerCard_CardsDriveTheirOwnNics_SharedNicsGoThroughTheNode()
     {
         // tp 8 per node, dp 4 across nodes: every data-parallel ring step leaves the node. With 8 NICs each card drives its own;

@@ -115,6 +115,9 @@ public sealed partial class CardActor : EntityActor
             case CollectStats s:
                 if (_nic?.Stats() is { } nicLink) s.Collector.Links.Add(nicLink);
                 return true;
+            case ReportAfterBanks r:
+                Report(r.End);
+                return true;
             case AllocationRejected r:
                 _oom ??= new OomReport(_s.Card, r.Bank, Now, r.Requested, r.Live, r.Capacity);
                 return true;
@@ -366,8 +369,21 @@ public sealed partial class CardActor : EntityActor
     {
         _finished = true;
         if (!_started) throw new InvalidOperationException("program ran before the step started");
-        var report = new CardReport(_s.Card, Now, (long[])_time.Clone(), _s.Plan.ExecutedFlops, _ledger.Peak,
+        if (_highWater > _reportedPeak)
+        {
+            // The program's last instant grew the card's memory: the banks answer at this instant, so report once they have.
+            ReportGrowth();
+            SendAt(Id, Now + new SimTime(1), new ReportAfterBanks(Now));
+            return;
+        }
+        Report(Now);
+    }
+
+    /// <summary>Tells the job how the card's step went; <paramref name="end"/> is when its program ended.</summary>
+    private void Report(SimTime end)
+    {
+        var report = new CardReport(_s.Card, end, (long[])_time.Clone(), _s.Plan.ExecutedFlops, _ledger.Peak,
             Enum.GetValues<MemoryKind>().Select(_ledger.AtPeak).ToArray(), _oom, _spans.ToArray(), _hbmSamples.ToArray());
-        Send(_s.Map.Job, _s.ControlLatency, new CardFinished(report));
+        SendAt(_s.Map.Job, end + _s.ControlLatency, new CardFinished(report));
     }
 }

@@ -18,6 +18,10 @@ public sealed record Allocate(long Bytes);
 /// <summary>HBM bank to card: an allocation did not fit and was refused.</summary>
 public sealed record AllocationRejected(int Bank, long Requested, long Live, long Capacity);
 
+/// <summary>Card to itself, a picosecond after its program ended at <paramref name="End"/> with growth the banks had not yet heard:
+/// by then any refusal of it has arrived, so the card's report includes it.</summary>
+public sealed record ReportAfterBanks(Kernel.SimTime End);
+
 /// <summary>Card to itself: the current kernel (group) is over.</summary>
 public sealed record ComputeDone
 {
