@@ -5,42 +5,44 @@ namespace Emulator.Core.Tests.Kernel;
 /// <summary>The partition's event queue pops events in exactly <see cref="EventKey"/> order.</summary>
 public class EventQueueTests
 {
-    [Fact]
-    public void Dequeue_RandomKeysWithManyTies_ComesOutInEventKeyOrder()
+    [Theory]
+    [InlineData(50)]
+    [InlineData(1L << 40)]
+    public void Dequeue_RandomKeysWithManyTies_ComesOutInEventKeyOrder(long spread)
     {
+        // Interleave pushes and pops as a partition does: each new event at or after the last one popped, few distinct
+        // times (so that source and sequence decide) or times spread over 40 bits (so that events cross many buckets).
         var random = new Random(12345);
         var queue = new EventQueue();
-        var keys = new List<EventKey>();
-        var popped = new List<EventKey>();
-        var byTarget = new Dictionary<int, EventKey>();
-        // Interleave pushes and pops, as a partition does, with few distinct times so that source and sequence decide.
-        for (var i = 0; i < 20_000; i++)
-        {
-            var key = new EventKey(random.Next(50), random.Next(EventQueue.MaxEntities), i);
-            keys.Add(key);
-            byTarget[i] = key;
-            queue.Enqueue(key, i, $"m{i}");
-            if (random.Next(3) == 0) popped.Add(Pop(queue, byTarget));
-        }
-        while (queue.Count > 0) popped.Add(Pop(queue, byTarget));
-
-        Assert.Equal(keys.Count, popped.Count);
-        // Each pop is the least key still pending; checked by replaying against a sorted set.
         var pending = new SortedSet<EventKey>();
-        var next = 0;
-        random = new Random(12345);
-        for (var i = 0; i < 20_000; i++)
+        var byTarget = new Dictionary<int, EventKey>();
+        var now = 0L;
+        for (var i = 0; i < 50_000; i++)
         {
-            random.Next(50);
-            random.Next(EventQueue.MaxEntities);
-            pending.Add(keys[i]);
-            if (random.Next(3) == 0)
-            {
-                Assert.Equal(pending.Min, popped[next++]);
-                pending.Remove(pending.Min);
-            }
+            var key = new EventKey(now + random.NextInt64(spread), random.Next(EventQueue.MaxEntities), i);
+            byTarget[i] = key;
+            pending.Add(key);
+            queue.Enqueue(key, i, $"m{i}");
+            if (random.Next(3) == 0) now = PopLeast(queue, pending, byTarget).Time;
         }
-        foreach (var key in pending) Assert.Equal(key, popped[next++]);
+        while (queue.Count > 0) PopLeast(queue, pending, byTarget);
+        Assert.Empty(pending);
+    }
+
+    [Fact]
+    public void PeekTime_IsTheEarliestPendingTime_WithoutMovingTheClock()
+    {
+        var queue = new EventQueue();
+        Assert.False(queue.TryPeekTime(out _));
+        queue.Enqueue(new EventKey(1000, 1, 0), 0, "late");
+        queue.Enqueue(new EventKey(700, 2, 0), 1, "early");
+        Assert.True(queue.TryPeekTime(out var time));
+        Assert.Equal(700, time);
+        // Peeking does not pop: an event before the earliest pending one may still come (from another partition).
+        queue.Enqueue(new EventKey(500, 3, 0), 2, "earliest");
+        var (at, target, message) = queue.Dequeue();
+        Assert.Equal((500L, 2, "earliest"), (at, target, message));
+        Assert.Throws<ArgumentOutOfRangeException>(() => queue.Enqueue(new EventKey(499, 3, 1), 2, "past"));
     }
 
     [Fact]
@@ -51,11 +53,15 @@ public class EventQueueTests
         Assert.Throws<ArgumentOutOfRangeException>(() => queue.Enqueue(new EventKey(0, EventQueue.MaxEntities, 0), 0, "x"));
     }
 
-    private static EventKey Pop(EventQueue queue, Dictionary<int, EventKey> byTarget)
+    /// <summary>Pops one event and checks it is the least key pending, with its own message and time.</summary>
+    private static EventKey PopLeast(EventQueue queue, SortedSet<EventKey> pending, Dictionary<int, EventKey> byTarget)
     {
         var (time, target, message) = queue.Dequeue();
         Assert.Equal($"m{target}", message);
-        Assert.Equal(byTarget[target].Time, time);
-        return byTarget[target];
+        var key = byTarget[target];
+        Assert.Equal(pending.Min, key);
+        Assert.Equal(key.Time, time);
+        pending.Remove(key);
+        return key;
     }
 }
