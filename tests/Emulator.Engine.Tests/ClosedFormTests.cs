@@ -145,11 +145,7 @@ public class ClosedFormTests
         // The ranks join the first collective; the node runs the next two itself, a kernel's time after each ends.
         const long bytes = 64L << 20;
         var s = TestScenarios.With(tp: 8, pp: 1, dp: 1);
-        Work Kernel(int ms) => new(new WorkCost(0, 0, 1, SimTime.FromUs(1000 * ms)), WorkPhase.Backward, 0);
-        var program = new StagePlan(0, 1, new Instruction[]
-        {
-            Kernel(1), new TpSync(bytes), Kernel(2), new TpSync(bytes), Kernel(3), new TpSync(bytes), Kernel(4),
-        }, new StateMemory(0, 0, 0), 0);
+        var program = KernelsWithTpAllReduces(bytes);
 
         var result = StepEmulation.Run(s, programs: _ => program);
 
@@ -197,19 +193,25 @@ public class ClosedFormTests
         const long bytes = 64L << 20;
         var s = TestScenarios.With(tp: 8, pp: 1, dp: 1);
         s = s with { Emulation = s.Emulation with { TpCollectiveRings = true } };
-        Work Kernel(int ms) => new(new WorkCost(0, 0, 1, SimTime.FromUs(1000 * ms)), WorkPhase.Backward, 0);
-        var program = new StagePlan(0, 1, new Instruction[]
-        {
-            Kernel(1), new TpSync(bytes), Kernel(2), new TpSync(bytes), Kernel(3), new TpSync(bytes), Kernel(4),
-        }, new StateMemory(0, 0, 0), 0);
+        var program = KernelsWithTpAllReduces(bytes);
 
         var result = StepEmulation.Run(s, programs: _ => program);
 
         var collective = CollectiveCost.RingAllReduce(bytes, 8, s.Node.AchievedIntraBandwidth, s.Node.IntraLatency);
-        Assert.Equal((SimTime.FromUs(10_000) + collective * 3).Seconds, result.StepTime.Seconds, 9);
-        Assert.Equal(3 * collective.Seconds, result.Breakdown[TimeKind.TensorParallel], 9);
+        Assert.Equal(SimTime.FromUs(10_000) + collective * 3, result.StepTime);
+        Assert.Equal(3 * collective.Seconds, result.Breakdown[TimeKind.TensorParallel], 12);
         Assert.False(result.EventsByMessage.ContainsKey("TpCollective"));
         Assert.Equal(3 * 8 * 2 * 7, result.EventsByMessage["RdmaDelivered"]);
+    }
+
+    /// <summary>Kernels of 1, 2, 3 and 4 ms, a tensor-parallel all-reduce of <paramref name="bytes"/> after each of the first three.</summary>
+    private static StagePlan KernelsWithTpAllReduces(long bytes)
+    {
+        Work Kernel(int ms) => new(new WorkCost(0, 0, 1, SimTime.FromUs(1000 * ms)), WorkPhase.Backward, 0);
+        return new StagePlan(0, 1, new Instruction[]
+        {
+            Kernel(1), new TpSync(bytes), Kernel(2), new TpSync(bytes), Kernel(3), new TpSync(bytes), Kernel(4),
+        }, new StateMemory(0, 0, 0), 0);
     }
 
     [Theory]
