@@ -6,11 +6,10 @@ namespace Emulator.Kernel;
 /// never runs backwards), with the events of the current instant in a small binary heap on source and send counter.</summary>
 /// <remarks>A 50k-card step has up to 200,000 events pending. In the 4-ary heap this replaced, every pop sifted through up to nine
 /// levels, picking the least of four children at each with branches the processor could not predict (the top item of a
-/// 50k-card step's profile). Here an event is appended to the bucket of the
-/// highest bit in which its time differs from the last popped time, and moves only when that bucket becomes the earliest:
-/// sequential writes, each event moved a few times at most. Entries are plain 24-byte structs with the messages held apart in
-/// slots; the key's source and send counter are packed into one word, which bounds them (checked): fewer than 2^23 entities,
-/// fewer than 2^40 sends per entity.</remarks>
+/// 50k-card step's profile). Here an event is appended to the bucket of the highest bit in which its time differs from the last
+/// popped time, and moves only when that bucket becomes the earliest: sequential writes, each event moved a few times at most.
+/// Entries are plain 24-byte structs with the messages held apart in slots; the key's source and send counter are packed into
+/// one word, which bounds them (checked): fewer than 2^23 entities, fewer than 2^40 sends per entity.</remarks>
 public sealed class EventQueue
 {
     private const int SeqBits = 40;
