@@ -82,7 +82,8 @@ public sealed class SwitchActor : FabricActor
             return;
         }
         var next = peer.IsSwitch ? _map.Switch(peer.Switch) : _map.Node(peer.Node);
-        SendAt(next, start + _fabric.LinkLatency, c with { TailAt = tailLeaves + _fabric.LinkLatency });
+        c.TailAt = tailLeaves + _fabric.LinkLatency;
+        SendAt(next, start + _fabric.LinkLatency, c);
     }
 
     /// <summary>Adds a busy interval to the per-bucket utilisation series.</summary>

@@ -25,7 +25,12 @@ public sealed record RdmaWrite(long TransferId, int SrcCard, int DstCard, long B
 
 /// <summary>One chunk of an RDMA write in the fabric (NIC to switch, switch to switch, switch to NIC), delivered when its first byte arrives; its last byte arrives at <paramref name="TailAt"/>.</summary>
 /// <remarks>Ports forward cut-through: a chunk may leave as soon as its head is in and the port is free, but cannot finish leaving before its tail is in.</remarks>
-public sealed record RdmaChunk(RdmaWrite Write, long Bytes, int Chunks, int DstNode, int DstRail, ulong FlowHash, Kernel.SimTime TailAt);
+public sealed record RdmaChunk(RdmaWrite Write, long Bytes, int Chunks, int DstNode, int DstRail, ulong FlowHash, Kernel.SimTime TailAt)
+{
+    /// <summary>When the last byte arrives where the chunk is going next. A switch moves it on and forwards this same message:
+    /// nothing else holds a chunk in flight, and a copy per hop was most of a large step's allocations.</summary>
+    public Kernel.SimTime TailAt { get; set; } = TailAt;
+}
 
 /// <summary>Destination node to destination card: every byte of the write has landed.</summary>
 public sealed record RdmaDelivered(RdmaWrite Write);
