@@ -107,7 +107,7 @@ public static class CalibrateCommand
             File.WriteAllBytes(Path.Combine(outDir, "calibration.json"), Json(stack, scale, loo, abs));
             return ExitCodes.Ok;
         }
-        catch (Exception e) when (e is ScenarioException or FormatException)
+        catch (Exception e) when (e is ScenarioException or InvalidDataException)
         {
             // Every row sets the scale, so one that cannot run stops the calibration (validate would skip it instead).
             stderr.WriteLine($"error: {e.Message}; calibration needs every row of the stack, so fix or remove that row");
@@ -119,8 +119,18 @@ public static class CalibrateCommand
         }
     }
 
-    private static double Emulate(PublishedRun run, double scale, string scratch, IReadOnlyList<string> sets) =>
-        RowEmulation.Emulate(run, scratch, [.. sets, string.Create(CultureInfo.InvariantCulture, $"software.gemm-scale={scale:R}")]).Value;
+    private static double Emulate(PublishedRun run, double scale, string scratch, IReadOnlyList<string> sets)
+    {
+        try
+        {
+            return RowEmulation.Emulate(run, scratch, [.. sets, string.Create(CultureInfo.InvariantCulture, $"software.gemm-scale={scale:R}")]).Value;
+        }
+        catch (Exception e) when (e is not ScenarioException)
+        {
+            // Bad values and engine failures of one row, named by the row as scenario errors already are.
+            throw new InvalidDataException($"row {run.Id}: {e.Message}", e);
+        }
+    }
 
     private static byte[] Json(string stack, double scale, List<(PublishedRun Run, double Scale, double Emulated, double Error)> loo, double[] abs)
     {

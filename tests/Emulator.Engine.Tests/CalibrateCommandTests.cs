@@ -60,6 +60,17 @@ public class CalibrateCommandTests
     }
 
     [Fact]
+    public void Calibrate_RowWithABadValue_Exits2NamingTheRow()
+    {
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        File.WriteAllLines(csv, new[] { Header, Row("a", 1, 0.5), Row("b", 2, 0.5).Replace(",0.5,small", ",-1,small") });
+        var (exit, _, err) = CliRunner.Run("calibrate", csv, "--stack", "test-stack-2020");
+        Assert.Equal(2, exit);
+        Assert.StartsWith("error: row b: published = '-1' is not a positive number", err.Split('\n').Last(l => l.Length > 0));
+    }
+
+    [Fact]
     public void TimeRatio_LineThroughTwoScales_AndTheScaleThatCentresTheRows()
     {
         // r(g) = 0.2 + 0.6/g: r(1) = 0.8, r(0.5) = 1.4.

@@ -57,6 +57,24 @@ public class StepEmulationSmokeTests
     }
 
     [Fact]
+    public void Run_GrowthOnTheLastInstruction_OnTwoThreads_ReportsAsOnOne()
+    {
+        // The deferred report of a card in the second partition must still respect the lookahead to the job in the first.
+        var s = TestScenarios.With(tp: 1, pp: 1, dp: 16);
+        var program = new StagePlan(0, 1, new Instruction[]
+        {
+            new Work(new WorkCost(0, 0, 1, SimTime.FromUs(1)), WorkPhase.Forward, 0), new Alloc(MemoryKind.Activations, 1L << 20),
+        }, new StateMemory(0, 0, 0), 0);
+
+        var one = StepEmulation.Run(s, programs: _ => program);
+        var two = StepEmulation.Run(s with { Emulation = s.Emulation with { Threads = 2 } }, programs: _ => program);
+
+        Assert.Null(two.Oom);
+        Assert.Equal(one.StepTime, two.StepTime);
+        Assert.Equal(one.PeakHbmBytes, two.PeakHbmBytes);
+    }
+
+    [Fact]
     public void Run_NicPerCard_CardsDriveTheirOwnNics_SharedNicsGoThroughTheNode()
     {
         // tp 8 per node, dp 4 across nodes: every data-parallel ring step leaves the node. With 8 NICs each card drives its own;

@@ -384,6 +384,8 @@ public sealed partial class CardActor : EntityActor
     {
         var report = new CardReport(_s.Card, end, (long[])_time.Clone(), _s.Plan.ExecutedFlops, _ledger.Peak,
             Enum.GetValues<MemoryKind>().Select(_ledger.AtPeak).ToArray(), _oom, _spans.ToArray(), _hbmSamples.ToArray());
-        SendAt(_s.Map.Job, end + _s.ControlLatency, new CardFinished(report));
+        // From now, not from the end: a deferred report is a picosecond late, and a message to another partition may not
+        // take less than the control latency (the lookahead). The job reads the end from the report.
+        Send(_s.Map.Job, _s.ControlLatency, new CardFinished(report));
     }
 }
