@@ -180,16 +180,8 @@ public static class StepEmulation
                 : mirror is null ? TreeSetupOf(ranks, dpDims, card)
                 : throw new InvalidOperationException("a tree all-reduce needs every data-parallel replica live; the scenario validator refuses it with mirror-replicas"),
             HbmCapacity = s.CardOfStage(pp).HbmCapacityBytes,
-            TpNext = s.Emulation.TpCollectiveRings && s.Parallel.Tp > 1 ? TpNextOf(ranks.TpGroup(card), card) : -1,
+            TpNext = s.Emulation.TpCollectiveRings && s.Parallel.Tp > 1 ? ranks.CardOf((tp + 1) % s.Parallel.Tp, pp, dp) : -1,
         };
-    }
-
-    /// <summary>The card after <paramref name="card"/> in its tensor-parallel group, round the ring.</summary>
-    private static int TpNextOf(IReadOnlyList<int> group, int card)
-    {
-        for (var i = 0; i < group.Count; i++)
-            if (group[i] == card) return group[(i + 1) % group.Count];
-        throw new InvalidOperationException($"card {card} is not in its own tensor-parallel group");
     }
 
     /// <summary>The tree runs over the last dp dimension: the cards whose dp rank differs from this card's only there.</summary>

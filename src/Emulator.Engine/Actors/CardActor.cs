@@ -194,12 +194,12 @@ public sealed partial class CardActor : EntityActor
             // The run's traffic must be served within its compute (waits for tensor-parallel peers do not count), else its last
             // kernel lasts until the slowest bank is done; the node may run that kernel's collective on its own (a chain).
             _trafficLateUntil = _heldRuns.TryGetValue(_workPc, out var serve) ? Now + serve : SimTime.Zero;
-            if (_trafficLateUntil > SimTime.Zero && _s.TpSize > 1 && !TpRings) Send(_nodeId, SimTime.Zero, new RunHeld(_s.Card, _trafficLateUntil));
+            if (_trafficLateUntil > SimTime.Zero && NodeRunsTp) Send(_nodeId, SimTime.Zero, new RunHeld(_s.Card, _trafficLateUntil));
         }
         // A kernel followed by a tensor-parallel collective joins it when it ends, without waking the card in between; a
         // run's last kernel ends when the banks have served the run's traffic too.
         var endsRun = runs.EndsRun(_workPc);
-        if (_pc < _program.Count && _program[_pc] is TpSync t && _s.TpSize > 1 && !TpRings)
+        if (_pc < _program.Count && _program[_pc] is TpSync t && NodeRunsTp)
         {
             _joinedAt = endsRun ? SimTime.Max(Now + duration, _trafficLateUntil) : Now + duration;
             _joinedAfterWork = true;
@@ -211,6 +211,9 @@ public sealed partial class CardActor : EntityActor
 
     /// <summary>Tensor-parallel collectives run as ring messages between the cards, not as one event at the node.</summary>
     private bool TpRings => _s.TpNext >= 0;
+
+    /// <summary>The node runs this card's tensor-parallel collectives (joins, chains) as one event each.</summary>
+    private bool NodeRunsTp => _s.TpSize > 1 && !TpRings;
 
     /// <summary>First ring phase of tensor-parallel collectives (and how many there are before they wrap).</summary>
     private const int TpRingPhases = 1 << 24;
