@@ -63,7 +63,8 @@ public class ActorTests() : TestKit(EngineConfig.Default)
         h.Probe(map.Node(1), CreateTestProbe("node-1"));
         var leaf = tree.Attachment(0, 0).Switch;
         h.Spawn((map.Switch(leaf), SwitchActor.Props(map.Switch(leaf), h.Partition, leaf, tree, fabric, node, map), "leaf"));
-        var write = new RdmaWrite(1, 0, 8, 1 << 20, TransferKind.Activation, 0);
+        // A tree chunk, the one kind of write whose source is acknowledged (it opens the sender's window).
+        var write = new RdmaWrite(1, 0, 8, 1 << 20, TransferKind.Tree, 0);
         var serialise = 83_886_080L; // 1 MiB at 100 Gb/s
         // Head in at 0, tail in one serialisation plus the NIC's link later.
         h.Simulation.Post(map.Node(0), map.Switch(leaf), SimTime.Zero, new RdmaChunk(write, 1 << 20, 1, 1, 0, 7, new SimTime(serialise + 500_000)));

@@ -16,7 +16,8 @@ public sealed partial class CardActor : EntityActor
     private readonly MemoryLedger _ledger = new();
     private readonly long[] _time = new long[Enum.GetValues<TimeKind>().Length];
     private readonly HashSet<(TransferKind, int)> _arrived = new();
-    private readonly Dictionary<long, long> _sendBuffers = new();
+    /// <summary>Pipeline send buffers whose last byte leaves this card's own NIC at a known time, in that order; freed from then on.</summary>
+    private readonly Queue<(SimTime At, long Bytes)> _sending = new();
     private readonly List<TraceSpan> _spans = new();
     private readonly List<(SimTime, long)> _hbmSamples = new();
     private readonly int _nodeId;
@@ -55,7 +56,7 @@ public sealed partial class CardActor : EntityActor
         _s = setup;
         _program = setup.Plan.Program;
         _nodeId = setup.Map.Node(setup.Node);
-        _nic = setup.Nic is { } link ? new NicSender(link, id, SendAt) : null;
+        _nic = setup.Nic is { } link ? new NicSender(link, id, SendAt, Sent) : null;
     }
 
     public static Props Props(int id, Partition partition, CardSetup setup) =>
@@ -63,6 +64,7 @@ public sealed partial class CardActor : EntityActor
 
     protected override bool Handle(object message)
     {
+        FreeSent();
         var handled = React(message);
         // Growth of this instant goes out once, after everything the message set off.
         if (_highWater > _reportedPeak) ReportGrowth();
@@ -107,7 +109,7 @@ public sealed partial class CardActor : EntityActor
                 return true;
             case RdmaCompleted c:
                 if (c.Write.Kind == TransferKind.Tree) TreeAcknowledged(c.Write);
-                else if (_sendBuffers.Remove(c.Write.TransferId, out var bytes)) Allocate(MemoryKind.Buffers, -bytes);
+                else Allocate(MemoryKind.Buffers, -c.Write.Bytes);
                 return true;
             case NicReady:
                 _nic!.Ready(Now);
@@ -254,10 +256,27 @@ public sealed partial class CardActor : EntityActor
     private void SendToStage(SendInput s)
     {
         var dst = s.Kind == TransferKind.Activation ? _s.NextStage : _s.PrevStage;
-        var write = NewWrite(dst, s.Bytes, s.Kind, s.Tag);
         Allocate(MemoryKind.Buffers, s.Bytes);
-        _sendBuffers[write.TransferId] = s.Bytes;
-        Post(write);
+        Post(NewWrite(dst, s.Bytes, s.Kind, s.Tag));
+    }
+
+    /// <summary>The card's own NIC put a write's last byte on the wire, leaving at <paramref name="at"/>: a pipeline write's send
+    /// buffer is free from then on, as when NCCL or HCCL hands a send back once its data is out (no remote acknowledgement).</summary>
+    private void Sent(RdmaWrite w, SimTime at)
+    {
+        if (w.Kind is TransferKind.Activation or TransferKind.Gradient) _sending.Enqueue((at, w.Bytes));
+    }
+
+    /// <summary>Frees the send buffers whose writes have left by now, at the times they left, before anything else the card does now.</summary>
+    /// <remarks>Frees only lower the live bytes, so applying one at the card's next event instead of an event of its own changes no
+    /// peak: nothing else happens on the card in between.</remarks>
+    private void FreeSent()
+    {
+        while (_sending.TryPeek(out var s) && s.At <= Now)
+        {
+            _sending.Dequeue();
+            Allocate(MemoryKind.Buffers, -s.Bytes, s.At);
+        }
     }
 
     /// <summary>Sends an RDMA write: on the card's own NIC when it leaves the node, else through the node (crossbar, shared NICs, torus).</summary>
@@ -330,11 +349,13 @@ public sealed partial class CardActor : EntityActor
             _spans.Add(new TraceSpan(_blockedSince, at, name, category));
     }
 
-    private void Allocate(MemoryKind kind, long bytes)
+    private void Allocate(MemoryKind kind, long bytes) => Allocate(kind, bytes, Now);
+
+    private void Allocate(MemoryKind kind, long bytes, SimTime at)
     {
         if (bytes == 0) return;
         _ledger.Add(kind, bytes);
-        if (_s.Sampled) _hbmSamples.Add((Now, _ledger.Live));
+        if (_s.Sampled) _hbmSamples.Add((at, _ledger.Live));
         // Once a bank refused, the banks no longer mirror the card's demand. Below the high-water mark the banks already
         // hold, no allocation can overflow a stack, so only growth past it is told: each bank holds its share of the peak.
         if (_oom is null) _highWater = Math.Max(_highWater, _ledger.Live);

@@ -7,14 +7,14 @@ namespace Emulator.Engine.Actors;
 /// <summary>A node or a switch: an actor that can hold the last hop of an RDMA write and so land it.</summary>
 public abstract class FabricActor(int id, Partition partition) : EntityActor(id, partition)
 {
-    /// <summary>The write's last byte is in the destination NIC at <paramref name="landed"/>: the card hears one NIC latency later, and
-    /// the source is acknowledged after the way back over <paramref name="links"/> links.</summary>
-    /// <remarks>Ring steps get no acknowledgement: a ring holds one step buffer for the whole collective (CardActor.Launch), so
-    /// theirs would change nothing and would be a fifth of a large job's events. Pipeline writes free their send buffer on it;
-    /// tree chunks open the sender's window.</remarks>
+    /// <summary>The write's last byte is in the destination NIC at <paramref name="landed"/>: the card hears one NIC latency later; a
+    /// tree chunk's source is acknowledged after the way back over <paramref name="links"/> links.</summary>
+    /// <remarks>Only tree chunks are acknowledged: the acknowledgement opens the sender's window. A ring holds one step buffer for
+    /// the whole collective (CardActor.Launch), and a pipeline write's send buffer is free once its last byte has left the
+    /// sender's port (NicSender, NodeActor.SentFromPort), so acknowledging either would change nothing and cost an event per write.</remarks>
     protected void Land(RdmaWrite w, SimTime landed, int links, EntityMap map, SimTime nicLatency, SimTime linkLatency)
     {
         SendAt(map.Card(w.DstCard), landed + nicLatency, new RdmaDelivered(w));
-        if (w.Kind != TransferKind.Ring) SendAt(map.Card(w.SrcCard), landed + nicLatency * 2 + linkLatency * links, new RdmaCompleted(w));
+        if (w.Kind == TransferKind.Tree) SendAt(map.Card(w.SrcCard), landed + nicLatency * 2 + linkLatency * links, new RdmaCompleted(w));
     }
 }

@@ -14,8 +14,9 @@ public sealed record NicLink(int Node, int Rail, FatTree Tree, EntityMap Map, Fa
 /// <summary>The send side of one NIC: one chunk on the wire at a time, round-robin over the writes it holds, so concurrent writes share its line rate.</summary>
 /// <remarks>Driven by the actor that owns the NIC (its node, or its card when every card has a NIC of its own), through that
 /// actor's sends. It wakes its owner (NicReady) only when something is still queued once a chunk has left; an idle NIC just
-/// remembers when it becomes free, which saves an event per write on uncontended NICs without changing any time.</remarks>
-public sealed class NicSender(NicLink link, int owner, Action<int, SimTime, object> sendAt)
+/// remembers when it becomes free, which saves an event per write on uncontended NICs without changing any time.
+/// <paramref name="sent"/> hears, when a write's last chunk goes on the wire, when its last byte will have left.</remarks>
+public sealed class NicSender(NicLink link, int owner, Action<int, SimTime, object> sendAt, Action<RdmaWrite, SimTime> sent)
 {
     private readonly Queue<Outgoing> _queue = new();
     private readonly Bandwidth _rate = link.Spec.AchievedNicBandwidth;
@@ -56,8 +57,9 @@ public sealed class NicSender(NicLink link, int owner, Action<int, SimTime, obje
         var o = _queue.Dequeue();
         var bytes = Math.Min(link.ChunkBytes, o.Write.Bytes - (long)o.Sent * link.ChunkBytes);
         o.Sent++;
-        if (o.Sent < o.Chunks) _queue.Enqueue(o);
         var serialise = _rate.TransferTime(bytes);
+        if (o.Sent < o.Chunks) _queue.Enqueue(o);
+        else sent(o.Write, now + serialise);
         _freeAt = now + serialise;
         _bytes += bytes;
         _busyPs += serialise.Ps;

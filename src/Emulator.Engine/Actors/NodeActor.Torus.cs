@@ -47,6 +47,7 @@ public sealed partial class NodeActor
         _linkFree[link] = tailLeaves;
         _linkBytes![link] += w.Bytes;
         _linkBusy![link] += serialise.Ps;
+        if (h.Hops == 0) SentFromPort(w, tailLeaves);
         var latency = _s.Fabric.LinkLatency;
         SendAt(_s.Map.Node(NodeOf(hop.Chip)), start + latency, new IciHop(w, hop.Chip, tailLeaves + latency, h.Hops + 1));
     }

@@ -35,7 +35,7 @@ public sealed partial class NodeActor : FabricActor
         var nicPerCard = setup.Tree is not null && setup.Spec.Nics >= setup.Spec.CardsPerNode;
         NicLink Link(int rail) => new(setup.Node, rail, setup.Tree!, setup.Map, setup.Fabric, setup.Spec, setup.ChunkBytes, setup.Seed);
         _nics = Enumerable.Range(0, setup.Spec.Nics)
-            .Select(rail => setup.Tree is null || nicPerCard ? null : new NicSender(Link(rail), Id, SendAt)).ToArray();
+            .Select(rail => setup.Tree is null || nicPerCard ? null : new NicSender(Link(rail), Id, SendAt, SentFromPort)).ToArray();
         if (setup.Torus is not null) InitTorus();
         foreach (var card in setup.Cards)
         {
@@ -144,7 +144,15 @@ public sealed partial class NodeActor : FabricActor
         var port = Local(w.SrcCard);
         var done = SimTime.Max(Now, _crossbarFree[port]) + _crossbar.TransferTime(w.Bytes);
         _crossbarFree[port] = done;
+        SentFromPort(w, done);
         Land(w, done, 0, _s.Map, _s.Spec.IntraLatency, SimTime.Zero);
+    }
+
+    /// <summary>A card's pipeline write has left the port this node drives for it (crossbar, NIC, first torus link) at
+    /// <paramref name="at"/>: the card may free its send buffer then (CardActor.SendToStage).</summary>
+    private void SentFromPort(RdmaWrite w, SimTime at)
+    {
+        if (w.Kind is TransferKind.Activation or TransferKind.Gradient) SendAt(_s.Map.Card(w.SrcCard), at, new RdmaCompleted(w));
     }
 
     /// <summary>Reassembles a write cut into chunks; when its last chunk lands the destination card is told, and the source gets an acknowledgement one path later.</summary>

@@ -35,7 +35,7 @@ public sealed record RdmaChunk(RdmaWrite Write, long Bytes, int Chunks, int DstN
 /// <summary>Destination node to destination card: every byte of the write has landed.</summary>
 public sealed record RdmaDelivered(RdmaWrite Write);
 
-/// <summary>Destination node to source card: the write is acknowledged, its send buffer can go.</summary>
+/// <summary>To the source card: a tree chunk is acknowledged (from where it landed), or a pipeline write's last byte has left the port its node drives for it (its send buffer can go).</summary>
 public sealed record RdmaCompleted(RdmaWrite Write);
 
 /// <summary>Node to itself: a NIC finished serialising a chunk and can take the next.</summary>

@@ -1,0 +1,45 @@
+using Emulator.Core.Specs;
+using Emulator.Core.Topology;
+using Emulator.Engine.Actors;
+using Emulator.Engine.Messages;
+using Emulator.Engine.Runtime;
+using Emulator.Kernel;
+
+namespace Emulator.Engine.Tests;
+
+/// <summary>The send side of a NIC on its own: when writes go on the wire and when their last byte has left.</summary>
+public class NicSenderTests
+{
+    [Fact]
+    public void TwoWholeWrites_GoBackToBack_AndEachIsReportedSentWhenItsLastByteLeaves()
+    {
+        var node = TestScenarios.Node;
+        var fabric = TestScenarios.Fabric;
+        var tree = FatTree.Build(fabric, nodes: 2, railsPerNode: node.Nics);
+        var map = new EntityMap(cards: 16, banksPerCard: 0, nodes: 2, switches: tree.SwitchCount);
+        var link = new NicLink(0, 0, tree, map, fabric, node, EmulationSpec.WholeWrites, Seed: 1);
+        var posted = new List<(int Target, SimTime At, object Message)>();
+        var sent = new List<(RdmaWrite Write, SimTime At)>();
+        var nic = new NicSender(link, owner: map.Card(0), (target, at, m) => posted.Add((target, at, m)), (w, at) => sent.Add((w, at)));
+        var first = new RdmaWrite(1, 0, 8, 1 << 20, TransferKind.Activation, 0);
+        var second = new RdmaWrite(2, 0, 8, 1 << 20, TransferKind.Gradient, 1);
+        var serialise = node.AchievedNicBandwidth.TransferTime(1 << 20);
+
+        nic.Write(first, SimTime.Zero);
+        nic.Write(second, SimTime.Zero);
+
+        // The first goes at once; the second waits for the NIC, which wakes its owner when the first has left.
+        Assert.Equal([(first, serialise)], sent);
+        Assert.Equal(2, posted.Count);
+        Assert.IsType<RdmaChunk>(posted[0].Message);
+        Assert.Equal((map.Card(0), serialise), (posted[1].Target, posted[1].At));
+        Assert.IsType<NicReady>(posted[1].Message);
+
+        nic.Ready(serialise);
+
+        Assert.Equal([(first, serialise), (second, serialise * 2)], sent);
+        var chunk = (RdmaChunk)posted[2].Message;
+        Assert.Equal(serialise + fabric.LinkLatency, posted[2].At);
+        Assert.Equal(serialise * 2 + fabric.LinkLatency, chunk.TailAt);
+    }
+}
