@@ -42,6 +42,7 @@ public sealed partial class CardActor : EntityActor
     private bool _joinedAfterWork;
     private SimTime _joinedAt;
     private const string TpSpanName = "tp collective";
+    /// <summary>Tensor-parallel collectives run as rings so far (each its own ring phase).</summary>
     private long _tpSeq;
     private long _transferSeq;
 
@@ -163,7 +164,7 @@ public sealed partial class CardActor : EntityActor
                         if (AwaitRing(phase, RingKind.AllReduce, RingGroup.Tensor)) return;
                         break;
                     }
-                    Send(_nodeId, SimTime.Zero, NextTpCollective(t, _pc - 1));
+                    Arrive(t, _pc - 1, Now);
                     Block(TimeKind.TensorParallel, TpSpanName);
                     return;
                 case RingSync r:
@@ -205,7 +206,7 @@ public sealed partial class CardActor : EntityActor
         {
             _joinedAt = endsRun ? SimTime.Max(Now + duration, _trafficLateUntil) : Now + duration;
             _joinedAfterWork = true;
-            SendAt(_nodeId, _joinedAt, NextTpCollective(t, _pc++));
+            Arrive(t, _pc++, _joinedAt);
             return;
         }
         Send(Id, duration, ComputeDone.Instance);
@@ -220,7 +221,12 @@ public sealed partial class CardActor : EntityActor
     /// <summary>First ring phase of tensor-parallel collectives (and how many there are before they wrap).</summary>
     private const int TpRingPhases = 1 << 24;
 
-    private TpCollective NextTpCollective(TpSync t, int pc) => new(_s.TpLeader, _s.TpSize, _tpSeq++, t.Bytes, pc);
+    /// <summary>Posts on the group's barrier that this rank arrives at the collective <paramref name="t"/> (at <paramref name="pc"/>) at
+    /// <paramref name="at"/>; the last rank to post has the node run it when the last one arrives.</summary>
+    private void Arrive(TpSync t, int pc, SimTime at)
+    {
+        if (_s.TpBarrier!.Post(at, out var allArrived)) SendAt(_nodeId, allArrived, new TpChain(_s.TpLeader, _s.TpSize, pc, t.Bytes));
+    }
 
     /// <summary>Accounts the kernels and collectives the node ran on in a chain (all but the last end), as the card would have lived them.</summary>
     private void ReplayChain(SimTime[] ends)
@@ -231,7 +237,6 @@ public sealed partial class CardActor : EntityActor
             var w = (Work)_program[_pc];
             _workPc = _pc;
             _pc += 2;
-            _tpSeq++;
             Block(KindOf(w), w, ends[i]);
             var joined = ends[i] + w.Cost.Duration;
             if (_s.Plan.Runs.EndsRun(_workPc)) joined = SimTime.Max(joined, _trafficLateUntil);

@@ -51,6 +51,9 @@ public sealed record CardSetup(
     /// (emulation.tp-collectives = ring); -1 when the node runs each as one event.</summary>
     public int TpNext { get; init; } = -1;
 
+    /// <summary>Where its tensor-parallel group meets before each collective the node runs (set by the node; null with tp 1 or TP rings).</summary>
+    public TpBarrier? TpBarrier { get; init; }
+
     /// <summary>Set when the card has a NIC of its own (one per card in the node), which it then drives itself.</summary>
     public NicLink? Nic { get; init; }
 }

@@ -18,7 +18,6 @@ public sealed partial class NodeActor : FabricActor
     private readonly SimTime[] _heldUntil;
     /// <summary>The NICs this node drives: all of them, or none when each card has its own (CardActor drives it).</summary>
     private readonly NicSender?[] _nics;
-    private readonly Dictionary<(int Leader, long Seq), (int Arrived, long Bytes, int Size)> _collectives = new();
     private readonly Dictionary<long, int> _chunksArrived = new();
     private readonly Bandwidth _crossbar;
     private readonly Bandwidth _nic;
@@ -37,10 +36,16 @@ public sealed partial class NodeActor : FabricActor
         _nics = Enumerable.Range(0, setup.Spec.Nics)
             .Select(rail => setup.Tree is null || nicPerCard ? null : new NicSender(Link(rail), Id, SendAt, SentFromPort)).ToArray();
         if (setup.Torus is not null) InitTorus();
+        var barriers = new Dictionary<int, TpBarrier>();
         foreach (var card in setup.Cards)
         {
             var cardId = setup.Map.Card(card.Card);
             var own = nicPerCard ? card with { Nic = Link(Local(card.Card)) } : card;
+            if (card.TpSize > 1 && card.TpNext < 0)
+            {
+                if (!barriers.TryGetValue(card.TpLeader, out var barrier)) barriers[card.TpLeader] = barrier = new TpBarrier(card.TpSize);
+                own = own with { TpBarrier = barrier };
+            }
             directory[cardId] = Context.ActorOf(CardActor.Props(cardId, partitionOf(cardId), own), $"card-{card.Card}");
             for (var b = 0; b < card.Banks; b++)
             {
@@ -59,9 +64,6 @@ public sealed partial class NodeActor : FabricActor
     {
         switch (message)
         {
-            case TpCollective c:
-                JoinCollective(c);
-                return true;
             case TpChain chain:
                 RunCollective(chain);
                 return true;
@@ -96,22 +98,8 @@ public sealed partial class NodeActor : FabricActor
 
     private int Local(int card) => card % _s.Spec.CardsPerNode;
 
-    /// <summary>A tensor-parallel collective starts when the last rank joins and every member's crossbar port is free; ring cost over the crossbar.</summary>
-    private void JoinCollective(TpCollective c)
-    {
-        var key = (c.Leader, c.Seq);
-        _collectives.TryGetValue(key, out var state);
-        state = (state.Arrived + 1, c.Bytes, c.Size);
-        if (state.Arrived < c.Size)
-        {
-            _collectives[key] = state;
-            return;
-        }
-        _collectives.Remove(key);
-        RunCollective(new TpChain(c.Leader, c.Size, c.Pc, c.Bytes));
-    }
-
-    /// <summary>Runs a collective every rank has joined. When the group's program goes on with a kernel and another collective
+    /// <summary>Runs a tensor-parallel collective every rank has joined (TpBarrier): it starts when every member's crossbar port
+    /// is free, at the ring's cost over the crossbar. When the group's program goes on with a kernel and another collective
     /// inside the same run, the ranks would all join that one a kernel's time after this one ends: the node runs it then
     /// itself and tells the ranks only when the chain ends (one event per link of the chain instead of two per rank).</summary>
     private void RunCollective(TpChain chain)

@@ -41,14 +41,13 @@ public sealed record RdmaCompleted(RdmaWrite Write);
 /// <summary>Node to itself: a NIC finished serialising a chunk and can take the next.</summary>
 public sealed record NicReady(int Rail);
 
-/// <summary>Card to its node: join a tensor-parallel collective of <paramref name="Bytes"/> per rank over the group led by <paramref name="Leader"/>, the TpSync at <paramref name="Pc"/> of the group's program.</summary>
-public sealed record TpCollective(int Leader, int Size, long Seq, long Bytes, int Pc);
-
 /// <summary>Node to card: the tensor-parallel collective finished at <c>Ends[0]</c>; each further end is of a collective the node chained on
 /// (Plan.KernelRuns.ChainsOn: the next kernel, then the next sync), the last being now.</summary>
 public sealed record TpCollectiveDone(SimTime[] Ends);
 
-/// <summary>Node to itself: the ranks of a chain of tensor-parallel collectives join the next one now (NodeActor.RunCollective).</summary>
+/// <summary>To the node, when every rank of a group has arrived at a tensor-parallel collective of <c>Bytes</c> per rank, the TpSync at
+/// <c>Pc</c> of the group's program: from the rank that completed the group's TpBarrier, or from the node itself for the next
+/// collective of a chain (NodeActor.RunCollective).</summary>
 public sealed class TpChain(int leader, int size, int pc, long bytes)
 {
     public int Leader { get; } = leader;

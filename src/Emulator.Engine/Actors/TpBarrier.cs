@@ -1,0 +1,29 @@
+using Emulator.Kernel;
+
+namespace Emulator.Engine.Actors;
+
+/// <summary>Where the ranks of one tensor-parallel group meet before each of their collectives: a flag board in the node's
+/// memory, as NCCL and HCCL ranks of a server meet through flags in each other's memory.</summary>
+/// <remarks>A rank posts when it knows when it will arrive (when its last kernel before the collective starts), by a direct call
+/// from its card: the group's cards and their node live in one partition (StepEmulation.AssignPartitions), so one thread runs
+/// them all, and the rank that completes the board tells the node once (NodeActor.RunCollective) instead of every rank sending
+/// a join. A rank posts again only after the collective it joined is done, so one board serves all of a group's collectives.</remarks>
+public sealed class TpBarrier(int size)
+{
+    private int _posted;
+    private SimTime _latest;
+
+    /// <summary>Ranks in the group.</summary>
+    public int Size { get; } = size;
+
+    /// <summary>Posts that one rank arrives at <paramref name="at"/>; true for the last rank to post, with when the last one arrives.</summary>
+    public bool Post(SimTime at, out SimTime allArrived)
+    {
+        _latest = SimTime.Max(_latest, at);
+        allArrived = _latest;
+        if (++_posted < Size) return false;
+        _posted = 0;
+        _latest = SimTime.Zero;
+        return true;
+    }
+}
