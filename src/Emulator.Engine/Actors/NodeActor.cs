@@ -43,6 +43,9 @@ public sealed partial class NodeActor : FabricActor
             var own = nicPerCard ? card with { Nic = Link(Local(card.Card)) } : card;
             if (card.TpSize > 1 && card.TpNext < 0)
             {
+                // The barrier is shared memory, safe only while one thread runs the group's cards and their node.
+                if (partitionOf(cardId) != partition)
+                    throw new InvalidOperationException($"card {card.Card} is not in its node's partition: its TP barrier would be shared between threads");
                 if (!barriers.TryGetValue(card.TpLeader, out var barrier)) barriers[card.TpLeader] = barrier = new TpBarrier(card.TpSize);
                 own = own with { TpBarrier = barrier };
             }
