@@ -18,7 +18,10 @@ public class VirtualTimeDeliveryTests() : TestKit(EngineConfig.Default)
         var root = Sys.ActorOf(EmulationRoot.Props());
         await root.Ask<EmulationRoot.Built>(new EmulationRoot.Build(context =>
         {
-            for (var i = 0; i < 2; i++) refs[i] = context.ActorOf(Props.Create(() => new Echo(i, partition, log)), $"echo-{i}");
+            // On the inline dispatcher, as every entity actor: on the default one the actor is created later, on the thread
+            // pool, and a delivery could reach its cell before it exists (a NullReferenceException under load).
+            for (var i = 0; i < 2; i++)
+                refs[i] = context.ActorOf(Props.Create(() => new Echo(i, partition, log)).WithDispatcher(InlineDispatcher.ConfigId), $"echo-{i}");
         }), TimeSpan.FromSeconds(10));
         var delivery = new VirtualTimeDelivery(refs);
         partition.Bind(delivery.Deliver);
