@@ -31,7 +31,7 @@ public static class StepEmulation
         var control = s.Fabric.LinkLatency;
 
         var refs = new IActorRef[map.Count];
-        using var system = ActorSystem.Create("emulation", Runtime.EngineConfig.Default);
+        var system = ActorSystem.Create("emulation", Runtime.EngineConfig.Default);
         try
         {
             CreateActors(system, s, simulation, map, tree, ranks, plans, sampled, control, refs, mirror);
@@ -60,7 +60,7 @@ public static class StepEmulation
         }
         finally
         {
-            system.Terminate().Wait(TimeSpan.FromSeconds(10));
+            Shutdown(system);
         }
     }
 
@@ -71,7 +71,7 @@ public static class StepEmulation
         var (ranks, tree, map, plans) = Prepare(s, null);
         var simulation = new Simulation(new int[map.Count], 1, s.Fabric.LinkLatency);
         var refs = new IActorRef[map.Count];
-        using var system = ActorSystem.Create("emulation", Runtime.EngineConfig.Default);
+        var system = ActorSystem.Create("emulation", Runtime.EngineConfig.Default);
         try
         {
             CreateActors(system, s, simulation, map, tree, ranks, plans, new HashSet<int>(), s.Fabric.LinkLatency, refs);
@@ -79,9 +79,13 @@ public static class StepEmulation
         }
         finally
         {
-            system.Terminate().Wait(TimeSpan.FromSeconds(60));
+            Shutdown(system);
         }
     }
+
+    /// <summary>Stops the actor system without waiting for it: nothing reads the actors once the step is summarised, and
+    /// stopping a quarter of a million inline actors one by one took seconds (0.9 s at 16k cards) before any result was written.</summary>
+    private static void Shutdown(ActorSystem system) => _ = system.Terminate();
 
     /// <summary>Rank map, fabric, entity ids and stage programs of a scenario.</summary>
     private static (RankMap Ranks, FatTree? Tree, EntityMap Map, StagePlan[] Plans) Prepare(Scenario s, Func<int, StagePlan>? programs)
