@@ -36,6 +36,8 @@ public sealed partial class NodeActor
         var w = h.Write;
         if (h.Chip == w.DstCard)
         {
+            // A write to the chip itself (an interleaved pipeline of one stage) leaves no port: its buffer is free at once.
+            if (h.Hops == 0) SentFromPort(w, Now);
             Land(w, SimTime.Max(Now, h.TailAt), h.Hops, _s.Map, _s.Spec.NicLatency, _s.Fabric.LinkLatency);
             return;
         }
