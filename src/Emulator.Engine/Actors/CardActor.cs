@@ -197,12 +197,12 @@ public sealed partial class CardActor : EntityActor
             // The run's traffic must be served within its compute (waits for tensor-parallel peers do not count), else its last
             // kernel lasts until the slowest bank is done; the node may run that kernel's collective on its own (a chain).
             _trafficLateUntil = _heldRuns.TryGetValue(_workPc, out var serve) ? Now + serve : SimTime.Zero;
-            if (_trafficLateUntil > SimTime.Zero && NodeRunsTp) Send(_nodeId, SimTime.Zero, new RunHeld(_s.Card, _trafficLateUntil));
+            if (_trafficLateUntil > SimTime.Zero && _s.NodeRunsTp) Send(_nodeId, SimTime.Zero, new RunHeld(_s.Card, _trafficLateUntil));
         }
         // A kernel followed by a tensor-parallel collective joins it when it ends, without waking the card in between; a
         // run's last kernel ends when the banks have served the run's traffic too.
         var endsRun = runs.EndsRun(_workPc);
-        if (_pc < _program.Count && _program[_pc] is TpSync t && NodeRunsTp)
+        if (_pc < _program.Count && _program[_pc] is TpSync t && _s.NodeRunsTp)
         {
             _joinedAt = endsRun ? SimTime.Max(Now + duration, _trafficLateUntil) : Now + duration;
             _joinedAfterWork = true;
@@ -214,9 +214,6 @@ public sealed partial class CardActor : EntityActor
 
     /// <summary>Tensor-parallel collectives run as ring messages between the cards, not as one event at the node.</summary>
     private bool TpRings => _s.TpNext >= 0;
-
-    /// <summary>The node runs this card's tensor-parallel collectives (joins, chains) as one event each.</summary>
-    private bool NodeRunsTp => _s.TpSize > 1 && !TpRings;
 
     /// <summary>First ring phase of tensor-parallel collectives (and how many there are before they wrap).</summary>
     private const int TpRingPhases = 1 << 24;
@@ -269,7 +266,7 @@ public sealed partial class CardActor : EntityActor
     /// buffer is free from then on, as when NCCL or HCCL hands a send back once its data is out (no remote acknowledgement).</summary>
     private void Sent(RdmaWrite w, SimTime at)
     {
-        if (w.Kind is TransferKind.Activation or TransferKind.Gradient) _sending.Enqueue((at, w.Bytes));
+        if (w.IsPipeline) _sending.Enqueue((at, w.Bytes));
     }
 
     /// <summary>Frees the send buffers whose writes have left by now, at the times they left, before anything else the card does now.</summary>

@@ -54,6 +54,9 @@ public sealed record CardSetup(
     /// <summary>Where its tensor-parallel group meets before each collective the node runs (set by the node; null with tp 1 or TP rings).</summary>
     public TpBarrier? TpBarrier { get; init; }
 
+    /// <summary>The node runs this card's tensor-parallel collectives (barrier, chains) as one event each: tp above 1, not as rings.</summary>
+    public bool NodeRunsTp => TpSize > 1 && TpNext < 0;
+
     /// <summary>Set when the card has a NIC of its own (one per card in the node), which it then drives itself.</summary>
     public NicLink? Nic { get; init; }
 }

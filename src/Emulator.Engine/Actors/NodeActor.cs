@@ -41,7 +41,7 @@ public sealed partial class NodeActor : FabricActor
         {
             var cardId = setup.Map.Card(card.Card);
             var own = nicPerCard ? card with { Nic = Link(Local(card.Card)) } : card;
-            if (card.TpSize > 1 && card.TpNext < 0)
+            if (card.NodeRunsTp)
             {
                 // The barrier is shared memory, safe only while one thread runs the group's cards and their node.
                 if (partitionOf(cardId) != partition)
@@ -143,10 +143,10 @@ public sealed partial class NodeActor : FabricActor
     /// <paramref name="at"/>: the card may free its send buffer then (CardActor.SendToStage).</summary>
     private void SentFromPort(RdmaWrite w, SimTime at)
     {
-        if (w.Kind is TransferKind.Activation or TransferKind.Gradient) SendAt(_s.Map.Card(w.SrcCard), at, new RdmaCompleted(w));
+        if (w.IsPipeline) SendAt(_s.Map.Card(w.SrcCard), at, new RdmaCompleted(w));
     }
 
-    /// <summary>Reassembles a write cut into chunks; when its last chunk lands the destination card is told, and the source gets an acknowledgement one path later.</summary>
+    /// <summary>Reassembles a write cut into chunks; when its last chunk lands the destination card is told (and a tree chunk's source acknowledged).</summary>
     /// <remarks>A write of one chunk is landed by the leaf that delivers it (SwitchActor.Forward) and never comes here.</remarks>
     private void ChunkArrived(RdmaChunk c)
     {

@@ -21,6 +21,9 @@ public sealed record RdmaWrite(long TransferId, int SrcCard, int DstCard, long B
 {
     /// <summary>A mirrored replica's ring step (Engine.ReplicaMirror): written to the sender itself through its NIC and leaf, standing in for the write it would send to, and receive from, a mirrored neighbour.</summary>
     public bool Loopback { get; init; }
+
+    /// <summary>An activation or gradient between pipeline stages, whose send buffer is freed once its last byte has left the sender.</summary>
+    public bool IsPipeline => Kind is TransferKind.Activation or TransferKind.Gradient;
 }
 
 /// <summary>One chunk of an RDMA write in the fabric (NIC to switch, switch to switch, switch to NIC), delivered when its first byte arrives; its last byte arrives at <paramref name="TailAt"/>.</summary>
