@@ -12,19 +12,31 @@ public static class SoftwareStacks
         return list == "none found" ? [] : list.Split(", ");
     }
 
+    /// <summary>Families that fork another's kernels: Megatron-DeepSpeed (Microsoft's and BigScience's) is Megatron-LM of 2021 with
+    /// DeepSpeed's pipeline engine and ZeRO around the same fused kernels, so without a calibration of its own it runs at Megatron-LM's.</summary>
+    private static readonly IReadOnlyDictionary<string, string> ForkOf = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["megatron-deepspeed"] = "megatron-lm",
+    };
+
     /// <summary><paramref name="stack"/> itself when it has a file; else the same family's stack nearest in year (megatron-lm-2023 →
-    /// megatron-lm-2021 if that is the only one), ties to the older; else "generic".</summary>
+    /// megatron-lm-2021 if that is the only one), ties to the older; else the same for the family it forks; else "generic".</summary>
     public static string Nearest(string stack, string directory)
     {
         var available = Available(directory);
         if (available.Contains(stack, StringComparer.Ordinal)) return stack;
         var (family, year) = Split(stack);
-        return available
-            .Select(a => (Name: a, Parts: Split(a)))
-            .Where(a => a.Parts.Family == family)
-            .OrderBy(a => Math.Abs(a.Parts.Year - year)).ThenBy(a => a.Parts.Year)
-            .Select(a => a.Name)
-            .FirstOrDefault() ?? "generic";
+        for (string? f = family; f is not null; f = ForkOf.GetValueOrDefault(f))
+        {
+            var nearest = available
+                .Select(a => (Name: a, Parts: Split(a)))
+                .Where(a => a.Parts.Family == f)
+                .OrderBy(a => Math.Abs(a.Parts.Year - year)).ThenBy(a => a.Parts.Year)
+                .Select(a => a.Name)
+                .FirstOrDefault();
+            if (nearest is not null) return nearest;
+        }
+        return "generic";
     }
 
     /// <summary>"megatron-lm-2021" → ("megatron-lm", 2021); a name without a year has year 0.</summary>

@@ -13,7 +13,7 @@ public class PublishedRunsTests
     private static StepResult Emulate(PublishedRun row)
     {
         var path = Path.Combine(RepoPaths.TempDir(), row.Id + ".conf");
-        File.WriteAllText(path, row.ToScenarioText());
+        File.WriteAllText(path, row.ToScenarioText(SoftwareStacks.Nearest(row.Stack, RepoPaths.Root)));
         return StepEmulation.Run(ScenarioLoader.Load(path));
     }
 
@@ -42,5 +42,15 @@ public class PublishedRunsTests
         Assert.Equal("peak_hbm_gib", row.Metric);
         var result = Emulate(row);
         Assert.InRange(result.PeakHbmBytes / (double)(1L << 30) / row.Published, 0.75, 1.25);
+    }
+
+    [Fact]
+    public void UnseenRuns_AllWellFormed_AndDeepSpeedRunsAtTheMegatronScaleItForks()
+    {
+        var (rows, malformed) = PublishedRunsCsv.Read(Path.Combine(RepoPaths.Root, "data", "unseen-runs.csv"));
+        Assert.Empty(malformed);
+        Assert.Equal(8, rows.Count);
+        Assert.All(rows.Where(r => r.Stack.StartsWith("megatron-deepspeed", StringComparison.Ordinal)),
+            r => Assert.Equal("megatron-lm-2021", SoftwareStacks.Nearest(r.Stack, RepoPaths.Root)));
     }
 }

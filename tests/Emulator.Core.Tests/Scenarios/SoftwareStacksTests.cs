@@ -9,9 +9,10 @@ public class SoftwareStacksTests
     [Theory]
     [InlineData("megatron-lm-2021", "megatron-lm-2021")]
     [InlineData("megatron-lm-2023", "megatron-lm-2021")]
-    [InlineData("megatron-deepspeed-2021", "megatron-deepspeed-2022")]
+    [InlineData("megatron-deepspeed-2021", "megatron-lm-2021")]
+    [InlineData("megatron-deepspeed-2022", "megatron-lm-2021")]
     [InlineData("jax-pathways-2022", "generic")]
-    public void Nearest_SameFamilyClosestYear_ElseGeneric(string stack, string expected)
+    public void Nearest_SameFamilyClosestYear_ElseTheFamilyItForks_ElseGeneric(string stack, string expected)
     {
         Assert.Equal(expected, SoftwareStacks.Nearest(stack, Scenarios));
     }
