@@ -78,16 +78,14 @@ public sealed class Partition
         }
     }
 
-    /// <summary>Moves this partition's cross-partition messages into their owners' queues (between windows only).</summary>
-    internal void FlushOutboxes(Partition[] all)
+    /// <summary>Moves the messages <paramref name="source"/> sent to this partition in the last window into this partition's queue.</summary>
+    /// <remarks>Run by this partition's thread between windows, while no partition runs events: each partition then writes only its
+    /// own queue and empties only the outboxes addressed to it, so all partitions can take their messages at once.</remarks>
+    internal void TakeFrom(Partition source)
     {
-        for (var p = 0; p < _outbox.Length; p++)
-        {
-            var box = _outbox[p];
-            if (box.Count == 0) continue;
-            var target = all[p];
-            foreach (var e in box) target._queue.Enqueue(e.Key, e.Target, e.Message);
-            box.Clear();
-        }
+        var box = source._outbox[Id];
+        if (box.Count == 0) return;
+        foreach (var e in box) _queue.Enqueue(e.Key, e.Target, e.Message);
+        box.Clear();
     }
 }

@@ -56,29 +56,40 @@ public sealed class Simulation
             return;
         }
 
-        var windowEnd = NextWindowEnd();
-        if (windowEnd == SimTime.MaxValue) return;
-        var done = false;
-        using var barrier = new Barrier(_partitions.Length, _ =>
-        {
-            foreach (var p in _partitions) p.FlushOutboxes(_partitions);
-            Barriers++;
-            windowEnd = _partitions.Any(p => p.Failure is not null) ? SimTime.MaxValue : NextWindowEnd();
-            done = windowEnd == SimTime.MaxValue;
-        });
+        var firstEnd = NextWindowEnd();
+        if (firstEnd == SimTime.MaxValue) return;
+        var n = _partitions.Length;
+        // Each partition's next event time, a cache line apart so the threads do not write the same line.
+        var nextTimes = new long[n * Padding];
+        var barrier = new SpinBarrier(n);
         var threads = _partitions.Select(p => new Thread(() =>
         {
+            var sense = false;
+            var windowEnd = firstEnd;
             while (true)
             {
                 Guarded(p, windowEnd);
-                barrier.SignalAndWait();
-                if (done) return;
+                barrier.SignalAndWait(ref sense);
+                foreach (var source in _partitions) p.TakeFrom(source);
+                nextTimes[p.Id * Padding] = p.Failure is null ? p.NextTime.Ps : long.MinValue;
+                barrier.SignalAndWait(ref sense);
+                // Every thread computes the same next window from the same figures.
+                var t = long.MaxValue;
+                for (var i = 0; i < n; i++) t = Math.Min(t, nextTimes[i * Padding]);
+                if (p.Id == 0) Barriers++;
+                windowEnd = t == long.MaxValue || t == long.MinValue ? SimTime.MaxValue : new SimTime(t) + _lookahead;
+                // No third barrier: a thread writes its next time again only after the next window's first barrier,
+                // which every thread reaches after reading these.
+                if (windowEnd == SimTime.MaxValue) return;
             }
         }) { IsBackground = true, Name = $"partition-{p.Id}" }).ToArray();
         foreach (var t in threads) t.Start();
         foreach (var t in threads) t.Join();
         ThrowIfFailed();
     }
+
+    /// <summary>Longs per partition in the next-time array: 64 bytes, one cache line.</summary>
+    private const int Padding = 8;
 
     private SimTime NextWindowEnd()
     {
