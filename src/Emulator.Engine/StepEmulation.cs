@@ -143,7 +143,7 @@ public static class StepEmulation
         if (missing >= 0) throw new InvalidOperationException($"entity {missing} has no actor after construction");
     }
 
-    /// <summary>Nodes (with their cards and banks) in contiguous blocks per partition; switches round-robin; the job in partition 0.</summary>
+    /// <summary>Nodes (with their cards and banks) in contiguous blocks per partition, switches with the nodes they serve; the job in partition 0.</summary>
     private static int[] AssignPartitions(EntityMap map, Scenario s, FatTree? tree, int partitions)
     {
         var owner = new int[map.Count];
@@ -157,7 +157,18 @@ public static class StepEmulation
                 for (var b = 0; b < s.Card.HbmStacks; b++) owner[map.Bank(c, b)] = p;
             }
         }
-        for (var w = 0; w < (tree?.SwitchCount ?? 0); w++) owner[map.Switch(w)] = w % partitions;
+        if (tree is null) return owner;
+        // A leaf goes with the nodes below it and a spine with the first leaf of its pod, so most hops stay in one partition;
+        // cores (the fewest hops) in contiguous blocks.
+        for (var w = 0; w < tree.SwitchCount; w++)
+        {
+            owner[map.Switch(w)] = tree.TierOf(w) switch
+            {
+                SwitchTier.Leaf => tree.Peer(w, 0) is { IsSwitch: false, Node: >= 0 } nic ? owner[map.Node(nic.Node)] : 0,
+                SwitchTier.Spine => tree.Peer(w, 0) is { IsSwitch: true } leaf ? owner[map.Switch(leaf.Switch)] : 0,
+                _ => (int)((long)(w - tree.LeafCount - tree.SpineCount) * partitions / Math.Max(1, tree.CoreCount)),
+            };
+        }
         return owner;
     }
 
