@@ -35,8 +35,30 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>Number precision the stack trained in: the 2021 Megatron-LM runs used fp16 mixed precision, later stacks bf16.</summary>
     public string Precision => Stack.StartsWith("megatron-lm-2021", StringComparison.Ordinal) || Stack.StartsWith("megatron-deepspeed-2021", StringComparison.Ordinal) ? "fp16" : "bf16";
 
-    /// <summary>Interleaving factor: the published one, or 1 (plain 1F1B) when the row does not publish it.</summary>
-    public int VirtualStages => int.TryParse(Columns["virtual_stages"], NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : 1;
+    /// <summary>Interleaving factor: the published one, else <see cref="UnpublishedVirtualStages"/>.</summary>
+    public int VirtualStages => int.TryParse(Columns["virtual_stages"], NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : UnpublishedVirtualStages;
+
+    /// <summary>The factor run when a row does not publish it: 2, the least interleaving, when the plan allows it (pp > 2, every stage
+    /// at least 2 layers, microbatches per pipeline a multiple of pp as Megatron-LM requires); else 1 (plain 1F1B).</summary>
+    /// <remarks>Every published run of the reference data with more than two stages that gives its schedule interleaves (Megatron-LM
+    /// 145.6B and 529.6B, MindSpeed 70B; Llama 3's notes say interleaved without the factor), so plain 1F1B would knowingly
+    /// overstate the bubble. DeepSpeed's pipeline engine has no interleaved schedule: its rows run 1F1B.</remarks>
+    public int UnpublishedVirtualStages
+    {
+        get
+        {
+            int Int(string column) => int.TryParse(Columns[column], NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : 0;
+            var pp = Int("pp");
+            if (IsDeepSpeed || pp <= 2) return 1;
+            var perStep = (long)Int("micro_batch") * Int("dp");
+            if (perStep <= 0 || Int("global_batch") % perStep != 0 || Int("global_batch") / perStep % pp != 0) return 1;
+            var stages = Columns["stage_layers"];
+            var fewest = stages.Length == 0
+                ? Int("layers") / pp
+                : stages.Split(';').Select(x => int.TryParse(x, NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? l : 0).Min();
+            return fewest >= 2 ? 2 : 1;
+        }
+    }
 
     /// <summary>Whether the stack fuses attention (FlashAttention, 2023 on); the 2021-2022 Megatron generations did not.</summary>
     public bool UsesFlashAttention => !(Stack.StartsWith("megatron-lm-2021", StringComparison.Ordinal) || Stack.StartsWith("megatron-lm-2022", StringComparison.Ordinal)

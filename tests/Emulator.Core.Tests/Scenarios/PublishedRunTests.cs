@@ -1,0 +1,46 @@
+using Emulator.Scenarios.Published;
+
+namespace Emulator.Core.Tests.Scenarios;
+
+public class PublishedRunTests
+{
+    /// <summary>A row as the reference CSV has it, with some columns replaced.</summary>
+    private static PublishedRun Row(params (string Column, string Value)[] changes)
+    {
+        var columns = new Dictionary<string, string>(StringComparer.Ordinal)
+        {
+            ["id"] = "r", ["preset"] = "a100-80g-selene", ["stack"] = "megatron-lm-2021", ["cards"] = "1024", ["layers"] = "64",
+            ["hidden"] = "8192", ["heads"] = "64", ["kv_heads"] = "64", ["ffn_hidden"] = "32768", ["gated_mlp"] = "false", ["vocab"] = "51200",
+            ["seq_len"] = "2048", ["global_batch"] = "512", ["micro_batch"] = "1", ["tp"] = "8", ["pp"] = "8", ["dp"] = "16", ["cp"] = "1",
+            ["virtual_stages"] = "", ["stage_layers"] = "", ["sequence_parallel"] = "false", ["recompute"] = "full", ["zero"] = "0",
+            ["metric"] = "step_time_s", ["published"] = "10",
+        };
+        foreach (var (column, value) in changes) columns[column] = value;
+        return new PublishedRun(columns);
+    }
+
+    [Fact]
+    public void PublishedInterleaving_IsRunAsPublished()
+    {
+        Assert.Equal(3, Row(("virtual_stages", "3")).VirtualStages);
+        Assert.Equal(1, Row(("virtual_stages", "1")).VirtualStages);
+    }
+
+    [Fact]
+    public void UnpublishedInterleaving_RunsTwoVirtualStages_WhenThePlanAllowsIt()
+    {
+        Assert.Equal(2, Row().VirtualStages);
+        Assert.Contains("virtual-stages = 2", Row().ToScenarioText());
+    }
+
+    [Theory]
+    [InlineData("pp", "2")]                     // two stages: little bubble to win, and the 39.1B run did not interleave
+    [InlineData("global_batch", "520")]         // 520/16 = 32.5 microbatches: not whole
+    [InlineData("global_batch", "192")]         // 12 microbatches per pipeline: not a multiple of pp = 8
+    [InlineData("stack", "megatron-deepspeed-2021")] // DeepSpeed's pipeline engine has only 1F1B
+    [InlineData("stage_layers", "1;9;9;9;9;9;9;9")] // a stage of one layer cannot be split
+    public void UnpublishedInterleaving_RunsPlain1F1B_WhenThePlanOrStackDoesNotAllowIt(string column, string value)
+    {
+        Assert.Equal(1, Row((column, value)).VirtualStages);
+    }
+}
