@@ -61,7 +61,7 @@ public sealed partial class CardActor : EntityActor
     }
 
     public static Props Props(int id, Partition partition, CardSetup setup) =>
-        Akka.Actor.Props.Create(() => new CardActor(id, partition, setup)).WithDispatcher(InlineDispatcher.ConfigId);
+        EntityProps.Of(() => new CardActor(id, partition, setup));
 
     protected override bool Handle(object message)
     {

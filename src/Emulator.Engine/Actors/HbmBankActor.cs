@@ -24,7 +24,7 @@ public sealed class HbmBankActor(int id, Partition partition, int card, int inde
     private bool _overflowed;
 
     public static Props Props(int id, Partition partition, int card, int index, long capacity, Bandwidth bandwidth) =>
-        Akka.Actor.Props.Create(() => new HbmBankActor(id, partition, card, index, capacity, bandwidth)).WithDispatcher(InlineDispatcher.ConfigId);
+        EntityProps.Of(() => new HbmBankActor(id, partition, card, index, capacity, bandwidth));
 
     /// <summary>Stack <paramref name="bank"/>'s part of <paramref name="bytes"/> spread evenly over <paramref name="banks"/> stacks.</summary>
     public static long Share(long bytes, int bank, int banks) => bytes / banks + (bank < bytes % banks ? 1 : 0);

@@ -13,7 +13,7 @@ public sealed class JobActor(int id, Partition partition, EntityMap map, int car
     private readonly List<CardReport> _reports = new();
 
     public static Props Props(int id, Partition partition, EntityMap map, int cards, SimTime controlLatency) =>
-        Akka.Actor.Props.Create(() => new JobActor(id, partition, map, cards, controlLatency)).WithDispatcher(InlineDispatcher.ConfigId);
+        EntityProps.Of(() => new JobActor(id, partition, map, cards, controlLatency));
 
     protected override bool Handle(object message)
     {

@@ -61,7 +61,7 @@ public sealed partial class NodeActor : FabricActor
     }
 
     public static Props Props(int id, Partition partition, NodeSetup setup, IActorRef[] directory, Func<int, Partition> partitionOf) =>
-        Akka.Actor.Props.Create(() => new NodeActor(id, partition, setup, directory, partitionOf)).WithDispatcher(InlineDispatcher.ConfigId);
+        EntityProps.Of(() => new NodeActor(id, partition, setup, directory, partitionOf));
 
     protected override bool Handle(object message)
     {

@@ -45,7 +45,7 @@ public sealed class SwitchActor : FabricActor
     }
 
     public static Props Props(int id, Partition partition, int sw, FatTree tree, FabricSpec fabric, NodeSpec node, EntityMap map) =>
-        Akka.Actor.Props.Create(() => new SwitchActor(id, partition, sw, tree, fabric, node, map)).WithDispatcher(InlineDispatcher.ConfigId);
+        EntityProps.Of(() => new SwitchActor(id, partition, sw, tree, fabric, node, map));
 
     protected override bool Handle(object message)
     {
