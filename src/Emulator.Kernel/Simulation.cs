@@ -70,7 +70,11 @@ public sealed class Simulation
             {
                 Guarded(p, windowEnd);
                 barrier.SignalAndWait(ref sense);
-                foreach (var source in _partitions) p.TakeFrom(source);
+                try
+                {
+                    foreach (var source in _partitions) p.TakeFrom(source);
+                }
+                catch (Exception ex) { p.Fail(ex); }
                 nextTimes[p.Id * Padding] = p.Failure is null ? p.NextTime.Ps : long.MinValue;
                 barrier.SignalAndWait(ref sense);
                 // Every thread computes the same next window from the same figures.

@@ -6,6 +6,7 @@ namespace Emulator.Kernel;
 public sealed class SpinBarrier(int participants)
 {
     private readonly int _participants = participants;
+    private readonly bool _oversubscribed = participants > Environment.ProcessorCount;
     private int _remaining = participants;
     private volatile bool _sense;
 
@@ -20,6 +21,11 @@ public sealed class SpinBarrier(int participants)
             return;
         }
         var spin = new SpinWait();
-        while (_sense != localSense) spin.SpinOnce(sleep1Threshold: -1);
+        while (_sense != localSense)
+        {
+            // With more threads than cores a spinning waiter holds the core the last arrival needs.
+            if (_oversubscribed) Thread.Yield();
+            else spin.SpinOnce(sleep1Threshold: -1);
+        }
     }
 }

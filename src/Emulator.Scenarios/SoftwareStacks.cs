@@ -26,10 +26,10 @@ public static class SoftwareStacks
         var available = Available(directory);
         if (available.Contains(stack, StringComparer.Ordinal)) return stack;
         var (family, year) = Split(stack);
+        var known = available.Select(a => (Name: a, Parts: Split(a))).ToList();
         for (string? f = family; f is not null; f = ForkOf.GetValueOrDefault(f))
         {
-            var nearest = available
-                .Select(a => (Name: a, Parts: Split(a)))
+            var nearest = known
                 .Where(a => a.Parts.Family == f)
                 .OrderBy(a => Math.Abs(a.Parts.Year - year)).ThenBy(a => a.Parts.Year)
                 .Select(a => a.Name)

@@ -36,10 +36,21 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     public string Precision => Stack.StartsWith("megatron-lm-2021", StringComparison.Ordinal) || Stack.StartsWith("megatron-deepspeed-2021", StringComparison.Ordinal) ? "fp16" : "bf16";
 
     /// <summary>Interleaving factor: the published one, else <see cref="UnpublishedVirtualStages"/>.</summary>
-    public int VirtualStages => int.TryParse(Columns["virtual_stages"], NumberStyles.None, CultureInfo.InvariantCulture, out var v) ? v : UnpublishedVirtualStages;
+    public int VirtualStages
+    {
+        get
+        {
+            var column = Columns["virtual_stages"].Trim();
+            if (column.Length == 0) return UnpublishedVirtualStages;
+            return int.TryParse(column, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v >= 1
+                ? v
+                : throw new FormatException($"virtual_stages = '{column}' is not a whole number of at least 1 (leave it empty when the run did not publish it)");
+        }
+    }
 
-    /// <summary>The factor run when a row does not publish it: 2, the least interleaving, when the plan allows it (pp > 2, every stage
-    /// at least 2 layers, microbatches per pipeline a multiple of pp as Megatron-LM requires); else 1 (plain 1F1B).</summary>
+    /// <summary>The factor run when a row does not publish it: the least interleaving the plan allows (pp > 2; microbatches per
+    /// pipeline a multiple of pp; with an even split, the smallest factor of at least 2 that divides each stage's layers, as
+    /// Megatron-LM requires; with a published uneven split, 2 if every stage has 2 layers); else 1 (plain 1F1B).</summary>
     /// <remarks>Every published run of the reference data with more than two stages that gives its schedule interleaves (Megatron-LM
     /// 145.6B and 529.6B, MindSpeed 70B; Llama 3's notes say interleaved without the factor), so plain 1F1B would knowingly
     /// overstate the bubble. DeepSpeed's pipeline engine has no interleaved schedule: its rows run 1F1B.</remarks>
@@ -47,16 +58,19 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     {
         get
         {
-            int Int(string column) => int.TryParse(Columns[column], NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : 0;
-            var pp = Int("pp");
+            int Int(string text) => int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : 0;
+            var pp = Int(Columns["pp"]);
             if (IsDeepSpeed || pp <= 2) return 1;
-            var perStep = (long)Int("micro_batch") * Int("dp");
-            if (perStep <= 0 || Int("global_batch") % perStep != 0 || Int("global_batch") / perStep % pp != 0) return 1;
-            var stages = Columns["stage_layers"];
-            var fewest = stages.Length == 0
-                ? Int("layers") / pp
-                : stages.Split(';').Select(x => int.TryParse(x, NumberStyles.None, CultureInfo.InvariantCulture, out var l) ? l : 0).Min();
-            return fewest >= 2 ? 2 : 1;
+            var (batch, perStep) = (Int(Columns["global_batch"]), (long)Int(Columns["micro_batch"]) * Int(Columns["dp"]));
+            if (batch <= 0 || perStep <= 0 || batch % perStep != 0 || batch / perStep % pp != 0) return 1;
+            var stages = Columns["stage_layers"].Trim();
+            if (stages.Length > 0) return stages.Split(';').Min(Int) >= 2 ? 2 : 1;
+            var layers = Int(Columns["layers"]);
+            if (layers <= 0 || layers % pp != 0) return 1;
+            var perStage = layers / pp;
+            for (var v = 2; v <= perStage; v++)
+                if (perStage % v == 0) return v;
+            return 1;
         }
     }
 

@@ -31,6 +31,25 @@ public class PublishedRunTests
     {
         Assert.Equal(2, Row().VirtualStages);
         Assert.Contains("virtual-stages = 2", Row().ToScenarioText());
+        Assert.Equal(2, Row(("stage_layers", "7; 9;8;8;8;8;8;8")).VirtualStages);
+    }
+
+    [Theory]
+    [InlineData("60", "4", 3)]  // 15 layers per stage: Megatron-LM needs a factor that divides them
+    [InlineData("128", "8", 2)]
+    [InlineData("56", "8", 7)]
+    public void UnpublishedInterleaving_OfAnEvenSplit_IsTheLeastFactorThatDividesEachStage(string layers, string pp, int expected)
+    {
+        Assert.Equal(expected, Row(("layers", layers), ("pp", pp), ("dp", "16"), ("cards", (8 * 16 * int.Parse(pp)).ToString())).VirtualStages);
+    }
+
+    [Theory]
+    [InlineData("two")]
+    [InlineData("0")]
+    public void UnreadableInterleaving_IsAnErrorNamingTheColumn(string value)
+    {
+        var ex = Assert.Throws<FormatException>(() => Row(("virtual_stages", value)).VirtualStages);
+        Assert.Contains("virtual_stages", ex.Message);
     }
 
     [Theory]
@@ -39,6 +58,8 @@ public class PublishedRunTests
     [InlineData("global_batch", "192")]         // 12 microbatches per pipeline: not a multiple of pp = 8
     [InlineData("stack", "megatron-deepspeed-2021")] // DeepSpeed's pipeline engine has only 1F1B
     [InlineData("stage_layers", "1;9;9;9;9;9;9;9")] // a stage of one layer cannot be split
+    [InlineData("layers", "63")]                // 63 layers over 8 stages: no even split
+    [InlineData("global_batch", "2048.0")]      // unreadable: no interleaving is guessed
     public void UnpublishedInterleaving_RunsPlain1F1B_WhenThePlanOrStackDoesNotAllowIt(string column, string value)
     {
         Assert.Equal(1, Row((column, value)).VirtualStages);
