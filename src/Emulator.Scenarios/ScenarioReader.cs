@@ -62,6 +62,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         KeepLowPrecisionGrads: Bool("training.keep-low-precision-grads"),
         KeepStageOutputs: Bool("training.keep-stage-outputs"),
         FlashAttention: Bool("training.flash-attention"),
+        AttentionDropout: Bool("training.attention-dropout"),
         OverlapGradReduce: Bool("training.overlap-grad-reduce")) { DpAlgorithm = Choice("training.dp-algorithm") == "tree" ? DpAlgorithm.Tree : DpAlgorithm.Ring };
 
     private EmulationSpec ReadEmulation() => new(

@@ -11,18 +11,20 @@ namespace Emulator.Core.Models;
 /// every token-wise kernel and the attention core shrink by cp.
 /// Element-wise bytes, 2 per element: forward layernorm reads x, writes y (2 per token·h); dropout+residual reads branch
 /// and residual, writes sum (3); softmax reads and writes (2 per score); activation reads its input, writes its output.
+/// Attention dropout, when it is its own kernel, reads the probabilities and writes them and a 1-byte mask (5 bytes per
+/// score), and in backward reads the gradient and the mask and writes the gradient (5 bytes per score).
 /// Backward: every GEMM becomes a dgrad and a wgrad kernel of the same shape, so GEMM FLOPs double; layernorm, softmax
 /// and activation read input and output gradient and write input gradient; dropout+residual reads dy and writes dx (2).
 /// </remarks>
 public static partial class ComputeModel
 {
     /// <summary>Forward pass of one layer on one tp rank for microBatch sequences; standard GPT FLOPs are 24·b·s·h²·(1 + s/6h)/tp.</summary>
-    public static LayerWork LayerForward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, bool flashAttention = false, int cp = 1)
+    public static LayerWork LayerForward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, bool flashAttention = false, int cp = 1, bool attentionDropout = false)
     {
         var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
         var attention = Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H)
             + Gemm(c, g.Tokens, g.QkvWidth / g.Tp, g.H)
-            + (flashAttention ? FlashAttentionKernel(c, g, backward: false) : AttentionCoreForward(c, g))
+            + (flashAttention ? FlashAttentionKernel(c, g, backward: false) : AttentionCoreForward(c, g, attentionDropout))
             + Gemm(c, g.Tokens, g.H, g.H / g.Tp)
             + Elementwise(c, 2 * 3 * g.ReplicatedTokens * g.H);
         var mlp = Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H)
@@ -34,7 +36,7 @@ public static partial class ComputeModel
     }
 
     /// <summary>Backward pass (dgrad + wgrad) of one layer on one tp rank: GEMM and attention-core FLOPs are twice the forward's.</summary>
-    public static LayerWork LayerBackward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, bool flashAttention = false, int cp = 1)
+    public static LayerWork LayerBackward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, bool flashAttention = false, int cp = 1, bool attentionDropout = false)
     {
         var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
         var qkv = Gemm(c, g.Tokens, g.QkvWidth / g.Tp, g.H);
@@ -43,7 +45,7 @@ public static partial class ComputeModel
         var proj = Gemm(c, g.Tokens, g.H, g.H / g.Tp);
         var core = flashAttention
             ? FlashAttentionKernel(c, g, backward: true)
-            : scores + scores + Elementwise(c, 2 * 3 * g.Scores) + context + context;
+            : scores + scores + Elementwise(c, 2 * 3 * g.Scores) + (attentionDropout ? Elementwise(c, 5 * g.Scores) : WorkCost.Zero) + context + context;
         var attention = Elementwise(c, 2 * 3 * g.ReplicatedTokens * g.H)
             + qkv + qkv
             + core
@@ -61,12 +63,12 @@ public static partial class ComputeModel
 
     /// <summary>Forward work redone during backward: None nothing, Selective the attention core (QKᵀ, softmax, AV), Full the whole LayerForward, Dots the MLP's first GEMM with its layernorm and activation.</summary>
     /// <remarks>With FlashAttention, Selective recomputes nothing: the fused backward already rebuilds the scores.</remarks>
-    public static LayerWork LayerRecompute(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention = false, int cp = 1) => policy switch
+    public static LayerWork LayerRecompute(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention = false, int cp = 1, bool attentionDropout = false) => policy switch
     {
         Recompute.None => LayerWork.Zero,
         Recompute.Selective when flashAttention => LayerWork.Zero,
-        Recompute.Selective => new LayerWork(AttentionCoreForward(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel)), WorkCost.Zero),
-        Recompute.Full => LayerForward(c, m, tp, microBatch, sequenceParallel, flashAttention, cp),
+        Recompute.Selective => new LayerWork(AttentionCoreForward(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel), attentionDropout), WorkCost.Zero),
+        Recompute.Full => LayerForward(c, m, tp, microBatch, sequenceParallel, flashAttention, cp, attentionDropout),
         Recompute.Dots => new LayerWork(WorkCost.Zero, MlpInputRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel))),
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "unknown recompute policy"),
     };
@@ -77,10 +79,11 @@ public static partial class ComputeModel
         + Gemm(c, g.Tokens, g.Fc1Width / g.Tp, g.H)
         + Elementwise(c, 2 * (g.Fc1Width + g.F) * g.Tokens / g.Tp);
 
-    /// <summary>QKᵀ, softmax and AV of a/tp heads: 2·b·s²·h/tp FLOPs for each GEMM.</summary>
-    private static WorkCost AttentionCoreForward(CardSpec c, LayerShape g) =>
+    /// <summary>QKᵀ, softmax (and attention dropout as its own kernel, if on) and AV of a/tp heads: 2·b·s²·h/tp FLOPs for each GEMM.</summary>
+    private static WorkCost AttentionCoreForward(CardSpec c, LayerShape g, bool dropout) =>
         Gemm(c, g.S, g.S, g.D, g.HeadBatch)
         + Elementwise(c, 2 * 2 * g.Scores)
+        + (dropout ? Elementwise(c, 5 * g.Scores) : WorkCost.Zero)
         + Gemm(c, g.S, g.D, g.S, g.HeadBatch);
 
     /// <summary>FlashAttention-2 as one fused kernel: forward QKᵀ and AV (4·b·s²·h/tp FLOPs); backward recomputes QKᵀ and

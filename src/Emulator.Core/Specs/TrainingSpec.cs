@@ -31,6 +31,7 @@ public enum DpAlgorithm
 /// <param name="KeepStageOutputs">Each in-flight microbatch's stage output stays allocated until its backward (DeepSpeed's pipeline engine, Megatron-LM before 2022); later Megatron-LM frees it once sent.</param>
 /// <param name="FlashAttention">Fused attention (FlashAttention-2): the s×s scores never reach HBM and are recomputed in backward.</param>
 /// <param name="OverlapGradReduce">Gradients are reduced in per-layer buckets while the last microbatch's backward runs, instead of after it.</param>
+/// <param name="AttentionDropout">Dropout on the attention probabilities runs as its own kernel (unfused attention with Megatron-LM's default --attention-dropout 0.1).</param>
 public sealed record TrainingSpec(
     string Precision,
     Recompute Recompute,
@@ -39,7 +40,8 @@ public sealed record TrainingSpec(
     bool KeepLowPrecisionGrads = false,
     bool KeepStageOutputs = false,
     bool FlashAttention = false,
-    bool OverlapGradReduce = false)
+    bool OverlapGradReduce = false,
+    bool AttentionDropout = false)
 {
     /// <summary>Algorithm of the data-parallel gradient all-reduces.</summary>
     public DpAlgorithm DpAlgorithm { get; init; } = DpAlgorithm.Ring;

@@ -28,6 +28,21 @@ public class LayerWorkTests
     }
 
     [Fact]
+    public void Attention_dropout_is_one_kernel_of_five_bytes_per_score_each_way()
+    {
+        // Tiny, tp 1, b 1: 2 heads × 64² = 8,192 scores; 5 B each = 40,960 B at 20 ps a byte = 819,200 ps, plus a launch.
+        var dropout = new WorkCost(0, 40_960, 1, new SimTime(819_200 + Launch));
+        var fwd = ComputeModel.LayerForward(Card, Tiny, tp: 1, microBatch: 1, sequenceParallel: false);
+        var bwd = ComputeModel.LayerBackward(Card, Tiny, tp: 1, microBatch: 1, sequenceParallel: false);
+        Assert.Equal(fwd.Attention + dropout, ComputeModel.LayerForward(Card, Tiny, 1, 1, false, attentionDropout: true).Attention);
+        Assert.Equal(bwd.Attention + dropout, ComputeModel.LayerBackward(Card, Tiny, 1, 1, false, attentionDropout: true).Attention);
+        Assert.Equal(fwd.Mlp, ComputeModel.LayerForward(Card, Tiny, 1, 1, false, attentionDropout: true).Mlp);
+        // Fused into FlashAttention: no kernel of its own.
+        Assert.Equal(ComputeModel.LayerForward(Card, Tiny, 1, 1, false, flashAttention: true),
+            ComputeModel.LayerForward(Card, Tiny, 1, 1, false, flashAttention: true, attentionDropout: true));
+    }
+
+    [Fact]
     public void Forward_with_tensor_and_sequence_parallelism()
     {
         // tp 2, SP, b 2: tokens 128; layernorm/residual kernels see 64 tokens (same bytes as above).
