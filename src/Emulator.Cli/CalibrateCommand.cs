@@ -98,7 +98,7 @@ public static class CalibrateCommand
                 var error = (emulated - rows[i].Published) / rows[i].Published;
                 loo.Add((rows[i], s, emulated, error));
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                    $"{rows[i].Id,-24} left out: gemm-scale {s:0.000} from the others; published {rows[i].Published,10:G6}  emulated {emulated,10:G6}  error {error,7:+0.0%;-0.0%}"));
+                    $"{rows[i].Id,-24} left out: gemm-scale {s:0.000} from the others; published {rows[i].Published,10:G6}  emulated {emulated,10:G6}  error {SignedPercent.Of(error),7}"));
             }
             var abs = loo.Select(l => Math.Abs(l.Error)).ToArray();
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"leave-one-out: mean |error| {abs.Average():0.0%}, max |error| {abs.Max():0.0%}"));

@@ -71,7 +71,7 @@ public static class ValidateCommand
                     var (emulated, note) = RowEmulation.Emulate(run, scratch, sets);
                     var error = (emulated - run.Published) / run.Published;
                     rows.Add((run.Id, run.Metric, run.Published, emulated, error, note));
-                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run.Id,-24} {run.Metric,-24} published {run.Published,10:G6}  emulated {emulated,10:G6}  error {error,7:+0.0%;-0.0%}{(note.Length > 0 ? "  (" + note + ")" : "")}"));
+                    stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run.Id,-24} {run.Metric,-24} published {run.Published,10:G6}  emulated {emulated,10:G6}  error {SignedPercent.Of(error),7}{(note.Length > 0 ? "  (" + note + ")" : "")}"));
                 }
                 catch (Exception e)
                 {
