@@ -17,7 +17,7 @@ public static class RowEmulation
             throw new FormatException($"published = '{run.Columns["published"]}' is not a positive number");
         var notes = new List<string>();
         var setsInterleaving = sets.Any(s => s.Split('=', 2)[0].Trim() == "parallel.virtual-stages");
-        if (run.Columns["virtual_stages"].Trim() == "" && !setsInterleaving)
+        if (!run.PublishesVirtualStages && !setsInterleaving)
             notes.Add(run.VirtualStages > 1 ? $"interleaving factor not published: ran {run.VirtualStages} virtual stages" : "interleaving factor not published: ran plain 1F1B");
         // A stack without its own calibration runs with the nearest documented one (data/README.md).
         var stack = SoftwareStacks.Nearest(run.Stack, Environment.CurrentDirectory);

@@ -45,7 +45,7 @@ public static partial class ComputeModel
         var proj = Gemm(c, g.Tokens, g.H, g.H / g.Tp);
         var core = flashAttention
             ? FlashAttentionKernel(c, g, backward: true)
-            : scores + scores + Elementwise(c, 2 * 3 * g.Scores) + (attentionDropout ? Elementwise(c, 5 * g.Scores) : WorkCost.Zero) + context + context;
+            : scores + scores + Elementwise(c, 2 * 3 * g.Scores) + AttentionDropout(c, g, attentionDropout) + context + context;
         var attention = Elementwise(c, 2 * 3 * g.ReplicatedTokens * g.H)
             + qkv + qkv
             + core
@@ -83,8 +83,12 @@ public static partial class ComputeModel
     private static WorkCost AttentionCoreForward(CardSpec c, LayerShape g, bool dropout) =>
         Gemm(c, g.S, g.S, g.D, g.HeadBatch)
         + Elementwise(c, 2 * 2 * g.Scores)
-        + (dropout ? Elementwise(c, 5 * g.Scores) : WorkCost.Zero)
+        + AttentionDropout(c, g, dropout)
         + Gemm(c, g.S, g.D, g.S, g.HeadBatch);
+
+    /// <summary>Attention dropout as its own kernel, when on: 5 bytes per score either way (forward reads the probabilities and
+    /// writes them and a 1-byte mask; backward reads the gradient and the mask and writes the gradient).</summary>
+    private static WorkCost AttentionDropout(CardSpec c, LayerShape g, bool on) => on ? Elementwise(c, 5 * g.Scores) : WorkCost.Zero;
 
     /// <summary>FlashAttention-2 as one fused kernel: forward QKᵀ and AV (4·b·s²·h/tp FLOPs); backward recomputes QKᵀ and
     /// runs dV, dP, dQ, dK (2.5x the forward FLOPs, Dao 2023). HBM traffic is only Q, K, V, O (and their gradients and dO in

@@ -35,13 +35,16 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>Number precision the stack trained in: the 2021 Megatron-LM runs used fp16 mixed precision, later stacks bf16.</summary>
     public string Precision => Stack.StartsWith("megatron-lm-2021", StringComparison.Ordinal) || Stack.StartsWith("megatron-deepspeed-2021", StringComparison.Ordinal) ? "fp16" : "bf16";
 
+    /// <summary>Whether the row gives its interleaving factor (an empty virtual_stages means the run did not publish it).</summary>
+    public bool PublishesVirtualStages => Columns["virtual_stages"].Trim().Length > 0;
+
     /// <summary>Interleaving factor: the published one, else <see cref="UnpublishedVirtualStages"/>.</summary>
     public int VirtualStages
     {
         get
         {
+            if (!PublishesVirtualStages) return UnpublishedVirtualStages;
             var column = Columns["virtual_stages"].Trim();
-            if (column.Length == 0) return UnpublishedVirtualStages;
             return int.TryParse(column, NumberStyles.None, CultureInfo.InvariantCulture, out var v) && v >= 1
                 ? v
                 : throw new FormatException($"virtual_stages = '{column}' is not a whole number of at least 1 (leave it empty when the run did not publish it)");
