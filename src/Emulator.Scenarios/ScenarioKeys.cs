@@ -18,6 +18,9 @@ public static class ScenarioKeys
     /// <summary>Valid data-parallel all-reduce algorithms.</summary>
     public static readonly IReadOnlyList<string> DpAlgorithmChoices = ["ring", "tree"];
 
+    /// <summary>Values of training.cp-algorithm.</summary>
+    public static readonly IReadOnlyList<string> CpAlgorithmChoices = ["ring", "all-gather"];
+
     /// <summary>Ways to emulate tensor-parallel collectives.</summary>
     public static readonly IReadOnlyList<string> TpCollectiveChoices = ["one-event", "ring"];
 
@@ -59,6 +62,7 @@ public static class ScenarioKeys
         new("training.sequence-parallel", KeyType.Boolean, "Megatron sequence parallelism", "true"),
         new("training.zero-stage", KeyType.Integer, "ZeRO stage: 0 replicated; 1 distributed optimizer (Adam state and fp32 master weights sharded over dp); 2 also fp32 gradients; 3 also parameters (FSDP, per-layer all-gather)", "1"),
         new("training.dp-algorithm", KeyType.Choice, "Data-parallel gradient all-reduce: ring (a ring per dp dimension, hierarchical when dp ranks share a node) or tree (NCCL's double binary tree across nodes, rings inside the node, pipelined in at most 64 chunks per tree); reduce-scatters and all-gathers are always rings; fat trees only, not with mirror-replicas", "tree", DpAlgorithmChoices),
+        new("training.cp-algorithm", KeyType.Choice, "Context-parallel attention: ring (key/value blocks pass round the cp ring while attention computes) or all-gather (keys and values gathered before attention, their gradients reduce-scattered after; not overlapped, as Llama 3)", "all-gather", CpAlgorithmChoices),
         new("training.overlap-grad-reduce", KeyType.Boolean, "Reduce gradients in per-layer buckets during the last microbatch's backward (Megatron --overlap-grad-reduce, PyTorch DDP/FSDP)", "false"),
         new("training.keep-low-precision-grads", KeyType.Boolean, "Keep 2-byte autograd gradients beside the fp32 gradient buffer until the optimizer step (DeepSpeed bf16 optimizer)", "false"),
         new("training.flash-attention", KeyType.Boolean, "Fused attention (FlashAttention-2): no s x s scores in HBM, recomputed in backward", "false"),

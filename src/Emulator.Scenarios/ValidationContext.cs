@@ -74,6 +74,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["training.sequence-parallel"] = s.Training.SequenceParallel ? "true" : "false",
             ["training.zero-stage"] = I(s.Training.ZeroStage),
             ["training.dp-algorithm"] = s.Training.DpAlgorithm.ToString().ToLowerInvariant(),
+            ["training.cp-algorithm"] = s.Training.CpAlgorithm == CpAlgorithm.AllGather ? "all-gather" : "ring",
             ["training.overlap-grad-reduce"] = s.Training.OverlapGradReduce ? "true" : "false",
             ["training.keep-low-precision-grads"] = s.Training.KeepLowPrecisionGrads ? "true" : "false",
             ["training.keep-stage-outputs"] = s.Training.KeepStageOutputs ? "true" : "false",

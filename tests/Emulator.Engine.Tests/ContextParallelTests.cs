@@ -63,6 +63,41 @@ public class ContextParallelTests
     }
 
     [Fact]
+    public void AllGatherAttention_ExposesEveryKeyValueCollective()
+    {
+        // cp 4 inside one node, no recompute: per layer and microbatch the forward gathers keys and values, the backward
+        // gathers them again and reduce-scatters their gradients, each a ring over the crossbar that nothing hides.
+        var s = TestScenarios.With(tp: 1, pp: 1, dp: 8);
+        s = s with
+        {
+            Parallel = s.Parallel with { Dp = 2, Cp = 4 },
+            Model = s.Model with { SeqLen = 4096 },
+            Training = s.Training with { CpAlgorithm = CpAlgorithm.AllGather },
+        };
+        var gathered = StagePlanner.KeyValueBytes(s) * 4;
+        var collectives = 3 * s.Model.Layers * s.Parallel.MicroBatches;
+
+        var result = StepEmulation.Run(s);
+
+        var each = CollectiveCost.RingAllGather(gathered, 4, s.Node.IntraBandwidth, s.Node.IntraLatency);
+        Assert.InRange(result.Breakdown[TimeKind.ContextParallel] / (collectives * each.Seconds), 0.999, 1.001);
+        var ring = StepEmulation.Run(s with { Training = s.Training with { CpAlgorithm = CpAlgorithm.Ring } });
+        Assert.True(ring.StepTime < result.StepTime, "ring attention hides the key/value ring behind the attention");
+    }
+
+    [Fact]
+    public void AllGatherAttention_WaitsForEachCollectiveBeforeGoingOn()
+    {
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["training.recompute=full", "training.cp-algorithm=all-gather", "parallel.cp=2", "parallel.dp=2", "parallel.global-batch=32"]);
+        var program = StagePlanner.Build(s, 0).Program;
+        var starts = program.Select((x, i) => (x, i)).Where(p => p.x is RingStart { Group: RingGroup.Context }).ToList();
+        Assert.NotEmpty(starts);
+        Assert.All(starts, p => Assert.IsType<RingWait>(program[p.i + 1]));
+        // Forward, recompute and backward each gather; only backward reduce-scatters the gradients.
+        Assert.Equal(3 * starts.Count(p => ((RingStart)p.x).Ring == RingKind.ReduceScatter), starts.Count(p => ((RingStart)p.x).Ring == RingKind.AllGather));
+    }
+
+    [Fact]
     public void CpThatDoesNotDivideTheSequence_IsRefused()
     {
         var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["parallel.cp=3", "parallel.dp=1", "cluster.cards=24", "parallel.global-batch=16"]));

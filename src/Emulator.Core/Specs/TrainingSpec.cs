@@ -22,6 +22,15 @@ public enum DpAlgorithm
     Tree,
 }
 
+/// <summary>How context-parallel attention gets the other ranks' keys and values.</summary>
+public enum CpAlgorithm
+{
+    /// <summary>Ring attention: key/value blocks pass round the cp ring while the attention computes (Liu et al. 2023; Megatron-LM).</summary>
+    Ring,
+    /// <summary>Keys and values all-gathered before the attention and their gradients reduce-scattered after it, nothing overlapped (Llama 3, Dubey et al. 2024, §3.3.2).</summary>
+    AllGather,
+}
+
 /// <summary>Training setup that changes memory and time but not the model.</summary>
 /// <param name="Precision">"bf16" or "fp16" (2-byte weights, activations and gradients; fp32 master and Adam state).</param>
 /// <param name="Recompute">Activation recomputation.</param>
@@ -45,6 +54,9 @@ public sealed record TrainingSpec(
 {
     /// <summary>Algorithm of the data-parallel gradient all-reduces.</summary>
     public DpAlgorithm DpAlgorithm { get; init; } = DpAlgorithm.Ring;
+
+    /// <summary>How context-parallel attention exchanges keys and values.</summary>
+    public CpAlgorithm CpAlgorithm { get; init; } = CpAlgorithm.Ring;
 
     /// <summary>Optimizer state sharded over dp (ZeRO stage 1 or more).</summary>
     public bool DistributedOptimizer => ZeroStage >= 1;

@@ -75,7 +75,7 @@ public sealed partial class CardActor
         }
         if (group == RingGroup.Context)
         {
-            Block(TimeKind.ContextParallel, "cp key/value ring");
+            Block(TimeKind.ContextParallel, kind == RingKind.ReduceScatter ? "cp key/value gradients" : "cp key/value ring");
             return true;
         }
         Block(TimeKind.DataParallel, kind switch

@@ -135,13 +135,33 @@ public static class StagePlanner
             pending.Add((bucketKind, phase++));
         }
 
+        // A collective over the card's context-parallel group that the card waits for.
+        void ContextSync(RingKind kind, long bytes)
+        {
+            var ring = phase++;
+            program.Add(new RingStart(kind, bytes, ring, RingGroup.Context));
+            program.Add(new RingWait(kind, ring, RingGroup.Context));
+        }
+
         // Ring attention: the other cp ranks' keys and values come round while the attention computes (backward also
-        // sends their gradients back round: twice the bytes).
+        // sends their gradients back round: twice the bytes). All-gather attention (Llama 3) gathers them first and, in
+        // backward, reduce-scatters their gradients after: the same bytes, none of them hidden.
         void Attention(WorkCost cost, WorkPhase kind, int mb)
         {
             if (kvBytes == 0)
             {
                 program.Add(new Work(cost, kind, mb));
+                return;
+            }
+            if (t.CpAlgorithm == CpAlgorithm.AllGather)
+            {
+                // The gathered keys and values (and in backward their gradients) are held while the attention runs.
+                var held = (kind == WorkPhase.Backward ? 2 : 1) * kvBytes * cp;
+                program.Add(new Alloc(MemoryKind.Buffers, held));
+                ContextSync(RingKind.AllGather, kvBytes * cp);
+                program.Add(new Work(cost, kind, mb));
+                if (kind == WorkPhase.Backward) ContextSync(RingKind.ReduceScatter, kvBytes * cp);
+                program.Add(new Alloc(MemoryKind.Buffers, -held));
                 return;
             }
             var ring = phase++;

@@ -81,6 +81,10 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     public bool UsesFlashAttention => !(Stack.StartsWith("megatron-lm-2021", StringComparison.Ordinal) || Stack.StartsWith("megatron-lm-2022", StringComparison.Ordinal)
         || Stack.StartsWith("megatron-deepspeed-2021", StringComparison.Ordinal) || Stack.StartsWith("megatron-deepspeed-2022", StringComparison.Ordinal));
 
+    /// <summary>How the stack runs context parallelism: Meta's 2024 stack all-gathers keys and values before attention, exposed
+    /// (Llama 3, Dubey et al. 2024, §3.3.2); the others use ring attention.</summary>
+    public string CpAlgorithm => Stack.StartsWith("meta-2024", StringComparison.Ordinal) ? "all-gather" : "ring";
+
     /// <summary>Whether the stack trains through DeepSpeed (its bf16 optimizer and pipeline engine).</summary>
     public bool IsDeepSpeed => Stack.Contains("deepspeed", StringComparison.Ordinal);
 
@@ -110,6 +114,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  flash-attention = {(UsesFlashAttention ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  attention-dropout = {(UsesFlashAttention ? "false" : "true")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  keep-low-precision-grads = {(IsDeepSpeed ? "true" : "false")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  cp-algorithm = {CpAlgorithm}\n");
         b.Append(CultureInfo.InvariantCulture, $"  keep-stage-outputs = {(IsDeepSpeed || Stack.StartsWith("megatron-lm-2021", StringComparison.Ordinal) ? "true" : "false")}\n");
         b.Append("}\n");
         b.Append(CultureInfo.InvariantCulture, $"software {{\n  stack = {stack ?? Stack}\n}}\n");

@@ -19,6 +19,15 @@ public class PublishedRunTests
         return new PublishedRun(columns);
     }
 
+    [Theory]
+    [InlineData("meta-2024", "all-gather")]      // Llama 3 gathers keys and values before attention (Dubey et al. 2024, 3.3.2)
+    [InlineData("megatron-lm-2021", "ring")]
+    [InlineData("maxtext-2025", "ring")]
+    public void ContextParallelism_RunsTheStacksAlgorithm(string stack, string algorithm)
+    {
+        Assert.Contains($"cp-algorithm = {algorithm}\n", Row(("stack", stack)).ToScenarioText());
+    }
+
     [Fact]
     public void PublishedInterleaving_IsRunAsPublished()
     {
