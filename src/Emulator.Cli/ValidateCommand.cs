@@ -1,7 +1,6 @@
 using System.Globalization;
 using System.Text.Json;
-using Emulator.Engine;
-using Emulator.Engine.Results;
+using Emulator.Cli.Reports;
 using Emulator.Scenarios;
 using Emulator.Scenarios.Published;
 
@@ -55,7 +54,7 @@ public static class ValidateCommand
             return ExitCodes.BadInput;
         }
 
-        var rows = new List<(string Id, string Metric, double Published, double Emulated, double Error, string Note)>();
+        var rows = new List<(string Id, string Preset, string Metric, double Published, double Emulated, double Error, string Note)>();
         var skipped = new List<(string Id, string Reason)>(malformed.Where(m => only is null || only.Contains(m.Id)));
         foreach (var (id, reason) in skipped) stdout.WriteLine($"{id,-24} skipped: {reason}");
         var scratch = Path.Combine(Path.GetTempPath(), "emulator-validate-" + Environment.ProcessId);
@@ -70,7 +69,7 @@ public static class ValidateCommand
                     stderr.WriteLine($"{run.Id}: emulating {run.Columns["cards"]} cards ...");
                     var (emulated, note) = RowEmulation.Emulate(run, scratch, sets);
                     var error = (emulated - run.Published) / run.Published;
-                    rows.Add((run.Id, run.Metric, run.Published, emulated, error, note));
+                    rows.Add((run.Id, run.Preset, run.Metric, run.Published, emulated, error, note));
                     stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run.Id,-24} {run.Metric,-24} published {run.Published,10:G6}  emulated {emulated,10:G6}  error {SignedPercent.Of(error),7}{(note.Length > 0 ? "  (" + note + ")" : "")}"));
                 }
                 catch (Exception e)
@@ -89,13 +88,20 @@ public static class ValidateCommand
         var abs = rows.Select(r => Math.Abs(r.Error)).ToArray();
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{rows.Count} rows emulated, {skipped.Count} skipped; mean |error| {(abs.Length > 0 ? abs.Average() : 0):0.0%}, max |error| {(abs.Length > 0 ? abs.Max() : 0):0.0%}"));
+        var validated = rows.Select(r => new ValidatedRow(r.Id, r.Preset, r.Metric, r.Error)).ToArray();
+        var bySystem = ValidationSummary.BySystem(validated).Concat(ValidationSummary.ByKind(validated)).ToArray();
+        if (bySystem.Length > 0) stdout.WriteLine("by system (time: step time, throughput, MFU and TFLOP/s rows; memory: peak HBM rows):");
+        foreach (var g in bySystem)
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {g.Preset,-22} {g.Kind,-6} {g.Rows,3} row{(g.Rows == 1 ? " " : "s")}  mean |error| {g.MeanAbsError,6:0.0%}  max |error| {g.MaxAbsError,6:0.0%}"));
         outDir ??= Path.Combine("out", "validation");
         Directory.CreateDirectory(outDir);
-        File.WriteAllBytes(Path.Combine(outDir, "validation.json"), Json(rows, skipped, abs));
+        File.WriteAllBytes(Path.Combine(outDir, "validation.json"), Json(rows, skipped, abs, bySystem));
         return ExitCodes.Ok;
     }
 
-    private static byte[] Json(List<(string Id, string Metric, double Published, double Emulated, double Error, string Note)> rows, List<(string Id, string Reason)> skipped, double[] abs)
+    private static byte[] Json(List<(string Id, string Preset, string Metric, double Published, double Emulated, double Error, string Note)> rows,
+        List<(string Id, string Reason)> skipped, double[] abs, IReadOnlyList<SystemErrors> bySystem)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
@@ -125,6 +131,18 @@ public static class ValidateCommand
             w.WriteEndArray();
             w.WriteNumber("mean_abs_error", abs.Length > 0 ? abs.Average() : 0);
             w.WriteNumber("max_abs_error", abs.Length > 0 ? abs.Max() : 0);
+            w.WriteStartArray("by_system");
+            foreach (var g in bySystem)
+            {
+                w.WriteStartObject();
+                w.WriteString("preset", g.Preset);
+                w.WriteString("kind", g.Kind);
+                w.WriteNumber("rows", g.Rows);
+                w.WriteNumber("mean_abs_error", g.MeanAbsError);
+                w.WriteNumber("max_abs_error", g.MaxAbsError);
+                w.WriteEndObject();
+            }
+            w.WriteEndArray();
             w.WriteEndObject();
         }
         stream.WriteByte((byte)'\n');

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Emulator.Cli.Reports;
 
 namespace Emulator.Engine.Tests;
 
@@ -42,6 +43,35 @@ public class ValidateCommandTests
         Assert.Contains("parallel.tp", skipped["bad-plan"]);
         Assert.Contains("fast", skipped["bad-number"]);
         Assert.Contains("fields", skipped["short-row"]);
+        var systems = root.GetProperty("by_system").EnumerateArray().ToArray();
+        Assert.Equal(["a100-80g-selene", "all"], systems.Select(x => x.GetProperty("preset").GetString()));
+        var system = systems[0];
+        Assert.Equal("a100-80g-selene", system.GetProperty("preset").GetString());
+        Assert.Equal("time", system.GetProperty("kind").GetString());
+        Assert.Equal(1, system.GetProperty("rows").GetInt32());
+        Assert.Equal(Math.Abs(error), system.GetProperty("max_abs_error").GetDouble(), 12);
+    }
+
+    [Fact]
+    public void Summary_GroupsRowsBySystemAndKind_InOrderOfFirstAppearance()
+    {
+        var groups = ValidationSummary.BySystem(
+        [
+            new("a", "a100-80g-selene", "step_time_s", 0.02),
+            new("b", "h100-80g-roce", "mfu", 0.10),
+            new("c", "a100-80g-selene", "step_time_s", -0.04),
+            new("d", "a100-80g-selene", "peak_hbm_gib", -0.237),
+        ]);
+
+        Assert.Equal(
+            [
+                new SystemErrors("a100-80g-selene", "time", 2, 0.03, 0.04),
+                new SystemErrors("h100-80g-roce", "time", 1, 0.10, 0.10),
+                new SystemErrors("a100-80g-selene", "memory", 1, 0.237, 0.237),
+            ],
+            groups.Select(g => g with { MeanAbsError = Math.Round(g.MeanAbsError, 12) }).ToArray());
+        var all = ValidationSummary.ByKind([new("a", "x", "mfu", 0.01), new("b", "y", "tokens_per_s", -0.03)]);
+        Assert.Equal(new SystemErrors("all", "time", 2, 0.02, 0.03), Assert.Single(all) with { MeanAbsError = Math.Round(all[0].MeanAbsError, 12) });
     }
 
     [Fact]
