@@ -107,45 +107,46 @@ public static class ValidateCommand
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
             w.WriteStartObject();
-            w.WriteStartArray("rows");
-            foreach (var r in rows)
+            Objects(w, "rows", rows, r =>
             {
-                w.WriteStartObject();
                 w.WriteString("id", r.Id);
                 w.WriteString("metric", r.Metric);
                 w.WriteNumber("published", r.Published);
                 w.WriteNumber("emulated", r.Emulated);
                 w.WriteNumber("error", r.Error);
                 if (r.Note.Length > 0) w.WriteString("note", r.Note);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
-            w.WriteStartArray("skipped");
-            foreach (var (id, reason) in skipped)
+            });
+            Objects(w, "skipped", skipped, r =>
             {
-                w.WriteStartObject();
-                w.WriteString("id", id);
-                w.WriteString("reason", reason);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
+                w.WriteString("id", r.Id);
+                w.WriteString("reason", r.Reason);
+            });
             w.WriteNumber("mean_abs_error", abs.Length > 0 ? abs.Average() : 0);
             w.WriteNumber("max_abs_error", abs.Length > 0 ? abs.Max() : 0);
-            w.WriteStartArray("by_system");
-            foreach (var g in bySystem)
+            Objects(w, "by_system", bySystem, g =>
             {
-                w.WriteStartObject();
                 w.WriteString("preset", g.Preset);
                 w.WriteString("kind", g.Kind);
                 w.WriteNumber("rows", g.Rows);
                 w.WriteNumber("mean_abs_error", g.MeanAbsError);
                 w.WriteNumber("max_abs_error", g.MaxAbsError);
-                w.WriteEndObject();
-            }
-            w.WriteEndArray();
+            });
             w.WriteEndObject();
         }
         stream.WriteByte((byte)'\n');
         return stream.ToArray();
+    }
+
+    /// <summary>Writes <paramref name="items"/> as an array <paramref name="name"/> of objects whose members <paramref name="members"/> writes.</summary>
+    private static void Objects<T>(Utf8JsonWriter w, string name, IEnumerable<T> items, Action<T> members)
+    {
+        w.WriteStartArray(name);
+        foreach (var item in items)
+        {
+            w.WriteStartObject();
+            members(item);
+            w.WriteEndObject();
+        }
+        w.WriteEndArray();
     }
 }
