@@ -50,7 +50,7 @@ public static class ScenarioKeys
         new("parallel.tp", KeyType.Integer, "Tensor-parallel size; divides node.cards and heads", "2"),
         new("parallel.pp", KeyType.Integer, "Pipeline stages; divides layers unless stage-layers is given", "4"),
         new("parallel.dp", KeyType.Integer, "Data-parallel replicas", "4"),
-        new("parallel.cp", KeyType.Integer, "Context-parallel size: each sequence split over cp cards that pass keys/values round a ring (ring attention); divides seq-len; rank order tp, cp, dp, pp", "2"),
+        new("parallel.cp", KeyType.Integer, "Context-parallel size: each sequence split over cp cards that exchange keys/values (training.cp-algorithm); divides seq-len; rank order tp, cp, dp, pp", "2"),
         new("parallel.micro-batch", KeyType.Integer, "Sequences per microbatch per pipeline", "2"),
         new("parallel.global-batch", KeyType.Integer, "Sequences per optimizer step, whole job; a multiple of micro-batch*dp", "64"),
         new("parallel.schedule", KeyType.Choice, "Pipeline schedule", "1f1b", ScheduleChoices),

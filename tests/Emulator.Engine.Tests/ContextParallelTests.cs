@@ -85,6 +85,27 @@ public class ContextParallelTests
         Assert.True(ring.StepTime < result.StepTime, "ring attention hides the key/value ring behind the attention");
     }
 
+    [Theory]
+    [InlineData(CpAlgorithm.AllGather, 2 * 4)] // every rank's keys and values and their gradients, held through the backward attention
+    [InlineData(CpAlgorithm.Ring, 2)]          // one block of keys and values and one of gradients in flight
+    public void ContextParallelBuffers_PeakAtWhatTheAlgorithmHolds(CpAlgorithm algorithm, int blocks)
+    {
+        // cp 4 on four cards, dp 1: no other buffer is held, so the peak's buffers are the attention's alone.
+        var s = TestScenarios.With(tp: 1, pp: 1, dp: 4);
+        s = s with
+        {
+            Parallel = s.Parallel with { Dp = 1, Cp = 4 },
+            Model = s.Model with { SeqLen = 4096 },
+            Training = s.Training with { CpAlgorithm = algorithm },
+        };
+
+        var result = StepEmulation.Run(s);
+
+        Assert.Equal(blocks * StagePlanner.KeyValueBytes(s), result.PeakHbmBreakdown[MemoryKind.Buffers]);
+        var allocs = StagePlanner.Build(s, 0).Program.OfType<Alloc>().Where(a => a.Kind == MemoryKind.Buffers).Sum(a => a.Bytes);
+        Assert.Equal(0, allocs);
+    }
+
     [Fact]
     public void AllGatherAttention_WaitsForEachCollectiveBeforeGoingOn()
     {

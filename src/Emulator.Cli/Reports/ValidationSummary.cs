@@ -10,8 +10,8 @@ public sealed record SystemErrors(string Preset, string Kind, int Rows, double M
 /// <summary>Per-system error summaries of a validation: the targets are set per system and per kind of metric.</summary>
 public static class ValidationSummary
 {
-    /// <summary>"memory" for peak_hbm_gib, else "time" (every other metric is a rate of the same step).</summary>
-    public static string KindOf(string metric) => metric == "peak_hbm_gib" ? "memory" : "time";
+    /// <summary>"time" for step time and the rates derived from it, else "memory".</summary>
+    public static string KindOf(string metric) => TimeRatio.IsTimeLike(metric) ? "time" : "memory";
 
     /// <summary>Rows grouped by preset and kind, in the order each group first appears.</summary>
     public static IReadOnlyList<SystemErrors> BySystem(IEnumerable<ValidatedRow> rows) =>

@@ -155,8 +155,9 @@ public static class StagePlanner
             }
             if (t.CpAlgorithm == CpAlgorithm.AllGather)
             {
-                // The gathered keys and values (and in backward their gradients) are held while the attention runs.
-                var held = (kind == WorkPhase.Backward ? 2 : 1) * kvBytes * cp;
+                // The gathered keys and values (and in backward their gradients) are held while the attention runs; the
+                // collective's own ring holds one block of them (CardActor.Launch), so the rest is allocated here.
+                var held = (kind == WorkPhase.Backward ? 2 : 1) * kvBytes * cp - kvBytes;
                 program.Add(new Alloc(MemoryKind.Buffers, held));
                 ContextSync(RingKind.AllGather, kvBytes * cp);
                 program.Add(new Work(cost, kind, mb));

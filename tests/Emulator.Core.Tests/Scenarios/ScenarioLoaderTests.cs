@@ -193,4 +193,16 @@ public class ScenarioLoaderTests
             Assert.Equal(s.Parallel.Cards, s.Cards);
         }
     }
+
+    [Fact]
+    public void JeanZayPreset_HasSelenesCard_AndItsOwnNetwork()
+    {
+        // The two presets describe the same A100 part; only the network differs (the card block is a copy, kept equal here).
+        var selene = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), []);
+        var jeanZay = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["hardware=a100-80g-jeanzay"]);
+
+        Assert.Equal(selene.Card, jeanZay.Card);
+        Assert.Equal(4, jeanZay.Node.Nics);
+        Assert.NotEqual(selene.Node.NicBandwidth, jeanZay.Node.NicBandwidth);
+    }
 }
