@@ -53,6 +53,8 @@ public class MemoryModelTests
         Assert.Equal(159_744L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Full));
         Assert.Equal(0L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Selective));
         Assert.Equal(0L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.None));
+        // FlashAttention rematerialises the layer without the s×s scores: 34·8,192/2, the 5·a·s²·b = 40,960 score bytes dropped.
+        Assert.Equal(139_264L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Full, flashAttention: true));
     }
 
     [Fact]
