@@ -80,7 +80,7 @@ public static class MemoryModel
 
     /// <summary>Transient bytes while one layer's backward runs: under Full the layer's rematerialised activations (its no-recompute
     /// footprint; with FlashAttention without the s×s scores, which the fused kernel never stores), otherwise 0.</summary>
-    public static long RecomputeWorkingBytes(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention = false) =>
+    public static long RecomputeWorkingBytes(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention) =>
         policy == Recompute.Full ? ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, flashAttention ? Recompute.Selective : Recompute.None) : 0;
 
     /// <summary>The tp-split tokens-wide tensors: Q, K, V, projection input, activation input and output (24·s·b·h for a standard GPT).</summary>

@@ -50,9 +50,9 @@ public class MemoryModelTests
     [Fact]
     public void Recompute_working_set_is_one_full_layer_under_full_only()
     {
-        Assert.Equal(159_744L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Full));
-        Assert.Equal(0L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Selective));
-        Assert.Equal(0L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.None));
+        Assert.Equal(159_744L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Full, flashAttention: false));
+        Assert.Equal(0L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Selective, flashAttention: false));
+        Assert.Equal(0L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.None, flashAttention: false));
         // FlashAttention rematerialises the layer without the s×s scores: 34·8,192/2, the 5·a·s²·b = 40,960 score bytes dropped.
         Assert.Equal(139_264L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Full, flashAttention: true));
     }
