@@ -75,6 +75,34 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void Validate_WithTwoJobs_WritesTheSameBytesInTheFilesOrder()
+    {
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        File.WriteAllLines(csv, new[] { Header, Row("first"), Row("broken", tp: "3"), Row("second", published: "3.7"), Row("third", published: "3.4") });
+
+        var (exit1, out1, err1) = CliRunner.Run("validate", csv, "--out", Path.Combine(dir, "one"));
+        var (exit2, out2, err2) = CliRunner.Run("validate", csv, "--out", Path.Combine(dir, "two"), "--jobs", "2");
+
+        Assert.True(exit1 == 0, err1);
+        Assert.True(exit2 == 0, err2);
+        Assert.Equal(out1, out2);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(dir, "one", "validation.json")), File.ReadAllBytes(Path.Combine(dir, "two", "validation.json")));
+        Assert.True(out2.IndexOf("first", StringComparison.Ordinal) < out2.IndexOf("broken", StringComparison.Ordinal));
+        Assert.True(out2.IndexOf("second", StringComparison.Ordinal) < out2.IndexOf("third", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("0")]
+    [InlineData("two")]
+    public void Validate_JobsThatAreNotAPositiveWholeNumber_Exit2(string jobs)
+    {
+        var (exit, _, err) = CliRunner.Run("validate", Path.Combine(RepoPaths.Root, "data", "published-runs.csv"), "--jobs", jobs);
+        Assert.Equal(2, exit);
+        Assert.Contains("--jobs", err);
+    }
+
+    [Fact]
     public void Validate_CsvWithoutRequiredColumns_Exits2()
     {
         var csv = Path.Combine(RepoPaths.TempDir(), "runs.csv");
