@@ -195,9 +195,15 @@ public static class StepEmulation
                 : mirror is null ? TreeSetupOf(ranks, dpDims, card)
                 : throw new InvalidOperationException("a tree all-reduce needs every data-parallel replica live; the scenario validator refuses it with mirror-replicas"),
             HbmCapacity = s.CardOfStage(pp).HbmCapacityBytes,
-            TpNext = s.Emulation.TpCollectiveRings && s.Parallel.Tp > 1 ? ranks.CardOf((tp + 1) % s.Parallel.Tp, pp, dp) : -1,
+            TpNext = TpRings(s) ? ranks.CardOf((tp + 1) % s.Parallel.Tp, pp, dp) : -1,
+            // On a torus a ring runs both directions of its links at once, as the data-parallel rings do.
+            TpPrev = TpRings(s) && s.Fabric.IsTorus ? ranks.CardOf((tp + s.Parallel.Tp - 1) % s.Parallel.Tp, pp, dp) : -1,
         };
     }
+
+    /// <summary>Whether tensor-parallel collectives run as ring messages between the cards: when asked to, or when a group is
+    /// wider than a node (whole TPU hosts on a torus), which then has no node to run them.</summary>
+    private static bool TpRings(Scenario s) => s.Parallel.Tp > 1 && (s.Emulation.TpCollectiveRings || s.Parallel.Tp > s.Node.CardsPerNode);
 
     /// <summary>The tree runs over the last dp dimension: the cards whose dp rank differs from this card's only there.</summary>
     private static DpTreeSetup TreeSetupOf(RankMap ranks, IReadOnlyList<int> dims, int card)

@@ -47,7 +47,7 @@ public static class ScenarioKeys
         new("model.vocab", KeyType.Integer, "Vocabulary size", "51200"),
         new("model.seq-len", KeyType.Integer, "Sequence length in tokens", "2048"),
 
-        new("parallel.tp", KeyType.Integer, "Tensor-parallel size; divides node.cards and heads", "2"),
+        new("parallel.tp", KeyType.Integer, "Tensor-parallel size; divides heads, and divides node.cards (on a torus it may instead be a multiple of it: whole hosts)", "2"),
         new("parallel.pp", KeyType.Integer, "Pipeline stages; divides layers unless stage-layers is given", "4"),
         new("parallel.dp", KeyType.Integer, "Data-parallel replicas", "4"),
         new("parallel.cp", KeyType.Integer, "Context-parallel size: each sequence split over cp cards that exchange keys/values (training.cp-algorithm); divides seq-len; rank order tp, cp, dp, pp", "2"),

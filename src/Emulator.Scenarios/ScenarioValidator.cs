@@ -140,9 +140,12 @@ public static class ScenarioValidator
         if (s.Cards % perNode != 0)
             throw v.Fail(["cluster.cards", "node.cards"],
                 $"the job is made of whole nodes, so cards must be a multiple of {{node.cards}}; use e.g. {Multiples(s.Cards, perNode)}");
-        if (perNode % p.Tp != 0)
-            throw v.Fail(["parallel.tp", "node.cards"],
-                $"tensor parallelism stays inside one node, so tp must divide {{node.cards}}; choose tp among {List(Divisors(perNode))}");
+        // On a torus a tensor-parallel group may span whole hosts: its collectives then run as rings over the chip links.
+        var spansHosts = s.Fabric.IsTorus && p.Tp % perNode == 0;
+        if (perNode % p.Tp != 0 && !spansHosts)
+            throw v.Fail(["parallel.tp", "node.cards"], s.Fabric.IsTorus
+                ? $"tensor parallelism covers part of one host or whole hosts, so tp must divide {{node.cards}} or be a multiple of it; choose tp among {List(Divisors(perNode))} or a multiple of {perNode}"
+                : $"tensor parallelism stays inside one node, so tp must divide {{node.cards}}; choose tp among {List(Divisors(perNode))}");
     }
 
     private static void CheckModelSplit(Scenario s, ValidationContext v)

@@ -1,9 +1,11 @@
 using Emulator.Core.Accounting;
 using Emulator.Core.Models;
 using Emulator.Core.Specs;
+using Emulator.Core.Units;
 using Emulator.Engine.Messages;
 using Emulator.Engine.Plan;
 using Emulator.Kernel;
+using Emulator.Scenarios;
 
 namespace Emulator.Engine.Tests;
 
@@ -116,6 +118,27 @@ public class ClosedFormTests
         var expected = CollectiveCost.TorusAllReduce(bytes, dims, s.Fabric.LinkBandwidth, s.Fabric.LinkLatency + s.Node.NicLatency, bidirectional: true);
         Assert.Equal(0, result.Actors["switch"]);
         Assert.InRange(measured / expected.Seconds, 0.99, 1.01);
+    }
+
+    [Fact]
+    public void TensorParallelismAcrossTpuHosts_RingsOverTheTorusAxis_MatchClosedForm()
+    {
+        // tp 8 over two 4-chip v5p hosts, laid along the 8-chip x axis of an 8x2x4 torus: each all-reduce sends half its
+        // bytes each way round, a ring of 2·7 one-hop steps of S/16 at the link's DMA rate, each paying the link and the
+        // receiving chip's DMA latency.
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("tpu-v5p-smoke"),
+            ["parallel.tp=8", "parallel.dp=8", "parallel.global-batch=32", "fabric.torus-dims=[8, 2, 4]"]);
+        Assert.True(s.Parallel.Tp > s.Node.CardsPerNode);
+
+        var result = StepEmulation.Run(s);
+
+        // Four all-reduces of b·s·h·2 bytes per layer (two forward, two backward; selective recompute under FlashAttention
+        // recomputes nothing), one microbatch per replica.
+        var collectives = 4 * s.Model.Layers * s.Parallel.MicroBatches;
+        var bytes = StagePlanner.TensorParallelBytes(s);
+        var link = new Bandwidth((long)(s.Fabric.LinkBandwidth.BitsPerSecond * s.Node.NicEfficiency));
+        var each = CollectiveCost.RingAllReduce(bytes / 2, 8, link, s.Fabric.LinkLatency + s.Node.NicLatency);
+        Assert.InRange(result.Breakdown[TimeKind.TensorParallel] / (collectives * each.Seconds), 0.999, 1.001);
     }
 
     [Fact]

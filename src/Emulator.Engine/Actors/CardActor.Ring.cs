@@ -29,10 +29,15 @@ public sealed partial class CardActor
     {
         if (group == RingGroup.Tensor)
         {
-            // A plain ring all-reduce over the node: a reduce-scatter, then an all-gather, t-1 steps of bytes/t each.
-            var step = (bytes + _s.TpSize - 1) / _s.TpSize;
-            var ring = new RingStage(_s.TpNext, _s.TpSize - 1, step);
-            Launch(new ActiveRing(phase * 2, [ring, ring]));
+            // A plain ring all-reduce: a reduce-scatter, then an all-gather, t-1 steps of bytes/t each; on a torus half the
+            // bytes go each way round.
+            var ways = _s.TpPrev >= 0 ? 2 : 1;
+            var step = (bytes / ways + _s.TpSize - 1) / _s.TpSize;
+            for (var lane = 0; lane < ways; lane++)
+            {
+                var ring = new RingStage(lane == 0 ? _s.TpNext : _s.TpPrev, _s.TpSize - 1, step);
+                Launch(new ActiveRing(phase * 2 + lane, [ring, ring]));
+            }
             return;
         }
         if (group == RingGroup.Context)

@@ -51,6 +51,9 @@ public sealed record CardSetup(
     /// (emulation.tp-collectives = ring); -1 when the node runs each as one event.</summary>
     public int TpNext { get; init; } = -1;
 
+    /// <summary>Previous card of the tensor-parallel ring when its collectives run both directions at once (torus), else -1.</summary>
+    public int TpPrev { get; init; } = -1;
+
     /// <summary>Where its tensor-parallel group meets before each collective the node runs (set by the node; null with tp 1 or TP rings).</summary>
     public TpBarrier? TpBarrier { get; init; }
 

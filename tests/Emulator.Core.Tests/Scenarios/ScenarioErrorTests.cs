@@ -211,6 +211,16 @@ public class ScenarioErrorTests
     }
 
     [Fact]
+    public void Tensor_parallelism_on_a_torus_may_span_whole_hosts_only()
+    {
+        var ok = ScenarioLoader.Load(RepoPaths.Scenario("tpu-v5p-smoke"), ["parallel.tp=8", "parallel.dp=8", "parallel.global-batch=32"]);
+        Assert.Equal(8, ok.Parallel.Tp);
+        var e = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("tpu-v5p-smoke"),
+            ["parallel.tp=8", "parallel.dp=12", "parallel.global-batch=48", "cluster.cards=96", "node.cards=12", "node.nics=12"]));
+        Assert.Contains("tp must divide node.cards = 12 or be a multiple of it", e.Message);
+    }
+
+    [Fact]
     public void Layers_must_split_evenly_over_stages()
     {
         var m = Fails(("model.layers", "5"));
