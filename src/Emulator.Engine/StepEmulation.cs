@@ -196,8 +196,9 @@ public static class StepEmulation
                 : throw new InvalidOperationException("a tree all-reduce needs every data-parallel replica live; the scenario validator refuses it with mirror-replicas"),
             HbmCapacity = s.CardOfStage(pp).HbmCapacityBytes,
             TpNext = TpRings(s) ? ranks.CardOf((tp + 1) % s.Parallel.Tp, pp, dp) : -1,
-            // On a torus a ring runs both directions of its links at once, as the data-parallel rings do.
-            TpPrev = TpRings(s) && s.Fabric.IsTorus ? ranks.CardOf((tp + s.Parallel.Tp - 1) % s.Parallel.Tp, pp, dp) : -1,
+            // A group of whole hosts on a torus runs its rings both directions of the chip links at once, as the data-parallel
+            // rings do; inside a host (the crossbar model) the rings stay one-way, as emulation.tp-collectives = ring documents.
+            TpPrev = TpRings(s) && s.Fabric.IsTorus && s.Parallel.Tp > s.Node.CardsPerNode ? ranks.CardOf((tp + s.Parallel.Tp - 1) % s.Parallel.Tp, pp, dp) : -1,
         };
     }
 

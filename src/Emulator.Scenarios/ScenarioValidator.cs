@@ -157,7 +157,7 @@ public static class ScenarioValidator
                 $"hidden must be a multiple of {{model.heads}} so that every head has hidden/heads dimensions; use e.g. hidden = {Multiples(m.Hidden, m.Heads)}");
         if (m.Heads % p.Tp != 0)
             throw v.Fail(["model.heads", "parallel.tp"],
-                $"heads must be divisible by {{parallel.tp}} because each tensor-parallel rank holds whole heads; choose tp among {List(Divisors(m.Heads).Where(d => s.Node.CardsPerNode % d == 0))}");
+                $"heads must be divisible by {{parallel.tp}} because each tensor-parallel rank holds whole heads; choose tp among {List(Divisors(m.Heads).Where(d => s.Node.CardsPerNode % d == 0 || (s.Fabric.IsTorus && d % s.Node.CardsPerNode == 0)))}");
         if (m.KvHeads > m.Heads || m.Heads % m.KvHeads != 0)
             throw v.Fail(["model.kv-heads", "model.heads"],
                 $"kv-heads must divide {{model.heads}} so each key/value head serves the same number of query heads; choose one of {List(Divisors(m.Heads))}");
