@@ -196,15 +196,14 @@ public static class StepEmulation
                 : throw new InvalidOperationException("a tree all-reduce needs every data-parallel replica live; the scenario validator refuses it with mirror-replicas"),
             HbmCapacity = s.CardOfStage(pp).HbmCapacityBytes,
             TpNext = TpRings(s) ? ranks.CardOf((tp + 1) % s.Parallel.Tp, pp, dp) : -1,
-            // A group of whole hosts on a torus runs its rings both directions of the chip links at once, as the data-parallel
-            // rings do; inside a host (the crossbar model) the rings stay one-way, as emulation.tp-collectives = ring documents.
-            TpPrev = TpRings(s) && s.Fabric.IsTorus && s.Parallel.Tp > s.Node.CardsPerNode ? ranks.CardOf((tp + s.Parallel.Tp - 1) % s.Parallel.Tp, pp, dp) : -1,
+            // On a torus the rings use both directions of the chip links at once, as the data-parallel rings do.
+            TpPrev = TpRings(s) && s.Fabric.IsTorus ? ranks.CardOf((tp + s.Parallel.Tp - 1) % s.Parallel.Tp, pp, dp) : -1,
         };
     }
 
-    /// <summary>Whether tensor-parallel collectives run as ring messages between the cards: when asked to, or when a group is
-    /// wider than a node (whole TPU hosts on a torus), which then has no node to run them.</summary>
-    private static bool TpRings(Scenario s) => s.Parallel.Tp > 1 && (s.Emulation.TpCollectiveRings || s.Parallel.Tp > s.Node.CardsPerNode);
+    /// <summary>Whether tensor-parallel collectives run as ring messages between the cards: when asked to, and always on a torus,
+    /// whose chips have no crossbar (a TPU host's chips talk over the same ICI links; a group may also span hosts).</summary>
+    private static bool TpRings(Scenario s) => s.Parallel.Tp > 1 && (s.Emulation.TpCollectiveRings || s.Fabric.IsTorus);
 
     /// <summary>The tree runs over the last dp dimension: the cards whose dp rank differs from this card's only there.</summary>
     private static DpTreeSetup TreeSetupOf(RankMap ranks, IReadOnlyList<int> dims, int card)

@@ -120,24 +120,26 @@ public class ClosedFormTests
         Assert.InRange(measured / expected.Seconds, 0.99, 1.01);
     }
 
-    [Fact]
-    public void TensorParallelismAcrossTpuHosts_RingsOverTheTorusAxis_MatchClosedForm()
+    [Theory]
+    [InlineData(4, "[4, 4, 4]", 16, 64)]  // one 4-chip v5p host, along the 4-chip x axis
+    [InlineData(8, "[8, 2, 4]", 8, 32)]   // two hosts, along the 8-chip x axis
+    public void TensorParallelismOnATorus_RingsBothWaysOverTheChipLinks_MatchClosedForm(int tp, string dims, int dp, int globalBatch)
     {
-        // tp 8 over two 4-chip v5p hosts, laid along the 8-chip x axis of an 8x2x4 torus: each all-reduce sends half its
-        // bytes each way round, a ring of 2·7 one-hop steps of S/16 at the link's DMA rate, each paying the link and the
+        // A TPU host has no crossbar: its chips, and a group of whole hosts, all-reduce over the ICI links, half the bytes
+        // each way round a ring of 2·(t−1) one-hop steps of S/2t at the link's DMA rate, each paying the link and the
         // receiving chip's DMA latency.
         var s = ScenarioLoader.Load(RepoPaths.Scenario("tpu-v5p-smoke"),
-            ["parallel.tp=8", "parallel.dp=8", "parallel.global-batch=32", "fabric.torus-dims=[8, 2, 4]"]);
-        Assert.True(s.Parallel.Tp > s.Node.CardsPerNode);
+            [$"parallel.tp={tp}", $"parallel.dp={dp}", $"parallel.global-batch={globalBatch}", $"fabric.torus-dims={dims}"]);
 
         var result = StepEmulation.Run(s);
 
         // Four all-reduces of b·s·h·2 bytes per layer (two forward, two backward; selective recompute under FlashAttention
         // recomputes nothing), one microbatch per replica.
-        var collectives = 4 * s.Model.Layers * s.Parallel.MicroBatches;
+        Assert.Equal(1, s.Parallel.MicroBatches);
+        var collectives = 4 * s.Model.Layers;
         var bytes = StagePlanner.TensorParallelBytes(s);
         var link = new Bandwidth((long)(s.Fabric.LinkBandwidth.BitsPerSecond * s.Node.NicEfficiency));
-        var each = CollectiveCost.RingAllReduce(bytes / 2, 8, link, s.Fabric.LinkLatency + s.Node.NicLatency);
+        var each = CollectiveCost.RingAllReduce(bytes / 2, tp, link, s.Fabric.LinkLatency + s.Node.NicLatency);
         Assert.InRange(result.Breakdown[TimeKind.TensorParallel] / (collectives * each.Seconds), 0.999, 1.001);
     }
 
