@@ -63,7 +63,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         KeepStageOutputs: Bool("training.keep-stage-outputs"),
         FlashAttention: Bool("training.flash-attention"),
         AttentionDropout: Bool("training.attention-dropout"),
-        OverlapGradReduce: Bool("training.overlap-grad-reduce")) 
+        OverlapGradReduce: Bool("training.overlap-grad-reduce"))
     {
         DpAlgorithm = Choice("training.dp-algorithm") == "tree" ? DpAlgorithm.Tree : DpAlgorithm.Ring,
         CpAlgorithm = Choice("training.cp-algorithm") == "all-gather" ? CpAlgorithm.AllGather : CpAlgorithm.Ring,

@@ -140,9 +140,7 @@ public static class ScenarioValidator
         if (s.Cards % perNode != 0)
             throw v.Fail(["cluster.cards", "node.cards"],
                 $"the job is made of whole nodes, so cards must be a multiple of {{node.cards}}; use e.g. {Multiples(s.Cards, perNode)}");
-        // On a torus a tensor-parallel group may span whole hosts: its collectives then run as rings over the chip links.
-        var spansHosts = s.Fabric.IsTorus && p.Tp % perNode == 0;
-        if (perNode % p.Tp != 0 && !spansHosts)
+        if (!TpFitsNodes(s, p.Tp))
             throw v.Fail(["parallel.tp", "node.cards"], s.Fabric.IsTorus
                 ? $"tensor parallelism covers part of one host or whole hosts, so tp must divide {{node.cards}} or be a multiple of it; choose tp among {List(Divisors(perNode))} or a multiple of {perNode}"
                 : $"tensor parallelism stays inside one node, so tp must divide {{node.cards}}; choose tp among {List(Divisors(perNode))}");
@@ -157,7 +155,7 @@ public static class ScenarioValidator
                 $"hidden must be a multiple of {{model.heads}} so that every head has hidden/heads dimensions; use e.g. hidden = {Multiples(m.Hidden, m.Heads)}");
         if (m.Heads % p.Tp != 0)
             throw v.Fail(["model.heads", "parallel.tp"],
-                $"heads must be divisible by {{parallel.tp}} because each tensor-parallel rank holds whole heads; choose tp among {List(Divisors(m.Heads).Where(d => s.Node.CardsPerNode % d == 0 || (s.Fabric.IsTorus && d % s.Node.CardsPerNode == 0)))}");
+                $"heads must be divisible by {{parallel.tp}} because each tensor-parallel rank holds whole heads; choose tp among {List(Divisors(m.Heads).Where(d => TpFitsNodes(s, d)))}");
         if (m.KvHeads > m.Heads || m.Heads % m.KvHeads != 0)
             throw v.Fail(["model.kv-heads", "model.heads"],
                 $"kv-heads must divide {{model.heads}} so each key/value head serves the same number of query heads; choose one of {List(Divisors(m.Heads))}");
@@ -246,6 +244,11 @@ public static class ScenarioValidator
     {
         if (!choices.Contains(value)) throw v.Fail(key, $"not a valid value; choose one of {string.Join(", ", choices)}");
     }
+
+    /// <summary>Whether a tensor-parallel group of <paramref name="tp"/> cards fits the nodes: it divides a node, or on a torus it may
+    /// span whole hosts (its collectives then run as rings over the chip links).</summary>
+    private static bool TpFitsNodes(Scenario s, long tp) =>
+        s.Node.CardsPerNode % tp == 0 || (s.Fabric.IsTorus && tp % s.Node.CardsPerNode == 0);
 
     private static IEnumerable<long> Divisors(long n)
     {

@@ -153,11 +153,13 @@ public static class StagePlanner
                 program.Add(new Work(cost, kind, mb));
                 return;
             }
+            // Every rank's keys and values, and in backward their gradients too.
+            var exchanged = (kind == WorkPhase.Backward ? 2 : 1) * kvBytes * cp;
             if (t.CpAlgorithm == CpAlgorithm.AllGather)
             {
-                // The gathered keys and values (and in backward their gradients) are held while the attention runs; the
-                // collective's own ring holds one block of them (CardActor.Launch), so the rest is allocated here.
-                var held = (kind == WorkPhase.Backward ? 2 : 1) * kvBytes * cp - kvBytes;
+                // They are held while the attention runs; the collective's own ring holds one block (CardActor.Launch), so
+                // the rest is allocated here.
+                var held = exchanged - kvBytes;
                 program.Add(new Alloc(MemoryKind.Buffers, held));
                 ContextSync(RingKind.AllGather, kvBytes * cp);
                 program.Add(new Work(cost, kind, mb));
@@ -166,7 +168,7 @@ public static class StagePlanner
                 return;
             }
             var ring = phase++;
-            program.Add(new RingStart(RingKind.AllGather, (kind == WorkPhase.Backward ? 2 : 1) * kvBytes * cp, ring, RingGroup.Context));
+            program.Add(new RingStart(RingKind.AllGather, exchanged, ring, RingGroup.Context));
             program.Add(new Work(cost, kind, mb));
             program.Add(new RingWait(RingKind.AllGather, ring, RingGroup.Context));
         }
