@@ -7,7 +7,7 @@ namespace Emulator.Scenarios;
 public static class ScenarioKeys
 {
     /// <summary>Valid recompute policies.</summary>
-    public static readonly IReadOnlyList<string> RecomputeChoices = ["none", "selective", "full", "dots"];
+    public static readonly IReadOnlyList<string> RecomputeChoices = ["none", "selective", "full", "full-needed", "dots"];
 
     /// <summary>Valid training precisions.</summary>
     public static readonly IReadOnlyList<string> PrecisionChoices = ["bf16", "fp16"];
@@ -58,7 +58,7 @@ public static class ScenarioKeys
         new("parallel.stage-layers", KeyType.IntegerList, "Layers per stage, first to last (pp entries, each >= 1, summing to layers); [] = even split", "[6, 6, 6, 6]"),
 
         new("training.precision", KeyType.Choice, "Weights/activations/gradients precision (fp32 master weights and Adam state either way)", "bf16", PrecisionChoices),
-        new("training.recompute", KeyType.Choice, "Activation recomputation: none; selective (attention core, Korthikanti et al.); full (whole layers); dots (keep matmul outputs except the MLP's first, MaxText save_dot_except_mlpwi)", "selective", RecomputeChoices),
+        new("training.recompute", KeyType.Choice, "Activation recomputation: none; selective (attention core, Korthikanti et al.); full (whole layers, rerun as PyTorch's checkpoint does); full-needed (keep layer inputs, redo only what backward reads: JAX's jax.checkpoint skips the MLP's second GEMM, its TP reduction and residual add); dots (keep matmul outputs except the MLP's first, MaxText save_dot_except_mlpwi)", "selective", RecomputeChoices),
         new("training.sequence-parallel", KeyType.Boolean, "Megatron sequence parallelism", "true"),
         new("training.zero-stage", KeyType.Integer, "ZeRO stage: 0 replicated; 1 distributed optimizer (Adam state and fp32 master weights sharded over dp); 2 also fp32 gradients; 3 also parameters (FSDP, per-layer all-gather)", "1"),
         new("training.dp-algorithm", KeyType.Choice, "Data-parallel gradient all-reduce: ring (a ring per dp dimension, hierarchical when dp ranks share a node) or tree (NCCL's double binary tree across nodes, rings inside the node, pipelined in at most 64 chunks per tree); reduce-scatters and all-gathers are always rings; fat trees only, not with mirror-replicas", "tree", DpAlgorithmChoices),

@@ -54,6 +54,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         {
             "selective" => Recompute.Selective,
             "full" => Recompute.Full,
+            "full-needed" => Recompute.FullNeeded,
             "dots" => Recompute.Dots,
             _ => Recompute.None,
         },

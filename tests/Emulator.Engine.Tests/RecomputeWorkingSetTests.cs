@@ -21,4 +21,15 @@ public class RecomputeWorkingSetTests
         Assert.Contains(Footprint(flash ? Recompute.Selective : Recompute.None), allocs);
         Assert.DoesNotContain(Footprint(flash ? Recompute.None : Recompute.Selective), allocs);
     }
+
+    [Fact]
+    public void FullNeeded_RedoesOneTpReductionPerLayerFewerThanFull_AndHoldsTheSameActivations()
+    {
+        StagePlan Plan(string policy) => StagePlanner.Build(ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), [$"training.recompute={policy}"]), 0);
+        var (full, needed) = (Plan("full"), Plan("full-needed"));
+        // quickstart: 24 layers over pp 4 = 6 per stage, 64 / (2 * 4) = 8 microbatches, tp 2.
+        Assert.Equal(full.Program.OfType<TpSync>().Count() - 6 * 8, needed.Program.OfType<TpSync>().Count());
+        Assert.Equal(full.Program.OfType<Alloc>().Select(a => a.Bytes), needed.Program.OfType<Alloc>().Select(a => a.Bytes));
+        Assert.True(needed.ExecutedFlops < full.ExecutedFlops);
+    }
 }

@@ -61,7 +61,7 @@ public static partial class ComputeModel
         return new LayerWork(attention, mlp);
     }
 
-    /// <summary>Forward work redone during backward: None nothing, Selective the attention core (QKᵀ, softmax, AV), Full the whole LayerForward, Dots the MLP's first GEMM with its layernorm and activation.</summary>
+    /// <summary>Forward work redone during backward: None nothing, Selective the attention core (QKᵀ, softmax, AV), Full the whole LayerForward, FullNeeded all of it but the MLP's second GEMM and residual add, Dots the MLP's first GEMM with its layernorm and activation.</summary>
     /// <remarks>With FlashAttention, Selective recomputes nothing: the fused backward already rebuilds the scores.</remarks>
     public static LayerWork LayerRecompute(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention = false, int cp = 1, bool attentionDropout = false) => policy switch
     {
@@ -69,11 +69,14 @@ public static partial class ComputeModel
         Recompute.Selective when flashAttention => LayerWork.Zero,
         Recompute.Selective => new LayerWork(AttentionCoreForward(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel), attentionDropout), WorkCost.Zero),
         Recompute.Full => LayerForward(c, m, tp, microBatch, sequenceParallel, flashAttention, cp, attentionDropout),
+        // The attention block's output rebuilds the MLP's layernorm input, so all of it is redone; fc2's output only joins the residual.
+        Recompute.FullNeeded => new LayerWork(LayerForward(c, m, tp, microBatch, sequenceParallel, flashAttention, cp, attentionDropout).Attention,
+            MlpInputRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel))),
         Recompute.Dots => new LayerWork(WorkCost.Zero, MlpInputRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel))),
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "unknown recompute policy"),
     };
 
-    /// <summary>What `dots` recomputes: the MLP's layernorm, its first GEMM (h × f/tp, 2f/tp gated) and activation.</summary>
+    /// <summary>What `dots` recomputes, and `full-needed` of the MLP: the MLP's layernorm, its first GEMM (h × f/tp, 2f/tp gated) and activation.</summary>
     private static WorkCost MlpInputRecompute(CardSpec c, LayerShape g) =>
         Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H)
         + Gemm(c, g.Tokens, g.Fc1Width / g.Tp, g.H)

@@ -36,13 +36,13 @@ public static class MemoryModel
             full.OptimizerBytes);
     }
 
-    /// <summary>Activation bytes one layer keeps per microbatch: with SP s·b·h·(34 + 5·a·s/h)/t, without s·b·h·(10 + 24/t + 5·a·s/(h·t)); Selective drops the 5·a·s/h term; Full keeps the input 2·s·b·h (/t with SP).</summary>
+    /// <summary>Activation bytes one layer keeps per microbatch: with SP s·b·h·(34 + 5·a·s/h)/t, without s·b·h·(10 + 24/t + 5·a·s/(h·t)); Selective drops the 5·a·s/h term; Full and FullNeeded keep the input 2·s·b·h (/t with SP).</summary>
     public static long ActivationBytesPerLayer(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy)
     {
         var t = CheckTp(tp);
         var sbh = checked(TokenBytes(m, microBatch) * m.Hidden);
         var replicated = checked(10 * sbh);
-        if (policy == Recompute.Full) return sequenceParallel ? CeilDiv(2 * sbh, t) : 2 * sbh;
+        if (policy is Recompute.Full or Recompute.FullNeeded) return sequenceParallel ? CeilDiv(2 * sbh, t) : 2 * sbh;
         if (policy == Recompute.Dots)
         {
             // What backward needs of the saved matmul outputs: layer input 2·sbh, Q 2·sbh, K and V 4·sb·k·d, attention
@@ -78,10 +78,10 @@ public static class MemoryModel
         }
     }
 
-    /// <summary>Transient bytes while one layer's backward runs: under Full the layer's rematerialised activations (its no-recompute
+    /// <summary>Transient bytes while one layer's backward runs: under Full or FullNeeded the layer's rematerialised activations (its no-recompute
     /// footprint; with FlashAttention without the s×s scores, which the fused kernel never stores), otherwise 0.</summary>
     public static long RecomputeWorkingBytes(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention) =>
-        policy == Recompute.Full ? ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, flashAttention ? Recompute.Selective : Recompute.None) : 0;
+        policy is Recompute.Full or Recompute.FullNeeded ? ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, flashAttention ? Recompute.Selective : Recompute.None) : 0;
 
     /// <summary>The tp-split tokens-wide tensors: Q, K, V, projection input, activation input and output (24·s·b·h for a standard GPT).</summary>
     private static long SplitTokenBytes(ModelSpec m, int microBatch)

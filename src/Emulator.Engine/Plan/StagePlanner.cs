@@ -173,14 +173,14 @@ public static class StagePlanner
             program.Add(new RingWait(RingKind.AllGather, ring, RingGroup.Context));
         }
 
-        void Layer(LayerWork w, WorkPhase kind, int mb, bool attentionFirst)
+        void Layer(LayerWork w, WorkPhase kind, int mb, bool attentionFirst, bool closingSync = true)
         {
             if (attentionFirst) Attention(w.Attention, kind, mb);
             else program.Add(new Work(w.Mlp, kind, mb));
             if (tpBytes > 0) program.Add(new TpSync(tpBytes));
             if (attentionFirst) program.Add(new Work(w.Mlp, kind, mb));
             else Attention(w.Attention, kind, mb);
-            if (tpBytes > 0) program.Add(new TpSync(tpBytes));
+            if (tpBytes > 0 && closingSync) program.Add(new TpSync(tpBytes));
             flops += w.Total.Flops;
         }
 
@@ -208,6 +208,8 @@ public static class StagePlanner
             Layers(chunkLayers[c], _ =>
             {
                 if (t.Recompute == Recompute.Full) Layer(re, WorkPhase.Recompute, mb, attentionFirst: true);
+                // Only what backward reads: the MLP's reduction feeds just the residual, so it is not redone.
+                else if (t.Recompute == Recompute.FullNeeded) Layer(re, WorkPhase.Recompute, mb, attentionFirst: true, closingSync: false);
                 // Selective recompute reruns the attention core, so under ring attention the other ranks' K/V come round again.
                 else if (t.Recompute == Recompute.Selective && re.Total.Kernels > 0) { Attention(re.Total, WorkPhase.Recompute, mb); flops += re.Total.Flops; }
                 else if (t.Recompute == Recompute.Dots && re.Total.Kernels > 0) { program.Add(new Work(re.Total, WorkPhase.Recompute, mb)); flops += re.Total.Flops; }

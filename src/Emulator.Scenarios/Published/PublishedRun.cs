@@ -23,8 +23,20 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>Training software stack and generation.</summary>
     public string Stack => Columns["stack"];
 
-    /// <summary>The row's recompute policy; MaxText's selective policies keep matmul outputs (save_dot_except_mlpwi), which is `dots` here.</summary>
-    public string Recompute => Columns["recompute"] == "selective" && Stack.StartsWith("maxtext", StringComparison.Ordinal) ? "dots" : Columns["recompute"];
+    /// <summary>The row's recompute policy. MaxText (JAX) stacks: selective keeps matmul outputs (save_dot_except_mlpwi), `dots` here;
+    /// full is jax.checkpoint, which redoes only what backward reads, `full-needed` here.</summary>
+    public string Recompute => (Columns["recompute"], Stack.StartsWith("maxtext", StringComparison.Ordinal)) switch
+    {
+        ("selective", true) => "dots",
+        ("full", true) => "full-needed",
+        var (column, _) => column,
+    };
+
+    /// <summary>Whether the tokens-wide activations are split over the tensor ranks: the column, or on MaxText stacks whenever tp > 1
+    /// (its base.yml shards activation_embed over the tensor axis: the same split of layer inputs, layernorms and residuals
+    /// as Megatron's sequence parallelism, with an all-gather before and a reduce-scatter after each block).</summary>
+    public string SequenceParallel =>
+        Stack.StartsWith("maxtext", StringComparison.Ordinal) && Columns["tp"].Trim() is var tp && tp != "1" && tp != "" ? "true" : Columns["sequence_parallel"];
 
     /// <summary>The metric the row publishes.</summary>
     public string Metric => Columns["metric"];
@@ -109,7 +121,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append("}\ntraining {\n");
         b.Append(CultureInfo.InvariantCulture, $"  precision = {Precision}\n");
         b.Append(CultureInfo.InvariantCulture, $"  recompute = {Recompute}\n");
-        b.Append(CultureInfo.InvariantCulture, $"  sequence-parallel = {c["sequence_parallel"]}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  sequence-parallel = {SequenceParallel}\n");
         b.Append(CultureInfo.InvariantCulture, $"  zero-stage = {(c["zero"] is "" ? "0" : c["zero"])}\n");
         b.Append(CultureInfo.InvariantCulture, $"  flash-attention = {(UsesFlashAttention ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  attention-dropout = {(UsesFlashAttention ? "false" : "true")}\n");

@@ -105,6 +105,11 @@ public class LayerWorkTests
         var selective = ComputeModel.LayerRecompute(Card, Tiny, 1, 1, false, Recompute.Selective);
         Assert.Equal(new WorkCost(2_097_152, 131_072, 3, new SimTime(9_043_968 + 3 * Launch)), selective.Attention);
         Assert.Equal(WorkCost.Zero, selective.Mlp);
+        // FullNeeded: the whole attention block; of the MLP its layernorm, fc1 and GeLU (fc2 and the residual add feed nothing
+        // backward reads): 8,388,608 FLOP, 32,768 + 212,992 + 131,072 B, 655,360 + 33,554,432 + 2,621,440 ps + 3 µs.
+        var needed = ComputeModel.LayerRecompute(Card, Tiny, 1, 1, false, Recompute.FullNeeded);
+        Assert.Equal(fwd.Attention, needed.Attention);
+        Assert.Equal(new WorkCost(8_388_608, 376_832, 3, new SimTime(36_831_232 + 3 * Launch)), needed.Mlp);
     }
 
     [Fact]

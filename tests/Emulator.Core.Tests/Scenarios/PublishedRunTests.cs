@@ -28,6 +28,26 @@ public class PublishedRunTests
         Assert.Contains($"cp-algorithm = {algorithm}\n", Row(("stack", stack)).ToScenarioText());
     }
 
+    [Theory]
+    [InlineData("megatron-lm-2021", "full", "full")]        // PyTorch's checkpoint reruns the whole layer
+    [InlineData("maxtext-2024", "full", "full-needed")]     // jax.checkpoint redoes only what backward reads
+    [InlineData("maxtext-2025", "selective", "dots")]       // save_dot_except_mlpwi
+    [InlineData("maxtext-2025", "none", "none")]
+    public void RecomputePolicy_IsTheStacksMeaningOfTheColumn(string stack, string column, string policy)
+    {
+        Assert.Contains($"recompute = {policy}\n", Row(("stack", stack), ("recompute", column)).ToScenarioText());
+    }
+
+    [Theory]
+    [InlineData("maxtext-2024", "8", "false", "true")]      // base.yml shards activation_embed over the tensor axis
+    [InlineData("maxtext-2025", "1", "false", "false")]     // nothing to shard over
+    [InlineData("megatron-lm-2021", "8", "false", "false")] // Megatron-LM: as the column says
+    [InlineData("megatron-lm-2021", "8", "true", "true")]
+    public void SequenceParallelism_IsTheStacksSharding(string stack, string tp, string column, string expected)
+    {
+        Assert.Contains($"sequence-parallel = {expected}\n", Row(("stack", stack), ("tp", tp), ("sequence_parallel", column)).ToScenarioText());
+    }
+
     [Fact]
     public void PublishedInterleaving_IsRunAsPublished()
     {
