@@ -5,7 +5,7 @@ using Emulator.Kernel;
 
 namespace Emulator.Engine.Tests;
 
-/// <summary>Events reach entity actors through their cells, on the partition's thread, in the kernel's order.</summary>
+/// <summary>Events reach entity actors' receive, on the partition's thread, in the kernel's order.</summary>
 public class VirtualTimeDeliveryTests() : TestKit(EngineConfig.Default)
 {
     [Fact]

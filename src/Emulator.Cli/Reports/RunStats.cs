@@ -24,6 +24,8 @@ public static class RunStats
             w.WriteNumber("actors", r.Actors.Values.Sum());
             // Garbage collections over the whole process: with ~1 GB of long-lived actors, gen0 collections scan their card tables.
             w.WriteNumber("gc_pause_s", GC.GetTotalPauseDuration().TotalSeconds);
+            // Bytes allocated over the whole process: what the collections above had to clear.
+            w.WriteNumber("allocated_bytes", GC.GetTotalAllocatedBytes());
             w.WriteStartObject("gc_collections");
             for (var g = 0; g <= GC.MaxGeneration; g++) w.WriteNumber($"gen{g}", GC.CollectionCount(g));
             w.WriteEndObject();

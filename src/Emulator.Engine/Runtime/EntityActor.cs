@@ -25,7 +25,10 @@ public abstract class EntityActor(int id, Partition partition) : UntypedActor
     /// <summary>Sends an emulated message that arrives at <paramref name="at"/>.</summary>
     protected void SendAt(int target, SimTime at, object message) => Partition.SendAt(Id, target, at, message);
 
-    protected sealed override void OnReceive(object message)
+    protected sealed override void OnReceive(object message) => Deliver(message);
+
+    /// <summary>Handles <paramref name="message"/> as a receive would; VirtualTimeDelivery calls it for the kernel's events.</summary>
+    internal void Deliver(object message)
     {
         try
         {
