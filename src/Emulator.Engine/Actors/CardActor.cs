@@ -108,6 +108,10 @@ public sealed partial class CardActor : EntityActor
             case RdmaDelivered d:
                 OnDelivered(d.Write);
                 return true;
+            case RdmaChunk c:
+                // A write's last chunk, landed here by the switch or node that delivered it (FabricActor.Land).
+                OnDelivered(c.Write);
+                return true;
             case RdmaCompleted c:
                 if (c.Write.Kind == TransferKind.Tree) TreeAcknowledged(c.Write);
                 else Allocate(MemoryKind.Buffers, -c.Write.Bytes);
@@ -222,13 +226,13 @@ public sealed partial class CardActor : EntityActor
     /// <paramref name="at"/>; the last rank to post has the node run it when the last one arrives.</summary>
     private void Arrive(TpSync t, int pc, SimTime at)
     {
-        if (_s.TpBarrier!.Post(at, out var allArrived)) SendAt(_nodeId, allArrived, new TpChain(_s.TpLeader, _s.TpSize, pc, t.Bytes));
+        if (_s.TpBarrier!.Post(at, out var allArrived)) SendAt(_nodeId, allArrived, _s.TpBarrier.Start(_s.TpLeader, pc, t.Bytes));
     }
 
     /// <summary>Accounts the kernels and collectives the node ran on in a chain (all but the last end), as the card would have lived them.</summary>
-    private void ReplayChain(SimTime[] ends)
+    private void ReplayChain(IReadOnlyList<SimTime> ends)
     {
-        for (var i = 0; i + 1 < ends.Length; i++)
+        for (var i = 0; i + 1 < ends.Count; i++)
         {
             Unblock(ends[i]);
             var w = (Work)_program[_pc];

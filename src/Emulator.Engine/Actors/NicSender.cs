@@ -74,14 +74,9 @@ public sealed class NicSender(NicLink link, int owner, Action<int, SimTime, obje
         sendAt(owner, at, new NicReady(link.Rail));
     }
 
-    /// <summary>A write waiting on the NIC, with how many of its chunks have left.</summary>
-    private sealed class Outgoing(RdmaWrite write, int chunks, int dstNode, int dstRail, ulong hash)
+    /// <summary>A write waiting on the NIC, with how many of its chunks have left; a struct, so queuing a write allocates nothing.</summary>
+    private record struct Outgoing(RdmaWrite Write, int Chunks, int DstNode, int DstRail, ulong Hash)
     {
-        public RdmaWrite Write { get; } = write;
-        public int Chunks { get; } = chunks;
-        public int DstNode { get; } = dstNode;
-        public int DstRail { get; } = dstRail;
-        public ulong Hash { get; } = hash;
-        public int Sent { get; set; }
+        public int Sent;
     }
 }

@@ -111,7 +111,7 @@ public sealed partial class NodeActor : FabricActor
         for (var r = 0; r < chain.Size; r++) start = SimTime.Max(start, _crossbarFree[Local(chain.Leader + r)]);
         var end = start + CollectiveCost.RingAllReduce(chain.Bytes, chain.Size, _crossbar, _s.Spec.IntraLatency);
         for (var r = 0; r < chain.Size; r++) _crossbarFree[Local(chain.Leader + r)] = end;
-        chain.Ends.Add(end);
+        chain.Ended(end);
         var plan = _s.Cards[Local(chain.Leader)].Plan;
         if (plan.Runs.ChainsOn(chain.Pc))
         {
@@ -125,8 +125,7 @@ public sealed partial class NodeActor : FabricActor
             SendAt(Id, joined, chain);
             return;
         }
-        var done = new TpCollectiveDone(chain.Ends.ToArray());
-        for (var r = 0; r < chain.Size; r++) SendAt(_s.Map.Card(chain.Leader + r), end, done);
+        for (var r = 0; r < chain.Size; r++) SendAt(_s.Map.Card(chain.Leader + r), end, chain.Done);
     }
 
     /// <summary>Same-node write through the crossbar: the source port serialises it, then one crossbar latency.</summary>
@@ -161,6 +160,6 @@ public sealed partial class NodeActor : FabricActor
         var w = c.Write;
         // Chunks of one write share a path of FIFO ports, so the last to arrive carries the write's last byte.
         var hops = _s.Tree!.SwitchHops(NodeOf(w.SrcCard), Local(w.SrcCard) % _s.Spec.Nics, c.DstNode, c.DstRail);
-        Land(w, SimTime.Max(Now, c.TailAt), hops + 1, _s.Map, _s.Spec.NicLatency, _s.Fabric.LinkLatency);
+        Land(c, SimTime.Max(Now, c.TailAt), hops + 1, _s.Map, _s.Spec.NicLatency, _s.Fabric.LinkLatency);
     }
 }

@@ -75,7 +75,7 @@ public sealed class SwitchActor : FabricActor
             // A whole write needs no reassembly: its tail is in the destination NIC one link after it leaves this port.
             var src = c.Write.SrcCard;
             var hops = _tree.SwitchHops(src / _node.CardsPerNode, src % _node.CardsPerNode % _node.Nics, c.DstNode, c.DstRail);
-            Land(c.Write, tailLeaves + _fabric.LinkLatency, hops + 1, _map, _node.NicLatency, _fabric.LinkLatency);
+            Land(c, tailLeaves + _fabric.LinkLatency, hops + 1, _map, _node.NicLatency, _fabric.LinkLatency);
             return;
         }
         var next = peer.IsSwitch ? _map.Switch(peer.Switch) : _map.Node(peer.Node);

@@ -1,3 +1,4 @@
+using Emulator.Engine.Messages;
 using Emulator.Kernel;
 
 namespace Emulator.Engine.Actors;
@@ -12,6 +13,10 @@ public sealed class TpBarrier(int size)
 {
     private int _posted;
     private SimTime _latest;
+    private TpChain? _chain;
+
+    /// <summary>The group's chain message, set to start at the TpSync at <paramref name="pc"/> (one object per group: TpChain).</summary>
+    public TpChain Start(int leader, int pc, long bytes) => (_chain ??= new TpChain(leader, Size)).Restart(pc, bytes);
 
     /// <summary>Ranks in the group.</summary>
     public int Size { get; } = size;

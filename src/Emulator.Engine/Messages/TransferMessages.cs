@@ -26,7 +26,8 @@ public sealed record RdmaWrite(long TransferId, int SrcCard, int DstCard, long B
     public bool IsPipeline => Kind is TransferKind.Activation or TransferKind.Gradient;
 }
 
-/// <summary>One chunk of an RDMA write in the fabric (NIC to switch, switch to switch, switch to NIC), delivered when its first byte arrives; its last byte arrives at <paramref name="TailAt"/>.</summary>
+/// <summary>One chunk of an RDMA write in the fabric (NIC to switch, switch to switch, switch to NIC), delivered when its first byte arrives; its last byte arrives at <paramref name="TailAt"/>.
+/// At a card, the write's last chunk landing: the whole write is in (FabricActor.Land).</summary>
 /// <remarks>Ports forward cut-through: a chunk may leave as soon as its head is in and the port is free, but cannot finish leaving before its tail is in.</remarks>
 public sealed record RdmaChunk(RdmaWrite Write, long Bytes, int Chunks, int DstNode, int DstRail, ulong FlowHash, Kernel.SimTime TailAt)
 {
@@ -35,7 +36,7 @@ public sealed record RdmaChunk(RdmaWrite Write, long Bytes, int Chunks, int DstN
     public Kernel.SimTime TailAt { get; set; } = TailAt;
 }
 
-/// <summary>Destination node to destination card: every byte of the write has landed.</summary>
+/// <summary>To the destination card: every byte of a write that crossed no switch (crossbar, torus) has landed.</summary>
 public sealed record RdmaDelivered(RdmaWrite Write);
 
 /// <summary>To the source card: a tree chunk is acknowledged (from where it landed), or a pipeline write's last byte has left the port its node drives for it (its send buffer can go).</summary>
@@ -45,21 +46,49 @@ public sealed record RdmaCompleted(RdmaWrite Write);
 public sealed record NicReady(int Rail);
 
 /// <summary>Node to card: the tensor-parallel collective finished at <c>Ends[0]</c>; each further end is of a collective the node chained on
-/// (Plan.KernelRuns.ChainsOn: the next kernel, then the next sync), the last being now.</summary>
-public sealed record TpCollectiveDone(SimTime[] Ends);
+/// (Plan.KernelRuns.ChainsOn: the next kernel, then the next sync), the last being now. One per group, sent again for each of its chains.</summary>
+public sealed class TpCollectiveDone(IReadOnlyList<SimTime> ends)
+{
+    public IReadOnlyList<SimTime> Ends { get; } = ends;
+}
 
 /// <summary>To the node, when every rank of a group has arrived at a tensor-parallel collective of <c>Bytes</c> per rank, the TpSync at
 /// <c>Pc</c> of the group's program: from the rank that completed the group's TpBarrier, or from the node itself for the next
 /// collective of a chain (NodeActor.RunCollective).</summary>
-public sealed class TpChain(int leader, int size, int pc, long bytes)
+/// <remarks>One per group, reused for each of its chains (TpBarrier.Start): a group's next chain starts only when every rank has
+/// posted again, which each does only after it has read this chain's ends, so nothing still reads it then.</remarks>
+public sealed class TpChain
 {
-    public int Leader { get; } = leader;
-    public int Size { get; } = size;
+    private readonly List<SimTime> _ends = new();
+
+    public TpChain(int leader, int size)
+    {
+        Leader = leader;
+        Size = size;
+        Done = new TpCollectiveDone(_ends);
+    }
+
+    public int Leader { get; }
+    public int Size { get; }
     /// <summary>The TpSync of the collective to run.</summary>
-    public int Pc { get; set; } = pc;
-    public long Bytes { get; set; } = bytes;
+    public int Pc { get; set; }
+    public long Bytes { get; set; }
     /// <summary>When each collective of the chain so far ended.</summary>
-    public List<SimTime> Ends { get; } = new();
+    public IReadOnlyList<SimTime> Ends => _ends;
+    /// <summary>What the ranks are told when the chain ends.</summary>
+    public TpCollectiveDone Done { get; }
+
+    /// <summary>Starts the group's next chain at the TpSync at <paramref name="pc"/>.</summary>
+    public TpChain Restart(int pc, long bytes)
+    {
+        Pc = pc;
+        Bytes = bytes;
+        _ends.Clear();
+        return this;
+    }
+
+    /// <summary>One more collective of the chain ended at <paramref name="end"/>.</summary>
+    public void Ended(SimTime end) => _ends.Add(end);
 }
 
 /// <summary>An RDMA write crossing a torus link: its head has reached <paramref name="Chip"/>, its tail arrives at <paramref name="TailAt"/>; <paramref name="Hops"/> links so far.</summary>
