@@ -46,6 +46,7 @@ public static class StepEmulation
                     mine.Add(message);
                     delivery.Deliver(target, message);
                 });
+                p.BindPrefetch(delivery.Prefetch);
             }
 
             simulation.Post(map.Job, map.Job, SimTime.Zero, new StartJob());

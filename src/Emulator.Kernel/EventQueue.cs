@@ -63,6 +63,19 @@ public sealed class EventQueue
         return Count > 0;
     }
 
+    /// <summary>The next event, when it is of the same instant as the last one popped (it is then known without moving anything).</summary>
+    public bool TryPeekNow(out int target, out object? message)
+    {
+        if (_sizes[0] == 0)
+        {
+            (target, message) = (0, null);
+            return false;
+        }
+        var top = _buckets[0][0];
+        (target, message) = (top.Target, _messages[top.Slot]);
+        return true;
+    }
+
     /// <summary>Removes the earliest event.</summary>
     public (long Time, int Target, object Message) Dequeue()
     {

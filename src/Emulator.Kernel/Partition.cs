@@ -37,6 +37,12 @@ public sealed class Partition
     /// <summary>Binds how an event reaches its target entity (the engine tells the target's actor).</summary>
     public void Bind(Action<int, object> deliver) => _deliver = deliver;
 
+    /// <summary>Binds a hint run, before each event is delivered, with the next event when it is already known (same instant): the
+    /// engine asks the processor to start loading that event's message and target, so they are in cache when their turn comes.</summary>
+    public void BindPrefetch(Action<int, object> prefetch) => _prefetch = prefetch;
+
+    private Action<int, object>? _prefetch;
+
     /// <summary>Sends <paramref name="message"/> from <paramref name="source"/> to <paramref name="target"/>, delivered <paramref name="delay"/> after now.</summary>
     public void Send(int source, int target, SimTime delay, object message)
     {
@@ -72,6 +78,7 @@ public sealed class Partition
         while (Failure is null && _queue.TryPeekTime(out var time) && time < end.Ps)
         {
             var (_, target, message) = _queue.Dequeue();
+            if (_prefetch is not null && _queue.TryPeekNow(out var nextTarget, out var nextMessage)) _prefetch(nextTarget, nextMessage!);
             Now = new SimTime(time);
             EventsProcessed++;
             _deliver(target, message);

@@ -1,4 +1,6 @@
 using System.Reflection;
+using System.Runtime.CompilerServices;
+using System.Runtime.Intrinsics.X86;
 using Akka.Actor;
 
 namespace Emulator.Engine.Runtime;
@@ -24,6 +26,17 @@ public sealed class VirtualTimeDelivery
         _entities = refs.Select(r => r is LocalActorRef local && ActorOf(local.Cell) is EntityActor entity
             ? entity
             : throw new InvalidOperationException($"{r.Path} is not a started local entity actor: the kernel can only deliver to entity actors of its own process")).ToArray();
+
+    /// <summary>Asks the processor to start loading <paramref name="message"/> and entity <paramref name="target"/>'s actor, whose event
+    /// comes next: on a quarter of a million actors both are usually out of cache, and the load then overlaps this event's work.</summary>
+    /// <remarks>A prefetch is only a hint: an address the collector has since moved costs nothing but the hint.</remarks>
+    public unsafe void Prefetch(int target, object message)
+    {
+        if (!Sse.IsSupported) return;
+        Sse.Prefetch0((void*)Unsafe.As<object, nint>(ref message));
+        var entity = _entities[target];
+        Sse.Prefetch0((void*)Unsafe.As<EntityActor, nint>(ref entity));
+    }
 
     /// <summary>Runs <paramref name="message"/> through entity <paramref name="target"/>'s actor now.</summary>
     public void Deliver(int target, object message) => _entities[target].Deliver(message);

@@ -30,6 +30,23 @@ public class EventQueueTests
     }
 
     [Fact]
+    public void PeekNow_IsTheNextEventOfTheSameInstant_AndNothingOtherwise()
+    {
+        var queue = new EventQueue();
+        queue.Enqueue(new EventKey(100, 2, 0), 7, "second");
+        queue.Enqueue(new EventKey(100, 1, 0), 6, "first");
+        queue.Enqueue(new EventKey(300, 1, 1), 8, "later");
+        Assert.False(queue.TryPeekNow(out _, out _)); // nothing popped yet: the instant is not known without moving events
+
+        Assert.Equal("first", queue.Dequeue().Message);
+        Assert.True(queue.TryPeekNow(out var target, out var message));
+        Assert.Equal((7, "second"), (target, message));
+        Assert.Equal("second", queue.Dequeue().Message);
+        Assert.False(queue.TryPeekNow(out _, out _)); // the next event is at another time
+        Assert.Equal("later", queue.Dequeue().Message);
+    }
+
+    [Fact]
     public void PeekTime_IsTheEarliestPendingTime_WithoutMovingTheClock()
     {
         var queue = new EventQueue();
