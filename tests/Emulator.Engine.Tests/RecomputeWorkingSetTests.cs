@@ -22,13 +22,20 @@ public class RecomputeWorkingSetTests
         Assert.DoesNotContain(Footprint(flash ? Recompute.None : Recompute.Selective), allocs);
     }
 
-    [Fact]
-    public void FullNeeded_RedoesOneTpReductionPerLayerFewerThanFull_AndHoldsTheSameActivations()
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void FullNeeded_SkipsTheMlpsReduction_KeepingItsGatherUnderSequenceParallelism_AndHoldsTheSameActivations(bool sp)
     {
-        StagePlan Plan(string policy) => StagePlanner.Build(ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), [$"training.recompute={policy}"]), 0);
+        StagePlan Plan(string policy) => StagePlanner.Build(ScenarioLoader.Load(RepoPaths.Scenario("quickstart"),
+            [$"training.recompute={policy}", $"training.sequence-parallel={(sp ? "true" : "false")}"]), 0);
         var (full, needed) = (Plan("full"), Plan("full-needed"));
-        // quickstart: 24 layers over pp 4 = 6 per stage, 64 / (2 * 4) = 8 microbatches, tp 2.
-        Assert.Equal(full.Program.OfType<TpSync>().Count() - 6 * 8, needed.Program.OfType<TpSync>().Count());
+        // quickstart: 24 layers over pp 4 = 6 per stage, 64 / (2 * 4) = 8 microbatches, tp 2. Per layer and microbatch the
+        // recomputation's second collective is gone (no sequence parallelism) or only its all-gather half is left.
+        var tpBytes = full.Program.OfType<TpSync>().First().Bytes;
+        var fullBytes = full.Program.OfType<TpSync>().Sum(x => x.Bytes);
+        Assert.Equal(fullBytes - 6 * 8 * (sp ? tpBytes - tpBytes / 2 : tpBytes), needed.Program.OfType<TpSync>().Sum(x => x.Bytes));
+        Assert.Equal(full.Program.OfType<TpSync>().Count() - (sp ? 0 : 6 * 8), needed.Program.OfType<TpSync>().Count());
         Assert.Equal(full.Program.OfType<Alloc>().Select(a => a.Bytes), needed.Program.OfType<Alloc>().Select(a => a.Bytes));
         Assert.True(needed.ExecutedFlops < full.ExecutedFlops);
     }

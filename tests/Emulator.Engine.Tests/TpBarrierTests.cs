@@ -22,4 +22,22 @@ public class TpBarrierTests
         Assert.True(barrier.Post(SimTime.FromUs(3), out all));
         Assert.Equal(SimTime.FromUs(3), all);
     }
+
+    [Fact]
+    public void EachChainOfAGroup_ReusesOneMessage_StartingWithNoEnds()
+    {
+        var barrier = new TpBarrier(8);
+        var first = barrier.Start(leader: 16, pc: 4, bytes: 1 << 20);
+        first.Ended(SimTime.FromUs(10));
+        first.Ended(SimTime.FromUs(30));
+        Assert.Equal([SimTime.FromUs(10), SimTime.FromUs(30)], first.Done.Ends);
+
+        // The group's next chain starts once every rank has read the last one's ends (they post again only after): same
+        // objects, nothing left of the last chain.
+        var second = barrier.Start(leader: 16, pc: 9, bytes: 1 << 21);
+        Assert.Same(first, second);
+        Assert.Same(first.Done, second.Done);
+        Assert.Empty(second.Done.Ends);
+        Assert.Equal((16, 8, 9, 1L << 21), (second.Leader, second.Size, second.Pc, second.Bytes));
+    }
 }

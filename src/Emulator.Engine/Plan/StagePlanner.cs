@@ -173,14 +173,20 @@ public static class StagePlanner
             program.Add(new RingWait(RingKind.AllGather, ring, RingGroup.Context));
         }
 
-        void Layer(LayerWork w, WorkPhase kind, int mb, bool attentionFirst, bool closingSync = true)
+        // The second block's collective, when only its all-gather half is needed: with sequence parallelism a TpSync stands for
+        // the all-gather before a block and the reduce-scatter after it (an all-reduce's traffic), and a recomputation that
+        // stops before the MLP's second GEMM still gathers the MLP's input but never scatters its output. Half the bytes give
+        // the all-gather's traffic exactly and count its t − 1 start-up latencies twice (microseconds per layer).
+        var gatherOnlyBytes = t.SequenceParallel ? tpBytes / 2 : 0;
+
+        void Layer(LayerWork w, WorkPhase kind, int mb, bool attentionFirst, long? closingBytes = null)
         {
             if (attentionFirst) Attention(w.Attention, kind, mb);
             else program.Add(new Work(w.Mlp, kind, mb));
             if (tpBytes > 0) program.Add(new TpSync(tpBytes));
             if (attentionFirst) program.Add(new Work(w.Mlp, kind, mb));
             else Attention(w.Attention, kind, mb);
-            if (tpBytes > 0 && closingSync) program.Add(new TpSync(tpBytes));
+            if ((closingBytes ?? tpBytes) is var closing && closing > 0) program.Add(new TpSync(closing));
             flops += w.Total.Flops;
         }
 
@@ -208,8 +214,9 @@ public static class StagePlanner
             Layers(chunkLayers[c], _ =>
             {
                 if (t.Recompute == Recompute.Full) Layer(re, WorkPhase.Recompute, mb, attentionFirst: true);
-                // Only what backward reads: the MLP's reduction feeds just the residual, so it is not redone.
-                else if (t.Recompute == Recompute.FullNeeded) Layer(re, WorkPhase.Recompute, mb, attentionFirst: true, closingSync: false);
+                // Only what backward reads: the MLP's reduction feeds just the residual, so it is not redone (with sequence
+                // parallelism the gather of the MLP's input still is).
+                else if (t.Recompute == Recompute.FullNeeded) Layer(re, WorkPhase.Recompute, mb, attentionFirst: true, closingBytes: gatherOnlyBytes);
                 // Selective recompute reruns the attention core, so under ring attention the other ranks' K/V come round again.
                 else if (t.Recompute == Recompute.Selective && re.Total.Kernels > 0) { Attention(re.Total, WorkPhase.Recompute, mb); flops += re.Total.Flops; }
                 else if (t.Recompute == Recompute.Dots && re.Total.Kernels > 0) { program.Add(new Work(re.Total, WorkPhase.Recompute, mb)); flops += re.Total.Flops; }

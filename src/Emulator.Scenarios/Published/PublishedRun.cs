@@ -36,7 +36,9 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// (its base.yml shards activation_embed over the tensor axis: the same split of layer inputs, layernorms and residuals
     /// as Megatron's sequence parallelism, with an all-gather before and a reduce-scatter after each block).</summary>
     public string SequenceParallel =>
-        Stack.StartsWith("maxtext", StringComparison.Ordinal) && Columns["tp"].Trim() is var tp && tp != "1" && tp != "" ? "true" : Columns["sequence_parallel"];
+        Stack.StartsWith("maxtext", StringComparison.Ordinal) && int.TryParse(Columns["tp"], NumberStyles.None, CultureInfo.InvariantCulture, out var tp) && tp > 1
+            ? "true"
+            : Columns["sequence_parallel"];
 
     /// <summary>The metric the row publishes.</summary>
     public string Metric => Columns["metric"];
