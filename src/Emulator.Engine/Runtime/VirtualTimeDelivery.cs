@@ -33,9 +33,14 @@ public sealed class VirtualTimeDelivery
     public unsafe void Prefetch(int target, object message)
     {
         if (!Sse.IsSupported) return;
-        Sse.Prefetch0((void*)Unsafe.As<object, nint>(ref message));
+        var m = (byte*)Unsafe.As<object, nint>(ref message);
+        Sse.Prefetch0(m);
+        Sse.Prefetch0(m + 64);
         var entity = _entities[target];
-        Sse.Prefetch0((void*)Unsafe.As<EntityActor, nint>(ref entity));
+        var e = (byte*)Unsafe.As<EntityActor, nint>(ref entity);
+        Sse.Prefetch0(e);
+        Sse.Prefetch0(e + 64);
+        Sse.Prefetch0(e + 128);
     }
 
     /// <summary>Runs <paramref name="message"/> through entity <paramref name="target"/>'s actor now.</summary>
