@@ -9,6 +9,7 @@ public sealed class Partition
     private readonly EntityDirectory _directory;
     private readonly SimTime _lookahead;
     private Action<int, object> _deliver = (_, _) => throw new InvalidOperationException("no delivery bound to this partition");
+    private Action<int, object>? _prefetch;
 
     internal Partition(int id, int partitions, EntityDirectory directory, SimTime lookahead)
     {
@@ -40,8 +41,6 @@ public sealed class Partition
     /// <summary>Binds a hint run, before each event is delivered, with the next event when it is already known (same instant): the
     /// engine asks the processor to start loading that event's message and target, so they are in cache when their turn comes.</summary>
     public void BindPrefetch(Action<int, object> prefetch) => _prefetch = prefetch;
-
-    private Action<int, object>? _prefetch;
 
     /// <summary>Sends <paramref name="message"/> from <paramref name="source"/> to <paramref name="target"/>, delivered <paramref name="delay"/> after now.</summary>
     public void Send(int source, int target, SimTime delay, object message)
