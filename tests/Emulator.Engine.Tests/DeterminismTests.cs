@@ -36,6 +36,14 @@ public class DeterminismTests
     }
 
     [Fact]
+    public void JaxRecomputeInterleaved_OneVersusThreePartitions_IdenticalResultJson()
+    {
+        // full-needed under sequence parallelism (a gather-only collective in recompute), TP chains reusing one message per group.
+        string[] plan = ["parallel.virtual-stages=2", "training.recompute=full-needed", "training.sequence-parallel=true"];
+        Assert.Equal(ResultOf([.. plan, "emulation.threads=1"]), ResultOf([.. plan, "emulation.threads=3"]));
+    }
+
+    [Fact]
     public void ContextParallelFsdpOverlapped_OneVersusTwoPartitions_IdenticalResultJson()
     {
         string[] plan = ["parallel.cp=2", "parallel.dp=2", "parallel.global-batch=32", "training.zero-stage=3", "training.overlap-grad-reduce=true"];
