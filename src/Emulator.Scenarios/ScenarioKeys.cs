@@ -1,4 +1,5 @@
 using System.Text;
+using Emulator.Core.Specs;
 using Emulator.Core.Units;
 
 namespace Emulator.Scenarios;
@@ -6,8 +7,12 @@ namespace Emulator.Scenarios;
 /// <summary>Every key a scenario, preset or `--set` may use: the one table behind unknown-key detection, type checks and docs/scenario-format.md.</summary>
 public static class ScenarioKeys
 {
+    /// <summary>Recompute policies by the word training.recompute takes for each: the one mapping the reader and error messages use.</summary>
+    public static readonly IReadOnlyList<(string Name, Recompute Policy)> RecomputeNames =
+        [("none", Recompute.None), ("selective", Recompute.Selective), ("full", Recompute.Full), ("full-needed", Recompute.FullNeeded), ("dots", Recompute.Dots)];
+
     /// <summary>Valid recompute policies.</summary>
-    public static readonly IReadOnlyList<string> RecomputeChoices = ["none", "selective", "full", "full-needed", "dots"];
+    public static readonly IReadOnlyList<string> RecomputeChoices = [.. RecomputeNames.Select(n => n.Name)];
 
     /// <summary>Valid training precisions.</summary>
     public static readonly IReadOnlyList<string> PrecisionChoices = ["bf16", "fp16"];

@@ -50,14 +50,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
 
     private TrainingSpec ReadTraining() => new(
         Precision: Choice("training.precision"),
-        Recompute: Choice("training.recompute") switch
-        {
-            "selective" => Recompute.Selective,
-            "full" => Recompute.Full,
-            "full-needed" => Recompute.FullNeeded,
-            "dots" => Recompute.Dots,
-            _ => Recompute.None,
-        },
+        Recompute: ScenarioKeys.RecomputeNames.FirstOrDefault(n => n.Name == Choice("training.recompute"), (Name: "none", Policy: Recompute.None)).Policy,
         SequenceParallel: Bool("training.sequence-parallel"),
         ZeroStage: Int("training.zero-stage"),
         KeepLowPrecisionGrads: Bool("training.keep-low-precision-grads"),

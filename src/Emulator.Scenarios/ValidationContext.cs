@@ -70,7 +70,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["parallel.virtual-stages"] = I(s.Parallel.VirtualStages),
             ["parallel.stage-layers"] = "[" + string.Join(", ", s.Parallel.StageLayers) + "]",
             ["training.precision"] = s.Training.Precision,
-            ["training.recompute"] = s.Training.Recompute == Recompute.FullNeeded ? "full-needed" : s.Training.Recompute.ToString().ToLowerInvariant(),
+            ["training.recompute"] = ScenarioKeys.RecomputeNames.First(n => n.Policy == s.Training.Recompute).Name,
             ["training.sequence-parallel"] = s.Training.SequenceParallel ? "true" : "false",
             ["training.zero-stage"] = I(s.Training.ZeroStage),
             ["training.dp-algorithm"] = s.Training.DpAlgorithm.ToString().ToLowerInvariant(),

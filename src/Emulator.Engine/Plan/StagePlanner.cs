@@ -186,7 +186,8 @@ public static class StagePlanner
             if (tpBytes > 0) program.Add(new TpSync(tpBytes));
             if (attentionFirst) program.Add(new Work(w.Mlp, kind, mb));
             else Attention(w.Attention, kind, mb);
-            if ((closingBytes ?? tpBytes) is var closing && closing > 0) program.Add(new TpSync(closing));
+            var closing = closingBytes ?? tpBytes;
+            if (closing > 0) program.Add(new TpSync(closing));
             flops += w.Total.Flops;
         }
 

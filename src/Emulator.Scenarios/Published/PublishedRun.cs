@@ -25,7 +25,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
 
     /// <summary>The row's recompute policy. MaxText (JAX) stacks: selective keeps matmul outputs (save_dot_except_mlpwi), `dots` here;
     /// full is jax.checkpoint, which redoes only what backward reads, `full-needed` here.</summary>
-    public string Recompute => (Columns["recompute"], Stack.StartsWith("maxtext", StringComparison.Ordinal)) switch
+    public string Recompute => (Columns["recompute"], IsMaxText) switch
     {
         ("selective", true) => "dots",
         ("full", true) => "full-needed",
@@ -36,7 +36,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// (its base.yml shards activation_embed over the tensor axis: the same split of layer inputs, layernorms and residuals
     /// as Megatron's sequence parallelism, with an all-gather before and a reduce-scatter after each block).</summary>
     public string SequenceParallel =>
-        Stack.StartsWith("maxtext", StringComparison.Ordinal) && int.TryParse(Columns["tp"], NumberStyles.None, CultureInfo.InvariantCulture, out var tp) && tp > 1
+        IsMaxText && int.TryParse(Columns["tp"], NumberStyles.None, CultureInfo.InvariantCulture, out var tp) && tp > 1
             ? "true"
             : Columns["sequence_parallel"];
 
@@ -98,6 +98,9 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>How the stack runs context parallelism: Meta's 2024 stack all-gathers keys and values before attention, exposed
     /// (Llama 3, Dubey et al. 2024, §3.3.2); the others use ring attention.</summary>
     public string CpAlgorithm => Stack.StartsWith("meta-2024", StringComparison.Ordinal) ? "all-gather" : "ring";
+
+    /// <summary>Whether the stack is MaxText (JAX and XLA: its remat policies and tensor-axis activation sharding).</summary>
+    public bool IsMaxText => Stack.StartsWith("maxtext", StringComparison.Ordinal);
 
     /// <summary>Whether the stack trains through DeepSpeed (its bf16 optimizer and pipeline engine).</summary>
     public bool IsDeepSpeed => Stack.Contains("deepspeed", StringComparison.Ordinal);
