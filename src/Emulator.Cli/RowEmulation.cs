@@ -9,9 +9,9 @@ namespace Emulator.Cli;
 /// <summary>Emulates one published run (a CSV row) and reads off the metric it publishes.</summary>
 public static class RowEmulation
 {
-    /// <summary>Emulates <paramref name="run"/> with <paramref name="sets"/> (`key=value`) on top; returns the metric and a note on what was approximated.</summary>
-    /// <remarks>The row's scenario is written to <paramref name="scratch"/>; any failure throws with a message naming the row.</remarks>
-    public static (double Value, string Note) Emulate(PublishedRun run, string scratch, IReadOnlyList<string> sets)
+    /// <summary>Emulates <paramref name="run"/> with <paramref name="sets"/> (`key=value`) on top; returns the metric, a note on what was approximated and the step's result.</summary>
+    /// <remarks>The row's scenario is written to <paramref name="dir"/> as ID.conf; any failure throws with a message naming the row.</remarks>
+    public static (double Value, string Note, StepResult Result) Emulate(PublishedRun run, string dir, IReadOnlyList<string> sets)
     {
         if (!double.TryParse(run.Columns["published"], NumberStyles.Float, CultureInfo.InvariantCulture, out var published) || !double.IsFinite(published) || published <= 0)
             throw new FormatException($"published = '{run.Columns["published"]}' is not a positive number");
@@ -23,8 +23,10 @@ public static class RowEmulation
         var stack = SoftwareStacks.Nearest(run.Stack, Environment.CurrentDirectory);
         if (stack != run.Stack) notes.Add($"no calibration for stack {run.Stack}: used {stack}");
         var note = string.Join("; ", notes);
-        var path = Path.Combine(scratch, run.Id + ".conf");
-        File.WriteAllText(path, run.ToScenarioText(stack));
+        var path = Path.Combine(dir, run.Id + ".conf");
+        // The overrides go in as a comment, so that the file says how to rerun the row exactly.
+        var overrides = sets.Count == 0 ? "" : "# emulated with" + string.Concat(sets.Select(s => " --set " + s)) + "\n";
+        File.WriteAllText(path, overrides + run.ToScenarioText(stack));
         Emulator.Core.Specs.Scenario scenario;
         try { scenario = ScenarioLoader.Load(path, sets); }
         catch (ScenarioException e) { throw new ScenarioException($"row {run.Id}: {e.Message.Replace(path, "the row", StringComparison.Ordinal)}", e.Origin, e.Key, e); }
@@ -33,7 +35,7 @@ public static class RowEmulation
         if (result.Oom is not null && run.Metric != "peak_hbm_gib")
             note = string.Join("; ", notes.Append(string.Create(CultureInfo.InvariantCulture,
                 $"emulated memory exceeds HBM (card {result.Oom.Card}, {result.PeakHbmBytes / (double)(1L << 30):0.#} GiB of {result.HbmCapacityBytes / (double)(1L << 30):0.#}): time as if it fitted")));
-        return (Metric(run.Metric, result), note);
+        return (Metric(run.Metric, result), note, result);
     }
 
     /// <summary>The value of <paramref name="metric"/> in <paramref name="r"/>, with the conventions of data/README.md.</summary>

@@ -13,7 +13,8 @@ public static class ValidateCommand
     public const string Usage = """
         usage: emulator validate <runs.csv> [--out DIR] [--only ID[,ID...]] [--jobs N] [--set key=value ...]
           runs.csv   rows in the format of data/published-runs.csv (columns in data/README.md)
-          --out DIR  where validation.json goes (default: out/validation)
+          --out DIR  where validation.json goes (default: out/validation), with each row's scenario and result
+                     in DIR/rows/ID.conf and DIR/rows/ID.json (rerun one: emulator run DIR/rows/ID.conf)
           --only     emulate only these row ids
           --jobs N   emulate up to N rows at once (default 1); the output is the same, in the file's order
           --set      override a scenario key in every row, e.g. --set emulation.rdma-chunk=16MiB
@@ -66,8 +67,9 @@ public static class ValidateCommand
         var rows = new List<(string Id, string Preset, string Metric, double Published, double Emulated, double Error, string Note)>();
         var skipped = new List<(string Id, string Reason)>(malformed.Where(m => only is null || only.Contains(m.Id)));
         foreach (var (id, reason) in skipped) stdout.WriteLine($"{id,-24} skipped: {reason}");
-        var scratch = Path.Combine(Path.GetTempPath(), "emulator-validate-" + Environment.ProcessId);
-        Directory.CreateDirectory(scratch);
+        outDir ??= Path.Combine("out", "validation");
+        var rowsDir = Path.Combine(outDir, "rows");
+        Directory.CreateDirectory(rowsDir);
         var selected = runs.Where(r => only is null || only.Contains(r.Id)).ToArray();
         var outcomes = new (double Emulated, string Note, string? Failure)[selected.Length];
         var finished = new bool[selected.Length];
@@ -85,7 +87,8 @@ public static class ValidateCommand
                 lock (gate) stderr.WriteLine($"{run.Id}: emulating {run.Columns["cards"]} cards ...");
                 try
                 {
-                    var (emulated, note) = RowEmulation.Emulate(run, scratch, sets);
+                    var (emulated, note, result) = RowEmulation.Emulate(run, rowsDir, sets);
+                    File.WriteAllBytes(Path.Combine(rowsDir, run.Id + ".json"), ResultJson.Write(result));
                     outcomes[i] = (emulated, note, null);
                 }
                 catch (Exception e)
@@ -113,20 +116,13 @@ public static class ValidateCommand
             rows.Add((run.Id, run.Preset, run.Metric, run.Published, emulated, error, note));
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run.Id,-24} {run.Metric,-24} published {run.Published,10:G6}  emulated {emulated,10:G6}  error {SignedPercent.Of(error),7}{(note.Length > 0 ? "  (" + note + ")" : "")}"));
         }
-        try
+        if (jobs == 1) Worker();
+        else
         {
-            if (jobs == 1) Worker();
-            else
-            {
-                // Workers get the main thread's stack size (8 MiB on Linux), not the 1.5 MiB a new thread has by default.
-                var workers = Enumerable.Range(0, Math.Min(jobs, Math.Max(selected.Length, 1))).Select(_ => new Thread(Worker, 8 << 20)).ToArray();
-                foreach (var w in workers) w.Start();
-                foreach (var w in workers) w.Join();
-            }
-        }
-        finally
-        {
-            Directory.Delete(scratch, recursive: true);
+            // Workers get the main thread's stack size (8 MiB on Linux), not the 1.5 MiB a new thread has by default.
+            var workers = Enumerable.Range(0, Math.Min(jobs, Math.Max(selected.Length, 1))).Select(_ => new Thread(Worker, 8 << 20)).ToArray();
+            foreach (var w in workers) w.Start();
+            foreach (var w in workers) w.Join();
         }
 
         var abs = rows.Select(r => Math.Abs(r.Error)).ToArray();
@@ -138,8 +134,6 @@ public static class ValidateCommand
         foreach (var g in bySystem)
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {g.Preset,-22} {g.Kind,-6} {g.Rows,3} row{(g.Rows == 1 ? " " : "s")}  mean |error| {g.MeanAbsError,6:0.0%}  max |error| {g.MaxAbsError,6:0.0%}"));
-        outDir ??= Path.Combine("out", "validation");
-        Directory.CreateDirectory(outDir);
         File.WriteAllBytes(Path.Combine(outDir, "validation.json"), Json(rows, skipped, abs, bySystem));
         return ExitCodes.Ok;
     }

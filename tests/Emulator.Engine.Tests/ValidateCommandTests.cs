@@ -24,6 +24,8 @@ public class ValidateCommandTests
             Row("bad-plan", tp: "3"),
             Row("bad-number", published: "fast"),
             "short-row,only,three",
+            Row("../escape"),
+            Row("good"),
         });
 
         var (exit, output, err) = CliRunner.Run("validate", csv, "--out", dir);
@@ -43,6 +45,8 @@ public class ValidateCommandTests
         Assert.Contains("parallel.tp", skipped["bad-plan"]);
         Assert.Contains("fast", skipped["bad-number"]);
         Assert.Contains("fields", skipped["short-row"]);
+        Assert.Contains("letters, digits", skipped["../escape"]);
+        Assert.Contains("already used on line 2", skipped["good"]);
         var systems = root.GetProperty("by_system").EnumerateArray().ToArray();
         Assert.Equal(["a100-80g-selene", "all"], systems.Select(x => x.GetProperty("preset").GetString()));
         var system = systems[0];
@@ -50,6 +54,32 @@ public class ValidateCommandTests
         Assert.Equal("time", system.GetProperty("kind").GetString());
         Assert.Equal(1, system.GetProperty("rows").GetInt32());
         Assert.Equal(Math.Abs(error), system.GetProperty("max_abs_error").GetDouble(), 12);
+    }
+
+    [Fact]
+    public void Validate_KeepsEachRowsScenarioAndResult_AndTheScenarioRerunsToTheSameResult()
+    {
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        File.WriteAllLines(csv, new[] { Header, Row("kept"), Row("broken", tp: "3") });
+
+        var (exit, _, err) = CliRunner.Run("validate", csv, "--out", dir, "--set", "emulation.seed=7");
+
+        Assert.True(exit == 0, err);
+        var rows = Path.Combine(dir, "rows");
+        var scenario = Path.Combine(rows, "kept.conf");
+        Assert.StartsWith("# emulated with --set emulation.seed=7\n", File.ReadAllText(scenario));
+        Assert.True(File.Exists(Path.Combine(rows, "broken.conf")), "a row that could not run keeps its scenario, to see why");
+        Assert.False(File.Exists(Path.Combine(rows, "broken.json")));
+        using var validation = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "validation.json")));
+        using var result = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(rows, "kept.json")));
+        var emulated = Assert.Single(validation.RootElement.GetProperty("rows").EnumerateArray()).GetProperty("emulated").GetDouble();
+        Assert.Equal(emulated, result.RootElement.GetProperty("step_time_s").GetDouble());
+
+        var again = Path.Combine(dir, "again");
+        var (runExit, _, runErr) = CliRunner.Run("run", scenario, "--set", "emulation.seed=7", "--out", again, "--quiet");
+        Assert.True(runExit == 0, runErr);
+        Assert.Equal(File.ReadAllBytes(Path.Combine(rows, "kept.json")), File.ReadAllBytes(Path.Combine(again, "result.json")));
     }
 
     [Fact]
@@ -88,6 +118,8 @@ public class ValidateCommandTests
         Assert.True(exit2 == 0, err2);
         Assert.Equal(out1, out2);
         Assert.Equal(File.ReadAllBytes(Path.Combine(dir, "one", "validation.json")), File.ReadAllBytes(Path.Combine(dir, "two", "validation.json")));
+        foreach (var id in new[] { "first", "second", "third" })
+            Assert.Equal(File.ReadAllBytes(Path.Combine(dir, "one", "rows", id + ".json")), File.ReadAllBytes(Path.Combine(dir, "two", "rows", id + ".json")));
         Assert.True(out2.IndexOf("first", StringComparison.Ordinal) < out2.IndexOf("broken", StringComparison.Ordinal));
         Assert.True(out2.IndexOf("second", StringComparison.Ordinal) < out2.IndexOf("third", StringComparison.Ordinal));
     }

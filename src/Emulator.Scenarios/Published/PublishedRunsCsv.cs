@@ -15,6 +15,7 @@ public static class PublishedRunsCsv
         if (missing.Length > 0) throw new ScenarioException($"{path}: missing column(s) {string.Join(", ", missing)}; the columns are documented in data/README.md", path);
         var rows = new List<PublishedRun>();
         var malformed = new List<(string, string)>();
+        var seen = new Dictionary<string, int>();
         for (var i = first + 1; i < lines.Length; i++)
         {
             if (lines[i].Trim().Length == 0) continue;
@@ -24,6 +25,17 @@ public static class PublishedRunsCsv
             if (fields.Length < header.Length)
             {
                 malformed.Add((id, $"{path}:{i + 1}: {fields.Length} fields, expected {header.Length} ({string.Join(",", header)})"));
+                continue;
+            }
+            // The id names the row's scenario and result files (validate --out), so it must be a plain, unique file name.
+            if (!id.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '-' or '_'))
+            {
+                malformed.Add((id, $"{path}:{i + 1}: id '{id}' may hold only letters, digits, '.', '-' and '_' (it names the row's files)"));
+                continue;
+            }
+            if (!seen.TryAdd(id, i + 1))
+            {
+                malformed.Add((id, $"{path}:{i + 1}: id '{id}' is already used on line {seen[id]}; give each row its own id"));
                 continue;
             }
             rows.Add(new PublishedRun(header.Zip(fields).ToDictionary(p => p.First, p => p.Second.Trim())));
