@@ -23,6 +23,10 @@ public static class ScenarioKeys
     /// <summary>Valid data-parallel all-reduce algorithms.</summary>
     public static readonly IReadOnlyList<string> DpAlgorithmChoices = ["ring", "tree"];
 
+    /// <summary>Values of training.grad-accumulation and the kind each names.</summary>
+    public static readonly IReadOnlyList<(string Name, GradAccumulation Kind)> GradAccumulationNames =
+        [("fused", GradAccumulation.Fused), ("add", GradAccumulation.Add), ("cast-add", GradAccumulation.CastAdd)];
+
     /// <summary>Values of training.cp-algorithm.</summary>
     public static readonly IReadOnlyList<string> CpAlgorithmChoices = ["ring", "all-gather"];
 
@@ -68,6 +72,8 @@ public static class ScenarioKeys
         new("training.zero-stage", KeyType.Integer, "ZeRO stage: 0 replicated; 1 distributed optimizer (Adam state and fp32 master weights sharded over dp); 2 also fp32 gradients; 3 also parameters (FSDP, per-layer all-gather)", "1"),
         new("training.dp-algorithm", KeyType.Choice, "Data-parallel gradient all-reduce: ring (a ring per dp dimension, hierarchical when dp ranks share a node) or tree (NCCL's double binary tree across nodes, rings inside the node, pipelined in at most 64 chunks per tree); reduce-scatters and all-gathers are always rings; fat trees only, not with mirror-replicas", "tree", DpAlgorithmChoices),
         new("training.cp-algorithm", KeyType.Choice, "Context-parallel attention: ring (key/value blocks pass round the cp ring while attention computes) or all-gather (keys and values gathered before attention, their gradients reduce-scattered after; not overlapped, as Llama 3)", "all-gather", CpAlgorithmChoices),
+        new("training.grad-accumulation", KeyType.Choice, "How each microbatch's weight gradients join the gradient buffer: fused (inside the weight-gradient GEMM, no kernel of its own; Megatron-LM 2022 on, XLA), add (an element-wise add, 2 + 2 x gradient bytes a parameter; autograd, Megatron-LM 2021) or cast-add (cast to fp32, then add: 18 bytes a parameter; DeepSpeed's bf16 optimizer)", "add", GradAccumulationNames.Select(n => n.Name).ToArray()),
+        new("training.all-reduce-sharded-grads", KeyType.Boolean, "With zero-stage 1, all-reduce the whole gradients instead of reduce-scattering each rank's shard (DeepSpeed's bf16 optimizer under its pipeline engine)", "false"),
         new("training.overlap-grad-reduce", KeyType.Boolean, "Reduce gradients in per-layer buckets during the last microbatch's backward (Megatron --overlap-grad-reduce, PyTorch DDP/FSDP)", "false"),
         new("training.keep-low-precision-grads", KeyType.Boolean, "Keep 2-byte autograd gradients beside the fp32 gradient buffer until the optimizer step (DeepSpeed bf16 optimizer)", "false"),
         new("training.flash-attention", KeyType.Boolean, "Fused attention (FlashAttention-2): no s x s scores in HBM, recomputed in backward", "false"),

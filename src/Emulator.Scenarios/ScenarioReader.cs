@@ -61,6 +61,8 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
     {
         DpAlgorithm = Choice("training.dp-algorithm") == "tree" ? DpAlgorithm.Tree : DpAlgorithm.Ring,
         CpAlgorithm = Choice("training.cp-algorithm") == "all-gather" ? CpAlgorithm.AllGather : CpAlgorithm.Ring,
+        AllReduceShardedGrads = Bool("training.all-reduce-sharded-grads"),
+        GradAccumulation = ScenarioKeys.GradAccumulationNames.First(n => n.Name == Choice("training.grad-accumulation")).Kind,
     };
 
     private EmulationSpec ReadEmulation() => new(

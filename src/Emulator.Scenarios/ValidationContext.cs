@@ -75,6 +75,8 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["training.zero-stage"] = I(s.Training.ZeroStage),
             ["training.dp-algorithm"] = s.Training.DpAlgorithm.ToString().ToLowerInvariant(),
             ["training.cp-algorithm"] = s.Training.CpAlgorithm == CpAlgorithm.AllGather ? "all-gather" : "ring",
+            ["training.grad-accumulation"] = ScenarioKeys.GradAccumulationNames.First(n => n.Kind == s.Training.GradAccumulation).Name,
+            ["training.all-reduce-sharded-grads"] = s.Training.AllReduceShardedGrads ? "true" : "false",
             ["training.overlap-grad-reduce"] = s.Training.OverlapGradReduce ? "true" : "false",
             ["training.keep-low-precision-grads"] = s.Training.KeepLowPrecisionGrads ? "true" : "false",
             ["training.keep-stage-outputs"] = s.Training.KeepStageOutputs ? "true" : "false",

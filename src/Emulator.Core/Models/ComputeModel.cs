@@ -58,6 +58,17 @@ public static partial class ComputeModel
         return Elementwise(c, updated * AdamBytesPerParam);
     }
 
+    /// <summary>Adding one microbatch's gradients of <paramref name="parameters"/> into the step's buffer of <paramref name="gradientBytes"/>-byte
+    /// gradients: nothing when fused into the weight-gradient GEMM; one read-add-write kernel (2 + 2·g bytes a parameter); or a cast to fp32
+    /// (2 + 4) then that add (4 + 4 + 4), two kernels.</summary>
+    public static WorkCost GradAccumulate(CardSpec c, double parameters, GradAccumulation kind, int gradientBytes) => kind switch
+    {
+        GradAccumulation.Fused => WorkCost.Zero,
+        GradAccumulation.Add => Elementwise(c, parameters * (2 + 2 * gradientBytes)),
+        GradAccumulation.CastAdd => Elementwise(c, parameters * (2 + 4)) + Elementwise(c, parameters * (4 + 4 + 4)),
+        _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown gradient accumulation"),
+    };
+
     /// <summary>One GEMM kernel (or a batch of equal ones in one launch) with its own size-dependent efficiency.</summary>
     private static WorkCost Gemm(CardSpec c, double m, double n, double k, double batch = 1)
     {

@@ -34,6 +34,17 @@ public enum CpAlgorithm
     AllGather,
 }
 
+/// <summary>How each microbatch's weight gradients are added into the step's gradient buffer.</summary>
+public enum GradAccumulation
+{
+    /// <summary>Inside the weight-gradient GEMM (its output accumulates into the buffer: Megatron-LM's gradient_accumulation_fusion, XLA): no kernel of its own.</summary>
+    Fused,
+    /// <summary>An element-wise add of the new 2-byte gradients into the buffer (autograd's AccumulateGrad, Megatron-LM's 2021 main_grad hook): 2 + 2·g bytes a parameter.</summary>
+    Add,
+    /// <summary>A cast of the 2-byte gradients to fp32, then an add into the fp32 buffer (DeepSpeed's bf16 optimizer, update_hp_grads): 2 + 4 + 4 + 4 + 4 = 18 bytes a parameter.</summary>
+    CastAdd,
+}
+
 /// <summary>Training setup that changes memory and time but not the model.</summary>
 /// <param name="Precision">"bf16" or "fp16" (2-byte weights, activations and gradients; fp32 master and Adam state).</param>
 /// <param name="Recompute">Activation recomputation.</param>
@@ -60,6 +71,13 @@ public sealed record TrainingSpec(
 
     /// <summary>How context-parallel attention exchanges keys and values.</summary>
     public CpAlgorithm CpAlgorithm { get; init; } = CpAlgorithm.Ring;
+
+    /// <summary>How each microbatch's gradients join the step's gradient buffer.</summary>
+    public GradAccumulation GradAccumulation { get; init; } = GradAccumulation.Fused;
+
+    /// <summary>With ZeRO-1, all-reduce the whole gradients instead of reduce-scattering each rank's shard (DeepSpeed's bf16 optimizer
+    /// under its pipeline engine: buffered_allreduce_fallback over the fp32 gradients).</summary>
+    public bool AllReduceShardedGrads { get; init; }
 
     /// <summary>Optimizer state sharded over dp (ZeRO stage 1 or more).</summary>
     public bool DistributedOptimizer => ZeroStage >= 1;

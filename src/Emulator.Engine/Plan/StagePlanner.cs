@@ -82,6 +82,9 @@ public static class StagePlanner
         var re = ComputeModel.LayerRecompute(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute, t.FlashAttention, cp, t.AttentionDropout);
         var logitsF = ComputeModel.LogitsForward(s.Card, s.Model, p.Tp, p.MicroBatch, cp);
         var logitsB = ComputeModel.LogitsBackward(s.Card, s.Model, p.Tp, p.MicroBatch, cp);
+        // Each microbatch's gradients join the step's buffer layer by layer as backward produces them, the non-layer ones after.
+        var accumulateLayer = ComputeModel.GradAccumulate(s.Card, layerParams, t.GradAccumulation, gradPerParam);
+        var accumulateOther = ComputeModel.GradAccumulate(s.Card, otherParams, t.GradAccumulation, gradPerParam);
         var optimizer = ComputeModel.OptimizerStep(s.Card, paramsOnCard, t.DistributedOptimizer, replicas);
         var kvBytes = cp > 1 ? KeyValueBytes(s) : 0;
         var tpBytes = p.Tp > 1 ? TensorParallelBytes(s) : 0;
@@ -128,7 +131,7 @@ public static class StagePlanner
             }
         }
         // A gradient bucket leaves while backward goes on: every microbatch under FSDP, the last one otherwise.
-        var bucketKind = sharded == 0 ? RingKind.AllReduce : RingKind.ReduceScatter;
+        var bucketKind = sharded == 0 || (sharded == 1 && t.AllReduceShardedGrads) ? RingKind.AllReduce : RingKind.ReduceScatter;
         void Bucket(long bytes)
         {
             program.Add(new RingStart(bucketKind, bytes, phase));
@@ -222,8 +225,10 @@ public static class StagePlanner
                 else if (t.Recompute == Recompute.Selective && re.Total.Kernels > 0) { Attention(re.Total, WorkPhase.Recompute, mb); flops += re.Total.Flops; }
                 else if (t.Recompute == Recompute.Dots && re.Total.Kernels > 0) { program.Add(new Work(re.Total, WorkPhase.Recompute, mb)); flops += re.Total.Flops; }
                 Layer(bwd, WorkPhase.Backward, mb, attentionFirst: false);
+                if (accumulateLayer.Kernels > 0) program.Add(new Work(accumulateLayer, WorkPhase.Backward, mb));
                 if (bucketed) Bucket(layerGradBytes);
             });
+            if (accumulateOther.Kernels > 0 && otherParams > 0 && (FirstVirtual(c) || LastVirtual(c))) program.Add(new Work(accumulateOther, WorkPhase.Backward, mb));
             if (working > 0) program.Add(new Alloc(MemoryKind.Activations, -working));
             program.Add(new Alloc(MemoryKind.Activations, -activations[c]));
             if (heldOutput > 0 && !LastVirtual(c)) program.Add(new Alloc(MemoryKind.Buffers, -heldOutput));

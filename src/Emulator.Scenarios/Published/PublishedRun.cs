@@ -105,6 +105,18 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>Whether the stack trains through DeepSpeed (its bf16 optimizer and pipeline engine).</summary>
     public bool IsDeepSpeed => Stack.Contains("deepspeed", StringComparison.Ordinal);
 
+    /// <summary>How the stack adds each microbatch's gradients into the step's buffer: DeepSpeed's bf16 optimizer casts them to fp32
+    /// and adds them after each backward (update_hp_grads), its fp16 path and Megatron-LM 2021 add them with an element-wise kernel
+    /// (autograd's AccumulateGrad, the main_grad hook); Megatron-LM from 2022 and the later stacks accumulate inside the weight-gradient GEMM.</summary>
+    public string GradAccumulation =>
+        IsDeepSpeed ? (Precision == "bf16" ? "cast-add" : "add")
+        : Stack.StartsWith("megatron-lm-2021", StringComparison.Ordinal) ? "add"
+        : "fused";
+
+    /// <summary>Whether the stack all-reduces whole gradients under ZeRO-1: DeepSpeed's pipeline engine with its bf16 optimizer reduces the
+    /// fp32 gradients with buffered_allreduce_fallback (`_bf16_reduce_grads`) and each rank then steps its own shard.</summary>
+    public bool AllReducesShardedGrads => IsDeepSpeed && Precision == "bf16" && Columns["zero"].Trim() == "1";
+
     /// <summary>The row as a scenario file for <see cref="ScenarioLoader"/>, with the calibration of <paramref name="stack"/> (default: the row's own stack).</summary>
     public string ToScenarioText(string? stack = null)
     {
@@ -132,6 +144,8 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  attention-dropout = {(UsesFlashAttention ? "false" : "true")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  keep-low-precision-grads = {(IsDeepSpeed ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  cp-algorithm = {CpAlgorithm}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  grad-accumulation = {GradAccumulation}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  all-reduce-sharded-grads = {(AllReducesShardedGrads ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  keep-stage-outputs = {(IsDeepSpeed || Stack.StartsWith("megatron-lm-2021", StringComparison.Ordinal) ? "true" : "false")}\n");
         b.Append("}\n");
         b.Append(CultureInfo.InvariantCulture, $"software {{\n  stack = {stack ?? Stack}\n}}\n");

@@ -1,3 +1,4 @@
+using Emulator.Core.Specs;
 using Emulator.Core.Models;
 using Emulator.Kernel;
 using static Emulator.Core.Tests.Models.ModelFixtures;
@@ -52,6 +53,18 @@ public class ComputeModelTests
         Assert.Equal(new WorkCost(0, 28_000_000, 1, new SimTime(561_000_000)), ComputeModel.OptimizerStep(Card, 1e6, false, 4));
         // Distributed over dp 4: 250,000 params, 7e6 B, 140e6 ps.
         Assert.Equal(new WorkCost(0, 7_000_000, 1, new SimTime(141_000_000)), ComputeModel.OptimizerStep(Card, 1e6, true, 4));
+    }
+
+    [Fact]
+    public void Gradient_accumulation_moves_its_bytes_per_parameter_or_nothing_when_fused()
+    {
+        Assert.Equal(WorkCost.Zero, ComputeModel.GradAccumulate(Card, 1e6, GradAccumulation.Fused, 4));
+        // Add into 2-byte gradients: read 2 + read 2 + write 2 = 6 B a parameter, 6e6 B = 120e6 ps, + 1 µs.
+        Assert.Equal(new WorkCost(0, 6_000_000, 1, new SimTime(121_000_000)), ComputeModel.GradAccumulate(Card, 1e6, GradAccumulation.Add, 2));
+        // Into an fp32 buffer: 2 + 4 + 4 = 10 B.
+        Assert.Equal(new WorkCost(0, 10_000_000, 1, new SimTime(201_000_000)), ComputeModel.GradAccumulate(Card, 1e6, GradAccumulation.Add, 4));
+        // Cast to fp32 (2 + 4 = 6 B, 121e6 ps), then add it (4 + 4 + 4 = 12 B, 241e6 ps): two kernels.
+        Assert.Equal(new WorkCost(0, 18_000_000, 2, new SimTime(362_000_000)), ComputeModel.GradAccumulate(Card, 1e6, GradAccumulation.CastAdd, 4));
     }
 
     [Fact]

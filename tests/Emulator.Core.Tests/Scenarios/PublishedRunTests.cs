@@ -39,6 +39,28 @@ public class PublishedRunTests
     }
 
     [Theory]
+    [InlineData("megatron-lm-2021", "add")]                 // main_grad.add_(grad) in the 2021 DDP hook
+    [InlineData("megatron-deepspeed-2021", "add")]          // fp16: autograd's AccumulateGrad
+    [InlineData("megatron-deepspeed-2022", "cast-add")]     // bf16 optimizer: update_hp_grads after each backward
+    [InlineData("meta-2024", "fused")]
+    [InlineData("mindspeed-llm-2025", "fused")]
+    [InlineData("maxtext-2025", "fused")]
+    public void GradientAccumulation_IsTheStacks(string stack, string expected)
+    {
+        Assert.Contains($"grad-accumulation = {expected}\n", Row(("stack", stack)).ToScenarioText());
+    }
+
+    [Theory]
+    [InlineData("megatron-deepspeed-2022", "1", "true")]    // bf16 optimizer: buffered_allreduce_fallback over the fp32 gradients
+    [InlineData("megatron-deepspeed-2022", "0", "false")]
+    [InlineData("megatron-deepspeed-2021", "1", "false")]   // fp16: the ZeRO optimizer reduce-scatters
+    [InlineData("megatron-lm-2021", "1", "false")]
+    public void WholeGradientAllReduce_IsDeepSpeedsBf16Optimizer(string stack, string zero, string expected)
+    {
+        Assert.Contains($"all-reduce-sharded-grads = {expected}\n", Row(("stack", stack), ("zero", zero)).ToScenarioText());
+    }
+
+    [Theory]
     [InlineData("maxtext-2024", "8", "false", "true")]      // base.yml shards activation_embed over the tensor axis
     [InlineData("maxtext-2025", "1", "false", "false")]     // nothing to shard over
     [InlineData("megatron-lm-2021", "8", "false", "false")] // Megatron-LM: as the column says

@@ -39,6 +39,16 @@ public class ScenarioValidatorTests
         Assert.Contains($"training.dp-algorithm = tree: {reason}", ex.Message);
     }
 
+    [Theory]
+    [InlineData("0", "all-reduces gradients anyway")]
+    [InlineData("2", "keeps the gradients sharded")]
+    public void Whole_gradient_all_reduce_is_refused_outside_zero_stage_1(string stage, string reason)
+    {
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["training.all-reduce-sharded-grads=true", $"training.zero-stage={stage}"]));
+        Assert.Contains($"training.all-reduce-sharded-grads = true: applies to zero-stage 1 only", ex.Message);
+        Assert.Contains(reason, ex.Message);
+    }
+
     [Fact]
     public void A_torus_whose_axes_do_not_hold_the_job_is_refused()
     {
