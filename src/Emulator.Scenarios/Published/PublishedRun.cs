@@ -106,11 +106,12 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     public bool IsDeepSpeed => Stack.Contains("deepspeed", StringComparison.Ordinal);
 
     /// <summary>How the stack adds each microbatch's gradients into the step's buffer: DeepSpeed's bf16 optimizer casts them to fp32
-    /// and adds them after each backward (update_hp_grads), its fp16 path and Megatron-LM 2021 add them with an element-wise kernel
-    /// (autograd's AccumulateGrad, the main_grad hook); Megatron-LM from 2022 and the later stacks accumulate inside the weight-gradient GEMM.</summary>
+    /// and adds them after each backward (update_hp_grads); its fp16 path, Megatron-LM 2021 and MindSpeed-LLM add them with an
+    /// element-wise kernel (autograd's AccumulateGrad; the main_grad hook, which MindSpeed-LLM's example scripts keep by passing
+    /// --no-gradient-accumulation-fusion); Megatron-LM from 2022 and the other stacks accumulate inside the weight-gradient GEMM.</summary>
     public string GradAccumulation =>
         IsDeepSpeed ? (Precision == "bf16" ? "cast-add" : "add")
-        : Stack.StartsWith("megatron-lm-2021", StringComparison.Ordinal) ? "add"
+        : Stack.StartsWith("megatron-lm-2021", StringComparison.Ordinal) || Stack.StartsWith("mindspeed-llm", StringComparison.Ordinal) ? "add"
         : "fused";
 
     /// <summary>Whether the stack all-reduces whole gradients under ZeRO-1: DeepSpeed's pipeline engine with its bf16 optimizer reduces the
