@@ -73,6 +73,8 @@ public static class CalibrateCommand
             return ExitCodes.BadInput;
         }
 
+        outDir ??= Path.Combine("out", "calibration");
+        if (!OutputDirectory.TryCreate(outDir, stderr)) return ExitCodes.BadInput;
         var scratch = Path.Combine(Path.GetTempPath(), "emulator-calibrate-" + Environment.ProcessId);
         Directory.CreateDirectory(scratch);
         try
@@ -102,8 +104,6 @@ public static class CalibrateCommand
             }
             var abs = loo.Select(l => Math.Abs(l.Error)).ToArray();
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"leave-one-out: mean |error| {abs.Average():0.0%}, max |error| {abs.Max():0.0%}"));
-            outDir ??= Path.Combine("out", "calibration");
-            Directory.CreateDirectory(outDir);
             File.WriteAllBytes(Path.Combine(outDir, "calibration.json"), Json(stack, scale, loo, abs));
             return ExitCodes.Ok;
         }

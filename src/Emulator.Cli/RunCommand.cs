@@ -60,6 +60,8 @@ public static class RunCommand
             return ExitCodes.BadInput;
         }
 
+        outDir ??= Path.Combine("out", scenario.Name);
+        if (!buildOnly && !OutputDirectory.TryCreate(outDir, stderr)) return ExitCodes.BadInput;
         var wall = Stopwatch.StartNew();
         if (buildOnly)
         {
@@ -79,8 +81,6 @@ public static class RunCommand
         wall.Stop();
         progress?.Dispose();
 
-        outDir ??= Path.Combine("out", scenario.Name);
-        Directory.CreateDirectory(outDir);
         File.WriteAllBytes(Path.Combine(outDir, "result.json"), ResultJson.Write(result));
         File.WriteAllBytes(Path.Combine(outDir, "run-stats.json"),
             RunStats.Write(result, wall.Elapsed, setup, Process.GetCurrentProcess().PeakWorkingSet64, scenario.Emulation.Threads));

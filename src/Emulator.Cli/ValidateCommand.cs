@@ -69,6 +69,7 @@ public static class ValidateCommand
         foreach (var (id, reason) in skipped) stdout.WriteLine($"{id,-24} skipped: {reason}");
         outDir ??= Path.Combine("out", "validation");
         var rowsDir = Path.Combine(outDir, "rows");
+        if (!OutputDirectory.TryCreate(outDir, stderr)) return ExitCodes.BadInput;
         Directory.CreateDirectory(rowsDir);
         var selected = runs.Where(r => only is null || only.Contains(r.Id)).ToArray();
         var outcomes = new (double Emulated, string Note, string? Failure)[selected.Length];

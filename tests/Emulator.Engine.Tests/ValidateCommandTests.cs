@@ -134,6 +134,27 @@ public class ValidateCommandTests
         Assert.Contains("--jobs", err);
     }
 
+    [Theory]
+    [InlineData("validate")]
+    [InlineData("run")]
+    [InlineData("calibrate")]
+    public void AnOutputDirectoryThatCannotBeWritten_Exits2BeforeEmulating(string command)
+    {
+        var file = Path.Combine(RepoPaths.TempDir(), "a-file");
+        File.WriteAllText(file, "not a directory");
+        string[] args = command switch
+        {
+            "validate" => ["validate", Path.Combine(RepoPaths.Root, "data", "published-runs.csv"), "--out", file],
+            "run" => ["run", RepoPaths.Scenario("quickstart"), "--out", file],
+            _ => ["calibrate", Path.Combine(RepoPaths.Root, "data", "published-runs.csv"), "--stack", "mindspeed-llm-2025", "--out", file],
+        };
+        var (exit, output, err) = CliRunner.Run(args);
+        Assert.Equal(2, exit);
+        Assert.StartsWith($"error: --out {file}: cannot write there", err);
+        Assert.DoesNotContain("emulating", err);
+        Assert.Equal("not a directory", File.ReadAllText(file));
+    }
+
     [Fact]
     public void Validate_CsvWithoutRequiredColumns_Exits2()
     {
