@@ -14,7 +14,8 @@ public static class ValidateCommand
         usage: emulator validate <runs.csv> [--out DIR] [--only ID[,ID...]] [--jobs N] [--set key=value ...]
           runs.csv   rows in the format of data/published-runs.csv (columns in data/README.md)
           --out DIR  where validation.json goes (default: out/validation), with each row's scenario and result
-                     in DIR/rows/ID.conf and DIR/rows/ID.json (rerun one: emulator run DIR/rows/ID.conf)
+                     in DIR/rows/ID.conf and DIR/rows/ID.json (rerun one: emulator run DIR/rows/ID.conf, with
+                     the --sets noted on its first line)
           --only     emulate only these row ids
           --jobs N   emulate up to N rows at once (default 1); the output is the same, in the file's order
           --set      override a scenario key in every row, e.g. --set emulation.rdma-chunk=16MiB
@@ -88,6 +89,8 @@ public static class ValidateCommand
                 lock (gate) stderr.WriteLine($"{run.Id}: emulating {run.Columns["cards"]} cards ...");
                 try
                 {
+                    // A result left from an earlier run must not sit beside this run's scenario if this row fails.
+                    File.Delete(Path.Combine(rowsDir, run.Id + ".json"));
                     var (emulated, note, result) = RowEmulation.Emulate(run, rowsDir, sets);
                     File.WriteAllBytes(Path.Combine(rowsDir, run.Id + ".json"), ResultJson.Write(result));
                     outcomes[i] = (emulated, note, null);

@@ -89,8 +89,9 @@ public static class ScenarioValidator
 
         var f = s.Fabric;
         if (s.Training.AllReduceShardedGrads && s.Training.ZeroStage != 1)
-            throw v.Fail("training.all-reduce-sharded-grads", $"applies to zero-stage 1 only (a sharded optimizer fed whole gradients); zero-stage {s.Training.ZeroStage} "
-                + (s.Training.ZeroStage == 0 ? "all-reduces gradients anyway" : "keeps the gradients sharded") + ": set it to false");
+            throw v.Fail(["training.all-reduce-sharded-grads", "training.zero-stage"],
+                "a whole-gradient all-reduce (training.all-reduce-sharded-grads) applies to zero-stage 1 only (a sharded optimizer fed whole gradients), and {training.zero-stage} "
+                + (s.Training.ZeroStage == 0 ? "all-reduces gradients anyway" : "keeps the gradients sharded") + ": set training.all-reduce-sharded-grads = false, or zero-stage = 1");
         if (f.IsTorus && s.Training.DpAlgorithm == DpAlgorithm.Tree)
             throw v.Fail("training.dp-algorithm", "tree all-reduces run on fat trees only; on a torus gradients go round one ring per axis (ring)");
         if (s.Emulation.MirrorReplicas && s.Training.DpAlgorithm == DpAlgorithm.Tree)

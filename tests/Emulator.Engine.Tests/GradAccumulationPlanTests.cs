@@ -5,31 +5,64 @@ using Emulator.Scenarios;
 
 namespace Emulator.Engine.Tests;
 
-/// <summary>Each microbatch's gradient accumulation in a stage's program: one kernel run per layer and microbatch, plus one for the
-/// embedding or output layer on the stages that hold them; nothing when fused into the weight-gradient GEMM.</summary>
+/// <summary>Each microbatch's gradient accumulation in a stage's program: one kernel run after each layer's backward, plus one for
+/// the embedding or output layer on the stages that hold them; nothing when fused into the weight-gradient GEMM.</summary>
 public class GradAccumulationPlanTests
 {
-    private static StagePlan Plan(string kind, int stage) =>
-        StagePlanner.Build(ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), [$"training.grad-accumulation={kind}"]), stage);
+    // quickstart: bf16 (fp32 gradient buffer), 24 layers over pp 4 = 6 per stage, 64 / (2 * 4) = 8 microbatches, tp 2, dp 4.
+    private static StagePlan Plan(string kind, int stage, params string[] more) =>
+        StagePlanner.Build(ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), [$"training.grad-accumulation={kind}", .. more]), stage);
 
-    [Theory]
-    [InlineData("add", 1)]
-    [InlineData("cast-add", 2)]
-    public void Accumulation_RunsAfterEachLayersBackward_ForEveryMicrobatch(string kind, int kernelsPerLayer)
+    private static WorkCost LayerAdd(GradAccumulation kind, double share = 1, int gradientBytes = 4)
     {
         var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"));
-        var (fused, middle, first) = (Plan("fused", 1), Plan(kind, 1), Plan(kind, 0));
-        // quickstart: bf16 (fp32 gradient buffer), 24 layers over pp 4 = 6 per stage, 64 / (2 * 4) = 8 microbatches, tp 2.
-        var layer = ComputeModel.GradAccumulate(s.Card, TransformerMath.LayerParams(s.Model) / s.Parallel.Tp,
-            kind == "add" ? GradAccumulation.Add : GradAccumulation.CastAdd, 4);
+        return ComputeModel.GradAccumulate(s.Card, TransformerMath.LayerParams(s.Model) / s.Parallel.Tp * share, kind, gradientBytes);
+    }
+
+    private static int Added(StagePlan fused, StagePlan plan) => plan.Program.OfType<Work>().Count() - fused.Program.OfType<Work>().Count();
+
+    [Theory]
+    [InlineData("add", GradAccumulation.Add, 1)]
+    [InlineData("cast-add", GradAccumulation.CastAdd, 2)]
+    public void Accumulation_FollowsEachLayersBackward_EveryMicrobatch(string kind, GradAccumulation policy, int kernelsPerLayer)
+    {
+        var (fused, middle) = (Plan("fused", 1), Plan(kind, 1));
+        var layer = LayerAdd(policy);
         Assert.Equal(kernelsPerLayer, layer.Kernels);
-        var extra = middle.Program.OfType<Work>().Except(fused.Program.OfType<Work>()).ToArray();
-        Assert.All(extra, w => Assert.Equal(WorkPhase.Backward, w.Phase));
-        Assert.Equal(6 * 8, middle.Program.OfType<Work>().Count(w => w.Cost == layer));
-        Assert.Equal(fused.Program.OfType<Work>().Count() + 6 * 8, middle.Program.OfType<Work>().Count());
-        // The first stage also adds the embedding's gradients once per microbatch.
-        Assert.Equal(Plan("fused", 0).Program.OfType<Work>().Count() + 6 * 8 + 8, first.Program.OfType<Work>().Count());
+        Assert.Equal(6 * 8, Added(fused, middle));
+        var program = middle.Program;
+        var adds = Enumerable.Range(0, program.Count).Where(i => program[i] is Work w && w.Cost == layer).ToArray();
+        Assert.Equal(6 * 8, adds.Length);
+        // Right after the layer's closing tensor-parallel collective, whose block before it is backward work.
+        Assert.All(adds, i =>
+        {
+            Assert.IsType<TpSync>(program[i - 1]);
+            Assert.Equal(WorkPhase.Backward, Assert.IsType<Work>(program[i - 2]).Phase);
+        });
         Assert.Equal(fused.ExecutedFlops, middle.ExecutedFlops);
+    }
+
+    [Fact]
+    public void FirstAndLastStages_AlsoAddTheirNonLayerGradients_OncePerMicrobatch()
+    {
+        Assert.Equal(6 * 8 + 8, Added(Plan("fused", 0), Plan("add", 0)));
+        Assert.Equal(6 * 8 + 8, Added(Plan("fused", 3), Plan("add", 3)));
+        // Interleaved: only the first model chunk of the first stage and the last chunk of the last hold them.
+        string[] v2 = ["parallel.virtual-stages=2"];
+        Assert.Equal(6 * 8 + 8, Added(Plan("fused", 0, v2), Plan("add", 0, v2)));
+        Assert.Equal(6 * 8, Added(Plan("fused", 1, v2), Plan("add", 1, v2)));
+        Assert.Equal(6 * 8 + 8, Added(Plan("fused", 3, v2), Plan("add", 3, v2)));
+        // One stage holding everything: one non-layer add per microbatch, not two.
+        string[] one = ["parallel.pp=1", "parallel.dp=16", "parallel.global-batch=64"];
+        Assert.Equal(24 * 2 + 2, Added(Plan("fused", 0, one), Plan("add", 0, one)));
+    }
+
+    [Fact]
+    public void ShardedGradients_AddIntoWhatEachRankHolds()
+    {
+        // ZeRO-2 accumulates into its unsharded 2-byte buffer; FSDP into this rank's fp32 shard (1/dp).
+        Assert.Equal(6 * 8, Plan("add", 1, "training.zero-stage=2").Program.OfType<Work>().Count(w => w.Cost == LayerAdd(GradAccumulation.Add, gradientBytes: 2)));
+        Assert.Equal(6 * 8, Plan("add", 1, "training.zero-stage=3").Program.OfType<Work>().Count(w => w.Cost == LayerAdd(GradAccumulation.Add, share: 1.0 / 4)));
     }
 
     [Fact]

@@ -26,6 +26,8 @@ public class ValidateCommandTests
             "short-row,only,three",
             Row("../escape"),
             Row("good"),
+            Row("GOOD"),
+            Row(""),
         });
 
         var (exit, output, err) = CliRunner.Run("validate", csv, "--out", dir);
@@ -47,6 +49,8 @@ public class ValidateCommandTests
         Assert.Contains("fields", skipped["short-row"]);
         Assert.Contains("letters, digits", skipped["../escape"]);
         Assert.Contains("already used on line 2", skipped["good"]);
+        Assert.Contains("already used on line 2", skipped["GOOD"]);
+        Assert.Contains("has no id", skipped["line 10"]);
         var systems = root.GetProperty("by_system").EnumerateArray().ToArray();
         Assert.Equal(["a100-80g-selene", "all"], systems.Select(x => x.GetProperty("preset").GetString()));
         var system = systems[0];
@@ -62,6 +66,8 @@ public class ValidateCommandTests
         var dir = RepoPaths.TempDir();
         var csv = Path.Combine(dir, "runs.csv");
         File.WriteAllLines(csv, new[] { Header, Row("kept"), Row("broken", tp: "3") });
+        Directory.CreateDirectory(Path.Combine(dir, "rows"));
+        File.WriteAllText(Path.Combine(dir, "rows", "broken.json"), "{} from an earlier run");
 
         var (exit, _, err) = CliRunner.Run("validate", csv, "--out", dir, "--set", "emulation.seed=7");
 
@@ -70,7 +76,7 @@ public class ValidateCommandTests
         var scenario = Path.Combine(rows, "kept.conf");
         Assert.StartsWith("# emulated with --set emulation.seed=7\n", File.ReadAllText(scenario));
         Assert.True(File.Exists(Path.Combine(rows, "broken.conf")), "a row that could not run keeps its scenario, to see why");
-        Assert.False(File.Exists(Path.Combine(rows, "broken.json")));
+        Assert.False(File.Exists(Path.Combine(rows, "broken.json")), "an earlier run's result must not sit beside this run's scenario");
         using var validation = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "validation.json")));
         using var result = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(rows, "kept.json")));
         var emulated = Assert.Single(validation.RootElement.GetProperty("rows").EnumerateArray()).GetProperty("emulated").GetDouble();

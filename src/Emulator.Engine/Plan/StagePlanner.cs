@@ -82,9 +82,11 @@ public static class StagePlanner
         var re = ComputeModel.LayerRecompute(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute, t.FlashAttention, cp, t.AttentionDropout);
         var logitsF = ComputeModel.LogitsForward(s.Card, s.Model, p.Tp, p.MicroBatch, cp);
         var logitsB = ComputeModel.LogitsBackward(s.Card, s.Model, p.Tp, p.MicroBatch, cp);
-        // Each microbatch's gradients join the step's buffer layer by layer as backward produces them, the non-layer ones after.
-        var accumulateLayer = ComputeModel.GradAccumulate(s.Card, layerParams, t.GradAccumulation, gradPerParam);
-        var accumulateOther = ComputeModel.GradAccumulate(s.Card, otherParams, t.GradAccumulation, gradPerParam);
+        // Each microbatch's gradients join the step's buffer layer by layer as backward produces them, the non-layer ones after:
+        // the whole g-byte buffer, ZeRO-2's unsharded 2-byte one, or under FSDP (reduce-scattered every microbatch) this rank's shard.
+        var (accumulated, accumulateBytes) = sharded switch { 3 => (1.0 / replicas, gradPerParam), 2 => (1.0, 2), _ => (1.0, gradPerParam) };
+        var accumulateLayer = ComputeModel.GradAccumulate(s.Card, layerParams * accumulated, t.GradAccumulation, accumulateBytes);
+        var accumulateOther = ComputeModel.GradAccumulate(s.Card, otherParams * accumulated, t.GradAccumulation, accumulateBytes);
         var optimizer = ComputeModel.OptimizerStep(s.Card, paramsOnCard, t.DistributedOptimizer, replicas);
         var kvBytes = cp > 1 ? KeyValueBytes(s) : 0;
         var tpBytes = p.Tp > 1 ? TensorParallelBytes(s) : 0;

@@ -15,7 +15,8 @@ public static class PublishedRunsCsv
         if (missing.Length > 0) throw new ScenarioException($"{path}: missing column(s) {string.Join(", ", missing)}; the columns are documented in data/README.md", path);
         var rows = new List<PublishedRun>();
         var malformed = new List<(string, string)>();
-        var seen = new Dictionary<string, int>();
+        // Case-insensitive: ids name files, and two ids differing only in case would share one on macOS and Windows.
+        var seen = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         for (var i = first + 1; i < lines.Length; i++)
         {
             if (lines[i].Trim().Length == 0) continue;
@@ -28,6 +29,11 @@ public static class PublishedRunsCsv
                 continue;
             }
             // The id names the row's scenario and result files (validate --out), so it must be a plain, unique file name.
+            if (fields[0].Trim().Length == 0)
+            {
+                malformed.Add((id, $"{path}:{i + 1}: the row has no id; give it one (letters, digits, '.', '-' and '_')"));
+                continue;
+            }
             if (!id.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '-' or '_'))
             {
                 malformed.Add((id, $"{path}:{i + 1}: id '{id}' may hold only letters, digits, '.', '-' and '_' (it names the row's files)"));
@@ -35,7 +41,7 @@ public static class PublishedRunsCsv
             }
             if (!seen.TryAdd(id, i + 1))
             {
-                malformed.Add((id, $"{path}:{i + 1}: id '{id}' is already used on line {seen[id]}; give each row its own id"));
+                malformed.Add((id, $"{path}:{i + 1}: id '{id}' is already used on line {seen[id]} (ids are compared ignoring case); give each row its own id"));
                 continue;
             }
             rows.Add(new PublishedRun(header.Zip(fields).ToDictionary(p => p.First, p => p.Second.Trim())));

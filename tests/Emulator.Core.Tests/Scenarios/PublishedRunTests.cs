@@ -50,6 +50,13 @@ public class PublishedRunTests
         Assert.Contains($"grad-accumulation = {expected}\n", Row(("stack", stack)).ToScenarioText());
     }
 
+    [Fact]
+    public void DeepSpeedBf16_BeyondZeroOne_IsNotItsBf16Optimizer()
+    {
+        Assert.Contains("grad-accumulation = cast-add\n", Row(("stack", "megatron-deepspeed-2022"), ("zero", "1")).ToScenarioText());
+        Assert.Contains("grad-accumulation = add\n", Row(("stack", "megatron-deepspeed-2022"), ("zero", "2")).ToScenarioText());
+    }
+
     [Theory]
     [InlineData("megatron-deepspeed-2022", "1", "true")]    // bf16 optimizer: buffered_allreduce_fallback over the fp32 gradients
     [InlineData("megatron-deepspeed-2022", "0", "false")]

@@ -45,7 +45,8 @@ public class ScenarioValidatorTests
     public void Whole_gradient_all_reduce_is_refused_outside_zero_stage_1(string stage, string reason)
     {
         var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["training.all-reduce-sharded-grads=true", $"training.zero-stage={stage}"]));
-        Assert.Contains($"training.all-reduce-sharded-grads = true: applies to zero-stage 1 only", ex.Message);
+        Assert.Contains("a whole-gradient all-reduce (training.all-reduce-sharded-grads) applies to zero-stage 1 only", ex.Message);
+        Assert.Contains($"training.zero-stage = {stage}", ex.Message);
         Assert.Contains(reason, ex.Message);
     }
 
