@@ -1,6 +1,7 @@
 using Emulator.Core.Models;
 using Emulator.Core.Specs;
 using Emulator.Engine.Plan;
+using Emulator.Engine.Results;
 using Emulator.Scenarios;
 
 namespace Emulator.Engine.Tests;
@@ -73,6 +74,22 @@ public class GradAccumulationPlanTests
         var (scattered, whole) = (Zero1(false).Program.OfType<RingStart>().ToArray(), Zero1(true).Program.OfType<RingStart>().ToArray());
         Assert.Equal(scattered.Select(r => r with { Ring = RingKind.AllReduce }), whole);
         Assert.Contains(scattered, r => r.Ring == RingKind.ReduceScatter);
+    }
+
+    [Fact]
+    public void OnOneReplicaOfOneStage_TheStepLengthensByExactlyTheAccumulationKernels()
+    {
+        // One node, one replica, one stage (tp 8): every card runs the same serial program and nothing overlaps the adds, so
+        // each microbatch's adds, one per layer plus one for the embedding, lengthen the step by their roofline time exactly.
+        string[] one = ["cluster.cards=8", "parallel.tp=8", "parallel.pp=1", "parallel.dp=1", "parallel.global-batch=8"];
+        StepResult Step(string kind) => StepEmulation.Run(ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), [.. one, $"training.grad-accumulation={kind}"]));
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), one);
+        var layer = ComputeModel.GradAccumulate(s.Card, TransformerMath.LayerParams(s.Model) / 8, GradAccumulation.Add, 4);
+        var other = ComputeModel.GradAccumulate(s.Card, TransformerMath.StageParams(s.Model, 24, true, true, 8) - 24 * TransformerMath.LayerParams(s.Model) / 8, GradAccumulation.Add, 4);
+        var perMicrobatch = layer.Duration.Ps * 24 + other.Duration.Ps;
+
+        Assert.Equal(4, s.Parallel.MicroBatches);
+        Assert.Equal(Step("fused").StepTime.Ps + 4 * perMicrobatch, Step("add").StepTime.Ps);
     }
 
     [Fact]
