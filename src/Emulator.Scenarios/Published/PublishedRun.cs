@@ -105,10 +105,10 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>Whether the stack trains through DeepSpeed (its bf16 optimizer and pipeline engine).</summary>
     public bool IsDeepSpeed => Stack.Contains("deepspeed", StringComparison.Ordinal);
 
-    /// <summary>How the stack adds each microbatch's gradients into the step's buffer: DeepSpeed's bf16 optimizer casts them to fp32
-    /// and adds them after each backward (update_hp_grads; it serves ZeRO 0 and 1, the only stages its pipeline engine runs with bf16); its fp16 path, Megatron-LM 2021 and MindSpeed-LLM add them with an
-    /// element-wise kernel (autograd's AccumulateGrad; the main_grad hook, which MindSpeed-LLM's example scripts keep by passing
-    /// --no-gradient-accumulation-fusion); Megatron-LM from 2022 and the other stacks accumulate inside the weight-gradient GEMM.</summary>
+    /// <summary>How the stack adds each microbatch's gradients into the step's buffer: DeepSpeed's bf16 optimizer (ZeRO 0 and 1, the
+    /// only stages its pipeline engine runs with bf16) casts them to fp32 and adds them after each backward (update_hp_grads); its fp16
+    /// path, Megatron-LM 2021 and MindSpeed-LLM add them with an element-wise kernel (autograd's AccumulateGrad; the main_grad hook,
+    /// which MindSpeed-LLM's scripts keep by passing --no-gradient-accumulation-fusion); the others accumulate inside the weight-gradient GEMM.</summary>
     public string GradAccumulation =>
         IsDeepSpeed ? (Precision == "bf16" && Columns["zero"].Trim() is "" or "0" or "1" ? "cast-add" : "add")
         : Stack.StartsWith("megatron-lm-2021", StringComparison.Ordinal) || Stack.StartsWith("mindspeed-llm", StringComparison.Ordinal) ? "add"
