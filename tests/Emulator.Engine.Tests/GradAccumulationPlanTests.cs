@@ -1,3 +1,4 @@
+using Emulator.Core.Accounting;
 using Emulator.Core.Models;
 using Emulator.Core.Specs;
 using Emulator.Engine.Plan;
@@ -22,25 +23,46 @@ public class GradAccumulationPlanTests
 
     private static int Added(StagePlan fused, StagePlan plan) => plan.Program.OfType<Work>().Count() - fused.Program.OfType<Work>().Count();
 
-    [Theory]
-    [InlineData("add", GradAccumulation.Add, 1)]
-    [InlineData("cast-add", GradAccumulation.CastAdd, 2)]
-    public void Accumulation_FollowsEachLayersBackward_EveryMicrobatch(string kind, GradAccumulation policy, int kernelsPerLayer)
+    [Fact]
+    public void Add_FollowsEachLayersBackward_EveryMicrobatch()
     {
-        var (fused, middle) = (Plan("fused", 1), Plan(kind, 1));
-        var layer = LayerAdd(policy);
-        Assert.Equal(kernelsPerLayer, layer.Kernels);
+        var (fused, middle) = (Plan("fused", 1), Plan("add", 1));
+        var layer = LayerAdd(GradAccumulation.Add);
+        Assert.Equal(1, layer.Kernels);
         Assert.Equal(6 * 8, Added(fused, middle));
         var program = middle.Program;
         var adds = Enumerable.Range(0, program.Count).Where(i => program[i] is Work w && w.Cost == layer).ToArray();
         Assert.Equal(6 * 8, adds.Length);
-        // Right after the layer's closing tensor-parallel collective, whose block before it is backward work.
+        // Right after the layer's closing tensor-parallel collective, whose block before it is backward work (the main_grad hook).
         Assert.All(adds, i =>
         {
             Assert.IsType<TpSync>(program[i - 1]);
             Assert.Equal(WorkPhase.Backward, Assert.IsType<Work>(program[i - 2]).Phase);
         });
         Assert.Equal(fused.ExecutedFlops, middle.ExecutedFlops);
+    }
+
+    [Fact]
+    public void CastAdd_RunsAfterTheBackward_HoldingOneFp32TemporaryOfTheLargestTensor()
+    {
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"));
+        var layer = LayerAdd(GradAccumulation.CastAdd);
+        Assert.Equal(2, layer.Kernels);
+        foreach (var (stage, temporaryElements) in new[] { (1, TransformerMath.LargestLayerTensor(s.Model)), (0, (double)s.Model.Vocab * s.Model.Hidden) })
+        {
+            var program = Plan("cast-add", stage).Program;
+            var temporary = (long)Math.Ceiling(4 * temporaryElements / s.Parallel.Tp);
+            var opens = Enumerable.Range(0, program.Count).Where(i => program[i] is Alloc { Kind: MemoryKind.Buffers } a && a.Bytes == temporary).ToArray();
+            Assert.Equal(8, opens.Length);
+            Assert.All(opens, i =>
+            {
+                // DeepSpeed's update_hp_grads: after autograd freed the microbatch's activations, one add per layer (+ the embedding).
+                Assert.True(program[i - 1] is Alloc { Kind: MemoryKind.Activations } freed && freed.Bytes < 0);
+                Assert.All(Enumerable.Range(i + 1, 6), j => Assert.Equal(layer, Assert.IsType<Work>(program[j]).Cost));
+                var close = i + 7 + (stage == 0 ? 1 : 0);
+                Assert.Equal(new Alloc(MemoryKind.Buffers, -temporary), program[close]);
+            });
+        }
     }
 
     [Fact]

@@ -25,6 +25,13 @@ public static class TransformerMath
         return qkv + proj + mlp + layerNorms;
     }
 
+    /// <summary>Elements of a layer's largest weight matrix: the fused QKV h·(h + 2·k·d), fc1 h·f (h·2f gated) or fc2 f·h.</summary>
+    public static double LargestLayerTensor(ModelSpec m)
+    {
+        double h = m.Hidden, kvWidth = (double)m.KvHeads * m.Hidden / m.Heads, f = m.FfnHidden;
+        return Math.Max(h * (h + 2 * kvWidth), Math.Max(h * (m.GatedMlp ? 2 * f : f), f * h));
+    }
+
     /// <summary>Embedding parameters (V + s)·h: word embeddings plus learned positions, as Narayanan et al. (SC'21) eq. 2 counts them (RoPE models have no position table; s·h is negligible).</summary>
     public static double EmbeddingParams(ModelSpec m) => ((double)m.Vocab + m.SeqLen) * m.Hidden;
 

@@ -87,6 +87,11 @@ public static class StagePlanner
         var (accumulated, accumulateBytes) = sharded switch { 3 => (1.0 / replicas, gradPerParam), 2 => (1.0, 2), _ => (1.0, gradPerParam) };
         var accumulateLayer = ComputeModel.GradAccumulate(s.Card, layerParams * accumulated, t.GradAccumulation, accumulateBytes);
         var accumulateOther = ComputeModel.GradAccumulate(s.Card, otherParams * accumulated, t.GradAccumulation, accumulateBytes);
+        // DeepSpeed's bf16 optimizer adds them after the whole backward (update_hp_grads), casting one tensor at a time to an fp32
+        // temporary: the largest, the word embedding on the stages that hold it, is the transient that counts.
+        var afterBackward = t.GradAccumulation == GradAccumulation.CastAdd;
+        long CastTemporary(bool holdsOther) => (long)Math.Ceiling(4 * accumulated / p.Tp *
+            Math.Max(TransformerMath.LargestLayerTensor(s.Model), holdsOther ? (double)s.Model.Vocab * s.Model.Hidden : 0));
         var optimizer = ComputeModel.OptimizerStep(s.Card, paramsOnCard, t.DistributedOptimizer, replicas);
         var kvBytes = cp > 1 ? KeyValueBytes(s) : 0;
         var tpBytes = p.Tp > 1 ? TensorParallelBytes(s) : 0;
@@ -227,12 +232,23 @@ public static class StagePlanner
                 else if (t.Recompute == Recompute.Selective && re.Total.Kernels > 0) { Attention(re.Total, WorkPhase.Recompute, mb); flops += re.Total.Flops; }
                 else if (t.Recompute == Recompute.Dots && re.Total.Kernels > 0) { program.Add(new Work(re.Total, WorkPhase.Recompute, mb)); flops += re.Total.Flops; }
                 Layer(bwd, WorkPhase.Backward, mb, attentionFirst: false);
-                if (accumulateLayer.Kernels > 0) program.Add(new Work(accumulateLayer, WorkPhase.Backward, mb));
+                if (accumulateLayer.Kernels > 0 && !afterBackward) program.Add(new Work(accumulateLayer, WorkPhase.Backward, mb));
                 if (bucketed) Bucket(layerGradBytes);
             });
-            if (accumulateOther.Kernels > 0 && otherParams > 0 && (FirstVirtual(c) || LastVirtual(c))) program.Add(new Work(accumulateOther, WorkPhase.Backward, mb));
+            var holdsOther = otherParams > 0 && (FirstVirtual(c) || LastVirtual(c));
+            if (accumulateOther.Kernels > 0 && holdsOther && !afterBackward) program.Add(new Work(accumulateOther, WorkPhase.Backward, mb));
             if (working > 0) program.Add(new Alloc(MemoryKind.Activations, -working));
             program.Add(new Alloc(MemoryKind.Activations, -activations[c]));
+            if (afterBackward)
+            {
+                // Autograd has freed the microbatch's activations by then; the stage output is released only after (DeepSpeed's
+                // _exec_backward_pass).
+                var temporary = CastTemporary(holdsOther);
+                program.Add(new Alloc(MemoryKind.Buffers, temporary));
+                for (var l = 0; l < chunkLayers[c]; l++) program.Add(new Work(accumulateLayer, WorkPhase.Backward, mb));
+                if (holdsOther) program.Add(new Work(accumulateOther, WorkPhase.Backward, mb));
+                program.Add(new Alloc(MemoryKind.Buffers, -temporary));
+            }
             if (heldOutput > 0 && !LastVirtual(c)) program.Add(new Alloc(MemoryKind.Buffers, -heldOutput));
             if (!FirstVirtual(c)) program.Add(new SendInput(TransferKind.Gradient, mb, p2pBytes, first ? c - 1 : c));
         }

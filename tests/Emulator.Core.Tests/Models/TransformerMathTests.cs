@@ -37,6 +37,15 @@ public class TransformerMathTests
     }
 
     [Fact]
+    public void Largest_layer_tensor_is_fc1_or_fc2_or_the_fused_qkv()
+    {
+        // Tiny GPT: QKV 128·384, fc1 and fc2 128·512 = 65,536.
+        Assert.Equal(65_536, TransformerMath.LargestLayerTensor(Tiny));
+        // Llama 2 70B: gated fc1 8192·2·28672 = 469,762,048 (QKV 8192·10240, fc2 28672·8192).
+        Assert.Equal(469_762_048, TransformerMath.LargestLayerTensor(Llama2_70B));
+    }
+
+    [Fact]
     public void Stage_params_split_embedding_and_output_over_tp()
     {
         // Tiny: layer 198,272; embedding (256 + 64)·128 = 40,960; output copy 256·128 = 32,768.
