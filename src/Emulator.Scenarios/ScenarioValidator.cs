@@ -88,6 +88,12 @@ public static class ScenarioValidator
         }
 
         var f = s.Fabric;
+        if (s.Training.GradAccumulation == GradAccumulation.CastAdd && s.Training.ZeroStage >= 2)
+            throw v.Fail(["training.grad-accumulation", "training.zero-stage"],
+                "cast-add is DeepSpeed's bf16 optimizer, which runs at zero-stage 0 or 1 only, and {training.zero-stage} shards the gradients: use grad-accumulation = add, or zero-stage 0 or 1");
+        if (s.Training.GradAccumulation == GradAccumulation.CastAdd && s.Training.OverlapGradReduce)
+            throw v.Fail(["training.grad-accumulation", "training.overlap-grad-reduce"],
+                "cast-add adds the gradients after the whole backward (DeepSpeed's update_hp_grads), so they cannot be reduced in buckets during it ({training.overlap-grad-reduce}): set overlap-grad-reduce = false, or grad-accumulation = add");
         if (s.Training.AllReduceShardedGrads && s.Training.ZeroStage != 1)
             throw v.Fail(["training.all-reduce-sharded-grads", "training.zero-stage"],
                 "a whole-gradient all-reduce (training.all-reduce-sharded-grads) applies to zero-stage 1 only (a sharded optimizer fed whole gradients), and {training.zero-stage} "

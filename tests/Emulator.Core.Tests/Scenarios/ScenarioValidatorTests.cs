@@ -50,6 +50,15 @@ public class ScenarioValidatorTests
         Assert.Contains(reason, ex.Message);
     }
 
+    [Theory]
+    [InlineData("training.zero-stage=2", "runs at zero-stage 0 or 1 only")]
+    [InlineData("training.overlap-grad-reduce=true", "cannot be reduced in buckets during it")]
+    public void Cast_add_is_refused_where_DeepSpeed_never_runs_it(string other, string reason)
+    {
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["training.grad-accumulation=cast-add", other]));
+        Assert.Contains(reason, ex.Message);
+    }
+
     [Fact]
     public void A_torus_whose_axes_do_not_hold_the_job_is_refused()
     {
