@@ -78,6 +78,7 @@ public static class ScenarioKeys
         new("training.keep-low-precision-grads", KeyType.Boolean, "Keep 2-byte autograd gradients beside the fp32 gradient buffer until the optimizer step (DeepSpeed bf16 optimizer)", "false"),
         new("training.flash-attention", KeyType.Boolean, "Fused attention (FlashAttention-2): no s x s scores in HBM, recomputed in backward", "false"),
         new("training.attention-dropout", KeyType.Boolean, "Dropout on the attention probabilities as its own kernel, 5 bytes per score each way (unfused attention with Megatron-LM's default --attention-dropout 0.1; fused into FlashAttention otherwise)", "false"),
+        new("training.hidden-dropout", KeyType.Boolean, "Dropout on the residual branches and the embedding (Megatron-LM's default --hidden-dropout 0.1): its 1-byte masks are kept for backward (2 per layer, 1 on the first stage); false for stacks that train without it", "false"),
         new("training.keep-stage-outputs", KeyType.Boolean, "Hold each in-flight microbatch's stage output until its backward (DeepSpeed pipeline engine, Megatron-LM before 2022)", "false"),
 
         new("software.stack", KeyType.Text, "Training software stack label (the stack column of published runs); hocon/stacks/NAME.conf holds its calibration", "megatron-lm-2021"),

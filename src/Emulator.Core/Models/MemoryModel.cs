@@ -9,7 +9,7 @@ namespace Emulator.Core.Models;
 /// 10·s·b·h replicated over tp unless sequence parallel (layernorm inputs 2+2, QKV and fc1 inputs 2+2, two dropout masks 1+1);
 /// split over tp: Q 2·s·b·h, K and V 4·s·b·k·d, projection input 2·s·b·h, activation input 2·s·b·f (4·s·b·f gated),
 /// fc2 input 2·s·b·f (24·s·b·h for a standard GPT); attention core 5·a·s²·b (softmax output 2, dropout mask 1, dropout output 2).
-/// Divisions by tp round up.
+/// Divisions by tp round up. Without hidden dropout (stacks that train with none) the two masks, and the embedding's, are not kept.
 /// </remarks>
 public static class MemoryModel
 {
@@ -37,11 +37,11 @@ public static class MemoryModel
     }
 
     /// <summary>Activation bytes one layer keeps per microbatch: with SP s·b·h·(34 + 5·a·s/h)/t, without s·b·h·(10 + 24/t + 5·a·s/(h·t)); Selective drops the 5·a·s/h term; Full and FullNeeded keep the input 2·s·b·h (/t with SP).</summary>
-    public static long ActivationBytesPerLayer(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy)
+    public static long ActivationBytesPerLayer(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool hiddenDropout = true)
     {
         var t = CheckTp(tp);
         var sbh = checked(TokenBytes(m, microBatch) * m.Hidden);
-        var replicated = checked(10 * sbh);
+        var replicated = checked((hiddenDropout ? 10 : 8) * sbh);
         if (policy is Recompute.Full or Recompute.FullNeeded) return sequenceParallel ? CeilDiv(2 * sbh, t) : 2 * sbh;
         if (policy == Recompute.Dots)
         {
@@ -61,14 +61,14 @@ public static class MemoryModel
     /// mask s·b·h (1 B, /t with SP), plus on the last stage the final layernorm and output-layer inputs 4·s·b·h (/t with SP) and the
     /// fp32 logits 4·s·b·V/t (Korthikanti et al. §4.3). The transient of full recomputation is RecomputeWorkingBytes, not included here.
     /// </summary>
-    public static long ActivationBytesPerMicrobatch(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, int stageLayers, bool firstStage, bool lastStage)
+    public static long ActivationBytesPerMicrobatch(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, int stageLayers, bool firstStage, bool lastStage, bool hiddenDropout = true)
     {
         var t = CheckTp(tp);
         var sbh = TokenBytes(m, microBatch) * m.Hidden;
         checked
         {
-            var total = stageLayers * ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, policy);
-            if (firstStage) total += sequenceParallel ? CeilDiv(sbh, t) : sbh;
+            var total = stageLayers * ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, policy, hiddenDropout);
+            if (firstStage && hiddenDropout) total += sequenceParallel ? CeilDiv(sbh, t) : sbh;
             if (lastStage)
             {
                 total += sequenceParallel ? CeilDiv(4 * sbh, t) : 4 * sbh;
@@ -80,8 +80,8 @@ public static class MemoryModel
 
     /// <summary>Transient bytes while one layer's backward runs: under Full or FullNeeded the layer's rematerialised activations (its no-recompute
     /// footprint; with FlashAttention without the s×s scores, which the fused kernel never stores), otherwise 0.</summary>
-    public static long RecomputeWorkingBytes(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention) =>
-        policy is Recompute.Full or Recompute.FullNeeded ? ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, flashAttention ? Recompute.Selective : Recompute.None) : 0;
+    public static long RecomputeWorkingBytes(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention, bool hiddenDropout = true) =>
+        policy is Recompute.Full or Recompute.FullNeeded ? ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, flashAttention ? Recompute.Selective : Recompute.None, hiddenDropout) : 0;
 
     /// <summary>The tp-split tokens-wide tensors: Q, K, V, projection input, activation input and output (24·s·b·h for a standard GPT).</summary>
     private static long SplitTokenBytes(ModelSpec m, int microBatch)

@@ -72,6 +72,9 @@ public sealed record TrainingSpec(
     /// <summary>How context-parallel attention exchanges keys and values.</summary>
     public CpAlgorithm CpAlgorithm { get; init; } = CpAlgorithm.Ring;
 
+    /// <summary>Dropout on the residual branches and the embedding (Megatron-LM's default --hidden-dropout 0.1): its 1-byte masks are kept for backward.</summary>
+    public bool HiddenDropout { get; init; } = true;
+
     /// <summary>How each microbatch's gradients join the step's gradient buffer.</summary>
     public GradAccumulation GradAccumulation { get; init; } = GradAccumulation.Fused;
 

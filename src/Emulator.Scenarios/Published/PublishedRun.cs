@@ -95,6 +95,11 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     public bool UsesFlashAttention => !(Stack.StartsWith("megatron-lm-2021", StringComparison.Ordinal) || Stack.StartsWith("megatron-lm-2022", StringComparison.Ordinal)
         || Stack.StartsWith("megatron-deepspeed-2021", StringComparison.Ordinal) || Stack.StartsWith("megatron-deepspeed-2022", StringComparison.Ordinal));
 
+    /// <summary>Whether the stack trains with dropout: the 2021-2022 Megatron generations keep Megatron-LM's defaults (0.1 on attention and
+    /// hidden states; BLOOM's script sets neither); the later stacks train without (Llama has none, MindSpeed-LLM's scripts pass 0.0,
+    /// MaxText's dropout_rate is 0).</summary>
+    public bool UsesDropout => !UsesFlashAttention;
+
     /// <summary>How the stack runs context parallelism: Meta's 2024 stack all-gathers keys and values before attention, exposed
     /// (Llama 3, Dubey et al. 2024, §3.3.2); the others use ring attention.</summary>
     public string CpAlgorithm => Stack.StartsWith("meta-2024", StringComparison.Ordinal) ? "all-gather" : "ring";
@@ -142,7 +147,8 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  sequence-parallel = {SequenceParallel}\n");
         b.Append(CultureInfo.InvariantCulture, $"  zero-stage = {(c["zero"] is "" ? "0" : c["zero"])}\n");
         b.Append(CultureInfo.InvariantCulture, $"  flash-attention = {(UsesFlashAttention ? "true" : "false")}\n");
-        b.Append(CultureInfo.InvariantCulture, $"  attention-dropout = {(UsesFlashAttention ? "false" : "true")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  attention-dropout = {(UsesDropout ? "true" : "false")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  hidden-dropout = {(UsesDropout ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  keep-low-precision-grads = {(IsDeepSpeed ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  cp-algorithm = {CpAlgorithm}\n");
         b.Append(CultureInfo.InvariantCulture, $"  grad-accumulation = {GradAccumulation}\n");

@@ -48,6 +48,18 @@ public class MemoryModelTests
     }
 
     [Fact]
+    public void Without_hidden_dropout_the_masks_are_not_kept()
+    {
+        // Tiny, t 2, b 1: the two 1-byte masks per layer are 2·sbh = 16,384 (/2 with SP), the embedding's sbh = 8,192 (/2 with SP).
+        Assert.Equal(159_744L - 8_192, MemoryModel.ActivationBytesPerLayer(Tiny, 2, 1, true, Recompute.None, hiddenDropout: false));
+        Assert.Equal(200_704L - 16_384, MemoryModel.ActivationBytesPerLayer(Tiny, 2, 1, false, Recompute.None, hiddenDropout: false));
+        Assert.Equal(409_600L - 2 * 16_384 - 8_192, MemoryModel.ActivationBytesPerMicrobatch(Tiny, 2, 1, false, Recompute.None, 2, true, false, hiddenDropout: false));
+        // Full recomputation keeps only the layer input either way; its working set is the layer without the masks.
+        Assert.Equal(MemoryModel.ActivationBytesPerLayer(Tiny, 2, 1, true, Recompute.Full), MemoryModel.ActivationBytesPerLayer(Tiny, 2, 1, true, Recompute.Full, hiddenDropout: false));
+        Assert.Equal(139_264L - 8_192, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Full, flashAttention: true, hiddenDropout: false));
+    }
+
+    [Fact]
     public void Recompute_working_set_is_one_full_layer_under_full_only()
     {
         Assert.Equal(159_744L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Full, flashAttention: false));

@@ -50,6 +50,19 @@ public class PublishedRunTests
         Assert.Contains($"grad-accumulation = {expected}\n", Row(("stack", stack)).ToScenarioText());
     }
 
+    [Theory]
+    [InlineData("megatron-lm-2021", "true")]          // Megatron-LM's defaults: 0.1 on attention and hidden states
+    [InlineData("megatron-deepspeed-2022", "true")]   // BLOOM's script sets neither
+    [InlineData("meta-2024", "false")]                // Llama has no dropout
+    [InlineData("mindspeed-llm-2025", "false")]       // its scripts pass --attention-dropout 0.0 --hidden-dropout 0.0
+    [InlineData("maxtext-2025", "false")]             // base.yml: dropout_rate 0
+    public void Dropout_IsTheStacks(string stack, string expected)
+    {
+        var text = Row(("stack", stack)).ToScenarioText();
+        Assert.Contains($"attention-dropout = {expected}\n", text);
+        Assert.Contains($"hidden-dropout = {expected}\n", text);
+    }
+
     [Fact]
     public void DeepSpeedBf16_BeyondZeroOne_IsNotItsBf16Optimizer()
     {
