@@ -50,7 +50,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
 
     private TrainingSpec ReadTraining() => new(
         Precision: Choice("training.precision"),
-        Recompute: ScenarioKeys.RecomputeNames.FirstOrDefault(n => n.Name == Choice("training.recompute"), (Name: "none", Policy: Recompute.None)).Policy,
+        Recompute: ScenarioKeys.RecomputeNames.First(n => n.Name == Choice("training.recompute")).Policy,
         SequenceParallel: Bool("training.sequence-parallel"),
         ZeroStage: Int("training.zero-stage"),
         KeepLowPrecisionGrads: Bool("training.keep-low-precision-grads"),

@@ -88,9 +88,10 @@ public static class StagePlanner
         var accumulateLayer = ComputeModel.GradAccumulate(s.Card, layerParams * accumulated, t.GradAccumulation, accumulateBytes);
         var accumulateOther = ComputeModel.GradAccumulate(s.Card, otherParams * accumulated, t.GradAccumulation, accumulateBytes);
         // DeepSpeed's bf16 optimizer adds them after the whole backward (update_hp_grads), casting one tensor at a time to an fp32
-        // temporary: the largest, the word embedding on the stages that hold it, is the transient that counts.
+        // temporary: the largest, the word embedding on the stages that hold it, is the transient that counts (cast-add runs at
+        // ZeRO 0-1 only, ScenarioValidator, so the tensors are whole).
         var afterBackward = t.GradAccumulation == GradAccumulation.CastAdd;
-        long CastTemporary(bool holdsOther) => (long)Math.Ceiling(4 * accumulated / p.Tp *
+        long CastTemporary(bool holdsOther) => (long)Math.Ceiling(4.0 / p.Tp *
             Math.Max(TransformerMath.LargestLayerTensor(s.Model), holdsOther ? (double)s.Model.Vocab * s.Model.Hidden : 0));
         var optimizer = ComputeModel.OptimizerStep(s.Card, paramsOnCard, t.DistributedOptimizer, replicas);
         var kvBytes = cp > 1 ? KeyValueBytes(s) : 0;

@@ -115,13 +115,16 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// path, Megatron-LM 2021 and MindSpeed-LLM add them with an element-wise kernel (autograd's AccumulateGrad; the main_grad hook,
     /// which MindSpeed-LLM's scripts keep by passing --no-gradient-accumulation-fusion); the others accumulate inside the weight-gradient GEMM.</summary>
     public string GradAccumulation =>
-        IsDeepSpeed ? (Precision == "bf16" && Columns["zero"].Trim() is "" or "0" or "1" ? "cast-add" : "add")
+        IsDeepSpeed ? (Precision == "bf16" && Zero <= 1 ? "cast-add" : "add")
         : Stack.StartsWith("megatron-lm-2021", StringComparison.Ordinal) || Stack.StartsWith("mindspeed-llm", StringComparison.Ordinal) ? "add"
         : "fused";
 
     /// <summary>Whether the stack all-reduces whole gradients under ZeRO-1: DeepSpeed's pipeline engine with its bf16 optimizer reduces the
     /// fp32 gradients with buffered_allreduce_fallback (`_bf16_reduce_grads`) and each rank then steps its own shard.</summary>
-    public bool AllReducesShardedGrads => IsDeepSpeed && Precision == "bf16" && Columns["zero"].Trim() == "1";
+    public bool AllReducesShardedGrads => IsDeepSpeed && Precision == "bf16" && Zero == 1;
+
+    /// <summary>The ZeRO stage column, 0 when empty (a value that is not a number is left to the scenario's own check).</summary>
+    private int Zero => int.TryParse(Columns["zero"], NumberStyles.None, CultureInfo.InvariantCulture, out var z) ? z : 0;
 
     /// <summary>The row as a scenario file for <see cref="ScenarioLoader"/>, with the calibration of <paramref name="stack"/> (default: the row's own stack).</summary>
     public string ToScenarioText(string? stack = null)
