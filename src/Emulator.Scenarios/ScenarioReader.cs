@@ -62,6 +62,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         DpAlgorithm = Choice("training.dp-algorithm") == "tree" ? DpAlgorithm.Tree : DpAlgorithm.Ring,
         CpAlgorithm = Choice("training.cp-algorithm") == "all-gather" ? CpAlgorithm.AllGather : CpAlgorithm.Ring,
         AllReduceShardedGrads = Bool("training.all-reduce-sharded-grads"),
+        OverlapTpBackward = Bool("training.overlap-tp-backward"),
         HiddenDropout = Bool("training.hidden-dropout"),
         GradAccumulation = ScenarioKeys.GradAccumulationNames.First(n => n.Name == Choice("training.grad-accumulation")).Kind,
     };

@@ -61,6 +61,15 @@ public static partial class ComputeModel
         return new LayerWork(attention, mlp);
     }
 
+    /// <summary>One backward GEMM (input- or weight-gradient: the same shape, LayerBackward runs two) of each block's first linear,
+    /// QKV and fc1: the work a backward tensor-parallel collective of that block can run beside (Megatron-LM's asynchronous
+    /// input-gradient all-reduce).</summary>
+    public static LayerWork BackwardFirstLinearGemm(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, int cp = 1)
+    {
+        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
+        return new LayerWork(Gemm(c, g.Tokens, g.QkvWidth / g.Tp, g.H), Gemm(c, g.Tokens, g.Fc1Width / g.Tp, g.H));
+    }
+
     /// <summary>Forward work redone during backward: None nothing, Selective the attention core (QKᵀ, softmax, AV), Full the whole LayerForward, FullNeeded all of it but the MLP's second GEMM and residual add, Dots the MLP's first GEMM with its layernorm and activation.</summary>
     /// <remarks>With FlashAttention, Selective recomputes nothing: the fused backward already rebuilds the scores.</remarks>
     public static LayerWork LayerRecompute(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention = false, int cp = 1, bool attentionDropout = false) => policy switch

@@ -15,4 +15,8 @@ public readonly record struct WorkCost(double Flops, long HbmBytes, int Kernels,
     /// <summary>Work done one after the other: every field adds.</summary>
     public static WorkCost operator +(WorkCost a, WorkCost b) =>
         new(a.Flops + b.Flops, checked(a.HbmBytes + b.HbmBytes), a.Kernels + b.Kernels, a.Duration + b.Duration);
+
+    /// <summary>Work with a part of it taken out (the part must be in it): every field subtracts.</summary>
+    public static WorkCost operator -(WorkCost a, WorkCost b) =>
+        new(a.Flops - b.Flops, checked(a.HbmBytes - b.HbmBytes), a.Kernels - b.Kernels, a.Duration - b.Duration);
 }

@@ -82,6 +82,10 @@ public sealed record TrainingSpec(
     /// under its pipeline engine: buffered_allreduce_fallback over the fp32 gradients).</summary>
     public bool AllReduceShardedGrads { get; init; }
 
+    /// <summary>Backward's tensor-parallel collectives run beside the GEMMs that do not need them (Megatron-LM's asynchronous
+    /// input-gradient all-reduce, 2022 on) instead of blocking the card.</summary>
+    public bool OverlapTpBackward { get; init; }
+
     /// <summary>Optimizer state sharded over dp (ZeRO stage 1 or more).</summary>
     public bool DistributedOptimizer => ZeroStage >= 1;
 }

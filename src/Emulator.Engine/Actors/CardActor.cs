@@ -44,6 +44,11 @@ public sealed partial class CardActor : EntityActor
     private const string TpSpanName = "tp collective";
     /// <summary>Tensor-parallel collectives run as rings so far (each its own ring phase).</summary>
     private long _tpSeq;
+    /// <summary>A collective started by TpStart has not ended yet (the node runs it), or its ring phase (rings).</summary>
+    private bool _tpOpen;
+    private int _tpOpenPhase;
+    /// <summary>The card is blocked at a TpWait for the open collective.</summary>
+    private bool _tpWaiting;
     private long _transferSeq;
 
     /// <summary>What the card's HBM banks hold (their shares of it): the live-byte high-water mark, rounded up (Reservation).</summary>
@@ -93,6 +98,13 @@ public sealed partial class CardActor : EntityActor
                 // A late HBM stack keeps the run's last kernel going until it has served the run's traffic.
                 if (_s.Plan.Runs.EndsRun(_workPc) && _trafficLateUntil > Now) SendAt(Id, _trafficLateUntil, ComputeDone.Instance);
                 else Resume();
+                return true;
+            case TpCollectiveDone when _tpOpen:
+                // An asynchronous collective: the card computed on meanwhile, and runs on now only if it has been waiting.
+                _tpOpen = false;
+                if (!_tpWaiting) return true;
+                _tpWaiting = false;
+                Resume();
                 return true;
             case TpCollectiveDone d:
                 if (_joinedAfterWork)
@@ -168,7 +180,31 @@ public sealed partial class CardActor : EntityActor
                         if (AwaitRing(phase, RingKind.AllReduce, RingGroup.Tensor)) return;
                         break;
                     }
-                    Arrive(t, _pc - 1, Now);
+                    Arrive(t.Bytes, _pc - 1, Now);
+                    Block(TimeKind.TensorParallel, TpSpanName);
+                    return;
+                case TpStart t:
+                    _pc++;
+                    if (_s.TpSize == 1) break;
+                    if (TpRings)
+                    {
+                        _tpOpenPhase = TpRingPhases + (int)(_tpSeq++ % TpRingPhases);
+                        StartRing(RingKind.AllReduce, t.Bytes, _tpOpenPhase, RingGroup.Tensor);
+                        break;
+                    }
+                    _tpOpen = true;
+                    Arrive(t.Bytes, _pc - 1, Now);
+                    break;
+                case TpWait:
+                    _pc++;
+                    if (_s.TpSize == 1) break;
+                    if (TpRings)
+                    {
+                        if (AwaitRing(_tpOpenPhase, RingKind.AllReduce, RingGroup.Tensor)) return;
+                        break;
+                    }
+                    if (!_tpOpen) break;
+                    _tpWaiting = true;
                     Block(TimeKind.TensorParallel, TpSpanName);
                     return;
                 case RingSync r:
@@ -210,7 +246,7 @@ public sealed partial class CardActor : EntityActor
         {
             _joinedAt = endsRun ? SimTime.Max(Now + duration, _trafficLateUntil) : Now + duration;
             _joinedAfterWork = true;
-            Arrive(t, _pc++, _joinedAt);
+            Arrive(t.Bytes, _pc++, _joinedAt);
             return;
         }
         Send(Id, duration, ComputeDone.Instance);
@@ -222,11 +258,11 @@ public sealed partial class CardActor : EntityActor
     /// <summary>First ring phase of tensor-parallel collectives (and how many there are before they wrap).</summary>
     private const int TpRingPhases = 1 << 24;
 
-    /// <summary>Posts on the group's barrier that this rank arrives at the collective <paramref name="t"/> (at <paramref name="pc"/>) at
-    /// <paramref name="at"/>; the last rank to post has the node run it when the last one arrives.</summary>
-    private void Arrive(TpSync t, int pc, SimTime at)
+    /// <summary>Posts on the group's barrier that this rank arrives at the collective of <paramref name="bytes"/> per rank (at
+    /// <paramref name="pc"/>) at <paramref name="at"/>; the last rank to post has the node run it when the last one arrives.</summary>
+    private void Arrive(long bytes, int pc, SimTime at)
     {
-        if (_s.TpBarrier!.Post(at, out var allArrived)) SendAt(_nodeId, allArrived, _s.TpBarrier.Start(_s.TpLeader, pc, t.Bytes));
+        if (_s.TpBarrier!.Post(at, out var allArrived)) SendAt(_nodeId, allArrived, _s.TpBarrier.Start(_s.TpLeader, pc, bytes));
     }
 
     /// <summary>Accounts the kernels and collectives the node ran on in a chain (all but the last end), as the card would have lived them.</summary>

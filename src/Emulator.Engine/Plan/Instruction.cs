@@ -20,6 +20,17 @@ public sealed record Work(WorkCost Cost, WorkPhase Phase, int MicroBatch) : Inst
 /// <summary>Tensor-parallel collective of this many bytes per rank, inside the node.</summary>
 public sealed record TpSync(long Bytes) : Instruction;
 
+/// <summary>Start a tensor-parallel collective of this many bytes per rank and run on; the next <see cref="TpWait"/> blocks until it
+/// is done (Megatron-LM's asynchronous backward collectives, beside a GEMM that does not need them). At most one is open at a time.</summary>
+public sealed record TpStart(long Bytes) : Instruction;
+
+/// <summary>Block until the collective of the last <see cref="TpStart"/> is done (no wait if it already is).</summary>
+public sealed record TpWait : Instruction
+{
+    /// <summary>The one instance: a wait carries nothing.</summary>
+    public static readonly TpWait Instance = new();
+}
+
 /// <summary>RDMA-write a microbatch's activations to the next stage or its gradients to the previous one, for the receiver's model chunk <paramref name="ToChunk"/>; does not block.</summary>
 public sealed record SendInput(TransferKind Kind, int MicroBatch, long Bytes, int ToChunk = 0) : Instruction
 {

@@ -45,7 +45,7 @@ public sealed class KernelRuns
                 lastWork = pc;
                 continue;
             }
-            if (head >= 0 && instruction is TpSync or Alloc) continue;
+            if (head >= 0 && instruction is TpSync or TpStart or TpWait or Alloc) continue;
             if (head >= 0) runs._last[lastWork] = true;
             head = -1;
         }

@@ -202,6 +202,44 @@ public static class StagePlanner
             flops += w.Total.Flops;
         }
 
+        // Megatron-LM's asynchronous backward collectives (2022 on): each block's input-gradient all-reduce runs beside its first
+        // linear's weight-gradient GEMM. With sequence parallelism the block first gathers its output gradient (blocking), then
+        // re-gathers its saved 1/t input beside the input-gradient GEMM and reduce-scatters the input gradient beside the
+        // weight-gradient GEMM (an all-gather's traffic is half the bytes of an all-reduce, as above).
+        var firstGemm = t.OverlapTpBackward && tpBytes > 0
+            ? ComputeModel.BackwardFirstLinearGemm(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp)
+            : LayerWork.Zero;
+        void Overlapped(WorkCost gemm, int mb)
+        {
+            program.Add(new TpStart(t.SequenceParallel ? tpBytes / 2 : tpBytes));
+            program.Add(new Work(gemm, WorkPhase.Backward, mb));
+            program.Add(TpWait.Instance);
+        }
+        void OverlappedBlock(WorkCost block, WorkCost gemm, int mb, Action<WorkCost> rest)
+        {
+            if (!t.SequenceParallel)
+            {
+                rest(block - gemm);
+                Overlapped(gemm, mb);
+                return;
+            }
+            program.Add(new TpSync(tpBytes / 2));
+            rest(block - gemm - gemm);
+            Overlapped(gemm, mb);
+            Overlapped(gemm, mb);
+        }
+        void LayerBackward(int mb)
+        {
+            if (firstGemm.Total.Kernels == 0)
+            {
+                Layer(bwd, WorkPhase.Backward, mb, attentionFirst: false);
+                return;
+            }
+            OverlappedBlock(bwd.Mlp, firstGemm.Mlp, mb, rest => program.Add(new Work(rest, WorkPhase.Backward, mb)));
+            OverlappedBlock(bwd.Attention, firstGemm.Attention, mb, rest => Attention(rest, WorkPhase.Backward, mb));
+            flops += bwd.Total.Flops;
+        }
+
         foreach (var op in PipelineSchedule.Interleaved(stage, p.Pp, m, v))
         {
             var (mb, c) = (op.MicroBatch, op.Chunk);
@@ -232,7 +270,7 @@ public static class StagePlanner
                 // Selective recompute reruns the attention core, so under ring attention the other ranks' K/V come round again.
                 else if (t.Recompute == Recompute.Selective && re.Total.Kernels > 0) { Attention(re.Total, WorkPhase.Recompute, mb); flops += re.Total.Flops; }
                 else if (t.Recompute == Recompute.Dots && re.Total.Kernels > 0) { program.Add(new Work(re.Total, WorkPhase.Recompute, mb)); flops += re.Total.Flops; }
-                Layer(bwd, WorkPhase.Backward, mb, attentionFirst: false);
+                LayerBackward(mb);
                 if (accumulateLayer.Kernels > 0 && !afterBackward) program.Add(new Work(accumulateLayer, WorkPhase.Backward, mb));
                 if (bucketed) Bucket(layerGradBytes);
             });

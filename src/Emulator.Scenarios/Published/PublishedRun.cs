@@ -123,6 +123,14 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// fp32 gradients with buffered_allreduce_fallback (`_bf16_reduce_grads`) and each rank then steps its own shard.</summary>
     public bool AllReducesShardedGrads => IsDeepSpeed && Precision == "bf16" && Zero == 1;
 
+    /// <summary>Whether the stack runs backward's tensor-parallel collectives beside the GEMMs that do not need them: Megatron-LM from
+    /// 2022 (its asynchronous input-gradient all-reduce, Korthikanti et al. 2022 §6.2) and MindSpeed-LLM, built on Megatron-core's
+    /// same linear layers; the 2021 generations and the forks of them (Megatron-DeepSpeed) block on them.</summary>
+    public bool OverlapsTpBackward =>
+        Stack.StartsWith("mindspeed-llm", StringComparison.Ordinal)
+        || (Stack.StartsWith("megatron-lm-", StringComparison.Ordinal)
+            && int.TryParse(Stack["megatron-lm-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var year) && year >= 2022);
+
     /// <summary>The ZeRO stage column, 0 when empty (a value that is not a number is left to the scenario's own check).</summary>
     private int Zero => int.TryParse(Columns["zero"], NumberStyles.None, CultureInfo.InvariantCulture, out var z) ? z : 0;
 
@@ -156,6 +164,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  cp-algorithm = {CpAlgorithm}\n");
         b.Append(CultureInfo.InvariantCulture, $"  grad-accumulation = {GradAccumulation}\n");
         b.Append(CultureInfo.InvariantCulture, $"  all-reduce-sharded-grads = {(AllReducesShardedGrads ? "true" : "false")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  overlap-tp-backward = {(OverlapsTpBackward ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  keep-stage-outputs = {(IsDeepSpeed || Stack.StartsWith("megatron-lm-2021", StringComparison.Ordinal) ? "true" : "false")}\n");
         b.Append("}\n");
         b.Append(CultureInfo.InvariantCulture, $"software {{\n  stack = {stack ?? Stack}\n}}\n");

@@ -81,6 +81,19 @@ public class PublishedRunTests
     }
 
     [Theory]
+    [InlineData("megatron-lm-2021", "false")]
+    [InlineData("megatron-lm-2022", "true")]          // asynchronous input-gradient all-reduce (Korthikanti et al. 2022 §6.2)
+    [InlineData("megatron-lm-2024", "true")]
+    [InlineData("megatron-deepspeed-2022", "false")]  // forked from Megatron-LM's 2021 generation
+    [InlineData("mindspeed-llm-2025", "true")]        // Megatron-core's linear layers
+    [InlineData("meta-2024", "false")]
+    [InlineData("maxtext-2025", "false")]
+    public void BackwardTensorParallelOverlap_IsTheStacks(string stack, string expected)
+    {
+        Assert.Contains($"overlap-tp-backward = {expected}\n", Row(("stack", stack)).ToScenarioText());
+    }
+
+    [Theory]
     [InlineData("maxtext-2024", "8", "false", "true")]      // base.yml shards activation_embed over the tensor axis
     [InlineData("maxtext-2025", "1", "false", "false")]     // nothing to shard over
     [InlineData("megatron-lm-2021", "8", "false", "false")] // Megatron-LM: as the column says

@@ -1,0 +1,88 @@
+using Emulator.Core.Accounting;
+using Emulator.Core.Models;
+using Emulator.Core.Specs;
+using Emulator.Core.Units;
+using Emulator.Engine.Plan;
+using Emulator.Engine.Results;
+
+namespace Emulator.Engine.Tests;
+
+/// <summary>Backward's tensor-parallel collectives beside the first linear's GEMMs (training.overlap-tp-backward, Megatron-LM's
+/// asynchronous input-gradient all-reduce): the same kernels, less exposed tensor-parallel time.</summary>
+public class TpBackwardOverlapTests
+{
+    // One stage of 8 layers, tp 8, 8 microbatches of 8 sequences: each first-linear GEMM is far longer than a collective on a
+    // crossbar of 10 TB/s, so every backward collective hides.
+    private static Scenario Plan(bool overlap, bool sequenceParallel = false, bool rings = false, int crossbarGBps = 10_000)
+    {
+        var s = TestScenarios.With(tp: 8, pp: 1, dp: 1, microBatch: 8);
+        return s with
+        {
+            Node = s.Node with { IntraBandwidth = Bandwidth.FromGBps(crossbarGBps) },
+            Training = s.Training with { SequenceParallel = sequenceParallel, OverlapTpBackward = overlap },
+            Emulation = s.Emulation with { TpCollectiveRings = rings },
+        };
+    }
+
+    /// <summary>Mean tensor-parallel time per card, in picoseconds (every rank of this plan lives the same step).</summary>
+    private static long Tp(StepResult r) => (long)Math.Round(r.Breakdown[TimeKind.TensorParallel] * 1e12);
+
+    [Fact]
+    public void BackwardCollectives_RunBesideTheFirstLinearsWeightGradient_TheSameKernels()
+    {
+        var (plain, overlapped) = (StagePlanner.Build(Plan(false), 0), StagePlanner.Build(Plan(true), 0));
+        var s = Plan(true);
+        var gemm = ComputeModel.BackwardFirstLinearGemm(s.Card, s.Model, 8, 8, sequenceParallel: false);
+        var program = overlapped.Program;
+        var starts = Enumerable.Range(0, program.Count).Where(i => program[i] is TpStart).ToArray();
+        // Two per layer (after the MLP's and the attention's backward), each around one GEMM of its block's first linear.
+        Assert.Equal(2 * 8 * 8, starts.Length);
+        Assert.All(starts, i =>
+        {
+            Assert.Equal(WorkPhase.Backward, Assert.IsType<Work>(program[i + 1]).Phase);
+            Assert.Contains(((Work)program[i + 1]).Cost, new[] { gemm.Mlp, gemm.Attention });
+            Assert.IsType<TpWait>(program[i + 2]);
+        });
+        Assert.Equal(plain.Program.OfType<TpSync>().Count() / 2, overlapped.Program.OfType<TpSync>().Count());
+        Assert.Equal(plain.ExecutedFlops, overlapped.ExecutedFlops);
+        Assert.Equal(plain.Program.OfType<Work>().Sum(w => w.Cost.Duration.Ps), overlapped.Program.OfType<Work>().Sum(w => w.Cost.Duration.Ps));
+    }
+
+    [Fact]
+    public void SequenceParallel_GathersTheOutputGradient_ThenHidesTheInputsRegatherAndTheReduceScatter()
+    {
+        var (plain, overlapped) = (StagePlanner.Build(Plan(false, true), 0), StagePlanner.Build(Plan(true, true), 0));
+        var tpBytes = StagePlanner.TensorParallelBytes(Plan(true, true));
+        // Per block: a blocking all-gather of the output gradient (half an all-reduce's bytes), then two halves beside GEMMs.
+        Assert.Equal(4 * 8 * 8, overlapped.Program.OfType<TpStart>().Count(t => t.Bytes == tpBytes / 2));
+        Assert.Equal(2 * 8 * 8, overlapped.Program.OfType<TpSync>().Count(t => t.Bytes == tpBytes / 2));
+        Assert.Equal(plain.ExecutedFlops, overlapped.ExecutedFlops);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void LongGemms_HideEveryBackwardCollective_HalfTheTensorParallelTime(bool rings)
+    {
+        var plain = StepEmulation.Run(Plan(false, rings: rings));
+        var overlapped = StepEmulation.Run(Plan(true, rings: rings));
+
+        Assert.Equal(plain.Breakdown[TimeKind.Compute], overlapped.Breakdown[TimeKind.Compute]);
+        // Forward's two collectives a layer still block; backward's two are hidden whole.
+        Assert.InRange(Tp(plain) - 2 * Tp(overlapped), -2, 2);
+        Assert.InRange((plain.StepTime - overlapped.StepTime).Ps - (Tp(plain) - Tp(overlapped)), -2, 2);
+    }
+
+    [Fact]
+    public void SlowCrossbar_HidesOnlyAGemmsWorthOfEachCollective()
+    {
+        // At 100 GB/s a collective outlasts the GEMM beside it: each hides exactly the GEMM's time.
+        var plain = StepEmulation.Run(Plan(false, crossbarGBps: 100));
+        var overlapped = StepEmulation.Run(Plan(true, crossbarGBps: 100));
+        var s = Plan(true);
+        var gemm = ComputeModel.BackwardFirstLinearGemm(s.Card, s.Model, 8, 8, sequenceParallel: false);
+
+        Assert.Equal(plain.Breakdown[TimeKind.Compute], overlapped.Breakdown[TimeKind.Compute]);
+        Assert.InRange(Tp(plain) - Tp(overlapped) - 8L * 8 * (gemm.Mlp.Duration + gemm.Attention.Duration).Ps, -2, 2);
+    }
+}
