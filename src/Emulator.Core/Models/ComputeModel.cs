@@ -11,7 +11,7 @@ namespace Emulator.Core.Models;
 /// </remarks>
 public static partial class ComputeModel
 {
-    /// <summary>Bytes Adam moves per updated parameter: read bf16 grad 2 + read fp32 master, m, v 12 + write them 12 + write bf16 weight 2.</summary>
+    /// <summary>Bytes Adam moves per updated parameter: read the fp32 gradient 4 + read fp32 master, m, v 12 + write them 12.</summary>
     public const int AdamBytesPerParam = 28;
 
     /// <summary>Fraction of peak a GEMM reaches: c.GemmEfficiency · d/(d + c.GemmHalfDim), d = min(m, n, k).</summary>
@@ -50,12 +50,20 @@ public static partial class ComputeModel
         return Elementwise(c, tokens * vocab * (4 + 2)) + gemm + gemm;
     }
 
-    /// <summary>Adam update, one memory-bound kernel of 28 B per updated parameter (AdamBytesPerParam); a distributed optimizer updates paramsOnCard/dp.</summary>
-    public static WorkCost OptimizerStep(CardSpec c, double paramsOnCard, bool distributedOptimizer, int dp)
+    /// <summary>The mixed-precision optimizer step as memory-bound passes over the updated parameters (paramsOnCard, or paramsOnCard/dp
+    /// with a distributed optimizer), as Megatron-LM's Float16OptimizerWithFloat16Params and DistributedOptimizer run it: with
+    /// 2-byte gradients (fp16) their copy into fp32 (2 + 4 B) and the loss-scale unscale and overflow check (4 + 4 B); the
+    /// gradient norm for clipping (read 4 B); Adam (AdamBytesPerParam); the fp32 master weights copied to the 2-byte model
+    /// weights (4 + 2 B); then the card's whole gradient buffer zeroed for the next step (gradientBufferBytes written).</summary>
+    public static WorkCost OptimizerStep(CardSpec c, double paramsOnCard, bool distributedOptimizer, int dp, long gradientBufferBytes = 0, bool twoByteGradients = false)
     {
         if (dp < 1) throw new ArgumentOutOfRangeException(nameof(dp), dp, "dp must be at least 1");
         var updated = distributedOptimizer ? paramsOnCard / dp : paramsOnCard;
-        return Elementwise(c, updated * AdamBytesPerParam);
+        var step = (twoByteGradients ? Elementwise(c, updated * (2 + 4)) + Elementwise(c, updated * (4 + 4)) : WorkCost.Zero)
+            + Elementwise(c, updated * 4)
+            + Elementwise(c, updated * AdamBytesPerParam)
+            + Elementwise(c, updated * (4 + 2));
+        return gradientBufferBytes > 0 ? step + Elementwise(c, gradientBufferBytes) : step;
     }
 
     /// <summary>Adding one microbatch's gradients of <paramref name="parameters"/> into the step's buffer of <paramref name="gradientBytes"/>-byte

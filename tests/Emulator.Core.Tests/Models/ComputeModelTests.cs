@@ -47,12 +47,16 @@ public class ComputeModelTests
     }
 
     [Fact]
-    public void Optimizer_step_moves_28_bytes_per_updated_param()
+    public void Optimizer_step_is_norm_adam_and_weight_copy_per_updated_param_then_the_buffer_zeroed()
     {
-        // 1e6 params × 28 B = 28e6 B at 5e10 B/s = 560e6 ps, + 1 µs.
-        Assert.Equal(new WorkCost(0, 28_000_000, 1, new SimTime(561_000_000)), ComputeModel.OptimizerStep(Card, 1e6, false, 4));
-        // Distributed over dp 4: 250,000 params, 7e6 B, 140e6 ps.
-        Assert.Equal(new WorkCost(0, 7_000_000, 1, new SimTime(141_000_000)), ComputeModel.OptimizerStep(Card, 1e6, true, 4));
+        // 1e6 params: gradient norm 4 B, Adam 28 B, master-to-model copy 6 B = 38e6 B at 5e10 B/s = 760e6 ps, + 3 kernels of 1 µs.
+        Assert.Equal(new WorkCost(0, 38_000_000, 3, new SimTime(763_000_000)), ComputeModel.OptimizerStep(Card, 1e6, false, 4));
+        // Distributed over dp 4: 250,000 params, 9.5e6 B, 190e6 ps.
+        Assert.Equal(new WorkCost(0, 9_500_000, 3, new SimTime(193_000_000)), ComputeModel.OptimizerStep(Card, 1e6, true, 4));
+        // fp16: the 2-byte gradients copied to fp32 (6 B) and unscaled (8 B) first; a 2e6-byte gradient buffer zeroed after:
+        // 54e6 B = 1080e6 ps, 6 kernels.
+        Assert.Equal(new WorkCost(0, 54_000_000, 6, new SimTime(1_086_000_000)),
+            ComputeModel.OptimizerStep(Card, 1e6, false, 1, gradientBufferBytes: 2_000_000, twoByteGradients: true));
     }
 
     [Fact]
