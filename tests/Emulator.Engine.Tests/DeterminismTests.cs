@@ -43,6 +43,17 @@ public class DeterminismTests
         Assert.Equal(ResultOf([.. plan, "emulation.threads=1"]), ResultOf([.. plan, "emulation.threads=3"]));
     }
 
+    [Theory]
+    [InlineData("one-event")]
+    [InlineData("ring")]
+    public void AsyncBackwardTensorParallel_OneVersusThreePartitions_IdenticalResultJson(string tpCollectives)
+    {
+        // Backward's collectives started and awaited around a GEMM, with sequence parallelism (a blocking gather before each block).
+        string[] plan = ["parallel.virtual-stages=2", "training.sequence-parallel=true", "training.overlap-tp-backward=true",
+            $"emulation.tp-collectives={tpCollectives}"];
+        Assert.Equal(ResultOf([.. plan, "emulation.threads=1"]), ResultOf([.. plan, "emulation.threads=3"]));
+    }
+
     [Fact]
     public void ContextParallelFsdpOverlapped_OneVersusTwoPartitions_IdenticalResultJson()
     {
