@@ -4,6 +4,7 @@ using Emulator.Core.Specs;
 using Emulator.Core.Units;
 using Emulator.Engine.Plan;
 using Emulator.Engine.Results;
+using Emulator.Kernel;
 
 namespace Emulator.Engine.Tests;
 
@@ -71,6 +72,31 @@ public class TpBackwardOverlapTests
         // Forward's two collectives a layer still block; backward's two are hidden whole.
         Assert.InRange(Tp(plain) - 2 * Tp(overlapped), -2, 2);
         Assert.InRange((plain.StepTime - overlapped.StepTime).Ps - (Tp(plain) - Tp(overlapped)), -2, 2);
+    }
+
+    [Fact]
+    public void SequenceParallel_LongGemms_LeaveOnlyTheOutputGradientGathersExposed()
+    {
+        var plain = StepEmulation.Run(Plan(false, sequenceParallel: true));
+        var overlapped = StepEmulation.Run(Plan(true, sequenceParallel: true));
+        var s = Plan(true, sequenceParallel: true);
+        var gather = CollectiveCost.RingAllReduce(StagePlanner.TensorParallelBytes(s) / 2, 8, s.Node.AchievedIntraBandwidth, s.Node.IntraLatency);
+
+        Assert.Equal(plain.Breakdown[TimeKind.Compute], overlapped.Breakdown[TimeKind.Compute]);
+        // Forward's collectives as before (half the plain step's); backward keeps one blocking gather per block of 8 layers x 8
+        // microbatches, the re-gather and the reduce-scatter hidden.
+        Assert.InRange(Tp(overlapped) - Tp(plain) / 2 - 8L * 8 * 2 * gather.Ps, -2, 2);
+    }
+
+    [Fact]
+    public void Programs_HoldOneAsynchronousCollectiveAtATime()
+    {
+        var work = new Work(new WorkCost(1, 1, 1, new SimTime(1)), WorkPhase.Backward, 0);
+        KernelRuns.Of([work, new TpStart(8), work, TpWait.Instance, new TpSync(8)]);
+        Assert.Throws<InvalidOperationException>(() => KernelRuns.Of([new TpStart(8), new TpSync(8), TpWait.Instance]));
+        Assert.Throws<InvalidOperationException>(() => KernelRuns.Of([new TpStart(8), new TpStart(8), TpWait.Instance]));
+        Assert.Throws<InvalidOperationException>(() => KernelRuns.Of([work, TpWait.Instance]));
+        Assert.Throws<InvalidOperationException>(() => KernelRuns.Of([new TpStart(8), work]));
     }
 
     [Fact]

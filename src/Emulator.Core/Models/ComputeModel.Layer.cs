@@ -39,7 +39,7 @@ public static partial class ComputeModel
     public static LayerWork LayerBackward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, bool flashAttention = false, int cp = 1, bool attentionDropout = false)
     {
         var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
-        var qkv = Gemm(c, g.Tokens, g.QkvWidth / g.Tp, g.H);
+        var qkv = QkvGemm(c, g);
         var scores = Gemm(c, g.S, g.S, g.D, g.HeadBatch);
         var context = Gemm(c, g.S, g.D, g.S, g.HeadBatch);
         var proj = Gemm(c, g.Tokens, g.H, g.H / g.Tp);
@@ -51,7 +51,7 @@ public static partial class ComputeModel
             + core
             + proj + proj
             + Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H);
-        var fc1 = Gemm(c, g.Tokens, g.Fc1Width / g.Tp, g.H);
+        var fc1 = Fc1Gemm(c, g);
         var fc2 = Gemm(c, g.Tokens, g.H, g.F / g.Tp);
         var mlp = Elementwise(c, 2 * 3 * g.ReplicatedTokens * g.H)
             + fc1 + fc1
@@ -67,8 +67,14 @@ public static partial class ComputeModel
     public static LayerWork BackwardFirstLinearGemm(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, int cp = 1)
     {
         var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
-        return new LayerWork(Gemm(c, g.Tokens, g.QkvWidth / g.Tp, g.H), Gemm(c, g.Tokens, g.Fc1Width / g.Tp, g.H));
+        return new LayerWork(QkvGemm(c, g), Fc1Gemm(c, g));
     }
+
+    /// <summary>The QKV projection's GEMM: (b·s)×h by h×(h + 2·k·d)/tp.</summary>
+    private static WorkCost QkvGemm(CardSpec c, LayerShape g) => Gemm(c, g.Tokens, g.QkvWidth / g.Tp, g.H);
+
+    /// <summary>fc1's GEMM: (b·s)×h by h×f/tp (2f/tp gated).</summary>
+    private static WorkCost Fc1Gemm(CardSpec c, LayerShape g) => Gemm(c, g.Tokens, g.Fc1Width / g.Tp, g.H);
 
     /// <summary>Forward work redone during backward: None nothing, Selective the attention core (QKᵀ, softmax, AV), Full the whole LayerForward, FullNeeded all of it but the MLP's second GEMM and residual add, Dots the MLP's first GEMM with its layernorm and activation.</summary>
     /// <remarks>With FlashAttention, Selective recomputes nothing: the fused backward already rebuilds the scores.</remarks>

@@ -18,5 +18,7 @@ public readonly record struct WorkCost(double Flops, long HbmBytes, int Kernels,
 
     /// <summary>Work with a part of it taken out (the part must be in it): every field subtracts.</summary>
     public static WorkCost operator -(WorkCost a, WorkCost b) =>
-        new(a.Flops - b.Flops, checked(a.HbmBytes - b.HbmBytes), a.Kernels - b.Kernels, a.Duration - b.Duration);
+        b.HbmBytes > a.HbmBytes || b.Kernels > a.Kernels || b.Duration > a.Duration
+            ? throw new ArgumentException($"cannot take {b} out of {a}: it is not part of it")
+            : new(a.Flops - b.Flops, a.HbmBytes - b.HbmBytes, a.Kernels - b.Kernels, a.Duration - b.Duration);
 }

@@ -174,8 +174,7 @@ public sealed partial class CardActor : EntityActor
                     if (_s.TpSize == 1) break;
                     if (TpRings)
                     {
-                        // Each collective its own ring phase, above the planner's (which count up from 0); tags are ints.
-                        var phase = TpRingPhases + (int)(_tpSeq++ % TpRingPhases);
+                        var phase = NextTpPhase();
                         StartRing(RingKind.AllReduce, t.Bytes, phase, RingGroup.Tensor);
                         if (AwaitRing(phase, RingKind.AllReduce, RingGroup.Tensor)) return;
                         break;
@@ -188,7 +187,7 @@ public sealed partial class CardActor : EntityActor
                     if (_s.TpSize == 1) break;
                     if (TpRings)
                     {
-                        _tpOpenPhase = TpRingPhases + (int)(_tpSeq++ % TpRingPhases);
+                        _tpOpenPhase = NextTpPhase();
                         StartRing(RingKind.AllReduce, t.Bytes, _tpOpenPhase, RingGroup.Tensor);
                         break;
                     }
@@ -257,6 +256,9 @@ public sealed partial class CardActor : EntityActor
 
     /// <summary>First ring phase of tensor-parallel collectives (and how many there are before they wrap).</summary>
     private const int TpRingPhases = 1 << 24;
+
+    /// <summary>Each tensor-parallel ring collective its own phase, above the planner's (which count up from 0); tags are ints.</summary>
+    private int NextTpPhase() => TpRingPhases + (int)(_tpSeq++ % TpRingPhases);
 
     /// <summary>Posts on the group's barrier that this rank arrives at the collective of <paramref name="bytes"/> per rank (at
     /// <paramref name="pc"/>) at <paramref name="at"/>; the last rank to post has the node run it when the last one arrives.</summary>

@@ -26,6 +26,7 @@ public sealed class KernelRuns
     /// <summary>Splits a program into runs.</summary>
     public static KernelRuns Of(IReadOnlyList<Instruction> program)
     {
+        CheckAsyncCollectives(program);
         var runs = new KernelRuns(program.Count);
         var head = -1;
         var lastWork = -1;
@@ -52,6 +53,27 @@ public sealed class KernelRuns
         for (var pc = 0; pc + 2 < program.Count; pc++)
             runs._chains[pc] = program[pc] is TpSync && program[pc + 1] is Work && program[pc + 2] is TpSync && !runs._head[pc + 1];
         return runs;
+    }
+
+    /// <summary>Each TpStart is followed by kernels, allocations and sends only, then its TpWait: a card holds one asynchronous
+    /// tensor-parallel collective at a time (CardActor matches the collective's end to it).</summary>
+    private static void CheckAsyncCollectives(IReadOnlyList<Instruction> program)
+    {
+        var open = -1;
+        for (var pc = 0; pc < program.Count; pc++)
+        {
+            var bad = program[pc] switch
+            {
+                TpStart => open >= 0,
+                TpWait => open < 0,
+                TpSync or RingSync or RingWait or WaitInput => open >= 0,
+                _ => false,
+            };
+            if (bad) throw new InvalidOperationException($"program instruction {pc} ({program[pc]}) breaks the TpStart ... TpWait pairing (started at {open})");
+            if (program[pc] is TpStart) open = pc;
+            else if (program[pc] is TpWait) open = -1;
+        }
+        if (open >= 0) throw new InvalidOperationException($"the TpStart at {open} has no TpWait");
     }
 
     /// <summary>Whether the Work at <paramref name="pc"/> starts a run.</summary>

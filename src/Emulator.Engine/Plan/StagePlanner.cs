@@ -228,7 +228,7 @@ public static class StagePlanner
             Overlapped(gemm, mb);
             Overlapped(gemm, mb);
         }
-        void LayerBackward(int mb)
+        void BackwardLayer(int mb)
         {
             if (firstGemm.Total.Kernels == 0)
             {
@@ -270,7 +270,7 @@ public static class StagePlanner
                 // Selective recompute reruns the attention core, so under ring attention the other ranks' K/V come round again.
                 else if (t.Recompute == Recompute.Selective && re.Total.Kernels > 0) { Attention(re.Total, WorkPhase.Recompute, mb); flops += re.Total.Flops; }
                 else if (t.Recompute == Recompute.Dots && re.Total.Kernels > 0) { program.Add(new Work(re.Total, WorkPhase.Recompute, mb)); flops += re.Total.Flops; }
-                LayerBackward(mb);
+                BackwardLayer(mb);
                 if (accumulateLayer.Kernels > 0 && !afterBackward) program.Add(new Work(accumulateLayer, WorkPhase.Backward, mb));
                 if (bucketed) Bucket(layerGradBytes);
             });
