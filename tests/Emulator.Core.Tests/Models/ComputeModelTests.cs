@@ -38,12 +38,13 @@ public class ComputeModelTests
     {
         // tp 2, b 1: GEMM M 64, N 256/2 = 128, K 128, efficiency 0.25: 2·64·128·128 = 2,097,152 FLOP → 8,388,608 ps;
         // bytes 2·(64·128 + 128·128 + 64·128) = 65,536 → 1,310,720 ps, so compute-bound.
-        // Cross-entropy: 64·128 = 8,192 logits × 6 B = 49,152 B → 983,040 ps.
+        // Cross-entropy over 64·128 = 8,192 logits in six passes of 6, 4, 8, 8, 4, 8 B (38 B a logit = 311,296 B): 983,040, 655,360,
+        // 1,310,720, 1,310,720, 655,360, 1,310,720 ps, each + 1 µs.
         var fwd = ComputeModel.LogitsForward(Card, Tiny, tp: 2, microBatch: 1);
-        Assert.Equal(new WorkCost(2_097_152, 114_688, 2, new SimTime(9_388_608 + 1_983_040)), fwd);
-        // Backward: cross-entropy gradient 49,152 B, then dgrad + wgrad GEMMs like the forward one.
+        Assert.Equal(new WorkCost(2_097_152, 65_536 + 311_296, 7, new SimTime(9_388_608 + 6_225_920 + 6_000_000)), fwd);
+        // Backward: the softmax scaled in place (8 B a logit) and cast to 2 bytes (6 B), then dgrad + wgrad GEMMs like the forward one.
         var bwd = ComputeModel.LogitsBackward(Card, Tiny, tp: 2, microBatch: 1);
-        Assert.Equal(new WorkCost(4_194_304, 49_152 + 2 * 65_536, 3, new SimTime(1_983_040 + 2 * 9_388_608)), bwd);
+        Assert.Equal(new WorkCost(4_194_304, 65_536 + 49_152 + 2 * 65_536, 4, new SimTime(2_310_720 + 1_983_040 + 2 * 9_388_608)), bwd);
     }
 
     [Fact]
