@@ -97,7 +97,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
 
     /// <summary>Whether the stack trains with dropout: the 2021-2022 Megatron generations keep Megatron-LM's defaults (0.1 on attention and
     /// hidden states; BLOOM's script sets neither); the later stacks train without (Llama has none, MindSpeed-LLM's scripts pass 0.0,
-    /// MaxText's dropout_rate is 0).</summary>
+    /// MaxText's dropout_rate is 0, llm-foundry's MPT configs default theirs to 0).</summary>
     public bool UsesDropout => !UsesFlashAttention;
 
     /// <summary>How the stack runs context parallelism: Meta's 2024 stack all-gathers keys and values before attention, exposed
