@@ -63,6 +63,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         CpAlgorithm = Choice("training.cp-algorithm") == "all-gather" ? CpAlgorithm.AllGather : CpAlgorithm.Ring,
         AllReduceShardedGrads = Bool("training.all-reduce-sharded-grads"),
         OverlapTpBackward = Bool("training.overlap-tp-backward"),
+        FusedCrossEntropy = Bool("training.fused-cross-entropy"),
         HiddenDropout = Bool("training.hidden-dropout"),
         GradAccumulation = ScenarioKeys.GradAccumulationNames.First(n => n.Name == Choice("training.grad-accumulation")).Kind,
     };

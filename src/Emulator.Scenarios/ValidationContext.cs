@@ -79,6 +79,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["training.all-reduce-sharded-grads"] = s.Training.AllReduceShardedGrads ? "true" : "false",
             ["training.overlap-grad-reduce"] = s.Training.OverlapGradReduce ? "true" : "false",
             ["training.overlap-tp-backward"] = s.Training.OverlapTpBackward ? "true" : "false",
+            ["training.fused-cross-entropy"] = s.Training.FusedCrossEntropy ? "true" : "false",
             ["training.keep-low-precision-grads"] = s.Training.KeepLowPrecisionGrads ? "true" : "false",
             ["training.keep-stage-outputs"] = s.Training.KeepStageOutputs ? "true" : "false",
             ["training.flash-attention"] = s.Training.FlashAttention ? "true" : "false",

@@ -33,25 +33,33 @@ public static partial class ComputeModel
         return SimTime.FromSeconds(Math.Max(compute, memory)) + c.KernelOverhead;
     }
 
-    /// <summary>Output layer forward on one tp rank: GEMM (b·s)×h by h×(V/tp), then the cross-entropy as Megatron-LM's vocab-parallel
+    /// <summary>Output layer forward on one tp rank: GEMM (b·s)×h by h×(V/tp), then the cross-entropy. As Megatron-LM's vocab-parallel
     /// one runs it, one kernel a pass over the fp32 logits: cast from 2 bytes (2 + 4 B an element), max (4), subtract it (4 + 4), exp in
-    /// place (4 + 4), sum (4), divide into the softmax kept for backward (4 + 4): 38 B an element.</summary>
-    public static WorkCost LogitsForward(CardSpec c, ModelSpec m, int tp, int microBatch, int cp = 1)
+    /// place (4 + 4), sum (4), divide into the softmax kept for backward (4 + 4): 38 B an element. Fused: one kernel reading the
+    /// 2-byte logits (2 B).</summary>
+    public static WorkCost LogitsForward(CardSpec c, ModelSpec m, int tp, int microBatch, int cp = 1, bool fusedCrossEntropy = false)
     {
-        var logits = Tokens(m, microBatch, cp) * ((double)m.Vocab / Tp(tp));
-        return Gemm(c, Tokens(m, microBatch, cp), (double)m.Vocab / Tp(tp), m.Hidden)
-            + Elementwise(c, logits * (2 + 4)) + Elementwise(c, logits * 4) + Elementwise(c, logits * (4 + 4))
+        var tokens = Tokens(m, microBatch, cp);
+        double vocab = (double)m.Vocab / Tp(tp);
+        var logits = tokens * vocab;
+        var gemm = Gemm(c, tokens, vocab, m.Hidden);
+        if (fusedCrossEntropy) return gemm + Elementwise(c, logits * 2);
+        return gemm + Elementwise(c, logits * (2 + 4)) + Elementwise(c, logits * 4) + Elementwise(c, logits * (4 + 4))
             + Elementwise(c, logits * (4 + 4)) + Elementwise(c, logits * 4) + Elementwise(c, logits * (4 + 4));
     }
 
     /// <summary>Output layer backward: the softmax scaled by the loss gradient in place (4 + 4 B an element; the target's one-hot is a
-    /// scatter), cast to 2 bytes for the GEMMs (4 + 2), then dgrad and wgrad GEMMs.</summary>
-    public static WorkCost LogitsBackward(CardSpec c, ModelSpec m, int tp, int microBatch, int cp = 1)
+    /// scatter) and cast to 2 bytes for the GEMMs (4 + 2), or fused, one kernel reading the 2-byte logits and writing their gradient
+    /// (2 + 2); then dgrad and wgrad GEMMs.</summary>
+    public static WorkCost LogitsBackward(CardSpec c, ModelSpec m, int tp, int microBatch, int cp = 1, bool fusedCrossEntropy = false)
     {
         var tokens = Tokens(m, microBatch, cp);
         double vocab = (double)m.Vocab / Tp(tp);
         var gemm = Gemm(c, tokens, vocab, m.Hidden);
-        return Elementwise(c, tokens * vocab * (4 + 4)) + Elementwise(c, tokens * vocab * (4 + 2)) + gemm + gemm;
+        var loss = fusedCrossEntropy
+            ? Elementwise(c, tokens * vocab * (2 + 2))
+            : Elementwise(c, tokens * vocab * (4 + 4)) + Elementwise(c, tokens * vocab * (4 + 2));
+        return loss + gemm + gemm;
     }
 
     /// <summary>The mixed-precision optimizer step as memory-bound passes over the updated parameters (paramsOnCard, or paramsOnCard/dp

@@ -82,6 +82,10 @@ public sealed record TrainingSpec(
     /// under its pipeline engine: buffered_allreduce_fallback over the fp32 gradients).</summary>
     public bool AllReduceShardedGrads { get; init; }
 
+    /// <summary>The loss runs as one fused kernel over the 2-byte logits (flash-attn's cross-entropy, XLA) instead of Megatron-LM's
+    /// vocab-parallel passes over fp32 logits.</summary>
+    public bool FusedCrossEntropy { get; init; }
+
     /// <summary>Backward's tensor-parallel collectives run beside the GEMMs that do not need them (Megatron-LM's asynchronous
     /// input-gradient all-reduce, 2022 on) instead of blocking the card.</summary>
     public bool OverlapTpBackward { get; init; }

@@ -80,8 +80,8 @@ public static class StagePlanner
         var fwd = ComputeModel.LayerForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.FlashAttention, cp, t.AttentionDropout);
         var bwd = ComputeModel.LayerBackward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.FlashAttention, cp, t.AttentionDropout);
         var re = ComputeModel.LayerRecompute(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute, t.FlashAttention, cp, t.AttentionDropout);
-        var logitsF = ComputeModel.LogitsForward(s.Card, s.Model, p.Tp, p.MicroBatch, cp);
-        var logitsB = ComputeModel.LogitsBackward(s.Card, s.Model, p.Tp, p.MicroBatch, cp);
+        var logitsF = ComputeModel.LogitsForward(s.Card, s.Model, p.Tp, p.MicroBatch, cp, t.FusedCrossEntropy);
+        var logitsB = ComputeModel.LogitsBackward(s.Card, s.Model, p.Tp, p.MicroBatch, cp, t.FusedCrossEntropy);
         // Each microbatch's gradients join the step's buffer layer by layer as backward produces them, the non-layer ones after:
         // the whole g-byte buffer, ZeRO-2's unsharded 2-byte one, or under FSDP (reduce-scattered every microbatch) this rank's shard.
         var (accumulated, accumulateBytes) = sharded switch { 3 => (1.0 / replicas, gradPerParam), 2 => (1.0, 2), _ => (1.0, gradPerParam) };

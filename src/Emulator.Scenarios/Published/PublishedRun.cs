@@ -131,6 +131,11 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         || (Stack.StartsWith("megatron-lm-", StringComparison.Ordinal)
             && int.TryParse(Stack["megatron-lm-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var year) && year >= 2022);
 
+    /// <summary>Whether the stack's loss is one fused kernel over the 2-byte logits: MaxText (XLA fuses it) and llm-foundry (its MPT
+    /// models default to loss_fn fused_crossentropy, flash-attn's kernel); the Megatron generations run Megatron-LM's vocab-parallel
+    /// passes over fp32 logits.</summary>
+    public bool FusesCrossEntropy => IsMaxText || Stack.StartsWith("llm-foundry", StringComparison.Ordinal);
+
     /// <summary>The ZeRO stage column, 0 when empty (a value that is not a number is left to the scenario's own check).</summary>
     private int Zero => int.TryParse(Columns["zero"], NumberStyles.None, CultureInfo.InvariantCulture, out var z) ? z : 0;
 
@@ -165,6 +170,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  grad-accumulation = {GradAccumulation}\n");
         b.Append(CultureInfo.InvariantCulture, $"  all-reduce-sharded-grads = {(AllReducesShardedGrads ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  overlap-tp-backward = {(OverlapsTpBackward ? "true" : "false")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  fused-cross-entropy = {(FusesCrossEntropy ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  keep-stage-outputs = {(IsDeepSpeed || Stack.StartsWith("megatron-lm-2021", StringComparison.Ordinal) ? "true" : "false")}\n");
         b.Append("}\n");
         b.Append(CultureInfo.InvariantCulture, $"software {{\n  stack = {stack ?? Stack}\n}}\n");

@@ -45,6 +45,12 @@ public class ComputeModelTests
         // Backward: the softmax scaled in place (8 B a logit) and cast to 2 bytes (6 B), then dgrad + wgrad GEMMs like the forward one.
         var bwd = ComputeModel.LogitsBackward(Card, Tiny, tp: 2, microBatch: 1);
         Assert.Equal(new WorkCost(4_194_304, 65_536 + 49_152 + 2 * 65_536, 4, new SimTime(2_310_720 + 1_983_040 + 2 * 9_388_608)), bwd);
+        // Fused: one kernel reading the 2-byte logits forward (16,384 B → 327,680 ps), one reading them and writing their gradient backward
+        // (32,768 B → 655,360 ps).
+        Assert.Equal(new WorkCost(2_097_152, 65_536 + 16_384, 2, new SimTime(9_388_608 + 1_327_680)),
+            ComputeModel.LogitsForward(Card, Tiny, tp: 2, microBatch: 1, fusedCrossEntropy: true));
+        Assert.Equal(new WorkCost(4_194_304, 32_768 + 2 * 65_536, 3, new SimTime(1_655_360 + 2 * 9_388_608)),
+            ComputeModel.LogitsBackward(Card, Tiny, tp: 2, microBatch: 1, fusedCrossEntropy: true));
     }
 
     [Fact]

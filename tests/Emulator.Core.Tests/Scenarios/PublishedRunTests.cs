@@ -81,6 +81,17 @@ public class PublishedRunTests
     }
 
     [Theory]
+    [InlineData("megatron-lm-2021", "false")]         // mpu/cross_entropy.py over output.float()
+    [InlineData("mindspeed-llm-2025", "false")]
+    [InlineData("meta-2024", "false")]
+    [InlineData("maxtext-2025", "true")]              // XLA fuses the loss
+    [InlineData("llm-foundry-2023", "true")]          // MPT's loss_fn defaults to fused_crossentropy (flash-attn)
+    public void FusedCrossEntropy_IsTheStacks(string stack, string expected)
+    {
+        Assert.Contains($"fused-cross-entropy = {expected}\n", Row(("stack", stack)).ToScenarioText());
+    }
+
+    [Theory]
     [InlineData("megatron-lm-2021", "false")]
     [InlineData("megatron-lm-2022", "true")]          // asynchronous input-gradient all-reduce (Korthikanti et al. 2022 §6.2)
     [InlineData("megatron-lm-2024", "true")]
