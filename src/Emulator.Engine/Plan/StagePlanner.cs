@@ -205,13 +205,12 @@ public static class StagePlanner
         // Megatron-LM's asynchronous backward collectives (2022 on): each block's input-gradient all-reduce runs beside its first
         // linear's weight-gradient GEMM. With sequence parallelism the block first gathers its output gradient (blocking), then
         // re-gathers its saved 1/t input beside the input-gradient GEMM and reduce-scatters the input gradient beside the
-        // weight-gradient GEMM (an all-gather's traffic is half the bytes of an all-reduce, as above).
-        var firstGemm = t.OverlapTpBackward && tpBytes > 0
-            ? ComputeModel.BackwardFirstLinearGemm(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp)
-            : LayerWork.Zero;
+        // weight-gradient GEMM (each an all-gather's or reduce-scatter's traffic: gatherOnlyBytes).
+        var overlapTp = t.OverlapTpBackward && tpBytes > 0;
+        var firstGemm = overlapTp ? ComputeModel.BackwardFirstLinearGemm(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp) : LayerWork.Zero;
         void Overlapped(WorkCost gemm, int mb)
         {
-            program.Add(new TpStart(t.SequenceParallel ? tpBytes / 2 : tpBytes));
+            program.Add(new TpStart(t.SequenceParallel ? gatherOnlyBytes : tpBytes));
             program.Add(new Work(gemm, WorkPhase.Backward, mb));
             program.Add(TpWait.Instance);
         }
@@ -223,14 +222,14 @@ public static class StagePlanner
                 Overlapped(gemm, mb);
                 return;
             }
-            program.Add(new TpSync(tpBytes / 2));
+            program.Add(new TpSync(gatherOnlyBytes));
             rest(block - gemm - gemm);
             Overlapped(gemm, mb);
             Overlapped(gemm, mb);
         }
         void BackwardLayer(int mb)
         {
-            if (firstGemm.Total.Kernels == 0)
+            if (!overlapTp)
             {
                 Layer(bwd, WorkPhase.Backward, mb, attentionFirst: false);
                 return;

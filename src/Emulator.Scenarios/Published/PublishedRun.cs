@@ -47,7 +47,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     public double Published => double.Parse(Columns["published"], CultureInfo.InvariantCulture);
 
     /// <summary>Number precision the stack trained in: the 2021 Megatron-LM runs used fp16 mixed precision, later stacks bf16.</summary>
-    public string Precision => Stack.StartsWith("megatron-lm-2021", StringComparison.Ordinal) || Stack.StartsWith("megatron-deepspeed-2021", StringComparison.Ordinal) ? "fp16" : "bf16";
+    public string Precision => StackIs("megatron-lm-2021", "megatron-deepspeed-2021") ? "fp16" : "bf16";
 
     /// <summary>Whether the row gives its interleaving factor (an empty virtual_stages means the run did not publish it).</summary>
     public bool PublishesVirtualStages => Columns["virtual_stages"].Trim().Length > 0;
@@ -92,8 +92,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     }
 
     /// <summary>Whether the stack fuses attention (FlashAttention, 2023 on); the 2021-2022 Megatron generations did not.</summary>
-    public bool UsesFlashAttention => !(Stack.StartsWith("megatron-lm-2021", StringComparison.Ordinal) || Stack.StartsWith("megatron-lm-2022", StringComparison.Ordinal)
-        || Stack.StartsWith("megatron-deepspeed-2021", StringComparison.Ordinal) || Stack.StartsWith("megatron-deepspeed-2022", StringComparison.Ordinal));
+    public bool UsesFlashAttention => !StackIs("megatron-lm-2021", "megatron-lm-2022", "megatron-deepspeed-2021", "megatron-deepspeed-2022");
 
     /// <summary>Whether the stack trains with dropout: the 2021-2022 Megatron generations keep Megatron-LM's defaults (0.1 on attention and
     /// hidden states; BLOOM's script sets neither); the later stacks train without (Llama has none, MindSpeed-LLM's scripts pass 0.0,
@@ -102,10 +101,10 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
 
     /// <summary>How the stack runs context parallelism: Meta's 2024 stack all-gathers keys and values before attention, exposed
     /// (Llama 3, Dubey et al. 2024, §3.3.2); the others use ring attention.</summary>
-    public string CpAlgorithm => Stack.StartsWith("meta-2024", StringComparison.Ordinal) ? "all-gather" : "ring";
+    public string CpAlgorithm => StackIs("meta-2024") ? "all-gather" : "ring";
 
     /// <summary>Whether the stack is MaxText (JAX and XLA: its remat policies and tensor-axis activation sharding).</summary>
-    public bool IsMaxText => Stack.StartsWith("maxtext", StringComparison.Ordinal);
+    public bool IsMaxText => StackIs("maxtext");
 
     /// <summary>Whether the stack trains through DeepSpeed (its bf16 optimizer and pipeline engine).</summary>
     public bool IsDeepSpeed => Stack.Contains("deepspeed", StringComparison.Ordinal);
@@ -116,7 +115,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// which MindSpeed-LLM's scripts keep by passing --no-gradient-accumulation-fusion); the others accumulate inside the weight-gradient GEMM.</summary>
     public string GradAccumulation =>
         IsDeepSpeed ? (Precision == "bf16" && Zero <= 1 ? "cast-add" : "add")
-        : Stack.StartsWith("megatron-lm-2021", StringComparison.Ordinal) || Stack.StartsWith("mindspeed-llm", StringComparison.Ordinal) ? "add"
+        : StackIs("megatron-lm-2021", "mindspeed-llm") ? "add"
         : "fused";
 
     /// <summary>Whether the stack all-reduces whole gradients under ZeRO-1: DeepSpeed's pipeline engine with its bf16 optimizer reduces the
@@ -127,14 +126,17 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// 2022 (its asynchronous input-gradient all-reduce, Korthikanti et al. 2022 §6.2) and MindSpeed-LLM, built on Megatron-core's
     /// same linear layers; the 2021 generations and the forks of them (Megatron-DeepSpeed) block on them.</summary>
     public bool OverlapsTpBackward =>
-        Stack.StartsWith("mindspeed-llm", StringComparison.Ordinal)
-        || (Stack.StartsWith("megatron-lm-", StringComparison.Ordinal)
+        StackIs("mindspeed-llm")
+        || (StackIs("megatron-lm-")
             && int.TryParse(Stack["megatron-lm-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var year) && year >= 2022);
 
     /// <summary>Whether the stack's loss is one fused kernel over the 2-byte logits: MaxText (XLA fuses it) and llm-foundry (its MPT
     /// models default to loss_fn fused_crossentropy, flash-attn's kernel); the Megatron generations run Megatron-LM's vocab-parallel
     /// passes over fp32 logits.</summary>
-    public bool FusesCrossEntropy => IsMaxText || Stack.StartsWith("llm-foundry", StringComparison.Ordinal);
+    public bool FusesCrossEntropy => StackIs("maxtext", "llm-foundry");
+
+    /// <summary>Whether the stack column starts with one of <paramref name="prefixes"/> (a family, or a family and its year).</summary>
+    private bool StackIs(params string[] prefixes) => prefixes.Any(p => Stack.StartsWith(p, StringComparison.Ordinal));
 
     /// <summary>The ZeRO stage column, 0 when empty (a value that is not a number is left to the scenario's own check).</summary>
     private int Zero => int.TryParse(Columns["zero"], NumberStyles.None, CultureInfo.InvariantCulture, out var z) ? z : 0;
@@ -171,7 +173,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  all-reduce-sharded-grads = {(AllReducesShardedGrads ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  overlap-tp-backward = {(OverlapsTpBackward ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  fused-cross-entropy = {(FusesCrossEntropy ? "true" : "false")}\n");
-        b.Append(CultureInfo.InvariantCulture, $"  keep-stage-outputs = {(IsDeepSpeed || Stack.StartsWith("megatron-lm-2021", StringComparison.Ordinal) ? "true" : "false")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  keep-stage-outputs = {(IsDeepSpeed || StackIs("megatron-lm-2021") ? "true" : "false")}\n");
         b.Append("}\n");
         b.Append(CultureInfo.InvariantCulture, $"software {{\n  stack = {stack ?? Stack}\n}}\n");
         return b.ToString();
