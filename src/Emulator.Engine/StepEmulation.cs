@@ -119,7 +119,7 @@ public static class StepEmulation
     private static void CreateActors(ActorSystem system, Scenario s, Simulation simulation, EntityMap map, FatTree? tree, RankMap ranks,
         StagePlan[] plans, HashSet<int> sampled, SimTime control, IActorRef[] refs, ReplicaMirror? mirror = null)
     {
-        var torus = s.Fabric.IsTorus ? new Torus(s.Fabric.TorusDims) : null;
+        var torus = s.Fabric.IsTorus ? new Torus(s.Fabric.ChipDims) : null;
         var root = system.ActorOf(EmulationRoot.Props(), "emulation");
         var built = root.Ask<EmulationRoot.Built>(new EmulationRoot.Build(context =>
         {
@@ -176,8 +176,7 @@ public static class StepEmulation
     private static CardSetup CardSetupOf(Scenario s, RankMap ranks, EntityMap map, StagePlan[] plans, int card, SimTime control, bool sampled, ReplicaMirror? mirror)
     {
         var (tp, pp, dp) = (ranks.TpRank(card), ranks.PpRank(card), ranks.DpRank(card));
-        // On a torus a pure data-parallel job's rings follow the torus axes (one ring per axis, each step one link).
-        var dpDims = mirror?.FullDims ?? (s.Fabric.IsTorus && s.Parallel.Tp == 1 && s.Parallel.Pp == 1 ? s.Fabric.TorusDims : ranks.DpDims);
+        var dpDims = mirror?.FullDims ?? DpDimsOf(s, ranks);
         // A mirrored dimension has no next card (-1): its ring steps are stood in for (ReplicaMirror).
         int Next(int d) => mirror is null ? ranks.DpNeighbour(card, dpDims, d) : mirror.Mirrored(d) ? -1 : ranks.DpNeighbour(card, [mirror.Kept], 0);
         var interleaved = s.Parallel.VirtualStages > 1;
@@ -196,10 +195,24 @@ public static class StepEmulation
                 : mirror is null ? TreeSetupOf(ranks, dpDims, card)
                 : throw new InvalidOperationException("a tree all-reduce needs every data-parallel replica live; the scenario validator refuses it with mirror-replicas"),
             HbmCapacity = s.CardOfStage(pp).HbmCapacityBytes,
+            ShardDims = s.Fabric.Slices > 1 ? dpDims.Count - 1 : dpDims.Count,
             TpNext = TpRings(s) ? ranks.CardOf((tp + 1) % s.Parallel.Tp, pp, dp) : -1,
             // On a torus the rings use both directions of the chip links at once, as the data-parallel rings do.
             TpPrev = TpRings(s) && s.Fabric.IsTorus ? ranks.CardOf((tp + s.Parallel.Tp - 1) % s.Parallel.Tp, pp, dp) : -1,
         };
+    }
+
+    /// <summary>The dp group's ring dimensions, first fastest; with several torus slices the last is the one across them.</summary>
+    private static IReadOnlyList<int> DpDimsOf(Scenario s, RankMap ranks)
+    {
+        // On a torus a pure data-parallel job's rings follow the chip axes (one ring per axis, each step one link).
+        if (s.Fabric.IsTorus && s.Parallel.Tp == 1 && s.Parallel.Pp == 1) return s.Fabric.ChipDims;
+        if (s.Fabric.Slices == 1) return ranks.DpDims;
+        // Slices hold whole hosts and dp is outermost (pp = 1, validated), so the slices split the last (across-host) dimension.
+        var dims = ranks.DpDims.ToList();
+        dims[^1] /= s.Fabric.Slices;
+        dims.Add(s.Fabric.Slices);
+        return dims.Where(d => d > 1).DefaultIfEmpty(1).ToArray();
     }
 
     /// <summary>Whether tensor-parallel collectives run as ring messages between the cards: when asked to, and always on a torus,

@@ -108,8 +108,10 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         if (Choice("fabric.kind") == "torus")
         {
             var dims = IntList("fabric.torus-dims");
+            var slices = Int("fabric.slices");
             return FabricSpec.Torus(Parse("fabric.link.bandwidth", UnitParser.ParseBandwidth), Parse("fabric.link.latency", UnitParser.ParseTime),
-                dims.Count > 0 ? dims : Derived("fabric.torus-dims", FabricSpec.CubicDims(Int("cluster.cards")), from: "cluster.cards"));
+                dims.Count > 0 ? dims : Derived("fabric.torus-dims", FabricSpec.CubicDims(Int("cluster.cards") / Math.Max(1, slices)), from: "cluster.cards"))
+                with { Slices = slices, DcnLatency = Parse("fabric.dcn-latency", UnitParser.ParseTime) };
         }
         var tiers = Int("fabric.tiers");
         return new FabricSpec(
@@ -121,7 +123,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
             SpineDownPorts: Int("fabric.spine.down-ports"),
             // A leaf-spine fabric has no cores above its spines, so the key is optional there.
             SpineUpPorts: tiers == 2 && !Has("fabric.spine.up-ports") ? Derived("fabric.spine.up-ports", 0, from: "fabric.tiers") : Int("fabric.spine.up-ports"),
-            RailOptimized: Bool("fabric.rail-optimized"));
+            RailOptimized: Bool("fabric.rail-optimized")) { Slices = Int("fabric.slices") };
     }
 
     private bool Has(string key) => config.TryGet(key, out _, out _);

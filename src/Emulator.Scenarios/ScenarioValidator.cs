@@ -108,10 +108,25 @@ public static class ScenarioValidator
             Latency(v, "fabric.link.latency", f.LinkLatency.Ps);
             if (f.TorusDims.Any(d => d < 1))
                 throw v.Fail("fabric.torus-dims", "every axis needs at least one chip");
-            if (f.TorusDims.Aggregate(1L, (a, d) => a * d) != s.Cards)
-                throw v.Fail("fabric.torus-dims", $"the axes hold {string.Join("x", f.TorusDims)} = {f.TorusDims.Aggregate(1L, (a, d) => a * d)} chips but cluster.cards = {s.Cards}; make their product equal the job's cards, or write [] for the most cube-like shape");
+            if (f.Slices < 1)
+                throw v.Fail("fabric.slices", "a job runs on at least one slice; write 1 for a single torus");
+            var sliceChips = f.TorusDims.Aggregate(1L, (a, d) => a * d);
+            if (f.Slices == 1 && sliceChips != s.Cards)
+                throw v.Fail("fabric.torus-dims", $"the axes hold {string.Join("x", f.TorusDims)} = {sliceChips} chips but cluster.cards = {s.Cards}; make their product equal the job's cards, or write [] for the most cube-like shape");
+            if (sliceChips * f.Slices != s.Cards)
+                throw v.Fail(["fabric.torus-dims", "fabric.slices"], $"{f.Slices} slice(s) of {string.Join("x", f.TorusDims)} = {sliceChips} chips hold {sliceChips * f.Slices} chips but cluster.cards = {s.Cards}; make slices times the axes' product equal the job's cards, or write [] for the most cube-like shape");
+            if (f.Slices > 1)
+            {
+                Latency(v, "fabric.dcn-latency", f.DcnLatency.Ps);
+                if (sliceChips % s.Node.CardsPerNode != 0)
+                    throw v.Fail(["fabric.torus-dims", "node.cards"], $"a slice of {sliceChips} chips is not a whole number of {s.Node.CardsPerNode}-chip hosts; a host belongs to one slice");
+                if (s.Parallel.Pp > 1 || s.Parallel.WeightReplicas % f.Slices != 0)
+                    throw v.Fail(["fabric.slices", "parallel.pp", "parallel.dp"], $"slices are data-parallel replicas here (the data-centre network carries gradients only): use pp = 1 and a dp*cp ({s.Parallel.WeightReplicas}) that {f.Slices} slices divide");
+            }
             return;
         }
+        if (f.Slices != 1)
+            throw v.Fail("fabric.slices", "slices join tori over the data-centre network; a fat tree is one network: remove fabric.slices or set it to 1");
         if (f.Tiers is not (2 or 3))
             throw v.Fail("fabric.tiers", "a fat tree here has 2 tiers (leaf-spine) or 3 (leaf-spine-core); write 2 or 3");
         Positive(v, "fabric.link.bandwidth", f.LinkBandwidth.BitsPerSecond, "a link or memory moves data at some positive rate");

@@ -114,6 +114,8 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["node.nic.efficiency"] = D(s.Node.NicEfficiency),
             ["fabric.kind"] = s.Fabric.Kind,
             ["fabric.torus-dims"] = "[" + string.Join(", ", s.Fabric.TorusDims) + "]",
+            ["fabric.slices"] = I(s.Fabric.Slices),
+            ["fabric.dcn-latency"] = s.Fabric.DcnLatency.ToString(),
             ["fabric.tiers"] = I(s.Fabric.Tiers),
             ["fabric.link.bandwidth"] = I(s.Fabric.LinkBandwidth.BitsPerSecond) + "bps",
             ["fabric.link.latency"] = s.Fabric.LinkLatency.ToString(),

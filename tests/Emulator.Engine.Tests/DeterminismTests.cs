@@ -78,6 +78,13 @@ public class DeterminismTests
     }
 
     [Fact]
+    public void TwoTorusSlices_OneVersusTwoPartitions_IdenticalResultJson()
+    {
+        string[] plan = ["fabric.kind=torus", "fabric.torus-dims=[4, 4]", "fabric.slices=2", "parallel.tp=1", "parallel.pp=1", "parallel.dp=32", "parallel.global-batch=64", "training.sequence-parallel=false", "training.zero-stage=3"];
+        Assert.Equal(ResultOf([.. plan, "emulation.threads=1"]), ResultOf([.. plan, "emulation.threads=2"]));
+    }
+
+    [Fact]
     public void OomPlan_OneVersusFourPartitions_IdenticalResultJson()
     {
         string[] plan = ["model.layers=48", "model.hidden=8192", "model.heads=64", "model.ffn-hidden=32768"];

@@ -25,8 +25,20 @@ public sealed record FabricSpec(
     /// <summary>"fat-tree" or "torus".</summary>
     public string Kind { get; init; } = "fat-tree";
 
-    /// <summary>Chips along each torus axis, x first; their product is the job's cards (torus only).</summary>
+    /// <summary>Chips along each torus axis of one slice, x first; their product times <see cref="Slices"/> is the job's cards (torus only).</summary>
     public IReadOnlyList<int> TorusDims { get; init; } = [];
+
+    /// <summary>Torus slices (pods) in the job, joined by the data-centre network through their hosts' NICs (torus only).</summary>
+    public int Slices { get; init; } = 1;
+
+    /// <summary>One-way latency of a data-centre-network crossing between slices (NIC to NIC through the DCN switches).</summary>
+    public SimTime DcnLatency { get; init; } = SimTime.Zero;
+
+    /// <summary>The chips' axes: a slice's torus axes, then (with several slices) one more axis across the slices, whose links are DCN paths.</summary>
+    public IReadOnlyList<int> ChipDims => Slices > 1 ? [.. TorusDims, Slices] : TorusDims;
+
+    /// <summary>Index in <see cref="ChipDims"/> of the axis across slices, or −1 with one slice.</summary>
+    public int SliceAxis => Slices > 1 ? TorusDims.Count : -1;
 
     /// <summary>Chips are linked directly in a torus with wrap-around; there are no switches.</summary>
     public bool IsTorus => Kind == "torus";

@@ -93,7 +93,18 @@ public sealed partial class CardActor
     }
 
     /// <summary>The ring stages of a collective over this card's dp dimensions (size-1 dimensions take no stage).</summary>
-    private List<RingStage> Stages(RingKind kind, long bytes, IReadOnlyList<int> next) => Stages(kind, bytes, next, _s.DpDims.Count, out _);
+    /// <remarks>ZeRO shards over the first <see cref="CardSetup.ShardDims"/> dimensions only: across the others (torus slices)
+    /// the cards hold replicas, so a reduce-scatter ends with an all-reduce of its shard across them, and an all-gather
+    /// stays inside the shard group.</remarks>
+    private List<RingStage> Stages(RingKind kind, long bytes, IReadOnlyList<int> next)
+    {
+        var all = Stages(kind == RingKind.AllReduce ? kind : RingKind.ReduceScatter, bytes, next, _s.DpDims.Count, out _);
+        if (kind == RingKind.AllReduce) return all;
+        var shard = Stages(kind, bytes, next, Math.Min(_s.ShardDims, _s.DpDims.Count), out _);
+        if (kind == RingKind.AllGather) return shard;
+        var replicated = all.Skip(shard.Count).ToList();
+        return [.. shard, .. replicated, .. Enumerable.Reverse(replicated)];
+    }
 
     /// <summary>The ring stages over the first <paramref name="dimensions"/> dp dimensions; <paramref name="scattered"/> is what one rank holds after their reduce-scatters.</summary>
     private List<RingStage> Stages(RingKind kind, long bytes, IReadOnlyList<int> next, int dimensions, out long scattered)

@@ -44,6 +44,9 @@ public sealed record CardSetup(
     /// <summary>Set when gradient all-reduces run as double binary trees: the card's place in its dp group.</summary>
     public DpTreeSetup? DpTree { get; init; }
 
+    /// <summary>Leading <see cref="DpDims"/> that ZeRO shards over; across the rest (torus slices) the cards hold replicas.</summary>
+    public int ShardDims { get; init; } = int.MaxValue;
+
     /// <summary>The card's HBM, all stacks (0: unknown, then its banks are told every growth of its high-water mark).</summary>
     public long HbmCapacity { get; init; }
 

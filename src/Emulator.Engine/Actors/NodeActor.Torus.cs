@@ -14,6 +14,7 @@ public sealed partial class NodeActor
     private long[]? _linkBytes;
     private long[]? _linkBusy;
     private Bandwidth _ici;
+    private Bandwidth _dcn;
 
     private Torus TorusFabric => _s.Torus!;
 
@@ -26,6 +27,8 @@ public sealed partial class NodeActor
         _linkBusy = new long[links];
         // Links reach the same fraction of their line rate as a NIC does (the DMA engines drive both).
         _ici = new Bandwidth((long)(_s.Fabric.LinkBandwidth.BitsPerSecond * _s.Spec.NicEfficiency));
+        // A chip's share of its host's NICs, split between its two ports across the slices (both ring directions use it).
+        _dcn = new Bandwidth((long)(_s.Spec.NicBandwidth.BitsPerSecond * _s.Spec.NicEfficiency * _s.Spec.Nics / _s.Spec.CardsPerNode / 2));
     }
 
     /// <summary>Puts a write on the first link of its route, or hands it over at once if it is for this chip.</summary>
@@ -44,13 +47,14 @@ public sealed partial class NodeActor
         var hop = TorusFabric.Route(h.Chip, w.DstCard, w.Reverse);
         var link = Local(h.Chip) * TorusFabric.PortCount + hop.Port;
         var start = SimTime.Max(Now, _linkFree![link]);
-        var serialise = _ici.TransferTime(w.Bytes);
+        var dcn = hop.Dim == _s.Fabric.SliceAxis;
+        var serialise = (dcn ? _dcn : _ici).TransferTime(w.Bytes);
         var tailLeaves = SimTime.Max(start + serialise, h.TailAt);
         _linkFree[link] = tailLeaves;
         _linkBytes![link] += w.Bytes;
         _linkBusy![link] += serialise.Ps;
         if (h.Hops == 0) SentFromPort(w, tailLeaves);
-        var latency = _s.Fabric.LinkLatency;
+        var latency = dcn ? _s.Fabric.DcnLatency : _s.Fabric.LinkLatency;
         SendAt(_s.Map.Node(NodeOf(hop.Chip)), start + latency, new IciHop(w, hop.Chip, tailLeaves + latency, h.Hops + 1));
     }
 

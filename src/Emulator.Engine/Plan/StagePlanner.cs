@@ -59,9 +59,11 @@ public static class StagePlanner
         var paramsOnCard = TransformerMath.StageParams(s.Model, layers, first, last, p.Tp);
         var gradPerParam = GradientBytesPerParam(t);
         var replicas = p.WeightReplicas;
+        // ZeRO shards within a torus slice; the slices hold replicas of the shards (fabric.slices).
+        var shards = replicas / s.Fabric.Slices;
         var cp = p.Cp;
-        var state = MemoryModel.Sharded(paramsOnCard, replicas, t.ZeroStage, gradPerParam);
-        var sharded = replicas > 1 ? t.ZeroStage : 0;
+        var state = MemoryModel.Sharded(paramsOnCard, shards, t.ZeroStage, gradPerParam);
+        var sharded = shards > 1 ? t.ZeroStage : 0;
         // One layer's parameters and gradients on this card, the unit of FSDP gathers and of overlapped gradient buckets.
         var layerParams = TransformerMath.LayerParams(s.Model) / p.Tp;
         var layerWeightBytes = (long)Math.Ceiling(2 * layerParams);
@@ -84,7 +86,7 @@ public static class StagePlanner
         var logitsB = ComputeModel.LogitsBackward(s.Card, s.Model, p.Tp, p.MicroBatch, cp, t.FusedCrossEntropy);
         // Each microbatch's gradients join the step's buffer layer by layer as backward produces them, the non-layer ones after:
         // the whole g-byte buffer, ZeRO-2's unsharded 2-byte one, or under FSDP (reduce-scattered every microbatch) this rank's shard.
-        var (accumulated, accumulateBytes) = sharded switch { 3 => (1.0 / replicas, gradPerParam), 2 => (1.0, 2), _ => (1.0, gradPerParam) };
+        var (accumulated, accumulateBytes) = sharded switch { 3 => (1.0 / shards, gradPerParam), 2 => (1.0, 2), _ => (1.0, gradPerParam) };
         var accumulateLayer = ComputeModel.GradAccumulate(s.Card, layerParams * accumulated, t.GradAccumulation, accumulateBytes);
         var accumulateOther = ComputeModel.GradAccumulate(s.Card, otherParams * accumulated, t.GradAccumulation, accumulateBytes);
         // DeepSpeed's bf16 optimizer adds them after the whole backward (update_hp_grads), casting one tensor at a time to an fp32
@@ -93,7 +95,7 @@ public static class StagePlanner
         var afterBackward = t.GradAccumulation == GradAccumulation.CastAdd;
         long CastTemporary(bool holdsOther) => (long)Math.Ceiling(4.0 / p.Tp *
             Math.Max(TransformerMath.LargestLayerTensor(s.Model), holdsOther ? (double)s.Model.Vocab * s.Model.Hidden : 0));
-        var optimizer = ComputeModel.OptimizerStep(s.Card, paramsOnCard, t.DistributedOptimizer, replicas, state.GradientBytes, gradPerParam == 2);
+        var optimizer = ComputeModel.OptimizerStep(s.Card, paramsOnCard, t.DistributedOptimizer, shards, state.GradientBytes, gradPerParam == 2);
         var kvBytes = cp > 1 ? KeyValueBytes(s) : 0;
         var tpBytes = p.Tp > 1 ? TensorParallelBytes(s) : 0;
         var p2pBytes = PipelineBytes(s);

@@ -150,6 +150,9 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"description = \"published run {c["id"]} ({c.GetValueOrDefault("source", "")})\"\n");
         b.Append(CultureInfo.InvariantCulture, $"hardware = {c["preset"]}\n");
         b.Append(CultureInfo.InvariantCulture, $"cluster {{\n  cards = {c["cards"]}\n}}\n");
+        // Optional column: torus slices joined by the data-centre network (e.g. MaxText's 2x v5e-256).
+        if (c.GetValueOrDefault("slices") is { Length: > 0 } slices && slices != "1")
+            b.Append(CultureInfo.InvariantCulture, $"fabric {{\n  slices = {slices}\n}}\n");
         b.Append("model {\n");
         foreach (var (key, column) in new[] { ("layers", "layers"), ("hidden", "hidden"), ("heads", "heads"), ("kv-heads", "kv_heads"), ("ffn-hidden", "ffn_hidden"), ("gated-mlp", "gated_mlp"), ("vocab", "vocab"), ("seq-len", "seq_len") })
             b.Append(CultureInfo.InvariantCulture, $"  {key} = {c[column]}\n");

@@ -221,6 +221,21 @@ public class ScenarioErrorTests
     }
 
     [Fact]
+    public void Slices_join_tori_only_and_carry_data_parallelism_only()
+    {
+        Has(Fails(("fabric.slices", "2")), "fabric.slices = 2: slices join tori over the data-centre network; a fat tree is one network");
+        var two = ScenarioLoader.Load(RepoPaths.Scenario("tpu-v5p-smoke"),
+            ["cluster.cards=128", "parallel.dp=128", "parallel.global-batch=512", "fabric.torus-dims=[4, 4, 4]", "fabric.slices=2"]);
+        Assert.Equal([4, 4, 4, 2], two.Fabric.ChipDims);
+        var e = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("tpu-v5p-smoke"),
+            ["cluster.cards=128", "parallel.dp=128", "parallel.global-batch=512", "fabric.torus-dims=[4, 4, 8]", "fabric.slices=2"]));
+        Assert.Contains("2 slice(s) of 4x4x8 = 128 chips hold 256 chips but cluster.cards = 128", e.Message);
+        e = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("tpu-v5p-smoke"),
+            ["cluster.cards=128", "parallel.pp=2", "parallel.dp=64", "parallel.global-batch=256", "fabric.torus-dims=[4, 4, 4]", "fabric.slices=2"]));
+        Assert.Contains("slices are data-parallel replicas here", e.Message);
+    }
+
+    [Fact]
     public void Layers_must_split_evenly_over_stages()
     {
         var m = Fails(("model.layers", "5"));

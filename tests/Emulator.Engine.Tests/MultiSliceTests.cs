@@ -1,0 +1,61 @@
+using Emulator.Core.Accounting;
+using Emulator.Core.Models;
+using Emulator.Core.Specs;
+using Emulator.Core.Units;
+using Emulator.Engine.Plan;
+using Emulator.Kernel;
+using Emulator.Scenarios;
+
+namespace Emulator.Engine.Tests;
+
+/// <summary>Torus slices joined by the data-centre network (fabric.slices): DCN rings against closed forms, ZeRO shards kept inside a slice.</summary>
+public class MultiSliceTests
+{
+    [Theory]
+    [InlineData(2)]
+    [InlineData(3)]
+    public void AllReduceOverSlices_TorusRingsThenOneDcnRing_MatchesClosedFormWithin1Percent(int slices)
+    {
+        // 2x2 chips per slice, one 2-chip host's NIC share per chip; the last ring runs across the slices over the DCN, its
+        // two directions sharing the chip's share of the host NICs.
+        const long bytes = 1L << 30;
+        int[] dims = [2, 2];
+        var s = TestScenarios.With(tp: 1, pp: 1, dp: 4 * slices);
+        s = s with
+        {
+            Node = s.Node with { CardsPerNode = 2, Nics = 1 },
+            Fabric = FabricSpec.Torus(s.Fabric.LinkBandwidth, s.Fabric.LinkLatency, dims) with { Slices = slices, DcnLatency = SimTime.FromUs(10) },
+        };
+        var program = new StagePlan(0, 0, new Instruction[] { new RingSync(RingKind.AllReduce, bytes, 0) }, new StateMemory(0, 0, 0), 0);
+        var result = StepEmulation.Run(s, programs: _ => program);
+
+        var ici = CollectiveCost.TorusAllReduce(bytes, dims, s.Fabric.LinkBandwidth, s.Fabric.LinkLatency + s.Node.NicLatency, bidirectional: true);
+        var port = new Bandwidth((long)(s.Node.NicBandwidth.BitsPerSecond * s.Node.NicEfficiency / 2 / 2));
+        var dcn = CollectiveCost.TorusAllReduce(bytes / 4, [slices], port, s.Fabric.DcnLatency + s.Node.NicLatency, bidirectional: true);
+        Assert.InRange(result.Breakdown[TimeKind.DataParallel] / (ici + dcn).Seconds, 0.99, 1.01);
+    }
+
+    [Fact]
+    public void ZeroThreeOverTwoSlices_ShardsAsOneSlice_AndOnlyGradientShardsCrossTheDcn()
+    {
+        // Two 4x4x4 slices of the smoke scenario: a chip holds what it holds in one slice (the slices are replicas), and the
+        // DCN links carry one all-reduce of the chip's gradient shard per layer and for the rest of the model, nothing else.
+        var one = StepEmulation.Run(ScenarioLoader.Load(RepoPaths.Scenario("tpu-v5p-smoke")));
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("tpu-v5p-smoke"),
+            ["cluster.cards=128", "parallel.dp=128", "parallel.global-batch=512", "fabric.torus-dims=[4, 4, 4]", "fabric.slices=2"]);
+        var two = StepEmulation.Run(s);
+
+        Assert.Equal(one.PeakHbmBreakdown[MemoryKind.Optimizer], two.PeakHbmBreakdown[MemoryKind.Optimizer]);
+        Assert.Equal(one.PeakHbmBreakdown[MemoryKind.Weights], two.PeakHbmBreakdown[MemoryKind.Weights]);
+        Assert.True(two.StepTime >= one.StepTime, $"{two.StepTime} < {one.StepTime}");
+        var dcn = two.Links.Where(l => Chip(l.From) / 64 != Chip(l.To) / 64).ToList();
+        Assert.NotEmpty(dcn);
+        // Across two slices chip 0 sends half its 1/64 shard of every gradient in the reduce-scatter and half in the
+        // all-gather: its whole shard.
+        var sent = two.Links.Where(l => l.From == "chip-0" && Chip(l.To) >= 64).Sum(l => l.Bytes);
+        var shard = TransformerMath.StageParams(s.Model, s.Model.Layers, true, true, 1) * StagePlanner.GradientBytesPerParam(s.Training) / 64;
+        Assert.InRange(sent / shard, 0.99, 1.01);
+    }
+
+    private static int Chip(string name) => int.Parse(name["chip-".Length..], System.Globalization.CultureInfo.InvariantCulture);
+}
