@@ -48,9 +48,10 @@ public static class ScenarioKeys
 
         new("model.name", KeyType.Text, "Model label for reports", "gpt-1.3b"),
         new("model.layers", KeyType.Integer, "Transformer layers", "24"),
-        new("model.hidden", KeyType.Integer, "Model width h; a multiple of heads", "2048"),
+        new("model.hidden", KeyType.Integer, "Model width h; a multiple of heads unless model.head-dim is set", "2048"),
         new("model.heads", KeyType.Integer, "Attention (query) heads; a multiple of tp", "16"),
         new("model.kv-heads", KeyType.Integer, "Key/value heads (= heads for multi-head, fewer for grouped-query, 1 for multi-query); divides heads", "16", DefaultNote: "= model.heads"),
+        new("model.head-dim", KeyType.Integer, "Width of one attention head; heads x head-dim is the attention's width, which may differ from hidden (MaxText's and Gemma's fixed 128 or 256)", "128", DefaultNote: "= model.hidden / model.heads"),
         new("model.ffn-hidden", KeyType.Integer, "MLP inner width", "8192"),
         new("model.gated-mlp", KeyType.Boolean, "SwiGLU-style MLP with three weight matrices", "false"),
         new("model.vocab", KeyType.Integer, "Vocabulary size", "51200"),

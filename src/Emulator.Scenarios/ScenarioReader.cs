@@ -31,11 +31,12 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         var hidden = Int("model.hidden");
         var heads = Int("model.heads");
         var kvHeads = Has("model.kv-heads") ? Int("model.kv-heads") : Derived("model.kv-heads", heads, from: "model.heads");
-        return new ModelSpec(name, layers, hidden, heads, kvHeads,
+        var model = new ModelSpec(name, layers, hidden, heads, kvHeads,
             FfnHidden: Int("model.ffn-hidden"),
             GatedMlp: Bool("model.gated-mlp"),
             Vocab: Int("model.vocab"),
             SeqLen: Int("model.seq-len"));
+        return Has("model.head-dim") ? model with { HeadDim = Int("model.head-dim") } : model;
     }
 
     private ParallelSpec ReadParallel() => new(

@@ -31,6 +31,12 @@ public static class ScenarioValidator
         AtMost(v, "model.hidden", s.Model.Hidden, MaxHidden, "10x any published model; keeps h² byte and FLOP counts exact in 64 bits");
         AtLeastOne(v, "model.heads", s.Model.Heads);
         AtLeastOne(v, "model.kv-heads", s.Model.KvHeads);
+        if (s.Model.HeadDimSet)
+        {
+            AtLeastOne(v, "model.head-dim", s.Model.HeadDim);
+            if ((long)s.Model.Heads * s.Model.HeadDim > MaxFfnHidden)
+                throw v.Fail(["model.head-dim", "model.heads"], $"heads x head-dim = {(long)s.Model.Heads * s.Model.HeadDim} is wider than {MaxFfnHidden}, the widest layer allowed (exact 64-bit byte and FLOP counts)");
+        }
         AtLeastOne(v, "model.ffn-hidden", s.Model.FfnHidden);
         AtMost(v, "model.ffn-hidden", s.Model.FfnHidden, MaxFfnHidden, "4x the largest allowed hidden");
         AtLeastOne(v, "model.vocab", s.Model.Vocab);
@@ -175,9 +181,9 @@ public static class ScenarioValidator
     {
         var m = s.Model;
         var p = s.Parallel;
-        if (m.Hidden % m.Heads != 0)
+        if (!m.HeadDimSet && m.Hidden % m.Heads != 0)
             throw v.Fail(["model.hidden", "model.heads"],
-                $"hidden must be a multiple of {{model.heads}} so that every head has hidden/heads dimensions; use e.g. hidden = {Multiples(m.Hidden, m.Heads)}");
+                $"hidden must be a multiple of {{model.heads}} so that every head has hidden/heads dimensions; use e.g. hidden = {Multiples(m.Hidden, m.Heads)}, or set model.head-dim");
         if (m.Heads % p.Tp != 0)
             throw v.Fail(["model.heads", "parallel.tp"],
                 $"heads must be divisible by {{parallel.tp}} because each tensor-parallel rank holds whole heads; choose tp among {List(Divisors(m.Heads).Where(d => TpFitsNodes(s, d)))}");

@@ -56,6 +56,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["model.hidden"] = I(s.Model.Hidden),
             ["model.heads"] = I(s.Model.Heads),
             ["model.kv-heads"] = I(s.Model.KvHeads),
+            ["model.head-dim"] = I(s.Model.HeadDim),
             ["model.ffn-hidden"] = I(s.Model.FfnHidden),
             ["model.gated-mlp"] = s.Model.GatedMlp ? "true" : "false",
             ["model.vocab"] = I(s.Model.Vocab),

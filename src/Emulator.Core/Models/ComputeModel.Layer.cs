@@ -4,8 +4,8 @@ namespace Emulator.Core.Models;
 
 /// <summary>Kernel-by-kernel work of one transformer layer on one tensor-parallel rank for one microbatch.</summary>
 /// <remarks>
-/// Attention block: layernorm, QKV GEMM (b·s)×h by h×(h + 2·k·d)/tp, QKᵀ (a/tp batched s×d by d×s), softmax, AV (s×s by s×d),
-/// output projection (b·s)×(h/tp) by (h/tp)×h, dropout+residual. MLP block: layernorm, fc1 h×f/tp (2f/tp gated), activation,
+/// Attention block: layernorm, QKV GEMM (b·s)×h by h×(A + 2·k·d)/tp, QKᵀ (a/tp batched s×d by d×s), softmax, AV (s×s by s×d),
+/// output projection (b·s)×(A/tp) by (A/tp)×h (A = a·d, the attention width: h unless the head width is set), dropout+residual. MLP block: layernorm, fc1 h×f/tp (2f/tp gated), activation,
 /// fc2 (f/tp)×h, dropout+residual. With sequence parallelism the layernorm and dropout/residual kernels work on s/tp tokens.
 /// With context parallelism cp a card holds s/cp tokens of each sequence and attends them to all s keys (ring attention):
 /// every token-wise kernel and the attention core shrink by cp.
@@ -25,7 +25,7 @@ public static partial class ComputeModel
         var attention = Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H)
             + Gemm(c, g.Tokens, g.QkvWidth / g.Tp, g.H)
             + (flashAttention ? FlashAttentionKernel(c, g, backward: false) : AttentionCoreForward(c, g, attentionDropout))
-            + Gemm(c, g.Tokens, g.H, g.H / g.Tp)
+            + Gemm(c, g.Tokens, g.H, g.A / g.Tp)
             + Elementwise(c, 2 * 3 * g.ReplicatedTokens * g.H);
         var mlp = Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H)
             + Gemm(c, g.Tokens, g.Fc1Width / g.Tp, g.H)
@@ -42,7 +42,7 @@ public static partial class ComputeModel
         var qkv = QkvGemm(c, g);
         var scores = Gemm(c, g.S, g.S, g.D, g.HeadBatch);
         var context = Gemm(c, g.S, g.D, g.S, g.HeadBatch);
-        var proj = Gemm(c, g.Tokens, g.H, g.H / g.Tp);
+        var proj = Gemm(c, g.Tokens, g.H, g.A / g.Tp);
         var core = flashAttention
             ? FlashAttentionKernel(c, g, backward: true)
             : scores + scores + Elementwise(c, 2 * 3 * g.Scores) + AttentionDropout(c, g, attentionDropout) + context + context;
@@ -70,7 +70,7 @@ public static partial class ComputeModel
         return new LayerWork(QkvGemm(c, g), Fc1Gemm(c, g));
     }
 
-    /// <summary>The QKV projection's GEMM: (b·s)×h by h×(h + 2·k·d)/tp.</summary>
+    /// <summary>The QKV projection's GEMM: (b·s)×h by h×(A + 2·k·d)/tp.</summary>
     private static WorkCost QkvGemm(CardSpec c, LayerShape g) => Gemm(c, g.Tokens, g.QkvWidth / g.Tp, g.H);
 
     /// <summary>fc1's GEMM: (b·s)×h by h×f/tp (2f/tp gated).</summary>
@@ -115,21 +115,22 @@ public static partial class ComputeModel
     private static WorkCost FlashAttentionKernel(CardSpec c, LayerShape g, bool backward)
     {
         var forwardFlops = 2 * 2 * g.HeadBatch * g.S * g.S * g.D;
-        var qkvo = g.Tokens * (g.H + (g.QkvWidth - g.H) + g.H) / g.Tp; // Q, K+V, O elements on this rank
+        var qkvo = g.Tokens * (g.QkvWidth + g.A) / g.Tp; // Q, K+V, O elements on this rank
         var flops = backward ? 2.5 * forwardFlops : forwardFlops;
         // Backward reads Q, K, V, O and dO and writes dQ, dK, dV: twice the forward's elements.
         var bytes = (long)(2 * (backward ? 2 * qkvo : qkvo));
         return new WorkCost(flops, bytes, 1, KernelTime(c, flops, bytes, c.GemmEfficiency));
     }
 
-    /// <summary>Sizes of one layer on one tp rank, in doubles (head width d = h/a, so a·d = h exactly).</summary>
+    /// <summary>Sizes of one layer on one tp rank, in doubles (head width d, attention width A = a·d: h unless the head width is set).</summary>
     private readonly record struct LayerShape(ModelSpec Model, int Tp, double Tokens, bool SequenceParallel)
     {
         public double H => Model.Hidden;
         public double S => Model.SeqLen;
         public double F => Model.FfnHidden;
-        public double D => H / Model.Heads;
-        public double QkvWidth => H + 2 * Model.KvHeads * D;
+        public double D => Model.HeadDim;
+        public double A => Model.AttentionWidth;
+        public double QkvWidth => A + 2 * Model.KvHeads * D;
         public double Fc1Width => Model.GatedMlp ? 2 * F : F;
         /// <summary>Independent s×s attention problems on this rank: b·a/tp.</summary>
         public double HeadBatch => Tokens / S * Model.Heads / Tp;

@@ -45,11 +45,12 @@ public static class MemoryModel
         if (policy is Recompute.Full or Recompute.FullNeeded) return sequenceParallel ? CeilDiv(2 * sbh, t) : 2 * sbh;
         if (policy == Recompute.Dots)
         {
-            // What backward needs of the saved matmul outputs: layer input 2·sbh, Q 2·sbh, K and V 4·sb·k·d, attention
-            // context 2·sbh and the projection output 2·sbh (it rebuilds the MLP's input); fc2's output is not needed and
+            // What backward needs of the saved matmul outputs: layer input 2·sbh, Q 2·sbA, K and V 4·sb·k·d, attention
+            // context 2·sbA and the projection output 2·sbh (it rebuilds the MLP's input); fc2's output is not needed and
             // is dropped. Approximated as all split over tp.
-            var kv = checked(TokenBytes(m, microBatch) * ((long)m.KvHeads * m.Hidden / m.Heads));
-            return CeilDiv(checked(8 * sbh + 4 * kv), t);
+            var kv = checked(TokenBytes(m, microBatch) * m.KvWidth);
+            var sba = checked(TokenBytes(m, microBatch) * m.AttentionWidth);
+            return CeilDiv(checked(4 * sbh + 4 * sba + 4 * kv), t);
         }
         var core = policy == Recompute.Selective ? 0 : checked(5L * m.Heads * m.SeqLen * m.SeqLen * microBatch);
         var split = checked(SplitTokenBytes(m, microBatch) + core);
@@ -83,13 +84,13 @@ public static class MemoryModel
     public static long RecomputeWorkingBytes(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention, bool hiddenDropout = true) =>
         policy is Recompute.Full or Recompute.FullNeeded ? ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, flashAttention ? Recompute.Selective : Recompute.None, hiddenDropout) : 0;
 
-    /// <summary>The tp-split tokens-wide tensors: Q, K, V, projection input, activation input and output (24·s·b·h for a standard GPT).</summary>
+    /// <summary>The tp-split tokens-wide tensors: Q, K, V, projection input (the attention context), activation input and output (24·s·b·h for a standard GPT).</summary>
     private static long SplitTokenBytes(ModelSpec m, int microBatch)
     {
         var sb = TokenBytes(m, microBatch);
-        long h = m.Hidden, kvWidth = (long)m.KvHeads * m.Hidden / m.Heads, f = m.FfnHidden;
+        long a = m.AttentionWidth, kvWidth = m.KvWidth, f = m.FfnHidden;
         var fc1Width = m.GatedMlp ? 2 * f : f;
-        return checked(sb * (2 * h + 4 * kvWidth + 2 * h + 2 * fc1Width + 2 * f));
+        return checked(sb * (2 * a + 4 * kvWidth + 2 * a + 2 * fc1Width + 2 * f));
     }
 
     private static long TokenBytes(ModelSpec m, int microBatch) =>

@@ -4,32 +4,33 @@ namespace Emulator.Core.Models;
 
 /// <summary>Parameter and FLOP counts of a decoder-only transformer (pure arithmetic, no hardware).</summary>
 /// <remarks>
-/// Notation: h hidden, a heads, k kv heads, d = h/a head width, f ffn width, V vocab, s sequence, l layers.
+/// Notation: h hidden, a heads, k kv heads, d head width (h/a unless set), A = a·d attention width, f ffn width, V vocab,
+/// s sequence, l layers.
 /// Every linear layer carries a bias and every layernorm a scale and a shift (GPT-style). Llama-style models
 /// have neither biases nor layernorm shifts; for them this over-counts by 5h + 2kd + 2f per layer (1.2e-4 of Llama-2-70B).
 /// </remarks>
 public static class TransformerMath
 {
     /// <summary>
-    /// Parameters of one layer: QKV h·h + 2·h·k·d (+ h + 2·k·d bias), output projection h·h (+ h),
-    /// MLP fc1 h·f (2·h·f gated) (+ f, 2f gated), fc2 f·h (+ h), two layernorms 2·2h. Standard GPT (k = a, f = 4h): 12h² + 13h.
+    /// Parameters of one layer: QKV h·A + 2·h·k·d (+ A + 2·k·d bias), output projection A·h (+ h),
+    /// MLP fc1 h·f (2·h·f gated) (+ f, 2f gated), fc2 f·h (+ h), two layernorms 2·2h. Standard GPT (k = a, A = h, f = 4h): 12h² + 13h.
     /// </summary>
     public static double LayerParams(ModelSpec m)
     {
-        double h = m.Hidden, kvWidth = (double)m.KvHeads * m.Hidden / m.Heads, f = m.FfnHidden;
+        double h = m.Hidden, a = m.AttentionWidth, kvWidth = m.KvWidth, f = m.FfnHidden;
         var fc1Width = m.GatedMlp ? 2 * f : f;
-        var qkv = h * h + 2 * h * kvWidth + h + 2 * kvWidth;
-        var proj = h * h + h;
+        var qkv = h * a + 2 * h * kvWidth + a + 2 * kvWidth;
+        var proj = a * h + h;
         var mlp = h * fc1Width + fc1Width + f * h + h;
         var layerNorms = 2 * 2 * h;
         return qkv + proj + mlp + layerNorms;
     }
 
-    /// <summary>Elements of a layer's largest weight matrix: the fused QKV h·(h + 2·k·d), fc1 h·f (h·2f gated) or fc2 f·h.</summary>
+    /// <summary>Elements of a layer's largest weight matrix: the fused QKV h·(A + 2·k·d), fc1 h·f (h·2f gated) or fc2 f·h.</summary>
     public static double LargestLayerTensor(ModelSpec m)
     {
-        double h = m.Hidden, kvWidth = (double)m.KvHeads * m.Hidden / m.Heads, f = m.FfnHidden;
-        return Math.Max(h * (h + 2 * kvWidth), Math.Max(h * (m.GatedMlp ? 2 * f : f), f * h));
+        double h = m.Hidden, kvWidth = m.KvWidth, f = m.FfnHidden;
+        return Math.Max(h * (m.AttentionWidth + 2 * kvWidth), Math.Max(h * (m.GatedMlp ? 2 * f : f), f * h));
     }
 
     /// <summary>Embedding parameters (V + s)·h: word embeddings plus learned positions, as Narayanan et al. (SC'21) eq. 2 counts them (RoPE models have no position table; s·h is negligible).</summary>
@@ -52,11 +53,11 @@ public static class TransformerMath
         return total / tp;
     }
 
-    /// <summary>Model FLOPs of a step of <paramref name="sequences"/> sequences, README MFU convention: per token 6·N (N = TotalParams) plus 12·l·h·s attention (PaLM), no recomputation.</summary>
+    /// <summary>Model FLOPs of a step of <paramref name="sequences"/> sequences, README MFU convention: per token 6·N (N = TotalParams) plus 12·l·A·s attention (PaLM's 12·L·H·Q·T; A = h unless the head width is set), no recomputation.</summary>
     public static double ModelFlopsPerStep(ModelSpec m, long sequences)
     {
         var tokens = (double)sequences * m.SeqLen;
-        return tokens * (6 * TotalParams(m) + 12.0 * m.Layers * m.Hidden * m.SeqLen);
+        return tokens * (6 * TotalParams(m) + 12.0 * m.Layers * m.AttentionWidth * m.SeqLen);
     }
 
     /// <summary>Narayanan et al. (SC'21) FLOPs per iteration counting full recomputation: 96·B·s·l·h²·(1 + s/6h + V/16lh), B = sequences.</summary>

@@ -21,6 +21,17 @@ public sealed record ModelSpec(
     int Vocab,
     int SeqLen)
 {
-    /// <summary>Width of one attention head.</summary>
-    public int HeadDim => Hidden / Heads;
+    private readonly int? _headDim;
+
+    /// <summary>Width of one attention head: hidden / heads unless set (MaxText and Gemma configs fix it at 128 or 256 whatever the width).</summary>
+    public int HeadDim { get => _headDim ?? Hidden / Heads; init => _headDim = value; }
+
+    /// <summary>Whether the head width was set rather than derived from hidden / heads.</summary>
+    public bool HeadDimSet => _headDim is not null;
+
+    /// <summary>Width of the attention, heads · head width: the queries' and the attention output's (= hidden unless the head width is set).</summary>
+    public int AttentionWidth => Heads * HeadDim;
+
+    /// <summary>Width of the keys, and of the values: kv heads · head width.</summary>
+    public int KvWidth => KvHeads * HeadDim;
 }

@@ -23,7 +23,7 @@ public static class StagePlanner
 
     /// <summary>Keys and values of one layer and microbatch on one card, 2-byte: 2·(b·s/cp)·k·d/tp; ring attention passes them round the cp group.</summary>
     public static long KeyValueBytes(Scenario s) =>
-        2L * 2 * s.Parallel.MicroBatch * s.Model.SeqLen / s.Parallel.Cp * ((long)s.Model.KvHeads * s.Model.Hidden / s.Model.Heads) / s.Parallel.Tp;
+        2L * 2 * s.Parallel.MicroBatch * s.Model.SeqLen / s.Parallel.Cp * (long)s.Model.KvWidth / s.Parallel.Tp;
 
     /// <summary>Bytes of one gradient: bf16 training accumulates and all-reduces fp32 main gradients (Megatron-LM forces
     /// accumulate_allreduce_grads_in_fp32 with bf16; DeepSpeed's bf16 optimizer keeps fp32 gradients too); fp16 keeps 2-byte gradients.</summary>

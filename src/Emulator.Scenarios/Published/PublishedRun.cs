@@ -156,6 +156,8 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append("model {\n");
         foreach (var (key, column) in new[] { ("layers", "layers"), ("hidden", "hidden"), ("heads", "heads"), ("kv-heads", "kv_heads"), ("ffn-hidden", "ffn_hidden"), ("gated-mlp", "gated_mlp"), ("vocab", "vocab"), ("seq-len", "seq_len") })
             b.Append(CultureInfo.InvariantCulture, $"  {key} = {c[column]}\n");
+        // Optional column: a head width set apart from hidden / heads (MaxText's 128).
+        if (c.GetValueOrDefault("head_dim") is { Length: > 0 } headDim) b.Append(CultureInfo.InvariantCulture, $"  head-dim = {headDim}\n");
         b.Append("}\nparallel {\n");
         foreach (var (key, column) in new[] { ("tp", "tp"), ("pp", "pp"), ("dp", "dp"), ("micro-batch", "micro_batch"), ("global-batch", "global_batch") })
             b.Append(CultureInfo.InvariantCulture, $"  {key} = {c[column]}\n");

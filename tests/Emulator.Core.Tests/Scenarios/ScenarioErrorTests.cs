@@ -236,6 +236,16 @@ public class ScenarioErrorTests
     }
 
     [Fact]
+    public void A_set_head_width_frees_hidden_from_being_a_multiple_of_heads()
+    {
+        Has(Fails(("model.hidden", "1001")), "or set model.head-dim");
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["model.hidden=1001", "model.head-dim=128"]);
+        Assert.Equal(128, s.Model.HeadDim);
+        Assert.Equal(128 * s.Model.Heads, s.Model.AttentionWidth);
+        Has(Fails(("model.head-dim", "0")), "model.head-dim = 0");
+    }
+
+    [Fact]
     public void Layers_must_split_evenly_over_stages()
     {
         var m = Fails(("model.layers", "5"));
