@@ -4,30 +4,47 @@ using Emulator.Core.Topology;
 namespace Emulator.Engine;
 
 /// <summary>The replica-mirroring fidelity knob (`emulation.mirror-replicas`): emulate the data-parallel replicas that share the
-/// first nodes and let them stand in for all the others, which run the same program at the same times.</summary>
+/// first nodes (on a torus, the first slice) and let them stand in for all the others, which run the same program at the same times.</summary>
 /// <remarks>A ring step across a mirrored dimension is written to the sending card itself through its NIC and leaf switch:
 /// it loads the NIC's send side and the leaf's port down to the card, where the step from the previous (mirrored) rank would
 /// arrive, and it lands when such a step would (the replicas are symmetric). Lost: the spine and core hops of those steps
-/// and their contention with other replicas' traffic. Its error is measured in docs/performance.md.</remarks>
-/// <param name="Kept">Weight replicas (dp·cp ranks) emulated: those sharing a node, or 1.</param>
+/// and their contention with other replicas' traffic. Its error is measured in docs/performance.md. On a torus of several
+/// slices the step crosses the chip's own data-centre-network port and comes back, which is exact: every DCN path is a
+/// link of its own, shared with no other replica's traffic.</remarks>
+/// <param name="Kept">Weight replicas (dp·cp ranks) emulated: those sharing a node (or a slice), or 1.</param>
 /// <param name="Replicas">Weight replicas of the full job.</param>
-/// <param name="FullDims">The full job's dp dimensions; all but the first (or all, when Kept is 1) are mirrored.</param>
-public sealed record ReplicaMirror(int Kept, int Replicas, IReadOnlyList<int> FullDims)
+/// <param name="FullDims">The full job's dp dimensions; those from <see cref="FirstMirrored"/> on are mirrored.</param>
+/// <param name="FirstMirrored">The first mirrored dimension: 1 (0 when Kept is 1) on a fat tree, the slice axis on a torus.</param>
+public sealed record ReplicaMirror(int Kept, int Replicas, IReadOnlyList<int> FullDims, int FirstMirrored)
 {
     /// <summary>The scenario to emulate and its mirror, or the scenario itself and null when there is nothing to mirror.</summary>
     public static (Scenario Emulated, ReplicaMirror? Mirror) Of(Scenario s)
     {
         var p = s.Parallel;
-        if (!s.Emulation.MirrorReplicas || s.Fabric.IsTorus) return (s, null);
+        if (!s.Emulation.MirrorReplicas) return (s, null);
+        if (s.Fabric.IsTorus)
+        {
+            if (s.Fabric.Slices == 1) return (s, null);
+            var slice = p.WeightReplicas / s.Fabric.Slices;
+            var sliced = s with { Cards = s.Cards / s.Fabric.Slices, Parallel = p with { Dp = p.Dp / s.Fabric.Slices }, Fabric = s.Fabric with { Slices = 1 } };
+            var all = StepEmulation.DpDimsOf(s, new RankMap(p.Tp, p.Pp, p.WeightReplicas, s.Node.CardsPerNode));
+            return (sliced, new ReplicaMirror(slice, p.WeightReplicas, all, all.Count - 1) { AcrossSlices = true });
+        }
         var dims = new RankMap(p.Tp, p.Pp, p.WeightReplicas, s.Node.CardsPerNode).DpDims;
         var kept = dims.Count > 1 ? dims[0] : 1;
         if (kept == p.WeightReplicas || kept % p.Cp != 0) return (s, null);
         var cards = p.Tp * p.Pp * kept;
         if (cards % s.Node.CardsPerNode != 0) return (s, null);
         var emulated = s with { Cards = cards, Parallel = p with { Dp = kept / p.Cp } };
-        return (emulated, new ReplicaMirror(kept, p.WeightReplicas, dims));
+        return (emulated, new ReplicaMirror(kept, p.WeightReplicas, dims, kept == 1 ? 0 : 1));
     }
 
+    /// <summary>The mirrored replicas are the other slices of a torus (their steps cross the data-centre network).</summary>
+    public bool AcrossSlices { get; init; }
+
+    /// <summary>The emulated (kept) dimensions: the full job's before the first mirrored one.</summary>
+    public IReadOnlyList<int> KeptDims => FullDims.Take(FirstMirrored).ToArray();
+
     /// <summary>Whether dimension <paramref name="dim"/> of <see cref="FullDims"/> is stood in for rather than emulated.</summary>
-    public bool Mirrored(int dim) => Kept == 1 || dim > 0;
+    public bool Mirrored(int dim) => dim >= FirstMirrored;
 }

@@ -178,7 +178,7 @@ public static class StepEmulation
         var (tp, pp, dp) = (ranks.TpRank(card), ranks.PpRank(card), ranks.DpRank(card));
         var dpDims = mirror?.FullDims ?? DpDimsOf(s, ranks);
         // A mirrored dimension has no next card (-1): its ring steps are stood in for (ReplicaMirror).
-        int Next(int d) => mirror is null ? ranks.DpNeighbour(card, dpDims, d) : mirror.Mirrored(d) ? -1 : ranks.DpNeighbour(card, [mirror.Kept], 0);
+        int Next(int d, int step = 1) => mirror is null ? ranks.DpNeighbour(card, dpDims, d, step) : mirror.Mirrored(d) ? -1 : ranks.DpNeighbour(card, mirror.KeptDims, d, step);
         var interleaved = s.Parallel.VirtualStages > 1;
         return new CardSetup(
             card, map, ranks.NodeOf(card), s.Card.HbmStacks, plans[pp],
@@ -186,8 +186,8 @@ public static class StepEmulation
             // With an interleaved schedule the last stage feeds the first stage's next chunk, and back.
             PrevStage: pp > 0 ? ranks.CardOf(tp, pp - 1, dp) : interleaved ? ranks.CardOf(tp, s.Parallel.Pp - 1, dp) : -1,
             NextStage: pp < s.Parallel.Pp - 1 ? ranks.CardOf(tp, pp + 1, dp) : interleaved ? ranks.CardOf(tp, 0, dp) : -1,
-            DpSize: mirror?.Replicas ?? s.Parallel.WeightReplicas, DpDims: dpDims, DpNext: Enumerable.Range(0, dpDims.Count).Select(Next).ToArray(),
-            DpPrev: s.Fabric.IsTorus ? Enumerable.Range(0, dpDims.Count).Select(d => ranks.DpNeighbour(card, dpDims, d, -1)).ToArray() : null,
+            DpSize: mirror?.Replicas ?? s.Parallel.WeightReplicas, DpDims: dpDims, DpNext: Enumerable.Range(0, dpDims.Count).Select(d => Next(d)).ToArray(),
+            DpPrev: s.Fabric.IsTorus ? Enumerable.Range(0, dpDims.Count).Select(d => Next(d, -1)).ToArray() : null,
             CpSize: s.Parallel.Cp, CpNext: ranks.DpNeighbour(card, [s.Parallel.Cp, s.Parallel.Dp], 0),
             ControlLatency: control, Sampled: sampled)
         {
@@ -195,7 +195,8 @@ public static class StepEmulation
                 : mirror is null ? TreeSetupOf(ranks, dpDims, card)
                 : throw new InvalidOperationException("a tree all-reduce needs every data-parallel replica live; the scenario validator refuses it with mirror-replicas"),
             HbmCapacity = s.CardOfStage(pp).HbmCapacityBytes,
-            ShardDims = s.Fabric.Slices > 1 ? dpDims.Count - 1 : dpDims.Count,
+            // ZeRO shards stay inside a slice: the last dp dimension crosses the slices, emulated or mirrored.
+            ShardDims = s.Fabric.Slices > 1 || mirror is { AcrossSlices: true } ? dpDims.Count - 1 : dpDims.Count,
             TpNext = TpRings(s) ? ranks.CardOf((tp + 1) % s.Parallel.Tp, pp, dp) : -1,
             // On a torus the rings use both directions of the chip links at once, as the data-parallel rings do.
             TpPrev = TpRings(s) && s.Fabric.IsTorus ? ranks.CardOf((tp + s.Parallel.Tp - 1) % s.Parallel.Tp, pp, dp) : -1,
@@ -203,7 +204,7 @@ public static class StepEmulation
     }
 
     /// <summary>The dp group's ring dimensions, first fastest; with several torus slices the last is the one across them.</summary>
-    private static IReadOnlyList<int> DpDimsOf(Scenario s, RankMap ranks)
+    internal static IReadOnlyList<int> DpDimsOf(Scenario s, RankMap ranks)
     {
         // On a torus a pure data-parallel job's rings follow the chip axes (one ring per axis, each step one link).
         if (s.Fabric.IsTorus && s.Parallel.Tp == 1 && s.Parallel.Pp == 1) return s.Fabric.ChipDims;

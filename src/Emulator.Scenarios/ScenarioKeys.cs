@@ -89,7 +89,7 @@ public static class ScenarioKeys
 
         new("emulation.seed", KeyType.Long, "Seed of every random stream", "1"),
         new("emulation.rdma-chunk", KeyType.Bytes, "whole: each RDMA write crosses the fabric as one chunk; a size (>= 4KiB): writes are cut into chunks of it that share NICs and ports round-robin; fidelity dial", "1MiB"),
-        new("emulation.mirror-replicas", KeyType.Boolean, "Fidelity knob: emulate the data-parallel replicas of the first nodes only and mirror them to the rest (cross-node gradient rings at their closed-form cost, no inter-replica contention); ignored on a torus", "true"),
+        new("emulation.mirror-replicas", KeyType.Boolean, "Fidelity knob: emulate the data-parallel replicas of the first nodes only and mirror them to the rest (cross-node gradient rings at their closed-form cost, no inter-replica contention); on a torus of several slices, emulate the first slice and mirror the others (exact: each DCN path is a link of its own); ignored on one torus slice", "true"),
         new("emulation.tp-collectives", KeyType.Choice, "Fidelity knob: one-event (the node runs each tensor-parallel all-reduce as one event at the ring's closed-form cost over its crossbar) or ring (the cards run it as a ring all-reduce of RDMA writes through the node, 2(t-1) writes per card); on a torus always ring, both ways round, over the chip links", "ring", TpCollectiveChoices),
         new("emulation.threads", KeyType.Integer, "Partition threads (results do not depend on it)", "1"),
         new("emulation.trace-cards", KeyType.Integer, "Cards that get a track in trace.json (0 = none)", "8"),

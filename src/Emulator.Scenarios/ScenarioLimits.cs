@@ -18,6 +18,10 @@ public static class ScenarioLimits
     /// <summary>Largest MLP width (4x the largest hidden).</summary>
     public const int MaxFfnHidden = 1_048_576;
 
+    /// <summary>Most torus axes of two or more chips, counting the one across slices: a collective runs a reduce-scatter and an
+    /// all-gather ring per axis, and a lane tags at most 16 ring stages (CardActor.Ring).</summary>
+    public const int MaxRingAxes = 8;
+
     /// <summary>Longest sequence: 1M tokens; attention terms grow with s², which beyond this leaves exact 64-bit arithmetic.</summary>
     public const int MaxSeqLen = 1_048_576;
 

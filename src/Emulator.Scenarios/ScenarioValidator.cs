@@ -116,18 +116,22 @@ public static class ScenarioValidator
                 throw v.Fail("fabric.torus-dims", "every axis needs at least one chip");
             if (f.Slices < 1)
                 throw v.Fail("fabric.slices", "a job runs on at least one slice; write 1 for a single torus");
+            if (s.Cards % f.Slices != 0)
+                throw v.Fail(["cluster.cards", "fabric.slices"], "cluster.cards must be a multiple of fabric.slices: every slice holds the same chips");
             var sliceChips = f.TorusDims.Aggregate(1L, (a, d) => a * d);
-            if (f.Slices == 1 && sliceChips != s.Cards)
-                throw v.Fail("fabric.torus-dims", $"the axes hold {string.Join("x", f.TorusDims)} = {sliceChips} chips but cluster.cards = {s.Cards}; make their product equal the job's cards, or write [] for the most cube-like shape");
             if (sliceChips * f.Slices != s.Cards)
-                throw v.Fail(["fabric.torus-dims", "fabric.slices"], $"{f.Slices} slice(s) of {string.Join("x", f.TorusDims)} = {sliceChips} chips hold {sliceChips * f.Slices} chips but cluster.cards = {s.Cards}; make slices times the axes' product equal the job's cards, or write [] for the most cube-like shape");
+                throw f.Slices == 1
+                    ? v.Fail("fabric.torus-dims", $"the axes hold {string.Join("x", f.TorusDims)} = {sliceChips} chips but cluster.cards = {s.Cards}; make their product equal the job's cards, or write [] for the most cube-like shape")
+                    : v.Fail(["fabric.torus-dims", "fabric.slices"], $"the axes hold {string.Join("x", f.TorusDims)} = {sliceChips} chips but a slice has cluster.cards / fabric.slices = {s.Cards / f.Slices}; make their product equal that, or write [] for the most cube-like shape");
+            if (f.ChipDims.Count(d => d >= 2) > MaxRingAxes)
+                throw v.Fail(["fabric.torus-dims", "fabric.slices"], $"the chips have {f.ChipDims.Count(d => d >= 2)} axes of 2 or more chips (counting the one across slices); a collective runs one ring per axis and at most {MaxRingAxes}: merge axes");
             if (f.Slices > 1)
             {
                 Latency(v, "fabric.dcn-latency", f.DcnLatency.Ps);
                 if (sliceChips % s.Node.CardsPerNode != 0)
                     throw v.Fail(["fabric.torus-dims", "node.cards"], $"a slice of {sliceChips} chips is not a whole number of {s.Node.CardsPerNode}-chip hosts; a host belongs to one slice");
-                if (s.Parallel.Pp > 1 || s.Parallel.WeightReplicas % f.Slices != 0)
-                    throw v.Fail(["fabric.slices", "parallel.pp", "parallel.dp"], $"slices are data-parallel replicas here (the data-centre network carries gradients only): use pp = 1 and a dp*cp ({s.Parallel.WeightReplicas}) that {f.Slices} slices divide");
+                if (s.Parallel.Pp > 1 || s.Parallel.Dp % f.Slices != 0)
+                    throw v.Fail(["fabric.slices", "parallel.pp", "parallel.dp"], $"slices are data-parallel replicas here (the data-centre network carries gradients only, and tensor- and context-parallel groups stay inside a slice): use pp = 1 and a dp that {f.Slices} slices divide");
             }
             return;
         }

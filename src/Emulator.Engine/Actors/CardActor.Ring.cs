@@ -98,11 +98,11 @@ public sealed partial class CardActor
     /// stays inside the shard group.</remarks>
     private List<RingStage> Stages(RingKind kind, long bytes, IReadOnlyList<int> next)
     {
-        var all = Stages(kind == RingKind.AllReduce ? kind : RingKind.ReduceScatter, bytes, next, _s.DpDims.Count, out _);
-        if (kind == RingKind.AllReduce) return all;
-        var shard = Stages(kind, bytes, next, Math.Min(_s.ShardDims, _s.DpDims.Count), out _);
-        if (kind == RingKind.AllGather) return shard;
-        var replicated = all.Skip(shard.Count).ToList();
+        var scatter = Stages(RingKind.ReduceScatter, bytes, next, _s.DpDims.Count, out _);
+        if (kind == RingKind.AllReduce) return [.. scatter, .. Enumerable.Reverse(scatter)];
+        var shard = scatter.Take(_s.DpDims.Take(_s.ShardDims).Count(d => d > 1)).ToList();
+        if (kind == RingKind.AllGather) return Enumerable.Reverse(shard).ToList();
+        var replicated = scatter.Skip(shard.Count).ToList();
         return [.. shard, .. replicated, .. Enumerable.Reverse(replicated)];
     }
 
@@ -147,7 +147,7 @@ public sealed partial class CardActor
             {
                 // A mirrored dimension's step loops back through this card's NIC and leaf (ReplicaMirror).
                 var write = stage.Next < 0
-                    ? NewWrite(_s.Card, stage.StepBytes, TransferKind.Ring, tag) with { Loopback = true }
+                    ? NewWrite(_s.Card, stage.StepBytes, TransferKind.Ring, tag, reverse: ring.Key % 2 == 1) with { Loopback = true }
                     : NewWrite(stage.Next, stage.StepBytes, TransferKind.Ring, tag, reverse: ring.Key % 2 == 1);
                 Post(write);
                 ring.Sent++;

@@ -15,6 +15,10 @@ public sealed partial class NodeActor
     private long[]? _linkBusy;
     private Bandwidth _ici;
     private Bandwidth _dcn;
+    /// <summary>Per chip, its two data-centre-network ports as a mirrored slice uses them (ReplicaMirror): free time, bytes, busy ps.</summary>
+    private SimTime[]? _dcnFree;
+    private long[]? _dcnBytes;
+    private long[]? _dcnBusy;
 
     private Torus TorusFabric => _s.Torus!;
 
@@ -29,10 +33,30 @@ public sealed partial class NodeActor
         _ici = new Bandwidth((long)(_s.Fabric.LinkBandwidth.BitsPerSecond * _s.Spec.NicEfficiency));
         // A chip's share of its host's NICs, split between its two ports across the slices (both ring directions use it).
         _dcn = new Bandwidth((long)(_s.Spec.NicBandwidth.BitsPerSecond * _s.Spec.NicEfficiency * _s.Spec.Nics / _s.Spec.CardsPerNode / 2));
+        _dcnFree = new SimTime[_s.Spec.CardsPerNode * 2];
+        _dcnBytes = new long[_dcnFree.Length];
+        _dcnBusy = new long[_dcnFree.Length];
     }
 
-    /// <summary>Puts a write on the first link of its route, or hands it over at once if it is for this chip.</summary>
-    private void TorusSend(RdmaWrite w) => ForwardOnTorus(new IciHop(w, w.SrcCard, Now, 0));
+    /// <summary>Puts a write on the first link of its route, or hands it over at once if it is for this chip; a mirrored slice's
+    /// step goes out on the chip's DCN port and lands when the symmetric step from the previous slice would.</summary>
+    private void TorusSend(RdmaWrite w)
+    {
+        if (!w.Loopback)
+        {
+            ForwardOnTorus(new IciHop(w, w.SrcCard, Now, 0));
+            return;
+        }
+        var port = Local(w.SrcCard) * 2 + (w.Reverse ? 1 : 0);
+        var start = SimTime.Max(Now, _dcnFree![port]);
+        var serialise = _dcn.TransferTime(w.Bytes);
+        var tailLeaves = start + serialise;
+        _dcnFree[port] = tailLeaves;
+        _dcnBytes![port] += w.Bytes;
+        _dcnBusy![port] += serialise.Ps;
+        SentFromPort(w, tailLeaves);
+        SendAt(_s.Map.Node(_s.Node), start + _s.Fabric.DcnLatency, new IciHop(w, w.DstCard, tailLeaves + _s.Fabric.DcnLatency, 1));
+    }
 
     private void ForwardOnTorus(IciHop h)
     {
@@ -67,5 +91,8 @@ public sealed partial class NodeActor
             var (peer, _) = TorusFabric.Peer(chip, link % TorusFabric.PortCount);
             collector.Links.Add(new Results.LinkStats($"chip-{chip}", $"chip-{peer}", _linkBytes[link], _linkBusy![link]));
         }
+        for (var port = 0; port < _dcnBytes!.Length; port++)
+            if (_dcnBytes[port] > 0)
+                collector.Links.Add(new Results.LinkStats($"chip-{_s.Node * _s.Spec.CardsPerNode + port / 2}", "dcn (mirrored slices)", _dcnBytes[port], _dcnBusy![port]));
     }
 }

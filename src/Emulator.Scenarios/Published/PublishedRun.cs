@@ -151,8 +151,9 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"hardware = {c["preset"]}\n");
         b.Append(CultureInfo.InvariantCulture, $"cluster {{\n  cards = {c["cards"]}\n}}\n");
         // Optional column: torus slices joined by the data-centre network (e.g. MaxText's 2x v5e-256).
+        // The slices are emulated as one, mirrored to the others: exact (MultiSliceTests), and a slice's time instead of the job's.
         if (c.GetValueOrDefault("slices") is { Length: > 0 } slices && slices != "1")
-            b.Append(CultureInfo.InvariantCulture, $"fabric {{\n  slices = {slices}\n}}\n");
+            b.Append(CultureInfo.InvariantCulture, $"fabric {{\n  slices = {slices}\n}}\nemulation {{\n  mirror-replicas = true\n}}\n");
         b.Append("model {\n");
         foreach (var (key, column) in new[] { ("layers", "layers"), ("hidden", "hidden"), ("heads", "heads"), ("kv-heads", "kv_heads"), ("ffn-hidden", "ffn_hidden"), ("gated-mlp", "gated_mlp"), ("vocab", "vocab"), ("seq-len", "seq_len") })
             b.Append(CultureInfo.InvariantCulture, $"  {key} = {c[column]}\n");

@@ -44,6 +44,22 @@ public class HeadWidthTests
     }
 
     [Fact]
+    public void Grouped_query_keys_and_values_take_the_kv_width_and_queries_the_attention_width()
+    {
+        // 8 kv heads of 128 (k·d = 1024) beside 64 query heads (A = 8192) on a 4096-wide model, tp 4, b 1 (2048 tokens).
+        var gqa = MaxText16b with { KvHeads = 8 };
+        double T = 2048, S = 2048, D = 128, h = 4096, a = 8192, kv = 1024, f = 28672, t = 4, headsPerRank = 64 / 4;
+        Assert.Equal(h * (a + 2 * kv) + a + 2 * kv + a * h + h + h * 2 * f + 2 * f + f * h + h + 4 * h, TransformerMath.LayerParams(gqa));
+        // FlashAttention reads Q, K, V and writes O, 2 bytes each: 2·T·(A + 2kd + A)/t; the unfused core instead moves
+        // QKᵀ's and AV's operands, 2·(2·s·d + s²) per head each, and the softmax, 4·s² per head.
+        var flash = ComputeModel.LayerForward(Card, gqa, 4, 1, false, flashAttention: true).Attention.HbmBytes;
+        var unfused = ComputeModel.LayerForward(Card, gqa, 4, 1, false).Attention.HbmBytes;
+        Assert.Equal(2 * T * (a + 2 * kv + a) / t - headsPerRank * (8 * S * S + 8 * S * D), flash - unfused);
+        // `dots` keeps the layer input and projection output (h), Q and the context (A), K and V (k·d): (4h + 4A + 4kd)·T/t.
+        Assert.Equal((long)((4 * h + 4 * a + 4 * kv) * T / t), MemoryModel.ActivationBytesPerLayer(gqa, 4, 1, false, Recompute.Dots));
+    }
+
+    [Fact]
     public void Stored_activations_hold_q_and_the_context_at_the_attention_width()
     {
         // Without SP, no recompute: 10·sbh replicated (h wide) + (2A + 4kd + 2A + 2·2f + 2f)·sb/t + 5·a·s²·b/t.

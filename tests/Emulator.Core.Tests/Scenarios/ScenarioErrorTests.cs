@@ -229,10 +229,20 @@ public class ScenarioErrorTests
         Assert.Equal([4, 4, 4, 2], two.Fabric.ChipDims);
         var e = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("tpu-v5p-smoke"),
             ["cluster.cards=128", "parallel.dp=128", "parallel.global-batch=512", "fabric.torus-dims=[4, 4, 8]", "fabric.slices=2"]));
-        Assert.Contains("2 slice(s) of 4x4x8 = 128 chips hold 256 chips but cluster.cards = 128", e.Message);
+        Assert.Contains("the axes hold 4x4x8 = 128 chips but a slice has cluster.cards / fabric.slices = 64", e.Message);
         e = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("tpu-v5p-smoke"),
             ["cluster.cards=128", "parallel.pp=2", "parallel.dp=64", "parallel.global-batch=256", "fabric.torus-dims=[4, 4, 4]", "fabric.slices=2"]));
         Assert.Contains("slices are data-parallel replicas here", e.Message);
+        // Context-parallel ranks sit inside dp: with dp 1 a context-parallel group would span the slices.
+        e = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("tpu-v5p-smoke"),
+            ["parallel.tp=16", "parallel.cp=4", "parallel.dp=1", "parallel.global-batch=4", "fabric.torus-dims=[4, 2, 2]", "fabric.slices=4"]));
+        Assert.Contains("context-parallel groups stay inside a slice", e.Message);
+        e = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("tpu-v5p-smoke"),
+            ["cluster.cards=128", "parallel.dp=128", "parallel.global-batch=512", "fabric.slices=3"]));
+        Assert.Contains("cluster.cards must be a multiple of fabric.slices", e.Message);
+        e = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("tpu-v5p-smoke"),
+            ["cluster.cards=512", "parallel.dp=512", "parallel.global-batch=2048", "fabric.torus-dims=[2, 2, 2, 2, 2, 2, 2, 2]", "fabric.slices=2"]));
+        Assert.Contains("9 axes of 2 or more chips", e.Message);
     }
 
     [Fact]
