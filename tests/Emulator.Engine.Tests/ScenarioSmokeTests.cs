@@ -11,6 +11,7 @@ public class ScenarioSmokeTests
     [InlineData("ascend-910b-smoke")]
     [InlineData("ascend-910c-cm384-smoke")]
     [InlineData("tpu-v5p-smoke")]
+    [InlineData("tpu-v5e-multislice")]
     [InlineData("hetero-a100-h100")]
     public void ShippedScenario_Runs_WithoutOom(string name)
     {
