@@ -27,8 +27,9 @@ public sealed record ReplicaMirror(int Kept, int Replicas, IReadOnlyList<int> Fu
             if (s.Fabric.Slices == 1) return (s, null);
             var slice = p.WeightReplicas / s.Fabric.Slices;
             var sliced = s with { Cards = s.Cards / s.Fabric.Slices, Parallel = p with { Dp = p.Dp / s.Fabric.Slices }, Fabric = s.Fabric with { Slices = 1 } };
-            var all = StepEmulation.DpDimsOf(s, new RankMap(p.Tp, p.Pp, p.WeightReplicas, s.Node.CardsPerNode));
-            return (sliced, new ReplicaMirror(slice, p.WeightReplicas, all, all.Count - 1) { AcrossSlices = true });
+            // Validated: the shard group falls on the dimensions, inside a slice; the last dimension crosses the slices.
+            var all = DataParallelDims.Of(s)!;
+            return (sliced, new ReplicaMirror(slice, p.WeightReplicas, all.Dims, all.Dims.Count - 1) { ShardDims = all.ShardDims });
         }
         var dims = new RankMap(p.Tp, p.Pp, p.WeightReplicas, s.Node.CardsPerNode).DpDims;
         var kept = dims.Count > 1 ? dims[0] : 1;
@@ -39,8 +40,8 @@ public sealed record ReplicaMirror(int Kept, int Replicas, IReadOnlyList<int> Fu
         return (emulated, new ReplicaMirror(kept, p.WeightReplicas, dims, kept == 1 ? 0 : 1));
     }
 
-    /// <summary>The mirrored replicas are the other slices of a torus (their steps cross the data-centre network).</summary>
-    public bool AcrossSlices { get; init; }
+    /// <summary>The leading <see cref="FullDims"/> ZeRO shards over (on a fat tree, where a shard group is refused, all of them).</summary>
+    public int ShardDims { get; init; } = int.MaxValue;
 
     /// <summary>The emulated (kept) dimensions: the full job's before the first mirrored one.</summary>
     public IReadOnlyList<int> KeptDims => FullDims.Take(FirstMirrored).ToArray();

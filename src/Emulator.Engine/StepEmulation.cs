@@ -176,7 +176,9 @@ public static class StepEmulation
     private static CardSetup CardSetupOf(Scenario s, RankMap ranks, EntityMap map, StagePlan[] plans, int card, SimTime control, bool sampled, ReplicaMirror? mirror)
     {
         var (tp, pp, dp) = (ranks.TpRank(card), ranks.PpRank(card), ranks.DpRank(card));
-        var dpDims = mirror?.FullDims ?? DpDimsOf(s, ranks);
+        // Validated: the shard group falls on the dimensions.
+        var groups = mirror is null ? DataParallelDims.Of(s)! : null;
+        var dpDims = mirror?.FullDims ?? groups!.Dims;
         // A mirrored dimension has no next card (-1): its ring steps are stood in for (ReplicaMirror).
         int Next(int d, int step = 1) => mirror is null ? ranks.DpNeighbour(card, dpDims, d, step) : mirror.Mirrored(d) ? -1 : ranks.DpNeighbour(card, mirror.KeptDims, d, step);
         var interleaved = s.Parallel.VirtualStages > 1;
@@ -195,25 +197,11 @@ public static class StepEmulation
                 : mirror is null ? TreeSetupOf(ranks, dpDims, card)
                 : throw new InvalidOperationException("a tree all-reduce needs every data-parallel replica live; the scenario validator refuses it with mirror-replicas"),
             HbmCapacity = s.CardOfStage(pp).HbmCapacityBytes,
-            // ZeRO shards stay inside a slice: the last dp dimension crosses the slices, emulated or mirrored.
-            ShardDims = s.Fabric.Slices > 1 || mirror is { AcrossSlices: true } ? dpDims.Count - 1 : dpDims.Count,
+            ShardDims = groups?.ShardDims ?? mirror!.ShardDims,
             TpNext = TpRings(s) ? ranks.CardOf((tp + 1) % s.Parallel.Tp, pp, dp) : -1,
             // On a torus the rings use both directions of the chip links at once, as the data-parallel rings do.
             TpPrev = TpRings(s) && s.Fabric.IsTorus ? ranks.CardOf((tp + s.Parallel.Tp - 1) % s.Parallel.Tp, pp, dp) : -1,
         };
-    }
-
-    /// <summary>The dp group's ring dimensions, first fastest; with several torus slices the last is the one across them.</summary>
-    internal static IReadOnlyList<int> DpDimsOf(Scenario s, RankMap ranks)
-    {
-        // On a torus a pure data-parallel job's rings follow the chip axes (one ring per axis, each step one link).
-        if (s.Fabric.IsTorus && s.Parallel.Tp == 1 && s.Parallel.Pp == 1) return s.Fabric.ChipDims;
-        if (s.Fabric.Slices == 1) return ranks.DpDims;
-        // Slices hold whole hosts and dp is outermost (pp = 1, validated), so the slices split the last (across-host) dimension.
-        var dims = ranks.DpDims.ToList();
-        dims[^1] /= s.Fabric.Slices;
-        dims.Add(s.Fabric.Slices);
-        return dims.Where(d => d > 1).DefaultIfEmpty(1).ToArray();
     }
 
     /// <summary>Whether tensor-parallel collectives run as ring messages between the cards: when asked to, and always on a torus,

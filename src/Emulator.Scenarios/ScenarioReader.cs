@@ -61,6 +61,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         OverlapGradReduce: Bool("training.overlap-grad-reduce"))
     {
         DpAlgorithm = Choice("training.dp-algorithm") == "tree" ? DpAlgorithm.Tree : DpAlgorithm.Ring,
+        ZeroShardGroup = Int("training.zero-shard-group"),
         CpAlgorithm = Choice("training.cp-algorithm") == "all-gather" ? CpAlgorithm.AllGather : CpAlgorithm.Ring,
         AllReduceShardedGrads = Bool("training.all-reduce-sharded-grads"),
         OverlapTpBackward = Bool("training.overlap-tp-backward"),

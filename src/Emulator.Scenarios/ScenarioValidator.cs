@@ -1,4 +1,5 @@
 using Emulator.Core.Specs;
+using Emulator.Core.Topology;
 using static Emulator.Scenarios.ScenarioLimits;
 
 namespace Emulator.Scenarios;
@@ -19,6 +20,7 @@ public static class ScenarioValidator
         CheckPlan(s, v);
         CheckModelSplit(s, v);
         CheckBatch(s, v);
+        CheckShardGroup(s, v);
     }
 
     private static void CheckSizes(Scenario s, ValidationContext v)
@@ -219,6 +221,26 @@ public static class ScenarioValidator
         if (sum != m.Layers)
             throw v.Fail(["parallel.stage-layers", "model.layers"],
                 $"the stages hold {sum} layers but {{model.layers}}; the entries must sum to {m.Layers}");
+    }
+
+    /// <summary>A ZeRO shard group below the whole data-parallel group (hybrid sharding) must fall on its ring dimensions.</summary>
+    private static void CheckShardGroup(Scenario s, ValidationContext v)
+    {
+        var group = s.Training.ZeroShardGroup;
+        if (group < 0) throw v.Fail("training.zero-shard-group", "must be 0 (shard over all data-parallel ranks) or a positive group size");
+        if (group == 0) return;
+        if (s.Training.ZeroStage == 0)
+            throw v.Fail(["training.zero-shard-group", "training.zero-stage"], "a shard group applies to sharded state: set zero-stage 1, 2 or 3, or zero-shard-group = 0");
+        var perSlice = s.Parallel.WeightReplicas / s.Fabric.Slices;
+        if (perSlice % group != 0)
+            throw v.Fail("training.zero-shard-group", $"the {perSlice} data-parallel ranks (dp*cp{(s.Fabric.Slices > 1 ? " of a slice" : "")}) must split into whole shard groups; choose a divisor of {perSlice}");
+        if (!s.Fabric.IsTorus && s.Emulation.MirrorReplicas)
+            throw v.Fail(["training.zero-shard-group", "emulation.mirror-replicas"], "replica mirroring on a fat tree keeps one node's replicas, which a shard group would cut across; set mirror-replicas = false");
+        if (DataParallelDims.Of(s) is null)
+        {
+            var fits = Enumerable.Range(1, perSlice).Where(g => perSlice % g == 0 && DataParallelDims.Of(s with { Training = s.Training with { ZeroShardGroup = g } }) is not null);
+            throw v.Fail("training.zero-shard-group", $"the group must be whole leading ring dimensions of the data-parallel group ({string.Join(" x ", DataParallelDims.Of(s with { Training = s.Training with { ZeroShardGroup = 0 } })!.Dims)}, first fastest) or a divisor of the next one; choose among {List(fits.Select(g => (long)g))}");
+        }
     }
 
     private static void CheckBatch(Scenario s, ValidationContext v)

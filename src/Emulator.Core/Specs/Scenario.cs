@@ -29,4 +29,8 @@ public sealed record Scenario(
 
     /// <summary>Servers in the job.</summary>
     public int Nodes => Cards / Node.CardsPerNode;
+
+    /// <summary>Data-parallel ranks (dp·cp) one set of ZeRO shards spans: training.zero-shard-group, by default all of them (of
+    /// one slice on a multi-slice torus, the slices holding replicas).</summary>
+    public int ZeroShards => Training.ZeroShardGroup > 0 ? Training.ZeroShardGroup : Parallel.WeightReplicas / Fabric.Slices;
 }

@@ -59,8 +59,8 @@ public static class StagePlanner
         var paramsOnCard = TransformerMath.StageParams(s.Model, layers, first, last, p.Tp);
         var gradPerParam = GradientBytesPerParam(t);
         var replicas = p.WeightReplicas;
-        // ZeRO shards within a torus slice; the slices hold replicas of the shards (fabric.slices).
-        var shards = replicas / s.Fabric.Slices;
+        // ZeRO shards over its shard group (all replicas, or a slice's, or training.zero-shard-group); the groups hold replicas.
+        var shards = s.ZeroShards;
         var cp = p.Cp;
         var state = MemoryModel.Sharded(paramsOnCard, shards, t.ZeroStage, gradPerParam);
         var sharded = shards > 1 ? t.ZeroStage : 0;

@@ -246,6 +246,21 @@ public class ScenarioErrorTests
     }
 
     [Fact]
+    public void A_shard_group_must_divide_the_ranks_fall_on_their_dimensions_and_shard_something()
+    {
+        string[] fsdp = ["parallel.tp=1", "parallel.pp=1", "parallel.dp=32", "training.zero-stage=3"];
+        Assert.Equal(8, ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), [.. fsdp, "training.zero-shard-group=8"]).ZeroShards);
+        string Refused(params string[] sets) => Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), sets)).Message;
+        Assert.Contains("choose a divisor of 32", Refused([.. fsdp, "training.zero-shard-group=12"]));
+        Assert.Contains("a shard group applies to sharded state", Refused("training.zero-shard-group=2"));
+        Assert.Contains("set mirror-replicas = false", Refused([.. fsdp, "training.zero-shard-group=8", "emulation.mirror-replicas=true"]));
+        // 2 x 16 ranks (two-card tp groups on 8-card nodes: 4 replicas a node, 8 nodes): 8 is two whole nodes, 2 half of one.
+        string[] tp2 = ["parallel.tp=2", "parallel.pp=1", "parallel.dp=16", "training.zero-stage=1"];
+        Assert.Equal(8, ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), [.. tp2, "training.zero-shard-group=8"]).ZeroShards);
+        Assert.Equal(2, ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), [.. tp2, "training.zero-shard-group=2"]).ZeroShards);
+    }
+
+    [Fact]
     public void A_set_head_width_frees_hidden_from_being_a_multiple_of_heads()
     {
         Has(Fails(("model.hidden", "1001")), "or set model.head-dim");
