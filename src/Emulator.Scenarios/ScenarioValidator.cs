@@ -236,7 +236,12 @@ public static class ScenarioValidator
             throw v.Fail("training.zero-shard-group", $"the {perSlice} data-parallel ranks (dp*cp{(s.Fabric.Slices > 1 ? " of a slice" : "")}) must split into whole shard groups; choose a divisor of {perSlice}");
         if (!s.Fabric.IsTorus && s.Emulation.MirrorReplicas)
             throw v.Fail(["training.zero-shard-group", "emulation.mirror-replicas"], "replica mirroring on a fat tree keeps one node's replicas, which a shard group would cut across; set mirror-replicas = false");
-        if (DataParallelDims.Of(s) is null)
+        if (s.Training.DpAlgorithm == DpAlgorithm.Tree)
+            throw v.Fail(["training.zero-shard-group", "training.dp-algorithm"], "the tree all-reduce runs over the whole group's node dimension, which a shard group splits; use dp-algorithm = ring, or zero-shard-group = 0");
+        var dims = DataParallelDims.Of(s);
+        if (dims is not null && dims.Dims.Count(d => d > 1) > MaxRingAxes)
+            throw v.Fail("training.zero-shard-group", $"the group splits a ring axis in two, giving the data-parallel group {dims.Dims.Count(d => d > 1)} ring dimensions; a collective runs at most {MaxRingAxes}: choose a group of whole leading dimensions, or merge torus axes");
+        if (dims is null)
         {
             var fits = Enumerable.Range(1, perSlice).Where(g => perSlice % g == 0 && DataParallelDims.Of(s with { Training = s.Training with { ZeroShardGroup = g } }) is not null);
             throw v.Fail("training.zero-shard-group", $"the group must be whole leading ring dimensions of the data-parallel group ({string.Join(" x ", DataParallelDims.Of(s with { Training = s.Training with { ZeroShardGroup = 0 } })!.Dims)}, first fastest) or a divisor of the next one; choose among {List(fits.Select(g => (long)g))}");

@@ -67,7 +67,7 @@ public sealed record TrainingSpec(
     bool AttentionDropout = false)
 {
     /// <summary>Data-parallel ranks one set of ZeRO shards spans, the others holding replicas of it (hybrid sharding: PyTorch's
-    /// HYBRID_SHARD, DeepSpeed ZeRO++'s hpZ); 0 for all of them (see <see cref="Scenario.ZeroShards"/>).</summary>
+    /// HYBRID_SHARD, MaxText's data x fsdp axes); 1 shards nothing; 0 for all of them (see <see cref="Scenario.ZeroShards"/>).</summary>
     public int ZeroShardGroup { get; init; }
 
     /// <summary>Algorithm of the data-parallel gradient all-reduces.</summary>

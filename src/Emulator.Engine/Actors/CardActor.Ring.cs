@@ -103,6 +103,9 @@ public sealed partial class CardActor
         var shard = scatter.Take(_s.DpDims.Take(_s.ShardDims).Count(d => d > 1)).ToList();
         if (kind == RingKind.AllGather) return Enumerable.Reverse(shard).ToList();
         var replicated = scatter.Skip(shard.Count).ToList();
+        // Validated (at most 8 ring dimensions), so a lane's stages fit its tags.
+        if (shard.Count + 2 * replicated.Count > MaxStages)
+            throw new InvalidOperationException($"a reduce-scatter over {scatter.Count} ring dimensions needs {shard.Count + 2 * replicated.Count} stages, more than a lane's {MaxStages}");
         return [.. shard, .. replicated, .. Enumerable.Reverse(replicated)];
     }
 

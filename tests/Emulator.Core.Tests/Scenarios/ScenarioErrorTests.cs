@@ -254,6 +254,12 @@ public class ScenarioErrorTests
         Assert.Contains("choose a divisor of 32", Refused([.. fsdp, "training.zero-shard-group=12"]));
         Assert.Contains("a shard group applies to sharded state", Refused("training.zero-shard-group=2"));
         Assert.Contains("set mirror-replicas = false", Refused([.. fsdp, "training.zero-shard-group=8", "emulation.mirror-replicas=true"]));
+        Assert.Contains("use dp-algorithm = ring", Refused("parallel.tp=1", "parallel.pp=1", "parallel.dp=32", "training.zero-stage=1",
+            "training.all-reduce-sharded-grads=true", "training.dp-algorithm=tree", "training.zero-shard-group=8"));
+        // Eight 2-chip torus axes are the most a collective runs; splitting the first for a group of 2 would make nine.
+        var nine = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("tpu-v5p-smoke"),
+            ["cluster.cards=512", "parallel.dp=512", "parallel.global-batch=2048", "fabric.torus-dims=[4, 2, 2, 2, 2, 2, 2, 2]", "training.zero-shard-group=2"]));
+        Assert.Contains("9 ring dimensions", nine.Message);
         // 2 x 16 ranks (two-card tp groups on 8-card nodes: 4 replicas a node, 8 nodes): 8 is two whole nodes, 2 half of one.
         string[] tp2 = ["parallel.tp=2", "parallel.pp=1", "parallel.dp=16", "training.zero-stage=1"];
         Assert.Equal(8, ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), [.. tp2, "training.zero-shard-group=8"]).ZeroShards);
