@@ -102,6 +102,7 @@ public static class ScenarioKeys
         new("card.hbm.stack-bandwidth", KeyType.Bandwidth, "Peak bandwidth of one stack", "407.8GBps"),
         new("card.power", KeyType.Power, "Board power at full load (TDP)", "400W"),
         new("card.efficiency.gemm", KeyType.Number, "Best fraction of peak a large GEMM reaches, in (0, 1]", "0.80"),
+        new("card.efficiency.attention", KeyType.Number, "Fraction of peak a fused causal attention kernel (FlashAttention) reaches on the half of the s x s square it computes, in (0, 1]; unset, the whole square is charged at card.efficiency.gemm (the same time as the half at half that)", "0.35", DefaultNote: "unset"),
         new("card.efficiency.gemm-half-dim", KeyType.Number, "GEMM dimension at which efficiency is half the best", "256"),
         new("card.efficiency.memory", KeyType.Number, "Fraction of peak HBM bandwidth memory-bound kernels reach, in (0, 1]", "0.85"),
         new("card.efficiency.kernel-overhead", KeyType.Time, "Fixed launch cost per kernel", "5us"),

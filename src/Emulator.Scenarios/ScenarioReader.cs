@@ -93,7 +93,10 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         GemmEfficiency: Number("card.efficiency.gemm"),
         GemmHalfDim: Number("card.efficiency.gemm-half-dim"),
         MemoryEfficiency: Number("card.efficiency.memory"),
-        KernelOverhead: Parse("card.efficiency.kernel-overhead", UnitParser.ParseTime));
+        KernelOverhead: Parse("card.efficiency.kernel-overhead", UnitParser.ParseTime))
+    {
+        AttentionEfficiency = Has("card.efficiency.attention") ? Number("card.efficiency.attention") : 0,
+    };
 
     private NodeSpec ReadNode() => new(
         CardsPerNode: Int("node.cards"),

@@ -69,6 +69,7 @@ public static class ScenarioValidator
         Positive(v, "card.hbm.stack-bandwidth", c.StackBandwidth.BitsPerSecond, "a link or memory moves data at some positive rate");
         Positive(v, "card.power", c.PowerWatts, "a working card draws power");
         Fraction(v, "card.efficiency.gemm", c.GemmEfficiency);
+        if (c.AttentionEfficiency != 0) Fraction(v, "card.efficiency.attention", c.AttentionEfficiency);
         Positive(v, "card.efficiency.gemm-half-dim", c.GemmHalfDim, "it is a matrix dimension");
         Fraction(v, "card.efficiency.memory", c.MemoryEfficiency);
         Fraction(v, "software.gemm-scale", s.Software.GemmScale);

@@ -104,6 +104,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["card.power"] = D(s.Card.PowerWatts) + "W",
             ["card.efficiency.gemm"] = D(s.Card.GemmEfficiency),
             ["card.efficiency.gemm-half-dim"] = D(s.Card.GemmHalfDim),
+            ["card.efficiency.attention"] = D(s.Card.AttentionEfficiency),
             ["card.efficiency.memory"] = D(s.Card.MemoryEfficiency),
             ["card.efficiency.kernel-overhead"] = s.Card.KernelOverhead.ToString(),
             ["node.cards"] = I(s.Node.CardsPerNode),

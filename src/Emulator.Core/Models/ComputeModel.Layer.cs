@@ -110,8 +110,8 @@ public static partial class ComputeModel
 
     /// <summary>FlashAttention-2 as one fused kernel: forward QKᵀ and AV (4·b·s²·h/tp FLOPs); backward recomputes QKᵀ and
     /// runs dV, dP, dQ, dK (2.5x the forward FLOPs, Dao 2023). HBM traffic is only Q, K, V, O (and their gradients and dO in
-    /// backward); the scores stay on chip. Efficiency: the card's best GEMM efficiency (FlashAttention-2 reports up to 73%
-    /// of A100 peak in forward, close to large GEMMs) — an estimate, set once for every preset.</summary>
+    /// backward); the scores stay on chip. Time: the causal half at card.efficiency.attention, or by default the whole square
+    /// at the card's best GEMM efficiency (an estimate, set once for every preset: about a causal kernel at 40% of peak).</summary>
     private static WorkCost FlashAttentionKernel(CardSpec c, LayerShape g, bool backward)
     {
         var forwardFlops = 2 * 2 * g.HeadBatch * g.S * g.S * g.D;
@@ -119,7 +119,10 @@ public static partial class ComputeModel
         var flops = backward ? 2.5 * forwardFlops : forwardFlops;
         // Backward reads Q, K, V, O and dO and writes dQ, dK, dV: twice the forward's elements.
         var bytes = (long)(2 * (backward ? 2 * qkvo : qkvo));
-        return new WorkCost(flops, bytes, 1, KernelTime(c, flops, bytes, c.GemmEfficiency));
+        // A causal kernel computes the blocks on and below the diagonal, half the square (the FLOPs reported stay the square's,
+        // the MFU convention's); unset, the square runs at GEMM efficiency, the same time as that half at half of it.
+        var time = c.AttentionEfficiency > 0 ? KernelTime(c, flops / 2, bytes, c.AttentionEfficiency) : KernelTime(c, flops, bytes, c.GemmEfficiency);
+        return new WorkCost(flops, bytes, 1, time);
     }
 
     /// <summary>Sizes of one layer on one tp rank, in doubles (head width d, attention width A = a·d: h unless the head width is set).</summary>

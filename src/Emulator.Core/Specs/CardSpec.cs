@@ -26,6 +26,11 @@ public sealed record CardSpec(
     double MemoryEfficiency,
     SimTime KernelOverhead)
 {
+    /// <summary>Fraction of peak a fused causal attention kernel (FlashAttention) reaches on the blocks it computes, on and below
+    /// the diagonal; 0 charges the whole s×s square at <see cref="GemmEfficiency"/> instead, which is the same time as the causal
+    /// half at half the GEMM efficiency.</summary>
+    public double AttentionEfficiency { get; init; }
+
     /// <summary>Total HBM capacity of the card.</summary>
     public long HbmCapacityBytes => StackCapacityBytes * HbmStacks;
 

@@ -135,6 +135,12 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// passes over fp32 logits.</summary>
     public bool FusesCrossEntropy => StackIs("maxtext", "llm-foundry");
 
+    /// <summary>The fused attention kernel's fraction of peak on the causal half it computes, where the stack's kernel and the card
+    /// have a published figure: llm-foundry's 2023 benchmarks ran the triton FlashAttention (attn_impl: triton), a first-generation
+    /// kernel, and the first FlashAttention reaches 25-40% of an A100's peak (Dao 2023, FlashAttention-2's abstract): the middle of
+    /// that range. Elsewhere null: the preset's default charge (card.efficiency.attention unset).</summary>
+    public double? AttentionEfficiency => StackIs("llm-foundry") && Preset.StartsWith("a100", StringComparison.Ordinal) ? 0.325 : null;
+
     /// <summary>Whether the stack column starts with one of <paramref name="prefixes"/> (a family, or a family and its year).</summary>
     private bool StackIs(params string[] prefixes) => prefixes.Any(p => Stack.StartsWith(p, StringComparison.Ordinal));
 
@@ -150,6 +156,8 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"description = \"published run {c["id"]} ({c.GetValueOrDefault("source", "")})\"\n");
         b.Append(CultureInfo.InvariantCulture, $"hardware = {c["preset"]}\n");
         b.Append(CultureInfo.InvariantCulture, $"cluster {{\n  cards = {c["cards"]}\n}}\n");
+        if (AttentionEfficiency is { } attention)
+            b.Append(CultureInfo.InvariantCulture, $"card {{\n  efficiency {{\n    attention = {attention}\n  }}\n}}\n");
         // Optional column: torus slices joined by the data-centre network (e.g. MaxText's 2x v5e-256).
         // The slices are emulated as one, mirrored to the others: exact (MultiSliceTests), and a slice's time instead of the job's.
         if (c.GetValueOrDefault("slices") is { Length: > 0 } slices && slices != "1")

@@ -11,6 +11,22 @@ public class FlashAttentionTests
     private static readonly ModelSpec Gpt = new("gpt", 24, 2048, 16, 16, 8192, false, 51200, 2048);
 
     [Fact]
+    public void AttentionEfficiency_ChargesTheCausalHalfAtIt_AndKeepsTheSquaresFlops()
+    {
+        // Gpt at tp 2, b 1: 8 heads of 128 on this rank, s 2048. The fused forward's square is F = 4·8·2048²·128 FLOPs; set, the
+        // kernel computes F/2 at 25% of the 100 TFLOP/s peak, where by default it computes F at the 0.8 GEMM efficiency.
+        var square = 4.0 * 8 * 2048 * 2048 * 128;
+        var byDefault = ComputeModel.LayerForward(Card, Gpt, 2, 1, false, flashAttention: true).Attention;
+        var causal = ComputeModel.LayerForward(Card with { AttentionEfficiency = 0.25 }, Gpt, 2, 1, false, flashAttention: true).Attention;
+        Assert.Equal(byDefault.Flops, causal.Flops);
+        var expected = square / 2 / (100e12 * 0.25) - square / (100e12 * 0.8);
+        Assert.Equal(expected, (causal.Duration - byDefault.Duration).Seconds, 9);
+        // Half the GEMM efficiency on the half is the default's time (to the picosecond's rounding).
+        var half = ComputeModel.LayerForward(Card with { AttentionEfficiency = 0.4 }, Gpt, 2, 1, false, flashAttention: true).Attention;
+        Assert.InRange(Math.Abs((half.Duration - byDefault.Duration).Ps), 0, 1);
+    }
+
+    [Fact]
     public void Forward_Flash_SameFlopsLessTrafficFewerKernels()
     {
         var plain = ComputeModel.LayerForward(Card, Gpt, 2, 1, true);

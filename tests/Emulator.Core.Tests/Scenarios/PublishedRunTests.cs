@@ -20,6 +20,18 @@ public class PublishedRunTests
     }
 
     [Theory]
+    [InlineData("llm-foundry-2023", "a100-80g-selene", 0.325)] // the triton FlashAttention: first FlashAttention, 25-40% of A100 peak
+    [InlineData("llm-foundry-2023", "h100-80g-roce", null)]    // no figure for that kernel on H100
+    [InlineData("meta-2024", "h100-80g-roce", null)]
+    [InlineData("mindspeed-llm-2025", "ascend-910b", null)]
+    public void FusedAttention_TakesAPublishedEfficiency_OnlyWhereTheKernelAndCardHaveOne(string stack, string preset, double? efficiency)
+    {
+        var row = Row(("stack", stack), ("preset", preset));
+        Assert.Equal(efficiency, row.AttentionEfficiency);
+        Assert.Equal(efficiency is not null, row.ToScenarioText().Contains("attention = 0.325\n", StringComparison.Ordinal));
+    }
+
+    [Theory]
     [InlineData("meta-2024", "all-gather")]      // Llama 3 gathers keys and values before attention (Dubey et al. 2024, 3.3.2)
     [InlineData("megatron-lm-2021", "ring")]
     [InlineData("maxtext-2025", "ring")]
