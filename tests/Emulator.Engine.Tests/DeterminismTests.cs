@@ -82,6 +82,7 @@ public class DeterminismTests
     {
         string[] plan = ["fabric.kind=torus", "fabric.torus-dims=[4, 4]", "fabric.slices=2", "parallel.tp=1", "parallel.pp=1", "parallel.dp=32", "parallel.global-batch=64", "training.sequence-parallel=false", "training.zero-stage=3"];
         Assert.Equal(ResultOf([.. plan, "emulation.threads=1"]), ResultOf([.. plan, "emulation.threads=2"]));
+        Assert.Equal(ResultOf([.. plan, "emulation.mirror-replicas=true", "emulation.threads=1"]), ResultOf([.. plan, "emulation.mirror-replicas=true", "emulation.threads=2"]));
     }
 
     [Fact]
