@@ -13,39 +13,33 @@ namespace Emulator.Engine;
 /// link of its own, shared with no other replica's traffic.</remarks>
 /// <param name="Kept">Weight replicas (dp·cp ranks) emulated: those sharing a node (or a slice), or 1.</param>
 /// <param name="Replicas">Weight replicas of the full job.</param>
-/// <param name="FullDims">The full job's dp dimensions; those from <see cref="FirstMirrored"/> on are mirrored.</param>
+/// <param name="Groups">The full job's dp ring dimensions (and its ZeRO shard dimensions); those from <see cref="FirstMirrored"/> on are mirrored.</param>
 /// <param name="FirstMirrored">The first mirrored dimension: 1 (0 when Kept is 1) on a fat tree, the slice axis on a torus.</param>
-public sealed record ReplicaMirror(int Kept, int Replicas, IReadOnlyList<int> FullDims, int FirstMirrored)
+public sealed record ReplicaMirror(int Kept, int Replicas, DataParallelDims Groups, int FirstMirrored)
 {
     /// <summary>The scenario to emulate and its mirror, or the scenario itself and null when there is nothing to mirror.</summary>
     public static (Scenario Emulated, ReplicaMirror? Mirror) Of(Scenario s)
     {
         var p = s.Parallel;
-        if (!s.Emulation.MirrorReplicas) return (s, null);
+        if (!s.Emulation.MirrorReplicas || (s.Fabric.IsTorus && s.Fabric.Slices == 1)) return (s, null);
+        // Validated: the shard group falls on the dimensions (inside a slice; on a torus the last dimension crosses the slices).
+        var groups = DataParallelDims.Of(s)!;
         if (s.Fabric.IsTorus)
         {
-            if (s.Fabric.Slices == 1) return (s, null);
-            var slice = p.WeightReplicas / s.Fabric.Slices;
             var sliced = s with { Cards = s.Cards / s.Fabric.Slices, Parallel = p with { Dp = p.Dp / s.Fabric.Slices }, Fabric = s.Fabric with { Slices = 1 } };
-            // Validated: the shard group falls on the dimensions, inside a slice; the last dimension crosses the slices.
-            var all = DataParallelDims.Of(s)!;
-            return (sliced, new ReplicaMirror(slice, p.WeightReplicas, all.Dims, all.Dims.Count - 1) { ShardDims = all.ShardDims });
+            return (sliced, new ReplicaMirror(p.WeightReplicas / s.Fabric.Slices, p.WeightReplicas, groups, groups.Dims.Count - 1));
         }
-        var dims = new RankMap(p.Tp, p.Pp, p.WeightReplicas, s.Node.CardsPerNode).DpDims;
-        var kept = dims.Count > 1 ? dims[0] : 1;
+        var kept = groups.Dims.Count > 1 ? groups.Dims[0] : 1;
         if (kept == p.WeightReplicas || kept % p.Cp != 0) return (s, null);
         var cards = p.Tp * p.Pp * kept;
         if (cards % s.Node.CardsPerNode != 0) return (s, null);
         var emulated = s with { Cards = cards, Parallel = p with { Dp = kept / p.Cp } };
-        return (emulated, new ReplicaMirror(kept, p.WeightReplicas, dims, kept == 1 ? 0 : 1));
+        return (emulated, new ReplicaMirror(kept, p.WeightReplicas, groups, kept == 1 ? 0 : 1));
     }
 
-    /// <summary>The leading <see cref="FullDims"/> ZeRO shards over (on a fat tree, where a shard group is refused, all of them).</summary>
-    public int ShardDims { get; init; } = int.MaxValue;
-
     /// <summary>The emulated (kept) dimensions: the full job's before the first mirrored one.</summary>
-    public IReadOnlyList<int> KeptDims => FullDims.Take(FirstMirrored).ToArray();
+    public IReadOnlyList<int> KeptDims { get; } = Groups.Dims.Take(FirstMirrored).ToArray();
 
-    /// <summary>Whether dimension <paramref name="dim"/> of <see cref="FullDims"/> is stood in for rather than emulated.</summary>
+    /// <summary>Whether dimension <paramref name="dim"/> of the full job's dimensions is stood in for rather than emulated.</summary>
     public bool Mirrored(int dim) => dim >= FirstMirrored;
 }

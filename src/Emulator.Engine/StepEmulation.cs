@@ -120,6 +120,8 @@ public static class StepEmulation
         StagePlan[] plans, HashSet<int> sampled, SimTime control, IActorRef[] refs, ReplicaMirror? mirror = null)
     {
         var torus = s.Fabric.IsTorus ? new Torus(s.Fabric.ChipDims) : null;
+        // The full job's dp ring dimensions, once for every card (validated: the shard group falls on them).
+        var groups = mirror?.Groups ?? DataParallelDims.Of(s)!;
         var root = system.ActorOf(EmulationRoot.Props(), "emulation");
         var built = root.Ask<EmulationRoot.Built>(new EmulationRoot.Build(context =>
         {
@@ -127,7 +129,7 @@ public static class StepEmulation
             for (var n = 0; n < s.Nodes; n++)
             {
                 var cards = Enumerable.Range(n * s.Node.CardsPerNode, s.Node.CardsPerNode)
-                    .Select(c => CardSetupOf(s, ranks, map, plans, c, control, sampled.Contains(c), mirror)).ToArray();
+                    .Select(c => CardSetupOf(s, ranks, groups, map, plans, c, control, sampled.Contains(c), mirror)).ToArray();
                 // A node holds cards of one stage only (validated), so its HBM stacks are that stage's card's.
                 var setup = new NodeSetup(n, s.Node, s.Fabric, s.CardOfStage(ranks.PpRank(n * s.Node.CardsPerNode)), tree, map, s.Emulation.Seed, s.Emulation.RdmaChunkBytes, cards) { Torus = torus };
                 var id = map.Node(n);
@@ -173,12 +175,10 @@ public static class StepEmulation
         return owner;
     }
 
-    private static CardSetup CardSetupOf(Scenario s, RankMap ranks, EntityMap map, StagePlan[] plans, int card, SimTime control, bool sampled, ReplicaMirror? mirror)
+    private static CardSetup CardSetupOf(Scenario s, RankMap ranks, DataParallelDims groups, EntityMap map, StagePlan[] plans, int card, SimTime control, bool sampled, ReplicaMirror? mirror)
     {
         var (tp, pp, dp) = (ranks.TpRank(card), ranks.PpRank(card), ranks.DpRank(card));
-        // Validated: the shard group falls on the dimensions.
-        var groups = mirror is null ? DataParallelDims.Of(s)! : null;
-        var dpDims = mirror?.FullDims ?? groups!.Dims;
+        var dpDims = groups.Dims;
         // A mirrored dimension has no next card (-1): its ring steps are stood in for (ReplicaMirror).
         int Next(int d, int step = 1) => mirror is null ? ranks.DpNeighbour(card, dpDims, d, step) : mirror.Mirrored(d) ? -1 : ranks.DpNeighbour(card, mirror.KeptDims, d, step);
         var interleaved = s.Parallel.VirtualStages > 1;
@@ -197,7 +197,7 @@ public static class StepEmulation
                 : mirror is null ? TreeSetupOf(ranks, dpDims, card)
                 : throw new InvalidOperationException("a tree all-reduce needs every data-parallel replica live; the scenario validator refuses it with mirror-replicas"),
             HbmCapacity = s.CardOfStage(pp).HbmCapacityBytes,
-            ShardDims = groups?.ShardDims ?? mirror!.ShardDims,
+            ShardDims = groups.ShardDims,
             TpNext = TpRings(s) ? ranks.CardOf((tp + 1) % s.Parallel.Tp, pp, dp) : -1,
             // On a torus the rings use both directions of the chip links at once, as the data-parallel rings do.
             TpPrev = TpRings(s) && s.Fabric.IsTorus ? ranks.CardOf((tp + s.Parallel.Tp - 1) % s.Parallel.Tp, pp, dp) : -1,

@@ -23,6 +23,9 @@ public sealed partial class CardActor
     /// <summary>Lanes in flight by phase·2 + lane.</summary>
     private readonly Dictionary<int, ActiveRing> _rings = new();
     private int _awaitedRing = -1;
+    /// <summary>Ring stages of a reduce-scatter inside the ZeRO shard group: its dimensions of two or more ranks.</summary>
+    private int ShardStages => _shardStages ??= _s.DpDims.Take(_s.ShardDims).Count(d => d > 1);
+    private int? _shardStages;
 
     /// <summary>Starts a collective without blocking; a later <see cref="RingWait"/> on the same phase blocks until it is done.</summary>
     private void StartRing(RingKind kind, long bytes, int phase, RingGroup group = RingGroup.Data)
@@ -100,7 +103,7 @@ public sealed partial class CardActor
     {
         var scatter = Stages(RingKind.ReduceScatter, bytes, next, _s.DpDims.Count, out _);
         if (kind == RingKind.AllReduce) return [.. scatter, .. Enumerable.Reverse(scatter)];
-        var shard = scatter.Take(_s.DpDims.Take(_s.ShardDims).Count(d => d > 1)).ToList();
+        var shard = scatter.Take(ShardStages).ToList();
         if (kind == RingKind.AllGather) return Enumerable.Reverse(shard).ToList();
         var replicated = scatter.Skip(shard.Count).ToList();
         // Validated (at most 8 ring dimensions), so a lane's stages fit its tags.

@@ -15,6 +15,7 @@ public sealed partial class NodeActor
     private long[]? _linkBusy;
     private Bandwidth _ici;
     private Bandwidth _dcn;
+    private int _sliceAxis;
     /// <summary>Per chip, its two data-centre-network ports as a mirrored slice uses them (ReplicaMirror): free time, bytes, busy ps.</summary>
     private SimTime[]? _dcnFree;
     private long[]? _dcnBytes;
@@ -33,6 +34,7 @@ public sealed partial class NodeActor
         _ici = new Bandwidth((long)(_s.Fabric.LinkBandwidth.BitsPerSecond * _s.Spec.NicEfficiency));
         // A chip's share of its host's NICs, split between its two ports across the slices (both ring directions use it).
         _dcn = new Bandwidth((long)(_s.Spec.NicBandwidth.BitsPerSecond * _s.Spec.NicEfficiency * _s.Spec.Nics / _s.Spec.CardsPerNode / 2));
+        _sliceAxis = _s.Fabric.SliceAxis;
         _dcnFree = new SimTime[_s.Spec.CardsPerNode * 2];
         _dcnBytes = new long[_dcnFree.Length];
         _dcnBusy = new long[_dcnFree.Length];
@@ -71,7 +73,7 @@ public sealed partial class NodeActor
         var hop = TorusFabric.Route(h.Chip, w.DstCard, w.Reverse);
         var link = Local(h.Chip) * TorusFabric.PortCount + hop.Port;
         var start = SimTime.Max(Now, _linkFree![link]);
-        var dcn = hop.Dim == _s.Fabric.SliceAxis;
+        var dcn = hop.Dim == _sliceAxis;
         var serialise = (dcn ? _dcn : _ici).TransferTime(w.Bytes);
         var tailLeaves = SimTime.Max(start + serialise, h.TailAt);
         _linkFree[link] = tailLeaves;
