@@ -23,20 +23,20 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>Training software stack and generation.</summary>
     public string Stack => Columns["stack"];
 
-    /// <summary>The row's recompute policy. MaxText (JAX) stacks: selective keeps matmul outputs (save_dot_except_mlpwi), `dots` here;
-    /// full is jax.checkpoint, which redoes only what backward reads, `full-needed` here.</summary>
-    public string Recompute => (Columns["recompute"], IsMaxText) switch
+    /// <summary>The row's recompute policy. JAX stacks: selective keeps matmul outputs (MaxText's save_dot_except_mlpwi, JAX's
+    /// checkpoint_dots), `dots` here; full is jax.checkpoint, which redoes only what backward reads, `full-needed` here.</summary>
+    public string Recompute => (Columns["recompute"], IsJax) switch
     {
         ("selective", true) => "dots",
         ("full", true) => "full-needed",
         var (column, _) => column,
     };
 
-    /// <summary>Whether the tokens-wide activations are split over the tensor ranks: the column, or on MaxText stacks whenever tp > 1
-    /// (its base.yml shards activation_embed over the tensor axis: the same split of layer inputs, layernorms and residuals
-    /// as Megatron's sequence parallelism, with an all-gather before and a reduce-scatter after each block).</summary>
+    /// <summary>Whether the tokens-wide activations are split over the tensor ranks: the column, or on JAX stacks whenever tp > 1
+    /// (GSPMD's 2D layout, MaxText's base.yml sharding activation_embed over the tensor axis: the same split of layer inputs,
+    /// layernorms and residuals as Megatron's sequence parallelism, with an all-gather before and a reduce-scatter after each block).</summary>
     public string SequenceParallel =>
-        IsMaxText && int.TryParse(Columns["tp"], NumberStyles.None, CultureInfo.InvariantCulture, out var tp) && tp > 1
+        IsJax && int.TryParse(Columns["tp"], NumberStyles.None, CultureInfo.InvariantCulture, out var tp) && tp > 1
             ? "true"
             : Columns["sequence_parallel"];
 
@@ -103,8 +103,9 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// (Llama 3, Dubey et al. 2024, §3.3.2); the others use ring attention.</summary>
     public string CpAlgorithm => StackIs("meta-2024") ? "all-gather" : "ring";
 
-    /// <summary>Whether the stack is MaxText (JAX and XLA: its remat policies and tensor-axis activation sharding).</summary>
-    public bool IsMaxText => StackIs("maxtext");
+    /// <summary>Whether the stack is a JAX program compiled by XLA (MaxText; PaLM's Pathways, Pax, T5X): jax.checkpoint's remat
+    /// policies, tensor-axis activation sharding, the loss fused by the compiler.</summary>
+    public bool IsJax => StackIs("maxtext", "jax", "pax", "t5x");
 
     /// <summary>Whether the stack trains through DeepSpeed (its bf16 optimizer and pipeline engine).</summary>
     public bool IsDeepSpeed => Stack.Contains("deepspeed", StringComparison.Ordinal);
@@ -130,10 +131,10 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         || (StackIs("megatron-lm-")
             && int.TryParse(Stack["megatron-lm-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var year) && year >= 2022);
 
-    /// <summary>Whether the stack's loss is one fused kernel over the 2-byte logits: MaxText (XLA fuses it) and llm-foundry (its MPT
+    /// <summary>Whether the stack's loss is one fused kernel over the 2-byte logits: JAX stacks (XLA fuses it) and llm-foundry (its MPT
     /// models default to loss_fn fused_crossentropy, flash-attn's kernel); the Megatron generations run Megatron-LM's vocab-parallel
     /// passes over fp32 logits.</summary>
-    public bool FusesCrossEntropy => StackIs("maxtext", "llm-foundry");
+    public bool FusesCrossEntropy => IsJax || StackIs("llm-foundry");
 
     /// <summary>The fused attention kernel's fraction of peak on the causal half it computes, where the stack's kernel and the card
     /// have a published figure: llm-foundry's 2023 benchmarks ran the triton FlashAttention (attn_impl: triton), a first-generation

@@ -1,6 +1,7 @@
 namespace Emulator.Scenarios.Published;
 
-/// <summary>Reads published-runs.csv: a header line, then one run per line; no field contains a comma except the free-text last column.</summary>
+/// <summary>Reads published-runs.csv: a header line, then one run per line. A field may be quoted (RFC 4180: commas inside, "" for a
+/// quote); the free-text last column may also hold unquoted commas.</summary>
 public static class PublishedRunsCsv
 {
     /// <summary>Rows of <paramref name="path"/> in file order, and the lines that are not rows (by id, or line number when there is no id) with the reason.</summary>
@@ -10,7 +11,7 @@ public static class PublishedRunsCsv
         var lines = File.ReadAllLines(path);
         var first = Array.FindIndex(lines, l => l.Trim().Length > 0);
         if (first < 0) throw new ScenarioException($"{path}: empty file; expected a header line with the columns of data/README.md", path);
-        var header = lines[first].Split(',').Select(h => h.Trim()).ToArray();
+        var header = SplitFields(lines[first]).Select(h => h.Trim()).ToArray();
         var missing = PublishedRun.RequiredColumns.Except(header).ToArray();
         if (missing.Length > 0) throw new ScenarioException($"{path}: missing column(s) {string.Join(", ", missing)}; the columns are documented in data/README.md", path);
         var rows = new List<PublishedRun>();
@@ -20,12 +21,14 @@ public static class PublishedRunsCsv
         for (var i = first + 1; i < lines.Length; i++)
         {
             if (lines[i].Trim().Length == 0) continue;
-            // The last column (notes) may contain commas: everything after the second-to-last separator belongs to it.
-            var fields = lines[i].Split(',', header.Length);
+            var fields = SplitFields(lines[i]);
+            // The last column (notes) may contain unquoted commas: every field past the header's belongs to it.
+            if (fields.Count > header.Length)
+                fields = [.. fields.Take(header.Length - 1), string.Join(",", fields.Skip(header.Length - 1))];
             var id = fields[0].Trim().Length > 0 ? fields[0].Trim() : $"line {i + 1}";
-            if (fields.Length < header.Length)
+            if (fields.Count < header.Length)
             {
-                malformed.Add((id, $"{path}:{i + 1}: {fields.Length} fields, expected {header.Length} ({string.Join(",", header)})"));
+                malformed.Add((id, $"{path}:{i + 1}: {fields.Count} fields, expected {header.Length} ({string.Join(",", header)})"));
                 continue;
             }
             // The id names the row's scenario and result files (validate --out), so it must be a plain, unique file name.
@@ -47,5 +50,33 @@ public static class PublishedRunsCsv
             rows.Add(new PublishedRun(header.Zip(fields).ToDictionary(p => p.First, p => p.Second.Trim())));
         }
         return (rows, malformed);
+    }
+
+    /// <summary>The fields of one CSV line: separated by commas, a field that starts with a quote runs to its closing quote ("" inside
+    /// is one quote) and may hold commas; an unclosed quote runs to the end of the line.</summary>
+    public static List<string> SplitFields(string line)
+    {
+        var fields = new List<string>();
+        var field = new System.Text.StringBuilder();
+        var i = 0;
+        while (true)
+        {
+            field.Clear();
+            while (i < line.Length && line[i] == ' ') field.Append(line[i++]);
+            if (i < line.Length && line[i] == '"')
+            {
+                field.Clear();
+                for (i++; i < line.Length; i++)
+                {
+                    if (line[i] != '"') field.Append(line[i]);
+                    else if (i + 1 < line.Length && line[i + 1] == '"') field.Append(line[++i]);
+                    else { i++; break; }
+                }
+            }
+            while (i < line.Length && line[i] != ',') field.Append(line[i++]);
+            fields.Add(field.ToString());
+            if (i >= line.Length) return fields;
+            i++;
+        }
     }
 }

@@ -45,6 +45,8 @@ public class PublishedRunTests
     [InlineData("maxtext-2024", "full", "full-needed")]     // jax.checkpoint redoes only what backward reads
     [InlineData("maxtext-2025", "selective", "dots")]       // save_dot_except_mlpwi
     [InlineData("maxtext-2025", "none", "none")]
+    [InlineData("jax-pathways-2022", "full", "full-needed")] // any JAX program: PaLM's Pathways, Pax, T5X
+    [InlineData("pax-2023", "selective", "dots")]            // checkpoint_dots
     public void RecomputePolicy_IsTheStacksMeaningOfTheColumn(string stack, string column, string policy)
     {
         Assert.Contains($"recompute = {policy}\n", Row(("stack", stack), ("recompute", column)).ToScenarioText());
@@ -97,6 +99,7 @@ public class PublishedRunTests
     [InlineData("mindspeed-llm-2025", "false")]
     [InlineData("meta-2024", "false")]
     [InlineData("maxtext-2025", "true")]              // XLA fuses the loss
+    [InlineData("jax-pathways-2022", "true")]
     [InlineData("llm-foundry-2023", "true")]          // MPT's loss_fn defaults to fused_crossentropy (flash-attn)
     public void FusedCrossEntropy_IsTheStacks(string stack, string expected)
     {
@@ -119,6 +122,7 @@ public class PublishedRunTests
     [Theory]
     [InlineData("maxtext-2024", "8", "false", "true")]      // base.yml shards activation_embed over the tensor axis
     [InlineData("maxtext-2025", "1", "false", "false")]     // nothing to shard over
+    [InlineData("jax-pathways-2022", "12", "false", "true")] // GSPMD's 2D layout shards activations over the model axis
     [InlineData("megatron-lm-2021", "8", "false", "false")] // Megatron-LM: as the column says
     [InlineData("megatron-lm-2021", "8", "true", "true")]
     public void SequenceParallelism_IsTheStacksSharding(string stack, string tp, string column, string expected)

@@ -1,0 +1,45 @@
+using Emulator.Scenarios.Published;
+
+namespace Emulator.Core.Tests.Scenarios;
+
+public class PublishedRunsCsvTests
+{
+    [Theory]
+    [InlineData("a,b,c", new[] { "a", "b", "c" })]
+    [InlineData("a,,c,", new[] { "a", "", "c", "" })]
+    [InlineData("\"x, y\",b", new[] { "x, y", "b" })]              // a quoted field holds commas
+    [InlineData("\"say \"\"hi\"\"\",b", new[] { "say \"hi\"", "b" })] // "" is one quote
+    [InlineData("a,\"open, to the end", new[] { "a", "open, to the end" })]
+    public void SplitFields_FollowsCsvQuoting(string line, string[] expected)
+    {
+        Assert.Equal(expected, PublishedRunsCsv.SplitFields(line));
+    }
+
+    [Fact]
+    public void Read_QuotedSourceWithCommas_AndUnquotedCommasInNotes_KeepTheColumnsInPlace()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"published-{Guid.NewGuid():N}.csv");
+        try
+        {
+            File.WriteAllLines(path, new[]
+            {
+                "id,source,preset,stack,cards,layers,hidden,heads,kv_heads,ffn_hidden,gated_mlp,vocab,seq_len,global_batch,micro_batch,"
+                + "tp,pp,dp,cp,virtual_stages,stage_layers,sequence_parallel,recompute,zero,metric,published,notes",
+                "q,\"Chowdhery et al. 2022, Table 3\",tpu-v4,jax-pathways-2022,64,8,1024,8,8,4096,false,32000,2048,64,1,1,1,64,1,1,,"
+                + "false,full,3,mfu,0.462,two pods, no pipeline",
+            });
+            var (rows, malformed) = PublishedRunsCsv.Read(path);
+            Assert.Empty(malformed);
+            var row = Assert.Single(rows);
+            Assert.Equal("Chowdhery et al. 2022, Table 3", row.Columns["source"]);
+            Assert.Equal("tpu-v4", row.Preset);
+            Assert.Equal("jax-pathways-2022", row.Stack);
+            Assert.Equal(0.462, row.Published);
+            Assert.Equal("two pods, no pipeline", row.Columns["notes"]);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+}
