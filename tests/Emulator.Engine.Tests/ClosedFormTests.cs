@@ -1,6 +1,7 @@
 using Emulator.Core.Accounting;
 using Emulator.Core.Models;
 using Emulator.Core.Specs;
+using Emulator.Core.Topology;
 using Emulator.Core.Units;
 using Emulator.Engine.Messages;
 using Emulator.Engine.Plan;
@@ -117,6 +118,25 @@ public class ClosedFormTests
         // Each step: one link's serialisation and latency, then the receiving chip's DMA latency.
         var expected = CollectiveCost.TorusAllReduce(bytes, dims, s.Fabric.LinkBandwidth, s.Fabric.LinkLatency + s.Node.NicLatency, bidirectional: true);
         Assert.Equal(0, result.Actors["switch"]);
+        Assert.InRange(measured / expected.Seconds, 0.99, 1.01);
+    }
+
+    [Theory]
+    [InlineData(4, new[] { 4, 4, 4 }, new[] { 4, 4 })]     // tp fills the x axis: the dp rings run along y and z
+    [InlineData(8, new[] { 4, 2, 2, 4 }, new[] { 2, 4 })]  // tp fills x and y
+    public void TorusAllReduce_BesideTensorParallelism_OneRingPerRemainingAxis(int tp, int[] torus, int[] dpAxes)
+    {
+        // With a replica's chips filling whole leading axes, the dp ranks' mixed radix is the chips' coordinates: each ring
+        // steps to a neighbour along one axis, as a pure data-parallel job's do (before, one ring snaked through all dp ranks).
+        const long bytes = 1L << 30;
+        var chips = torus.Aggregate(1, (a, d) => a * d);
+        var s = TestScenarios.With(tp: tp, pp: 1, dp: chips / tp);
+        s = s with { Fabric = FabricSpec.Torus(s.Fabric.LinkBandwidth, s.Fabric.LinkLatency, torus) };
+        Assert.Equal(dpAxes, DataParallelDims.Of(s)!.Dims);
+
+        var measured = AllReduceStep(s, bytes).Breakdown[TimeKind.DataParallel];
+
+        var expected = CollectiveCost.TorusAllReduce(bytes, dpAxes, s.Fabric.LinkBandwidth, s.Fabric.LinkLatency + s.Node.NicLatency, bidirectional: true);
         Assert.InRange(measured / expected.Seconds, 0.99, 1.01);
     }
 

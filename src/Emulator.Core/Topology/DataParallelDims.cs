@@ -9,15 +9,15 @@ public sealed record DataParallelDims(IReadOnlyList<int> Dims, int ShardDims)
 {
     /// <summary>The dimensions of <paramref name="s"/>'s data-parallel group with its shard group split out; null when the group
     /// does not fall on the dimensions (a ring cannot stop part-way round another ring's axis).</summary>
-    /// <remarks>Per fabric level: the cards of the group sharing a node, then nodes (RankMap); on a torus a pure data-parallel
-    /// job's chip axes; with several torus slices the last dimension crosses them (slices hold whole hosts and dp is
+    /// <remarks>Per fabric level: the cards of the group sharing a node, then nodes (RankMap); on a torus the chip axes the group
+    /// spans, when a model replica fills whole leading axes (<see cref="TorusAxes"/>); with several torus slices the last dimension crosses them (slices hold whole hosts and dp is
     /// outermost, pp = 1). The shard group (training.zero-shard-group, default all of a slice) must be a product of whole
     /// leading dimensions times a divisor of the next one, which is then split in two.</remarks>
     public static DataParallelDims? Of(Scenario s)
     {
         var p = s.Parallel;
         List<int> dims;
-        if (s.Fabric.IsTorus && p.Tp == 1 && p.Pp == 1) dims = [.. s.Fabric.ChipDims];
+        if (s.Fabric.IsTorus && TorusAxes(s.Fabric.ChipDims, p.Tp, p.WeightReplicas) is { } axes) dims = axes;
         else
         {
             dims = [.. new RankMap(p.Tp, p.Pp, p.WeightReplicas, s.Node.CardsPerNode).DpDims];
@@ -29,6 +29,29 @@ public sealed record DataParallelDims(IReadOnlyList<int> Dims, int ShardDims)
         }
         dims.RemoveAll(d => d == 1);
         return Split(dims, s.ZeroShards);
+    }
+
+    /// <summary>The torus axes after those a replica's <paramref name="tp"/> chips fill, when they hold exactly the
+    /// <paramref name="replicas"/> dp ranks (the ranks' mixed radix is then the chips' coordinates, so each ring steps to a
+    /// neighbour along one axis: one ring per torus dimension); null when tp or dp part-fills an axis.</summary>
+    public static List<int>? TorusAxes(IReadOnlyList<int> chipDims, int tp, int replicas)
+    {
+        var k = 0;
+        for (var filled = 1; filled < tp; k++)
+        {
+            if (k == chipDims.Count) return null;
+            filled *= chipDims[k];
+            if (filled > tp) return null;
+        }
+        var axes = new List<int>();
+        for (var spanned = 1; spanned < replicas; k++)
+        {
+            if (k == chipDims.Count) return null;
+            axes.Add(chipDims[k]);
+            spanned *= chipDims[k];
+            if (spanned > replicas) return null;
+        }
+        return axes;
     }
 
     /// <summary><paramref name="dims"/> with the leading product <paramref name="group"/> split out, or null if it does not divide them so.</summary>
