@@ -17,7 +17,7 @@ public static class ValidateCommand
                      in DIR/rows/ID.conf and DIR/rows/ID.json (rerun one: emulator run DIR/rows/ID.conf, with
                      the --sets noted on its first line)
           --only     emulate only these row ids
-          --jobs N   emulate up to N rows at once (default 1); the output is the same, in the file's order
+          --jobs N   emulate up to N rows at once (default: the machine's cores, at most 4); the output is the same, in the file's order
           --set      override a scenario key in every row, e.g. --set emulation.rdma-chunk=16MiB
         rows that cannot be emulated (unknown preset, malformed values, features not emulated yet) are reported
         with the reason and the other rows still run. exit codes: 0 ran, 2 unusable input
@@ -29,7 +29,8 @@ public static class ValidateCommand
         string? csv = null, outDir = null;
         HashSet<string>? only = null;
         var sets = new List<string>();
-        var jobs = 1;
+        // The output does not depend on the number of jobs, so use the cores; at most 4, as the largest rows hold a GB or more each.
+        var jobs = Math.Clamp(Environment.ProcessorCount, 1, 4);
         for (var i = 0; i < args.Count; i++)
         {
             switch (args[i])
