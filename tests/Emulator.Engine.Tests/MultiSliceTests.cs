@@ -1,6 +1,7 @@
 using Emulator.Core.Accounting;
 using Emulator.Core.Models;
 using Emulator.Core.Specs;
+using Emulator.Core.Topology;
 using Emulator.Core.Units;
 using Emulator.Engine.Plan;
 using Emulator.Kernel;
@@ -56,15 +57,21 @@ public class MultiSliceTests
     }
 
     [Theory]
-    [InlineData(0)]
-    [InlineData(1)]
-    [InlineData(3)]
-    public void MirroredSlices_GiveTheStepOfEverySliceEmulated(int zeroStage)
+    [InlineData(0, 1)]
+    [InlineData(1, 1)]
+    [InlineData(3, 1)]
+    [InlineData(3, 4)]   // PaLM's layout: the model axis inside each slice, FSDP over the other two, the slices replicas
+    public void MirroredSlices_GiveTheStepOfEverySliceEmulated(int zeroStage, int tp)
     {
         // Every DCN path is a link of its own, so one slice standing in for the other three loses nothing: the same step,
         // breakdown and peak, from a quarter of the cards.
-        string[] plan = ["cluster.cards=256", "parallel.dp=256", "parallel.global-batch=1024", "fabric.torus-dims=[4, 4, 4]", "fabric.slices=4", $"training.zero-stage={zeroStage}"];
-        var all = StepEmulation.Run(ScenarioLoader.Load(RepoPaths.Scenario("tpu-v5p-smoke"), plan));
+        string[] plan = ["cluster.cards=256", $"parallel.tp={tp}", $"parallel.dp={256 / tp}", $"parallel.global-batch={1024 / tp}",
+            "fabric.torus-dims=[4, 4, 4]", "fabric.slices=4", $"training.zero-stage={zeroStage}"];
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("tpu-v5p-smoke"), plan);
+        var dims = DataParallelDims.Of(s)!;
+        Assert.Equal(tp == 1 ? [4, 4, 4, 4] : new[] { 4, 4, 4 }, dims.Dims);
+        Assert.Equal(dims.Dims.Count - 1, dims.ShardDims);
+        var all = StepEmulation.Run(s);
         var mirrored = StepEmulation.Run(ScenarioLoader.Load(RepoPaths.Scenario("tpu-v5p-smoke"), [.. plan, "emulation.mirror-replicas=true"]));
 
         Assert.Equal(256, all.Actors["card"]);

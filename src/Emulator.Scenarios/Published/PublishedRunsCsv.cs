@@ -62,7 +62,7 @@ public static class PublishedRunsCsv
         while (true)
         {
             field.Clear();
-            while (i < line.Length && line[i] == ' ') field.Append(line[i++]);
+            while (i < line.Length && line[i] is ' ' or '\t') field.Append(line[i++]);
             if (i < line.Length && line[i] == '"')
             {
                 field.Clear();

@@ -100,6 +100,7 @@ public class PublishedRunTests
     [InlineData("meta-2024", "false")]
     [InlineData("maxtext-2025", "true")]              // XLA fuses the loss
     [InlineData("jax-pathways-2022", "true")]
+    [InlineData("t5x-2022", "true")]
     [InlineData("llm-foundry-2023", "true")]          // MPT's loss_fn defaults to fused_crossentropy (flash-attn)
     public void FusedCrossEntropy_IsTheStacks(string stack, string expected)
     {

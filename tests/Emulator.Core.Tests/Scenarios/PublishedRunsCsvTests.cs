@@ -10,6 +10,7 @@ public class PublishedRunsCsvTests
     [InlineData("\"x, y\",b", new[] { "x, y", "b" })]              // a quoted field holds commas
     [InlineData("\"say \"\"hi\"\"\",b", new[] { "say \"hi\"", "b" })] // "" is one quote
     [InlineData("a,\"open, to the end", new[] { "a", "open, to the end" })]
+    [InlineData("a,\t\"x, y\",b", new[] { "a", "x, y", "b" })]   // whitespace before the opening quote
     public void SplitFields_FollowsCsvQuoting(string line, string[] expected)
     {
         Assert.Equal(expected, PublishedRunsCsv.SplitFields(line));
