@@ -27,7 +27,9 @@ namespace Emulator.Scenarios;
 /// </remarks>
 public static class ScenarioLoader
 {
-    private const int PresetRank = 1, StackRank = 1, ScenarioRank = 2, OverrideRank = 3;
+    /// <summary>Priority of a hardware preset's keys (defaults are 0).</summary>
+    internal const int PresetRank = 1;
+    private const int StackRank = 1, ScenarioRank = 2, OverrideRank = 3;
 
     /// <summary>Loads <paramref name="scenarioPath"/> with no overrides.</summary>
     public static Scenario Load(string scenarioPath) => Load(scenarioPath, []);

@@ -98,11 +98,24 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         AttentionEfficiency = Has("card.efficiency.attention") ? Number("card.efficiency.attention") : 0,
     };
 
-    private NodeSpec ReadNode() => new(
-        CardsPerNode: Int("node.cards"),
+    private NodeSpec ReadNode()
+    {
+        var (perNode, nics, cards) = (Int("node.cards"), Int("node.nics"), Int("cluster.cards"));
+        // A job on part of one of the preset's nodes (4 GPUs of an 8-GPU server, 64 cards of a 384-card supernode) runs on a
+        // node of its own cards with their share of the NICs, unless the scenario sets the node itself.
+        if (cards >= 1 && cards < perNode && perNode % cards == 0 && SetBy("node.cards") == ScenarioLoader.PresetRank)
+        {
+            nics = Derived("node.nics", Math.Max(1, nics * cards / perNode), from: "cluster.cards");
+            perNode = Derived("node.cards", cards, from: "cluster.cards");
+        }
+        return ReadNode(perNode, nics);
+    }
+
+    private NodeSpec ReadNode(int perNode, int nics) => new(
+        CardsPerNode: perNode,
         IntraBandwidth: Parse("node.intra.bandwidth", UnitParser.ParseBandwidth),
         IntraLatency: Parse("node.intra.latency", UnitParser.ParseTime),
-        Nics: Int("node.nics"),
+        Nics: nics,
         NicBandwidth: Parse("node.nic.bandwidth", UnitParser.ParseBandwidth),
         NicLatency: Parse("node.nic.latency", UnitParser.ParseTime),
         IntraEfficiency: Number("node.intra.efficiency"),
@@ -114,6 +127,17 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         {
             var dims = IntList("fabric.torus-dims");
             var slices = Int("fabric.slices");
+            // A preset's axes are its pod (tpu-v5e's 16x16): a job of several whole pods runs them as slices joined by the
+            // data-centre network (unless the scenario sets the slices), a slice of fewer chips as the most balanced shape with
+            // as many axes (unless the scenario sets the axes).
+            if (dims.Count > 0 && SetBy("fabric.torus-dims") == ScenarioLoader.PresetRank)
+            {
+                var (cards, pod) = (Int("cluster.cards"), dims.Aggregate(1, (a, d) => a * d));
+                if (SetBy("fabric.slices") < ScenarioLoader.PresetRank && cards > pod && cards % pod == 0)
+                    slices = Derived("fabric.slices", cards / pod, from: "cluster.cards");
+                var perSlice = cards / Math.Max(1, slices);
+                if (perSlice < pod) dims = Derived("fabric.torus-dims", FabricSpec.BalancedDims(perSlice, dims.Count), from: "cluster.cards");
+            }
             return FabricSpec.Torus(Parse("fabric.link.bandwidth", UnitParser.ParseBandwidth), Parse("fabric.link.latency", UnitParser.ParseTime),
                 dims.Count > 0 ? dims : Derived("fabric.torus-dims", FabricSpec.CubicDims(Int("cluster.cards") / Math.Max(1, slices)), from: "cluster.cards"))
                 with { Slices = slices, DcnLatency = Parse("fabric.dcn-latency", UnitParser.ParseTime) };
@@ -132,6 +156,9 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
     }
 
     private bool Has(string key) => config.TryGet(key, out _, out _);
+
+    /// <summary>Rank of the layer that set <paramref name="key"/> (defaults 0, preset 1, scenario 2, overrides above); −1 if none did.</summary>
+    private int SetBy(string key) => config.TryGet(key, out _, out var layer) ? layer.Rank : -1;
 
     private T Derived<T>(string key, T value, string? from = null)
     {

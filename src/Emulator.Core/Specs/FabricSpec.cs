@@ -47,6 +47,17 @@ public sealed record FabricSpec(
     public static FabricSpec Torus(Units.Bandwidth link, SimTime latency, IReadOnlyList<int> dims) =>
         new(0, link, latency, 0, 0, 0, 0, false) { Kind = "torus", TorusDims = dims };
 
+    /// <summary>The most balanced shape of <paramref name="chips"/> chips in <paramref name="axes"/> axes, smallest first
+    /// (2 axes: 64 → 8x8, 128 → 8x16; 3 axes: <see cref="CubicDims"/>).</summary>
+    public static int[] BalancedDims(int chips, int axes)
+    {
+        if (axes >= 3) return axes == 3 ? CubicDims(chips) : [.. Enumerable.Repeat(1, axes - 3), .. CubicDims(chips)];
+        if (axes <= 1) return [chips];
+        var x = Math.Max(1, (int)Math.Sqrt(chips));
+        while (chips % x != 0) x--;
+        return [x, chips / x];
+    }
+
     /// <summary>The most cube-like shape of <paramref name="chips"/> chips in three axes, smallest first (512 → 8x8x8, 1024 → 8x8x16).</summary>
     public static int[] CubicDims(int chips)
     {

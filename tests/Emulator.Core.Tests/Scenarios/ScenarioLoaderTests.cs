@@ -92,6 +92,41 @@ public class ScenarioLoaderTests
         Assert.Equal([5, 7, 7, 5], s.Parallel.StageLayers);
     }
 
+    [Theory]
+    [InlineData(512, 2, new[] { 16, 16 })]   // two whole v5e pods: two slices joined by the data-centre network
+    [InlineData(256, 1, new[] { 16, 16 })]   // the preset's pod
+    [InlineData(64, 1, new[] { 8, 8 })]      // a v5e-64 slice: the most balanced shape in the preset's two axes
+    [InlineData(128, 1, new[] { 8, 16 })]
+    public void A_presets_torus_axes_are_its_pod(int cards, int slices, int[] dims)
+    {
+        using var t = TempScenario.With(("hardware", "tpu-v5e"), ("cluster.cards", $"{cards}"), ("parallel.tp", "1"), ("parallel.pp", "1"),
+            ("parallel.dp", $"{cards}"), ("parallel.global-batch", $"{cards}"));
+        var s = ScenarioLoader.Load(t.FilePath, []);
+        Assert.Equal(slices, s.Fabric.Slices);
+        Assert.Equal(dims, s.Fabric.TorusDims);
+    }
+
+    [Fact]
+    public void Torus_axes_the_scenario_sets_are_kept()
+    {
+        using var t = TempScenario.With(("hardware", "tpu-v5e"), ("cluster.cards", "64"), ("parallel.tp", "1"), ("parallel.pp", "1"),
+            ("parallel.dp", "64"), ("parallel.global-batch", "64"), ("fabric.torus-dims", "[4, 16]"));
+        Assert.Equal([4, 16], ScenarioLoader.Load(t.FilePath, []).Fabric.TorusDims);
+    }
+
+    [Theory]
+    [InlineData("a100-80g-selene", 4, 4, 4)]       // half a DGX: its 4 GPUs and their 4 rails
+    [InlineData("a100-80g-selene", 1, 1, 1)]
+    [InlineData("ascend-910c-cm384", 64, 64, 64)]  // part of a supernode, with its cards' share of the NICs
+    public void A_job_on_part_of_one_node_runs_on_a_node_of_its_cards(string preset, int cards, int perNode, int nics)
+    {
+        using var t = TempScenario.With(("hardware", preset), ("cluster.cards", $"{cards}"), ("parallel.tp", "1"), ("parallel.pp", "1"),
+            ("parallel.dp", $"{cards}"), ("parallel.global-batch", $"{cards}"));
+        var s = ScenarioLoader.Load(t.FilePath, []);
+        Assert.Equal(perNode, s.Node.CardsPerNode);
+        Assert.Equal(nics, s.Node.Nics);
+    }
+
     [Fact]
     public void Scenario_keys_beat_preset_keys()
     {
