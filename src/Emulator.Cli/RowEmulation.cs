@@ -15,7 +15,19 @@ public static class RowEmulation
     {
         if (!double.TryParse(run.Columns["published"], NumberStyles.Float, CultureInfo.InvariantCulture, out var published) || !double.IsFinite(published) || published <= 0)
             throw new FormatException($"published = '{run.Columns["published"]}' is not a positive number");
-        var notes = new List<string>();
+        // A run that does not publish its recomputation fitted in memory: the least recomputation with which it fits.
+        if (run.Columns["recompute"].Trim().Length == 0)
+        {
+            foreach (var policy in new[] { "none", "selective", "full" })
+            {
+                var attempt = run with { Columns = new Dictionary<string, string>(run.Columns) { ["recompute"] = policy } };
+                var (value, said, emulated) = Emulate(attempt, dir, sets);
+                if (emulated.Oom is null || policy == "full")
+                    return (value, $"recompute not published: ran {attempt.Recompute}, " + (emulated.Oom is null ? "the least with which it fits" : "the most there is")
+                        + (said.Length > 0 ? "; " + said : ""), emulated);
+            }
+        }
+        var notes = new List<string>(run.UnpublishedDefaults);
         var setsInterleaving = sets.Any(s => s.Split('=', 2)[0].Trim() == "parallel.virtual-stages");
         if (!run.PublishesVirtualStages && !setsInterleaving)
             notes.Add(run.VirtualStages > 1 ? $"interleaving factor not published: ran {run.VirtualStages} virtual stages" : "interleaving factor not published: ran plain 1F1B");

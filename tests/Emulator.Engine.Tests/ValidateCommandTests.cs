@@ -111,6 +111,31 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void Validate_UnpublishedColumns_RunTheirDefaults_AndTheLeastRecomputationThatFits()
+    {
+        // 16 sequences of 2,048 tokens through 24 unfused layers hold far more than 80 GB without recomputation: the run fitted,
+        // so it recomputed; the row runs the least policy with which it fits, and says so. Empty dp and micro batch take
+        // cards / (tp·pp·cp) and 1; an empty required column is reported by name.
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        var row = Row("unpublished").Split(',');
+        row[17] = "";  // dp
+        row[22] = "";  // recompute
+        var noVocab = Row("no-vocab").Split(',');
+        noVocab[11] = "";
+        File.WriteAllLines(csv, new[] { Header, string.Join(',', row), string.Join(',', noVocab) });
+
+        var (exit, output, err) = CliRunner.Run("validate", csv, "--out", dir);
+
+        Assert.True(exit == 0, err);
+        Assert.Contains("dp not published: ran 32", output);
+        Assert.Matches("recompute not published: ran (selective|full), the least with which it fits", output);
+        var ran = System.Text.RegularExpressions.Regex.Match(output, "recompute not published: ran (\\w+)").Groups[1].Value;
+        Assert.Contains($"recompute = {ran}\n", File.ReadAllText(Path.Combine(dir, "rows", "unpublished.conf")));
+        Assert.Contains("vocab is empty; the row must publish it", output);
+    }
+
+    [Fact]
     public void Validate_WithTwoJobs_WritesTheSameBytesInTheFilesOrder()
     {
         var dir = RepoPaths.TempDir();

@@ -25,7 +25,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
 
     /// <summary>The row's recompute policy. JAX stacks: selective keeps matmul outputs (MaxText's save_dot_except_mlpwi, JAX's
     /// checkpoint_dots), `dots` here; full is jax.checkpoint, which redoes only what backward reads, `full-needed` here.</summary>
-    public string Recompute => (Columns["recompute"], IsJax) switch
+    public string Recompute => (OrDefault("recompute", "none"), IsJax) switch
     {
         ("selective", true) => "dots",
         ("full", true) => "full-needed",
@@ -38,7 +38,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     public string SequenceParallel =>
         IsJax && int.TryParse(Columns["tp"], NumberStyles.None, CultureInfo.InvariantCulture, out var tp) && tp > 1
             ? "true"
-            : Columns["sequence_parallel"];
+            : OrDefault("sequence_parallel", "false");
 
     /// <summary>The metric the row publishes.</summary>
     public string Metric => Columns["metric"];
@@ -78,7 +78,10 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
             int Int(string text) => int.TryParse(text.Trim(), NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : 0;
             var pp = Int(Columns["pp"]);
             if (IsDeepSpeed || pp <= 2) return 1;
-            var (batch, perStep) = (Int(Columns["global_batch"]), (long)Int(Columns["micro_batch"]) * Int(Columns["dp"]));
+            int dp;
+            try { dp = DataParallel; }
+            catch (FormatException) { return 1; }
+            var (batch, perStep) = (Int(Columns["global_batch"]), (long)Int(OrDefault("micro_batch", "1")) * dp);
             if (batch <= 0 || perStep <= 0 || batch % perStep != 0 || batch / perStep % pp != 0) return 1;
             var stages = Columns["stage_layers"].Trim();
             if (stages.Length > 0) return stages.Split(';').Min(Int) >= 2 ? 2 : 1;
@@ -148,6 +151,50 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>The ZeRO stage column, 0 when empty (a value that is not a number is left to the scenario's own check).</summary>
     private int Zero => int.TryParse(Columns["zero"], NumberStyles.None, CultureInfo.InvariantCulture, out var z) ? z : 0;
 
+    /// <summary>Columns a row may leave empty (not published) and the value run then.</summary>
+    public static readonly IReadOnlyDictionary<string, string> Defaults = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["kv_heads"] = "heads", ["gated_mlp"] = "false", ["cp"] = "1", ["zero"] = "0", ["sequence_parallel"] = "false",
+        ["recompute"] = "the least of none, selective, full with which the run fits", ["micro_batch"] = "1", ["dp"] = "cards / (tp x pp x cp)",
+    };
+
+    /// <summary>The columns this row leaves empty that have a default, with it (the row's notes say so).</summary>
+    public IEnumerable<string> UnpublishedDefaults =>
+        Defaults.Where(d => Columns.GetValueOrDefault(d.Key, "").Trim().Length == 0).Select(d => $"{d.Key} not published: ran {d.Key switch
+        {
+            "kv_heads" => Columns["heads"],
+            "dp" => DataParallel.ToString(CultureInfo.InvariantCulture),
+            "sequence_parallel" => SequenceParallel,
+            _ => d.Value,
+        }}");
+
+    /// <summary>The dp column, or when empty cards / (tp·pp·cp).</summary>
+    private int DataParallel
+    {
+        get
+        {
+            int Int(string column, int empty)
+            {
+                var text = Columns.GetValueOrDefault(column, "").Trim();
+                if (text.Length == 0) return empty;
+                return int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i >= 1 ? i
+                    : throw new FormatException($"{column} = '{text}' is not a whole number of at least 1");
+            }
+            var dp = Int("dp", 0);
+            if (dp > 0) return dp;
+            var (cards, model) = (Int("cards", 0), (long)Int("tp", 1) * Int("pp", 1) * Int("cp", 1));
+            return cards > 0 && cards % model == 0 ? (int)(cards / model)
+                : throw new FormatException($"dp is empty and cards = {cards} is not a multiple of tp x pp x cp = {model}; publish dp or fix the plan");
+        }
+    }
+
+    /// <summary>A column the scenario needs: its text, or a clear error when the row leaves it empty.</summary>
+    private string Required(string column) => Columns.GetValueOrDefault(column, "").Trim() is { Length: > 0 } text ? text
+        : throw new FormatException($"{column} is empty; the row must publish it (columns in data/README.md)");
+
+    /// <summary>A column with a default: its text, or the default when the row leaves it empty.</summary>
+    private string OrDefault(string column, string empty) => Columns.GetValueOrDefault(column, "").Trim() is { Length: > 0 } text ? text : empty;
+
     /// <summary>The row as a scenario file for <see cref="ScenarioLoader"/>, with the calibration of <paramref name="stack"/> (default: the row's own stack).</summary>
     public string ToScenarioText(string? stack = null)
     {
@@ -155,8 +202,8 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         var b = new StringBuilder();
         b.Append(CultureInfo.InvariantCulture, $"name = \"{c["id"]}\"\n");
         b.Append(CultureInfo.InvariantCulture, $"description = \"published run {c["id"]} ({c.GetValueOrDefault("source", "")})\"\n");
-        b.Append(CultureInfo.InvariantCulture, $"hardware = {c["preset"]}\n");
-        b.Append(CultureInfo.InvariantCulture, $"cluster {{\n  cards = {c["cards"]}\n}}\n");
+        b.Append(CultureInfo.InvariantCulture, $"hardware = {Required("preset")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"cluster {{\n  cards = {Required("cards")}\n}}\n");
         if (AttentionEfficiency is { } attention)
             b.Append(CultureInfo.InvariantCulture, $"card {{\n  efficiency {{\n    attention = {attention}\n  }}\n}}\n");
         // Optional column: torus slices joined by the data-centre network (e.g. MaxText's 2x v5e-256).
@@ -164,13 +211,15 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         if (c.GetValueOrDefault("slices") is { Length: > 0 } slices && slices != "1")
             b.Append(CultureInfo.InvariantCulture, $"fabric {{\n  slices = {slices}\n}}\nemulation {{\n  mirror-replicas = true\n}}\n");
         b.Append("model {\n");
-        foreach (var (key, column) in new[] { ("layers", "layers"), ("hidden", "hidden"), ("heads", "heads"), ("kv-heads", "kv_heads"), ("ffn-hidden", "ffn_hidden"), ("gated-mlp", "gated_mlp"), ("vocab", "vocab"), ("seq-len", "seq_len") })
-            b.Append(CultureInfo.InvariantCulture, $"  {key} = {c[column]}\n");
+        foreach (var (key, column) in new[] { ("layers", "layers"), ("hidden", "hidden"), ("heads", "heads"), ("ffn-hidden", "ffn_hidden"), ("vocab", "vocab"), ("seq-len", "seq_len") })
+            b.Append(CultureInfo.InvariantCulture, $"  {key} = {Required(column)}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  kv-heads = {OrDefault("kv_heads", Required("heads"))}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  gated-mlp = {OrDefault("gated_mlp", "false")}\n");
         // Optional column: a head width set apart from hidden / heads (MaxText's 128).
         if (c.GetValueOrDefault("head_dim") is { Length: > 0 } headDim) b.Append(CultureInfo.InvariantCulture, $"  head-dim = {headDim}\n");
         b.Append("}\nparallel {\n");
-        foreach (var (key, column) in new[] { ("tp", "tp"), ("pp", "pp"), ("dp", "dp"), ("micro-batch", "micro_batch"), ("global-batch", "global_batch") })
-            b.Append(CultureInfo.InvariantCulture, $"  {key} = {c[column]}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  tp = {Required("tp")}\n  pp = {Required("pp")}\n  dp = {DataParallel}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  micro-batch = {OrDefault("micro_batch", "1")}\n  global-batch = {Required("global_batch")}\n");
         if (c["cp"] is { Length: > 0 } cp && cp != "1") b.Append(CultureInfo.InvariantCulture, $"  cp = {cp}\n");
         if (VirtualStages > 1) b.Append(CultureInfo.InvariantCulture, $"  virtual-stages = {VirtualStages}\n");
         if (c["stage_layers"].Length > 0) b.Append(CultureInfo.InvariantCulture, $"  stage-layers = [{c["stage_layers"].Replace(";", ", ")}]\n");
@@ -178,7 +227,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  precision = {Precision}\n");
         b.Append(CultureInfo.InvariantCulture, $"  recompute = {Recompute}\n");
         b.Append(CultureInfo.InvariantCulture, $"  sequence-parallel = {SequenceParallel}\n");
-        b.Append(CultureInfo.InvariantCulture, $"  zero-stage = {(c["zero"] is "" ? "0" : c["zero"])}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  zero-stage = {OrDefault("zero", "0")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  flash-attention = {(UsesFlashAttention ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  attention-dropout = {(UsesDropout ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  hidden-dropout = {(UsesDropout ? "true" : "false")}\n");

@@ -40,6 +40,27 @@ public class PublishedRunTests
         Assert.Contains($"cp-algorithm = {algorithm}\n", Row(("stack", stack)).ToScenarioText());
     }
 
+    [Fact]
+    public void UnpublishedColumns_TakeTheirDefaults()
+    {
+        var row = Row(("kv_heads", ""), ("gated_mlp", ""), ("cp", ""), ("zero", ""), ("sequence_parallel", ""), ("micro_batch", ""), ("dp", ""));
+        var text = row.ToScenarioText();
+        foreach (var line in new[] { "kv-heads = 64\n", "gated-mlp = false\n", "zero-stage = 0\n", "sequence-parallel = false\n", "micro-batch = 1\n", "dp = 16\n" })
+            Assert.Contains(line, text);
+        Assert.Equal(7, row.UnpublishedDefaults.Count());
+        Assert.Contains("dp not published: ran 16", row.UnpublishedDefaults);
+    }
+
+    [Theory]
+    [InlineData("layers")]
+    [InlineData("global_batch")]
+    [InlineData("tp")]
+    public void AnEmptyRequiredColumn_IsNamed(string column)
+    {
+        var ex = Assert.Throws<FormatException>(() => Row((column, "")).ToScenarioText());
+        Assert.StartsWith($"{column} is empty", ex.Message);
+    }
+
     [Theory]
     [InlineData("megatron-lm-2021", "full", "full")]        // PyTorch's checkpoint reruns the whole layer
     [InlineData("maxtext-2024", "full", "full-needed")]     // jax.checkpoint redoes only what backward reads
