@@ -18,14 +18,14 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     public string Id => Columns["id"];
 
     /// <summary>Hardware preset name.</summary>
-    public string Preset => Columns["preset"];
+    public string Preset => Columns["preset"].Trim().ToLowerInvariant();
 
     /// <summary>Training software stack and generation.</summary>
-    public string Stack => Columns["stack"];
+    public string Stack => Columns["stack"].Trim().ToLowerInvariant();
 
     /// <summary>The row's recompute policy. JAX stacks: selective keeps matmul outputs (MaxText's save_dot_except_mlpwi, JAX's
     /// checkpoint_dots), `dots` here; full is jax.checkpoint, which redoes only what backward reads, `full-needed` here.</summary>
-    public string Recompute => (OrDefault("recompute", "none"), IsJax) switch
+    public string Recompute => (OrDefault("recompute", "none").ToLowerInvariant(), IsJax) switch
     {
         ("selective", true) => "dots",
         ("full", true) => "full-needed",
@@ -41,7 +41,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
             : OrDefault("sequence_parallel", "false");
 
     /// <summary>The metric the row publishes.</summary>
-    public string Metric => Columns["metric"];
+    public string Metric => Columns["metric"].Trim().ToLowerInvariant();
 
     /// <summary>The published value.</summary>
     public double Published => double.Parse(Columns["published"], CultureInfo.InvariantCulture);
@@ -83,7 +83,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
             catch (FormatException) { return 1; }
             var (batch, perStep) = (Int(Columns["global_batch"]), (long)Int(OrDefault("micro_batch", "1")) * dp);
             if (batch <= 0 || perStep <= 0 || batch % perStep != 0 || batch / perStep % pp != 0) return 1;
-            var stages = Columns["stage_layers"].Trim();
+            var stages = string.Join(";", StageLayers);
             if (stages.Length > 0) return stages.Split(';').Min(Int) >= 2 ? 2 : 1;
             var layers = Int(Columns["layers"]);
             if (layers <= 0 || layers % pp != 0) return 1;
@@ -151,6 +151,9 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>The ZeRO stage column, 0 when empty (a value that is not a number is left to the scenario's own check).</summary>
     private int Zero => int.TryParse(Columns["zero"], NumberStyles.None, CultureInfo.InvariantCulture, out var z) ? z : 0;
 
+    /// <summary>The stage_layers column's layer counts, separated by `;` (or `|` or spaces); empty for an even split.</summary>
+    private string[] StageLayers => Columns["stage_layers"].Split([';', '|', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+
     /// <summary>Columns a row may leave empty (not published) and the value run then.</summary>
     public static readonly IReadOnlyDictionary<string, string> Defaults = new Dictionary<string, string>(StringComparer.Ordinal)
     {
@@ -202,7 +205,8 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         var b = new StringBuilder();
         b.Append(CultureInfo.InvariantCulture, $"name = \"{c["id"]}\"\n");
         b.Append(CultureInfo.InvariantCulture, $"description = \"published run {c["id"]} ({c.GetValueOrDefault("source", "")})\"\n");
-        b.Append(CultureInfo.InvariantCulture, $"hardware = {Required("preset")}\n");
+        Required("preset");
+        b.Append(CultureInfo.InvariantCulture, $"hardware = {Preset}\n");
         b.Append(CultureInfo.InvariantCulture, $"cluster {{\n  cards = {Required("cards")}\n}}\n");
         if (AttentionEfficiency is { } attention)
             b.Append(CultureInfo.InvariantCulture, $"card {{\n  efficiency {{\n    attention = {attention}\n  }}\n}}\n");
@@ -222,7 +226,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  micro-batch = {OrDefault("micro_batch", "1")}\n  global-batch = {Required("global_batch")}\n");
         if (c["cp"] is { Length: > 0 } cp && cp != "1") b.Append(CultureInfo.InvariantCulture, $"  cp = {cp}\n");
         if (VirtualStages > 1) b.Append(CultureInfo.InvariantCulture, $"  virtual-stages = {VirtualStages}\n");
-        if (c["stage_layers"].Length > 0) b.Append(CultureInfo.InvariantCulture, $"  stage-layers = [{c["stage_layers"].Replace(";", ", ")}]\n");
+        if (StageLayers.Length > 0) b.Append(CultureInfo.InvariantCulture, $"  stage-layers = [{string.Join(", ", StageLayers)}]\n");
         b.Append("}\ntraining {\n");
         b.Append(CultureInfo.InvariantCulture, $"  precision = {Precision}\n");
         b.Append(CultureInfo.InvariantCulture, $"  recompute = {Recompute}\n");

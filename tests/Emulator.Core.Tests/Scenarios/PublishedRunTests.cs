@@ -51,6 +51,19 @@ public class PublishedRunTests
         Assert.Contains("dp not published: ran 16", row.UnpublishedDefaults);
     }
 
+    [Fact]
+    public void NamesAreReadWhateverTheirCase_AndStageLayersWhateverTheSeparator()
+    {
+        var row = Row(("preset", "A100-80G-Selene"), ("stack", "Megatron-LM-2021"), ("recompute", "Full"), ("metric", "MFU"),
+            ("layers", "8"), ("stage_layers", "1|2| 2 |1 1 1"));
+        var text = row.ToScenarioText();
+        Assert.Contains("hardware = a100-80g-selene\n", text);
+        Assert.Contains("recompute = full\n", text);
+        Assert.Contains("stage-layers = [1, 2, 2, 1, 1, 1]\n", text);
+        Assert.Equal("mfu", row.Metric);
+        Assert.Equal("fp16", row.Precision);   // the stack recognised
+    }
+
     [Theory]
     [InlineData("layers")]
     [InlineData("global_batch")]
