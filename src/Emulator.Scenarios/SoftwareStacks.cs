@@ -13,10 +13,14 @@ public static class SoftwareStacks
     }
 
     /// <summary>Families that fork another's kernels: Megatron-DeepSpeed (Microsoft's and BigScience's) is Megatron-LM of 2021 with
-    /// DeepSpeed's pipeline engine and ZeRO around the same fused kernels, so without a calibration of its own it runs at Megatron-LM's.</summary>
+    /// DeepSpeed's pipeline engine and ZeRO around the same fused kernels; Megatron-core is Megatron-LM's library, and NeMo and
+    /// Megatron-Bridge train through it. Without a calibration of their own they run at Megatron-LM's.</summary>
     private static readonly IReadOnlyDictionary<string, string> ForkOf = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["megatron-deepspeed"] = "megatron-lm",
+        ["megatron-core"] = "megatron-lm",
+        ["nemo"] = "megatron-lm",
+        ["megatron-bridge"] = "megatron-lm",
     };
 
     /// <summary><paramref name="stack"/> itself when it has a file; else the same family's stack nearest in year (megatron-lm-2023 →

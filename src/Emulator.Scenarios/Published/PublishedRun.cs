@@ -127,10 +127,10 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     public bool AllReducesShardedGrads => IsDeepSpeed && Precision == "bf16" && Zero == 1;
 
     /// <summary>Whether the stack runs backward's tensor-parallel collectives beside the GEMMs that do not need them: Megatron-LM from
-    /// 2022 (its asynchronous input-gradient all-reduce, Korthikanti et al. 2022 §6.2) and MindSpeed-LLM, built on Megatron-core's
-    /// same linear layers; the 2021 generations and the forks of them (Megatron-DeepSpeed) block on them.</summary>
+    /// 2022 (its asynchronous input-gradient all-reduce, Korthikanti et al. 2022 §6.2) and what is built on Megatron-core's same
+    /// linear layers (MindSpeed-LLM, NeMo, Megatron-Bridge); the 2021 generations and the forks of them (Megatron-DeepSpeed) block on them.</summary>
     public bool OverlapsTpBackward =>
-        StackIs("mindspeed-llm")
+        StackIs("mindspeed-llm", "megatron-core", "nemo", "megatron-bridge")
         || (StackIs("megatron-lm-")
             && int.TryParse(Stack["megatron-lm-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var year) && year >= 2022);
 

@@ -147,6 +147,7 @@ public class PublishedRunTests
     [InlineData("megatron-lm-2024", "true")]
     [InlineData("megatron-deepspeed-2022", "false")]  // forked from Megatron-LM's 2021 generation
     [InlineData("mindspeed-llm-2025", "true")]        // Megatron-core's linear layers
+    [InlineData("nemo-2024", "true")]
     [InlineData("meta-2024", "false")]
     [InlineData("maxtext-2025", "false")]
     public void BackwardTensorParallelOverlap_IsTheStacks(string stack, string expected)

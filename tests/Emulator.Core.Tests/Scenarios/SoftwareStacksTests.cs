@@ -11,6 +11,8 @@ public class SoftwareStacksTests
     [InlineData("megatron-lm-2023", "megatron-lm-2021")]
     [InlineData("megatron-deepspeed-2021", "megatron-lm-2021")]
     [InlineData("megatron-deepspeed-2022", "megatron-lm-2021")]
+    [InlineData("nemo-2024", "megatron-lm-2021")]            // trains through Megatron-core
+    [InlineData("megatron-core-2024", "megatron-lm-2021")]
     [InlineData("jax-pathways-2022", "generic")]
     public void Nearest_SameFamilyClosestYear_ElseTheFamilyItForks_ElseGeneric(string stack, string expected)
     {
