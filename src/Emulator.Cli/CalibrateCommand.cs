@@ -65,7 +65,7 @@ public static class CalibrateCommand
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
         }
-        var rows = runs.Where(r => r.Stack == stack && TimeRatio.IsTimeLike(r.Metric)).ToList();
+        var rows = runs.Where(r => r.Stack == stack.ToLowerInvariant() && TimeRatio.IsTimeLike(r.Metric)).ToList();
         if (rows.Count < 2)
         {
             var stacks = string.Join(", ", runs.Select(r => r.Stack).Distinct().Order(StringComparer.Ordinal));

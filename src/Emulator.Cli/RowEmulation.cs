@@ -15,8 +15,10 @@ public static class RowEmulation
     {
         if (!double.TryParse(run.Columns["published"], NumberStyles.Float, CultureInfo.InvariantCulture, out var published) || !double.IsFinite(published) || published <= 0)
             throw new FormatException($"published = '{run.Columns["published"]}' is not a positive number");
+        run.CheckRequired();
+        var overridden = sets.Select(s => s.Split('=', 2)[0].Trim()).ToHashSet(StringComparer.Ordinal);
         // A run that does not publish its recomputation fitted in memory: the least recomputation with which it fits.
-        if (run.Columns["recompute"].Trim().Length == 0)
+        if (run.Columns["recompute"].Trim().Length == 0 && !overridden.Contains("training.recompute"))
         {
             foreach (var policy in new[] { "none", "selective", "full" })
             {
@@ -27,8 +29,8 @@ public static class RowEmulation
                         + (said.Length > 0 ? "; " + said : ""), emulated);
             }
         }
-        var notes = new List<string>(run.UnpublishedDefaults);
-        var setsInterleaving = sets.Any(s => s.Split('=', 2)[0].Trim() == "parallel.virtual-stages");
+        var notes = new List<string>(run.UnpublishedDefaults(overridden));
+        var setsInterleaving = overridden.Contains("parallel.virtual-stages");
         if (!run.PublishesVirtualStages && !setsInterleaving)
             notes.Add(run.VirtualStages > 1 ? $"interleaving factor not published: ran {run.VirtualStages} virtual stages" : "interleaving factor not published: ran plain 1F1B");
         // A stack without its own calibration runs with the nearest documented one (data/README.md).

@@ -105,7 +105,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         // node of its own cards with their share of the NICs, unless the scenario sets the node itself.
         if (cards >= 1 && cards < perNode && perNode % cards == 0 && SetBy("node.cards") == ScenarioLoader.PresetRank)
         {
-            nics = Derived("node.nics", Math.Max(1, nics * cards / perNode), from: "cluster.cards");
+            if (SetBy("node.nics") == ScenarioLoader.PresetRank) nics = Derived("node.nics", Math.Max(1, nics * cards / perNode), from: "cluster.cards");
             perNode = Derived("node.cards", cards, from: "cluster.cards");
         }
         return ReadNode(perNode, nics);

@@ -151,24 +151,37 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>The ZeRO stage column, 0 when empty (a value that is not a number is left to the scenario's own check).</summary>
     private int Zero => int.TryParse(Columns["zero"], NumberStyles.None, CultureInfo.InvariantCulture, out var z) ? z : 0;
 
-    /// <summary>The stage_layers column's layer counts, separated by `;` (or `|` or spaces); empty for an even split.</summary>
-    private string[] StageLayers => Columns["stage_layers"].Split([';', '|', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+    /// <summary>The stage_layers column's layer counts, separated by `;` (or `|`, `,` or spaces); empty for an even split.</summary>
+    private string[] StageLayers => Columns["stage_layers"].Split([';', '|', ',', ' '], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
 
-    /// <summary>Columns a row may leave empty (not published) and the value run then.</summary>
-    public static readonly IReadOnlyDictionary<string, string> Defaults = new Dictionary<string, string>(StringComparer.Ordinal)
+    /// <summary>Columns a row may leave empty (not published), the scenario key each becomes, and the value run then.</summary>
+    public static readonly IReadOnlyDictionary<string, (string Key, string Value)> Defaults = new Dictionary<string, (string, string)>(StringComparer.Ordinal)
     {
-        ["kv_heads"] = "heads", ["gated_mlp"] = "false", ["cp"] = "1", ["zero"] = "0", ["sequence_parallel"] = "false",
-        ["recompute"] = "the least of none, selective, full with which the run fits", ["micro_batch"] = "1", ["dp"] = "cards / (tp x pp x cp)",
+        ["kv_heads"] = ("model.kv-heads", "heads"), ["gated_mlp"] = ("model.gated-mlp", "false"), ["cp"] = ("parallel.cp", "1"),
+        ["zero"] = ("training.zero-stage", "0"), ["sequence_parallel"] = ("training.sequence-parallel", "false"),
+        ["recompute"] = ("training.recompute", "the least of none, selective, full with which the run fits"),
+        ["micro_batch"] = ("parallel.micro-batch", "1"), ["dp"] = ("parallel.dp", "cards / (tp x pp x cp)"),
     };
 
-    /// <summary>The columns this row leaves empty that have a default, with it (the row's notes say so).</summary>
-    public IEnumerable<string> UnpublishedDefaults =>
-        Defaults.Where(d => Columns.GetValueOrDefault(d.Key, "").Trim().Length == 0).Select(d => $"{d.Key} not published: ran {d.Key switch
+    /// <summary>Columns the scenario cannot do without: an empty one skips the row, named.</summary>
+    private static readonly string[] RequiredColumnNames =
+        ["preset", "stack", "cards", "layers", "hidden", "heads", "ffn_hidden", "vocab", "seq_len", "global_batch", "tp", "pp", "metric"];
+
+    /// <summary>Throws, naming the first column the scenario needs that the row leaves empty.</summary>
+    public void CheckRequired()
+    {
+        foreach (var column in RequiredColumnNames) Required(column);
+    }
+
+    /// <summary>The columns this row leaves empty that have a default, with it (the row's notes say so), except those whose
+    /// scenario key is in <paramref name="overridden"/> (set by --set).</summary>
+    public IEnumerable<string> UnpublishedDefaults(IReadOnlyCollection<string> overridden) =>
+        Defaults.Where(d => Columns.GetValueOrDefault(d.Key, "").Trim().Length == 0 && !overridden.Contains(d.Value.Key)).Select(d => $"{d.Key} not published: ran {d.Key switch
         {
             "kv_heads" => Columns["heads"],
             "dp" => DataParallel.ToString(CultureInfo.InvariantCulture),
             "sequence_parallel" => SequenceParallel,
-            _ => d.Value,
+            _ => d.Value.Value,
         }}");
 
     /// <summary>The dp column, or when empty cards / (tp·pp·cp).</summary>

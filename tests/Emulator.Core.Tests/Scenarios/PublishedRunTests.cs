@@ -47,15 +47,17 @@ public class PublishedRunTests
         var text = row.ToScenarioText();
         foreach (var line in new[] { "kv-heads = 64\n", "gated-mlp = false\n", "zero-stage = 0\n", "sequence-parallel = false\n", "micro-batch = 1\n", "dp = 16\n" })
             Assert.Contains(line, text);
-        Assert.Equal(7, row.UnpublishedDefaults.Count());
-        Assert.Contains("dp not published: ran 16", row.UnpublishedDefaults);
+        Assert.Equal(7, row.UnpublishedDefaults([]).Count());
+        Assert.Contains("dp not published: ran 16", row.UnpublishedDefaults([]));
+        // A key given with --set is not a default the row ran.
+        Assert.DoesNotContain(row.UnpublishedDefaults(["parallel.micro-batch"]), n => n.StartsWith("micro_batch", StringComparison.Ordinal));
     }
 
     [Fact]
     public void NamesAreReadWhateverTheirCase_AndStageLayersWhateverTheSeparator()
     {
         var row = Row(("preset", "A100-80G-Selene"), ("stack", "Megatron-LM-2021"), ("recompute", "Full"), ("metric", "MFU"),
-            ("layers", "8"), ("stage_layers", "1|2| 2 |1 1 1"));
+            ("layers", "8"), ("stage_layers", "1|2, 2 |1 1;1"));
         var text = row.ToScenarioText();
         Assert.Contains("hardware = a100-80g-selene\n", text);
         Assert.Contains("recompute = full\n", text);
@@ -68,9 +70,12 @@ public class PublishedRunTests
     [InlineData("layers")]
     [InlineData("global_batch")]
     [InlineData("tp")]
+    [InlineData("stack")]
+    [InlineData("metric")]
+    [InlineData("cards")]
     public void AnEmptyRequiredColumn_IsNamed(string column)
     {
-        var ex = Assert.Throws<FormatException>(() => Row((column, "")).ToScenarioText());
+        var ex = Assert.Throws<FormatException>(() => Row((column, "")).CheckRequired());
         Assert.StartsWith($"{column} is empty", ex.Message);
     }
 
@@ -148,6 +153,8 @@ public class PublishedRunTests
     [InlineData("megatron-deepspeed-2022", "false")]  // forked from Megatron-LM's 2021 generation
     [InlineData("mindspeed-llm-2025", "true")]        // Megatron-core's linear layers
     [InlineData("nemo-2024", "true")]
+    [InlineData("megatron-core-2024", "true")]
+    [InlineData("megatron-bridge-2025", "true")]
     [InlineData("meta-2024", "false")]
     [InlineData("maxtext-2025", "false")]
     public void BackwardTensorParallelOverlap_IsTheStacks(string stack, string expected)

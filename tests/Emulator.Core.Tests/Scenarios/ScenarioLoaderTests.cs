@@ -107,6 +107,20 @@ public class ScenarioLoaderTests
     }
 
     [Fact]
+    public void Slices_and_node_keys_the_scenario_sets_are_kept()
+    {
+        using var t = TempScenario.With(("hardware", "tpu-v5e"), ("cluster.cards", "512"), ("parallel.tp", "1"), ("parallel.pp", "1"),
+            ("parallel.dp", "512"), ("parallel.global-batch", "512"), ("fabric.slices", "4"));
+        var s = ScenarioLoader.Load(t.FilePath, []);
+        Assert.Equal(4, s.Fabric.Slices);
+        Assert.Equal([8, 16], s.Fabric.TorusDims);   // a slice of 128 chips
+
+        using var half = TempScenario.With(("cluster.cards", "4"), ("parallel.tp", "1"), ("parallel.pp", "1"), ("parallel.dp", "4"),
+            ("parallel.global-batch", "4"), ("node.nics", "2"));
+        Assert.Equal(2, ScenarioLoader.Load(half.FilePath, []).Node.Nics);
+    }
+
+    [Fact]
     public void Torus_axes_the_scenario_sets_are_kept()
     {
         using var t = TempScenario.With(("hardware", "tpu-v5e"), ("cluster.cards", "64"), ("parallel.tp", "1"), ("parallel.pp", "1"),
@@ -117,6 +131,7 @@ public class ScenarioLoaderTests
     [Theory]
     [InlineData("a100-80g-selene", 4, 4, 4)]       // half a DGX: its 4 GPUs and their 4 rails
     [InlineData("a100-80g-selene", 1, 1, 1)]
+    [InlineData("a100-80g-jeanzay", 1, 1, 1)]        // 4 links for 8 GPUs: one GPU's half a link rounds up to 1
     [InlineData("ascend-910c-cm384", 64, 64, 64)]  // part of a supernode, with its cards' share of the NICs
     public void A_job_on_part_of_one_node_runs_on_a_node_of_its_cards(string preset, int cards, int perNode, int nics)
     {
