@@ -136,10 +136,10 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
                 if (SetBy("fabric.slices") < ScenarioLoader.PresetRank && cards > pod && cards % pod == 0)
                     slices = Derived("fabric.slices", cards / pod, from: "cluster.cards");
                 var perSlice = cards / Math.Max(1, slices);
-                if (perSlice < pod) dims = Derived("fabric.torus-dims", FabricSpec.BalancedDims(perSlice, dims.Count), from: "cluster.cards");
+                if (perSlice >= 1 && perSlice < pod) dims = Derived("fabric.torus-dims", FabricSpec.BalancedDims(perSlice, dims.Count), from: "cluster.cards");
             }
             return FabricSpec.Torus(Parse("fabric.link.bandwidth", UnitParser.ParseBandwidth), Parse("fabric.link.latency", UnitParser.ParseTime),
-                dims.Count > 0 ? dims : Derived("fabric.torus-dims", FabricSpec.CubicDims(Int("cluster.cards") / Math.Max(1, slices)), from: "cluster.cards"))
+                dims.Count > 0 ? dims : Derived("fabric.torus-dims", FabricSpec.CubicDims(Math.Max(1, Int("cluster.cards") / Math.Max(1, slices))), from: "cluster.cards"))
                 with { Slices = slices, DcnLatency = Parse("fabric.dcn-latency", UnitParser.ParseTime) };
         }
         var tiers = Int("fabric.tiers");

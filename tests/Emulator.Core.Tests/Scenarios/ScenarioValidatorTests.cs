@@ -66,6 +66,15 @@ public class ScenarioValidatorTests
         Assert.StartsWith("--set fabric.torus-dims=[4, 4]: fabric.torus-dims = [4, 4]: the axes hold 4x4 = 16 chips but cluster.cards = 32", ex.Message);
     }
 
+    [Theory]
+    [InlineData("tpu-v5p-smoke")]   // its shape derived from the cards
+    [InlineData("quickstart")]
+    public void A_job_of_no_cards_is_refused_clearly(string scenario)
+    {
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario(scenario), ["cluster.cards=0"]));
+        Assert.Contains("cluster.cards = 0: must be >= 1", ex.Message);
+    }
+
     [Fact]
     public void A_torus_without_axes_takes_the_most_cube_like_shape()
     {
