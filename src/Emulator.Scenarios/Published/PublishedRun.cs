@@ -83,8 +83,8 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
             catch (FormatException) { return 1; }
             var (batch, perStep) = (Int(Columns["global_batch"]), (long)Int(OrDefault("micro_batch", "1")) * dp);
             if (batch <= 0 || perStep <= 0 || batch % perStep != 0 || batch / perStep % pp != 0) return 1;
-            var stages = string.Join(";", StageLayers);
-            if (stages.Length > 0) return stages.Split(';').Min(Int) >= 2 ? 2 : 1;
+            var stages = StageLayers;
+            if (stages.Length > 0) return stages.Min(Int) >= 2 ? 2 : 1;
             var layers = Int(Columns["layers"]);
             if (layers <= 0 || layers % pp != 0) return 1;
             var perStage = layers / pp;

@@ -99,8 +99,7 @@ public class ScenarioLoaderTests
     [InlineData(128, 1, new[] { 8, 16 })]
     public void A_presets_torus_axes_are_its_pod(int cards, int slices, int[] dims)
     {
-        using var t = TempScenario.With(("hardware", "tpu-v5e"), ("cluster.cards", $"{cards}"), ("parallel.tp", "1"), ("parallel.pp", "1"),
-            ("parallel.dp", $"{cards}"), ("parallel.global-batch", $"{cards}"));
+        using var t = DataParallelJob("tpu-v5e", cards);
         var s = ScenarioLoader.Load(t.FilePath, []);
         Assert.Equal(slices, s.Fabric.Slices);
         Assert.Equal(dims, s.Fabric.TorusDims);
@@ -109,22 +108,19 @@ public class ScenarioLoaderTests
     [Fact]
     public void Slices_and_node_keys_the_scenario_sets_are_kept()
     {
-        using var t = TempScenario.With(("hardware", "tpu-v5e"), ("cluster.cards", "512"), ("parallel.tp", "1"), ("parallel.pp", "1"),
-            ("parallel.dp", "512"), ("parallel.global-batch", "512"), ("fabric.slices", "4"));
+        using var t = DataParallelJob("tpu-v5e", 512, ("fabric.slices", "4"));
         var s = ScenarioLoader.Load(t.FilePath, []);
         Assert.Equal(4, s.Fabric.Slices);
         Assert.Equal([8, 16], s.Fabric.TorusDims);   // a slice of 128 chips
 
-        using var half = TempScenario.With(("cluster.cards", "4"), ("parallel.tp", "1"), ("parallel.pp", "1"), ("parallel.dp", "4"),
-            ("parallel.global-batch", "4"), ("node.nics", "2"));
+        using var half = DataParallelJob("a100-80g-selene", 4, ("node.nics", "2"));
         Assert.Equal(2, ScenarioLoader.Load(half.FilePath, []).Node.Nics);
     }
 
     [Fact]
     public void Torus_axes_the_scenario_sets_are_kept()
     {
-        using var t = TempScenario.With(("hardware", "tpu-v5e"), ("cluster.cards", "64"), ("parallel.tp", "1"), ("parallel.pp", "1"),
-            ("parallel.dp", "64"), ("parallel.global-batch", "64"), ("fabric.torus-dims", "[4, 16]"));
+        using var t = DataParallelJob("tpu-v5e", 64, ("fabric.torus-dims", "[4, 16]"));
         Assert.Equal([4, 16], ScenarioLoader.Load(t.FilePath, []).Fabric.TorusDims);
     }
 
@@ -135,12 +131,16 @@ public class ScenarioLoaderTests
     [InlineData("ascend-910c-cm384", 64, 64, 64)]  // part of a supernode, with its cards' share of the NICs
     public void A_job_on_part_of_one_node_runs_on_a_node_of_its_cards(string preset, int cards, int perNode, int nics)
     {
-        using var t = TempScenario.With(("hardware", preset), ("cluster.cards", $"{cards}"), ("parallel.tp", "1"), ("parallel.pp", "1"),
-            ("parallel.dp", $"{cards}"), ("parallel.global-batch", $"{cards}"));
+        using var t = DataParallelJob(preset, cards);
         var s = ScenarioLoader.Load(t.FilePath, []);
         Assert.Equal(perNode, s.Node.CardsPerNode);
         Assert.Equal(nics, s.Node.Nics);
     }
+
+    /// <summary>The valid scenario on <paramref name="preset"/> as a pure data-parallel job of <paramref name="cards"/> cards, one sequence each.</summary>
+    private static TempScenario DataParallelJob(string preset, int cards, params (string Key, string? Value)[] more) =>
+        TempScenario.With([("hardware", preset), ("cluster.cards", $"{cards}"), ("parallel.tp", "1"), ("parallel.pp", "1"),
+            ("parallel.dp", $"{cards}"), ("parallel.global-batch", $"{cards}"), .. more]);
 
     [Fact]
     public void Scenario_keys_beat_preset_keys()
