@@ -65,6 +65,7 @@ public static class ScenarioKeys
         new("parallel.global-batch", KeyType.Integer, "Sequences per optimizer step, whole job; a multiple of micro-batch*dp", "64"),
         new("parallel.schedule", KeyType.Choice, "Pipeline schedule", "1f1b", ScheduleChoices),
         new("parallel.virtual-stages", KeyType.Integer, "Model chunks per stage (interleaved 1F1B, Narayanan et al. 2021); 1 = plain 1F1B", "1"),
+        new("parallel.microbatch-group", KeyType.Integer, "Microbatches per group of the interleaved schedule (Megatron-core's --microbatch-group-size-per-virtual-pipeline-stage): between pp and the microbatches, and the last group (what is left) at least pp; lets the microbatches be a non-multiple of pp", "5", DefaultNote: "= parallel.pp"),
         new("parallel.stage-layers", KeyType.IntegerList, "Layers per stage, first to last (pp entries, each >= 1, summing to layers); [] = even split", "[6, 6, 6, 6]"),
 
         new("training.precision", KeyType.Choice, "Weights/activations/gradients precision (fp32 master weights and Adam state either way)", "bf16", PrecisionChoices),

@@ -39,7 +39,9 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         return Has("model.head-dim") ? model with { HeadDim = Int("model.head-dim") } : model;
     }
 
-    private ParallelSpec ReadParallel() => new(
+    private ParallelSpec ReadParallel()
+    {
+        var parallel = new ParallelSpec(
         Tp: Int("parallel.tp"),
         Pp: Int("parallel.pp"),
         Dp: Int("parallel.dp"),
@@ -48,6 +50,8 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         Schedule: Choice("parallel.schedule"),
         StageLayers: IntList("parallel.stage-layers"),
         VirtualStages: Int("parallel.virtual-stages")) { Cp = Int("parallel.cp") };
+        return Has("parallel.microbatch-group") ? parallel with { MicroBatchGroup = Int("parallel.microbatch-group") } : parallel;
+    }
 
     private TrainingSpec ReadTraining() => new(
         Precision: Choice("training.precision"),

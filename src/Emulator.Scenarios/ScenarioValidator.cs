@@ -1,3 +1,4 @@
+using Emulator.Core.Models;
 using Emulator.Core.Specs;
 using Emulator.Core.Topology;
 using static Emulator.Scenarios.ScenarioLimits;
@@ -52,6 +53,7 @@ public static class ScenarioValidator
         AtLeastOne(v, "parallel.micro-batch", s.Parallel.MicroBatch);
         AtLeastOne(v, "parallel.global-batch", s.Parallel.GlobalBatch);
         AtLeastOne(v, "parallel.virtual-stages", s.Parallel.VirtualStages);
+        AtLeastOne(v, "parallel.microbatch-group", s.Parallel.MicroBatchGroup);
         OneOf(v, "parallel.schedule", s.Parallel.Schedule, ScenarioKeys.ScheduleChoices);
         OneOf(v, "training.precision", s.Training.Precision, ScenarioKeys.PrecisionChoices);
         if (s.Training.ZeroStage is < 0 or > 3)
@@ -264,9 +266,10 @@ public static class ScenarioValidator
         if (p.VirtualStages == 1) return;
         if (p.Pp < 2)
             throw v.Fail(["parallel.virtual-stages", "parallel.pp"], "an interleaved schedule needs at least 2 pipeline stages; set virtual-stages = 1 or raise pp");
-        if (microBatches % p.Pp != 0)
-            throw v.Fail(["parallel.virtual-stages", "parallel.pp", "parallel.global-batch"],
-                $"the interleaved schedule runs microbatches in groups of pp, so global-batch/(micro-batch*dp) = {microBatches} must be a multiple of {{parallel.pp}} (as in Megatron-LM); use e.g. global-batch = {Multiples(p.GlobalBatch, perStep * p.Pp)} or virtual-stages = 1");
+        if (PipelineSchedule.InterleavingProblem(p.Pp, (int)microBatches, p.MicroBatchGroup) is { } problem)
+            throw v.Fail(["parallel.virtual-stages", "parallel.pp", "parallel.global-batch", "parallel.microbatch-group"],
+                $"the interleaved schedule runs the {microBatches} microbatches (global-batch/(micro-batch*dp)) in groups of parallel.microbatch-group (default pp), each at least pp long, as Megatron-core does: {problem}; " +
+                $"use e.g. global-batch = {Multiples(p.GlobalBatch, perStep * p.Pp)}, or microbatch-group = {microBatches} (one group), or virtual-stages = 1");
         var stageLayers = p.StageLayers.Count > 0 ? p.StageLayers.Min() : s.Model.Layers / p.Pp;
         if (stageLayers < p.VirtualStages)
             throw v.Fail(["parallel.virtual-stages", "model.layers"],

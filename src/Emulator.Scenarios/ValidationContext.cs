@@ -69,6 +69,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["parallel.global-batch"] = I(s.Parallel.GlobalBatch),
             ["parallel.schedule"] = s.Parallel.Schedule,
             ["parallel.virtual-stages"] = I(s.Parallel.VirtualStages),
+            ["parallel.microbatch-group"] = I(s.Parallel.MicroBatchGroup),
             ["parallel.stage-layers"] = "[" + string.Join(", ", s.Parallel.StageLayers) + "]",
             ["training.precision"] = s.Training.Precision,
             ["training.recompute"] = ScenarioKeys.RecomputeNames.First(n => n.Policy == s.Training.Recompute).Name,

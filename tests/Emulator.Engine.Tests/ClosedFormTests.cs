@@ -294,13 +294,28 @@ public class ClosedFormTests
         Assert.InRange(bubble / PipelineSchedule.InterleavedBubbleFraction(p, m, v), 0.99, 1.01);
     }
 
+    [Fact]
+    public void InterleavedOneFOneB_OneGroupOfFiveOnFourStages_RunsWithABubbleBetweenInterleavedAndPlain()
+    {
+        // Megatron-core's microbatch groups let 5 microbatches interleave on 4 stages as one group of 5.
+        var (p, m, v) = (4, 5, 3);
+        var s = TestScenarios.With(tp: 1, pp: p, dp: 1, globalBatch: m);
+        s = s with { Parallel = s.Parallel with { VirtualStages = v, MicroBatchGroup = m } };
+
+        var result = StepEmulation.Run(s, programs: stage => UniformProgram(stage, p, m, v, group: m));
+
+        var bubble = result.Breakdown[TimeKind.PipelineBubble] / result.StepTime.Seconds;
+        Assert.InRange(bubble, PipelineSchedule.InterleavedBubbleFraction(p, m, v) * 0.99, PipelineSchedule.BubbleFraction(p, m));
+        Assert.True(result.StepTime.Seconds >= m * v * 3e-3, "every chunk-microbatch's 3 ms ran");
+    }
+
     /// <summary>A stage program of the (interleaved) 1F1B schedule where every chunk takes 1 ms forward and 2 ms backward and sends 1 KiB.</summary>
-    private static StagePlan UniformProgram(int stage, int p, int m, int chunks)
+    private static StagePlan UniformProgram(int stage, int p, int m, int chunks, int group = 0)
     {
         var f = new WorkCost(0, 0, 1, SimTime.FromUs(1000));
         var b = new WorkCost(0, 0, 1, SimTime.FromUs(2000));
         var list = new List<Instruction>();
-        foreach (var op in PipelineSchedule.Interleaved(stage, p, m, chunks))
+        foreach (var op in PipelineSchedule.Interleaved(stage, p, m, chunks, group))
         {
             var firstVirtual = stage == 0 && op.Chunk == 0;
             var lastVirtual = stage == p - 1 && op.Chunk == chunks - 1;

@@ -20,38 +20,60 @@ public static class PipelineSchedule
         return ops;
     }
 
-    /// <summary>Ops of one stage of Megatron's interleaved 1F1B with <paramref name="chunks"/> model chunks per stage (Narayanan et al., SC'21, §2.2; schedules.py).</summary>
+    /// <summary>Ops of one stage of Megatron's interleaved 1F1B with <paramref name="chunks"/> model chunks per stage (Narayanan et al., SC'21, §2.2; Megatron-core's schedules.py).</summary>
     /// <remarks>
-    /// The m·v chunk-microbatches run in groups of p microbatches: a group goes through chunk 0, then chunk 1, ...; backwards
-    /// visit the chunks in reverse. Warm-up is (p − stage − 1)·2 + (v − 1)·p forwards (at most m·v), then one forward one backward,
-    /// then the cool-down backwards. Like Megatron, it needs m to be a multiple of p.
+    /// The m·v chunk-microbatches run in groups of <paramref name="group"/> microbatches (Megatron-core's
+    /// microbatch_group_size_per_vp_stage; 0 = p, Megatron-LM's only choice): a group goes through chunk 0, then chunk 1, ...;
+    /// the last group takes what is left. Backwards visit the same table with the chunks reversed. Warm-up is
+    /// (p − stage − 1)·2 + (v − 1)·group forwards (at most m·v), then one forward one backward, then the cool-down backwards.
     /// </remarks>
-    public static IReadOnlyList<PipeOp> Interleaved(int stage, int stages, int microBatches, int chunks)
+    public static IReadOnlyList<PipeOp> Interleaved(int stage, int stages, int microBatches, int chunks, int group = 0)
     {
         Check(stage, stages, microBatches);
         if (chunks < 1) throw new ArgumentOutOfRangeException(nameof(chunks), chunks, "chunks must be at least 1");
         if (chunks == 1) return OneFOneB(stage, stages, microBatches);
-        if (microBatches % stages != 0)
-            throw new ArgumentException($"an interleaved schedule needs the microbatches ({microBatches}) to be a multiple of the stages ({stages})", nameof(microBatches));
-        var total = microBatches * chunks;
-        var warmup = Math.Min((stages - stage - 1) * 2 + (chunks - 1) * stages, total);
+        if (group == 0) group = stages;
+        if (InterleavingProblem(stages, microBatches, group) is { } problem) throw new ArgumentException(problem, nameof(group));
+        var table = ScheduleTable(microBatches, chunks, group);
+        var total = table.Count;
+        var warmup = Math.Min((stages - stage - 1) * 2 + (chunks - 1) * group, total);
         var ops = new List<PipeOp>(2 * total);
-        PipeOp Op(PipeOpKind kind, int k)
-        {
-            var inGroup = k % (stages * chunks);
-            var chunk = inGroup / stages;
-            if (kind == PipeOpKind.Backward) chunk = chunks - 1 - chunk;
-            var microBatch = k / (stages * chunks) * stages + k % stages;
-            return new PipeOp(kind, microBatch, chunk);
-        }
-        for (var k = 0; k < warmup; k++) ops.Add(Op(PipeOpKind.Forward, k));
+        PipeOp Forward(int k) => new(PipeOpKind.Forward, table[k].MicroBatch, table[k].Chunk);
+        PipeOp Backward(int k) => new(PipeOpKind.Backward, table[k].MicroBatch, chunks - 1 - table[k].Chunk);
+        for (var k = 0; k < warmup; k++) ops.Add(Forward(k));
         for (var i = 0; i < total - warmup; i++)
         {
-            ops.Add(Op(PipeOpKind.Forward, warmup + i));
-            ops.Add(Op(PipeOpKind.Backward, i));
+            ops.Add(Forward(warmup + i));
+            ops.Add(Backward(i));
         }
-        for (var k = total - warmup; k < total; k++) ops.Add(Op(PipeOpKind.Backward, k));
+        for (var k = total - warmup; k < total; k++) ops.Add(Backward(k));
         return ops;
+    }
+
+    /// <summary>Why m microbatches cannot run in groups of <paramref name="group"/> on p stages (Megatron-core's checks), or null.</summary>
+    /// <remarks>A group shorter than p would leave a stage waiting on a chunk its predecessor has not reached: Megatron-core refuses it.</remarks>
+    public static string? InterleavingProblem(int stages, int microBatches, int group)
+    {
+        if (group < stages || group > microBatches)
+            return $"microbatch groups of {group} are outside [pp = {stages}, microbatches = {microBatches}]";
+        var rest = microBatches % group;
+        return rest > 0 && rest < stages
+            ? $"{microBatches} microbatches in groups of {group} leave a last group of {rest}, fewer than pp = {stages}"
+            : null;
+    }
+
+    /// <summary>Megatron-core's schedule table: (microbatch, chunk) of each forward in order, group by group, chunk-major within a group.</summary>
+    private static List<(int MicroBatch, int Chunk)> ScheduleTable(int microBatches, int chunks, int group)
+    {
+        var table = new List<(int, int)>(microBatches * chunks);
+        for (var start = 0; start < microBatches; start += group)
+        {
+            var end = start + group >= microBatches ? microBatches : start + group;
+            for (var c = 0; c < chunks; c++)
+                for (var mb = start; mb < end; mb++) table.Add((mb, c));
+            if (end == microBatches) break;
+        }
+        return table;
     }
 
     /// <summary>Idle fraction of an interleaved step with v chunks: (p − 1)/(v·m + p − 1).</summary>

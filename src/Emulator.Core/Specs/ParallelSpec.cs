@@ -22,6 +22,11 @@ public sealed record ParallelSpec(
     /// <summary>Context-parallel size: each sequence is split over this many cards, which pass keys and values round a ring (ring attention).</summary>
     public int Cp { get; init; } = 1;
 
+    /// <summary>Microbatches per group of the interleaved schedule (Megatron-core's microbatch_group_size_per_vp_stage); pp unless set.</summary>
+    public int MicroBatchGroup { get => microBatchGroup ?? Pp; init => microBatchGroup = value; }
+
+    private readonly int? microBatchGroup;
+
     /// <summary>Cards holding the same weights and reducing gradients together: dp·cp (Megatron's data-parallel group with context parallelism).</summary>
     public int WeightReplicas => Dp * Cp;
 

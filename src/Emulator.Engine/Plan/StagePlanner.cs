@@ -241,7 +241,7 @@ public static class StagePlanner
             flops += bwd.Total.Flops;
         }
 
-        foreach (var op in PipelineSchedule.Interleaved(stage, p.Pp, m, v))
+        foreach (var op in PipelineSchedule.Interleaved(stage, p.Pp, m, v, p.MicroBatchGroup))
         {
             var (mb, c) = (op.MicroBatch, op.Chunk);
             if (op.Kind == PipeOpKind.Forward)

@@ -60,6 +60,21 @@ public class ScenarioValidatorTests
     }
 
     [Fact]
+    public void Interleaving_a_non_multiple_of_pp_needs_a_microbatch_group_megatron_core_allows()
+    {
+        // quickstart: pp 4, 8 sequences per pipeline step, so global-batch 40 is 5 microbatches.
+        string[] plan = ["parallel.virtual-stages=2", "parallel.global-batch=40"];
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), plan));
+        Assert.Contains("5 microbatches in groups of 4 leave a last group of 1, fewer than pp = 4", ex.Message);
+        Assert.Contains("microbatch-group = 5 (one group)", ex.Message);
+
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), [.. plan, "parallel.microbatch-group=5"]);
+        Assert.Equal(5, s.Parallel.MicroBatchGroup);
+        Assert.Equal(4, ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), []).Parallel.MicroBatchGroup);
+        Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), [.. plan, "parallel.microbatch-group=6"]));
+    }
+
+    [Fact]
     public void A_torus_whose_axes_do_not_hold_the_job_is_refused()
     {
         var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["fabric.kind=torus", "fabric.torus-dims=[4, 4]"]));
