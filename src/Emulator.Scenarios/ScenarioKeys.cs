@@ -54,6 +54,7 @@ public static class ScenarioKeys
         new("model.head-dim", KeyType.Integer, "Width of one attention head; heads x head-dim is the attention's width, which may differ from hidden (MaxText's and Gemma's fixed 128 or 256)", "128", DefaultNote: "= model.hidden / model.heads"),
         new("model.ffn-hidden", KeyType.Integer, "MLP inner width", "8192"),
         new("model.gated-mlp", KeyType.Boolean, "SwiGLU-style MLP with three weight matrices", "false"),
+        new("model.parallel-layers", KeyType.Boolean, "Attention and MLP side by side from one layernorm, x + Attn(LN(x)) + MLP(LN(x)) (GPT-J, PaLM): one layernorm, one residual add and one tensor-parallel reduction per pass instead of two", "false"),
         new("model.vocab", KeyType.Integer, "Vocabulary size", "51200"),
         new("model.seq-len", KeyType.Integer, "Sequence length in tokens", "2048"),
 

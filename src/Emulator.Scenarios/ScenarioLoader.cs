@@ -10,7 +10,7 @@ namespace Emulator.Scenarios;
 /// description = "..."
 /// hardware = a100-80g-selene        # hocon/presets/&lt;name&gt;.conf supplies card{}, node{}, fabric{}
 /// cluster { cards = 32 }
-/// model { name, layers, hidden, heads, kv-heads, ffn-hidden, gated-mlp, vocab, seq-len }
+/// model { name, layers, hidden, heads, kv-heads, ffn-hidden, gated-mlp, parallel-layers, vocab, seq-len }
 /// parallel { tp, pp, dp, micro-batch, global-batch, schedule = 1f1b, stage-layers = [] }
 /// training { precision = bf16, recompute = none|selective|full, sequence-parallel = false, zero-stage = 0 }
 /// emulation { seed = 1, rdma-chunk = whole, threads = 1, trace-cards = 8 }

@@ -35,7 +35,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
             FfnHidden: Int("model.ffn-hidden"),
             GatedMlp: Bool("model.gated-mlp"),
             Vocab: Int("model.vocab"),
-            SeqLen: Int("model.seq-len"));
+            SeqLen: Int("model.seq-len")) { ParallelLayers = Bool("model.parallel-layers") };
         return Has("model.head-dim") ? model with { HeadDim = Int("model.head-dim") } : model;
     }
 

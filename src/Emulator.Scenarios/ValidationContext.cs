@@ -59,6 +59,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["model.head-dim"] = I(s.Model.HeadDim),
             ["model.ffn-hidden"] = I(s.Model.FfnHidden),
             ["model.gated-mlp"] = s.Model.GatedMlp ? "true" : "false",
+            ["model.parallel-layers"] = s.Model.ParallelLayers ? "true" : "false",
             ["model.vocab"] = I(s.Model.Vocab),
             ["model.seq-len"] = I(s.Model.SeqLen),
             ["parallel.tp"] = I(s.Parallel.Tp),

@@ -15,6 +15,9 @@ namespace Emulator.Core.Models;
 /// score), and in backward reads the gradient and the mask and writes the gradient (5 bytes per score).
 /// Backward: every GEMM becomes a dgrad and a wgrad kernel of the same shape, so GEMM FLOPs double; layernorm, softmax
 /// and activation read input and output gradient and write input gradient; dropout+residual reads dy and writes dx (2).
+/// Parallel layers (model.parallel-layers) have one layernorm, counted in the attention block, and one residual add of both
+/// branches (reads x and the two outputs, writes the sum: 4), counted in the MLP block; backward adds the two branches'
+/// input gradients (3) before the one layernorm.
 /// </remarks>
 public static partial class ComputeModel
 {
@@ -22,17 +25,17 @@ public static partial class ComputeModel
     public static LayerWork LayerForward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, bool flashAttention = false, int cp = 1, bool attentionDropout = false)
     {
         var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
-        var attention = Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H)
+        var layerNorm = Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H);
+        var attention = layerNorm
             + Gemm(c, g.Tokens, g.QkvWidth / g.Tp, g.H)
             + (flashAttention ? FlashAttentionKernel(c, g, backward: false) : AttentionCoreForward(c, g, attentionDropout))
-            + Gemm(c, g.Tokens, g.H, g.A / g.Tp)
-            + Elementwise(c, 2 * 3 * g.ReplicatedTokens * g.H);
-        var mlp = Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H)
-            + Gemm(c, g.Tokens, g.Fc1Width / g.Tp, g.H)
+            + Gemm(c, g.Tokens, g.H, g.A / g.Tp);
+        var mlp = Gemm(c, g.Tokens, g.Fc1Width / g.Tp, g.H)
             + Elementwise(c, 2 * (g.Fc1Width + g.F) * g.Tokens / g.Tp)
-            + Gemm(c, g.Tokens, g.H, g.F / g.Tp)
-            + Elementwise(c, 2 * 3 * g.ReplicatedTokens * g.H);
-        return new LayerWork(attention, mlp);
+            + Gemm(c, g.Tokens, g.H, g.F / g.Tp);
+        if (m.ParallelLayers) return new LayerWork(attention, mlp + Elementwise(c, 2 * 4 * g.ReplicatedTokens * g.H));
+        var residual = Elementwise(c, 2 * 3 * g.ReplicatedTokens * g.H);
+        return new LayerWork(attention + residual, layerNorm + mlp + residual);
     }
 
     /// <summary>Backward pass (dgrad + wgrad) of one layer on one tp rank: GEMM and attention-core FLOPs are twice the forward's.</summary>
@@ -46,19 +49,17 @@ public static partial class ComputeModel
         var core = flashAttention
             ? FlashAttentionKernel(c, g, backward: true)
             : scores + scores + Elementwise(c, 2 * 3 * g.Scores) + AttentionDropout(c, g, attentionDropout) + context + context;
-        var attention = Elementwise(c, 2 * 3 * g.ReplicatedTokens * g.H)
-            + qkv + qkv
-            + core
-            + proj + proj
-            + Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H);
+        var layerNorm = Elementwise(c, 2 * 3 * g.ReplicatedTokens * g.H);
+        var residual = Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H);
+        var attention = qkv + qkv + core + proj + proj;
         var fc1 = Fc1Gemm(c, g);
         var fc2 = Gemm(c, g.Tokens, g.H, g.F / g.Tp);
-        var mlp = Elementwise(c, 2 * 3 * g.ReplicatedTokens * g.H)
-            + fc1 + fc1
+        var mlp = fc1 + fc1
             + Elementwise(c, 2 * (2 * g.Fc1Width + g.F) * g.Tokens / g.Tp)
-            + fc2 + fc2
-            + Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H);
-        return new LayerWork(attention, mlp);
+            + fc2 + fc2;
+        // The two branches' input gradients meet in one add before the shared layernorm.
+        if (m.ParallelLayers) return new LayerWork(layerNorm + Elementwise(c, 2 * 3 * g.ReplicatedTokens * g.H) + attention, mlp + residual);
+        return new LayerWork(layerNorm + attention + residual, layerNorm + mlp + residual);
     }
 
     /// <summary>One backward GEMM (input- or weight-gradient: the same shape, LayerBackward runs two) of each block's first linear,
@@ -76,7 +77,8 @@ public static partial class ComputeModel
     /// <summary>fc1's GEMM: (b·s)×h by h×f/tp (2f/tp gated).</summary>
     private static WorkCost Fc1Gemm(CardSpec c, LayerShape g) => Gemm(c, g.Tokens, g.Fc1Width / g.Tp, g.H);
 
-    /// <summary>Forward work redone during backward: None nothing, Selective the attention core (QKᵀ, softmax, AV), Full the whole LayerForward, FullNeeded all of it but the MLP's second GEMM and residual add, Dots the MLP's first GEMM with its layernorm and activation.</summary>
+    /// <summary>Forward work redone during backward: None nothing, Selective the attention core (QKᵀ, softmax, AV), Full the whole LayerForward, FullNeeded all of it but the MLP's second GEMM and residual add (with parallel layers, also
+    /// the attention's output projection: its output only joins the residual), Dots the MLP's first GEMM with its layernorm and activation.</summary>
     /// <remarks>With FlashAttention, Selective recomputes nothing: the fused backward already rebuilds the scores.</remarks>
     public static LayerWork LayerRecompute(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention = false, int cp = 1, bool attentionDropout = false) => policy switch
     {
@@ -85,11 +87,19 @@ public static partial class ComputeModel
         Recompute.Selective => new LayerWork(AttentionCoreForward(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel), attentionDropout), WorkCost.Zero),
         Recompute.Full => LayerForward(c, m, tp, microBatch, sequenceParallel, flashAttention, cp, attentionDropout),
         // The attention block's output rebuilds the MLP's layernorm input, so all of it is redone; fc2's output only joins the residual.
-        Recompute.FullNeeded => new LayerWork(LayerForward(c, m, tp, microBatch, sequenceParallel, flashAttention, cp, attentionDropout).Attention,
+        Recompute.FullNeeded when !m.ParallelLayers => new LayerWork(LayerForward(c, m, tp, microBatch, sequenceParallel, flashAttention, cp, attentionDropout).Attention,
             MlpInputRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel))),
+        Recompute.FullNeeded => ParallelLayerInputsRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel), flashAttention, attentionDropout),
         Recompute.Dots => new LayerWork(WorkCost.Zero, MlpInputRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel))),
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "unknown recompute policy"),
     };
+
+    /// <summary>What `full-needed` redoes of a parallel layer: the shared layernorm, QKV and the attention core, fc1 and its activation.</summary>
+    private static LayerWork ParallelLayerInputsRecompute(CardSpec c, LayerShape g, bool flashAttention, bool attentionDropout) => new(
+        Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H)
+        + QkvGemm(c, g)
+        + (flashAttention ? FlashAttentionKernel(c, g, backward: false) : AttentionCoreForward(c, g, attentionDropout)),
+        Fc1Gemm(c, g) + Elementwise(c, 2 * (g.Fc1Width + g.F) * g.Tokens / g.Tp));
 
     /// <summary>What `dots` recomputes, and `full-needed` of the MLP: the MLP's layernorm, its first GEMM (h × f/tp, 2f/tp gated) and activation.</summary>
     private static WorkCost MlpInputRecompute(CardSpec c, LayerShape g) =>

@@ -10,6 +10,7 @@ namespace Emulator.Core.Models;
 /// split over tp: Q 2·s·b·h, K and V 4·s·b·k·d, projection input 2·s·b·h, activation input 2·s·b·f (4·s·b·f gated),
 /// fc2 input 2·s·b·f (24·s·b·h for a standard GPT); attention core 5·a·s²·b (softmax output 2, dropout mask 1, dropout output 2).
 /// Divisions by tp round up. Without hidden dropout (stacks that train with none) the two masks, and the embedding's, are not kept.
+/// Parallel layers keep one layernorm input and one input shared by QKV and fc1: 6·s·b·h replicated (4 without dropout).
 /// </remarks>
 public static class MemoryModel
 {
@@ -41,16 +42,16 @@ public static class MemoryModel
     {
         var t = CheckTp(tp);
         var sbh = checked(TokenBytes(m, microBatch) * m.Hidden);
-        var replicated = checked((hiddenDropout ? 10 : 8) * sbh);
+        var replicated = checked(((m.ParallelLayers ? 6 : 10) - (hiddenDropout ? 0 : 2)) * sbh);
         if (policy is Recompute.Full or Recompute.FullNeeded) return sequenceParallel ? CeilDiv(2 * sbh, t) : 2 * sbh;
         if (policy == Recompute.Dots)
         {
             // What backward needs of the saved matmul outputs: layer input 2·sbh, Q 2·sbA, K and V 4·sb·k·d, attention
-            // context 2·sbA and the projection output 2·sbh (it rebuilds the MLP's input); fc2's output is not needed and
-            // is dropped. Approximated as all split over tp.
+            // context 2·sbA and the projection output 2·sbh (it rebuilds the MLP's input; not with parallel layers, whose
+            // MLP reads the layer input); fc2's output is not needed and is dropped. Approximated as all split over tp.
             var kv = checked(TokenBytes(m, microBatch) * m.KvWidth);
             var sba = checked(TokenBytes(m, microBatch) * m.AttentionWidth);
-            return CeilDiv(checked(4 * sbh + 4 * sba + 4 * kv), t);
+            return CeilDiv(checked((m.ParallelLayers ? 2 : 4) * sbh + 4 * sba + 4 * kv), t);
         }
         var core = policy == Recompute.Selective ? 0 : checked(5L * m.Heads * m.SeqLen * m.SeqLen * microBatch);
         var split = checked(SplitTokenBytes(m, microBatch) + core);

@@ -13,7 +13,8 @@ public static class TransformerMath
 {
     /// <summary>
     /// Parameters of one layer: QKV h·A + 2·h·k·d (+ A + 2·k·d bias), output projection A·h (+ h),
-    /// MLP fc1 h·f (2·h·f gated) (+ f, 2f gated), fc2 f·h (+ h), two layernorms 2·2h. Standard GPT (k = a, A = h, f = 4h): 12h² + 13h.
+    /// MLP fc1 h·f (2·h·f gated) (+ f, 2f gated), fc2 f·h (+ h), two layernorms 2·2h (one, 2h, with parallel layers). Standard GPT
+    /// (k = a, A = h, f = 4h): 12h² + 13h.
     /// </summary>
     public static double LayerParams(ModelSpec m)
     {
@@ -22,7 +23,7 @@ public static class TransformerMath
         var qkv = h * a + 2 * h * kvWidth + a + 2 * kvWidth;
         var proj = a * h + h;
         var mlp = h * fc1Width + fc1Width + f * h + h;
-        var layerNorms = 2 * 2 * h;
+        var layerNorms = (m.ParallelLayers ? 1 : 2) * 2 * h;
         return qkv + proj + mlp + layerNorms;
     }
 

@@ -32,6 +32,10 @@ public sealed record ModelSpec(
     /// <summary>Width of the attention, heads · head width: the queries' and the attention output's (= hidden unless the head width is set).</summary>
     public int AttentionWidth => Heads * HeadDim;
 
+    /// <summary>Attention and MLP side by side from one layernorm, y = x + Attn(LN(x)) + MLP(LN(x)) (GPT-J, PaLM §2): one
+    /// layernorm, one residual add, and one tensor-parallel reduction a pass instead of two.</summary>
+    public bool ParallelLayers { get; init; }
+
     /// <summary>Width of the keys, and of the values: kv heads · head width.</summary>
     public int KvWidth => KvHeads * HeadDim;
 }

@@ -192,8 +192,18 @@ public static class StagePlanner
         // the all-gather's traffic exactly and count its t − 1 start-up latencies twice (microseconds per layer).
         var gatherOnlyBytes = t.SequenceParallel ? tpBytes / 2 : 0;
 
+        // Parallel layers reduce both branches' outputs (and in backward their input gradients) together: one collective.
+        var parallelLayers = s.Model.ParallelLayers;
         void Layer(LayerWork w, WorkPhase kind, int mb, bool attentionFirst, long? closingBytes = null)
         {
+            if (parallelLayers)
+            {
+                Attention(w.Attention, kind, mb);
+                program.Add(new Work(w.Mlp, kind, mb));
+                if ((closingBytes ?? tpBytes) > 0) program.Add(new TpSync(closingBytes ?? tpBytes));
+                flops += w.Total.Flops;
+                return;
+            }
             if (attentionFirst) Attention(w.Attention, kind, mb);
             else program.Add(new Work(w.Mlp, kind, mb));
             if (tpBytes > 0) program.Add(new TpSync(tpBytes));
@@ -234,6 +244,19 @@ public static class StagePlanner
             if (!overlapTp)
             {
                 Layer(bwd, WorkPhase.Backward, mb, attentionFirst: false);
+                return;
+            }
+            if (parallelLayers)
+            {
+                // Both first linears' GEMMs run beside the one collective; the attention's share of the rest goes through
+                // Attention() for context parallelism.
+                var attentionRest = bwd.Attention - firstGemm.Attention - (t.SequenceParallel ? firstGemm.Attention : WorkCost.Zero);
+                OverlappedBlock(bwd.Total, firstGemm.Total, mb, rest =>
+                {
+                    Attention(attentionRest, WorkPhase.Backward, mb);
+                    program.Add(new Work(rest - attentionRest, WorkPhase.Backward, mb));
+                });
+                flops += bwd.Total.Flops;
                 return;
             }
             OverlappedBlock(bwd.Mlp, firstGemm.Mlp, mb, rest => program.Add(new Work(rest, WorkPhase.Backward, mb)));

@@ -234,6 +234,8 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  gated-mlp = {OrDefault("gated_mlp", "false")}\n");
         // Optional column: a head width set apart from hidden / heads (MaxText's 128).
         if (c.GetValueOrDefault("head_dim") is { Length: > 0 } headDim) b.Append(CultureInfo.InvariantCulture, $"  head-dim = {headDim}\n");
+        // Optional column: attention and MLP side by side from one layernorm (PaLM, GPT-J).
+        if (c.GetValueOrDefault("parallel_layers") is { Length: > 0 } parallelLayers) b.Append(CultureInfo.InvariantCulture, $"  parallel-layers = {parallelLayers}\n");
         b.Append("}\nparallel {\n");
         b.Append(CultureInfo.InvariantCulture, $"  tp = {Required("tp")}\n  pp = {Required("pp")}\n  dp = {DataParallel}\n");
         b.Append(CultureInfo.InvariantCulture, $"  micro-batch = {OrDefault("micro_batch", "1")}\n  global-batch = {Required("global_batch")}\n");

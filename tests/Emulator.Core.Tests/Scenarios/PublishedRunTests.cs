@@ -31,6 +31,15 @@ public class PublishedRunTests
         Assert.Equal(efficiency is not null, row.ToScenarioText().Contains("attention = 0.325\n", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void ParallelLayers_AreAnOptionalColumn()
+    {
+        Assert.DoesNotContain("parallel-layers", Row().ToScenarioText());
+        Assert.Contains("  parallel-layers = true\n", Row(("parallel_layers", "true")).ToScenarioText());
+        Assert.True(Emulator.Scenarios.ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["model.parallel-layers=true"]).Model.ParallelLayers);
+        Assert.False(Emulator.Scenarios.ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), []).Model.ParallelLayers);
+    }
+
     [Theory]
     [InlineData("meta-2024", "all-gather")]      // Llama 3 gathers keys and values before attention (Dubey et al. 2024, 3.3.2)
     [InlineData("megatron-lm-2021", "ring")]
