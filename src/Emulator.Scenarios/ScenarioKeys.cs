@@ -104,6 +104,7 @@ public static class ScenarioKeys
         new("card.hbm.stack-bandwidth", KeyType.Bandwidth, "Peak bandwidth of one stack", "407.8GBps"),
         new("card.power", KeyType.Power, "Board power at full load (TDP)", "400W"),
         new("card.efficiency.gemm", KeyType.Number, "Best fraction of peak a large GEMM reaches, in (0, 1]", "0.80"),
+        new("card.efficiency.collective-share", KeyType.Number, "Fraction of the card's compute a data-, context- or tensor-parallel collective takes while it runs beside kernels (NCCL holds one SM per channel: 24 of an A100's 108, of an H100's 132), in [0, 1); kernels overlapping one run at 1 - this; 0 where collectives have engines of their own (TPU)", "0.18", DefaultNote: "0"),
         new("card.efficiency.attention", KeyType.Number, "Fraction of peak a fused causal attention kernel (FlashAttention) reaches on the half of the s x s square it computes, in (0, 1]; unset, the whole square is charged at card.efficiency.gemm (the same time as the half at half that)", "0.35", DefaultNote: "unset"),
         new("card.efficiency.gemm-half-dim", KeyType.Number, "GEMM dimension at which efficiency is half the best", "256"),
         new("card.efficiency.memory", KeyType.Number, "Fraction of peak HBM bandwidth memory-bound kernels reach, in (0, 1]", "0.85"),

@@ -100,6 +100,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         KernelOverhead: Parse("card.efficiency.kernel-overhead", UnitParser.ParseTime))
     {
         AttentionEfficiency = Has("card.efficiency.attention") ? Number("card.efficiency.attention") : 0,
+        CollectiveShare = Number("card.efficiency.collective-share"),
     };
 
     private NodeSpec ReadNode()

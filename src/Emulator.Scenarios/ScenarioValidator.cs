@@ -72,6 +72,8 @@ public static class ScenarioValidator
         Positive(v, "card.power", c.PowerWatts, "a working card draws power");
         Fraction(v, "card.efficiency.gemm", c.GemmEfficiency);
         if (c.AttentionEfficiency != 0) Fraction(v, "card.efficiency.attention", c.AttentionEfficiency);
+        if (c.CollectiveShare is < 0 or >= 1 || double.IsNaN(c.CollectiveShare))
+            throw v.Fail("card.efficiency.collective-share", "must be in [0, 1): the fraction of the card's compute a collective beside it takes (0 = none)");
         Positive(v, "card.efficiency.gemm-half-dim", c.GemmHalfDim, "it is a matrix dimension");
         Fraction(v, "card.efficiency.memory", c.MemoryEfficiency);
         Fraction(v, "software.gemm-scale", s.Software.GemmScale);

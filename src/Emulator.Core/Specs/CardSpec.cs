@@ -31,6 +31,10 @@ public sealed record CardSpec(
     /// half at half the GEMM efficiency.</summary>
     public double AttentionEfficiency { get; init; }
 
+    /// <summary>Fraction of the card's compute a collective running beside it takes (NCCL's CTAs hold whole SMs while they run);
+    /// kernels overlapping a collective run at 1 − this. 0 where collectives run on engines of their own (TPU ICI DMA).</summary>
+    public double CollectiveShare { get; init; }
+
     /// <summary>Total HBM capacity of the card.</summary>
     public long HbmCapacityBytes => StackCapacityBytes * HbmStacks;
 

@@ -38,6 +38,12 @@ public sealed partial class CardActor : EntityActor
     private int _banksAnswered;
     /// <summary>The Work instruction running.</summary>
     private int _workPc;
+    /// <summary>The running kernel started beside a collective and runs at 1 − CollectiveShare until none is left (since <see cref="_slowSince"/>, with <see cref="_slowWorkLeft"/> of its full-rate time to go then).</summary>
+    private bool _slowed;
+    private SimTime _slowSince;
+    private long _slowWorkLeft;
+    /// <summary>When kernels rescheduled earlier were first due: their ComputeDone then is stale.</summary>
+    private readonly List<SimTime> _staleComputeDone = new();
     /// <summary>The running kernel joins the next tensor-parallel collective when it ends, at <see cref="_joinedAt"/>.</summary>
     private bool _joinedAfterWork;
     private SimTime _joinedAt;
@@ -72,6 +78,7 @@ public sealed partial class CardActor : EntityActor
     {
         FreeSent();
         var handled = React(message);
+        if (_slowed && !CollectiveRunning) SpeedUp();
         // Growth of this instant goes out once, after everything the message set off.
         if (_highWater > _reportedPeak) ReportGrowth();
         return handled;
@@ -95,6 +102,9 @@ public sealed partial class CardActor : EntityActor
                 if (++_banksAnswered == _s.Banks) Advance();
                 return true;
             case ComputeDone:
+                // A kernel that ended earlier than first scheduled (SpeedUp) left its first ComputeDone behind.
+                if (_staleComputeDone.Count > 0 && _staleComputeDone.Remove(Now)) return true;
+                _slowed = false;
                 // A late HBM stack keeps the run's last kernel going until it has served the run's traffic.
                 if (_s.Plan.Runs.EndsRun(_workPc) && _trafficLateUntil > Now) SendAt(Id, _trafficLateUntil, ComputeDone.Instance);
                 else Resume();
@@ -241,6 +251,16 @@ public sealed partial class CardActor : EntityActor
         // A kernel followed by a tensor-parallel collective joins it when it ends, without waking the card in between; a
         // run's last kernel ends when the banks have served the run's traffic too.
         var endsRun = runs.EndsRun(_workPc);
+        if (_s.CollectiveShare > 0 && CollectiveRunning)
+        {
+            // Beside a collective the kernel has 1 − share of the card until the collective ends (SpeedUp); it cannot join the
+            // next tensor-parallel collective ahead, its end not being known yet.
+            _slowed = true;
+            _slowSince = Now;
+            _slowWorkLeft = duration.Ps;
+            Send(Id, new SimTime(SlowedPs(duration.Ps)), ComputeDone.Instance);
+            return;
+        }
         if (_pc < _program.Count && _program[_pc] is TpSync t && _s.NodeRunsTp)
         {
             _joinedAt = endsRun ? SimTime.Max(Now + duration, _trafficLateUntil) : Now + duration;
@@ -249,6 +269,23 @@ public sealed partial class CardActor : EntityActor
             return;
         }
         Send(Id, duration, ComputeDone.Instance);
+    }
+
+    /// <summary>A collective of this card is in flight that kernels can run beside: a ring or tree lane, or an open tensor-parallel one.</summary>
+    private bool CollectiveRunning => _rings.Count > 0 || _trees.Count > 0 || _tpOpen;
+
+    /// <summary>Picoseconds <paramref name="fullRatePs"/> of kernel time take with 1 − CollectiveShare of the card.</summary>
+    private long SlowedPs(long fullRatePs) => (long)Math.Ceiling(fullRatePs / (1 - _s.CollectiveShare));
+
+    /// <summary>The last collective beside the running kernel ended: what is left of it runs at the full rate, ending earlier than
+    /// first scheduled (that ComputeDone is then stale).</summary>
+    private void SpeedUp()
+    {
+        _slowed = false;
+        var done = (long)((Now - _slowSince).Ps * (1 - _s.CollectiveShare));
+        var left = Math.Max(0, _slowWorkLeft - done);
+        _staleComputeDone.Add(_slowSince + new SimTime(SlowedPs(_slowWorkLeft)));
+        Send(Id, new SimTime(left), ComputeDone.Instance);
     }
 
     /// <summary>Tensor-parallel collectives run as ring messages between the cards, not as one event at the node.</summary>

@@ -41,6 +41,9 @@ public sealed record CardSetup(
     SimTime ControlLatency,
     bool Sampled)
 {
+    /// <summary>Fraction of the card's compute a collective beside its kernels takes (CardSpec.CollectiveShare).</summary>
+    public double CollectiveShare { get; init; }
+
     /// <summary>Set when gradient all-reduces run as double binary trees: the card's place in its dp group.</summary>
     public DpTreeSetup? DpTree { get; init; }
 

@@ -16,7 +16,7 @@ public class ScenarioLoaderTests
         Assert.Equal(32, s.Cards);
         Assert.Equal(4, s.Nodes);
 
-        Assert.Equal(new CardSpec("A100-SXM4-80GB", 312e12, 5, 17_179_869_184L, new(3_262_400_000_000L), 400.0, 0.82, 128.0, 0.85, new(5_000_000L)), s.Card);
+        Assert.Equal(new CardSpec("A100-SXM4-80GB", 312e12, 5, 17_179_869_184L, new(3_262_400_000_000L), 400.0, 0.82, 128.0, 0.85, new(5_000_000L)) { CollectiveShare = 0.222 }, s.Card);
         Assert.Equal(85_899_345_920L, s.Card.HbmCapacityBytes);
         Assert.Equal(16_312_000_000_000L, s.Card.HbmBandwidth.BitsPerSecond);
         Assert.Equal(new NodeSpec(8, new(2_400_000_000_000L), new(700_000L), 8, new(200_000_000_000L), new(1_000_000L), 0.77, 0.96), s.Node);

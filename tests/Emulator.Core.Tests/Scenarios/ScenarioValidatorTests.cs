@@ -74,6 +74,17 @@ public class ScenarioValidatorTests
         Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), [.. plan, "parallel.microbatch-group=6"]));
     }
 
+    [Theory]
+    [InlineData("1")]
+    [InlineData("-0.1")]
+    public void A_collective_share_outside_zero_to_one_is_refused(string share)
+    {
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), [$"card.efficiency.collective-share={share}"]));
+        Assert.Contains("card.efficiency.collective-share", ex.Message);
+        Assert.Contains("must be in [0, 1)", ex.Message);
+        Assert.Equal(0.222, ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), []).Card.CollectiveShare);
+    }
+
     [Fact]
     public void A_torus_whose_axes_do_not_hold_the_job_is_refused()
     {

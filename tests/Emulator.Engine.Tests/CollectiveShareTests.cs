@@ -1,0 +1,69 @@
+using Emulator.Core.Accounting;
+using Emulator.Core.Models;
+using Emulator.Core.Specs;
+using Emulator.Engine.Plan;
+using Emulator.Kernel;
+
+namespace Emulator.Engine.Tests;
+
+/// <summary>Kernels beside a collective run on what the collective leaves of the card (card.efficiency.collective-share):
+/// slowed while it runs, at the full rate once it has ended.</summary>
+public class CollectiveShareTests
+{
+    private const long GatherBytes = 1L << 30;
+
+    /// <summary>8 data-parallel cards whose collectives take a quarter of the card (kernels beside one run at 3/4).</summary>
+    private static Scenario Cards(double share = 0.25)
+    {
+        var s = TestScenarios.With(tp: 1, pp: 1, dp: 8);
+        return s with { Card = s.Card with { CollectiveShare = share } };
+    }
+
+    private static StagePlan Program(params Instruction[] program) => new(0, 0, program, new StateMemory(0, 0, 0), 0);
+
+    private static Work Kernel(long ps) => new(new WorkCost(1, 0, 1, new SimTime(ps)), WorkPhase.Forward, 0);
+
+    /// <summary>How long one all-gather of 1 GiB takes on its own.</summary>
+    private static long GatherPs() =>
+        StepEmulation.Run(Cards(), programs: _ => Program(new RingSync(RingKind.AllGather, GatherBytes, 0))).StepTime.Ps;
+
+    private static Results.StepResult Beside(long kernelPs, double share = 0.25) => StepEmulation.Run(Cards(share), programs: _ => Program(
+        new RingStart(RingKind.AllGather, GatherBytes, 0), Kernel(kernelPs), new RingWait(RingKind.AllGather, 0)));
+
+    [Fact]
+    public void A_kernel_outlasting_the_collective_loses_a_quarter_of_the_overlap()
+    {
+        var gather = GatherPs();
+        var kernel = 3 * gather;
+        // During the gather the kernel does 3/4 of its rate, then runs at full rate: it ends gather/4 late.
+        var step = Beside(kernel).StepTime.Ps;
+        Assert.InRange(step - (kernel + gather / 4), -2, 2);
+    }
+
+    [Fact]
+    public void A_kernel_inside_the_collective_runs_at_three_quarters_throughout()
+    {
+        var gather = GatherPs();
+        var kernel = gather / 2;
+        var result = Beside(kernel);
+        // Slowed to 4/3 of its time, it still ends before the gather, which the card then waits for.
+        Assert.InRange(result.StepTime.Ps - gather, -2, 2);
+        Assert.InRange((long)Math.Round(result.Breakdown[TimeKind.Compute] * 1e12) - kernel * 4 / 3, -2, 2);
+    }
+
+    [Fact]
+    public void No_share_overlaps_for_free()
+    {
+        var gather = GatherPs();
+        Assert.Equal(Math.Max(gather, 3 * gather), Beside(3 * gather, share: 0).StepTime.Ps);
+    }
+
+    [Fact]
+    public void A_kernel_after_the_collective_ended_runs_at_full_rate()
+    {
+        var gather = GatherPs();
+        var step = StepEmulation.Run(Cards(), programs: _ => Program(
+            new RingSync(RingKind.AllGather, GatherBytes, 0), Kernel(gather))).StepTime.Ps;
+        Assert.Equal(2 * gather, step);
+    }
+}
