@@ -55,6 +55,15 @@ public class DeterminismTests
     }
 
     [Fact]
+    public void ParallelLayersInMicrobatchGroups_OneVersusThreePartitions_IdenticalResultJson()
+    {
+        // 5 microbatches interleaved as one group of 5 on 4 stages; one tensor-parallel collective per layer, overlapped in backward.
+        string[] plan = ["parallel.virtual-stages=2", "parallel.global-batch=40", "parallel.microbatch-group=5", "model.parallel-layers=true",
+            "training.overlap-tp-backward=true"];
+        Assert.Equal(ResultOf([.. plan, "emulation.threads=1"]), ResultOf([.. plan, "emulation.threads=3"]));
+    }
+
+    [Fact]
     public void ContextParallelFsdpOverlapped_OneVersusTwoPartitions_IdenticalResultJson()
     {
         string[] plan = ["parallel.cp=2", "parallel.dp=2", "parallel.global-batch=32", "training.zero-stage=3", "training.overlap-grad-reduce=true"];
