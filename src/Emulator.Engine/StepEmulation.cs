@@ -131,7 +131,7 @@ public static class StepEmulation
                 var cards = Enumerable.Range(n * s.Node.CardsPerNode, s.Node.CardsPerNode)
                     .Select(c => CardSetupOf(s, ranks, groups, map, plans, c, control, sampled.Contains(c), mirror)).ToArray();
                 // A node holds cards of one stage only (validated), so its HBM stacks are that stage's card's.
-                var setup = new NodeSetup(n, s.Node, s.Fabric, s.CardOfStage(ranks.PpRank(n * s.Node.CardsPerNode)), tree, map, s.Emulation.Seed, s.Emulation.RdmaChunkBytes, cards) { Torus = torus };
+                var setup = new NodeSetup(n, s.Node, s.Fabric, s.CardOfStage(ranks.PpRank(n * s.Node.CardsPerNode)), tree, map, s.Emulation.Seed, s.Emulation.RdmaChunkBytes, cards) { Torus = torus, TpAllReduces = !s.Training.SequenceParallel };
                 var id = map.Node(n);
                 refs[id] = context.ActorOf(NodeActor.Props(id, simulation.PartitionOf(id), setup, refs, simulation.PartitionOf), $"node-{n}");
             }

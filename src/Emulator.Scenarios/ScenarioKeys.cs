@@ -114,6 +114,7 @@ public static class ScenarioKeys
         new("node.intra.bandwidth", KeyType.Bandwidth, "Per-card, per-direction bandwidth into the crossbar", "300GBps"),
         new("node.intra.latency", KeyType.Time, "Card-to-card latency through the crossbar", "0.7us"),
         new("node.intra.efficiency", KeyType.Number, "Fraction of the crossbar line rate collectives reach (NCCL bus bandwidth / line rate), in (0, 1]", "0.77"),
+        new("node.intra.all-reduce-efficiency", KeyType.Number, "The same for a tensor-parallel all-reduce (without sequence parallelism) run as one event, where it is no ring: NVLink SHARP reduces in the switch on H100 and H200, in (0, 1]", "1.0", DefaultNote: "= node.intra.efficiency"),
         new("node.nics", KeyType.Integer, "Fabric NICs (rails) per server", "8"),
         new("node.nic.bandwidth", KeyType.Bandwidth, "Per-NIC, per-direction line rate", "200Gbps"),
         new("node.nic.latency", KeyType.Time, "Card through NIC onto the wire", "1us"),

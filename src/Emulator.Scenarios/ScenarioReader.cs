@@ -116,7 +116,9 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         return ReadNode(perNode, nics);
     }
 
-    private NodeSpec ReadNode(int perNode, int nics) => new(
+    private NodeSpec ReadNode(int perNode, int nics)
+    {
+        var node = new NodeSpec(
         CardsPerNode: perNode,
         IntraBandwidth: Parse("node.intra.bandwidth", UnitParser.ParseBandwidth),
         IntraLatency: Parse("node.intra.latency", UnitParser.ParseTime),
@@ -125,6 +127,8 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         NicLatency: Parse("node.nic.latency", UnitParser.ParseTime),
         IntraEfficiency: Number("node.intra.efficiency"),
         NicEfficiency: Number("node.nic.efficiency"));
+        return Has("node.intra.all-reduce-efficiency") ? node with { IntraAllReduceEfficiency = Number("node.intra.all-reduce-efficiency") } : node;
+    }
 
     private FabricSpec ReadFabric()
     {

@@ -87,6 +87,7 @@ public static class ScenarioValidator
         Positive(v, "node.nic.bandwidth", n.NicBandwidth.BitsPerSecond, "a link or memory moves data at some positive rate");
         Latency(v, "node.nic.latency", n.NicLatency.Ps);
         Fraction(v, "node.intra.efficiency", n.IntraEfficiency);
+        Fraction(v, "node.intra.all-reduce-efficiency", n.IntraAllReduceEfficiency);
         Fraction(v, "node.nic.efficiency", n.NicEfficiency);
 
         if (s.StageCards.Count > 0)
@@ -271,7 +272,7 @@ public static class ScenarioValidator
         if (PipelineSchedule.InterleavingProblem(p.Pp, (int)microBatches, p.MicroBatchGroup) is { } problem)
             throw v.Fail(["parallel.virtual-stages", "parallel.pp", "parallel.global-batch", "parallel.microbatch-group"],
                 $"the interleaved schedule runs the {microBatches} microbatches (global-batch/(micro-batch*dp)) in groups of parallel.microbatch-group (default pp), each at least pp long, as Megatron-core does: {problem}; " +
-                $"use e.g. global-batch = {Multiples(p.GlobalBatch, perStep * p.Pp)}, or microbatch-group = {microBatches} (one group), or virtual-stages = 1");
+                $"use e.g. global-batch = {Multiples(p.GlobalBatch, perStep * p.Pp)}{(microBatches >= p.Pp ? $", or microbatch-group = {microBatches} (one group)" : "")}, or virtual-stages = 1");
         var stageLayers = p.StageLayers.Count > 0 ? p.StageLayers.Min() : s.Model.Layers / p.Pp;
         if (stageLayers < p.VirtualStages)
             throw v.Fail(["parallel.virtual-stages", "model.layers"],

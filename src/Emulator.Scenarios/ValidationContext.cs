@@ -117,6 +117,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["node.nic.bandwidth"] = I(s.Node.NicBandwidth.BitsPerSecond) + "bps",
             ["node.nic.latency"] = s.Node.NicLatency.ToString(),
             ["node.intra.efficiency"] = D(s.Node.IntraEfficiency),
+            ["node.intra.all-reduce-efficiency"] = D(s.Node.IntraAllReduceEfficiency),
             ["node.nic.efficiency"] = D(s.Node.NicEfficiency),
             ["fabric.kind"] = s.Fabric.Kind,
             ["fabric.torus-dims"] = "[" + string.Join(", ", s.Fabric.TorusDims) + "]",

@@ -66,4 +66,20 @@ public class CollectiveShareTests
             new RingSync(RingKind.AllGather, GatherBytes, 0), Kernel(gather))).StepTime.Ps;
         Assert.Equal(2 * gather, step);
     }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Kernels_between_tensor_parallel_collectives_are_slowed_too(bool rings)
+    {
+        // The node runs a kernel between two one-event TP collectives itself (a chain) unless a rank has a collective of its own
+        // in flight: both 1 us kernels here run beside a 1 GiB gather, at 3/4, whichever way TP collectives are emulated.
+        var s = TestScenarios.With(tp: 2, pp: 1, dp: 4);
+        s = s with { Card = s.Card with { CollectiveShare = 0.25 }, Emulation = s.Emulation with { TpCollectiveRings = rings } };
+        var result = StepEmulation.Run(s, programs: _ => Program(
+            new RingStart(RingKind.AllGather, GatherBytes, 0),
+            Kernel(1_000_000), new TpSync(1 << 20), Kernel(1_000_000), new TpSync(1 << 20),
+            new RingWait(RingKind.AllGather, 0)));
+        Assert.InRange((long)Math.Round(result.Breakdown[TimeKind.Compute] * 1e12) - 2_000_000 * 4 / 3, -2, 2);
+    }
 }

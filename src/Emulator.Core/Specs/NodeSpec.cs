@@ -22,8 +22,17 @@ public sealed record NodeSpec(
     double IntraEfficiency = 1.0,
     double NicEfficiency = 1.0)
 {
+    private readonly double? _intraAllReduceEfficiency;
+
+    /// <summary>Fraction of the crossbar line rate a tensor-parallel all-reduce inside the node reaches, where it is not a ring (NVLink
+    /// SHARP reduces in the switch); <see cref="IntraEfficiency"/> unless set.</summary>
+    public double IntraAllReduceEfficiency { get => _intraAllReduceEfficiency ?? IntraEfficiency; init => _intraAllReduceEfficiency = value; }
+
     /// <summary>Crossbar bandwidth per card that transfers achieve.</summary>
     public Bandwidth AchievedIntraBandwidth => new((long)(IntraBandwidth.BitsPerSecond * IntraEfficiency));
+
+    /// <summary>Crossbar bandwidth per card a tensor-parallel all-reduce achieves, in the ring formula.</summary>
+    public Bandwidth AchievedIntraAllReduceBandwidth => new((long)(IntraBandwidth.BitsPerSecond * IntraAllReduceEfficiency));
 
     /// <summary>NIC bandwidth that transfers achieve.</summary>
     public Bandwidth AchievedNicBandwidth => new((long)(NicBandwidth.BitsPerSecond * NicEfficiency));

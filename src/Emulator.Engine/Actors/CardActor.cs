@@ -298,10 +298,14 @@ public sealed partial class CardActor : EntityActor
     private int NextTpPhase() => TpRingPhases + (int)(_tpSeq++ % TpRingPhases);
 
     /// <summary>Posts on the group's barrier that this rank arrives at the collective of <paramref name="bytes"/> per rank (at
-    /// <paramref name="pc"/>) at <paramref name="at"/>; the last rank to post has the node run it when the last one arrives.</summary>
+    /// <paramref name="pc"/>) at <paramref name="at"/>; the last rank to post has the node run it when the last one arrives. A rank
+    /// with a collective of its own beside its kernels keeps the node from running the next kernel for the group (its kernels are
+    /// slowed, which only the card times); no collective starts while the ranks wait, so this is known at arrival.</summary>
     private void Arrive(long bytes, int pc, SimTime at)
     {
-        if (_s.TpBarrier!.Post(at, out var allArrived)) SendAt(_nodeId, allArrived, _s.TpBarrier.Start(_s.TpLeader, pc, bytes));
+        var busy = _s.CollectiveShare > 0 && CollectiveRunning;
+        if (_s.TpBarrier!.Post(at, busy, out var allArrived, out var anyBusy))
+            SendAt(_nodeId, allArrived, _s.TpBarrier.Start(_s.TpLeader, pc, bytes, anyBusy));
     }
 
     /// <summary>Accounts the kernels and collectives the node ran on in a chain (all but the last end), as the card would have lived them.</summary>

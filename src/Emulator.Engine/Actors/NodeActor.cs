@@ -20,12 +20,15 @@ public sealed partial class NodeActor : FabricActor
     private readonly NicSender?[] _nics;
     private readonly Dictionary<long, int> _chunksArrived = new();
     private readonly Bandwidth _crossbar;
+    /// <summary>What one-event tensor-parallel collectives run at (an all-reduce's own efficiency without sequence parallelism).</summary>
+    private readonly Bandwidth _tpCrossbar;
     private readonly Bandwidth _nic;
 
     public NodeActor(int id, Partition partition, NodeSetup setup, IActorRef[] directory, Func<int, Partition> partitionOf) : base(id, partition)
     {
         _s = setup;
         _crossbar = setup.Spec.AchievedIntraBandwidth;
+        _tpCrossbar = setup.TpAllReduces ? setup.Spec.AchievedIntraAllReduceBandwidth : _crossbar;
         _nic = setup.Spec.AchievedNicBandwidth;
         _crossbarFree = new SimTime[setup.Spec.CardsPerNode];
         _heldUntil = new SimTime[setup.Spec.CardsPerNode];
@@ -109,11 +112,11 @@ public sealed partial class NodeActor : FabricActor
     {
         var start = Now;
         for (var r = 0; r < chain.Size; r++) start = SimTime.Max(start, _crossbarFree[Local(chain.Leader + r)]);
-        var end = start + CollectiveCost.RingAllReduce(chain.Bytes, chain.Size, _crossbar, _s.Spec.IntraLatency);
+        var end = start + CollectiveCost.RingAllReduce(chain.Bytes, chain.Size, _tpCrossbar, _s.Spec.IntraLatency);
         for (var r = 0; r < chain.Size; r++) _crossbarFree[Local(chain.Leader + r)] = end;
         chain.Ended(end);
         var plan = _s.Cards[Local(chain.Leader)].Plan;
-        if (plan.Runs.ChainsOn(chain.Pc))
+        if (chain.MayChain && plan.Runs.ChainsOn(chain.Pc))
         {
             var kernel = (Work)plan.Program[chain.Pc + 1];
             var joined = end + kernel.Cost.Duration;

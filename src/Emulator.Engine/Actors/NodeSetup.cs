@@ -16,6 +16,10 @@ public sealed record NodeSetup(
     long ChunkBytes,
     IReadOnlyList<CardSetup> Cards)
 {
+    /// <summary>The one-event tensor-parallel collectives are all-reduces (no sequence parallelism, whose collectives are
+    /// all-gather and reduce-scatter rings): they run at the crossbar's all-reduce efficiency.</summary>
+    public bool TpAllReduces { get; init; }
+
     /// <summary>The chip-to-chip torus when the fabric is one (then <see cref="Tree"/> is null).</summary>
     public Torus? Torus { get; init; }
 }

@@ -78,11 +78,16 @@ public sealed class TpChain
     /// <summary>What the ranks are told when the chain ends.</summary>
     public TpCollectiveDone Done { get; }
 
+    /// <summary>Whether the node may run the group's kernel after this collective itself: not when a rank's kernels share its card
+    /// with a collective of its own (CardActor slows them).</summary>
+    public bool MayChain { get; private set; }
+
     /// <summary>Starts the group's next chain at the TpSync at <paramref name="pc"/>.</summary>
-    public TpChain Restart(int pc, long bytes)
+    public TpChain Restart(int pc, long bytes, bool mayChain)
     {
         Pc = pc;
         Bytes = bytes;
+        MayChain = mayChain;
         _ends.Clear();
         return this;
     }

@@ -198,8 +198,14 @@ public static class StagePlanner
         {
             if (parallelLayers)
             {
-                Attention(w.Attention, kind, mb);
-                program.Add(new Work(w.Mlp, kind, mb));
+                // One kernel run for both branches unless ring attention must wrap the attention's part: the node can then run it
+                // between the layer's collectives itself (a chain), as it does a serial layer's blocks.
+                if (kvBytes == 0) program.Add(new Work(w.Total, kind, mb));
+                else
+                {
+                    Attention(w.Attention, kind, mb);
+                    program.Add(new Work(w.Mlp, kind, mb));
+                }
                 if ((closingBytes ?? tpBytes) > 0) program.Add(new TpSync(closingBytes ?? tpBytes));
                 flops += w.Total.Flops;
                 return;

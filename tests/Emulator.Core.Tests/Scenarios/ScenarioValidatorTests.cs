@@ -72,6 +72,9 @@ public class ScenarioValidatorTests
         Assert.Equal(5, s.Parallel.MicroBatchGroup);
         Assert.Equal(4, ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), []).Parallel.MicroBatchGroup);
         Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), [.. plan, "parallel.microbatch-group=6"]));
+        // Fewer microbatches than stages cannot be one group either: the message does not offer it.
+        var few = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["parallel.virtual-stages=2", "parallel.global-batch=16"]));
+        Assert.DoesNotContain("microbatch-group = 2", few.Message);
     }
 
     [Theory]
