@@ -119,14 +119,14 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
     private NodeSpec ReadNode(int perNode, int nics)
     {
         var node = new NodeSpec(
-        CardsPerNode: perNode,
-        IntraBandwidth: Parse("node.intra.bandwidth", UnitParser.ParseBandwidth),
-        IntraLatency: Parse("node.intra.latency", UnitParser.ParseTime),
-        Nics: nics,
-        NicBandwidth: Parse("node.nic.bandwidth", UnitParser.ParseBandwidth),
-        NicLatency: Parse("node.nic.latency", UnitParser.ParseTime),
-        IntraEfficiency: Number("node.intra.efficiency"),
-        NicEfficiency: Number("node.nic.efficiency"));
+            CardsPerNode: perNode,
+            IntraBandwidth: Parse("node.intra.bandwidth", UnitParser.ParseBandwidth),
+            IntraLatency: Parse("node.intra.latency", UnitParser.ParseTime),
+            Nics: nics,
+            NicBandwidth: Parse("node.nic.bandwidth", UnitParser.ParseBandwidth),
+            NicLatency: Parse("node.nic.latency", UnitParser.ParseTime),
+            IntraEfficiency: Number("node.intra.efficiency"),
+            NicEfficiency: Number("node.nic.efficiency"));
         return Has("node.intra.all-reduce-efficiency") ? node with { IntraAllReduceEfficiency = Number("node.intra.all-reduce-efficiency") } : node;
     }
 

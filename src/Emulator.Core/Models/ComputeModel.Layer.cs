@@ -25,13 +25,13 @@ public static partial class ComputeModel
     public static LayerWork LayerForward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, bool flashAttention = false, int cp = 1, bool attentionDropout = false)
     {
         var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
-        var layerNorm = Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H);
+        var layerNorm = LayerNormForward(c, g);
         var attention = layerNorm
-            + Gemm(c, g.Tokens, g.QkvWidth / g.Tp, g.H)
-            + (flashAttention ? FlashAttentionKernel(c, g, backward: false) : AttentionCoreForward(c, g, attentionDropout))
+            + QkvGemm(c, g)
+            + AttentionCore(c, g, flashAttention, attentionDropout)
             + Gemm(c, g.Tokens, g.H, g.A / g.Tp);
-        var mlp = Gemm(c, g.Tokens, g.Fc1Width / g.Tp, g.H)
-            + Elementwise(c, 2 * (g.Fc1Width + g.F) * g.Tokens / g.Tp)
+        var mlp = Fc1Gemm(c, g)
+            + ActivationForward(c, g)
             + Gemm(c, g.Tokens, g.H, g.F / g.Tp);
         if (m.ParallelLayers) return new LayerWork(attention, mlp + Elementwise(c, 2 * 4 * g.ReplicatedTokens * g.H));
         var residual = Elementwise(c, 2 * 3 * g.ReplicatedTokens * g.H);
@@ -96,16 +96,21 @@ public static partial class ComputeModel
 
     /// <summary>What `full-needed` redoes of a parallel layer: the shared layernorm, QKV and the attention core, fc1 and its activation.</summary>
     private static LayerWork ParallelLayerInputsRecompute(CardSpec c, LayerShape g, bool flashAttention, bool attentionDropout) => new(
-        Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H)
-        + QkvGemm(c, g)
-        + (flashAttention ? FlashAttentionKernel(c, g, backward: false) : AttentionCoreForward(c, g, attentionDropout)),
-        Fc1Gemm(c, g) + Elementwise(c, 2 * (g.Fc1Width + g.F) * g.Tokens / g.Tp));
+        LayerNormForward(c, g) + QkvGemm(c, g) + AttentionCore(c, g, flashAttention, attentionDropout),
+        Fc1Gemm(c, g) + ActivationForward(c, g));
 
     /// <summary>What `dots` recomputes, and `full-needed` of the MLP: the MLP's layernorm, its first GEMM (h × f/tp, 2f/tp gated) and activation.</summary>
-    private static WorkCost MlpInputRecompute(CardSpec c, LayerShape g) =>
-        Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H)
-        + Gemm(c, g.Tokens, g.Fc1Width / g.Tp, g.H)
-        + Elementwise(c, 2 * (g.Fc1Width + g.F) * g.Tokens / g.Tp);
+    private static WorkCost MlpInputRecompute(CardSpec c, LayerShape g) => LayerNormForward(c, g) + Fc1Gemm(c, g) + ActivationForward(c, g);
+
+    /// <summary>A forward layernorm: reads x and writes y, 2 bytes each per token·h (on s/tp tokens with sequence parallelism).</summary>
+    private static WorkCost LayerNormForward(CardSpec c, LayerShape g) => Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H);
+
+    /// <summary>The MLP's activation: reads fc1's output (f, 2f gated) and writes f per token, split over tp.</summary>
+    private static WorkCost ActivationForward(CardSpec c, LayerShape g) => Elementwise(c, 2 * (g.Fc1Width + g.F) * g.Tokens / g.Tp);
+
+    /// <summary>The forward attention core: the fused kernel, or QKᵀ, softmax (and dropout) and AV as kernels of their own.</summary>
+    private static WorkCost AttentionCore(CardSpec c, LayerShape g, bool flashAttention, bool attentionDropout) =>
+        flashAttention ? FlashAttentionKernel(c, g, backward: false) : AttentionCoreForward(c, g, attentionDropout);
 
     /// <summary>QKᵀ, softmax (and attention dropout as its own kernel, if on) and AV of a/tp heads: 2·b·s²·h/tp FLOPs for each GEMM.</summary>
     private static WorkCost AttentionCoreForward(CardSpec c, LayerShape g, bool dropout) =>

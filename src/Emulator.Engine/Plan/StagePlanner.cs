@@ -194,19 +194,25 @@ public static class StagePlanner
 
         // Parallel layers reduce both branches' outputs (and in backward their input gradients) together: one collective.
         var parallelLayers = s.Model.ParallelLayers;
+        // A parallel layer's two branches: one kernel run unless ring attention must wrap the attention's part, so that the node
+        // can run it between the layer's collectives itself (a chain), as it does a serial layer's blocks.
+        void Branches(WorkCost attention, WorkCost mlp, WorkPhase kind, int mb)
+        {
+            if (kvBytes == 0)
+            {
+                program.Add(new Work(attention + mlp, kind, mb));
+                return;
+            }
+            Attention(attention, kind, mb);
+            program.Add(new Work(mlp, kind, mb));
+        }
         void Layer(LayerWork w, WorkPhase kind, int mb, bool attentionFirst, long? closingBytes = null)
         {
+            var closing = closingBytes ?? tpBytes;
             if (parallelLayers)
             {
-                // One kernel run for both branches unless ring attention must wrap the attention's part: the node can then run it
-                // between the layer's collectives itself (a chain), as it does a serial layer's blocks.
-                if (kvBytes == 0) program.Add(new Work(w.Total, kind, mb));
-                else
-                {
-                    Attention(w.Attention, kind, mb);
-                    program.Add(new Work(w.Mlp, kind, mb));
-                }
-                if ((closingBytes ?? tpBytes) > 0) program.Add(new TpSync(closingBytes ?? tpBytes));
+                Branches(w.Attention, w.Mlp, kind, mb);
+                if (closing > 0) program.Add(new TpSync(closing));
                 flops += w.Total.Flops;
                 return;
             }
@@ -215,7 +221,6 @@ public static class StagePlanner
             if (tpBytes > 0) program.Add(new TpSync(tpBytes));
             if (attentionFirst) program.Add(new Work(w.Mlp, kind, mb));
             else Attention(w.Attention, kind, mb);
-            var closing = closingBytes ?? tpBytes;
             if (closing > 0) program.Add(new TpSync(closing));
             flops += w.Total.Flops;
         }
@@ -257,11 +262,7 @@ public static class StagePlanner
                 // Both first linears' GEMMs run beside the one collective; the attention's share of the rest goes through
                 // Attention() for context parallelism.
                 var attentionRest = bwd.Attention - firstGemm.Attention - (t.SequenceParallel ? firstGemm.Attention : WorkCost.Zero);
-                OverlappedBlock(bwd.Total, firstGemm.Total, mb, rest =>
-                {
-                    Attention(attentionRest, WorkPhase.Backward, mb);
-                    program.Add(new Work(rest - attentionRest, WorkPhase.Backward, mb));
-                });
+                OverlappedBlock(bwd.Total, firstGemm.Total, mb, rest => Branches(attentionRest, rest - attentionRest, WorkPhase.Backward, mb));
                 flops += bwd.Total.Flops;
                 return;
             }
