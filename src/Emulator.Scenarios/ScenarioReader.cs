@@ -19,7 +19,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         var model = ReadModel();
         var parallel = ReadParallel();
         var training = ReadTraining();
-        var emulation = ReadEmulation();
+        var emulation = ReadEmulation(parallel, training);
         var software = new SoftwareSpec(Text("software.stack"), Number("software.gemm-scale"));
         return new Scenario(name, description, preset, cards, ReadCard(), ReadNode(), ReadFabric(), model, parallel, training, emulation) { Software = software };
     }
@@ -69,14 +69,15 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         CpAlgorithm = Choice("training.cp-algorithm") == "all-gather" ? CpAlgorithm.AllGather : CpAlgorithm.Ring,
         AllReduceShardedGrads = Bool("training.all-reduce-sharded-grads"),
         OverlapTpBackward = Bool("training.overlap-tp-backward"),
+        OverlapParamGather = Bool("training.overlap-param-gather"),
         FusedCrossEntropy = Bool("training.fused-cross-entropy"),
         HiddenDropout = Bool("training.hidden-dropout"),
         GradAccumulation = ScenarioKeys.GradAccumulationNames.First(n => n.Name == Choice("training.grad-accumulation")).Kind,
     };
 
-    private EmulationSpec ReadEmulation() => new(
+    private EmulationSpec ReadEmulation(ParallelSpec parallel, TrainingSpec training) => new(
         Seed: Long("emulation.seed"),
-        RdmaChunkBytes: Parse("emulation.rdma-chunk", ChunkSize),
+        RdmaChunkBytes: Parse("emulation.rdma-chunk", text => IsAuto(text) ? EmulationSpec.AutoChunkBytes(parallel, training) : ChunkSize(text)),
         Threads: Int("emulation.threads"),
         TraceCards: Int("emulation.trace-cards"))
     {
@@ -225,6 +226,8 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         };
     }
 
+    private static bool IsAuto(string text) => text.Trim().Equals("auto", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>A chunk size, or <c>whole</c> for one chunk per write.</summary>
     private static long ChunkSize(string text)
     {
@@ -235,7 +238,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         }
         catch (FormatException ex)
         {
-            throw new FormatException(ex.Message + "; or write whole (each RDMA write one chunk)", ex);
+            throw new FormatException(ex.Message + "; or write whole (each RDMA write one chunk) or auto", ex);
         }
     }
 

@@ -112,6 +112,10 @@ public static class ScenarioValidator
             throw v.Fail(["training.all-reduce-sharded-grads", "training.zero-stage"],
                 "a whole-gradient all-reduce (training.all-reduce-sharded-grads) applies to zero-stage 1 only (a sharded optimizer fed whole gradients), and {training.zero-stage} "
                 + (s.Training.ZeroStage == 0 ? "all-reduces gradients anyway" : "keeps the gradients sharded") + ": set training.all-reduce-sharded-grads = false, or zero-stage = 1");
+        if (s.Training.OverlapParamGather && s.Training.ZeroStage is not (1 or 2))
+            throw v.Fail(["training.overlap-param-gather", "training.zero-stage"],
+                "an overlapped parameter all-gather is the distributed optimizer's (Megatron-core's overlap_param_gather), and {training.zero-stage} "
+                + (s.Training.ZeroStage == 0 ? "keeps whole parameters on every rank" : "gathers each layer's parameters before every use anyway") + ": set overlap-param-gather = false, or zero-stage 1 or 2");
         if (f.IsTorus && s.Training.DpAlgorithm == DpAlgorithm.Tree)
             throw v.Fail("training.dp-algorithm", "tree all-reduces run on fat trees only; on a torus gradients go round one ring per axis (ring)");
         if (s.Emulation.MirrorReplicas && s.Training.DpAlgorithm == DpAlgorithm.Tree)

@@ -42,4 +42,34 @@ public class NicSenderTests
         Assert.Equal(serialise + fabric.LinkLatency, posted[2].At);
         Assert.Equal(serialise * 2 + fabric.LinkLatency, chunk.TailAt);
     }
+
+    [Fact]
+    public void WritesOfOneConnection_LeaveInOrder_WhileConnectionsTakeTurnsChunkByChunk()
+    {
+        var node = TestScenarios.Node;
+        var fabric = TestScenarios.Fabric;
+        var tree = FatTree.Build(fabric, nodes: 3, railsPerNode: node.Nics);
+        var map = new EntityMap(cards: 24, banksPerCard: 0, nodes: 3, switches: tree.SwitchCount);
+        var chunk = 1L << 20;
+        var link = new NicLink(0, 0, tree, map, fabric, node, chunk, Seed: 1);
+        var posted = new List<object>();
+        var sent = new List<RdmaWrite>();
+        var nic = new NicSender(link, owner: map.Card(0), (_, _, m) => posted.Add(m), (w, _) => sent.Add(w));
+        // Two ring steps to card 8 (one connection), posted together as a late ring member does, then a pipeline send to card 16.
+        var step1 = new RdmaWrite(1, 0, 8, 2 * chunk, TransferKind.Ring, 0);
+        var step2 = new RdmaWrite(2, 0, 8, 2 * chunk, TransferKind.Ring, 0);
+        var send = new RdmaWrite(3, 0, 16, 2 * chunk, TransferKind.Activation, 0);
+        nic.Write(step1, SimTime.Zero);
+        nic.Write(step2, SimTime.Zero);
+        nic.Write(send, SimTime.Zero);
+
+        var ready = node.AchievedNicBandwidth.TransferTime(chunk);
+        for (var k = 1; k < 6; k++) nic.Ready(ready * k);
+
+        // The first step was on the wire before the send came, so its connection is back in line first; after that the two
+        // connections take turns, and the second step follows the first instead of going beside it.
+        var order = posted.OfType<RdmaChunk>().Select(c => c.Write.TransferId).ToArray();
+        Assert.Equal([1L, 1, 3, 2, 3, 2], order);
+        Assert.Equal([step1, send, step2], sent);
+    }
 }

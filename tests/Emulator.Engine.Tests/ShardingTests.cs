@@ -1,17 +1,24 @@
 using Emulator.Core.Accounting;
 using Emulator.Core.Models;
 using Emulator.Core.Specs;
+using Emulator.Engine.Plan;
+using Emulator.Engine.Results;
+using Emulator.Scenarios;
 
 namespace Emulator.Engine.Tests;
 
 /// <summary>ZeRO stages and overlapped gradient reduction, end to end on a small job.</summary>
 public class ShardingTests
 {
-    private static Scenario Plan(int zero, bool overlap = false)
+    private static Scenario Plan(int zero, bool overlap = false, bool overlapParams = false)
     {
         var s = TestScenarios.With(tp: 1, pp: 2, dp: 4, microBatch: 1, globalBatch: 16);
         // One card per node, so every collective crosses the fabric.
-        return s with { Node = s.Node with { CardsPerNode = 1, Nics = 1 }, Training = s.Training with { ZeroStage = zero, OverlapGradReduce = overlap } };
+        return s with
+        {
+            Node = s.Node with { CardsPerNode = 1, Nics = 1 },
+            Training = s.Training with { ZeroStage = zero, OverlapGradReduce = overlap, OverlapParamGather = overlapParams },
+        };
     }
 
     [Fact]
@@ -36,6 +43,40 @@ public class ShardingTests
 
         Assert.Equal(zero1.Breakdown[TimeKind.Compute], fsdp.Breakdown[TimeKind.Compute]);
         Assert.True(fsdp.Links.Sum(l => l.Bytes) > 2 * zero1.Links.Sum(l => l.Bytes));
+    }
+
+    [Fact]
+    public void OverlapParamGather_GathersEachBucketBeforeItsFirstForward_OneAhead_AndNoneAfterTheOptimizer()
+    {
+        var s = Plan(1, overlap: true, overlapParams: true);
+        var program = StagePlanner.Build(s, 0).Program.ToList();
+        var layers = StagePlanner.StageLayers(s)[0];
+        var optimizer = program.FindIndex(i => i is Work { Phase: WorkPhase.Optimizer });
+        var gathers = program.Select((i, at) => (i, at)).Where(x => x.i is RingStart { Ring: RingKind.AllGather }).ToList();
+
+        // The first stage gathers its embedding, then each layer: one dispatched at the start, the rest each one bucket ahead.
+        Assert.Equal(1 + layers, gathers.Count);
+        Assert.Equal(0, program.Take(gathers[0].at).Count(i => i is Work));
+        Assert.True(gathers.All(g => g.at < optimizer));
+        Assert.DoesNotContain(program.Skip(optimizer), i => i is RingSync or RingStart);
+        for (var b = 1; b < gathers.Count; b++)
+        {
+            // Bucket b is dispatched right before the wait for bucket b - 1, with no kernel between them.
+            var wait = program.FindIndex(i => i is RingWait w && w.Phase == ((RingStart)gathers[b - 1].i).Phase);
+            Assert.Equal(gathers[b].at + 1, wait);
+        }
+    }
+
+    [Fact]
+    public void OverlapParamGather_HidesMostOfTheParameterGather_WhereComputeCanCoverIt()
+    {
+        // The quickstart (1.3B, pp 4, dp 4 over 4 nodes) with the distributed optimizer: its layers' forwards outlast their gathers.
+        StepResult Run(bool overlapParams) => StepEmulation.Run(ScenarioLoader.Load(RepoPaths.Scenario("quickstart"),
+            ["training.zero-stage = 1", "training.overlap-grad-reduce = true", $"training.overlap-param-gather = {overlapParams}"]));
+        var (plain, overlapped) = (Run(false), Run(true));
+
+        Assert.True(overlapped.Breakdown[TimeKind.DataParallel] < 0.6 * plain.Breakdown[TimeKind.DataParallel]);
+        Assert.True(overlapped.StepTime <= plain.StepTime);
     }
 
     [Fact]

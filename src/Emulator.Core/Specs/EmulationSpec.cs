@@ -14,6 +14,15 @@ public sealed record EmulationSpec(
     /// <summary>The chunk size of <c>emulation.rdma-chunk = whole</c>: larger than any write, so each crosses the fabric as one chunk.</summary>
     public const long WholeWrites = 1L << 50;
 
+    /// <summary>The chunk size <c>emulation.rdma-chunk = auto</c> picks when data-parallel collectives run beside pipeline sends.</summary>
+    public const long SharedNicChunk = 16L << 20;
+
+    /// <summary>What <c>emulation.rdma-chunk = auto</c> means for a plan: whole writes, unless gradient or parameter collectives of
+    /// hundreds of MB run while pipeline sends cross the same NICs (pp > 1 with overlapped or FSDP data-parallel traffic), where a
+    /// whole write would hold a send first come, first served; NCCL cuts both into slices that share the NIC.</summary>
+    public static long AutoChunkBytes(ParallelSpec p, TrainingSpec t) =>
+        p.Pp > 1 && p.WeightReplicas > 1 && (t.OverlapGradReduce || t.OverlapParamGather || t.ZeroStage == 3) ? SharedNicChunk : WholeWrites;
+
     /// <summary>Fidelity knob: emulate only the data-parallel replicas on the first nodes and mirror them to the others (Engine.ReplicaMirror).</summary>
     public bool MirrorReplicas { get; init; }
 

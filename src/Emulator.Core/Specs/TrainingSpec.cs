@@ -94,6 +94,10 @@ public sealed record TrainingSpec(
     /// input-gradient all-reduce, 2022 on) instead of blocking the card.</summary>
     public bool OverlapTpBackward { get; init; }
 
+    /// <summary>With ZeRO-1/2, the updated parameters are all-gathered layer by layer ahead of the next step's first forward through
+    /// each layer (Megatron-core's overlap_param_gather) instead of all at once after the optimizer step.</summary>
+    public bool OverlapParamGather { get; init; }
+
     /// <summary>Optimizer state sharded over dp (ZeRO stage 1 or more).</summary>
     public bool DistributedOptimizer => ZeroStage >= 1;
 }

@@ -23,6 +23,11 @@ public sealed partial class CardActor
     /// <summary>Lanes in flight by phase·2 + lane.</summary>
     private readonly Dictionary<int, ActiveRing> _rings = new();
     private int _awaitedRing = -1;
+    /// <summary>The data-parallel collective in flight (its phase, -1 for none) and those started behind it, which NCCL runs in
+    /// issue order on the group's communicator: a bucket's reduce-scatter or a layer's all-gather waits for the one before.</summary>
+    private int _dpRunning = -1;
+    private readonly Queue<(RingKind Kind, long Bytes, int Phase)> _dpQueued = new();
+    private readonly HashSet<int> _dpQueuedPhases = new();
     /// <summary>Ring stages of a reduce-scatter inside the ZeRO shard group: its dimensions of two or more ranks.</summary>
     private int ShardStages => _shardStages ??= _s.DpDims.Take(_s.ShardDims).Count(d => d > 1);
     private int? _shardStages;
@@ -51,6 +56,13 @@ public sealed partial class CardActor
             return;
         }
         if (_s.DpSize == 1) return;
+        if (_dpRunning >= 0)
+        {
+            _dpQueued.Enqueue((kind, bytes, phase));
+            _dpQueuedPhases.Add(phase);
+            return;
+        }
+        _dpRunning = phase;
         if (kind == RingKind.AllReduce && _s.DpTree is not null)
         {
             StartTreeAllReduce(bytes, phase);
@@ -69,7 +81,8 @@ public sealed partial class CardActor
         PumpRing(ring);
     }
 
-    private bool RingActive(int phase) => _rings.ContainsKey(phase * 2) || _rings.ContainsKey(phase * 2 + 1) || _trees.ContainsKey(phase);
+    private bool RingActive(int phase) =>
+        _rings.ContainsKey(phase * 2) || _rings.ContainsKey(phase * 2 + 1) || _trees.ContainsKey(phase) || _dpQueuedPhases.Contains(phase);
 
     /// <summary>Blocks until collective <paramref name="phase"/> is done; returns false when it already is.</summary>
     private bool AwaitRing(int phase, RingKind kind, RingGroup group = RingGroup.Data)
@@ -176,6 +189,15 @@ public sealed partial class CardActor
         {
             then();
             return;
+        }
+        if (phase == _dpRunning && !RingActive(phase))
+        {
+            _dpRunning = -1;
+            if (_dpQueued.TryDequeue(out var next))
+            {
+                _dpQueuedPhases.Remove(next.Phase);
+                StartRing(next.Kind, next.Bytes, next.Phase);
+            }
         }
         if (_awaitedRing != phase || RingActive(_awaitedRing)) return;
         _awaitedRing = -1;

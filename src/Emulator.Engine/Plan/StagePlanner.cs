@@ -116,30 +116,53 @@ public static class StagePlanner
 
         // FSDP: the non-layer parameters are gathered once for the step; each layer's are gathered before use, the next
         // layer's prefetched while this one computes, and dropped after it.
+        var otherWeightBytes = (long)Math.Ceiling(2 * otherParams);
         if (sharded == 3 && otherParams > 0)
         {
-            var otherBytes = (long)Math.Ceiling(2 * otherParams);
-            program.Add(new Alloc(MemoryKind.Weights, otherBytes));
-            program.Add(new RingSync(RingKind.AllGather, otherBytes, phase++));
+            program.Add(new Alloc(MemoryKind.Weights, otherWeightBytes));
+            program.Add(new RingSync(RingKind.AllGather, otherWeightBytes, phase++));
         }
-        int Gather()
+        int Gather(bool intoBuffer, long bytes)
         {
-            program.Add(new Alloc(MemoryKind.Buffers, layerWeightBytes));
-            program.Add(new RingStart(RingKind.AllGather, layerWeightBytes, phase));
+            if (intoBuffer) program.Add(new Alloc(MemoryKind.Buffers, bytes));
+            program.Add(new RingStart(RingKind.AllGather, bytes, phase));
             return phase++;
         }
         void Layers(int count, Action<int> layer)
         {
-            var next = sharded == 3 ? Gather() : -1;
+            var next = sharded == 3 ? Gather(true, layerWeightBytes) : -1;
             for (var l = 0; l < count; l++)
             {
                 var gathered = next;
-                if (sharded == 3 && l + 1 < count) next = Gather();
+                if (sharded == 3 && l + 1 < count) next = Gather(true, layerWeightBytes);
                 if (sharded == 3) program.Add(new RingWait(RingKind.AllGather, gathered));
                 layer(l);
                 if (sharded == 3) program.Add(new Alloc(MemoryKind.Buffers, -layerWeightBytes));
             }
         }
+
+        // ZeRO-1/2 with overlap-param-gather: the last step's updated parameters are gathered ahead of the step's first forward
+        // through them, one bucket ahead, as Megatron-core's forward pre-hooks dispatch them: the embedding, each layer, the
+        // output layer, in the order the first forwards reach them, chunk by chunk. (The step starts where the last one's
+        // optimizer left them sharded: the steady state.)
+        var overlapParamGather = t.OverlapParamGather && sharded is 1 or 2;
+        var paramBuckets = new List<long>();
+        for (var c = 0; overlapParamGather && c < v; c++)
+        {
+            if (otherParams > 0 && FirstVirtual(c)) paramBuckets.Add(otherWeightBytes);
+            paramBuckets.AddRange(Enumerable.Repeat(layerWeightBytes, chunkLayers[c]));
+            if (otherParams > 0 && LastVirtual(c) && !FirstVirtual(c)) paramBuckets.Add(otherWeightBytes);
+        }
+        var bucketGathers = new List<int>();
+        var bucketsUsed = 0;
+        if (paramBuckets.Count > 0) bucketGathers.Add(Gather(false, paramBuckets[0]));
+        // Before the first forward through the next bucket: dispatch the one after it, then wait for it.
+        void GatheredParams()
+        {
+            if (bucketGathers.Count < paramBuckets.Count) bucketGathers.Add(Gather(false, paramBuckets[bucketGathers.Count]));
+            program.Add(new RingWait(RingKind.AllGather, bucketGathers[bucketsUsed++]));
+        }
+        var chunkGathered = new bool[v];
         // A gradient bucket leaves while backward goes on: every microbatch under FSDP, the last one otherwise.
         var bucketKind = sharded == 0 || (sharded == 1 && t.AllReduceShardedGrads) ? RingKind.AllReduce : RingKind.ReduceScatter;
         void Bucket(long bytes)
@@ -278,7 +301,15 @@ public static class StagePlanner
             {
                 if (!FirstVirtual(c)) program.Add(new WaitInput(TransferKind.Activation, mb, c));
                 program.Add(new Alloc(MemoryKind.Activations, activations[c]));
-                Layers(chunkLayers[c], _ => Layer(fwd, WorkPhase.Forward, mb, attentionFirst: true));
+                var gatherParams = overlapParamGather && !chunkGathered[c];
+                chunkGathered[c] = true;
+                if (gatherParams && otherParams > 0 && FirstVirtual(c)) GatheredParams();
+                Layers(chunkLayers[c], _ =>
+                {
+                    if (gatherParams) GatheredParams();
+                    Layer(fwd, WorkPhase.Forward, mb, attentionFirst: true);
+                });
+                if (gatherParams && otherParams > 0 && LastVirtual(c) && !FirstVirtual(c)) GatheredParams();
                 if (LastVirtual(c)) { program.Add(new Work(logitsF, WorkPhase.Forward, mb)); flops += logitsF.Flops; }
                 if (!LastVirtual(c))
                 {
@@ -329,8 +360,8 @@ public static class StagePlanner
         foreach (var (kind, ring) in pending) program.Add(new RingWait(kind, ring));
         program.Add(new Work(optimizer, WorkPhase.Optimizer, -1));
         // ZeRO-1/2 all-gather the updated 2-byte parameters; FSDP gathers them layer by layer in the next step.
-        if (sharded is 1 or 2) program.Add(new RingSync(RingKind.AllGather, fullWeightBytes, phase++));
-        if (sharded == 3 && otherParams > 0) program.Add(new Alloc(MemoryKind.Weights, -(long)Math.Ceiling(2 * otherParams)));
+        if (sharded is 1 or 2 && !overlapParamGather) program.Add(new RingSync(RingKind.AllGather, fullWeightBytes, phase++));
+        if (sharded == 3 && otherParams > 0) program.Add(new Alloc(MemoryKind.Weights, -otherWeightBytes));
         return new StagePlan(stage, layers, program, state, flops);
     }
 

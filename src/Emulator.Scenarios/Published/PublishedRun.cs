@@ -134,6 +134,11 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         || (StackIs("megatron-lm-")
             && int.TryParse(Stack["megatron-lm-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var year) && year >= 2022);
 
+    /// <summary>Whether the stack reduces gradients in buckets during the last backward and, under its distributed optimizer, gathers
+    /// the updated parameters beside the next forward: NeMo's launcher configs set overlap_grad_sync and overlap_param_sync (the
+    /// nemo-2024 rows' notes); the others' published runs do not say, or (Megatron-LM 2021-2022, DeepSpeed) predate the options.</summary>
+    public bool OverlapsDataParallel => StackIs("nemo");
+
     /// <summary>Whether the stack's loss is one fused kernel over the 2-byte logits: JAX stacks (XLA fuses it) and llm-foundry (its MPT
     /// models default to loss_fn fused_crossentropy, flash-attn's kernel); the Megatron generations run Megatron-LM's vocab-parallel
     /// passes over fp32 logits.</summary>
@@ -255,6 +260,8 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  grad-accumulation = {GradAccumulation}\n");
         b.Append(CultureInfo.InvariantCulture, $"  all-reduce-sharded-grads = {(AllReducesShardedGrads ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  overlap-tp-backward = {(OverlapsTpBackward ? "true" : "false")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  overlap-grad-reduce = {(OverlapsDataParallel ? "true" : "false")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  overlap-param-gather = {(OverlapsDataParallel && Zero is 1 or 2 ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  fused-cross-entropy = {(FusesCrossEntropy ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  keep-stage-outputs = {(IsDeepSpeed || StackIs("megatron-lm-2021") ? "true" : "false")}\n");
         b.Append("}\n");

@@ -373,6 +373,15 @@ public class ScenarioErrorTests
         Has(m, "emulation.rdma-chunk = 2KiB: below the 4KiB minimum", "RDMA MTU");
     }
 
+    [Theory]
+    [InlineData("0", "keeps whole parameters on every rank")]
+    [InlineData("3", "gathers each layer's parameters before every use anyway")]
+    public void An_overlapped_parameter_gather_needs_the_distributed_optimizer(string zero, string why)
+    {
+        var m = Fails(("training.overlap-param-gather", "true"), ("training.zero-stage", zero));
+        Has(m, "training.overlap-param-gather", why, "set overlap-param-gather = false, or zero-stage 1 or 2");
+    }
+
     // ---- sizes this machine cannot emulate
 
     [Theory]

@@ -71,6 +71,20 @@ public class ScenarioLoaderTests
         Assert.Equal(EmulationSpec.WholeWrites, s.Emulation.RdmaChunkBytes);
     }
 
+    [Theory]
+    [InlineData(new string[0], EmulationSpec.WholeWrites)]
+    [InlineData(new[] { "training.overlap-grad-reduce = true" }, EmulationSpec.SharedNicChunk)]
+    [InlineData(new[] { "training.zero-stage = 1", "training.overlap-param-gather = true" }, EmulationSpec.SharedNicChunk)]
+    [InlineData(new[] { "training.zero-stage = 3" }, EmulationSpec.SharedNicChunk)]
+    [InlineData(new[] { "training.overlap-grad-reduce = true", "parallel.pp = 1", "parallel.dp = 16" }, EmulationSpec.WholeWrites)]
+    [InlineData(new[] { "training.overlap-grad-reduce = true", "emulation.rdma-chunk = whole" }, EmulationSpec.WholeWrites)]
+    public void Rdma_chunk_auto_cuts_writes_only_where_data_parallel_collectives_meet_pipeline_sends(string[] sets, long expected)
+    {
+        // The quickstart runs pp 4, dp 4 and leaves rdma-chunk at its default, auto.
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), sets);
+        Assert.Equal(expected, s.Emulation.RdmaChunkBytes);
+    }
+
     [Fact]
     public void Tp_collectives_run_as_one_event_unless_set_to_ring()
     {
