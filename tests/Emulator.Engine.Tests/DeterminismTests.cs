@@ -64,6 +64,15 @@ public class DeterminismTests
     }
 
     [Fact]
+    public void OverlappedDistributedOptimizerInChunks_OneVersusThreePartitions_IdenticalResultJson()
+    {
+        // Buckets queued behind each other on every card, parameters gathered ahead of the forward, 16 MiB chunks (rdma-chunk auto)
+        // taking turns at the NICs with the pipeline sends.
+        string[] plan = ["parallel.virtual-stages=2", "training.zero-stage=1", "training.overlap-grad-reduce=true", "training.overlap-param-gather=true"];
+        Assert.Equal(ResultOf([.. plan, "emulation.threads=1"]), ResultOf([.. plan, "emulation.threads=3"]));
+    }
+
+    [Fact]
     public void ContextParallelFsdpOverlapped_OneVersusTwoPartitions_IdenticalResultJson()
     {
         string[] plan = ["parallel.cp=2", "parallel.dp=2", "parallel.global-batch=32", "training.zero-stage=3", "training.overlap-grad-reduce=true"];
