@@ -10,17 +10,26 @@ namespace Emulator.Engine.Tests;
 /// <summary>The send side of a NIC on its own: when writes go on the wire and when their last byte has left.</summary>
 public class NicSenderTests
 {
+    private static readonly NodeSpec Node = TestScenarios.Node;
+    private static readonly FabricSpec Fabric = TestScenarios.Fabric;
+
+    /// <summary>Node 0's first NIC on a fabric of <paramref name="nodes"/> nodes, recording what it posts and reports sent.</summary>
+    private static (NicSender Nic, EntityMap Map) NicOfNode0(int nodes, long chunkBytes,
+        List<(int Target, SimTime At, object Message)> posted, List<(RdmaWrite Write, SimTime At)> sent)
+    {
+        var tree = FatTree.Build(Fabric, nodes, railsPerNode: Node.Nics);
+        var map = new EntityMap(cards: nodes * Node.CardsPerNode, banksPerCard: 0, nodes, switches: tree.SwitchCount);
+        var link = new NicLink(0, 0, tree, map, Fabric, Node, chunkBytes, Seed: 1);
+        return (new NicSender(link, owner: map.Card(0), (target, at, m) => posted.Add((target, at, m)), (w, at) => sent.Add((w, at))), map);
+    }
+
     [Fact]
     public void TwoWholeWrites_GoBackToBack_AndEachIsReportedSentWhenItsLastByteLeaves()
     {
-        var node = TestScenarios.Node;
-        var fabric = TestScenarios.Fabric;
-        var tree = FatTree.Build(fabric, nodes: 2, railsPerNode: node.Nics);
-        var map = new EntityMap(cards: 16, banksPerCard: 0, nodes: 2, switches: tree.SwitchCount);
-        var link = new NicLink(0, 0, tree, map, fabric, node, EmulationSpec.WholeWrites, Seed: 1);
+        var (node, fabric) = (Node, Fabric);
         var posted = new List<(int Target, SimTime At, object Message)>();
         var sent = new List<(RdmaWrite Write, SimTime At)>();
-        var nic = new NicSender(link, owner: map.Card(0), (target, at, m) => posted.Add((target, at, m)), (w, at) => sent.Add((w, at)));
+        var (nic, map) = NicOfNode0(2, EmulationSpec.WholeWrites, posted, sent);
         var first = new RdmaWrite(1, 0, 8, 1 << 20, TransferKind.Activation, 0);
         var second = new RdmaWrite(2, 0, 8, 1 << 20, TransferKind.Gradient, 1);
         var serialise = node.AchievedNicBandwidth.TransferTime(1 << 20);
@@ -46,15 +55,10 @@ public class NicSenderTests
     [Fact]
     public void WritesOfOneConnection_LeaveInOrder_WhileConnectionsTakeTurnsChunkByChunk()
     {
-        var node = TestScenarios.Node;
-        var fabric = TestScenarios.Fabric;
-        var tree = FatTree.Build(fabric, nodes: 3, railsPerNode: node.Nics);
-        var map = new EntityMap(cards: 24, banksPerCard: 0, nodes: 3, switches: tree.SwitchCount);
         var chunk = 1L << 20;
-        var link = new NicLink(0, 0, tree, map, fabric, node, chunk, Seed: 1);
-        var posted = new List<object>();
-        var sent = new List<RdmaWrite>();
-        var nic = new NicSender(link, owner: map.Card(0), (_, _, m) => posted.Add(m), (w, _) => sent.Add(w));
+        var posted = new List<(int Target, SimTime At, object Message)>();
+        var sent = new List<(RdmaWrite Write, SimTime At)>();
+        var (nic, _) = NicOfNode0(3, chunk, posted, sent);
         // Two ring steps to card 8 (one connection), posted together as a late ring member does, then a pipeline send to card 16.
         var step1 = new RdmaWrite(1, 0, 8, 2 * chunk, TransferKind.Ring, 0);
         var step2 = new RdmaWrite(2, 0, 8, 2 * chunk, TransferKind.Ring, 0);
@@ -63,13 +67,13 @@ public class NicSenderTests
         nic.Write(step2, SimTime.Zero);
         nic.Write(send, SimTime.Zero);
 
-        var ready = node.AchievedNicBandwidth.TransferTime(chunk);
+        var ready = Node.AchievedNicBandwidth.TransferTime(chunk);
         for (var k = 1; k < 6; k++) nic.Ready(ready * k);
 
         // The first step was on the wire before the send came, so its connection is back in line first; after that the two
         // connections take turns, and the second step follows the first instead of going beside it.
-        var order = posted.OfType<RdmaChunk>().Select(c => c.Write.TransferId).ToArray();
+        var order = posted.Select(p => p.Message).OfType<RdmaChunk>().Select(c => c.Write.TransferId).ToArray();
         Assert.Equal([1L, 1, 3, 2, 3, 2], order);
-        Assert.Equal([step1, send, step2], sent);
+        Assert.Equal([step1, send, step2], sent.Select(s => s.Write));
     }
 }
