@@ -70,6 +70,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         AllReduceShardedGrads = Bool("training.all-reduce-sharded-grads"),
         OverlapTpBackward = Bool("training.overlap-tp-backward"),
         OverlapParamGather = Bool("training.overlap-param-gather"),
+        OverlapTpForward = Bool("training.overlap-tp-forward"),
         FusedCrossEntropy = Bool("training.fused-cross-entropy"),
         HiddenDropout = Bool("training.hidden-dropout"),
         GradAccumulation = ScenarioKeys.GradAccumulationNames.First(n => n.Name == Choice("training.grad-accumulation")).Kind,

@@ -112,6 +112,12 @@ public static class ScenarioValidator
             throw v.Fail(["training.all-reduce-sharded-grads", "training.zero-stage"],
                 "a whole-gradient all-reduce (training.all-reduce-sharded-grads) applies to zero-stage 1 only (a sharded optimizer fed whole gradients), and {training.zero-stage} "
                 + (s.Training.ZeroStage == 0 ? "all-reduces gradients anyway" : "keeps the gradients sharded") + ": set training.all-reduce-sharded-grads = false, or zero-stage = 1");
+        if (s.Training.OverlapTpForward && s.Parallel.Tp > 1 && !s.Training.SequenceParallel)
+            throw v.Fail(["training.overlap-tp-forward", "training.sequence-parallel"],
+                "userbuffers overlap the all-gathers and reduce-scatters that sequence parallelism splits each all-reduce into, and {training.sequence-parallel} leaves them all-reduces: set sequence-parallel = true, or overlap-tp-forward = false");
+        if (s.Training.OverlapTpForward && s.Model.ParallelLayers)
+            throw v.Fail(["training.overlap-tp-forward", "model.parallel-layers"],
+                "userbuffers overlap a serial layer's four forward collectives with its GEMMs, and {model.parallel-layers} has one collective a pass: set overlap-tp-forward = false");
         if (s.Training.OverlapParamGather && s.Training.ZeroStage is not (1 or 2))
             throw v.Fail(["training.overlap-param-gather", "training.zero-stage"],
                 "an overlapped parameter all-gather is the distributed optimizer's (Megatron-core's overlap_param_gather), and {training.zero-stage} "

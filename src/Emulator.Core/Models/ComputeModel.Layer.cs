@@ -71,6 +71,14 @@ public static partial class ComputeModel
         return new LayerWork(QkvGemm(c, g), Fc1Gemm(c, g));
     }
 
+    /// <summary>The four forward GEMMs beside which userbuffers run a layer's tensor-parallel collectives: QKV and fc1, each fed by an
+    /// all-gather, and the output projection and fc2, each drained by a reduce-scatter (Transformer Engine's tp-comm overlap).</summary>
+    public static (WorkCost Qkv, WorkCost Proj, WorkCost Fc1, WorkCost Fc2) ForwardTpGemms(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, int cp = 1)
+    {
+        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
+        return (QkvGemm(c, g), Gemm(c, g.Tokens, g.H, g.A / g.Tp), Fc1Gemm(c, g), Gemm(c, g.Tokens, g.H, g.F / g.Tp));
+    }
+
     /// <summary>The QKV projection's GEMM: (b·s)×h by h×(A + 2·k·d)/tp.</summary>
     private static WorkCost QkvGemm(CardSpec c, LayerShape g) => Gemm(c, g.Tokens, g.QkvWidth / g.Tp, g.H);
 

@@ -94,6 +94,10 @@ public sealed record TrainingSpec(
     /// input-gradient all-reduce, 2022 on) instead of blocking the card.</summary>
     public bool OverlapTpBackward { get; init; }
 
+    /// <summary>With sequence parallelism, forward's four tensor-parallel collectives of a layer each run beside the GEMM they feed or
+    /// drain, chunk by chunk (Transformer Engine's userbuffers: Megatron-core --tp-comm-overlap, NeMo's ub_tp_comm_overlap).</summary>
+    public bool OverlapTpForward { get; init; }
+
     /// <summary>With ZeRO-1/2, the updated parameters are all-gathered layer by layer ahead of the next step's first forward through
     /// each layer (Megatron-core's overlap_param_gather) instead of all at once after the optimizer step.</summary>
     public bool OverlapParamGather { get; init; }

@@ -41,11 +41,11 @@ public sealed partial class CardActor
             // bytes go each way round.
             var ways = _s.TpPrev >= 0 ? 2 : 1;
             var step = (bytes / ways + _s.TpSize - 1) / _s.TpSize;
-            for (var lane = 0; lane < ways; lane++)
+            Launch(Enumerable.Range(0, ways).Select(lane =>
             {
                 var ring = new RingStage(lane == 0 ? _s.TpNext : _s.TpPrev, _s.TpSize - 1, step);
-                Launch(new ActiveRing(phase * 2 + lane, [ring, ring]));
-            }
+                return new ActiveRing(phase * 2 + lane, [ring, ring]);
+            }).ToArray());
             return;
         }
         if (group == RingGroup.Context)
@@ -69,16 +69,22 @@ public sealed partial class CardActor
             return;
         }
         var lanes = _s.DpPrev is null ? 1 : 2;
-        for (var lane = 0; lane < lanes; lane++)
-            Launch(new ActiveRing(phase * 2 + lane, Stages(kind, (bytes + lanes - 1) / lanes, lane == 0 ? _s.DpNext : _s.DpPrev!)));
+        Launch(Enumerable.Range(0, lanes)
+            .Select(lane => new ActiveRing(phase * 2 + lane, Stages(kind, (bytes + lanes - 1) / lanes, lane == 0 ? _s.DpNext : _s.DpPrev!)))
+            .ToArray());
     }
 
-    /// <summary>Registers a lane, holds its step buffer and sends what it can.</summary>
-    private void Launch(ActiveRing ring)
+    /// <summary>Registers a collective's lanes, holds their step buffers and sends what each can.</summary>
+    /// <remarks>All lanes are registered before any sends: a lane whose steps have all arrived ends at once, and the collective
+    /// must not look done (waking the card, starting the next queued one) while another of its lanes is still to start.</remarks>
+    private void Launch(params ActiveRing[] lanes)
     {
-        _rings[ring.Key] = ring;
-        Allocate(MemoryKind.Buffers, ring.BufferBytes);
-        PumpRing(ring);
+        foreach (var ring in lanes)
+        {
+            _rings[ring.Key] = ring;
+            Allocate(MemoryKind.Buffers, ring.BufferBytes);
+        }
+        foreach (var ring in lanes) PumpRing(ring);
     }
 
     private bool RingActive(int phase) =>

@@ -254,10 +254,10 @@ public static class StagePlanner
         // weight-gradient GEMM (each an all-gather's or reduce-scatter's traffic: gatherOnlyBytes).
         var overlapTp = t.OverlapTpBackward && tpBytes > 0;
         var firstGemm = overlapTp ? ComputeModel.BackwardFirstLinearGemm(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp) : LayerWork.Zero;
-        void Overlapped(WorkCost gemm, int mb)
+        void Overlapped(WorkCost gemm, int mb, WorkPhase kind = WorkPhase.Backward)
         {
             program.Add(new TpStart(t.SequenceParallel ? gatherOnlyBytes : tpBytes));
-            program.Add(new Work(gemm, WorkPhase.Backward, mb));
+            program.Add(new Work(gemm, kind, mb));
             program.Add(TpWait.Instance);
         }
         void OverlappedBlock(WorkCost block, WorkCost gemm, int mb, Action<WorkCost> rest)
@@ -294,6 +294,29 @@ public static class StagePlanner
             flops += bwd.Total.Flops;
         }
 
+        // Userbuffers (Transformer Engine's tp-comm overlap): with sequence parallelism each of a forward layer's four collectives
+        // runs beside the GEMM it feeds or drains, chunk by chunk: the all-gathers beside QKV and fc1, the reduce-scatters beside
+        // the projection and fc2. The layer's other kernels keep their block; the last layer's output stays scattered, so the
+        // gather before the logits (one per microbatch) is not charged.
+        var overlapTpForward = t.OverlapTpForward && tpBytes > 0 && t.SequenceParallel && !parallelLayers;
+        var forwardGemms = overlapTpForward ? ComputeModel.ForwardTpGemms(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp) : default;
+        void ForwardLayer(LayerWork w, WorkPhase kind, int mb)
+        {
+            if (!overlapTpForward)
+            {
+                Layer(w, kind, mb, attentionFirst: true);
+                return;
+            }
+            var (qkv, proj, fc1, fc2) = forwardGemms;
+            Overlapped(qkv, mb, kind);
+            Attention(w.Attention - qkv - proj, kind, mb);
+            Overlapped(proj, mb, kind);
+            Overlapped(fc1, mb, kind);
+            program.Add(new Work(w.Mlp - fc1 - fc2, kind, mb));
+            Overlapped(fc2, mb, kind);
+            flops += w.Total.Flops;
+        }
+
         foreach (var op in PipelineSchedule.Interleaved(stage, p.Pp, m, v, p.MicroBatchGroup))
         {
             var (mb, c) = (op.MicroBatch, op.Chunk);
@@ -307,7 +330,7 @@ public static class StagePlanner
                 Layers(chunkLayers[c], _ =>
                 {
                     if (gatherParams) GatheredParams();
-                    Layer(fwd, WorkPhase.Forward, mb, attentionFirst: true);
+                    ForwardLayer(fwd, WorkPhase.Forward, mb);
                 });
                 if (gatherParams && otherParams > 0 && LastVirtual(c) && !FirstVirtual(c)) GatheredParams();
                 if (LastVirtual(c)) { program.Add(new Work(logitsF, WorkPhase.Forward, mb)); flops += logitsF.Flops; }
@@ -325,7 +348,7 @@ public static class StagePlanner
             var bucketed = sharded == 3 || (t.OverlapGradReduce && replicas > 1 && mb == m - 1);
             Layers(chunkLayers[c], _ =>
             {
-                if (t.Recompute == Recompute.Full) Layer(re, WorkPhase.Recompute, mb, attentionFirst: true);
+                if (t.Recompute == Recompute.Full) ForwardLayer(re, WorkPhase.Recompute, mb);
                 // Only what backward reads: the MLP's reduction feeds just the residual, so it is not redone (with sequence
                 // parallelism the gather of the MLP's input still is).
                 else if (t.Recompute == Recompute.FullNeeded) Layer(re, WorkPhase.Recompute, mb, attentionFirst: true, closingBytes: gatherOnlyBytes);

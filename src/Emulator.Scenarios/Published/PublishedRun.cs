@@ -139,6 +139,10 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// nemo-2024 rows' notes); the others' published runs do not say, or (Megatron-LM 2021-2022, DeepSpeed) predate the options.</summary>
     public bool OverlapsDataParallel => StackIs("nemo");
 
+    /// <summary>Whether the stack runs forward's tensor-parallel collectives beside the GEMMs (Transformer Engine's userbuffers): NeMo's
+    /// launcher configs set ub_tp_comm_overlap (the nemo-2024 rows' notes); it needs sequence parallelism.</summary>
+    public bool OverlapsTpForward => StackIs("nemo") && SequenceParallel.Equals("true", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Whether the stack's loss is one fused kernel over the 2-byte logits: JAX stacks (XLA fuses it) and llm-foundry (its MPT
     /// models default to loss_fn fused_crossentropy, flash-attn's kernel); the Megatron generations run Megatron-LM's vocab-parallel
     /// passes over fp32 logits.</summary>
@@ -261,6 +265,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  all-reduce-sharded-grads = {(AllReducesShardedGrads ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  overlap-tp-backward = {(OverlapsTpBackward ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  overlap-grad-reduce = {(OverlapsDataParallel ? "true" : "false")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  overlap-tp-forward = {(OverlapsTpForward ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  overlap-param-gather = {(OverlapsDataParallel && Zero is 1 or 2 ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  fused-cross-entropy = {(FusesCrossEntropy ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  keep-stage-outputs = {(IsDeepSpeed || StackIs("megatron-lm-2021") ? "true" : "false")}\n");

@@ -382,6 +382,15 @@ public class ScenarioErrorTests
         Has(m, "training.overlap-param-gather", why, "set overlap-param-gather = false, or zero-stage 1 or 2");
     }
 
+    [Fact]
+    public void Userbuffers_need_sequence_parallelism_and_serial_layers()
+    {
+        var m = Fails(("training.overlap-tp-forward", "true"), ("training.sequence-parallel", "false"), ("parallel.tp", "2"));
+        Has(m, "training.overlap-tp-forward", "set sequence-parallel = true, or overlap-tp-forward = false");
+        m = Fails(("training.overlap-tp-forward", "true"), ("training.sequence-parallel", "true"), ("model.parallel-layers", "true"));
+        Has(m, "model.parallel-layers", "one collective a pass");
+    }
+
     // ---- sizes this machine cannot emulate
 
     [Theory]
