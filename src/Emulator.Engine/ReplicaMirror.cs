@@ -29,6 +29,9 @@ public sealed record ReplicaMirror(int Kept, int Replicas, DataParallelDims Grou
             var sliced = s with { Cards = s.Cards / s.Fabric.Slices, Parallel = p with { Dp = p.Dp / s.Fabric.Slices }, Fabric = s.Fabric with { Slices = 1 } };
             return (sliced, new ReplicaMirror(p.WeightReplicas / s.Fabric.Slices, p.WeightReplicas, groups, groups.Dims.Count - 1));
         }
+        // One dimension whose ranks share nodes (every replica on one node, or a ring that does not split by node) runs over the
+        // crossbar, which a mirrored step would send through the NIC instead: nothing to mirror then.
+        if (groups.Dims.Count == 1 && p.Tp < s.Node.CardsPerNode) return (s, null);
         var kept = groups.Dims.Count > 1 ? groups.Dims[0] : 1;
         if (kept == p.WeightReplicas || kept % p.Cp != 0) return (s, null);
         var cards = p.Tp * p.Pp * kept;

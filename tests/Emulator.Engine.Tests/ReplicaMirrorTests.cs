@@ -23,6 +23,17 @@ public class ReplicaMirrorTests
     }
 
     [Fact]
+    public void Mirroring_ReplicasThatShareOneNode_IsIgnored()
+    {
+        // The quickstart's 4 replicas of each stage share a node (tp 2): their rings run over the crossbar, so all stay live.
+        var full = StepEmulation.Run(ScenarioLoader.Load(RepoPaths.Scenario("quickstart")));
+        var mirrored = StepEmulation.Run(ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["emulation.mirror-replicas=true"]));
+
+        Assert.Equal(32, mirrored.Actors["card"]);
+        Assert.Equal(full.StepTime, mirrored.StepTime);
+    }
+
+    [Fact]
     public void Mirroring_OnATorus_IsIgnored()
     {
         // A torus job's replicas are each other's link neighbours: every chip stays live.
