@@ -71,6 +71,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         OverlapTpBackward = Bool("training.overlap-tp-backward"),
         OverlapParamGather = Bool("training.overlap-param-gather"),
         OverlapTpForward = Bool("training.overlap-tp-forward"),
+        HalfPrecisionGrads = Bool("training.half-precision-grads"),
         FusedCrossEntropy = Bool("training.fused-cross-entropy"),
         HiddenDropout = Bool("training.hidden-dropout"),
         GradAccumulation = ScenarioKeys.GradAccumulationNames.First(n => n.Name == Choice("training.grad-accumulation")).Kind,

@@ -83,6 +83,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["training.overlap-grad-reduce"] = s.Training.OverlapGradReduce ? "true" : "false",
             ["training.overlap-param-gather"] = s.Training.OverlapParamGather ? "true" : "false",
             ["training.overlap-tp-forward"] = s.Training.OverlapTpForward ? "true" : "false",
+            ["training.half-precision-grads"] = s.Training.HalfPrecisionGrads ? "true" : "false",
             ["training.zero-shard-group"] = I(s.Training.ZeroShardGroup),
             ["training.overlap-tp-backward"] = s.Training.OverlapTpBackward ? "true" : "false",
             ["training.fused-cross-entropy"] = s.Training.FusedCrossEntropy ? "true" : "false",

@@ -36,6 +36,22 @@ public class ShardingTests
     }
 
     [Fact]
+    public void HalfPrecisionGrads_HalveTheGradientBufferAndTheReduction()
+    {
+        var fp32 = Plan(0);
+        var bf16 = fp32 with { Training = fp32.Training with { HalfPrecisionGrads = true } };
+        var (a, b) = (StepEmulation.Run(fp32), StepEmulation.Run(bf16));
+
+        Assert.Equal(4, StagePlanner.GradientBytesPerParam(fp32.Training));
+        Assert.Equal(2, StagePlanner.GradientBytesPerParam(bf16.Training));
+        Assert.InRange(a.PeakHbmBreakdown[MemoryKind.Gradients] - 2 * b.PeakHbmBreakdown[MemoryKind.Gradients], -1, 1);
+        // Pipeline sends are the same; the all-reduces carry half the bytes.
+        var p2p = 2L * StagePlanner.PipelineBytes(fp32) * fp32.Parallel.MicroBatches * fp32.Parallel.Dp;
+        Assert.InRange((double)(b.Links.Sum(l => l.Bytes) - p2p) / (a.Links.Sum(l => l.Bytes) - p2p), 0.49, 0.51);
+        Assert.True(b.Breakdown[TimeKind.DataParallel] < a.Breakdown[TimeKind.DataParallel]);
+    }
+
+    [Fact]
     public void Fsdp_GathersEveryLayer_MoreDataParallelTrafficThanZero1()
     {
         var zero1 = StepEmulation.Run(Plan(1));

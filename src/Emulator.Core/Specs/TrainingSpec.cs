@@ -94,6 +94,10 @@ public sealed record TrainingSpec(
     /// input-gradient all-reduce, 2022 on) instead of blocking the card.</summary>
     public bool OverlapTpBackward { get; init; }
 
+    /// <summary>bf16 training accumulates and reduces gradients in bf16 instead of fp32 main gradients (Megatron-core's
+    /// grad_reduce_in_fp32 = false, its default; NeMo's grad_sync_dtype = bf16): half the gradient buffer and reduction bytes.</summary>
+    public bool HalfPrecisionGrads { get; init; }
+
     /// <summary>With sequence parallelism, forward's four tensor-parallel collectives of a layer each run beside the GEMM they feed or
     /// drain, chunk by chunk (Transformer Engine's userbuffers: Megatron-core --tp-comm-overlap, NeMo's ub_tp_comm_overlap).</summary>
     public bool OverlapTpForward { get; init; }

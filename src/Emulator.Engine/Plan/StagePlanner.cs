@@ -26,8 +26,9 @@ public static class StagePlanner
         2L * 2 * s.Parallel.MicroBatch * s.Model.SeqLen / s.Parallel.Cp * (long)s.Model.KvWidth / s.Parallel.Tp;
 
     /// <summary>Bytes of one gradient: bf16 training accumulates and all-reduces fp32 main gradients (Megatron-LM forces
-    /// accumulate_allreduce_grads_in_fp32 with bf16; DeepSpeed's bf16 optimizer keeps fp32 gradients too); fp16 keeps 2-byte gradients.</summary>
-    public static int GradientBytesPerParam(TrainingSpec t) => t.Precision == "bf16" ? 4 : 2;
+    /// accumulate_allreduce_grads_in_fp32 with bf16; DeepSpeed's bf16 optimizer keeps fp32 gradients too) unless
+    /// training.half-precision-grads says otherwise; fp16 keeps 2-byte gradients.</summary>
+    public static int GradientBytesPerParam(TrainingSpec t) => t.Precision == "bf16" && !t.HalfPrecisionGrads ? 4 : 2;
 
     /// <summary>Tags a pipeline transfer with its microbatch and the receiving model chunk (microbatches are at most 65,536).</summary>
     public static int Tag(int microBatch, int chunk) => chunk * 65536 + microBatch;

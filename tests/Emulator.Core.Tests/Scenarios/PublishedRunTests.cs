@@ -32,6 +32,13 @@ public class PublishedRunTests
     }
 
     [Fact]
+    public void HalfPrecisionGrads_AreAnOptionalColumn()
+    {
+        Assert.DoesNotContain("half-precision-grads", Row().ToScenarioText());
+        Assert.Contains("  half-precision-grads = true\n", Row(("half_precision_grads", "true")).ToScenarioText());
+    }
+
+    [Fact]
     public void ParallelLayers_AreAnOptionalColumn()
     {
         Assert.DoesNotContain("parallel-layers", Row().ToScenarioText());
