@@ -105,6 +105,15 @@ public static class ScenarioValidator
         if (s.Training.GradAccumulation == GradAccumulation.CastAdd && s.Training.ZeroStage >= 2)
             throw v.Fail(["training.grad-accumulation", "training.zero-stage"],
                 "cast-add is DeepSpeed's bf16 optimizer, which runs at zero-stage 0 or 1 only, and {training.zero-stage} shards the gradients: use grad-accumulation = add, or zero-stage 0 or 1");
+        if (s.Training.HalfPrecisionGrads && s.Training.Precision != "bf16")
+            throw v.Fail(["training.half-precision-grads", "training.precision"],
+                "half-precision gradients are bf16 training's choice against fp32 main gradients, and {training.precision} has 2-byte gradients anyway: set half-precision-grads = false");
+        if (s.Training.HalfPrecisionGrads && s.Training.GradAccumulation == GradAccumulation.CastAdd)
+            throw v.Fail(["training.grad-accumulation", "training.half-precision-grads"],
+                "{training.grad-accumulation} is DeepSpeed's bf16 optimizer, which keeps fp32 gradients beside the bf16 ones it casts and adds, and {training.half-precision-grads} keeps only bf16 ones: set half-precision-grads = false, or grad-accumulation = add");
+        if (s.Training.HalfPrecisionGrads && s.Training.KeepLowPrecisionGrads)
+            throw v.Fail(["training.keep-low-precision-grads", "training.half-precision-grads"],
+                "{training.keep-low-precision-grads} keeps DeepSpeed's bf16 gradients beside fp32 ones, and {training.half-precision-grads} keeps only bf16 ones: set half-precision-grads = false, or keep-low-precision-grads = false");
         if (s.Training.GradAccumulation == GradAccumulation.CastAdd && s.Training.OverlapGradReduce)
             throw v.Fail(["training.grad-accumulation", "training.overlap-grad-reduce"],
                 "cast-add adds the gradients after the whole backward (DeepSpeed's update_hp_grads), so they cannot be reduced in buckets during it ({training.overlap-grad-reduce}): set overlap-grad-reduce = false, or grad-accumulation = add");
@@ -115,7 +124,7 @@ public static class ScenarioValidator
         if (s.Training.OverlapTpForward && s.Parallel.Tp > 1 && !s.Training.SequenceParallel)
             throw v.Fail(["training.overlap-tp-forward", "training.sequence-parallel"],
                 "userbuffers overlap the all-gathers and reduce-scatters that sequence parallelism splits each all-reduce into, and {training.sequence-parallel} leaves them all-reduces: set sequence-parallel = true, or overlap-tp-forward = false");
-        if (s.Training.OverlapTpForward && s.Model.ParallelLayers)
+        if (s.Training.OverlapTpForward && s.Parallel.Tp > 1 && s.Model.ParallelLayers)
             throw v.Fail(["training.overlap-tp-forward", "model.parallel-layers"],
                 "userbuffers overlap a serial layer's four forward collectives with its GEMMs, and {model.parallel-layers} has one collective a pass: set overlap-tp-forward = false");
         if (s.Training.OverlapParamGather && s.Training.ZeroStage is not (1 or 2))

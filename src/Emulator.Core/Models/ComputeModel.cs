@@ -64,14 +64,17 @@ public static partial class ComputeModel
 
     /// <summary>The mixed-precision optimizer step as memory-bound passes over the updated parameters (paramsOnCard, or paramsOnCard/dp
     /// with a distributed optimizer), as Megatron-LM's Float16OptimizerWithFloat16Params and DistributedOptimizer run it: with
-    /// 2-byte gradients (fp16) their copy into fp32 (2 + 4 B) and the loss-scale unscale and overflow check (4 + 4 B); the
-    /// gradient norm for clipping (read 4 B); Adam (AdamBytesPerParam); the fp32 master weights copied to the 2-byte model
-    /// weights (4 + 2 B); then the card's whole gradient buffer zeroed for the next step (gradientBufferBytes written).</summary>
-    public static WorkCost OptimizerStep(CardSpec c, double paramsOnCard, bool distributedOptimizer, int dp, long gradientBufferBytes = 0, bool twoByteGradients = false)
+    /// 2-byte gradients (fp16, or bf16 ones reduced in bf16) their copy into fp32 (2 + 4 B), and with fp16's loss scaling the
+    /// unscale and overflow check (4 + 4 B); the gradient norm for clipping (read 4 B); Adam (AdamBytesPerParam); the fp32 master
+    /// weights copied to the 2-byte model weights (4 + 2 B); then the card's whole gradient buffer zeroed for the next step
+    /// (gradientBufferBytes written).</summary>
+    public static WorkCost OptimizerStep(CardSpec c, double paramsOnCard, bool distributedOptimizer, int dp, long gradientBufferBytes = 0,
+        bool twoByteGradients = false, bool lossScaled = false)
     {
         if (dp < 1) throw new ArgumentOutOfRangeException(nameof(dp), dp, "dp must be at least 1");
         var updated = distributedOptimizer ? paramsOnCard / dp : paramsOnCard;
-        var step = (twoByteGradients ? Elementwise(c, updated * (2 + 4)) + Elementwise(c, updated * (4 + 4)) : WorkCost.Zero)
+        var step = (twoByteGradients ? Elementwise(c, updated * (2 + 4)) : WorkCost.Zero)
+            + (lossScaled ? Elementwise(c, updated * (4 + 4)) : WorkCost.Zero)
             + Elementwise(c, updated * 4)
             + Elementwise(c, updated * AdamBytesPerParam)
             + Elementwise(c, updated * (4 + 2));

@@ -99,7 +99,7 @@ public sealed record TrainingSpec(
     public bool HalfPrecisionGrads { get; init; }
 
     /// <summary>With sequence parallelism, forward's four tensor-parallel collectives of a layer each run beside the GEMM they feed or
-    /// drain, chunk by chunk (Transformer Engine's userbuffers: Megatron-core --tp-comm-overlap, NeMo's ub_tp_comm_overlap).</summary>
+    /// drain (Transformer Engine's userbuffers, which pipeline them chunk by chunk: Megatron-core --tp-comm-overlap, NeMo's ub_tp_comm_overlap).</summary>
     public bool OverlapTpForward { get; init; }
 
     /// <summary>With ZeRO-1/2, the updated parameters are all-gathered layer by layer ahead of the next step's first forward through

@@ -96,7 +96,7 @@ public static class StagePlanner
         var afterBackward = t.GradAccumulation == GradAccumulation.CastAdd;
         long CastTemporary(bool holdsOther) => (long)Math.Ceiling(4.0 / p.Tp *
             Math.Max(TransformerMath.LargestLayerTensor(s.Model), holdsOther ? (double)s.Model.Vocab * s.Model.Hidden : 0));
-        var optimizer = ComputeModel.OptimizerStep(s.Card, paramsOnCard, t.DistributedOptimizer, shards, state.GradientBytes, gradPerParam == 2);
+        var optimizer = ComputeModel.OptimizerStep(s.Card, paramsOnCard, t.DistributedOptimizer, shards, state.GradientBytes, gradPerParam == 2, t.Precision == "fp16");
         var kvBytes = cp > 1 ? KeyValueBytes(s) : 0;
         var tpBytes = p.Tp > 1 ? TensorParallelBytes(s) : 0;
         var p2pBytes = PipelineBytes(s);
@@ -296,8 +296,8 @@ public static class StagePlanner
         }
 
         // Userbuffers (Transformer Engine's tp-comm overlap): with sequence parallelism each of a forward layer's four collectives
-        // runs beside the GEMM it feeds or drains, chunk by chunk: the all-gathers beside QKV and fc1, the reduce-scatters beside
-        // the projection and fc2. The layer's other kernels keep their block; the last layer's output stays scattered, so the
+        // runs beside the GEMM it feeds or drains (userbuffers pipeline the two chunk by chunk; here they simply overlap): the
+        // all-gathers beside QKV and fc1, the reduce-scatters beside the projection and fc2. The layer's other kernels keep their block; the last layer's output stays scattered, so the
         // gather before the logits (one per microbatch) is not charged.
         var overlapTpForward = t.OverlapTpForward && tpBytes > 0 && t.SequenceParallel && !parallelLayers;
         var forwardGemms = overlapTpForward ? ComputeModel.ForwardTpGemms(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp) : default;

@@ -63,6 +63,9 @@ public class ComputeModelTests
         // fp16: the 2-byte gradients copied to fp32 (6 B) and unscaled (8 B) first; a 2e6-byte gradient buffer zeroed after:
         // 54e6 B = 1080e6 ps, 6 kernels.
         Assert.Equal(new WorkCost(0, 54_000_000, 6, new SimTime(1_086_000_000)),
+            ComputeModel.OptimizerStep(Card, 1e6, false, 1, gradientBufferBytes: 2_000_000, twoByteGradients: true, lossScaled: true));
+        // bf16 gradients reduced in bf16: the copy to fp32 (6 B), no loss scale to undo: 46e6 B = 920e6 ps, 5 kernels.
+        Assert.Equal(new WorkCost(0, 46_000_000, 5, new SimTime(925_000_000)),
             ComputeModel.OptimizerStep(Card, 1e6, false, 1, gradientBufferBytes: 2_000_000, twoByteGradients: true));
     }
 

@@ -382,6 +382,16 @@ public class ScenarioErrorTests
         Has(m, "training.overlap-param-gather", why, "set overlap-param-gather = false, or zero-stage 1 or 2");
     }
 
+    [Theory]
+    [InlineData("training.precision", "fp16", "has 2-byte gradients anyway")]
+    [InlineData("training.grad-accumulation", "cast-add", "keeps fp32 gradients beside the bf16 ones")]
+    [InlineData("training.keep-low-precision-grads", "true", "bf16 gradients beside fp32 ones")]
+    public void Half_precision_grads_are_bf16_trainings_alone_and_not_deepspeeds(string key, string value, string why)
+    {
+        var m = Fails(("training.half-precision-grads", "true"), (key, value));
+        Has(m, "training.half-precision-grads", key, why, "set half-precision-grads = false");
+    }
+
     [Fact]
     public void Userbuffers_need_sequence_parallelism_and_serial_layers()
     {
