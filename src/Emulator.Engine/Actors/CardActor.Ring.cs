@@ -27,7 +27,6 @@ public sealed partial class CardActor
     /// issue order on the group's communicator: a bucket's reduce-scatter or a layer's all-gather waits for the one before.</summary>
     private int _dpRunning = -1;
     private readonly Queue<(RingKind Kind, long Bytes, int Phase)> _dpQueued = new();
-    private readonly HashSet<int> _dpQueuedPhases = new();
     /// <summary>Ring stages of a reduce-scatter inside the ZeRO shard group: its dimensions of two or more ranks.</summary>
     private int ShardStages => _shardStages ??= _s.DpDims.Take(_s.ShardDims).Count(d => d > 1);
     private int? _shardStages;
@@ -41,11 +40,12 @@ public sealed partial class CardActor
             // bytes go each way round.
             var ways = _s.TpPrev >= 0 ? 2 : 1;
             var step = (bytes / ways + _s.TpSize - 1) / _s.TpSize;
-            Launch(Enumerable.Range(0, ways).Select(lane =>
+            ActiveRing TpLane(int lane)
             {
                 var ring = new RingStage(lane == 0 ? _s.TpNext : _s.TpPrev, _s.TpSize - 1, step);
                 return new ActiveRing(phase * 2 + lane, [ring, ring]);
-            }).ToArray());
+            }
+            Launch(TpLane(0), ways == 2 ? TpLane(1) : null);
             return;
         }
         if (group == RingGroup.Context)
@@ -59,7 +59,6 @@ public sealed partial class CardActor
         if (_dpRunning >= 0)
         {
             _dpQueued.Enqueue((kind, bytes, phase));
-            _dpQueuedPhases.Add(phase);
             return;
         }
         _dpRunning = phase;
@@ -68,27 +67,42 @@ public sealed partial class CardActor
             StartTreeAllReduce(bytes, phase);
             return;
         }
-        var lanes = _s.DpPrev is null ? 1 : 2;
-        Launch(Enumerable.Range(0, lanes)
-            .Select(lane => new ActiveRing(phase * 2 + lane, Stages(kind, (bytes + lanes - 1) / lanes, lane == 0 ? _s.DpNext : _s.DpPrev!)))
-            .ToArray());
+        if (_s.DpPrev is null)
+        {
+            Launch(new ActiveRing(phase * 2, Stages(kind, bytes, _s.DpNext)));
+            return;
+        }
+        var half = (bytes + 1) / 2;
+        Launch(new ActiveRing(phase * 2, Stages(kind, half, _s.DpNext)), new ActiveRing(phase * 2 + 1, Stages(kind, half, _s.DpPrev)));
     }
 
-    /// <summary>Registers a collective's lanes, holds their step buffers and sends what each can.</summary>
-    /// <remarks>All lanes are registered before any sends: a lane whose steps have all arrived ends at once, and the collective
-    /// must not look done (waking the card, starting the next queued one) while another of its lanes is still to start.</remarks>
-    private void Launch(params ActiveRing[] lanes)
+    /// <summary>Registers a collective's lane (or both lanes), holds their step buffers and sends what each can.</summary>
+    /// <remarks>Both lanes are registered before any sends: a lane whose steps have all arrived ends at once, and the collective
+    /// must not look done (waking the card, starting the next queued one) while its other lane is still to start.</remarks>
+    private void Launch(ActiveRing lane, ActiveRing? other = null)
     {
-        foreach (var ring in lanes)
-        {
-            _rings[ring.Key] = ring;
-            Allocate(MemoryKind.Buffers, ring.BufferBytes);
-        }
-        foreach (var ring in lanes) PumpRing(ring);
+        Register(lane);
+        if (other is not null) Register(other);
+        PumpRing(lane);
+        if (other is not null) PumpRing(other);
+    }
+
+    private void Register(ActiveRing ring)
+    {
+        _rings[ring.Key] = ring;
+        Allocate(MemoryKind.Buffers, ring.BufferBytes);
     }
 
     private bool RingActive(int phase) =>
-        _rings.ContainsKey(phase * 2) || _rings.ContainsKey(phase * 2 + 1) || _trees.ContainsKey(phase) || _dpQueuedPhases.Contains(phase);
+        _rings.ContainsKey(phase * 2) || _rings.ContainsKey(phase * 2 + 1) || _trees.ContainsKey(phase) || IsQueued(phase);
+
+    /// <summary>Whether data-parallel collective <paramref name="phase"/> waits behind the one in flight.</summary>
+    private bool IsQueued(int phase)
+    {
+        foreach (var q in _dpQueued)
+            if (q.Phase == phase) return true;
+        return false;
+    }
 
     /// <summary>Blocks until collective <paramref name="phase"/> is done; returns false when it already is.</summary>
     private bool AwaitRing(int phase, RingKind kind, RingGroup group = RingGroup.Data)
@@ -199,11 +213,7 @@ public sealed partial class CardActor
         if (phase == _dpRunning && !RingActive(phase))
         {
             _dpRunning = -1;
-            if (_dpQueued.TryDequeue(out var next))
-            {
-                _dpQueuedPhases.Remove(next.Phase);
-                StartRing(next.Kind, next.Bytes, next.Phase);
-            }
+            if (_dpQueued.TryDequeue(out var next)) StartRing(next.Kind, next.Bytes, next.Phase);
         }
         if (_awaitedRing != phase || RingActive(_awaitedRing)) return;
         _awaitedRing = -1;

@@ -264,11 +264,11 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  grad-accumulation = {GradAccumulation}\n");
         b.Append(CultureInfo.InvariantCulture, $"  all-reduce-sharded-grads = {(AllReducesShardedGrads ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  overlap-tp-backward = {(OverlapsTpBackward ? "true" : "false")}\n");
-        b.Append(CultureInfo.InvariantCulture, $"  overlap-grad-reduce = {(OverlapsDataParallel ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  overlap-tp-forward = {(OverlapsTpForward ? "true" : "false")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  overlap-grad-reduce = {(OverlapsDataParallel ? "true" : "false")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  overlap-param-gather = {(OverlapsDataParallel && Zero is 1 or 2 ? "true" : "false")}\n");
         // Optional column: the run's config reduces bf16 gradients in bf16 (NeMo's grad_sync_dtype).
         if (c.GetValueOrDefault("half_precision_grads") is { Length: > 0 } halfGrads) b.Append(CultureInfo.InvariantCulture, $"  half-precision-grads = {halfGrads}\n");
-        b.Append(CultureInfo.InvariantCulture, $"  overlap-param-gather = {(OverlapsDataParallel && Zero is 1 or 2 ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  fused-cross-entropy = {(FusesCrossEntropy ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  keep-stage-outputs = {(IsDeepSpeed || StackIs("megatron-lm-2021") ? "true" : "false")}\n");
         b.Append("}\n");
