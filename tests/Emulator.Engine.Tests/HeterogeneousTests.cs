@@ -25,6 +25,15 @@ public class HeterogeneousTests
         Assert.True(fast.StepTime.Seconds > slow.Breakdown[TimeKind.Compute]);
     }
 
+    [Fact]
+    public void UsersCardKeys_ReachEveryStageCard_PresetsKeepTheirOwn()
+    {
+        var mixed = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), [Mixed, "card.efficiency.attention=0.3"]);
+        Assert.All(mixed.StageCards, c => Assert.Equal(0.3, c.AttentionEfficiency));
+        // The main preset's own card keys are not carried over: each stage keeps its preset's GEMM efficiency.
+        Assert.NotEqual(mixed.StageCards[0].GemmEfficiency, mixed.StageCards[3].GemmEfficiency);
+    }
+
     [Theory]
     [InlineData("cluster.stage-hardware=[a100-80g-selene, h100-80g-roce]", "names 2 presets for 4 pipeline stages")]
     [InlineData("cluster.stage-hardware=a100-80g-selene", "not a list")]
