@@ -87,12 +87,12 @@ public static partial class ComputeModel
 
     /// <summary>Forward work redone during backward: None nothing, Selective the attention core (QKᵀ, softmax, AV), Full the whole LayerForward, FullNeeded all of it but the MLP's second GEMM and residual add (with parallel layers, also
     /// the attention's output projection: its output only joins the residual), Dots the MLP's first GEMM with its layernorm and activation.</summary>
-    /// <remarks>With FlashAttention, Selective recomputes nothing: the fused backward already rebuilds the scores.</remarks>
+    /// <remarks>With FlashAttention, Selective re-runs the fused forward: Megatron-core checkpoints the core attention whatever
+    /// its kernel (`checkpoint_core_attention` under recompute_granularity selective), so backward first rebuilds its output.</remarks>
     public static LayerWork LayerRecompute(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention = false, int cp = 1, bool attentionDropout = false) => policy switch
     {
         Recompute.None => LayerWork.Zero,
-        Recompute.Selective when flashAttention => LayerWork.Zero,
-        Recompute.Selective => new LayerWork(AttentionCoreForward(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel), attentionDropout), WorkCost.Zero),
+        Recompute.Selective => new LayerWork(AttentionCore(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel), flashAttention, attentionDropout), WorkCost.Zero),
         Recompute.Full => LayerForward(c, m, tp, microBatch, sequenceParallel, flashAttention, cp, attentionDropout),
         // The attention block's output rebuilds the MLP's layernorm input, so all of it is redone; fc2's output only joins the residual.
         Recompute.FullNeeded when !m.ParallelLayers => new LayerWork(LayerForward(c, m, tp, microBatch, sequenceParallel, flashAttention, cp, attentionDropout).Attention,

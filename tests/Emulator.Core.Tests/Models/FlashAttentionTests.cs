@@ -52,9 +52,16 @@ public class FlashAttentionTests
     }
 
     [Fact]
-    public void SelectiveRecompute_WithFlash_RecomputesNothing()
+    public void SelectiveRecompute_WithFlash_RerunsOnlyTheFusedForward()
     {
-        Assert.Equal(LayerWork.Zero, ComputeModel.LayerRecompute(Card, Gpt, 1, 1, false, Recompute.Selective, flashAttention: true));
-        Assert.NotEqual(LayerWork.Zero, ComputeModel.LayerRecompute(Card, Gpt, 1, 1, false, Recompute.Selective));
+        // Megatron-core's checkpoint_core_attention: one fused kernel over the square, 4·b·a·s²·d = 4·16·2048²·128 FLOPs at tp 1.
+        var redo = ComputeModel.LayerRecompute(Card, Gpt, 1, 1, false, Recompute.Selective, flashAttention: true);
+        Assert.Equal(4.0 * 16 * 2048 * 2048 * 128, redo.Attention.Flops, 3);
+        Assert.Equal(1, redo.Attention.Kernels);
+        Assert.Equal(WorkCost.Zero, redo.Mlp);
+        // Unfused, selective re-runs QKᵀ, softmax and AV: the same FLOPs in three kernels.
+        var unfused = ComputeModel.LayerRecompute(Card, Gpt, 1, 1, false, Recompute.Selective);
+        Assert.Equal(redo.Attention.Flops, unfused.Attention.Flops, 3);
+        Assert.Equal(3, unfused.Attention.Kernels);
     }
 }
