@@ -66,6 +66,15 @@ public static class ValidateCommand
             return ExitCodes.BadInput;
         }
 
+        // A mistyped id would otherwise run nothing and exit 0, as if the row had passed.
+        var ids = runs.Select(r => r.Id).Concat(malformed.Select(m => m.Id)).ToHashSet();
+        var unknown = only?.Where(id => !ids.Contains(id)).Order(StringComparer.Ordinal).ToArray() ?? [];
+        if (unknown.Length > 0)
+        {
+            stderr.WriteLine($"error: --only {string.Join(", ", unknown)}: no row of {csv} has {(unknown.Length == 1 ? "this id" : "these ids")} (the first column holds the ids)");
+            return ExitCodes.BadInput;
+        }
+
         var rows = new List<(string Id, string Preset, string Metric, double Published, double Emulated, double Error, string Note)>();
         var skipped = new List<(string Id, string Reason)>(malformed.Where(m => only is null || only.Contains(m.Id)));
         foreach (var (id, reason) in skipped) stdout.WriteLine($"{id,-24} skipped: {reason}");

@@ -161,6 +161,15 @@ public class ValidateCommandTests
         Assert.True(out2.IndexOf("second", StringComparison.Ordinal) < out2.IndexOf("third", StringComparison.Ordinal));
     }
 
+    [Fact]
+    public void Validate_OnlyAnIdTheFileLacks_Exits2NamingIt()
+    {
+        var (exit, output, err) = CliRunner.Run("validate", Path.Combine(RepoPaths.Root, "data", "published-runs.csv"), "--only", "meg-t1-1.7b,meg-t1-1.7bb");
+        Assert.Equal(2, exit);
+        Assert.Contains("--only meg-t1-1.7bb: no row of", err);
+        Assert.DoesNotContain("emulating", err + output);
+    }
+
     [Theory]
     [InlineData("0")]
     [InlineData("two")]
