@@ -36,7 +36,14 @@ public static class ValidateCommand
             switch (args[i])
             {
                 case "--out" when i + 1 < args.Count: outDir = args[++i]; break;
-                case "--only" when i + 1 < args.Count: only = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries).ToHashSet(); break;
+                case "--only" when i + 1 < args.Count:
+                    only = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
+                    if (only.Count == 0)
+                    {
+                        stderr.WriteLine($"emulator validate: --only takes row ids, e.g. --only meg-t1-1.7b,llama3-405b-8k, not '{args[i]}'\n{Usage}");
+                        return ExitCodes.BadInput;
+                    }
+                    break;
                 case "--set" when i + 1 < args.Count: sets.Add(args[++i]); break;
                 case "--jobs" when i + 1 < args.Count:
                     if (!int.TryParse(args[++i], out jobs) || jobs < 1)

@@ -44,7 +44,7 @@ public static class ScenarioKeys
         new("hardware", KeyType.Text, "Hardware preset: a name (hocon/presets/NAME.conf) or a path ending in .conf, relative to the file that names it", "a100-80g-selene", DefaultNote: "none: card, node and fabric written inline"),
 
         new("cluster.cards", KeyType.Integer, "Accelerators in the job; must equal tp*cp*pp*dp and be a multiple of node.cards", "32"),
-        new("cluster.stage-hardware", KeyType.TextList, "Heterogeneous job: one hardware preset per pipeline stage whose card runs that stage (node and fabric stay the main preset's; card keys set in the scenario or by --set apply to every card); [] = every stage on the main card", "[a100-80g-selene, a100-80g-selene, h100-80g-roce, h100-80g-roce]"),
+        new("cluster.stage-hardware", KeyType.TextList, "Heterogeneous job: one hardware preset per pipeline stage whose card runs that stage (node and fabric stay the main preset's; --set card.efficiency.* applies to every card, other card keys to the main one); [] = every stage on the main card", "[a100-80g-selene, a100-80g-selene, h100-80g-roce, h100-80g-roce]"),
 
         new("model.name", KeyType.Text, "Model label for reports", "gpt-1.3b"),
         new("model.layers", KeyType.Integer, "Transformer layers", "24"),

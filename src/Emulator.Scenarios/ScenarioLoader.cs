@@ -86,8 +86,9 @@ public static class ScenarioLoader
         return result;
     }
 
-    /// <summary>The card of each preset named in cluster.stage-hardware (a heterogeneous job): that preset under the scenario's and `--set`'s own card keys.</summary>
-    /// <remarks>The main preset's card keys are not carried over, but what the user wrote (e.g. --set card.efficiency.attention=0.3) applies to every card of the job.</remarks>
+    /// <summary>The card of each preset named in cluster.stage-hardware (a heterogeneous job): that preset, under the `--set card.efficiency.*` overrides.</summary>
+    /// <remarks>A scenario's card block and the other card keys describe the main card; an efficiency override (e.g. --set
+    /// card.efficiency.attention=0.3, a sensitivity run) is meant for every card of the job.</remarks>
     private static IReadOnlyList<CardSpec> StageCards(LayeredConfig config, string scenarioDir)
     {
         if (!config.TryGet("cluster.stage-hardware", out var raw, out var setBy)) return [];
@@ -104,7 +105,8 @@ public static class ScenarioLoader
             var alone = new LayeredConfig();
             alone.Add(ReferenceConfig.Layer());
             alone.Add(preset);
-            foreach (var user in config.Layers.Where(l => l.Rank > PresetRank)) alone.Add(user);
+            foreach (var set in config.Layers.Where(l => l.Rank >= OverrideRank))
+                alone.Add(set with { Leaves = set.Leaves.Where(kv => kv.Key.StartsWith("card.efficiency.", StringComparison.Ordinal)).ToDictionary() });
             cards[name] = new ScenarioReader(alone, new Provenance(label), preset, label).ReadCardOnly();
         }
         return names.Select(n => cards[n]).ToArray();

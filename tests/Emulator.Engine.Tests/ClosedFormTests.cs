@@ -153,8 +153,8 @@ public class ClosedFormTests
 
         var result = StepEmulation.Run(s);
 
-        // Four all-reduces of b·s·h·2 bytes per layer (two forward, two backward; selective recompute under FlashAttention
-        // recomputes nothing), one microbatch per replica.
+        // Four all-reduces of b·s·h·2 bytes per layer (two forward, two backward; the scenario's recomputation redoes no
+        // TP-reduced GEMM), one microbatch per replica.
         Assert.Equal(1, s.Parallel.MicroBatches);
         var collectives = 4 * s.Model.Layers;
         var bytes = StagePlanner.TensorParallelBytes(s);

@@ -48,14 +48,17 @@ public class ContextParallelTests
     }
 
     [Theory]
-    [InlineData("full", 3)]
-    [InlineData("selective", 3)]
-    [InlineData("none", 2)]
-    public void RecomputingAttention_RunsTheKeyValueRingAgain(string recompute, int ringsPerLayer)
+    [InlineData("full", false, 3)]
+    [InlineData("selective", false, 3)]
+    [InlineData("selective", true, 3)]
+    [InlineData("none", false, 2)]
+    [InlineData("none", true, 2)]
+    public void RecomputingAttention_RunsTheKeyValueRingAgain(string recompute, bool flash, int ringsPerLayer)
     {
-        // Forward, backward, and the recompute of the attention core (full: whole layer; selective: the core) each need
-        // every rank's keys and values; without recompute only forward and backward do.
-        var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), [$"training.recompute={recompute}", "parallel.cp=2", "parallel.dp=2", "parallel.global-batch=32"]);
+        // Forward, backward, and the recompute of the attention core (full: whole layer; selective: the core, fused or not)
+        // each need every rank's keys and values; without recompute only forward and backward do.
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"),
+            [$"training.recompute={recompute}", $"training.flash-attention={(flash ? "true" : "false")}", "parallel.cp=2", "parallel.dp=2", "parallel.global-batch=32"]);
         var plan = StagePlanner.Build(s, 0);
         var rings = plan.Program.OfType<RingStart>().Count(r => r.Group == RingGroup.Context);
         var microbatches = s.Parallel.GlobalBatch / (s.Parallel.MicroBatch * s.Parallel.Dp);

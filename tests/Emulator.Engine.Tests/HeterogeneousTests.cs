@@ -26,11 +26,14 @@ public class HeterogeneousTests
     }
 
     [Fact]
-    public void UsersCardKeys_ReachEveryStageCard_PresetsKeepTheirOwn()
+    public void SetEfficiency_ReachesEveryStageCard_OtherCardKeysOnlyTheMainOne()
     {
-        var mixed = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), [Mixed, "card.efficiency.attention=0.3"]);
+        var mixed = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), [Mixed, "card.efficiency.attention=0.3", "card.peak-flops=100TFLOPS", "card.name=Mine"]);
         Assert.All(mixed.StageCards, c => Assert.Equal(0.3, c.AttentionEfficiency));
-        // The main preset's own card keys are not carried over: each stage keeps its preset's GEMM efficiency.
+        Assert.Equal("Mine", mixed.Card.Name);
+        // The stages keep their presets' own cards: names, peaks and GEMM efficiencies.
+        Assert.Equal(new[] { "A100-SXM4-80GB", "A100-SXM4-80GB", "H100-SXM5-80GB", "H100-SXM5-80GB" }, mixed.StageCards.Select(c => c.Name));
+        Assert.True(mixed.StageCards[3].PeakFlops > mixed.StageCards[0].PeakFlops);
         Assert.NotEqual(mixed.StageCards[0].GemmEfficiency, mixed.StageCards[3].GemmEfficiency);
     }
 

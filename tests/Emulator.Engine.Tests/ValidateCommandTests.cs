@@ -168,6 +168,10 @@ public class ValidateCommandTests
         Assert.Equal(2, exit);
         Assert.Contains("--only meg-t1-1.7bb: no row of", err);
         Assert.DoesNotContain("emulating", err + output);
+
+        var (emptyExit, _, emptyErr) = CliRunner.Run("validate", Path.Combine(RepoPaths.Root, "data", "published-runs.csv"), "--only", ",");
+        Assert.Equal(2, emptyExit);
+        Assert.Contains("--only takes row ids", emptyErr);
     }
 
     [Theory]
