@@ -1,6 +1,7 @@
 using System.Globalization;
 using Emulator.Engine;
 using Emulator.Engine.Results;
+using Emulator.Kernel;
 using Emulator.Scenarios;
 using Emulator.Scenarios.Published;
 
@@ -10,8 +11,9 @@ namespace Emulator.Cli;
 public static class RowEmulation
 {
     /// <summary>Emulates <paramref name="run"/> with <paramref name="sets"/> (`key=value`) on top; returns the metric, a note on what was approximated and the step's result.</summary>
-    /// <remarks>The row's scenario is written to <paramref name="dir"/> as ID.conf; any failure throws with a message naming the row.</remarks>
-    public static (double Value, string Note, StepResult Result) Emulate(PublishedRun run, string dir, IReadOnlyList<string> sets)
+    /// <remarks>The row's scenario is written to <paramref name="dir"/> as ID.conf; any failure throws with a message naming the row.
+    /// <paramref name="monitor"/> gets each simulation before it runs (for progress).</remarks>
+    public static (double Value, string Note, StepResult Result) Emulate(PublishedRun run, string dir, IReadOnlyList<string> sets, Action<Simulation>? monitor = null)
     {
         if (!double.TryParse(run.Columns["published"], NumberStyles.Float, CultureInfo.InvariantCulture, out var published) || !double.IsFinite(published) || published <= 0)
             throw new FormatException($"published = '{run.Columns["published"]}' is not a positive number");
@@ -23,7 +25,7 @@ public static class RowEmulation
             foreach (var policy in new[] { "none", "selective", "full" })
             {
                 var attempt = run with { Columns = new Dictionary<string, string>(run.Columns) { ["recompute"] = policy } };
-                var (value, said, emulated) = Emulate(attempt, dir, sets);
+                var (value, said, emulated) = Emulate(attempt, dir, sets, monitor);
                 if (emulated.Oom is null || policy == "full")
                     return (value, $"recompute not published: ran {attempt.Recompute}, " + (emulated.Oom is null ? "the least with which it fits" : "the most there is")
                         + (said.Length > 0 ? "; " + said : ""), emulated);
@@ -44,7 +46,7 @@ public static class RowEmulation
         Emulator.Core.Specs.Scenario scenario;
         try { scenario = ScenarioLoader.Load(path, sets); }
         catch (ScenarioException e) { throw new ScenarioException($"row {run.Id}: {e.Message.Replace(path, "the row", StringComparison.Ordinal)}", e.Origin, e.Key, e); }
-        var result = StepEmulation.Run(scenario);
+        var result = StepEmulation.Run(scenario, monitor);
         // The published run fitted, so an emulated overflow is a memory-model error: say so, and still compare its time.
         if (result.Oom is not null && run.Metric != "peak_hbm_gib")
             note = string.Join("; ", notes.Append(string.Create(CultureInfo.InvariantCulture,

@@ -162,6 +162,20 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void RowEmulation_HandsEachSimulationToTheMonitor_ForProgress()
+    {
+        // The row publishes its recomputation, so one simulation runs, and the monitor gets it before it runs.
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        File.WriteAllLines(csv, new[] { Header, Row("watched") });
+        var run = Assert.Single(Emulator.Scenarios.Published.PublishedRunsCsv.Read(csv).Rows);
+        var seen = new List<Emulator.Kernel.Simulation>();
+        var (_, _, result) = Emulator.Cli.RowEmulation.Emulate(run, dir, [], seen.Add);
+        var sim = Assert.Single(seen);
+        Assert.Equal(result.Events, sim.Events);
+    }
+
+    [Fact]
     public void Validate_OnlyAnIdTheFileLacks_Exits2NamingIt()
     {
         var (exit, output, err) = CliRunner.Run("validate", Path.Combine(RepoPaths.Root, "data", "published-runs.csv"), "--only", "meg-t1-1.7b,meg-t1-1.7bb");
