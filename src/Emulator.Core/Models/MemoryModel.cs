@@ -81,9 +81,15 @@ public static class MemoryModel
     }
 
     /// <summary>Transient bytes while one layer's backward runs: under Full or FullNeeded the layer's rematerialised activations (its no-recompute
-    /// footprint; with FlashAttention without the s×s scores, which the fused kernel never stores), otherwise 0.</summary>
-    public static long RecomputeWorkingBytes(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention, bool hiddenDropout = true) =>
-        policy is Recompute.Full or Recompute.FullNeeded ? ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, flashAttention ? Recompute.Selective : Recompute.None, hiddenDropout) : 0;
+    /// footprint; with FlashAttention without the s×s scores, which the fused kernel never stores); under Selective without FlashAttention
+    /// the rematerialised core, 5·a·s²·b/t (the scores selective recomputation keeps out of the stored activations); otherwise 0.</summary>
+    public static long RecomputeWorkingBytes(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention, bool hiddenDropout = true) => policy switch
+    {
+        Recompute.Full or Recompute.FullNeeded => ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, flashAttention ? Recompute.Selective : Recompute.None, hiddenDropout),
+        Recompute.Selective when !flashAttention => ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, Recompute.None, hiddenDropout)
+            - ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, Recompute.Selective, hiddenDropout),
+        _ => 0,
+    };
 
     /// <summary>The tp-split tokens-wide tensors: Q, K, V, projection input (the attention context), activation input and output (24·s·b·h for a standard GPT).</summary>
     private static long SplitTokenBytes(ModelSpec m, int microBatch)

@@ -60,10 +60,12 @@ public class MemoryModelTests
     }
 
     [Fact]
-    public void Recompute_working_set_is_one_full_layer_under_full_only()
+    public void Recompute_working_set_is_one_full_layer_under_full_and_the_scores_under_selective()
     {
         Assert.Equal(159_744L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Full, flashAttention: false));
-        Assert.Equal(0L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Selective, flashAttention: false));
+        // Selective rematerialises the core for the layer's backward: 5·a·s²·b/t = 40,960/2.
+        Assert.Equal(20_480L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Selective, flashAttention: false));
+        Assert.Equal(0L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Selective, flashAttention: true));
         Assert.Equal(0L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.None, flashAttention: false));
         // FlashAttention rematerialises the layer without the s×s scores: 34·8,192/2, the 5·a·s²·b = 40,960 score bytes dropped.
         Assert.Equal(139_264L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Full, flashAttention: true));
