@@ -12,8 +12,8 @@ public static class RowEmulation
 {
     /// <summary>Emulates <paramref name="run"/> with <paramref name="sets"/> (`key=value`) on top; returns the metric, a note on what was approximated and the step's result.</summary>
     /// <remarks>The row's scenario is written to <paramref name="dir"/> as ID.conf; any failure throws with a message naming the row.
-    /// <paramref name="monitor"/> gets each simulation before it runs (for progress).</remarks>
-    public static (double Value, string Note, StepResult Result) Emulate(PublishedRun run, string dir, IReadOnlyList<string> sets, Action<Simulation>? monitor = null)
+    /// <paramref name="monitor"/> gets each simulation before it runs (for progress) and null once it has run, so that it is not kept alive.</remarks>
+    public static (double Value, string Note, StepResult Result) Emulate(PublishedRun run, string dir, IReadOnlyList<string> sets, Action<Simulation?>? monitor = null)
     {
         if (!double.TryParse(run.Columns["published"], NumberStyles.Float, CultureInfo.InvariantCulture, out var published) || !double.IsFinite(published) || published <= 0)
             throw new FormatException($"published = '{run.Columns["published"]}' is not a positive number");
@@ -46,7 +46,9 @@ public static class RowEmulation
         Emulator.Core.Specs.Scenario scenario;
         try { scenario = ScenarioLoader.Load(path, sets); }
         catch (ScenarioException e) { throw new ScenarioException($"row {run.Id}: {e.Message.Replace(path, "the row", StringComparison.Ordinal)}", e.Origin, e.Key, e); }
-        var result = StepEmulation.Run(scenario, monitor);
+        StepResult result;
+        try { result = StepEmulation.Run(scenario, monitor); }
+        finally { monitor?.Invoke(null); }
         // The published run fitted, so an emulated overflow is a memory-model error: say so, and still compare its time.
         if (result.Oom is not null && run.Metric != "peak_hbm_gib")
             note = string.Join("; ", notes.Append(string.Create(CultureInfo.InvariantCulture,

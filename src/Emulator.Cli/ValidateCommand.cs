@@ -109,14 +109,15 @@ public static class ValidateCommand
                 {
                     // A result left from an earlier run must not sit beside this run's scenario if this row fails.
                     File.Delete(Path.Combine(rowsDir, run.Id + ".json"));
-                    // A row that takes long says how far it is every ten seconds, as `run` does every second.
+                    // A row that takes long says how far it is every ten seconds, as `run` does every second. The simulation is read
+                    // and cleared under the lock, so no line about it follows the row's result.
                     Simulation? running = null;
                     using var ticker = new Timer(_ =>
                     {
-                        if (Volatile.Read(ref running) is { } sim)
-                            lock (gate) stderr.WriteLine($"{run.Id}: ... virtual {sim.Now.Seconds:0.000} s, {sim.Events:N0} events");
+                        lock (gate)
+                            if (running is { } sim) stderr.WriteLine($"{run.Id}: ... virtual {sim.Now.Seconds:0.000} s, {sim.Events:N0} events");
                     }, null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
-                    var (emulated, note, result) = RowEmulation.Emulate(run, rowsDir, sets, sim => Volatile.Write(ref running, sim));
+                    var (emulated, note, result) = RowEmulation.Emulate(run, rowsDir, sets, sim => { lock (gate) running = sim; });
                     File.WriteAllBytes(Path.Combine(rowsDir, run.Id + ".json"), ResultJson.Write(result));
                     outcomes[i] = (emulated, note, null);
                 }

@@ -17,7 +17,8 @@ public class RecomputeWorkingSetTests
         var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["training.recompute=full", $"training.flash-attention={(flash ? "true" : "false")}"]);
         var allocs = StagePlanner.Build(s, 0).Program.OfType<Alloc>().Where(a => a.Kind == MemoryKind.Activations).Select(a => a.Bytes).ToArray();
 
-        long Footprint(Recompute kept) => MemoryModel.ActivationBytesPerLayer(s.Model, s.Parallel.Tp, s.Parallel.MicroBatch, s.Training.SequenceParallel, kept);
+        long Footprint(Recompute kept) => MemoryModel.ActivationBytesPerLayer(s.Model, s.Parallel.Tp, s.Parallel.MicroBatch, s.Training.SequenceParallel, kept,
+            s.Training.HiddenDropout, s.Training.AttentionDropout);
         Assert.Contains(Footprint(flash ? Recompute.Selective : Recompute.None), allocs);
         Assert.DoesNotContain(Footprint(flash ? Recompute.None : Recompute.Selective), allocs);
     }

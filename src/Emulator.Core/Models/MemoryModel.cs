@@ -37,8 +37,9 @@ public static class MemoryModel
             full.OptimizerBytes);
     }
 
-    /// <summary>Activation bytes one layer keeps per microbatch: with SP s·b·h·(34 + 5·a·s/h)/t, without s·b·h·(10 + 24/t + 5·a·s/(h·t)); Selective drops the 5·a·s/h term; Full and FullNeeded keep the input 2·s·b·h (/t with SP).</summary>
-    public static long ActivationBytesPerLayer(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool hiddenDropout = true)
+    /// <summary>Activation bytes one layer keeps per microbatch: with SP s·b·h·(34 + 5·a·s/h)/t, without s·b·h·(10 + 24/t + 5·a·s/(h·t)) (2·a·s/h
+    /// for the scores without attention dropout); Selective drops that term; Full and FullNeeded keep the input 2·s·b·h (/t with SP).</summary>
+    public static long ActivationBytesPerLayer(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool hiddenDropout = true, bool attentionDropout = true)
     {
         var t = CheckTp(tp);
         var sbh = checked(TokenBytes(m, microBatch) * m.Hidden);
@@ -53,7 +54,7 @@ public static class MemoryModel
             var sba = checked(TokenBytes(m, microBatch) * m.AttentionWidth);
             return CeilDiv(checked((m.ParallelLayers ? 2 : 4) * sbh + 4 * sba + 4 * kv), t);
         }
-        var core = policy == Recompute.Selective ? 0 : checked(5L * m.Heads * m.SeqLen * m.SeqLen * microBatch);
+        var core = policy == Recompute.Selective ? 0 : CoreBytes(m, microBatch, attentionDropout);
         var split = checked(SplitTokenBytes(m, microBatch) + core);
         return sequenceParallel ? CeilDiv(checked(replicated + split), t) : checked(replicated + CeilDiv(split, t));
     }
@@ -61,15 +62,15 @@ public static class MemoryModel
     /// <summary>
     /// Activation bytes of one microbatch held by one card of a stage: stageLayers × per layer, plus on the first stage the embedding dropout
     /// mask s·b·h (1 B, /t with SP), plus on the last stage the final layernorm and output-layer inputs 4·s·b·h (/t with SP) and the
-    /// fp32 logits 4·s·b·V/t (Korthikanti et al. §4.3). The transient of full recomputation is RecomputeWorkingBytes, not included here.
+    /// fp32 logits 4·s·b·V/t (Korthikanti et al. §4.3). The transient of recomputation is RecomputeWorkingBytes, not included here.
     /// </summary>
-    public static long ActivationBytesPerMicrobatch(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, int stageLayers, bool firstStage, bool lastStage, bool hiddenDropout = true)
+    public static long ActivationBytesPerMicrobatch(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, int stageLayers, bool firstStage, bool lastStage, bool hiddenDropout = true, bool attentionDropout = true)
     {
         var t = CheckTp(tp);
         var sbh = TokenBytes(m, microBatch) * m.Hidden;
         checked
         {
-            var total = stageLayers * ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, policy, hiddenDropout);
+            var total = stageLayers * ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, policy, hiddenDropout, attentionDropout);
             if (firstStage && hiddenDropout) total += sequenceParallel ? CeilDiv(sbh, t) : sbh;
             if (lastStage)
             {
@@ -82,14 +83,18 @@ public static class MemoryModel
 
     /// <summary>Transient bytes while one layer's backward runs: under Full or FullNeeded the layer's rematerialised activations (its no-recompute
     /// footprint; with FlashAttention without the s×s scores, which the fused kernel never stores); under Selective without FlashAttention
-    /// the rematerialised core, 5·a·s²·b/t (the scores selective recomputation keeps out of the stored activations); otherwise 0.</summary>
-    public static long RecomputeWorkingBytes(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention, bool hiddenDropout = true) => policy switch
+    /// the rematerialised scores, ⌈core/t⌉; otherwise 0.</summary>
+    public static long RecomputeWorkingBytes(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention, bool hiddenDropout = true, bool attentionDropout = true) => policy switch
     {
-        Recompute.Full or Recompute.FullNeeded => ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, flashAttention ? Recompute.Selective : Recompute.None, hiddenDropout),
-        Recompute.Selective when !flashAttention => ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, Recompute.None, hiddenDropout)
-            - ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, Recompute.Selective, hiddenDropout),
+        Recompute.Full or Recompute.FullNeeded => ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, flashAttention ? Recompute.Selective : Recompute.None, hiddenDropout, attentionDropout),
+        Recompute.Selective when !flashAttention => CeilDiv(CoreBytes(m, microBatch, attentionDropout), CheckTp(tp)),
         _ => 0,
     };
+
+    /// <summary>The unfused attention core's stored scores over all heads: the softmax output 2·a·s²·b, and with attention dropout its mask
+    /// and output too, 5·a·s²·b (Korthikanti et al.'s term).</summary>
+    private static long CoreBytes(ModelSpec m, int microBatch, bool attentionDropout) =>
+        checked((attentionDropout ? 5L : 2L) * m.Heads * m.SeqLen * TokenBytes(m, microBatch));
 
     /// <summary>The tp-split tokens-wide tensors: Q, K, V, projection input (the attention context), activation input and output (24·s·b·h for a standard GPT).</summary>
     private static long SplitTokenBytes(ModelSpec m, int microBatch)

@@ -77,8 +77,8 @@ public static class StagePlanner
         var storedPolicy = t.FlashAttention && t.Recompute == Recompute.None ? Recompute.Selective : t.Recompute;
         // Context parallelism keeps s/cp of every sequence on a card: every activation shrinks by cp.
         var activations = Enumerable.Range(0, v).Select(c => CeilDiv(
-            MemoryModel.ActivationBytesPerMicrobatch(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, storedPolicy, chunkLayers[c], FirstVirtual(c), LastVirtual(c), t.HiddenDropout), cp)).ToArray();
-        var working = CeilDiv(MemoryModel.RecomputeWorkingBytes(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute, t.FlashAttention, t.HiddenDropout), cp);
+            MemoryModel.ActivationBytesPerMicrobatch(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, storedPolicy, chunkLayers[c], FirstVirtual(c), LastVirtual(c), t.HiddenDropout, t.AttentionDropout), cp)).ToArray();
+        var working = CeilDiv(MemoryModel.RecomputeWorkingBytes(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute, t.FlashAttention, t.HiddenDropout, t.AttentionDropout), cp);
 
         var fwd = ComputeModel.LayerForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.FlashAttention, cp, t.AttentionDropout);
         var bwd = ComputeModel.LayerBackward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.FlashAttention, cp, t.AttentionDropout);

@@ -66,6 +66,10 @@ public class MemoryModelTests
         // Selective rematerialises the core for the layer's backward: 5·a·s²·b/t = 40,960/2.
         Assert.Equal(20_480L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Selective, flashAttention: false));
         Assert.Equal(0L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Selective, flashAttention: true));
+        // Without attention dropout only the softmax output is kept: 2·a·s²·b/t = 16,384/2.
+        Assert.Equal(8_192L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Selective, flashAttention: false, attentionDropout: false));
+        Assert.Equal(MemoryModel.ActivationBytesPerLayer(Tiny, 2, 1, false, Recompute.None) - 12_288,
+            MemoryModel.ActivationBytesPerLayer(Tiny, 2, 1, false, Recompute.None, attentionDropout: false));
         Assert.Equal(0L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.None, flashAttention: false));
         // FlashAttention rematerialises the layer without the s×s scores: 34·8,192/2, the 5·a·s²·b = 40,960 score bytes dropped.
         Assert.Equal(139_264L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Full, flashAttention: true));
