@@ -156,8 +156,10 @@ public static class ValidateCommand
         }
 
         var abs = rows.Select(r => Math.Abs(r.Error)).ToArray();
-        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{rows.Count} rows emulated, {skipped.Count} skipped; mean |error| {(abs.Length > 0 ? abs.Average() : 0):0.0%}, max |error| {(abs.Length > 0 ? abs.Max() : 0):0.0%}"));
+        // With no row emulated there is no error to average: say so rather than print a 0.0% that reads like a pass.
+        stdout.WriteLine(abs.Length == 0
+            ? $"{rows.Count} rows emulated, {skipped.Count} skipped; no error to report"
+            : string.Create(CultureInfo.InvariantCulture, $"{rows.Count} rows emulated, {skipped.Count} skipped; mean |error| {abs.Average():0.0%}, max |error| {abs.Max():0.0%}"));
         var validated = rows.Select(r => new ValidatedRow(r.Id, r.Preset, r.Metric, r.Error)).ToArray();
         var bySystem = ValidationSummary.BySystem(validated).Concat(ValidationSummary.ByKind(validated)).ToArray();
         if (bySystem.Length > 0) stdout.WriteLine("by system (time: step time, throughput, MFU and TFLOP/s rows; memory: peak HBM rows):");
@@ -189,8 +191,16 @@ public static class ValidateCommand
                 w.WriteString("id", r.Id);
                 w.WriteString("reason", r.Reason);
             });
-            w.WriteNumber("mean_abs_error", abs.Length > 0 ? abs.Average() : 0);
-            w.WriteNumber("max_abs_error", abs.Length > 0 ? abs.Max() : 0);
+            if (abs.Length == 0)
+            {
+                w.WriteNull("mean_abs_error");
+                w.WriteNull("max_abs_error");
+            }
+            else
+            {
+                w.WriteNumber("mean_abs_error", abs.Average());
+                w.WriteNumber("max_abs_error", abs.Max());
+            }
             Objects(w, "by_system", bySystem, g =>
             {
                 w.WriteString("preset", g.Preset);

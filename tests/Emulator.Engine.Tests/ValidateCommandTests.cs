@@ -178,6 +178,20 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void Validate_NoRowEmulated_ReportsNoErrorRatherThanZero()
+    {
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        File.WriteAllLines(csv, new[] { Header, Row("broken", tp: "3") });
+        var (exit, output, err) = CliRunner.Run("validate", csv, "--out", dir);
+        Assert.True(exit == 0, err);
+        Assert.Contains("0 rows emulated, 1 skipped; no error to report", output);
+        using var json = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "validation.json")));
+        Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("mean_abs_error").ValueKind);
+        Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("max_abs_error").ValueKind);
+    }
+
+    [Fact]
     public void Validate_OnlyAnIdTheFileLacks_Exits2NamingIt()
     {
         var (exit, output, err) = CliRunner.Run("validate", Path.Combine(RepoPaths.Root, "data", "published-runs.csv"), "--only", "meg-t1-1.7b,meg-t1-1.7bb");
