@@ -51,11 +51,13 @@ public class ContextParallelTests
     [InlineData("full", false, 3)]
     [InlineData("selective", false, 3)]
     [InlineData("selective", true, 3)]
+    [InlineData("dots", true, 3)]
     [InlineData("none", false, 2)]
     [InlineData("none", true, 2)]
     public void RecomputingAttention_RunsTheKeyValueRingAgain(string recompute, bool flash, int ringsPerLayer)
     {
-        // Forward, backward, and the recompute of the attention core (full: whole layer; selective: the core, fused or not)
+        // Forward, backward, and the recompute of the attention core (full: whole layer; selective: the core, fused or not;
+        // dots: the core, whose output MaxText does not save)
         // each need every rank's keys and values; without recompute only forward and backward do.
         var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"),
             [$"training.recompute={recompute}", $"training.flash-attention={(flash ? "true" : "false")}", "parallel.cp=2", "parallel.dp=2", "parallel.global-batch=32"]);

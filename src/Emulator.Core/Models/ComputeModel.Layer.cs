@@ -86,7 +86,8 @@ public static partial class ComputeModel
     private static WorkCost Fc1Gemm(CardSpec c, LayerShape g) => Gemm(c, g.Tokens, g.Fc1Width / g.Tp, g.H);
 
     /// <summary>Forward work redone during backward: None nothing, Selective the attention core (QKᵀ, softmax, AV), Full the whole LayerForward, FullNeeded all of it but the MLP's second GEMM and residual add (with parallel layers, also
-    /// the attention's output projection: its output only joins the residual), Dots the MLP's first GEMM with its layernorm and activation.</summary>
+    /// the attention's output projection: its output only joins the residual), Dots what MaxText's save_dot_except_mlpwi does not save: both
+    /// layernorms, the attention core (its output, "context", is not among the saved names) and the MLP's first GEMM with its activation.</summary>
     /// <remarks>With FlashAttention, Selective re-runs the fused forward: Megatron-core checkpoints the core attention whatever
     /// its kernel (`checkpoint_core_attention` under recompute_granularity selective), so backward first rebuilds its output.</remarks>
     public static LayerWork LayerRecompute(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention = false, int cp = 1, bool attentionDropout = false) => policy switch
@@ -98,9 +99,15 @@ public static partial class ComputeModel
         Recompute.FullNeeded when !m.ParallelLayers => new LayerWork(LayerForward(c, m, tp, microBatch, sequenceParallel, flashAttention, cp, attentionDropout).Attention,
             MlpInputRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel))),
         Recompute.FullNeeded => ParallelLayerInputsRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel), flashAttention, attentionDropout),
-        Recompute.Dots => new LayerWork(WorkCost.Zero, MlpInputRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel))),
+        Recompute.Dots => DotsRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel), flashAttention, attentionDropout),
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "unknown recompute policy"),
     };
+
+    /// <summary>What `dots` redoes: the attention's layernorm and core (from the saved Q, K, V) and the MLP's input side; with parallel
+    /// layers the one shared layernorm is counted once, with the MLP.</summary>
+    private static LayerWork DotsRecompute(CardSpec c, LayerShape g, bool flashAttention, bool attentionDropout) => new(
+        (g.Model.ParallelLayers ? WorkCost.Zero : LayerNormForward(c, g)) + AttentionCore(c, g, flashAttention, attentionDropout),
+        MlpInputRecompute(c, g));
 
     /// <summary>What `full-needed` redoes of a parallel layer: the shared layernorm, QKV and the attention core, fc1 and its activation.</summary>
     private static LayerWork ParallelLayerInputsRecompute(CardSpec c, LayerShape g, bool flashAttention, bool attentionDropout) => new(

@@ -47,12 +47,13 @@ public static class MemoryModel
         if (policy is Recompute.Full or Recompute.FullNeeded) return sequenceParallel ? CeilDiv(2 * sbh, t) : 2 * sbh;
         if (policy == Recompute.Dots)
         {
-            // What backward needs of the saved matmul outputs: layer input 2·sbh, Q 2·sbA, K and V 4·sb·k·d, attention
-            // context 2·sbA and the projection output 2·sbh (it rebuilds the MLP's input; not with parallel layers, whose
-            // MLP reads the layer input); fc2's output is not needed and is dropped. Approximated as all split over tp.
+            // MaxText's save_dot_except_mlpwi may save the named dots (query_proj, key_proj, value_proj, out_proj, mlpwo); JAX keeps
+            // those backward reads, with the scanned layer's input: 2·sbh, Q 2·sbA, K and V 4·sb·k·d, and out_proj's output 2·sbh,
+            // which rebuilds the MLP's input (not with parallel layers, whose MLP reads the layer input). mlpwo's output only joins
+            // the residual, and the attention output ("context") is not among the names: both are dropped. All split over tp.
             var kv = checked(TokenBytes(m, microBatch) * m.KvWidth);
             var sba = checked(TokenBytes(m, microBatch) * m.AttentionWidth);
-            return CeilDiv(checked((m.ParallelLayers ? 2 : 4) * sbh + 4 * sba + 4 * kv), t);
+            return CeilDiv(checked((m.ParallelLayers ? 2 : 4) * sbh + 2 * sba + 4 * kv), t);
         }
         var core = policy == Recompute.Selective ? 0 : CoreBytes(m, microBatch, attentionDropout);
         var split = checked(SplitTokenBytes(m, microBatch) + core);
@@ -83,13 +84,24 @@ public static class MemoryModel
 
     /// <summary>Transient bytes while one layer's backward runs: under Full or FullNeeded the layer's rematerialised activations (its no-recompute
     /// footprint; with FlashAttention without the s×s scores, which the fused kernel never stores); under Selective without FlashAttention
-    /// the rematerialised scores, ⌈core/t⌉; otherwise 0.</summary>
+    /// the rematerialised scores, ⌈core/t⌉; under Dots the larger side of what the layer's backward rebuilds: a layernorm output 2·sbh
+    /// (/t with SP) and either the attention output 2·sbA/t or the MLP's first GEMM and activation outputs 2·sb·(f₁ + f)/t (the MLP's
+    /// backward runs first and frees its side before the attention's is needed); otherwise 0.</summary>
     public static long RecomputeWorkingBytes(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention, bool hiddenDropout = true, bool attentionDropout = true) => policy switch
     {
         Recompute.Full or Recompute.FullNeeded => ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, flashAttention ? Recompute.Selective : Recompute.None, hiddenDropout, attentionDropout),
         Recompute.Selective when !flashAttention => CeilDiv(CoreBytes(m, microBatch, attentionDropout), CheckTp(tp)),
+        Recompute.Dots => DotsWorkingBytes(m, CheckTp(tp), microBatch, sequenceParallel),
         _ => 0,
     };
+
+    private static long DotsWorkingBytes(ModelSpec m, int t, int microBatch, bool sequenceParallel)
+    {
+        var sb = TokenBytes(m, microBatch);
+        var norm = checked(2 * sb * m.Hidden);
+        var split = Math.Max(checked(2 * sb * m.AttentionWidth), checked(2 * sb * ((m.GatedMlp ? 2L : 1L) * m.FfnHidden + m.FfnHidden)));
+        return sequenceParallel ? CeilDiv(checked(norm + split), t) : checked(norm + CeilDiv(split, t));
+    }
 
     /// <summary>The unfused attention core's stored scores over all heads: the softmax output 2·a·s²·b, and with attention dropout its mask
     /// and output too, 5·a·s²·b (Korthikanti et al.'s term).</summary>

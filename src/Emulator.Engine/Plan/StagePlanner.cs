@@ -355,7 +355,13 @@ public static class StagePlanner
                 else if (t.Recompute == Recompute.FullNeeded) Layer(re, WorkPhase.Recompute, mb, attentionFirst: true, closingBytes: gatherOnlyBytes);
                 // Selective recompute reruns the attention core, so under ring attention the other ranks' K/V come round again.
                 else if (t.Recompute == Recompute.Selective && re.Total.Kernels > 0) { Attention(re.Total, WorkPhase.Recompute, mb); flops += re.Total.Flops; }
-                else if (t.Recompute == Recompute.Dots && re.Total.Kernels > 0) { program.Add(new Work(re.Total, WorkPhase.Recompute, mb)); flops += re.Total.Flops; }
+                // Dots reruns the attention core too (its output is not saved), so the keys and values come round again as well.
+                else if (t.Recompute == Recompute.Dots)
+                {
+                    Attention(re.Attention, WorkPhase.Recompute, mb);
+                    program.Add(new Work(re.Mlp, WorkPhase.Recompute, mb));
+                    flops += re.Total.Flops;
+                }
                 BackwardLayer(mb);
                 if (accumulateLayer.Kernels > 0 && !afterBackward) program.Add(new Work(accumulateLayer, WorkPhase.Backward, mb));
                 if (bucketed) Bucket(layerGradBytes);

@@ -60,12 +60,17 @@ public class MemoryModelTests
     }
 
     [Fact]
-    public void Recompute_working_set_is_one_full_layer_under_full_and_the_scores_under_selective()
+    public void Recompute_working_set_is_what_each_policy_rematerialises_for_one_layer()
     {
         Assert.Equal(159_744L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Full, flashAttention: false));
         // Selective rematerialises the core for the layer's backward: 5·a·s²·b/t = 40,960/2.
         Assert.Equal(20_480L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Selective, flashAttention: false));
         Assert.Equal(0L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Selective, flashAttention: true));
+        // Dots holds the larger side it rebuilds: a layernorm output 2·sbh = 16,384 and the MLP's fc1 and activation outputs
+        // 2·64·(512 + 512) = 131,072 (more than the attention output's 2·sbA = 16,384); all over t 2 with sequence parallelism, the
+        // layernorm output whole without it.
+        Assert.Equal((16_384L + 131_072) / 2, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Dots, flashAttention: true));
+        Assert.Equal(16_384L + 131_072 / 2, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, false, Recompute.Dots, flashAttention: true));
         // Without attention dropout only the softmax output is kept: 2·a·s²·b/t = 16,384/2.
         Assert.Equal(8_192L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Selective, flashAttention: false, attentionDropout: false));
         Assert.Equal(MemoryModel.ActivationBytesPerLayer(Tiny, 2, 1, false, Recompute.None) - 12_288,
@@ -98,10 +103,11 @@ public class MemoryModelTests
     }
 
     [Fact]
-    public void Dots_KeepsInputQkvContextAndProjection()
+    public void Dots_KeepsTheInputAndTheSavedDotsBackwardReads()
     {
-        // Llama 2 70B, b = 4, s = 4096, tp 1: 8·s·b·h + 4·s·b·k·d = 8·16384·8192 + 4·16384·1024 bytes.
-        Assert.Equal(8L * 16384 * 8192 + 4L * 16384 * 1024,
+        // Llama 2 70B, b = 4, s = 4096, tp 1: input and out_proj 4·s·b·h, query_proj 2·s·b·A (A = h), key_proj and value_proj
+        // 4·s·b·k·d: 6·16384·8192 + 4·16384·1024 bytes (not mlpwo's output, which backward does not read).
+        Assert.Equal(6L * 16384 * 8192 + 4L * 16384 * 1024,
             MemoryModel.ActivationBytesPerLayer(ModelFixtures.Llama2_70B, tp: 1, microBatch: 4, sequenceParallel: false, Recompute.Dots));
     }
 }
