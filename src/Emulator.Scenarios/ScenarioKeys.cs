@@ -9,7 +9,7 @@ public static class ScenarioKeys
 {
     /// <summary>Recompute policies by the word training.recompute takes for each: the one mapping the reader and error messages use.</summary>
     public static readonly IReadOnlyList<(string Name, Recompute Policy)> RecomputeNames =
-        [("none", Recompute.None), ("selective", Recompute.Selective), ("full", Recompute.Full), ("full-needed", Recompute.FullNeeded), ("dots", Recompute.Dots)];
+        [("none", Recompute.None), ("selective", Recompute.Selective), ("full", Recompute.Full), ("full-needed", Recompute.FullNeeded), ("dots", Recompute.Dots), ("minimal", Recompute.Minimal)];
 
     /// <summary>Valid recompute policies.</summary>
     public static readonly IReadOnlyList<string> RecomputeChoices = [.. RecomputeNames.Select(n => n.Name)];
@@ -70,7 +70,7 @@ public static class ScenarioKeys
         new("parallel.stage-layers", KeyType.IntegerList, "Layers per stage, first to last (pp entries, each >= 1, summing to layers); [] = even split", "[6, 6, 6, 6]"),
 
         new("training.precision", KeyType.Choice, "Weights/activations/gradients precision (fp32 master weights and Adam state either way)", "bf16", PrecisionChoices),
-        new("training.recompute", KeyType.Choice, "Activation recomputation: none; selective (attention core, Korthikanti et al.); full (whole layers, rerun as PyTorch's checkpoint does); full-needed (keep layer inputs, redo only what backward reads: JAX's jax.checkpoint skips the MLP's second GEMM, its TP reduction and residual add); dots (MaxText's save_dot_except_mlpwi: keep the layer input and the named projections backward reads, Q, K, V and the attention's output projection; redo the layernorms, the attention core and the MLP's first GEMM and activation)", "selective", RecomputeChoices),
+        new("training.recompute", KeyType.Choice, "Activation recomputation: none; selective (attention core, Korthikanti et al.); full (whole layers, rerun as PyTorch's checkpoint does); full-needed (keep layer inputs, redo only what backward reads: JAX's jax.checkpoint skips the MLP's second GEMM, its TP reduction and residual add); dots (MaxText's save_dot_except_mlpwi: keep the layer input and the named projections backward reads, Q, K, V and the attention's output projection; redo the layernorms, the attention core and the MLP's first GEMM and activation); minimal (MaxText's minimal: keep every projection's output, redo the layernorms, the attention core and the MLP's activation)", "selective", RecomputeChoices),
         new("training.sequence-parallel", KeyType.Boolean, "Megatron sequence parallelism", "true"),
         new("training.zero-shard-group", KeyType.Integer, "Data-parallel ranks (dp*cp) one set of ZeRO shards spans, the groups holding replicas of each other (hybrid sharding: PyTorch HYBRID_SHARD, MaxText's data x fsdp axes): a reduce-scatter inside the group, then an all-reduce of the shard across groups; parameters gathered inside the group; 1 shards nothing; 0 = all (a slice's on a multi-slice torus)", "8"),
         new("training.zero-stage", KeyType.Integer, "ZeRO stage: 0 replicated; 1 distributed optimizer (Adam state and fp32 master weights sharded over dp); 2 also fp32 gradients; 3 also parameters (FSDP, per-layer all-gather)", "1"),

@@ -52,6 +52,7 @@ public class ContextParallelTests
     [InlineData("selective", false, 3)]
     [InlineData("selective", true, 3)]
     [InlineData("dots", true, 3)]
+    [InlineData("minimal", true, 3)]
     [InlineData("none", false, 2)]
     [InlineData("none", true, 2)]
     public void RecomputingAttention_RunsTheKeyValueRingAgain(string recompute, bool flash, int ringsPerLayer)

@@ -87,7 +87,8 @@ public static partial class ComputeModel
 
     /// <summary>Forward work redone during backward: None nothing, Selective the attention core (QKᵀ, softmax, AV), Full the whole LayerForward, FullNeeded all of it but the MLP's second GEMM and residual add (with parallel layers, also
     /// the attention's output projection: its output only joins the residual), Dots what MaxText's save_dot_except_mlpwi does not save: both
-    /// layernorms, the attention core (its output, "context", is not among the saved names) and the MLP's first GEMM with its activation.</summary>
+    /// layernorms, the attention core (its output, "context", is not among the saved names) and the MLP's first GEMM with its activation;
+    /// Minimal (MaxText's minimal) the same but the MLP's first GEMM, whose output it keeps.</summary>
     /// <remarks>With FlashAttention, Selective re-runs the fused forward: Megatron-core checkpoints the core attention whatever
     /// its kernel (`checkpoint_core_attention` under recompute_granularity selective), so backward first rebuilds its output.</remarks>
     public static LayerWork LayerRecompute(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention = false, int cp = 1, bool attentionDropout = false) => policy switch
@@ -100,6 +101,7 @@ public static partial class ComputeModel
             MlpInputRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel))),
         Recompute.FullNeeded => ParallelLayerInputsRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel), flashAttention, attentionDropout),
         Recompute.Dots => DotsRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel), flashAttention, attentionDropout),
+        Recompute.Minimal => MinimalRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel), flashAttention, attentionDropout),
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "unknown recompute policy"),
     };
 
@@ -108,6 +110,11 @@ public static partial class ComputeModel
     private static LayerWork DotsRecompute(CardSpec c, LayerShape g, bool flashAttention, bool attentionDropout) => new(
         (g.Model.ParallelLayers ? WorkCost.Zero : LayerNormForward(c, g)) + AttentionCore(c, g, flashAttention, attentionDropout),
         MlpInputRecompute(c, g));
+
+    /// <summary>What `minimal` redoes: as `dots` without the MLP's first GEMM, whose output it keeps (only its activation is redone).</summary>
+    private static LayerWork MinimalRecompute(CardSpec c, LayerShape g, bool flashAttention, bool attentionDropout) => new(
+        (g.Model.ParallelLayers ? WorkCost.Zero : LayerNormForward(c, g)) + AttentionCore(c, g, flashAttention, attentionDropout),
+        LayerNormForward(c, g) + ActivationForward(c, g));
 
     /// <summary>What `full-needed` redoes of a parallel layer: the shared layernorm, QKV and the attention core, fc1 and its activation.</summary>
     private static LayerWork ParallelLayerInputsRecompute(CardSpec c, LayerShape g, bool flashAttention, bool attentionDropout) => new(

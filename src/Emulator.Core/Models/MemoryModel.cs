@@ -45,7 +45,7 @@ public static class MemoryModel
         var sbh = checked(TokenBytes(m, microBatch) * m.Hidden);
         var replicated = checked(((m.ParallelLayers ? 6 : 10) - (hiddenDropout ? 0 : 2)) * sbh);
         if (policy is Recompute.Full or Recompute.FullNeeded) return sequenceParallel ? CeilDiv(2 * sbh, t) : 2 * sbh;
-        if (policy == Recompute.Dots)
+        if (policy is Recompute.Dots or Recompute.Minimal)
         {
             // MaxText's save_dot_except_mlpwi may save the named dots (query_proj, key_proj, value_proj, out_proj, mlpwo); JAX keeps
             // those backward reads, with the scanned layer's input: 2·sbh, Q 2·sbA, K and V 4·sb·k·d, and out_proj's output 2·sbh,
@@ -53,7 +53,9 @@ public static class MemoryModel
             // the residual, and the attention output ("context") is not among the names: both are dropped. All split over tp.
             var kv = checked(TokenBytes(m, microBatch) * m.KvWidth);
             var sba = checked(TokenBytes(m, microBatch) * m.AttentionWidth);
-            return CeilDiv(checked((m.ParallelLayers ? 2 : 4) * sbh + 2 * sba + 4 * kv), t);
+            // MaxText's minimal (checkpoint_dots_with_no_batch_dims) also keeps the MLP's first GEMM's output, 2·sb·f₁.
+            var fc1 = policy == Recompute.Minimal ? checked(2 * TokenBytes(m, microBatch) * (m.GatedMlp ? 2L : 1L) * m.FfnHidden) : 0;
+            return CeilDiv(checked((m.ParallelLayers ? 2 : 4) * sbh + 2 * sba + 4 * kv + fc1), t);
         }
         var core = policy == Recompute.Selective ? 0 : CoreBytes(m, microBatch, attentionDropout);
         var split = checked(SplitTokenBytes(m, microBatch) + core);
@@ -86,20 +88,25 @@ public static class MemoryModel
     /// footprint; with FlashAttention without the s×s scores, which the fused kernel never stores); under Selective without FlashAttention
     /// the rematerialised scores, ⌈core/t⌉; under Dots the larger side of what the layer's backward rebuilds: a layernorm output 2·sbh
     /// (/t with SP) and either the attention output 2·sbA/t or the MLP's first GEMM and activation outputs 2·sb·(f₁ + f)/t (the MLP's
-    /// backward runs first and frees its side before the attention's is needed); otherwise 0.</summary>
+    /// backward runs first and frees its side before the attention's is needed); under Minimal the same with the activation's output
+    /// 2·sb·f/t for the MLP's side; otherwise 0.</summary>
     public static long RecomputeWorkingBytes(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention, bool hiddenDropout = true, bool attentionDropout = true) => policy switch
     {
         Recompute.Full or Recompute.FullNeeded => ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, flashAttention ? Recompute.Selective : Recompute.None, hiddenDropout, attentionDropout),
         Recompute.Selective when !flashAttention => CeilDiv(CoreBytes(m, microBatch, attentionDropout), CheckTp(tp)),
-        Recompute.Dots => DotsWorkingBytes(m, CheckTp(tp), microBatch, sequenceParallel),
+        Recompute.Dots => DotsWorkingBytes(m, CheckTp(tp), microBatch, sequenceParallel, mlpGemm: true, flashAttention ? 0 : CoreBytes(m, microBatch, attentionDropout)),
+        Recompute.Minimal => DotsWorkingBytes(m, CheckTp(tp), microBatch, sequenceParallel, mlpGemm: false, flashAttention ? 0 : CoreBytes(m, microBatch, attentionDropout)),
         _ => 0,
     };
 
-    private static long DotsWorkingBytes(ModelSpec m, int t, int microBatch, bool sequenceParallel)
+    /// <summary>The larger side `dots` (mlpGemm: the first GEMM's output too) or `minimal` (the activation's only) rebuilds; the attention's
+    /// side holds the unfused core's scores too.</summary>
+    private static long DotsWorkingBytes(ModelSpec m, int t, int microBatch, bool sequenceParallel, bool mlpGemm, long scores)
     {
         var sb = TokenBytes(m, microBatch);
         var norm = checked(2 * sb * m.Hidden);
-        var split = Math.Max(checked(2 * sb * m.AttentionWidth), checked(2 * sb * ((m.GatedMlp ? 2L : 1L) * m.FfnHidden + m.FfnHidden)));
+        var mlp = checked(2 * sb * ((mlpGemm ? (m.GatedMlp ? 2L : 1L) * m.FfnHidden : 0) + m.FfnHidden));
+        var split = Math.Max(checked(2 * sb * m.AttentionWidth + scores), mlp);
         return sequenceParallel ? CeilDiv(checked(norm + split), t) : checked(norm + CeilDiv(split, t));
     }
 

@@ -14,6 +14,9 @@ public enum Recompute
     FullNeeded,
     /// <summary>Keep the outputs of the matrix multiplies except the MLP's first (MaxText's save_dot_except_mlpwi); recompute that GEMM and the element-wise work.</summary>
     Dots,
+    /// <summary>Keep every projection's output (MaxText's minimal, JAX's checkpoint_dots_with_no_batch_dims); recompute the layernorms, the
+    /// attention core (its batched dots are not saved) and the MLP's activation.</summary>
+    Minimal,
 }
 
 /// <summary>How data-parallel gradient all-reduces run.</summary>

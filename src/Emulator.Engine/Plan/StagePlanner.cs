@@ -355,8 +355,8 @@ public static class StagePlanner
                 else if (t.Recompute == Recompute.FullNeeded) Layer(re, WorkPhase.Recompute, mb, attentionFirst: true, closingBytes: gatherOnlyBytes);
                 // Selective recompute reruns the attention core, so under ring attention the other ranks' K/V come round again.
                 else if (t.Recompute == Recompute.Selective && re.Total.Kernels > 0) { Attention(re.Total, WorkPhase.Recompute, mb); flops += re.Total.Flops; }
-                // Dots reruns the attention core too (its output is not saved), so the keys and values come round again as well.
-                else if (t.Recompute == Recompute.Dots)
+                // Dots and minimal rerun the attention core too (its output is not saved), so the keys and values come round again.
+                else if (t.Recompute is Recompute.Dots or Recompute.Minimal)
                 {
                     Attention(re.Attention, WorkPhase.Recompute, mb);
                     program.Add(new Work(re.Mlp, WorkPhase.Recompute, mb));

@@ -24,7 +24,8 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     public string Stack => Columns["stack"].Trim().ToLowerInvariant();
 
     /// <summary>The row's recompute policy. JAX stacks: selective keeps matmul outputs (MaxText's save_dot_except_mlpwi, JAX's
-    /// checkpoint_dots), `dots` here; full is jax.checkpoint, which redoes only what backward reads, `full-needed` here.</summary>
+    /// checkpoint_dots), `dots` here; full is jax.checkpoint, which redoes only what backward reads, `full-needed` here; minimal is
+    /// MaxText's own name (checkpoint_dots_with_no_batch_dims).</summary>
     public string Recompute => (OrDefault("recompute", "none").ToLowerInvariant(), IsJax) switch
     {
         ("selective", true) => "dots",

@@ -52,6 +52,17 @@ public class FlashAttentionTests
     }
 
     [Fact]
+    public void DotsAndMinimal_RerunTheFusedForward_DotsTheFirstMlpGemmToo()
+    {
+        var minimal = ComputeModel.LayerRecompute(Card, Gpt, 1, 1, false, Recompute.Minimal, flashAttention: true);
+        var dots = ComputeModel.LayerRecompute(Card, Gpt, 1, 1, false, Recompute.Dots, flashAttention: true);
+        // Both redo the fused attention (4·16·2048²·128 FLOPs) beside the layernorm; dots also the MLP's first GEMM, 2·s·h·f.
+        Assert.Equal(4.0 * 16 * 2048 * 2048 * 128, minimal.Attention.Flops, 3);
+        Assert.Equal(minimal.Attention, dots.Attention);
+        Assert.Equal(2.0 * 2048 * 2048 * 8192, dots.Mlp.Flops - minimal.Mlp.Flops, 3);
+    }
+
+    [Fact]
     public void SelectiveRecompute_WithFlash_RerunsOnlyTheFusedForward()
     {
         // Megatron-core's checkpoint_core_attention: one fused kernel over the square, 4·b·a·s²·d = 4·16·2048²·128 FLOPs at tp 1.

@@ -71,6 +71,8 @@ public class MemoryModelTests
         // layernorm output whole without it.
         Assert.Equal((16_384L + 131_072) / 2, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Dots, flashAttention: true));
         Assert.Equal(16_384L + 131_072 / 2, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, false, Recompute.Dots, flashAttention: true));
+        // Minimal keeps fc1's output, so its MLP side is the activation's 2·64·512 = 65,536: still the larger.
+        Assert.Equal((16_384L + 65_536) / 2, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Minimal, flashAttention: true));
         // Without attention dropout only the softmax output is kept: 2·a·s²·b/t = 16,384/2.
         Assert.Equal(8_192L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Selective, flashAttention: false, attentionDropout: false));
         Assert.Equal(MemoryModel.ActivationBytesPerLayer(Tiny, 2, 1, false, Recompute.None) - 12_288,
@@ -109,5 +111,8 @@ public class MemoryModelTests
         // 4·s·b·k·d: 6·16384·8192 + 4·16384·1024 bytes (not mlpwo's output, which backward does not read).
         Assert.Equal(6L * 16384 * 8192 + 4L * 16384 * 1024,
             MemoryModel.ActivationBytesPerLayer(ModelFixtures.Llama2_70B, tp: 1, microBatch: 4, sequenceParallel: false, Recompute.Dots));
+        // Minimal keeps the MLP's first GEMM's output too: 2·s·b·2f (gated) more.
+        Assert.Equal(6L * 16384 * 8192 + 4L * 16384 * 1024 + 2L * 16384 * 2 * 28672,
+            MemoryModel.ActivationBytesPerLayer(ModelFixtures.Llama2_70B, tp: 1, microBatch: 4, sequenceParallel: false, Recompute.Minimal));
     }
 }
