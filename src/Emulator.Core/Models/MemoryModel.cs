@@ -50,12 +50,15 @@ public static class MemoryModel
             // MaxText's save_dot_except_mlpwi may save the named dots (query_proj, key_proj, value_proj, out_proj, mlpwo); JAX keeps
             // those backward reads, with the scanned layer's input: 2·sbh, Q 2·sbA, K and V 4·sb·k·d, and out_proj's output 2·sbh,
             // which rebuilds the MLP's input (not with parallel layers, whose MLP reads the layer input). mlpwo's output only joins
-            // the residual, and the attention output ("context") is not among the names: both are dropped. All split over tp.
+            // the residual, and the attention output ("context") is not among the names: both are dropped.
             var kv = checked(TokenBytes(m, microBatch) * m.KvWidth);
             var sba = checked(TokenBytes(m, microBatch) * m.AttentionWidth);
             // MaxText's minimal (checkpoint_dots_with_no_batch_dims) also keeps the MLP's first GEMM's output, 2·sb·f₁.
+            // Without sequence parallelism the layer input and out_proj's output are whole on every rank.
             var fc1 = policy == Recompute.Minimal ? checked(2 * TokenBytes(m, microBatch) * (m.GatedMlp ? 2L : 1L) * m.FfnHidden) : 0;
-            return CeilDiv(checked((m.ParallelLayers ? 2 : 4) * sbh + 2 * sba + 4 * kv + fc1), t);
+            var tokensWide = checked((m.ParallelLayers ? 2 : 4) * sbh);
+            var kept = checked(2 * sba + 4 * kv + fc1);
+            return sequenceParallel ? CeilDiv(checked(tokensWide + kept), t) : checked(tokensWide + CeilDiv(kept, t));
         }
         var core = policy == Recompute.Selective ? 0 : CoreBytes(m, microBatch, attentionDropout);
         var split = checked(SplitTokenBytes(m, microBatch) + core);
@@ -86,10 +89,9 @@ public static class MemoryModel
 
     /// <summary>Transient bytes while one layer's backward runs: under Full or FullNeeded the layer's rematerialised activations (its no-recompute
     /// footprint; with FlashAttention without the s×s scores, which the fused kernel never stores); under Selective without FlashAttention
-    /// the rematerialised scores, ⌈core/t⌉; under Dots the larger side of what the layer's backward rebuilds: a layernorm output 2·sbh
-    /// (/t with SP) and either the attention output 2·sbA/t or the MLP's first GEMM and activation outputs 2·sb·(f₁ + f)/t (the MLP's
-    /// backward runs first and frees its side before the attention's is needed); under Minimal the same with the activation's output
-    /// 2·sb·f/t for the MLP's side; otherwise 0.</summary>
+    /// the rematerialised scores, ⌈core/t⌉; under Dots what the layer's backward rebuilds: the layernorm outputs 4·sbh (2·sbh with
+    /// parallel layers; /t with SP), the attention output 2·sbA/t (and the unfused scores) and the MLP's first GEMM and activation
+    /// outputs 2·sb·(f₁ + f)/t; under Minimal the same with only the activation's 2·sb·f/t on the MLP's side; otherwise 0.</summary>
     public static long RecomputeWorkingBytes(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention, bool hiddenDropout = true, bool attentionDropout = true) => policy switch
     {
         Recompute.Full or Recompute.FullNeeded => ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, flashAttention ? Recompute.Selective : Recompute.None, hiddenDropout, attentionDropout),
@@ -99,14 +101,14 @@ public static class MemoryModel
         _ => 0,
     };
 
-    /// <summary>The larger side `dots` (mlpGemm: the first GEMM's output too) or `minimal` (the activation's only) rebuilds; the attention's
-    /// side holds the unfused core's scores too.</summary>
+    /// <summary>What `dots` (mlpGemm: the first GEMM's output too) or `minimal` (the activation's only) rebuilds for one layer's backward,
+    /// both sides at once as the emulated program rebuilds them: the layernorm outputs, the attention output (and the unfused core's scores).</summary>
     private static long DotsWorkingBytes(ModelSpec m, int t, int microBatch, bool sequenceParallel, bool mlpGemm, long scores)
     {
         var sb = TokenBytes(m, microBatch);
-        var norm = checked(2 * sb * m.Hidden);
+        var norm = checked((m.ParallelLayers ? 2L : 4L) * sb * m.Hidden);
         var mlp = checked(2 * sb * ((mlpGemm ? (m.GatedMlp ? 2L : 1L) * m.FfnHidden : 0) + m.FfnHidden));
-        var split = Math.Max(checked(2 * sb * m.AttentionWidth + scores), mlp);
+        var split = checked(2 * sb * m.AttentionWidth + scores + mlp);
         return sequenceParallel ? CeilDiv(checked(norm + split), t) : checked(norm + CeilDiv(split, t));
     }
 

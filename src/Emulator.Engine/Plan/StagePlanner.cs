@@ -359,6 +359,8 @@ public static class StagePlanner
                 else if (t.Recompute is Recompute.Dots or Recompute.Minimal)
                 {
                     Attention(re.Attention, WorkPhase.Recompute, mb);
+                    // Dots reruns fc1 on every token: with sequence parallelism its input is gathered again first.
+                    if (t.Recompute == Recompute.Dots && gatherOnlyBytes > 0) program.Add(new TpSync(gatherOnlyBytes));
                     program.Add(new Work(re.Mlp, WorkPhase.Recompute, mb));
                     flops += re.Total.Flops;
                 }

@@ -55,8 +55,9 @@ public class HeadWidthTests
         var flash = ComputeModel.LayerForward(Card, gqa, 4, 1, false, flashAttention: true).Attention.HbmBytes;
         var unfused = ComputeModel.LayerForward(Card, gqa, 4, 1, false).Attention.HbmBytes;
         Assert.Equal(2 * T * (a + 2 * kv + a) / t - headsPerRank * (8 * S * S + 8 * S * D), flash - unfused);
-        // `dots` keeps the layer input and out_proj's output (h), Q (A), K and V (k·d): (4h + 2A + 4kd)·T/t.
-        Assert.Equal((long)((4 * h + 2 * a + 4 * kv) * T / t), MemoryModel.ActivationBytesPerLayer(gqa, 4, 1, false, Recompute.Dots));
+        // `dots` keeps the layer input and out_proj's output (h, whole without sequence parallelism), Q (A), K and V (k·d):
+        // 4h·T + (2A + 4kd)·T/t.
+        Assert.Equal((long)(4 * h * T + (2 * a + 4 * kv) * T / t), MemoryModel.ActivationBytesPerLayer(gqa, 4, 1, false, Recompute.Dots));
     }
 
     [Fact]

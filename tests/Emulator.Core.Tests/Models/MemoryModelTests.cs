@@ -66,13 +66,13 @@ public class MemoryModelTests
         // Selective rematerialises the core for the layer's backward: 5·a·s²·b/t = 40,960/2.
         Assert.Equal(20_480L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Selective, flashAttention: false));
         Assert.Equal(0L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Selective, flashAttention: true));
-        // Dots holds the larger side it rebuilds: a layernorm output 2·sbh = 16,384 and the MLP's fc1 and activation outputs
-        // 2·64·(512 + 512) = 131,072 (more than the attention output's 2·sbA = 16,384); all over t 2 with sequence parallelism, the
-        // layernorm output whole without it.
-        Assert.Equal((16_384L + 131_072) / 2, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Dots, flashAttention: true));
-        Assert.Equal(16_384L + 131_072 / 2, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, false, Recompute.Dots, flashAttention: true));
-        // Minimal keeps fc1's output, so its MLP side is the activation's 2·64·512 = 65,536: still the larger.
-        Assert.Equal((16_384L + 65_536) / 2, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Minimal, flashAttention: true));
+        // Dots holds what it rebuilds: two layernorm outputs 4·sbh = 32,768, the attention output 2·sbA = 16,384 and the MLP's fc1
+        // and activation outputs 2·64·(512 + 512) = 131,072; all over t 2 with sequence parallelism, the layernorm outputs whole
+        // without it.
+        Assert.Equal((32_768L + 16_384 + 131_072) / 2, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Dots, flashAttention: true));
+        Assert.Equal(32_768L + (16_384 + 131_072) / 2, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, false, Recompute.Dots, flashAttention: true));
+        // Minimal keeps fc1's output: its MLP side is the activation's 2·64·512 = 65,536.
+        Assert.Equal((32_768L + 16_384 + 65_536) / 2, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Minimal, flashAttention: true));
         // Without attention dropout only the softmax output is kept: 2·a·s²·b/t = 16,384/2.
         Assert.Equal(8_192L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Selective, flashAttention: false, attentionDropout: false));
         Assert.Equal(MemoryModel.ActivationBytesPerLayer(Tiny, 2, 1, false, Recompute.None) - 12_288,
