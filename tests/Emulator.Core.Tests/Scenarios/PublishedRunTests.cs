@@ -100,6 +100,7 @@ public class PublishedRunTests
     [InlineData("maxtext-2024", "full", "full-needed")]     // jax.checkpoint redoes only what backward reads
     [InlineData("maxtext-2025", "selective", "dots")]       // save_dot_except_mlpwi
     [InlineData("maxtext-2025", "none", "none")]
+    [InlineData("maxtext-2024", "minimal", "minimal")]      // MaxText's own name: checkpoint_dots_with_no_batch_dims
     [InlineData("jax-pathways-2022", "full", "full-needed")] // any JAX program: PaLM's Pathways, Pax, T5X
     [InlineData("pax-2023", "selective", "dots")]            // checkpoint_dots
     public void RecomputePolicy_IsTheStacksMeaningOfTheColumn(string stack, string column, string policy)
