@@ -100,21 +100,17 @@ public static partial class ComputeModel
         Recompute.FullNeeded when !m.ParallelLayers => new LayerWork(LayerForward(c, m, tp, microBatch, sequenceParallel, flashAttention, cp, attentionDropout).Attention,
             MlpInputRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel))),
         Recompute.FullNeeded => ParallelLayerInputsRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel), flashAttention, attentionDropout),
-        Recompute.Dots => DotsRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel), flashAttention, attentionDropout),
-        Recompute.Minimal => MinimalRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel), flashAttention, attentionDropout),
+        Recompute.Dots or Recompute.Minimal => DotsRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel), flashAttention,
+            attentionDropout, mlpGemm: policy == Recompute.Dots),
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "unknown recompute policy"),
     };
 
-    /// <summary>What `dots` redoes: the attention's layernorm and core (from the saved Q, K, V) and the MLP's input side; with parallel
-    /// layers the one shared layernorm is counted once, with the MLP.</summary>
-    private static LayerWork DotsRecompute(CardSpec c, LayerShape g, bool flashAttention, bool attentionDropout) => new(
+    /// <summary>What `dots` redoes: the attention's layernorm and core (from the saved Q, K, V) and the MLP's input side; `minimal`
+    /// (mlpGemm false) keeps the MLP's first GEMM's output and redoes only its layernorm and activation. With parallel layers the one
+    /// shared layernorm is counted once, with the MLP.</summary>
+    private static LayerWork DotsRecompute(CardSpec c, LayerShape g, bool flashAttention, bool attentionDropout, bool mlpGemm) => new(
         (g.Model.ParallelLayers ? WorkCost.Zero : LayerNormForward(c, g)) + AttentionCore(c, g, flashAttention, attentionDropout),
-        MlpInputRecompute(c, g));
-
-    /// <summary>What `minimal` redoes: as `dots` without the MLP's first GEMM, whose output it keeps (only its activation is redone).</summary>
-    private static LayerWork MinimalRecompute(CardSpec c, LayerShape g, bool flashAttention, bool attentionDropout) => new(
-        (g.Model.ParallelLayers ? WorkCost.Zero : LayerNormForward(c, g)) + AttentionCore(c, g, flashAttention, attentionDropout),
-        LayerNormForward(c, g) + ActivationForward(c, g));
+        mlpGemm ? MlpInputRecompute(c, g) : LayerNormForward(c, g) + ActivationForward(c, g));
 
     /// <summary>What `full-needed` redoes of a parallel layer: the shared layernorm, QKV and the attention core, fc1 and its activation.</summary>
     private static LayerWork ParallelLayerInputsRecompute(CardSpec c, LayerShape g, bool flashAttention, bool attentionDropout) => new(
