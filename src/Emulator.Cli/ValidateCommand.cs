@@ -191,16 +191,14 @@ public static class ValidateCommand
                 w.WriteString("id", r.Id);
                 w.WriteString("reason", r.Reason);
             });
-            if (abs.Length == 0)
+            // Null when no row was emulated: there is no error to average.
+            void NumberOrNull(string name, Func<double> value)
             {
-                w.WriteNull("mean_abs_error");
-                w.WriteNull("max_abs_error");
+                if (abs.Length > 0) w.WriteNumber(name, value());
+                else w.WriteNull(name);
             }
-            else
-            {
-                w.WriteNumber("mean_abs_error", abs.Average());
-                w.WriteNumber("max_abs_error", abs.Max());
-            }
+            NumberOrNull("mean_abs_error", abs.Average);
+            NumberOrNull("max_abs_error", abs.Max);
             Objects(w, "by_system", bySystem, g =>
             {
                 w.WriteString("preset", g.Preset);

@@ -147,12 +147,15 @@ public static class StagePlanner
         // output layer, in the order the first forwards reach them, chunk by chunk. (The step starts where the last one's
         // optimizer left them sharded: the steady state.)
         var overlapParamGather = t.OverlapParamGather && sharded is 1 or 2;
+        // The non-layer parameters form a bucket before a chunk's layers (the embedding) or after them (the output layer).
+        bool OtherBucketBefore(int c) => otherParams > 0 && FirstVirtual(c);
+        bool OtherBucketAfter(int c) => otherParams > 0 && LastVirtual(c) && !FirstVirtual(c);
         var paramBuckets = new List<long>();
         for (var c = 0; overlapParamGather && c < v; c++)
         {
-            if (otherParams > 0 && FirstVirtual(c)) paramBuckets.Add(otherWeightBytes);
+            if (OtherBucketBefore(c)) paramBuckets.Add(otherWeightBytes);
             paramBuckets.AddRange(Enumerable.Repeat(layerWeightBytes, chunkLayers[c]));
-            if (otherParams > 0 && LastVirtual(c) && !FirstVirtual(c)) paramBuckets.Add(otherWeightBytes);
+            if (OtherBucketAfter(c)) paramBuckets.Add(otherWeightBytes);
         }
         var bucketGathers = new List<int>();
         var bucketsUsed = 0;
@@ -327,13 +330,13 @@ public static class StagePlanner
                 program.Add(new Alloc(MemoryKind.Activations, activations[c]));
                 var gatherParams = overlapParamGather && !chunkGathered[c];
                 chunkGathered[c] = true;
-                if (gatherParams && otherParams > 0 && FirstVirtual(c)) GatheredParams();
+                if (gatherParams && OtherBucketBefore(c)) GatheredParams();
                 Layers(chunkLayers[c], _ =>
                 {
                     if (gatherParams) GatheredParams();
                     ForwardLayer(fwd, WorkPhase.Forward, mb);
                 });
-                if (gatherParams && otherParams > 0 && LastVirtual(c) && !FirstVirtual(c)) GatheredParams();
+                if (gatherParams && OtherBucketAfter(c)) GatheredParams();
                 if (LastVirtual(c)) { program.Add(new Work(logitsF, WorkPhase.Forward, mb)); flops += logitsF.Flops; }
                 if (!LastVirtual(c))
                 {
@@ -354,7 +357,7 @@ public static class StagePlanner
                 // parallelism the gather of the MLP's input still is).
                 else if (t.Recompute == Recompute.FullNeeded) Layer(re, WorkPhase.Recompute, mb, attentionFirst: true, closingBytes: gatherOnlyBytes);
                 // Selective recompute reruns the attention core, so under ring attention the other ranks' K/V come round again.
-                else if (t.Recompute == Recompute.Selective && re.Total.Kernels > 0) { Attention(re.Total, WorkPhase.Recompute, mb); flops += re.Total.Flops; }
+                else if (t.Recompute == Recompute.Selective) { Attention(re.Total, WorkPhase.Recompute, mb); flops += re.Total.Flops; }
                 // Dots and minimal rerun the attention core too (its output is not saved), so the keys and values come round again.
                 else if (t.Recompute is Recompute.Dots or Recompute.Minimal)
                 {
