@@ -84,6 +84,26 @@ public class ShardingTests
     }
 
     [Fact]
+    public void OverlapParamGather_Interleaved_DispatchesWholeChunks_AlignedAcrossStages()
+    {
+        // pp 2 with 4 chunks of one layer and 4 microbatches: forwards run (microbatch, chunk) (0,0) (1,0) (0,1) (1,1) (0,2) ...,
+        // so chunk c's first forward is number 2c. Megatron-core's schedule dispatches chunks 0 and 1 at the start and chunk j at
+        // forward number 2(j - 1) - stage; stage 0's first chunk adds the embedding's bucket, stage 1's last the output layer's.
+        var zero1 = Plan(1, overlap: true, overlapParams: true);
+        var s = zero1 with { Parallel = zero1.Parallel with { VirtualStages = 4 } };
+        int[][] expected = [[0, 0, 0, 2, 4], [0, 0, 1, 3, 3]];
+        for (var stage = 0; stage < 2; stage++)
+        {
+            var program = StagePlanner.Build(s, stage).Program.ToList();
+            var forwardsBeforeEachGather = program
+                .Select((instruction, at) => (instruction, at))
+                .Where(x => x.instruction is RingStart { Ring: RingKind.AllGather })
+                .Select(x => program.Take(x.at).Count(i => i is Alloc { Kind: MemoryKind.Activations, Bytes: > 0 }));
+            Assert.Equal(expected[stage], forwardsBeforeEachGather);
+        }
+    }
+
+    [Fact]
     public void OverlapParamGather_HidesMostOfTheParameterGather_WhereComputeCanCoverIt()
     {
         // The quickstart (1.3B, pp 4, dp 4 over 4 nodes) with the distributed optimizer: its layers' forwards outlast their gathers.

@@ -34,7 +34,7 @@ public static partial class ComputeModel
             + ActivationForward(c, g)
             + Gemm(c, g.Tokens, g.H, g.F / g.Tp);
         if (m.ParallelLayers) return new LayerWork(attention, mlp + Elementwise(c, 2 * 4 * g.ReplicatedTokens * g.H));
-        var residual = Elementwise(c, 2 * 3 * g.ReplicatedTokens * g.H);
+        var residual = ResidualAdd(c, g);
         return new LayerWork(attention + residual, layerNorm + mlp + residual);
     }
 
@@ -106,11 +106,14 @@ public static partial class ComputeModel
     };
 
     /// <summary>What `dots` redoes: the attention's layernorm and core (from the saved Q, K, V) and the MLP's input side; `minimal`
-    /// (mlpGemm false) keeps the MLP's first GEMM's output and redoes only its layernorm and activation. With parallel layers the one
-    /// shared layernorm is counted once, with the MLP.</summary>
+    /// (mlpGemm false) keeps the MLP's first GEMM's output and redoes only its layernorm and activation. A serial layer's MLP
+    /// layernorm reads the residual stream after attention, which neither policy saves, so the residual add (layer input plus the
+    /// saved projection output) is redone before it. With parallel layers the one shared layernorm reads the saved layer input and
+    /// is counted once, with the MLP.</summary>
     private static LayerWork DotsRecompute(CardSpec c, LayerShape g, bool flashAttention, bool attentionDropout, bool mlpGemm) => new(
         (g.Model.ParallelLayers ? WorkCost.Zero : LayerNormForward(c, g)) + AttentionCore(c, g, flashAttention, attentionDropout),
-        mlpGemm ? MlpInputRecompute(c, g) : LayerNormForward(c, g) + ActivationForward(c, g));
+        (g.Model.ParallelLayers ? WorkCost.Zero : ResidualAdd(c, g))
+        + (mlpGemm ? MlpInputRecompute(c, g) : LayerNormForward(c, g) + ActivationForward(c, g)));
 
     /// <summary>What `full-needed` redoes of a parallel layer: the shared layernorm, QKV and the attention core, fc1 and its activation.</summary>
     private static LayerWork ParallelLayerInputsRecompute(CardSpec c, LayerShape g, bool flashAttention, bool attentionDropout) => new(
@@ -119,6 +122,9 @@ public static partial class ComputeModel
 
     /// <summary>What `dots` recomputes, and `full-needed` of the MLP: the MLP's layernorm, its first GEMM (h × f/tp, 2f/tp gated) and activation.</summary>
     private static WorkCost MlpInputRecompute(CardSpec c, LayerShape g) => LayerNormForward(c, g) + Fc1Gemm(c, g) + ActivationForward(c, g);
+
+    /// <summary>A serial layer's dropout and residual add: reads the branch output and the residual, writes the sum, 2 bytes each per token·h.</summary>
+    private static WorkCost ResidualAdd(CardSpec c, LayerShape g) => Elementwise(c, 2 * 3 * g.ReplicatedTokens * g.H);
 
     /// <summary>A forward layernorm: reads x and writes y, 2 bytes each per token·h (on s/tp tokens with sequence parallelism).</summary>
     private static WorkCost LayerNormForward(CardSpec c, LayerShape g) => Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H);

@@ -143,27 +143,43 @@ public static class StagePlanner
         }
 
         // ZeRO-1/2 with overlap-param-gather: the last step's updated parameters are gathered ahead of the step's first forward
-        // through them, one bucket ahead, as Megatron-core's forward pre-hooks dispatch them: the embedding, each layer, the
-        // output layer, in the order the first forwards reach them, chunk by chunk. (The step starts where the last one's
-        // optimizer left them sharded: the steady state.)
+        // through them, a bucket at a time: the embedding, each layer, the output layer, in the order the first forwards reach
+        // them, chunk by chunk. (The step starts where the last one's optimizer left them sharded: the steady state.)
         var overlapParamGather = t.OverlapParamGather && sharded is 1 or 2;
         // The non-layer parameters form a bucket before a chunk's layers (the embedding) or after them (the output layer).
         bool OtherBucketBefore(int c) => otherParams > 0 && FirstVirtual(c);
         bool OtherBucketAfter(int c) => otherParams > 0 && LastVirtual(c) && !FirstVirtual(c);
         var paramBuckets = new List<long>();
+        var bucketsThrough = new int[v];
         for (var c = 0; overlapParamGather && c < v; c++)
         {
             if (OtherBucketBefore(c)) paramBuckets.Add(otherWeightBytes);
             paramBuckets.AddRange(Enumerable.Repeat(layerWeightBytes, chunkLayers[c]));
             if (OtherBucketAfter(c)) paramBuckets.Add(otherWeightBytes);
+            bucketsThrough[c] = paramBuckets.Count;
         }
         var bucketGathers = new List<int>();
         var bucketsUsed = 0;
-        if (paramBuckets.Count > 0) bucketGathers.Add(Gather(false, paramBuckets[0]));
-        // Before the first forward through the next bucket: dispatch the one after it, then wait for it.
+        void DispatchThrough(int buckets)
+        {
+            while (bucketGathers.Count < Math.Min(buckets, paramBuckets.Count)) bucketGathers.Add(Gather(false, paramBuckets[bucketGathers.Count]));
+        }
+        var schedule = PipelineSchedule.Interleaved(stage, p.Pp, m, v, p.MicroBatchGroup);
+        // Interleaved, Megatron-core's schedule dispatches whole chunks (schedules.py's param_sync_func): the first two at the
+        // step's start, chunk j when this stage starts forward number F(j - 1) - stage, F(c) being where chunk c's first forward
+        // falls, so that every stage dispatches it at about the same time. Otherwise its forward pre-hooks dispatch one bucket
+        // ahead: the first at the start, the next when a forward reaches the one before it.
+        var chunkDispatchAt = new int[v];
+        if (v > 1)
+        {
+            var forwardChunks = schedule.Where(op => op.Kind == PipeOpKind.Forward).Select(op => op.Chunk).ToList();
+            for (var j = 2; j < v; j++) chunkDispatchAt[j] = Math.Max(0, forwardChunks.IndexOf(j - 1) - stage);
+        }
+        DispatchThrough(v > 1 ? bucketsThrough[1] : 1);
+        // Before the first forward through a bucket: wait for it (one bucket ahead, dispatch the next first).
         void GatheredParams()
         {
-            if (bucketGathers.Count < paramBuckets.Count) bucketGathers.Add(Gather(false, paramBuckets[bucketGathers.Count]));
+            if (v == 1) DispatchThrough(bucketsUsed + 2);
             program.Add(new RingWait(RingKind.AllGather, bucketGathers[bucketsUsed++]));
         }
         var chunkGathered = new bool[v];
@@ -321,12 +337,16 @@ public static class StagePlanner
             flops += w.Total.Flops;
         }
 
-        foreach (var op in PipelineSchedule.Interleaved(stage, p.Pp, m, v, p.MicroBatchGroup))
+        var forwards = 0;
+        foreach (var op in schedule)
         {
             var (mb, c) = (op.MicroBatch, op.Chunk);
             if (op.Kind == PipeOpKind.Forward)
             {
                 if (!FirstVirtual(c)) program.Add(new WaitInput(TransferKind.Activation, mb, c));
+                for (var j = 2; overlapParamGather && j < v; j++)
+                    if (chunkDispatchAt[j] == forwards) DispatchThrough(bucketsThrough[j]);
+                forwards++;
                 program.Add(new Alloc(MemoryKind.Activations, activations[c]));
                 var gatherParams = overlapParamGather && !chunkGathered[c];
                 chunkGathered[c] = true;

@@ -63,6 +63,26 @@ public class FlashAttentionTests
     }
 
     [Fact]
+    public void DotsAndMinimal_RebuildTheMlpNormInputOfSerialLayers_ParallelLayersNormOnce()
+    {
+        // Gpt at tp 1, b 1: s·h = 2048·2048 and s·f = 2048·8192 elements of 2 bytes. A serial layer's MLP side under minimal redoes the
+        // residual add (reads two, writes one), the layernorm (reads one, writes one) and the activation (reads f, writes f).
+        const double sh = 2048.0 * 2048, sf = 2048.0 * 8192;
+        var serial = ComputeModel.LayerRecompute(Card, Gpt, 1, 1, false, Recompute.Minimal, flashAttention: true);
+        Assert.Equal(2 * (3 * sh + 2 * sh + 2 * sf), serial.Mlp.HbmBytes, 3);
+        Assert.Equal(2, serial.Attention.Kernels);
+        // Parallel layers: the one layernorm reads the saved layer input (no add), counted once, with the MLP; the attention side
+        // is the fused core alone; dots adds the MLP's first GEMM (2·s·h·f FLOPs) as on serial layers.
+        var parallelModel = Gpt with { ParallelLayers = true };
+        var parallel = ComputeModel.LayerRecompute(Card, parallelModel, 1, 1, false, Recompute.Minimal, flashAttention: true);
+        Assert.Equal(2 * (2 * sh + 2 * sf), parallel.Mlp.HbmBytes, 3);
+        Assert.Equal(1, parallel.Attention.Kernels);
+        var parallelDots = ComputeModel.LayerRecompute(Card, parallelModel, 1, 1, false, Recompute.Dots, flashAttention: true);
+        Assert.Equal(parallel.Attention, parallelDots.Attention);
+        Assert.Equal(2.0 * 2048 * 2048 * 8192, parallelDots.Mlp.Flops - parallel.Mlp.Flops, 3);
+    }
+
+    [Fact]
     public void SelectiveRecompute_WithFlash_RerunsOnlyTheFusedForward()
     {
         // Megatron-core's checkpoint_core_attention: one fused kernel over the square, 4·b·a·s²·d = 4·16·2048²·128 FLOPs at tp 1.
