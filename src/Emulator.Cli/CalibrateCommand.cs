@@ -59,7 +59,7 @@ public static class CalibrateCommand
             return ExitCodes.BadInput;
         }
         IReadOnlyList<PublishedRun> runs;
-        try { runs = PublishedRunsCsv.Read(csv).Rows; }
+        try { ScenarioLoader.CheckOverrides(sets); runs = PublishedRunsCsv.Read(csv).Rows; }
         catch (ScenarioException e)
         {
             stderr.WriteLine($"error: {e.Message}");

@@ -33,6 +33,11 @@ public static class EmulatorCommand
                 _ => Unknown(args[0], stderr),
             };
         }
+        catch (Exception e) when (ClockOverflow.Describe(e) is { } overflow)
+        {
+            stderr.WriteLine($"error: {overflow}");
+            return ExitCodes.BadInput;
+        }
         catch (Exception e)
         {
             stderr.WriteLine($"internal error: {e}");

@@ -67,7 +67,8 @@ public static class ValidateCommand
         }
         IReadOnlyList<PublishedRun> runs;
         IReadOnlyList<(string Id, string Reason)> malformed;
-        try { (runs, malformed) = PublishedRunsCsv.Read(csv); }
+        // A bad --set would otherwise skip every row, one message each, and exit 0.
+        try { ScenarioLoader.CheckOverrides(sets); (runs, malformed) = PublishedRunsCsv.Read(csv); }
         catch (ScenarioException e)
         {
             stderr.WriteLine($"error: {e.Message}");
@@ -124,7 +125,7 @@ public static class ValidateCommand
                 catch (Exception e)
                 {
                     // One row that cannot be emulated (bad values, a feature not emulated yet, an engine failure) must not stop the others.
-                    outcomes[i] = (0, "", e.Message);
+                    outcomes[i] = (0, "", ClockOverflow.Describe(e) ?? e.Message);
                 }
                 lock (gate)
                 {

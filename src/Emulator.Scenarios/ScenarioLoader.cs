@@ -112,6 +112,13 @@ public static class ScenarioLoader
         return names.Select(n => cards[n]).ToArray();
     }
 
+    /// <summary>Throws a <see cref="ScenarioException"/> naming the first override that is not `key=value` with a known key (what any
+    /// scenario would refuse), so a command applying them to many scenarios can refuse them once, before running any.</summary>
+    public static void CheckOverrides(IReadOnlyList<string> overrides)
+    {
+        for (var i = 0; i < overrides.Count; i++) KeyCheck.Check(Override(overrides[i], OverrideRank + i), hardwareOnly: false);
+    }
+
     /// <summary>One `--set key=value` as a layer of its own, so errors can name the override.</summary>
     private static ConfigLayer Override(string text, int rank)
     {

@@ -26,6 +26,9 @@ public static class ScenarioValidator
 
     private static void CheckSizes(Scenario s, ValidationContext v)
     {
+        // The name is the default output folder (out/NAME), so it must stay a plain folder name.
+        if (s.Name.Length == 0 || s.Name.Trim('.').Length == 0 || !s.Name.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '-' or '_'))
+            throw v.Fail("name", "must be a plain name of letters, digits, '.', '-' and '_' (it names the output folder out/NAME), e.g. quickstart");
         AtLeastOne(v, "cluster.cards", s.Cards);
         AtMost(v, "cluster.cards", s.Cards, MaxCards, "each card is several actors (card, HBM banks, ports) holding state, and more would exhaust this machine's 24 GiB");
         AtLeastOne(v, "model.layers", s.Model.Layers);
@@ -65,10 +68,10 @@ public static class ScenarioValidator
     private static void CheckHardware(Scenario s, ValidationContext v)
     {
         var c = s.Card;
-        Positive(v, "card.peak-flops", c.PeakFlops, "a card computes at some positive rate");
+        Rate(v, "card.peak-flops", c.PeakFlops, 1e9, "1GFLOPS", "a card computes at some positive rate");
         AtLeastOne(v, "card.hbm.stacks", c.HbmStacks);
         AtLeastOne(v, "card.hbm.stack-capacity", c.StackCapacityBytes);
-        Positive(v, "card.hbm.stack-bandwidth", c.StackBandwidth.BitsPerSecond, "a link or memory moves data at some positive rate");
+        Rate(v, "card.hbm.stack-bandwidth", c.StackBandwidth.BitsPerSecond, 1e6, "1Mbps", "a link or memory moves data at some positive rate");
         Positive(v, "card.power", c.PowerWatts, "a working card draws power");
         Fraction(v, "card.efficiency.gemm", c.GemmEfficiency);
         if (c.AttentionEfficiency != 0) Fraction(v, "card.efficiency.attention", c.AttentionEfficiency);
@@ -78,13 +81,14 @@ public static class ScenarioValidator
         Fraction(v, "card.efficiency.memory", c.MemoryEfficiency);
         Fraction(v, "software.gemm-scale", s.Software.GemmScale);
         if (c.KernelOverhead.Ps < 0) throw v.Fail("card.efficiency.kernel-overhead", "must be >= 0");
+        if (c.KernelOverhead.Ps > MaxLatencyPs) throw v.Fail("card.efficiency.kernel-overhead", "at most 1s: a kernel's launch cost is microseconds (check the unit)");
 
         var n = s.Node;
         AtLeastOne(v, "node.cards", n.CardsPerNode);
-        Positive(v, "node.intra.bandwidth", n.IntraBandwidth.BitsPerSecond, "a link or memory moves data at some positive rate");
+        Rate(v, "node.intra.bandwidth", n.IntraBandwidth.BitsPerSecond, 1e6, "1Mbps", "a link or memory moves data at some positive rate");
         Latency(v, "node.intra.latency", n.IntraLatency.Ps);
         AtLeastOne(v, "node.nics", n.Nics);
-        Positive(v, "node.nic.bandwidth", n.NicBandwidth.BitsPerSecond, "a link or memory moves data at some positive rate");
+        Rate(v, "node.nic.bandwidth", n.NicBandwidth.BitsPerSecond, 1e6, "1Mbps", "a link or memory moves data at some positive rate");
         Latency(v, "node.nic.latency", n.NicLatency.Ps);
         Fraction(v, "node.intra.efficiency", n.IntraEfficiency);
         Fraction(v, "node.intra.all-reduce-efficiency", n.IntraAllReduceEfficiency);
@@ -137,7 +141,7 @@ public static class ScenarioValidator
             throw v.Fail("training.dp-algorithm", "a tree all-reduce needs every data-parallel replica live; set emulation.mirror-replicas = false or dp-algorithm = ring");
         if (f.IsTorus)
         {
-            Positive(v, "fabric.link.bandwidth", f.LinkBandwidth.BitsPerSecond, "a link or memory moves data at some positive rate");
+            Rate(v, "fabric.link.bandwidth", f.LinkBandwidth.BitsPerSecond, 1e6, "1Mbps", "a link or memory moves data at some positive rate");
             Latency(v, "fabric.link.latency", f.LinkLatency.Ps);
             if (f.TorusDims.Any(d => d < 1))
                 throw v.Fail("fabric.torus-dims", "every axis needs at least one chip");
@@ -166,7 +170,7 @@ public static class ScenarioValidator
             throw v.Fail("fabric.slices", "slices join tori over the data-centre network; a fat tree is one network: remove fabric.slices or set it to 1");
         if (f.Tiers is not (2 or 3))
             throw v.Fail("fabric.tiers", "a fat tree here has 2 tiers (leaf-spine) or 3 (leaf-spine-core); write 2 or 3");
-        Positive(v, "fabric.link.bandwidth", f.LinkBandwidth.BitsPerSecond, "a link or memory moves data at some positive rate");
+        Rate(v, "fabric.link.bandwidth", f.LinkBandwidth.BitsPerSecond, 1e6, "1Mbps", "a link or memory moves data at some positive rate");
         Latency(v, "fabric.link.latency", f.LinkLatency.Ps);
         Ports(v, "fabric.leaf.down-ports", f.LeafDownPorts);
         Ports(v, "fabric.leaf.up-ports", f.LeafUpPorts);
@@ -313,14 +317,30 @@ public static class ScenarioValidator
         if (!(value > 0) || double.IsInfinity(value)) throw v.Fail(key, $"must be > 0: {why}");
     }
 
+    /// <summary>A rate (FLOP/s, bit/s) of at least <paramref name="min"/>: far below any hardware's, a kernel or transfer would outlast the
+    /// picosecond clock's range (about 106 days).</summary>
+    private static void Rate(ValidationContext v, string key, double value, double min, string minText, string why)
+    {
+        Positive(v, key, value, why);
+        if (value < min) throw v.Fail(key, $"must be at least {minText}: far below any accelerator's (check the unit), and the emulated times would overflow");
+    }
+
+    // Efficiencies below this would make the rate they scale round to nothing, and no hardware reaches less than 0.1% of its peak.
+    private const double MinFraction = 0.001;
+
     private static void Fraction(ValidationContext v, string key, double value)
     {
         if (!(value > 0 && value <= 1)) throw v.Fail(key, "must be a fraction in (0, 1]: the share of the peak that is reached, e.g. 0.8");
+        if (value < MinFraction) throw v.Fail(key, $"must be a fraction in (0, 1] of at least {MinFraction}: the share of the peak that is reached, e.g. 0.8");
     }
+
+    // One second: latencies are microseconds; far longer ones overflow the picosecond clock once added up over a step.
+    private const long MaxLatencyPs = 1_000_000_000_000;
 
     private static void Latency(ValidationContext v, string key, long ps)
     {
         if (ps <= 0) throw v.Fail(key, "must be > 0: every physical link has some latency, and the parallel kernel uses it as lookahead");
+        if (ps > MaxLatencyPs) throw v.Fail(key, "at most 1s: link latencies are microseconds (check the unit)");
     }
 
     private static void Ports(ValidationContext v, string key, int ports)

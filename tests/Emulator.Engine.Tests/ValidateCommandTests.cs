@@ -177,6 +177,40 @@ public class ValidateCommandTests
         Assert.Null(seen[1]);
     }
 
+    [Theory]
+    [InlineData(",cards", "column 'cards' appears 2 times in the header")]
+    [InlineData(",head_dims", "unknown column 'head_dims'; did you mean head_dim?")]
+    public void Validate_AHeaderWithATwiceOrUnknownColumn_Exits2NamingIt(string extra, string message)
+    {
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        File.WriteAllLines(csv, new[] { Header.Replace(",notes", extra + ",notes"), Row("good").Replace(",step_time_s", ",8,step_time_s") });
+        var (exit, output, err) = CliRunner.Run("validate", csv, "--out", dir);
+        Assert.Equal(2, exit);
+        Assert.Contains(message, err);
+        Assert.DoesNotContain("internal error", err + output);
+    }
+
+    [Fact]
+    public void Validate_AnUnknownSetKey_Exits2BeforeAnyRow()
+    {
+        var (exit, output, err) = CliRunner.Run("validate", Path.Combine(RepoPaths.Root, "data", "published-runs.csv"), "--set", "parallel.tpp=2");
+        Assert.Equal(2, exit);
+        Assert.Contains("--set parallel.tpp=2: parallel.tpp = 2: unknown key; did you mean parallel.tp?", err);
+        Assert.DoesNotContain("emulating", err + output);
+    }
+
+    [Fact]
+    public void Run_TimesBeyondTheVirtualClock_Exit2Explaining()
+    {
+        // The slowest card the checks allow at the lowest efficiency: the quickstart's GEMMs outlast 64-bit picoseconds.
+        var (exit, output, err) = CliRunner.Run("run", RepoPaths.Scenario("quickstart"), "--quiet", "--out", RepoPaths.TempDir(),
+            "--set", "card.peak-flops=1GFLOPS", "--set", "card.efficiency.gemm=0.001");
+        Assert.Equal(2, exit);
+        Assert.Contains("overflowed the virtual clock", err);
+        Assert.DoesNotContain("internal error", err + output);
+    }
+
     [Fact]
     public void Validate_NoRowEmulated_ReportsNoErrorRatherThanZero()
     {

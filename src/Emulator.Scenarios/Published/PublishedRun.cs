@@ -14,6 +14,10 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         "metric", "published",
     ];
 
+    /// <summary>Columns a file may add to the required ones (data/README.md): where the run comes from, free-text notes, and what only some
+    /// runs publish (slices, head width, parallel layers, bf16 gradient reduction).</summary>
+    public static readonly IReadOnlyList<string> OptionalColumns = ["source", "notes", "slices", "head_dim", "parallel_layers", "half_precision_grads"];
+
     /// <summary>Row id.</summary>
     public string Id => Columns["id"];
 

@@ -14,6 +14,13 @@ public static class PublishedRunsCsv
         var header = SplitFields(lines[first]).Select(h => h.Trim()).ToArray();
         var missing = PublishedRun.RequiredColumns.Except(header).ToArray();
         if (missing.Length > 0) throw new ScenarioException($"{path}: missing column(s) {string.Join(", ", missing)}; the columns are documented in data/README.md", path);
+        if (header.GroupBy(h => h).FirstOrDefault(g => g.Count() > 1) is { } twice)
+            throw new ScenarioException($"{path}: column '{twice.Key}' appears {twice.Count()} times in the header; keep one", path);
+        // A misspelt column would otherwise be ignored and the row run without what it says.
+        var known = PublishedRun.RequiredColumns.Concat(PublishedRun.OptionalColumns).ToArray();
+        if (header.FirstOrDefault(h => !known.Contains(h)) is { } unknown)
+            throw new ScenarioException($"{path}: unknown column '{unknown}'; did you mean {known.MinBy(k => EditDistance.Between(unknown, k))}? "
+                + "(data/README.md lists the columns; put remarks in notes)", path);
         var rows = new List<PublishedRun>();
         var malformed = new List<(string, string)>();
         // Case-insensitive: ids name files, and two ids differing only in case would share one on macOS and Windows.

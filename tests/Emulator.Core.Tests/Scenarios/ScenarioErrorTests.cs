@@ -174,10 +174,25 @@ public class ScenarioErrorTests
     [InlineData("node.intra.latency", "0us", "must be > 0")]
     [InlineData("card.efficiency.gemm", "1.2", "must be a fraction in (0, 1]")]
     [InlineData("card.efficiency.memory", "0", "must be a fraction in (0, 1]")]
+    [InlineData("card.efficiency.gemm", "0.0001", "must be a fraction in (0, 1] of at least 0.001")]
+    [InlineData("card.peak-flops", "1FLOPS", "must be at least 1GFLOPS")]
+    [InlineData("node.nic.bandwidth", "1bps", "must be at least 1Mbps")]
+    [InlineData("fabric.link.latency", "2s", "at most 1s")]
+    [InlineData("card.efficiency.kernel-overhead", "1000000s", "at most 1s")]
     public void Zero_rates_and_efficiencies_out_of_range_are_refused(string key, string value, string hint)
     {
         var m = Fails((key, value));
         Has(m, $"{key} = {value}: {hint}");
+    }
+
+    [Theory]
+    [InlineData("\"../../elsewhere\"")]
+    [InlineData("\"\"")]
+    [InlineData("\"/tmp/x\"")]
+    public void A_name_that_is_not_a_plain_folder_name_is_refused(string name)
+    {
+        var m = Fails(("name", name));
+        Has(m, "must be a plain name of letters, digits");
     }
 
     // ---- relations between keys
