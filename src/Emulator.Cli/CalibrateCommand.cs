@@ -42,6 +42,9 @@ public static class CalibrateCommand
                 case "--stack" when i + 1 < args.Count: stack = args[++i]; break;
                 case "--set" when i + 1 < args.Count: sets.Add(args[++i]); break;
                 case "-h" or "--help": stdout.WriteLine(Usage); return ExitCodes.Ok;
+                case "--out" or "--stack" or "--set":
+                    stderr.WriteLine($"emulator calibrate: {args[i]} needs a value, e.g. {args[i]} {OptionExamples.Of(args[i])}\n{Usage}");
+                    return ExitCodes.BadInput;
                 case var a when a.StartsWith('-') || csv is not null:
                     stderr.WriteLine($"emulator calibrate: unexpected argument '{a}'\n{Usage}");
                     return ExitCodes.BadInput;

@@ -34,6 +34,9 @@ public static class RunCommand
                 case "--quiet": quiet = true; break;
                 case "--build-only": buildOnly = true; break;
                 case "-h" or "--help": stdout.WriteLine(Usage); return ExitCodes.Ok;
+                case "--out" or "--set":
+                    stderr.WriteLine($"emulator run: {args[i]} needs a value, e.g. {args[i]} {OptionExamples.Of(args[i])}\n{Usage}");
+                    return ExitCodes.BadInput;
                 case var a when a.StartsWith('-'):
                     stderr.WriteLine($"emulator run: unknown or incomplete option '{a}'\n{Usage}");
                     return ExitCodes.BadInput;

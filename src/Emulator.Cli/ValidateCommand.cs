@@ -17,7 +17,7 @@ public static class ValidateCommand
           --out DIR  where validation.json goes (default: out/validation), with each row's scenario and result
                      in DIR/rows/ID.conf and DIR/rows/ID.json (rerun one: emulator run DIR/rows/ID.conf, with
                      the --sets noted on its first line)
-          --only     emulate only these row ids
+          --only     emulate only these row ids (any case; may be given more than once)
           --jobs N   emulate up to N rows at once (default: the machine's cores, at most 4); the output is the same, in the file's order
           --set      override a scenario key in every row, e.g. --set emulation.rdma-chunk=16MiB
         rows that cannot be emulated (unknown preset, malformed values, features not emulated yet) are reported
@@ -38,8 +38,10 @@ public static class ValidateCommand
             {
                 case "--out" when i + 1 < args.Count: outDir = args[++i]; break;
                 case "--only" when i + 1 < args.Count:
-                    only = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries).ToHashSet();
-                    if (only.Count == 0)
+                    // Ids compare ignoring case, as the file's duplicates do; a second --only adds to the first.
+                    var given = args[++i].Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+                    (only ??= new HashSet<string>(StringComparer.OrdinalIgnoreCase)).UnionWith(given);
+                    if (given.Length == 0)
                     {
                         stderr.WriteLine($"emulator validate: --only takes row ids, e.g. --only meg-t1-1.7b,llama3-405b-8k, not '{args[i]}'\n{Usage}");
                         return ExitCodes.BadInput;
@@ -54,6 +56,9 @@ public static class ValidateCommand
                     }
                     break;
                 case "-h" or "--help": stdout.WriteLine(Usage); return ExitCodes.Ok;
+                case "--out" or "--only" or "--set" or "--jobs":
+                    stderr.WriteLine($"emulator validate: {args[i]} needs a value, e.g. {args[i]} {OptionExamples.Of(args[i])}\n{Usage}");
+                    return ExitCodes.BadInput;
                 case var a when a.StartsWith('-') || csv is not null:
                     stderr.WriteLine($"emulator validate: unexpected argument '{a}'\n{Usage}");
                     return ExitCodes.BadInput;
@@ -76,7 +81,7 @@ public static class ValidateCommand
         }
 
         // A mistyped id would otherwise run nothing and exit 0, as if the row had passed.
-        var ids = runs.Select(r => r.Id).Concat(malformed.Select(m => m.Id)).ToHashSet();
+        var ids = runs.Select(r => r.Id).Concat(malformed.Select(m => m.Id)).ToHashSet(StringComparer.OrdinalIgnoreCase);
         var unknown = only?.Where(id => !ids.Contains(id)).Order(StringComparer.Ordinal).ToArray() ?? [];
         if (unknown.Length > 0)
         {

@@ -192,6 +192,28 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void Validate_OnlyTwiceAndInAnyCase_RunsEveryIdGiven()
+    {
+        var dir = RepoPaths.TempDir();
+        var (exit, output, err) = CliRunner.Run("validate", Path.Combine(RepoPaths.Root, "data", "published-runs.csv"),
+            "--only", "MEG-T1-1.7B", "--only", "ms-llama2-7b", "--out", dir);
+        Assert.True(exit == 0, err);
+        Assert.Contains("2 rows emulated", output);
+    }
+
+    [Theory]
+    [InlineData("validate", "--only")]
+    [InlineData("validate", "--jobs")]
+    [InlineData("run", "--set")]
+    [InlineData("calibrate", "--stack")]
+    public void AnOptionWithoutItsValue_Exits2SayingSo(string verb, string option)
+    {
+        var (exit, _, err) = CliRunner.Run(verb, Path.Combine(RepoPaths.Root, "data", "published-runs.csv"), option);
+        Assert.Equal(2, exit);
+        Assert.Contains($"{option} needs a value", err);
+    }
+
+    [Fact]
     public void Validate_AnUnknownSetKey_Exits2BeforeAnyRow()
     {
         var (exit, output, err) = CliRunner.Run("validate", Path.Combine(RepoPaths.Root, "data", "published-runs.csv"), "--set", "parallel.tpp=2");
