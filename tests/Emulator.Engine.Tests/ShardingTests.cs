@@ -104,6 +104,26 @@ public class ShardingTests
     }
 
     [Fact]
+    public void OverlapGradReduce_Interleaved_ReducesWholeChunks_AlignedAcrossStages()
+    {
+        // pp 2 with 4 chunks of one layer and 4 microbatches in groups of 2: backwards run chunk 3, 2, 1, 0 for microbatches 0-1,
+        // then again for 2-3, so chunk c's last backward is number 15 - 2c (from 0). Megatron-core's schedule reduces chunk c after
+        // backward number 15 - 2c + stage, or after the stage's last backward when that is past it: one reduction per chunk.
+        var zero1 = Plan(1, overlap: true);
+        var s = zero1 with { Parallel = zero1.Parallel with { VirtualStages = 4 } };
+        int[][] expected = [[10, 12, 14, 16], [11, 13, 15, 16]];
+        for (var stage = 0; stage < 2; stage++)
+        {
+            var program = StagePlanner.Build(s, stage).Program.ToList();
+            var backwardsBeforeEachReduction = program
+                .Select((instruction, at) => (instruction, at))
+                .Where(x => x.instruction is RingStart { Ring: RingKind.ReduceScatter })
+                .Select(x => program.Take(x.at).Count(i => i is Alloc { Kind: MemoryKind.Activations, Bytes: < 0 }));
+            Assert.Equal(expected[stage], backwardsBeforeEachReduction);
+        }
+    }
+
+    [Fact]
     public void OverlapParamGather_HidesMostOfTheParameterGather_WhereComputeCanCoverIt()
     {
         // The quickstart (1.3B, pp 4, dp 4 over 4 nodes) with the distributed optimizer: its layers' forwards outlast their gathers.

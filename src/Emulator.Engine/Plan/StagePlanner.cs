@@ -191,6 +191,26 @@ public static class StagePlanner
             pending.Add((bucketKind, phase++));
         }
 
+        // Interleaved with overlap-grad-reduce, Megatron-core's schedule reduces whole chunks (schedules.py's grad_sync_func; NeMo passes
+        // its distributed Adam's bucket sync): backward runs under no_sync, and chunk c's reduction is dispatched after this stage's
+        // backward number B(c) + stage, B(c) being that of chunk c's last microbatch, so that every stage dispatches it at about the
+        // same time; chunks whose turn does not come before the stage's last backward go after it. FSDP (ZeRO-3) reduces every microbatch.
+        var alignedGradSync = t.OverlapGradReduce && replicas > 1 && v > 1 && sharded != 3;
+        var chunkSyncAt = new int[v];
+        var chunkSynced = new bool[v];
+        var backwards = 0;
+        if (alignedGradSync)
+        {
+            var backwardChunks = schedule.Where(op => op.Kind == PipeOpKind.Backward).Select(op => op.Chunk).ToList();
+            for (var c = 0; c < v; c++) chunkSyncAt[c] = backwardChunks.LastIndexOf(c) + stage;
+        }
+        void ChunkGradSync(int chunk)
+        {
+            var holdsOther = otherParams > 0 && (FirstVirtual(chunk) || LastVirtual(chunk));
+            Bucket((long)Math.Ceiling(gradPerParam * (chunkLayers[chunk] * layerParams + (holdsOther ? otherParams : 0))));
+            chunkSynced[chunk] = true;
+        }
+
         // A collective over the card's context-parallel group that the card waits for.
         void ContextSync(RingKind kind, long bytes)
         {
@@ -369,7 +389,7 @@ public static class StagePlanner
             if (!LastVirtual(c)) program.Add(new WaitInput(TransferKind.Gradient, mb, c));
             if (LastVirtual(c)) { program.Add(new Work(logitsB, WorkPhase.Backward, mb)); flops += logitsB.Flops; }
             if (working > 0) program.Add(new Alloc(MemoryKind.Activations, working));
-            var bucketed = sharded == 3 || (t.OverlapGradReduce && replicas > 1 && mb == m - 1);
+            var bucketed = sharded == 3 || (t.OverlapGradReduce && replicas > 1 && mb == m - 1 && !alignedGradSync);
             Layers(chunkLayers[c], _ =>
             {
                 if (t.Recompute == Recompute.Full) ForwardLayer(re, WorkPhase.Recompute, mb);
@@ -406,11 +426,18 @@ public static class StagePlanner
                 program.Add(new Alloc(MemoryKind.Buffers, -temporary));
             }
             if (heldOutput > 0 && !LastVirtual(c)) program.Add(new Alloc(MemoryKind.Buffers, -heldOutput));
+            for (var chunk = 0; alignedGradSync && chunk < v; chunk++)
+                if (chunkSyncAt[chunk] == backwards) ChunkGradSync(chunk);
+            backwards++;
             if (!FirstVirtual(c)) program.Add(new SendInput(TransferKind.Gradient, mb, p2pBytes, first ? c - 1 : c));
         }
 
+        // Aligned, a chunk whose turn falls past this stage's last backward goes after it, with the others left.
+        for (var chunk = 0; alignedGradSync && chunk < v; chunk++)
+            if (!chunkSynced[chunk]) ChunkGradSync(chunk);
         // Whatever was not reduced in buckets (all of it without overlap; the non-layer parameters' gradients with it) goes now.
-        var unbucketedBytes = pending.Count == 0 ? (long)Math.Ceiling(gradPerParam * paramsOnCard) : (long)Math.Ceiling(gradPerParam * otherParams);
+        var unbucketedBytes = alignedGradSync ? 0
+            : pending.Count == 0 ? (long)Math.Ceiling(gradPerParam * paramsOnCard) : (long)Math.Ceiling(gradPerParam * otherParams);
         if (unbucketedBytes > 0) Bucket(unbucketedBytes);
         foreach (var (kind, ring) in pending) program.Add(new RingWait(kind, ring));
         program.Add(new Work(optimizer, WorkPhase.Optimizer, -1));
