@@ -51,6 +51,11 @@ public static class RunCommand
             stderr.WriteLine($"emulator run: which scenario? e.g. emulator run hocon/scenarios/quickstart.conf\n{Usage}");
             return ExitCodes.BadInput;
         }
+        if (scenarioPath.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
+        {
+            stderr.WriteLine($"emulator run: {scenarioPath} is a CSV of published runs, not a scenario; emulate its rows with: emulator validate {scenarioPath}");
+            return ExitCodes.BadInput;
+        }
 
         Core.Specs.Scenario scenario;
         try

@@ -128,6 +128,8 @@ public static class ScenarioLoader
             throw new ScenarioException($"{label}: expected key=value, e.g. --set parallel.tp=4", label);
         var key = text[..eq].Trim();
         var value = text[(eq + 1)..].Trim();
+        if (key.Split('.').Any(part => part.Trim().Length == 0))
+            throw new ScenarioException($"{label}: '{key}' has an empty part between dots; write the key as docs/scenario-format.md lists it, e.g. parallel.tp", label);
         return new ConfigLayer(label, rank, HoconFile.Parse($"{key} = {value}", label), Environment.CurrentDirectory);
     }
 

@@ -214,6 +214,15 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void Run_GivenTheRunsCsv_PointsToValidate()
+    {
+        var csv = Path.Combine(RepoPaths.Root, "data", "published-runs.csv");
+        var (exit, _, err) = CliRunner.Run("run", csv);
+        Assert.Equal(2, exit);
+        Assert.Contains($"emulate its rows with: emulator validate {csv}", err);
+    }
+
+    [Fact]
     public void Validate_AnUnknownSetKey_Exits2BeforeAnyRow()
     {
         var (exit, output, err) = CliRunner.Run("validate", Path.Combine(RepoPaths.Root, "data", "published-runs.csv"), "--set", "parallel.tpp=2");

@@ -195,6 +195,16 @@ public class ScenarioErrorTests
         Has(m, "must be a plain name of letters, digits");
     }
 
+    [Theory]
+    [InlineData("parallel..tp=4")]
+    [InlineData(".parallel.tp=4")]
+    public void A_set_key_with_an_empty_part_is_refused(string set)
+    {
+        using var t = TempScenario.With();
+        var m = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(t.FilePath, [set])).Message;
+        Has(m, $"--set {set}: ", "has an empty part between dots");
+    }
+
     // ---- relations between keys
 
     [Fact]
