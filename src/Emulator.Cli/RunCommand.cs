@@ -68,6 +68,12 @@ public static class RunCommand
             return ExitCodes.BadInput;
         }
 
+        // Without --out the name is the folder under out/: it must not lead elsewhere.
+        if (outDir is null && (scenario.Name.Trim().Trim('.').Length == 0 || scenario.Name.IndexOfAny(['/', '\\']) >= 0 || Path.IsPathRooted(scenario.Name)))
+        {
+            stderr.WriteLine($"error: name = '{scenario.Name}' would put the results outside out/ (it names the folder out/NAME): give the scenario a plain name, e.g. name = quickstart, or choose the folder with --out DIR");
+            return ExitCodes.BadInput;
+        }
         outDir ??= Path.Combine("out", scenario.Name);
         if (!buildOnly && !OutputDirectory.TryCreate(outDir, stderr)) return ExitCodes.BadInput;
         var wall = Stopwatch.StartNew();

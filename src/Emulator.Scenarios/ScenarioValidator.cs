@@ -26,9 +26,6 @@ public static class ScenarioValidator
 
     private static void CheckSizes(Scenario s, ValidationContext v)
     {
-        // The name is the default output folder (out/NAME), so it must stay a plain folder name.
-        if (s.Name.Length == 0 || s.Name.Trim('.').Length == 0 || !s.Name.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '-' or '_'))
-            throw v.Fail("name", "must be a plain name of letters, digits, '.', '-' and '_' (it names the output folder out/NAME), e.g. quickstart");
         AtLeastOne(v, "cluster.cards", s.Cards);
         AtMost(v, "cluster.cards", s.Cards, MaxCards, "each card is several actors (card, HBM banks, ports) holding state, and more would exhaust this machine's 24 GiB");
         AtLeastOne(v, "model.layers", s.Model.Layers);

@@ -213,6 +213,19 @@ public class ValidateCommandTests
         Assert.Contains($"{option} needs a value", err);
     }
 
+    [Theory]
+    [InlineData("name=\"../../elsewhere\"")]
+    [InlineData("name=\"\"")]
+    [InlineData("name=\"/tmp/x\"")]
+    public void Run_ANameLeadingOutOfOut_Exits2UnlessOutIsGiven(string set)
+    {
+        var (exit, _, err) = CliRunner.Run("run", RepoPaths.Scenario("selene-tiny"), "--quiet", "--build-only", "--set", set);
+        Assert.Equal(2, exit);
+        Assert.Contains("would put the results outside out/", err);
+        var (withOut, _, err2) = CliRunner.Run("run", RepoPaths.Scenario("selene-tiny"), "--quiet", "--build-only", "--set", set, "--out", RepoPaths.TempDir());
+        Assert.True(withOut == 0, err2);
+    }
+
     [Fact]
     public void Run_GivenTheRunsCsv_PointsToValidate()
     {

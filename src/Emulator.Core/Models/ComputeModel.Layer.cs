@@ -87,7 +87,7 @@ public static partial class ComputeModel
 
     /// <summary>Forward work redone during backward: None nothing, Selective the attention core (QKᵀ, softmax, AV), Full the whole LayerForward, FullNeeded all of it but the MLP's second GEMM and residual add (with parallel layers, also
     /// the attention's output projection: its output only joins the residual), Dots what MaxText's save_dot_except_mlpwi does not save: both
-    /// layernorms, the attention core (its output, "context", is not among the saved names) and the MLP's first GEMM with its activation;
+    /// layernorms (the MLP's after the residual add that rebuilds its input), the attention core (its output, "context", is not among the saved names) and the MLP's first GEMM with its activation;
     /// Minimal (MaxText's minimal) the same but the MLP's first GEMM, whose output it keeps.</summary>
     /// <remarks>With FlashAttention, Selective re-runs the fused forward: Megatron-core checkpoints the core attention whatever
     /// its kernel (`checkpoint_core_attention` under recompute_granularity selective), so backward first rebuilds its output.</remarks>

@@ -56,7 +56,7 @@ public enum GradAccumulation
 /// <param name="KeepLowPrecisionGrads">The 2-byte gradients autograd produces stay alongside the fp32 gradient buffer until the optimizer step (DeepSpeed's bf16 optimizer); Megatron-LM accumulates straight into the fp32 buffer.</param>
 /// <param name="KeepStageOutputs">Each in-flight microbatch's stage output stays allocated until its backward (DeepSpeed's pipeline engine, Megatron-LM before 2022); later Megatron-LM frees it once sent.</param>
 /// <param name="FlashAttention">Fused attention (FlashAttention-2): the s×s scores never reach HBM and are recomputed in backward.</param>
-/// <param name="OverlapGradReduce">Gradients are reduced in per-layer buckets while the last microbatch's backward runs, instead of after it.</param>
+/// <param name="OverlapGradReduce">Gradients are reduced while backward runs, instead of after it: in per-layer buckets during the last microbatch's backward, or interleaved, a whole chunk at a time as Megatron-core's schedule dispatches them.</param>
 /// <param name="AttentionDropout">Dropout on the attention probabilities runs as its own kernel (unfused attention with Megatron-LM's default --attention-dropout 0.1).</param>
 public sealed record TrainingSpec(
     string Precision,

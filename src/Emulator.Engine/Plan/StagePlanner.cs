@@ -173,7 +173,7 @@ public static class StagePlanner
         if (v > 1)
         {
             var forwardChunks = schedule.Where(op => op.Kind == PipeOpKind.Forward).Select(op => op.Chunk).ToList();
-            for (var j = 2; j < v; j++) chunkDispatchAt[j] = Math.Max(0, forwardChunks.IndexOf(j - 1) - stage);
+            for (var j = 2; j < v; j++) chunkDispatchAt[j] = forwardChunks.IndexOf(j - 1) - stage;
         }
         DispatchThrough(v > 1 ? bucketsThrough[1] : 1);
         // Before the first forward through a bucket: wait for it (one bucket ahead, dispatch the next first).
@@ -206,7 +206,7 @@ public static class StagePlanner
         }
         void ChunkGradSync(int chunk)
         {
-            var holdsOther = otherParams > 0 && (FirstVirtual(chunk) || LastVirtual(chunk));
+            var holdsOther = OtherBucketBefore(chunk) || OtherBucketAfter(chunk);
             Bucket((long)Math.Ceiling(gradPerParam * (chunkLayers[chunk] * layerParams + (holdsOther ? otherParams : 0))));
             chunkSynced[chunk] = true;
         }

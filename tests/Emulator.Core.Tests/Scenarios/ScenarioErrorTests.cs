@@ -186,16 +186,6 @@ public class ScenarioErrorTests
     }
 
     [Theory]
-    [InlineData("\"../../elsewhere\"")]
-    [InlineData("\"\"")]
-    [InlineData("\"/tmp/x\"")]
-    public void A_name_that_is_not_a_plain_folder_name_is_refused(string name)
-    {
-        var m = Fails(("name", name));
-        Has(m, "must be a plain name of letters, digits");
-    }
-
-    [Theory]
     [InlineData("parallel..tp=4")]
     [InlineData(".parallel.tp=4")]
     public void A_set_key_with_an_empty_part_is_refused(string set)
