@@ -43,7 +43,7 @@ public static class CalibrateCommand
                 case "--set" when i + 1 < args.Count: sets.Add(args[++i]); break;
                 case "-h" or "--help": stdout.WriteLine(Usage); return ExitCodes.Ok;
                 case "--out" or "--stack" or "--set":
-                    stderr.WriteLine($"emulator calibrate: {args[i]} needs a value, e.g. {args[i]} {OptionExamples.Of(args[i])}\n{Usage}");
+                    stderr.WriteLine(OptionExamples.MissingValue("calibrate", args[i], Usage));
                     return ExitCodes.BadInput;
                 case var a when a.StartsWith('-') || csv is not null:
                     stderr.WriteLine($"emulator calibrate: unexpected argument '{a}'\n{Usage}");

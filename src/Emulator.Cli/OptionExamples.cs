@@ -1,10 +1,14 @@
 namespace Emulator.Cli;
 
-/// <summary>An example value for each option that takes one, for the message when it is given without.</summary>
+/// <summary>The message for an option given without its value, with an example value.</summary>
 public static class OptionExamples
 {
+    /// <summary>"emulator VERB: OPTION needs a value, e.g. OPTION EXAMPLE" and the usage.</summary>
+    public static string MissingValue(string verb, string option, string usage) =>
+        $"emulator {verb}: {option} needs a value, e.g. {option} {Of(option)}\n{usage}";
+
     /// <summary>An example value of <paramref name="option"/>.</summary>
-    public static string Of(string option) => option switch
+    private static string Of(string option) => option switch
     {
         "--out" => "out/my-run",
         "--only" => "meg-t1-1.7b,llama3-405b-8k",

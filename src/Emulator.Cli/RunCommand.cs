@@ -35,7 +35,7 @@ public static class RunCommand
                 case "--build-only": buildOnly = true; break;
                 case "-h" or "--help": stdout.WriteLine(Usage); return ExitCodes.Ok;
                 case "--out" or "--set":
-                    stderr.WriteLine($"emulator run: {args[i]} needs a value, e.g. {args[i]} {OptionExamples.Of(args[i])}\n{Usage}");
+                    stderr.WriteLine(OptionExamples.MissingValue("run", args[i], Usage));
                     return ExitCodes.BadInput;
                 case var a when a.StartsWith('-'):
                     stderr.WriteLine($"emulator run: unknown or incomplete option '{a}'\n{Usage}");

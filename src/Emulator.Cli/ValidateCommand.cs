@@ -57,7 +57,7 @@ public static class ValidateCommand
                     break;
                 case "-h" or "--help": stdout.WriteLine(Usage); return ExitCodes.Ok;
                 case "--out" or "--only" or "--set" or "--jobs":
-                    stderr.WriteLine($"emulator validate: {args[i]} needs a value, e.g. {args[i]} {OptionExamples.Of(args[i])}\n{Usage}");
+                    stderr.WriteLine(OptionExamples.MissingValue("validate", args[i], Usage));
                     return ExitCodes.BadInput;
                 case var a when a.StartsWith('-') || csv is not null:
                     stderr.WriteLine($"emulator validate: unexpected argument '{a}'\n{Usage}");

@@ -1,6 +1,7 @@
 using Emulator.Core.Models;
 using Emulator.Core.Specs;
 using Emulator.Core.Topology;
+using Emulator.Core.Units;
 using static Emulator.Scenarios.ScenarioLimits;
 
 namespace Emulator.Scenarios;
@@ -68,7 +69,7 @@ public static class ScenarioValidator
         Rate(v, "card.peak-flops", c.PeakFlops, 1e9, "1GFLOPS", "a card computes at some positive rate");
         AtLeastOne(v, "card.hbm.stacks", c.HbmStacks);
         AtLeastOne(v, "card.hbm.stack-capacity", c.StackCapacityBytes);
-        Rate(v, "card.hbm.stack-bandwidth", c.StackBandwidth.BitsPerSecond, 1e6, "1Mbps", "a link or memory moves data at some positive rate");
+        AtLeastOneMbps(v, "card.hbm.stack-bandwidth", c.StackBandwidth);
         Positive(v, "card.power", c.PowerWatts, "a working card draws power");
         Fraction(v, "card.efficiency.gemm", c.GemmEfficiency);
         if (c.AttentionEfficiency != 0) Fraction(v, "card.efficiency.attention", c.AttentionEfficiency);
@@ -82,10 +83,10 @@ public static class ScenarioValidator
 
         var n = s.Node;
         AtLeastOne(v, "node.cards", n.CardsPerNode);
-        Rate(v, "node.intra.bandwidth", n.IntraBandwidth.BitsPerSecond, 1e6, "1Mbps", "a link or memory moves data at some positive rate");
+        AtLeastOneMbps(v, "node.intra.bandwidth", n.IntraBandwidth);
         Latency(v, "node.intra.latency", n.IntraLatency.Ps);
         AtLeastOne(v, "node.nics", n.Nics);
-        Rate(v, "node.nic.bandwidth", n.NicBandwidth.BitsPerSecond, 1e6, "1Mbps", "a link or memory moves data at some positive rate");
+        AtLeastOneMbps(v, "node.nic.bandwidth", n.NicBandwidth);
         Latency(v, "node.nic.latency", n.NicLatency.Ps);
         Fraction(v, "node.intra.efficiency", n.IntraEfficiency);
         Fraction(v, "node.intra.all-reduce-efficiency", n.IntraAllReduceEfficiency);
@@ -138,7 +139,7 @@ public static class ScenarioValidator
             throw v.Fail("training.dp-algorithm", "a tree all-reduce needs every data-parallel replica live; set emulation.mirror-replicas = false or dp-algorithm = ring");
         if (f.IsTorus)
         {
-            Rate(v, "fabric.link.bandwidth", f.LinkBandwidth.BitsPerSecond, 1e6, "1Mbps", "a link or memory moves data at some positive rate");
+            AtLeastOneMbps(v, "fabric.link.bandwidth", f.LinkBandwidth);
             Latency(v, "fabric.link.latency", f.LinkLatency.Ps);
             if (f.TorusDims.Any(d => d < 1))
                 throw v.Fail("fabric.torus-dims", "every axis needs at least one chip");
@@ -167,7 +168,7 @@ public static class ScenarioValidator
             throw v.Fail("fabric.slices", "slices join tori over the data-centre network; a fat tree is one network: remove fabric.slices or set it to 1");
         if (f.Tiers is not (2 or 3))
             throw v.Fail("fabric.tiers", "a fat tree here has 2 tiers (leaf-spine) or 3 (leaf-spine-core); write 2 or 3");
-        Rate(v, "fabric.link.bandwidth", f.LinkBandwidth.BitsPerSecond, 1e6, "1Mbps", "a link or memory moves data at some positive rate");
+        AtLeastOneMbps(v, "fabric.link.bandwidth", f.LinkBandwidth);
         Latency(v, "fabric.link.latency", f.LinkLatency.Ps);
         Ports(v, "fabric.leaf.down-ports", f.LeafDownPorts);
         Ports(v, "fabric.leaf.up-ports", f.LeafUpPorts);
@@ -321,6 +322,10 @@ public static class ScenarioValidator
         Positive(v, key, value, why);
         if (value < min) throw v.Fail(key, $"must be at least {minText}: far below any accelerator's (check the unit), and the emulated times would overflow");
     }
+
+    /// <summary>A bandwidth of at least 1 Mbit/s.</summary>
+    private static void AtLeastOneMbps(ValidationContext v, string key, Bandwidth bandwidth) =>
+        Rate(v, key, bandwidth.BitsPerSecond, 1e6, "1Mbps", "a link or memory moves data at some positive rate");
 
     // Efficiencies below this would make the rate they scale round to nothing, and no hardware reaches less than 0.1% of its peak.
     private const double MinFraction = 0.001;

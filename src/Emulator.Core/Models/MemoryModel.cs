@@ -96,8 +96,8 @@ public static class MemoryModel
     {
         Recompute.Full or Recompute.FullNeeded => ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, flashAttention ? Recompute.Selective : Recompute.None, hiddenDropout, attentionDropout),
         Recompute.Selective when !flashAttention => CeilDiv(CoreBytes(m, microBatch, attentionDropout), CheckTp(tp)),
-        Recompute.Dots => DotsWorkingBytes(m, CheckTp(tp), microBatch, sequenceParallel, mlpGemm: true, flashAttention ? 0 : CoreBytes(m, microBatch, attentionDropout)),
-        Recompute.Minimal => DotsWorkingBytes(m, CheckTp(tp), microBatch, sequenceParallel, mlpGemm: false, flashAttention ? 0 : CoreBytes(m, microBatch, attentionDropout)),
+        Recompute.Dots or Recompute.Minimal => DotsWorkingBytes(m, CheckTp(tp), microBatch, sequenceParallel, mlpGemm: policy == Recompute.Dots,
+            flashAttention ? 0 : CoreBytes(m, microBatch, attentionDropout)),
         _ => 0,
     };
 

@@ -197,7 +197,6 @@ public static class StagePlanner
         // same time; chunks whose turn does not come before the stage's last backward go after it. FSDP (ZeRO-3) reduces every microbatch.
         var alignedGradSync = t.OverlapGradReduce && replicas > 1 && v > 1 && sharded != 3;
         var chunkSyncAt = new int[v];
-        var chunkSynced = new bool[v];
         var backwards = 0;
         if (alignedGradSync)
         {
@@ -208,7 +207,6 @@ public static class StagePlanner
         {
             var holdsOther = OtherBucketBefore(chunk) || OtherBucketAfter(chunk);
             Bucket((long)Math.Ceiling(gradPerParam * (chunkLayers[chunk] * layerParams + (holdsOther ? otherParams : 0))));
-            chunkSynced[chunk] = true;
         }
 
         // A collective over the card's context-parallel group that the card waits for.
@@ -434,7 +432,7 @@ public static class StagePlanner
 
         // Aligned, a chunk whose turn falls past this stage's last backward goes after it, with the others left.
         for (var chunk = 0; alignedGradSync && chunk < v; chunk++)
-            if (!chunkSynced[chunk]) ChunkGradSync(chunk);
+            if (chunkSyncAt[chunk] >= backwards) ChunkGradSync(chunk);
         // Whatever was not reduced in buckets (all of it without overlap; the non-layer parameters' gradients with it) goes now.
         var unbucketedBytes = alignedGradSync ? 0
             : pending.Count == 0 ? (long)Math.Ceiling(gradPerParam * paramsOnCard) : (long)Math.Ceiling(gradPerParam * otherParams);
