@@ -56,9 +56,9 @@ public static class CalibrateCommand
             stderr.WriteLine($"emulator calibrate: give the runs and a stack, e.g. emulator calibrate data/published-runs.csv --stack megatron-lm-2021\n{Usage}");
             return ExitCodes.BadInput;
         }
-        if (!File.Exists(csv))
+        if (InputFile.Problem(csv, "runs CSV", "data/published-runs.csv") is { } problem)
         {
-            stderr.WriteLine($"error: {csv}: file not found");
+            stderr.WriteLine($"error: {problem}");
             return ExitCodes.BadInput;
         }
         IReadOnlyList<PublishedRun> runs;

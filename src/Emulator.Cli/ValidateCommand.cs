@@ -65,9 +65,14 @@ public static class ValidateCommand
                 default: csv = args[i]; break;
             }
         }
-        if (csv is null || !File.Exists(csv))
+        if (csv is null)
         {
-            stderr.WriteLine(csv is null ? $"emulator validate: which runs? e.g. emulator validate data/published-runs.csv\n{Usage}" : $"error: {csv}: file not found");
+            stderr.WriteLine($"emulator validate: which runs? e.g. emulator validate data/published-runs.csv\n{Usage}");
+            return ExitCodes.BadInput;
+        }
+        if (InputFile.Problem(csv, "runs CSV", "data/published-runs.csv") is { } problem)
+        {
+            stderr.WriteLine($"error: {problem}");
             return ExitCodes.BadInput;
         }
         IReadOnlyList<PublishedRun> runs;

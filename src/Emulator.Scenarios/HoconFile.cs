@@ -49,6 +49,9 @@ internal static class HoconFile
         }
         if (!value.IsString())
             throw new ScenarioException($"{label}: {path}: cannot mix a list with other values; write one value", label, path);
-        leaves[path] = new RawValue(value.GetString(), null);
+        // HOCON's null would read as an empty text and be reported as the wrong kind of value; no key here takes null.
+        var text = value.GetString()
+            ?? throw new ScenarioException($"{label}: {path} = null: null is not a value here; write a value, or delete the line to keep the default", label, path);
+        leaves[path] = new RawValue(text, null);
     }
 }

@@ -38,8 +38,8 @@ public static class ScenarioLoader
     public static Scenario Load(string scenarioPath, IReadOnlyList<string> overrides)
     {
         var fullPath = Path.GetFullPath(scenarioPath);
-        if (!File.Exists(fullPath))
-            throw new ScenarioException($"{scenarioPath}: scenario file not found (looked for {fullPath})", scenarioPath);
+        if (InputFile.Problem(scenarioPath, "scenario", "hocon/scenarios/quickstart.conf") is { } problem)
+            throw new ScenarioException(problem, scenarioPath);
         var scenarioDir = Path.GetDirectoryName(fullPath)!;
 
         var config = new LayeredConfig();

@@ -212,9 +212,13 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
     private double Number(string key)
     {
         var (text, layer, raw) = Scalar(key, KeyType.Number);
-        if (!decimal.TryParse(text, NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent, CultureInfo.InvariantCulture, out var v))
+        const NumberStyles style = NumberStyles.AllowLeadingSign | NumberStyles.AllowDecimalPoint | NumberStyles.AllowExponent;
+        // Decimal first, as the values have always been read; a number beyond its range (1e-300 would read as 0, 1e300 not at all)
+        // is read as a double, so the range checks name it as written.
+        if (decimal.TryParse(text, style, CultureInfo.InvariantCulture, out var d) && d != 0) return (double)d;
+        if (!double.TryParse(text, style, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
             throw Bad(key, layer, raw, $"not a number; write a plain number without unit, e.g. {key} = {Example(key)}");
-        return (double)v;
+        return v;
     }
 
     private bool Bool(string key)

@@ -235,6 +235,18 @@ public class ValidateCommandTests
         Assert.Contains($"emulate its rows with: emulator validate {csv}", err);
     }
 
+    [Theory]
+    [InlineData("run", "scenario")]
+    [InlineData("validate", "runs CSV")]
+    [InlineData("calibrate", "runs CSV")]
+    public void ADirectoryForTheInputFile_Exits2AskingForTheFileInIt(string verb, string kind)
+    {
+        var data = Path.Combine(RepoPaths.Root, "data");
+        var (exit, _, err) = verb == "calibrate" ? CliRunner.Run(verb, data, "--stack", "megatron-lm-2021") : CliRunner.Run(verb, data);
+        Assert.Equal(2, exit);
+        Assert.Contains($"{data}: is a directory, not a {kind} file; name the file", err);
+    }
+
     [Fact]
     public void Validate_AnUnknownSetKey_Exits2BeforeAnyRow()
     {

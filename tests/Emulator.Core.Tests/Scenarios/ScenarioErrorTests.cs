@@ -175,6 +175,9 @@ public class ScenarioErrorTests
     [InlineData("card.efficiency.gemm", "1.2", "must be a fraction in (0, 1]")]
     [InlineData("card.efficiency.memory", "0", "must be a fraction in (0, 1]")]
     [InlineData("card.efficiency.gemm", "0.0001", "must be a fraction in (0, 1] of at least 0.001")]
+    [InlineData("card.efficiency.gemm", "1e-300", "must be a fraction in (0, 1] of at least 0.001")]
+    [InlineData("card.efficiency.gemm", "1e300", "must be a fraction in (0, 1]")]
+    [InlineData("software.gemm-scale", "NaN", "not a number")]
     [InlineData("card.peak-flops", "1FLOPS", "must be at least 1GFLOPS")]
     [InlineData("node.nic.bandwidth", "1bps", "must be at least 1Mbps")]
     [InlineData("fabric.link.latency", "2s", "at most 1s")]
@@ -480,6 +483,25 @@ public class ScenarioErrorTests
     {
         var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load("no/such/scenario.conf", []));
         Has(ex.Message, "no/such/scenario.conf: scenario file not found");
+    }
+
+    [Fact]
+    public void A_directory_given_as_the_scenario_asks_for_the_file_in_it()
+    {
+        var dir = Directory.CreateTempSubdirectory().FullName;
+        try
+        {
+            var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(dir, []));
+            Has(ex.Message, dir + ": is a directory, not a scenario file; name the file");
+        }
+        finally { Directory.Delete(dir); }
+    }
+
+    [Fact]
+    public void A_null_value_is_refused_rather_than_read_as_empty()
+    {
+        var m = FailsText("model.layers = null\n", out var path);
+        Has(m, path + ": model.layers = null: null is not a value here");
     }
 
     [Theory]
