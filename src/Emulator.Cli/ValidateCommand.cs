@@ -97,6 +97,7 @@ public static class ValidateCommand
         var rows = new List<(string Id, string Preset, string Metric, double Published, double Emulated, double Error, string Note)>();
         var skipped = new List<(string Id, string Reason)>(malformed.Where(m => only is null || only.Contains(m.Id)));
         foreach (var (id, reason) in skipped) stdout.WriteLine($"{id,-24} skipped: {reason}");
+        var malformedSkipped = skipped.Count;
         outDir ??= Path.Combine("out", "validation");
         var rowsDir = Path.Combine(outDir, "rows");
         if (!OutputDirectory.TryCreate(outDir, stderr)) return ExitCodes.BadInput;
@@ -178,8 +179,19 @@ public static class ValidateCommand
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"  {g.Preset,-22} {g.Kind,-6} {g.Rows,3} row{(g.Rows == 1 ? " " : "s")}  mean |error| {g.MeanAbsError,6:0.0%}  max |error| {g.MaxAbsError,6:0.0%}"));
         File.WriteAllBytes(Path.Combine(outDir, "validation.json"), Json(rows, skipped, abs, bySystem));
+        // Rows that failed to emulate are whole rows (preset, stack, metric); malformed lines, skipped first, may not be.
+        var byId = selected.ToDictionary(r => r.Id);
+        File.WriteAllBytes(Path.Combine(outDir, "validation.csv"), ValidationCsv.Write(
+            rows.Select(r => new ValidationCsvRow(r.Id, r.Preset, byId[r.Id].Stack, r.Metric, r.Published, r.Emulated, r.Error, r.Note))
+                .Concat(skipped.Select((s, i) => i >= malformedSkipped && byId.TryGetValue(s.Id, out var run)
+                    ? new ValidationCsvRow(s.Id, run.Preset, run.Stack, run.Metric, PublishedOrNull(run), null, null, "skipped: " + s.Reason)
+                    : new ValidationCsvRow(s.Id, "", "", "", null, null, null, "skipped: " + s.Reason)))));
         return ExitCodes.Ok;
     }
+
+    /// <summary>A skipped row's published value, when it is a number (it may be why the row was skipped).</summary>
+    private static double? PublishedOrNull(PublishedRun run) =>
+        double.TryParse(run.Columns["published"], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
 
     private static byte[] Json(List<(string Id, string Preset, string Metric, double Published, double Emulated, double Error, string Note)> rows,
         List<(string Id, string Reason)> skipped, double[] abs, IReadOnlyList<SystemErrors> bySystem)

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Emulator.Cli.Reports;
+using Emulator.Scenarios.Published;
 
 namespace Emulator.Engine.Tests;
 
@@ -58,6 +59,21 @@ public class ValidateCommandTests
         Assert.Equal("time", system.GetProperty("kind").GetString());
         Assert.Equal(1, system.GetProperty("rows").GetInt32());
         Assert.Equal(Math.Abs(error), system.GetProperty("max_abs_error").GetDouble(), 12);
+
+        // validation.csv: the same rows, emulated first, then the skipped with their reasons; it reads back field for field.
+        var lines = File.ReadAllLines(Path.Combine(dir, "validation.csv"));
+        Assert.Equal(ValidationCsv.Header, lines[0]);
+        var csvRows = lines.Skip(1).Select(PublishedRunsCsv.SplitFields).ToArray();
+        Assert.All(csvRows, r => Assert.Equal(8, r.Count));
+        Assert.Equal(["good", "a100-80g-selene", "megatron-lm-2021", "step_time_s", "3.53"], csvRows[0].Take(5));
+        Assert.Equal(row.GetProperty("emulated").GetDouble(), double.Parse(csvRows[0][5], System.Globalization.CultureInfo.InvariantCulture));
+        Assert.Equal(error, double.Parse(csvRows[0][6], System.Globalization.CultureInfo.InvariantCulture));
+        var failed = Assert.Single(csvRows, r => r[0] == "no-preset");
+        Assert.Equal(["tpu-v9", "megatron-lm-2021", "step_time_s", "3.53", "", ""], failed.Skip(1).Take(6));
+        Assert.Equal("skipped: " + skipped["no-preset"], failed[7]);
+        var duplicate = Assert.Single(csvRows.Skip(1), r => r[0] == "good");
+        Assert.Equal(["", "", "", "", "", ""], duplicate.Skip(1).Take(6));
+        Assert.Equal(1 + skipped.Count, csvRows.Length);
     }
 
     [Fact]
@@ -154,7 +170,8 @@ public class ValidateCommandTests
         Assert.True(exit1 == 0, err1);
         Assert.True(exit2 == 0, err2);
         Assert.Equal(out1, out2);
-        Assert.Equal(File.ReadAllBytes(Path.Combine(dir, "one", "validation.json")), File.ReadAllBytes(Path.Combine(dir, "two", "validation.json")));
+        foreach (var file in new[] { "validation.json", "validation.csv" })
+            Assert.Equal(File.ReadAllBytes(Path.Combine(dir, "one", file)), File.ReadAllBytes(Path.Combine(dir, "two", file)));
         foreach (var id in new[] { "first", "second", "third" })
             Assert.Equal(File.ReadAllBytes(Path.Combine(dir, "one", "rows", id + ".json")), File.ReadAllBytes(Path.Combine(dir, "two", "rows", id + ".json")));
         Assert.True(out2.IndexOf("first", StringComparison.Ordinal) < out2.IndexOf("broken", StringComparison.Ordinal));
