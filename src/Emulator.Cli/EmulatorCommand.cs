@@ -11,6 +11,7 @@ public static class EmulatorCommand
           run <scenario.conf> [--out DIR] [--set key=value ...]   emulate one training step
           validate <runs.csv> [--out DIR] [--only ID,...]          emulate published runs and compare
           calibrate <runs.csv> --stack NAME [--out DIR]            set a stack's GEMM scale, with leave-one-out errors
+          compare <before> <after> [--min-change POINTS]           the rows two validations share: which moved, errors before and after
 
         run `emulator run --help` for details.
         """;
@@ -30,6 +31,7 @@ public static class EmulatorCommand
                 "run" => RunCommand.Execute(args.Skip(1).ToArray(), stdout, stderr),
                 "validate" => ValidateCommand.Execute(args.Skip(1).ToArray(), stdout, stderr),
                 "calibrate" => CalibrateCommand.Execute(args.Skip(1).ToArray(), stdout, stderr),
+                "compare" => CompareCommand.Execute(args.Skip(1).ToArray(), stdout, stderr),
                 _ => Unknown(args[0], stderr),
             };
         }

@@ -15,6 +15,7 @@ public static class OptionExamples
         "--set" => "parallel.tp=4",
         "--jobs" => "2",
         "--stack" => "megatron-lm-2021",
+        "--min-change" => "0.5",
         _ => "VALUE",
     };
 }

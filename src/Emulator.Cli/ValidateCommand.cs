@@ -203,6 +203,7 @@ public static class ValidateCommand
             Objects(w, "rows", rows, r =>
             {
                 w.WriteString("id", r.Id);
+                w.WriteString("preset", r.Preset);
                 w.WriteString("metric", r.Metric);
                 w.WriteNumber("published", r.Published);
                 w.WriteNumber("emulated", r.Emulated);

@@ -1,0 +1,95 @@
+using System.Globalization;
+using Emulator.Cli.Reports;
+
+namespace Emulator.Cli;
+
+/// <summary>`emulator compare &lt;before&gt; &lt;after&gt;`: the rows two validations share, which moved and how the errors changed.</summary>
+public static class CompareCommand
+{
+    /// <summary>Usage text.</summary>
+    public const string Usage = """
+        usage: emulator compare <before> <after> [--min-change POINTS]
+          before, after   two validation.json files that emulator validate wrote (or the --out folders holding them)
+          --min-change    list rows whose |error| moved by at least this many percentage points (default 0.1; 0 lists all)
+        prints each listed row's error before and after, then mean and max |error| of the rows in both, overall and by
+        system, and the ids found in one file only. exit codes: 0 compared, 2 unusable input
+        """;
+
+    /// <summary>Runs the command; returns the process exit code.</summary>
+    public static int Execute(IReadOnlyList<string> args, TextWriter stdout, TextWriter stderr)
+    {
+        var paths = new List<string>();
+        var minChange = 0.1;
+        for (var i = 0; i < args.Count; i++)
+        {
+            switch (args[i])
+            {
+                case "-h" or "--help": stdout.WriteLine(Usage); return ExitCodes.Ok;
+                case "--min-change" when i + 1 < args.Count:
+                    if (!double.TryParse(args[++i], NumberStyles.Float, CultureInfo.InvariantCulture, out minChange) || !(minChange >= 0) || double.IsInfinity(minChange))
+                    {
+                        stderr.WriteLine($"emulator compare: --min-change {args[i]}: give percentage points, a number >= 0, e.g. --min-change 0.5\n{Usage}");
+                        return ExitCodes.BadInput;
+                    }
+                    break;
+                case "--min-change":
+                    stderr.WriteLine(OptionExamples.MissingValue("compare", args[i], Usage));
+                    return ExitCodes.BadInput;
+                case var a when a.StartsWith('-') || paths.Count == 2:
+                    stderr.WriteLine($"emulator compare: unexpected argument '{a}'\n{Usage}");
+                    return ExitCodes.BadInput;
+                default: paths.Add(args[i]); break;
+            }
+        }
+        if (paths.Count < 2)
+        {
+            stderr.WriteLine($"emulator compare: give two validations, e.g. emulator compare out/before/validation.json out/validation/validation.json\n{Usage}");
+            return ExitCodes.BadInput;
+        }
+        IReadOnlyList<ValidationRow> before, after;
+        try
+        {
+            before = ValidationComparison.Read(JsonPath(paths[0]));
+            after = ValidationComparison.Read(JsonPath(paths[1]));
+        }
+        catch (FormatException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitCodes.BadInput;
+        }
+        Print(ValidationComparison.Of(before, after), minChange / 100, stdout);
+        return ExitCodes.Ok;
+    }
+
+    /// <summary>The validation.json a path names: the file itself, or the one in the folder it names.</summary>
+    /// <exception cref="FormatException">Neither exists.</exception>
+    private static string JsonPath(string path)
+    {
+        if (File.Exists(path)) return path;
+        var inside = Path.Combine(path, "validation.json");
+        if (Directory.Exists(path))
+            return File.Exists(inside) ? inside : throw new FormatException($"{path}: a folder without validation.json; give validate's --out folder or the file");
+        throw new FormatException($"{path}: file not found; give a validation.json that emulator validate wrote");
+    }
+
+    private static void Print(ValidationComparison c, double minChange, TextWriter stdout)
+    {
+        var moved = c.Common.Where(r => Math.Abs(r.AbsChange) >= minChange - 1e-12).ToArray();
+        if (moved.Length > 0)
+            stdout.WriteLine($"{"id",-24} {"metric",-24} {"before",7}  {"after",7}  |error| change");
+        foreach (var r in moved)
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{r.Id,-24} {r.Metric,-24} {SignedPercent.Of(r.Before),7}  {SignedPercent.Of(r.After),7}  {r.AbsChange * 100,6:+0.0;-0.0;0.0} points {(r.AbsChange < 0 ? "closer" : r.AbsChange > 0 ? "further" : "")}").TrimEnd());
+        stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+            $"{c.Common.Count} rows in both; {moved.Length} moved by {minChange * 100:0.##} points or more ({moved.Count(r => r.AbsChange < 0)} closer, {moved.Count(r => r.AbsChange > 0)} further)"));
+        // By system as validate groups them (files written before rows recorded their preset have only the "all" lines).
+        var bySystem = c.Common.All(r => r.Preset is not null) ? c.Common.GroupBy(r => (Preset: r.Preset!, Kind: ValidationSummary.KindOf(r.Metric))) : [];
+        foreach (var g in bySystem.Concat(c.Common.GroupBy(r => (Preset: "all", Kind: ValidationSummary.KindOf(r.Metric)))))
+            stdout.WriteLine($"  {g.Key.Preset,-22} {g.Key.Kind,-6} {g.Count(),3} row{(g.Count() == 1 ? " " : "s")}  {Errors(g.ToArray())}");
+        if (c.OnlyBefore.Count > 0) stdout.WriteLine($"only in before: {string.Join(", ", c.OnlyBefore)}");
+        if (c.OnlyAfter.Count > 0) stdout.WriteLine($"only in after: {string.Join(", ", c.OnlyAfter)}");
+    }
+
+    private static string Errors(IReadOnlyCollection<RowChange> rows) => string.Create(CultureInfo.InvariantCulture,
+        $"mean |error| {rows.Average(r => Math.Abs(r.Before)),6:0.0%} -> {rows.Average(r => Math.Abs(r.After)),6:0.0%}  max |error| {rows.Max(r => Math.Abs(r.Before)),6:0.0%} -> {rows.Max(r => Math.Abs(r.After)),6:0.0%}");
+}

@@ -1,0 +1,91 @@
+using Emulator.Cli.Reports;
+
+namespace Emulator.Engine.Tests;
+
+/// <summary>`emulator compare`: two validations side by side, and refusals of what is not a validation.</summary>
+public class CompareCommandTests
+{
+    private static string Validation(string dir, string name, params (string Id, string Preset, string Metric, double Error)[] rows)
+    {
+        var path = Path.Combine(dir, name);
+        var items = rows.Select(r => $$"""{"id":"{{r.Id}}","preset":"{{r.Preset}}","metric":"{{r.Metric}}","published":1,"emulated":{{(1 + r.Error).ToString("R", System.Globalization.CultureInfo.InvariantCulture)}},"error":{{r.Error.ToString("R", System.Globalization.CultureInfo.InvariantCulture)}}}""");
+        File.WriteAllText(path, $$"""{"rows":[{{string.Join(",", items)}}],"skipped":[]}""");
+        return path;
+    }
+
+    [Fact]
+    public void Compare_ListsTheRowsThatMoved_AndTheErrorsOfTheRowsInBoth()
+    {
+        var dir = RepoPaths.TempDir();
+        var before = Validation(dir, "before.json", ("a", "p1", "step_time_s", 0.10), ("b", "p1", "mfu", -0.02), ("c", "p2", "peak_hbm_gib", 0.05), ("gone", "p1", "mfu", 0.3));
+        var after = Validation(dir, "after.json", ("A", "p1", "step_time_s", -0.04), ("b", "p1", "mfu", -0.0205), ("c", "p2", "peak_hbm_gib", 0.08), ("new", "p2", "mfu", 0.0));
+
+        var (exit, output, err) = CliRunner.Run("compare", before, after);
+
+        Assert.True(exit == 0, err);
+        Assert.Contains("A                        step_time_s               +10.0%    -4.0%    -6.0 points closer", output);
+        Assert.Contains("c                        peak_hbm_gib               +5.0%    +8.0%    +3.0 points further", output);
+        Assert.DoesNotContain("\nb ", output); // moved by 0.05 points, under the default 0.1
+        Assert.Contains("3 rows in both; 2 moved by 0.1 points or more (1 closer, 1 further)", output);
+        Assert.Contains("  p1                     time     2 rows  mean |error|   6.0% ->   3.0%  max |error|  10.0% ->   4.0%", output);
+        Assert.Contains("  all                    memory   1 row   mean |error|   5.0% ->   8.0%", output);
+        Assert.Contains("only in before: gone", output);
+        Assert.Contains("only in after: new", output);
+
+        var (_, all, _) = CliRunner.Run("compare", before, after, "--min-change", "0");
+        Assert.Contains("3 rows in both; 3 moved", all);
+    }
+
+    [Fact]
+    public void Compare_ReadsWhatValidateWrites_FromItsOutFolder()
+    {
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        var header = File.ReadLines(Path.Combine(RepoPaths.Root, "data", "published-runs.csv")).First();
+        File.WriteAllLines(csv, [header, "tiny,test,a100-80g-selene,megatron-lm-2021,32,24,2304,24,24,9216,false,51200,2048,512,16,1,1,32,1,1,,false,full,0,step_time_s,3.53,a note"]);
+        var (v, _, verr) = CliRunner.Run("validate", csv, "--out", Path.Combine(dir, "v"));
+        Assert.True(v == 0, verr);
+
+        var (exit, output, err) = CliRunner.Run("compare", Path.Combine(dir, "v"), Path.Combine(dir, "v", "validation.json"));
+
+        Assert.True(exit == 0, err);
+        Assert.Contains("1 rows in both; 0 moved", output);
+        Assert.Contains("  a100-80g-selene        time     1 row ", output);
+        Assert.Equal("a100-80g-selene", Assert.Single(ValidationComparison.Read(Path.Combine(dir, "v", "validation.json"))).Preset);
+    }
+
+    [Theory]
+    [InlineData("missing", "file not found")]
+    [InlineData("folder", "a folder without validation.json")]
+    [InlineData("notjson", "not JSON")]
+    [InlineData("norows", "no \"rows\" array")]
+    [InlineData("noerror", "row 'x' has no numeric \"error\"")]
+    public void Compare_SomethingThatIsNotAValidation_Exits2SayingWhat(string kind, string message)
+    {
+        var dir = RepoPaths.TempDir();
+        var good = Validation(dir, "good.json", ("x", "p", "mfu", 0.1));
+        var bad = Path.Combine(dir, kind);
+        switch (kind)
+        {
+            case "folder": Directory.CreateDirectory(bad); break;
+            case "notjson": File.WriteAllText(bad, "id,error\nx,0.1\n"); break;
+            case "norows": File.WriteAllText(bad, """{"mean_abs_error":0.1}"""); break;
+            case "noerror": File.WriteAllText(bad, """{"rows":[{"id":"x","metric":"mfu"}]}"""); break;
+        }
+
+        var (exit, _, err) = CliRunner.Run("compare", good, bad);
+
+        Assert.Equal(2, exit);
+        Assert.Contains($"{bad}: {message}", err);
+    }
+
+    [Theory]
+    [InlineData("-1")]
+    [InlineData("lots")]
+    public void Compare_AMinChangeThatIsNotPoints_Exits2(string value)
+    {
+        var (exit, _, err) = CliRunner.Run("compare", "a.json", "b.json", "--min-change", value);
+        Assert.Equal(2, exit);
+        Assert.Contains($"--min-change {value}: give percentage points", err);
+    }
+}
