@@ -17,7 +17,7 @@ public static class ValidateCommand
           --out DIR  where validation.json goes (default: out/validation), with each row's scenario and result
                      in DIR/rows/ID.conf and DIR/rows/ID.json (rerun one: emulator run DIR/rows/ID.conf, with
                      the --sets noted on its first line)
-          --only     emulate only these row ids (any case; may be given more than once)
+          --only     emulate only these row ids (any case; * and ? as wildcards, e.g. 'mpt-*-8h100'; may be repeated)
           --jobs N   emulate up to N rows at once (default: the machine's cores, at most 4); the output is the same, in the file's order
           --set      override a scenario key in every row, e.g. --set emulation.rdma-chunk=16MiB
         rows that cannot be emulated (unknown preset, malformed values, features not emulated yet) are reported
@@ -86,12 +86,15 @@ public static class ValidateCommand
         }
 
         // A mistyped id would otherwise run nothing and exit 0, as if the row had passed.
-        var ids = runs.Select(r => r.Id).Concat(malformed.Select(m => m.Id)).ToHashSet(StringComparer.OrdinalIgnoreCase);
-        var unknown = only?.Where(id => !ids.Contains(id)).Order(StringComparer.Ordinal).ToArray() ?? [];
-        if (unknown.Length > 0)
+        if (only is not null)
         {
-            stderr.WriteLine($"error: --only {string.Join(", ", unknown)}: no row of {csv} has {(unknown.Length == 1 ? "this id" : "these ids")} (the first column holds the ids)");
-            return ExitCodes.BadInput;
+            var ids = runs.Select(r => r.Id).Concat(malformed.Select(m => m.Id)).ToHashSet(StringComparer.OrdinalIgnoreCase);
+            (only, var unknown) = RowSelection.Select(only, ids);
+            if (unknown.Length > 0)
+            {
+                stderr.WriteLine($"error: --only {string.Join(", ", unknown)}: no row of {csv} has {(unknown.Length == 1 ? "this id" : "these ids")} (the first column holds the ids; * and ? match any characters)");
+                return ExitCodes.BadInput;
+            }
         }
 
         var rows = new List<(string Id, string Preset, string Metric, double Published, double Emulated, double Error, string Note)>();

@@ -218,6 +218,23 @@ public class ValidateCommandTests
         Assert.Contains("2 rows emulated", output);
     }
 
+    [Fact]
+    public void Validate_OnlyWithWildcards_RunsTheRowsTheyMatch_AndRefusesOneMatchingNone()
+    {
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        File.WriteAllLines(csv, [Header, Row("small-a"), Row("small-b", published: "3.6"), Row("other")]);
+
+        var (exit, output, err) = CliRunner.Run("validate", csv, "--only", "SMALL-*", "--out", Path.Combine(dir, "a"));
+        Assert.True(exit == 0, err);
+        Assert.Contains("2 rows emulated", output);
+        Assert.DoesNotContain("other", output);
+
+        var (none, _, err2) = CliRunner.Run("validate", csv, "--only", "small-??,big-*", "--out", Path.Combine(dir, "b"));
+        Assert.Equal(2, none);
+        Assert.Contains("--only big-*, small-??: no row of", err2);
+    }
+
     [Theory]
     [InlineData("validate", "--only")]
     [InlineData("validate", "--jobs")]
