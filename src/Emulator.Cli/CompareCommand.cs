@@ -10,9 +10,9 @@ public static class CompareCommand
     public const string Usage = """
         usage: emulator compare <before> <after> [--min-change POINTS]
           before, after   two validation.json files that emulator validate wrote (or the --out folders holding them)
-          --min-change    list rows whose |error| moved by at least this many percentage points (default 0.1; 0 lists all)
+          --min-change    list rows whose error moved by at least this many percentage points (default 0.1; 0 lists all)
         prints each listed row's error before and after, then mean and max |error| of the rows in both, overall and by
-        system, and the ids found in one file only. exit codes: 0 compared, 2 unusable input
+        system, rows emulated in one file and skipped in the other (with the reason), and the ids found in one file only. exit codes: 0 compared, 2 unusable input
         """;
 
     /// <summary>Runs the command; returns the process exit code.</summary>
@@ -46,7 +46,7 @@ public static class CompareCommand
             stderr.WriteLine($"emulator compare: give two validations, e.g. emulator compare out/before/validation.json out/validation/validation.json\n{Usage}");
             return ExitCodes.BadInput;
         }
-        IReadOnlyList<ValidationRow> before, after;
+        ValidationFile before, after;
         try
         {
             before = ValidationComparison.Read(JsonPath(paths[0]));
@@ -74,20 +74,30 @@ public static class CompareCommand
 
     private static void Print(ValidationComparison c, double minChange, TextWriter stdout)
     {
-        var moved = c.Common.Where(r => Math.Abs(r.AbsChange) >= minChange - 1e-12).ToArray();
+        // Moved by the emulated value, not by |error|: a row that crosses its published value moves without changing |error|.
+        var moved = c.Common.Where(r => Math.Abs(r.Change) >= minChange - 1e-12).ToArray();
         if (moved.Length > 0)
             stdout.WriteLine($"{"id",-24} {"metric",-24} {"before",7}  {"after",7}  |error| change");
         foreach (var r in moved)
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"{r.Id,-24} {r.Metric,-24} {SignedPercent.Of(r.Before),7}  {SignedPercent.Of(r.After),7}  {r.AbsChange * 100,6:+0.0;-0.0;0.0} points {(r.AbsChange < 0 ? "closer" : r.AbsChange > 0 ? "further" : "")}").TrimEnd());
+                $"{r.Id,-24} {r.Metric,-24} {SignedPercent.Of(r.Before),7}  {SignedPercent.Of(r.After),7}  {r.AbsChange * 100,6:+0.0;-0.0;0.0} points {Direction(r)}").TrimEnd());
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{c.Common.Count} rows in both; {moved.Length} moved by {minChange * 100:0.##} points or more ({moved.Count(r => r.AbsChange < 0)} closer, {moved.Count(r => r.AbsChange > 0)} further)"));
+            $"{c.Common.Count} rows in both; {moved.Length} moved by {minChange * 100:0.####} points or more ({moved.Count(r => r.AbsChange < 0)} closer, {moved.Count(r => r.AbsChange > 0)} further)"));
         // By system as validate groups them (files written before rows recorded their preset have only the "all" lines).
         var bySystem = c.Common.All(r => r.Preset is not null) ? c.Common.GroupBy(r => (Preset: r.Preset!, Kind: ValidationSummary.KindOf(r.Metric))) : [];
         foreach (var g in bySystem.Concat(c.Common.GroupBy(r => (Preset: "all", Kind: ValidationSummary.KindOf(r.Metric)))))
             stdout.WriteLine($"  {g.Key.Preset,-22} {g.Key.Kind,-6} {g.Count(),3} row{(g.Count() == 1 ? " " : "s")}  {Errors(g.ToArray())}");
+        if (c.MetricChanged.Count > 0) stdout.WriteLine($"warning: preset or metric differs, so these rows may not be the same runs: {string.Join(", ", c.MetricChanged)}");
+        foreach (var s in c.SkippedAfter) stdout.WriteLine($"emulated before, skipped after: {s.Id} ({s.Reason})");
+        foreach (var s in c.SkippedBefore) stdout.WriteLine($"skipped before, emulated after: {s.Id} (was: {s.Reason})");
         if (c.OnlyBefore.Count > 0) stdout.WriteLine($"only in before: {string.Join(", ", c.OnlyBefore)}");
         if (c.OnlyAfter.Count > 0) stdout.WriteLine($"only in after: {string.Join(", ", c.OnlyAfter)}");
+    }
+
+    private static string Direction(RowChange r)
+    {
+        var word = r.AbsChange < 0 ? "closer" : r.AbsChange > 0 ? "further" : "";
+        return r.Before * r.After < 0 ? (word + " (sign flipped)").TrimStart() : word;
     }
 
     private static string Errors(IReadOnlyCollection<RowChange> rows) => string.Create(CultureInfo.InvariantCulture,

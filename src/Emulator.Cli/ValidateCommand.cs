@@ -92,7 +92,7 @@ public static class ValidateCommand
             (only, var unknown) = RowSelection.Select(only, ids);
             if (unknown.Length > 0)
             {
-                stderr.WriteLine($"error: --only {string.Join(", ", unknown)}: no row of {csv} has {(unknown.Length == 1 ? "this id" : "these ids")} (the first column holds the ids; * and ? match any characters)");
+                stderr.WriteLine($"error: --only {string.Join(", ", unknown)}: no row of {csv} has {(unknown.Length == 1 ? "this id" : "these ids")} (the first column holds the ids; * matches any run of characters, ? one character)");
                 return ExitCodes.BadInput;
             }
         }
@@ -192,9 +192,9 @@ public static class ValidateCommand
         return ExitCodes.Ok;
     }
 
-    /// <summary>A skipped row's published value, when it is a number (it may be why the row was skipped).</summary>
+    /// <summary>A skipped row's published value, when it is a finite number (it may be why the row was skipped).</summary>
     private static double? PublishedOrNull(PublishedRun run) =>
-        double.TryParse(run.Columns["published"], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : null;
+        double.TryParse(run.Columns["published"], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v : null;
 
     private static byte[] Json(List<(string Id, string Preset, string Metric, double Published, double Emulated, double Error, string Note)> rows,
         List<(string Id, string Reason)> skipped, double[] abs, IReadOnlyList<SystemErrors> bySystem)

@@ -42,7 +42,8 @@ internal static class HoconFile
             {
                 if (!item.IsString())
                     throw new ScenarioException($"{label}: {path}: list items must be plain values, not lists or objects", label, path);
-                items.Add(item.GetString());
+                items.Add(item.GetString()
+                    ?? throw new ScenarioException($"{label}: {path} item {items.Count + 1} is null: null is not a value here; write a value in every place of the list", label, path));
             }
             leaves[path] = new RawValue(null, items);
             return;
@@ -50,8 +51,9 @@ internal static class HoconFile
         if (!value.IsString())
             throw new ScenarioException($"{label}: {path}: cannot mix a list with other values; write one value", label, path);
         // HOCON's null would read as an empty text and be reported as the wrong kind of value; no key here takes null.
+        // Akka's parser reads a quoted "null" as null too, so the message says so rather than blame the quotes' absence.
         var text = value.GetString()
-            ?? throw new ScenarioException($"{label}: {path} = null: null is not a value here; write a value, or delete the line to keep the default", label, path);
+            ?? throw new ScenarioException($"{label}: {path} = null: null is not a value here (even quoted: the HOCON reader takes \"null\" for null); write a value, or delete the line to keep the default", label, path);
         leaves[path] = new RawValue(text, null);
     }
 }

@@ -216,8 +216,10 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         // Decimal first, as the values have always been read; a number beyond its range (1e-300 would read as 0, 1e300 not at all)
         // is read as a double, so the range checks name it as written.
         if (decimal.TryParse(text, style, CultureInfo.InvariantCulture, out var d) && d != 0) return (double)d;
-        if (!double.TryParse(text, style, CultureInfo.InvariantCulture, out var v) || !double.IsFinite(v))
+        if (!double.TryParse(text, style, CultureInfo.InvariantCulture, out var v) || double.IsNaN(v))
             throw Bad(key, layer, raw, $"not a number; write a plain number without unit, e.g. {key} = {Example(key)}");
+        if (!double.IsFinite(v))
+            throw Bad(key, layer, raw, $"beyond the range of numbers; write a plain number without unit, e.g. {key} = {Example(key)}");
         return v;
     }
 

@@ -51,7 +51,7 @@ public class CompareCommandTests
         Assert.True(exit == 0, err);
         Assert.Contains("1 rows in both; 0 moved", output);
         Assert.Contains("  a100-80g-selene        time     1 row ", output);
-        Assert.Equal("a100-80g-selene", Assert.Single(ValidationComparison.Read(Path.Combine(dir, "v", "validation.json"))).Preset);
+        Assert.Equal("a100-80g-selene", Assert.Single(ValidationComparison.Read(Path.Combine(dir, "v", "validation.json")).Rows).Preset);
     }
 
     [Theory]
@@ -59,7 +59,8 @@ public class CompareCommandTests
     [InlineData("folder", "a folder without validation.json")]
     [InlineData("notjson", "not JSON")]
     [InlineData("norows", "no \"rows\" array")]
-    [InlineData("noerror", "row 'x' has no numeric \"error\"")]
+    [InlineData("noerror", "row 'x' has no finite numeric \"error\"")]
+    [InlineData("infinite", "row 'x' has no finite numeric \"error\"")]
     public void Compare_SomethingThatIsNotAValidation_Exits2SayingWhat(string kind, string message)
     {
         var dir = RepoPaths.TempDir();
@@ -71,6 +72,7 @@ public class CompareCommandTests
             case "notjson": File.WriteAllText(bad, "id,error\nx,0.1\n"); break;
             case "norows": File.WriteAllText(bad, """{"mean_abs_error":0.1}"""); break;
             case "noerror": File.WriteAllText(bad, """{"rows":[{"id":"x","metric":"mfu"}]}"""); break;
+            case "infinite": File.WriteAllText(bad, """{"rows":[{"id":"x","metric":"mfu","error":1e400}]}"""); break;
         }
 
         var (exit, _, err) = CliRunner.Run("compare", good, bad);
@@ -87,5 +89,25 @@ public class CompareCommandTests
         var (exit, _, err) = CliRunner.Run("compare", "a.json", "b.json", "--min-change", value);
         Assert.Equal(2, exit);
         Assert.Contains($"--min-change {value}: give percentage points", err);
+    }
+
+    [Fact]
+    public void Compare_NamesRowsSkippedOnOneSide_WithTheReason_AndRowsThatCrossedTheirPublishedValue()
+    {
+        var dir = RepoPaths.TempDir();
+        var before = Validation(dir, "before.json", ("flip", "p", "mfu", 0.05), ("dropped", "p", "mfu", 0.02), ("wrong", "p", "mfu", 0.01));
+        var after = Path.Combine(dir, "after.json");
+        // Written with a byte-order mark, as some editors save JSON.
+        File.WriteAllText(after, """{"rows":[{"id":"flip","preset":"p","metric":"mfu","error":-0.05},{"id":"wrong","preset":"q","metric":"mfu","error":0.01}],"skipped":[{"id":"dropped","reason":"unknown preset 'x'"}]}""",
+            new System.Text.UTF8Encoding(encoderShouldEmitUTF8Identifier: true));
+
+        var (exit, output, err) = CliRunner.Run("compare", before, after, "--min-change", "0.001");
+
+        Assert.True(exit == 0, err);
+        Assert.Contains("flip                     mfu                        +5.0%    -5.0%     0.0 points (sign flipped)", output);
+        Assert.Contains("2 rows in both; 1 moved by 0.001 points or more (0 closer, 0 further)", output);
+        Assert.Contains("warning: preset or metric differs, so these rows may not be the same runs: wrong (p mfu -> q mfu)", output);
+        Assert.Contains("emulated before, skipped after: dropped (unknown preset 'x')", output);
+        Assert.DoesNotContain("only in", output);
     }
 }

@@ -5,33 +5,52 @@ namespace Emulator.Cli.Reports;
 /// <summary>One emulated row of a validation.json: its id, preset (null in files written before it was recorded), metric and error.</summary>
 public sealed record ValidationRow(string Id, string? Preset, string Metric, double Error);
 
+/// <summary>What a validation.json holds for comparison: its emulated rows, and the ids of skipped rows with their reasons.</summary>
+public sealed record ValidationFile(IReadOnlyList<ValidationRow> Rows, IReadOnlyDictionary<string, string> Skipped);
+
 /// <summary>A row in both files, with its error in each.</summary>
 public sealed record RowChange(string Id, string? Preset, string Metric, double Before, double After)
 {
     /// <summary>|after| − |before|, as a fraction: negative when the row moved closer to its published value.</summary>
     public double AbsChange => Math.Abs(After) - Math.Abs(Before);
+
+    /// <summary>after − before, as a fraction: how far the emulated value moved, which |error| hides when the sign flips.</summary>
+    public double Change => After - Before;
 }
 
+/// <summary>A row emulated in one file and skipped in the other, with the reason it was skipped.</summary>
+public sealed record SkippedRow(string Id, string Reason);
+
 /// <summary>Two validations of the same rows side by side: which rows moved, and the errors before and after.</summary>
-public sealed record ValidationComparison(IReadOnlyList<RowChange> Common, IReadOnlyList<string> OnlyBefore, IReadOnlyList<string> OnlyAfter)
+public sealed record ValidationComparison(
+    IReadOnlyList<RowChange> Common, IReadOnlyList<string> OnlyBefore, IReadOnlyList<string> OnlyAfter,
+    IReadOnlyList<SkippedRow> SkippedAfter, IReadOnlyList<SkippedRow> SkippedBefore, IReadOnlyList<string> MetricChanged)
 {
     /// <summary>Rows matched by id (as validate compares them: ignoring case), in the after file's order.</summary>
-    public static ValidationComparison Of(IReadOnlyList<ValidationRow> before, IReadOnlyList<ValidationRow> after)
+    public static ValidationComparison Of(ValidationFile before, ValidationFile after)
     {
-        var old = before.ToDictionary(r => r.Id, StringComparer.OrdinalIgnoreCase);
-        var now = after.Select(r => r.Id).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var old = before.Rows.ToDictionary(r => r.Id, StringComparer.OrdinalIgnoreCase);
+        var now = after.Rows.ToDictionary(r => r.Id, StringComparer.OrdinalIgnoreCase);
+        var common = after.Rows.Where(r => old.ContainsKey(r.Id)).ToArray();
         return new ValidationComparison(
-            after.Where(r => old.ContainsKey(r.Id)).Select(r => new RowChange(r.Id, r.Preset ?? old[r.Id].Preset, r.Metric, old[r.Id].Error, r.Error)).ToArray(),
-            before.Where(r => !now.Contains(r.Id)).Select(r => r.Id).ToArray(),
-            after.Where(r => !old.ContainsKey(r.Id)).Select(r => r.Id).ToArray());
+            common.Select(r => new RowChange(r.Id, r.Preset ?? old[r.Id].Preset, r.Metric, old[r.Id].Error, r.Error)).ToArray(),
+            before.Rows.Where(r => !now.ContainsKey(r.Id) && !after.Skipped.ContainsKey(r.Id)).Select(r => r.Id).ToArray(),
+            after.Rows.Where(r => !old.ContainsKey(r.Id) && !before.Skipped.ContainsKey(r.Id)).Select(r => r.Id).ToArray(),
+            before.Rows.Where(r => after.Skipped.ContainsKey(r.Id)).Select(r => new SkippedRow(r.Id, after.Skipped[r.Id])).ToArray(),
+            after.Rows.Where(r => before.Skipped.ContainsKey(r.Id)).Select(r => new SkippedRow(r.Id, before.Skipped[r.Id])).ToArray(),
+            common.Where(r => !string.Equals(r.Metric, old[r.Id].Metric, StringComparison.Ordinal) || r.Preset is not null && old[r.Id].Preset is not null && r.Preset != old[r.Id].Preset)
+                .Select(r => $"{r.Id} ({Describe(old[r.Id])} -> {Describe(r)})").ToArray());
     }
 
-    /// <summary>The emulated rows of a validation.json that `validate` wrote.</summary>
+    private static string Describe(ValidationRow r) => r.Preset is null ? r.Metric : $"{r.Preset} {r.Metric}";
+
+    /// <summary>The emulated and skipped rows of a validation.json that `validate` wrote.</summary>
     /// <exception cref="FormatException">The file is not JSON, or not validate's format; the message says which.</exception>
-    public static IReadOnlyList<ValidationRow> Read(string path)
+    public static ValidationFile Read(string path)
     {
         JsonDocument json;
-        try { json = JsonDocument.Parse(File.ReadAllBytes(path)); }
+        // Read as text so that a byte-order mark, which editors on some systems add, is not taken for bad JSON.
+        try { json = JsonDocument.Parse(File.ReadAllText(path)); }
         catch (JsonException e) { throw new FormatException($"{path}: not JSON ({e.Message}); give the validation.json that emulator validate wrote"); }
         using (json)
         {
@@ -41,19 +60,28 @@ public sealed record ValidationComparison(IReadOnlyList<RowChange> Common, IRead
             var seen = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
             foreach (var row in rows.EnumerateArray())
             {
-                var id = Text(row, "id", path, list.Count);
+                var id = Text(row, "id", path, "row", list.Count);
                 if (!seen.Add(id)) throw new FormatException($"{path}: row id '{id}' appears twice");
                 var preset = row.TryGetProperty("preset", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
-                if (!row.TryGetProperty("error", out var e) || e.ValueKind != JsonValueKind.Number)
-                    throw new FormatException($"{path}: row '{id}' has no numeric \"error\"");
-                list.Add(new ValidationRow(id, preset, Text(row, "metric", path, list.Count), e.GetDouble()));
+                if (!row.TryGetProperty("error", out var e) || e.ValueKind != JsonValueKind.Number || !e.TryGetDouble(out var error) || !double.IsFinite(error))
+                    throw new FormatException($"{path}: row '{id}' has no finite numeric \"error\"");
+                list.Add(new ValidationRow(id, preset, Text(row, "metric", path, "row", list.Count), error));
             }
-            return list;
+            var skipped = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
+            // Files written before skipped rows were recorded have no "skipped": nothing was skipped as far as they say.
+            if (json.RootElement.TryGetProperty("skipped", out var skips) && skips.ValueKind == JsonValueKind.Array)
+                foreach (var skip in skips.EnumerateArray())
+                {
+                    var id = Text(skip, "id", path, "skipped row", skipped.Count);
+                    if (seen.Contains(id) || !skipped.TryAdd(id, Text(skip, "reason", path, "skipped row", skipped.Count)))
+                        throw new FormatException($"{path}: row id '{id}' appears twice");
+                }
+            return new ValidationFile(list, skipped);
         }
     }
 
-    private static string Text(JsonElement row, string name, string path, int index) =>
+    private static string Text(JsonElement row, string name, string path, string what, int index) =>
         row.ValueKind == JsonValueKind.Object && row.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String
             ? v.GetString()!
-            : throw new FormatException($"{path}: row {index + 1} has no \"{name}\" text");
+            : throw new FormatException($"{path}: {what} {index + 1} has no \"{name}\" text");
 }

@@ -178,6 +178,7 @@ public class ScenarioErrorTests
     [InlineData("card.efficiency.gemm", "1e-300", "must be a fraction in (0, 1] of at least 0.001")]
     [InlineData("card.efficiency.gemm", "1e300", "must be a fraction in (0, 1]")]
     [InlineData("software.gemm-scale", "NaN", "not a number")]
+    [InlineData("software.gemm-scale", "1e400", "beyond the range of numbers")]
     [InlineData("card.peak-flops", "1FLOPS", "must be at least 1GFLOPS")]
     [InlineData("node.nic.bandwidth", "1bps", "must be at least 1Mbps")]
     [InlineData("fabric.link.latency", "2s", "at most 1s")]
@@ -502,6 +503,13 @@ public class ScenarioErrorTests
     {
         var m = FailsText("model.layers = null\n", out var path);
         Has(m, path + ": model.layers = null: null is not a value here");
+    }
+
+    [Fact]
+    public void A_null_list_item_is_refused_by_position()
+    {
+        var m = FailsText("cluster.stage-hardware = [a100-80g-selene, null]\n", out var path);
+        Has(m, path + ": cluster.stage-hardware item 2 is null: null is not a value here");
     }
 
     [Theory]
