@@ -1,4 +1,6 @@
 using BenchmarkDotNet.Running;
 
 // Pick benchmarks with --filter (scripts/microbench.sh passes its first argument there); --list flat shows them all.
-BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+var summaries = BenchmarkSwitcher.FromAssembly(typeof(Program).Assembly).Run(args);
+// A benchmark that threw reports NA and BenchmarkDotNet still exits 0: fail so the script and whoever runs it notice.
+return summaries.Any(s => s.HasCriticalValidationErrors || s.Reports.Any(r => !r.Success)) ? 1 : 0;

@@ -97,6 +97,14 @@ public static class ValidateCommand
             }
         }
 
+        // Without any preset every row would be skipped, one message each, and the run would exit 0 as if it had validated.
+        var csvDir = Path.GetDirectoryName(Path.GetFullPath(csv))!;
+        if (HardwarePresets.Available(csvDir).Count == 0)
+        {
+            stderr.WriteLine($"error: no hardware presets found: no hocon/presets folder above {csvDir}, the working directory or the program; run from the repository, or keep the runs file inside it");
+            return ExitCodes.BadInput;
+        }
+
         var rows = new List<(string Id, string Preset, string Metric, double Published, double Emulated, double Error, string Note)>();
         var skipped = new List<(string Id, string Reason)>(malformed.Where(m => only is null || only.Contains(m.Id)));
         foreach (var (id, reason) in skipped) stdout.WriteLine($"{id,-24} skipped: {reason}");
@@ -132,7 +140,7 @@ public static class ValidateCommand
                         lock (gate)
                             if (running is { } sim) stderr.WriteLine($"{run.Id}: ... virtual {sim.Now.Seconds:0.000} s, {sim.Events:N0} events");
                     }, null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
-                    var (emulated, note, result) = RowEmulation.Emulate(run, rowsDir, sets, sim => { lock (gate) running = sim; });
+                    var (emulated, note, result) = RowEmulation.Emulate(run, rowsDir, sets, csvDir, sim => { lock (gate) running = sim; });
                     File.WriteAllBytes(Path.Combine(rowsDir, run.Id + ".json"), ResultJson.Write(result));
                     outcomes[i] = (emulated, note, null);
                 }

@@ -3,8 +3,9 @@ namespace Emulator.Scenarios;
 /// <summary>Finds the profile file a scenario names: a hardware preset (`hardware = NAME`) or a software stack (`software.stack = NAME`).</summary>
 /// <remarks>
 /// A name is looked up as `../FOLDER/NAME.conf` next to the scenario's folder (the repo layout hocon/scenarios,
-/// hocon/presets, hocon/stacks), then as `hocon/FOLDER/NAME.conf` in every folder above the scenario, above the program
-/// and above the working directory, so a scenario kept anywhere still finds the repo's profiles. A value ending in
+/// hocon/presets, hocon/stacks), then as `hocon/FOLDER/NAME.conf` in every folder above the scenario, above the file it
+/// was made from (a runs CSV, for validate), above the program and above the working directory, so a scenario kept
+/// anywhere still finds the repo's profiles. A value ending in
 /// .conf is a path relative to the file that names it.
 /// </remarks>
 internal sealed class ProfileLocator
@@ -20,7 +21,7 @@ internal sealed class ProfileLocator
     private ProfileLocator(string key, string folder, string what, string example) => (_key, _folder, _what, _example) = (key, folder, what, example);
 
     /// <summary>Full path of the profile <paramref name="name"/>, set by <paramref name="setBy"/>; throws listing the available ones when absent.</summary>
-    public string Locate(string name, ConfigLayer setBy, string scenarioDirectory)
+    public string Locate(string name, ConfigLayer setBy, string scenarioDirectory, string? alsoAbove = null)
     {
         if (name.EndsWith(".conf", StringComparison.Ordinal))
         {
@@ -35,17 +36,17 @@ internal sealed class ProfileLocator
                 $"{setBy.Label}: {_key} = {name}: not a {_what} name; write a name such as {_example} (hocon/{_folder}/<name>.conf) or a path ending in .conf",
                 setBy.Label, _key);
 
-        var found = Directories(scenarioDirectory).Select(d => Path.Combine(d, name + ".conf")).FirstOrDefault(File.Exists);
+        var found = Directories(scenarioDirectory, alsoAbove).Select(d => Path.Combine(d, name + ".conf")).FirstOrDefault(File.Exists);
         if (found is not null) return found;
         throw new ScenarioException(
-            $"{setBy.Label}: {_key} = {name}: no {_what} {name}.conf found ({Searched(scenarioDirectory)}); available {_what}s: {Available(scenarioDirectory)}",
+            $"{setBy.Label}: {_key} = {name}: no {_what} {name}.conf found ({Searched(scenarioDirectory, alsoAbove)}); available {_what}s: {Available(scenarioDirectory, alsoAbove)}",
             setBy.Label, _key);
     }
 
-    /// <summary>Names of the profiles that can be found from <paramref name="scenarioDirectory"/>, for error messages.</summary>
-    public string Available(string scenarioDirectory)
+    /// <summary>Names of the profiles that can be found from <paramref name="scenarioDirectory"/> (and above <paramref name="alsoAbove"/>), for error messages.</summary>
+    public string Available(string scenarioDirectory, string? alsoAbove = null)
     {
-        var names = Directories(scenarioDirectory)
+        var names = Directories(scenarioDirectory, alsoAbove)
             .Where(Directory.Exists)
             .SelectMany(d => Directory.EnumerateFiles(d, "*.conf"))
             .Select(f => Path.GetFileNameWithoutExtension(f))
@@ -55,21 +56,21 @@ internal sealed class ProfileLocator
         return names.Count == 0 ? "none found" : string.Join(", ", names);
     }
 
-    private string Searched(string scenarioDirectory)
+    private string Searched(string scenarioDirectory, string? alsoAbove)
     {
-        var existing = Directories(scenarioDirectory).Where(Directory.Exists).ToList();
+        var existing = Directories(scenarioDirectory, alsoAbove).Where(Directory.Exists).ToList();
         return existing.Count == 0
-            ? $"no {_folder} folder next to the scenario's folder, and no hocon/{_folder} above the scenario, the working directory or the program"
+            ? $"no {_folder} folder next to the scenario's folder, and no hocon/{_folder} above the scenario{(alsoAbove is null ? "" : ", " + alsoAbove)}, the working directory or the program"
             : "looked in " + string.Join(", ", existing);
     }
 
     /// <summary>Profile folders to search, first match wins.</summary>
-    private IEnumerable<string> Directories(string scenarioDirectory)
+    private IEnumerable<string> Directories(string scenarioDirectory, string? alsoAbove)
     {
         var seen = new HashSet<string>(StringComparer.Ordinal);
         var sibling = Path.GetFullPath(Path.Combine(scenarioDirectory, "..", _folder));
         if (seen.Add(sibling)) yield return sibling;
-        foreach (var start in new[] { scenarioDirectory, AppContext.BaseDirectory, Environment.CurrentDirectory })
+        foreach (var start in new[] { scenarioDirectory, alsoAbove, AppContext.BaseDirectory, Environment.CurrentDirectory }.OfType<string>())
         {
             for (var dir = new DirectoryInfo(Path.GetFullPath(start)); dir is not null; dir = dir.Parent)
             {

@@ -6,6 +6,14 @@ namespace Emulator.Engine.Tests;
 public class CliTests
 {
     [Fact]
+    public void Run_AHeterogeneousJob_NamesEachCardAndItsStages()
+    {
+        var (exit, output, err) = CliRunner.Run("run", RepoPaths.Scenario("hetero-a100-h100"), "--out", RepoPaths.TempDir());
+        Assert.True(exit == 0, err);
+        Assert.StartsWith("hetero-a100-h100: gpt-1.3b on 16 x A100-SXM4-80GB (stages 0-1), 16 x H100-SXM5-80GB (stages 2-3) (4 nodes", output);
+    }
+
+    [Fact]
     public void Run_Quickstart_WritesResultRunStatsAndTrace()
     {
         var dir = RepoPaths.TempDir();

@@ -187,11 +187,28 @@ public class ValidateCommandTests
         File.WriteAllLines(csv, new[] { Header, Row("watched") });
         var run = Assert.Single(Emulator.Scenarios.Published.PublishedRunsCsv.Read(csv).Rows);
         var seen = new List<Emulator.Kernel.Simulation?>();
-        var (_, _, result) = Emulator.Cli.RowEmulation.Emulate(run, dir, [], seen.Add);
+        var (_, _, result) = Emulator.Cli.RowEmulation.Emulate(run, dir, [], dir, seen.Add);
         // The simulation before it runs, then null: the monitor need not keep it alive.
         Assert.Equal(2, seen.Count);
         Assert.Equal(result.Events, seen[0]!.Events);
         Assert.Null(seen[1]);
+    }
+
+    [Fact]
+    public void Validate_FindsPresetsAboveTheRunsFile_WhereverItsOutputGoes()
+    {
+        // A study kept outside the repo, with its own hocon/presets: its rows are written to another folder and still find the preset.
+        var study = RepoPaths.TempDir();
+        Directory.CreateDirectory(Path.Combine(study, "hocon", "presets"));
+        File.Copy(Path.Combine(RepoPaths.Root, "hocon", "presets", "a100-80g-selene.conf"), Path.Combine(study, "hocon", "presets", "study-a100.conf"));
+        Directory.CreateDirectory(Path.Combine(study, "data"));
+        var csv = Path.Combine(study, "data", "runs.csv");
+        File.WriteAllLines(csv, [Header, Row("mine", preset: "study-a100")]);
+
+        var (exit, output, err) = CliRunner.Run("validate", csv, "--out", Path.Combine(RepoPaths.TempDir(), "v"));
+
+        Assert.True(exit == 0, err);
+        Assert.Contains("1 rows emulated, 0 skipped", output);
     }
 
     [Theory]

@@ -15,7 +15,7 @@ public static class Summary
         var b = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
         void Line(string label, string value) => b.Append(inv, $"  {label,-26}{value}\n");
-        b.Append(inv, $"{s.Name}: {s.Model.Name} on {s.Cards} x {s.Card.Name} ({(r.Actors["card"] < s.Cards ? $"{s.Nodes} nodes; replicas mirrored: {r.Actors["card"]} cards, {r.Actors["node"]} nodes, {r.Actors["switch"]} switches live" : $"{s.Nodes} nodes, {r.Actors["switch"]} switches")}), tp {s.Parallel.Tp}{(s.Parallel.Cp > 1 ? $" cp {s.Parallel.Cp}" : "")} pp {s.Parallel.Pp} dp {s.Parallel.Dp}, {s.Parallel.MicroBatches} microbatches of {s.Parallel.MicroBatch}\n");
+        b.Append(inv, $"{s.Name}: {s.Model.Name} on {CardsText(s)} ({(r.Actors["card"] < s.Cards ? $"{s.Nodes} nodes; replicas mirrored: {r.Actors["card"]} cards, {r.Actors["node"]} nodes, {r.Actors["switch"]} switches live" : $"{s.Nodes} nodes, {r.Actors["switch"]} switches")}), tp {s.Parallel.Tp}{(s.Parallel.Cp > 1 ? $" cp {s.Parallel.Cp}" : "")} pp {s.Parallel.Pp} dp {s.Parallel.Dp}, {s.Parallel.MicroBatches} microbatches of {s.Parallel.MicroBatch}\n");
         if (r.Oom is { } o)
         {
             b.Append(inv, $"  OUT OF MEMORY: card {o.Card}, HBM bank {o.Bank} refused {Gib(o.Requested)} at {o.At.Seconds * 1e3:0.###} ms ({Gib(o.BankLive)} of {Gib(o.BankCapacity)} held)\n");
@@ -44,4 +44,20 @@ public static class Summary
     }
 
     private static string Gib(long bytes) => (bytes / (double)(1L << 30)).ToString("0.00", CultureInfo.InvariantCulture) + " GiB";
+
+    /// <summary>"32 x A100-…", or for a job with cards per stage each run of stages on one card: "16 x A100-… (stages 0-1), 16 x H100-… (stages 2-3)".</summary>
+    private static string CardsText(Scenario s)
+    {
+        if (s.StageCards.Count == 0) return $"{s.Cards} x {s.Card.Name}";
+        var perStage = s.Cards / s.Parallel.Pp;
+        var runs = new List<(string Name, int First, int Last)>();
+        for (var stage = 0; stage < s.StageCards.Count; stage++)
+        {
+            var name = s.StageCards[stage].Name;
+            if (runs.Count > 0 && runs[^1].Name == name) runs[^1] = runs[^1] with { Last = stage };
+            else runs.Add((name, stage, stage));
+        }
+        return string.Join(", ", runs.Select(r =>
+            $"{(r.Last - r.First + 1) * perStage} x {r.Name} ({(r.First == r.Last ? $"stage {r.First}" : $"stages {r.First}-{r.Last}")})"));
+    }
 }
