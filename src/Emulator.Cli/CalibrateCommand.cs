@@ -72,7 +72,7 @@ public static class CalibrateCommand
         if (rows.Count < 2)
         {
             var stacks = string.Join(", ", runs.Select(r => r.Stack).Distinct().Order(StringComparer.Ordinal));
-            stderr.WriteLine($"error: stack {stack} has {rows.Count} time or throughput rows in {csv}; calibration and leave-one-out need at least 2 (stacks in the file: {stacks})");
+            stderr.WriteLine($"error: stack {stack} has {rows.Count} time or throughput row{(rows.Count == 1 ? "" : "s")} in {csv}; calibration and leave-one-out need at least 2 (stacks in the file: {stacks})");
             return ExitCodes.BadInput;
         }
 

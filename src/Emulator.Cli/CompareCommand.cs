@@ -96,7 +96,8 @@ public static class CompareCommand
 
     private static string Direction(RowChange r)
     {
-        var word = r.AbsChange < 0 ? "closer" : r.AbsChange > 0 ? "further" : "";
+        // Under 0.05 points the printed change reads 0.0: calling it closer or further would contradict it.
+        var word = r.AbsChange <= -0.0005 ? "closer" : r.AbsChange >= 0.0005 ? "further" : "";
         return r.Before * r.After < 0 ? (word + " (sign flipped)").TrimStart() : word;
     }
 

@@ -8,12 +8,12 @@ public static class EmulatorCommand
         emulator: emulate AI-training clusters actor by actor in deterministic virtual time
 
         commands:
-          run <scenario.conf> [--out DIR] [--set key=value ...]   emulate one training step
-          validate <runs.csv> [--out DIR] [--only ID,...]          emulate published runs and compare
-          calibrate <runs.csv> --stack NAME [--out DIR]            set a stack's GEMM scale, with leave-one-out errors
-          compare <before> <after> [--min-change POINTS]           the rows two validations share: which moved, errors before and after
+          run <scenario.conf> [--out DIR] [--set key=value ...]                 emulate one training step
+          validate <runs.csv> [--out DIR] [--only ID,...] [--jobs N] [--set ...]  emulate published runs and compare
+          calibrate <runs.csv> --stack NAME [--out DIR] [--set ...]              set a stack's GEMM scale, with leave-one-out errors
+          compare <before> <after> [--min-change POINTS]                         the rows two validations share: which moved, errors before and after
 
-        run `emulator run --help` for details.
+        run `emulator COMMAND --help` for each command's options.
         """;
 
     /// <summary>Runs the command line; returns the exit code.</summary>

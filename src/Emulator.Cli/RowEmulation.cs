@@ -47,7 +47,12 @@ public static class RowEmulation
         File.WriteAllText(path, overrides + run.ToScenarioText(stack));
         Emulator.Core.Specs.Scenario scenario;
         try { scenario = ScenarioLoader.Load(path, sets, csvDirectory); }
-        catch (ScenarioException e) { throw new ScenarioException($"row {run.Id}: {e.Message.Replace(path, "the row", StringComparison.Ordinal)}", e.Origin, e.Key, e); }
+        catch (ScenarioException e)
+        {
+            // "row X: the row: key = ..." says the row twice; the generated file's path means nothing to the reader.
+            var message = e.Message.StartsWith(path + ": ", StringComparison.Ordinal) ? e.Message[(path.Length + 2)..] : e.Message;
+            throw new ScenarioException($"row {run.Id}: {message.Replace(path, "the row", StringComparison.Ordinal)}", e.Origin, e.Key, e);
+        }
         StepResult result;
         try { result = StepEmulation.Run(scenario, monitor); }
         finally { monitor?.Invoke(null); }

@@ -10,7 +10,7 @@ public static class RunCommand
 {
     /// <summary>Usage text.</summary>
     public const string Usage = """
-        usage: emulator run <scenario.conf> [--out DIR] [--set key=value ...] [--quiet]
+        usage: emulator run <scenario.conf> [--out DIR] [--set key=value ...] [--quiet] [--build-only]
           --out DIR        where result.json, run-stats.json and trace.json go (default: out/<scenario name>)
           --set key=value  override any scenario key, e.g. --set parallel.tp=4 --set emulation.rdma-chunk=4MiB
           --quiet          print nothing but errors

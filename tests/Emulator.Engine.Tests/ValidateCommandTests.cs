@@ -385,4 +385,22 @@ public class ValidateCommandTests
         Assert.Equal(2, exit);
         Assert.Contains("missing column", err);
     }
+
+    [Fact]
+    public void Validate_ARenamedColumn_NamesTheMissingOneAndTheStrayOne()
+    {
+        var csv = Path.Combine(RepoPaths.TempDir(), "runs.csv");
+        File.WriteAllLines(csv, [Header.Replace(",tp,", ",tpp,", StringComparison.Ordinal), Row("x")]);
+        var (exit, _, err) = CliRunner.Run("validate", csv);
+        Assert.Equal(2, exit);
+        Assert.Contains("missing column(s) tp (the header has 'tpp', not a column: misspelt?)", err);
+    }
+
+    [Fact]
+    public void Validate_GivenAScenario_SaysToRunIt()
+    {
+        var (exit, _, err) = CliRunner.Run("validate", RepoPaths.Scenario("quickstart"));
+        Assert.Equal(2, exit);
+        Assert.Contains("looks like a scenario (HOCON), not a runs CSV; emulate it with emulator run", err);
+    }
 }

@@ -12,12 +12,21 @@ public static class PublishedRunsCsv
         var first = Array.FindIndex(lines, l => l.Trim().Length > 0);
         if (first < 0) throw new ScenarioException($"{path}: empty file; expected a header line with the columns of data/README.md", path);
         var header = SplitFields(lines[first]).Select(h => h.Trim()).ToArray();
+        var firstLine = lines[first].TrimStart();
+        if (firstLine.StartsWith('#') || firstLine.StartsWith("//", StringComparison.Ordinal) || header.Length == 1 && (firstLine.Contains('=') || firstLine.Contains('{')))
+            throw new ScenarioException($"{path}: looks like a scenario (HOCON), not a runs CSV; emulate it with emulator run {path}", path);
+        var known = PublishedRun.RequiredColumns.Concat(PublishedRun.OptionalColumns).ToArray();
         var missing = PublishedRun.RequiredColumns.Except(header).ToArray();
-        if (missing.Length > 0) throw new ScenarioException($"{path}: missing column(s) {string.Join(", ", missing)}; the columns are documented in data/README.md", path);
+        if (missing.Length > 0)
+        {
+            // A renamed column shows as one missing and one unknown: name both, so the misspelling is found at once.
+            var strays = header.Where(h => h.Length > 0 && !known.Contains(h)).Take(3).Select(h => $"'{h}'").ToArray();
+            var stray = strays.Length == 0 ? "" : $" (the header has {string.Join(", ", strays)}, not a column: misspelt?)";
+            throw new ScenarioException($"{path}: missing column(s) {string.Join(", ", missing)}{stray}; the columns are documented in data/README.md", path);
+        }
         if (header.GroupBy(h => h).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new ScenarioException($"{path}: column '{twice.Key}' appears {twice.Count()} times in the header; keep one", path);
         // A misspelt column would otherwise be ignored and the row run without what it says.
-        var known = PublishedRun.RequiredColumns.Concat(PublishedRun.OptionalColumns).ToArray();
         if (header.FirstOrDefault(h => !known.Contains(h)) is { } unknown)
             throw new ScenarioException($"{path}: unknown column '{unknown}'; did you mean {known.MinBy(k => EditDistance.Between(unknown, k))}? "
                 + "(data/README.md lists the columns; put remarks in notes)", path);
