@@ -90,9 +90,13 @@ public static class CompareCommand
         if (c.MetricChanged.Count > 0) stdout.WriteLine($"warning: preset or metric differs, so these rows may not be the same runs: {string.Join(", ", c.MetricChanged)}");
         foreach (var s in c.SkippedAfter) stdout.WriteLine($"emulated before, skipped after: {s.Id} ({s.Reason})");
         foreach (var s in c.SkippedBefore) stdout.WriteLine($"skipped before, emulated after: {s.Id} (was: {s.Reason})");
-        if (c.OnlyBefore.Count > 0) stdout.WriteLine($"only in before: {string.Join(", ", c.OnlyBefore)}");
-        if (c.OnlyAfter.Count > 0) stdout.WriteLine($"only in after: {string.Join(", ", c.OnlyAfter)}");
+        if (c.OnlyBefore.Count > 0) stdout.WriteLine($"only in before: {Ids(c.OnlyBefore)}");
+        if (c.OnlyAfter.Count > 0) stdout.WriteLine($"only in after: {Ids(c.OnlyAfter)}");
     }
+
+    // A validation of a few rows (--only) against a whole file would otherwise print a hundred ids.
+    private static string Ids(IReadOnlyList<string> ids) =>
+        ids.Count <= 10 ? string.Join(", ", ids) : $"{ids.Count} rows ({string.Join(", ", ids.Take(10))}, ...)";
 
     private static string Direction(RowChange r)
     {

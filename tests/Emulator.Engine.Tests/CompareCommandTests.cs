@@ -110,4 +110,17 @@ public class CompareCommandTests
         Assert.Contains("emulated before, skipped after: dropped (unknown preset 'x')", output);
         Assert.DoesNotContain("only in", output);
     }
+
+    [Fact]
+    public void Compare_ASubsetAgainstAWholeFile_CountsTheIdsInOneFileOnly()
+    {
+        var dir = RepoPaths.TempDir();
+        var before = Validation(dir, "before.json", Enumerable.Range(1, 12).Select(i => ($"r{i}", "p", "mfu", 0.01)).ToArray());
+        var after = Validation(dir, "after.json", ("r1", "p", "mfu", 0.01));
+
+        var (exit, output, err) = CliRunner.Run("compare", before, after);
+
+        Assert.True(exit == 0, err);
+        Assert.Contains("only in before: 11 rows (r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, ...)", output);
+    }
 }
