@@ -82,7 +82,7 @@ public static class CompareCommand
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
                 $"{r.Id,-24} {r.Metric,-24} {SignedPercent.Of(r.Before),7}  {SignedPercent.Of(r.After),7}  {r.AbsChange * 100,6:+0.0;-0.0;0.0} points {Direction(r)}").TrimEnd());
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-            $"{c.Common.Count} rows in both; {moved.Length} moved by {minChange * 100:0.####} points or more ({moved.Count(r => r.AbsChange < 0)} closer, {moved.Count(r => r.AbsChange > 0)} further)"));
+            $"{c.Common.Count} rows in both; {moved.Length} moved by {minChange * 100:0.####} points or more ({moved.Count(r => Word(r) == "closer")} closer, {moved.Count(r => Word(r) == "further")} further)"));
         // By system as validate groups them (files written before rows recorded their preset have only the "all" lines).
         var bySystem = c.Common.All(r => r.Preset is not null) ? c.Common.GroupBy(r => (Preset: r.Preset!, Kind: ValidationSummary.KindOf(r.Metric))) : [];
         foreach (var g in bySystem.Concat(c.Common.GroupBy(r => (Preset: "all", Kind: ValidationSummary.KindOf(r.Metric)))))
@@ -98,11 +98,15 @@ public static class CompareCommand
     private static string Ids(IReadOnlyList<string> ids) =>
         ids.Count <= 10 ? string.Join(", ", ids) : $"{ids.Count} rows ({string.Join(", ", ids.Take(10))}, ...)";
 
+    // Under 0.05 points the printed change reads 0.0, and an error under 0.05% prints as +0.0%: the words follow the print.
+    private const double Printed = 0.0005;
+
+    private static string Word(RowChange r) => r.AbsChange <= -Printed ? "closer" : r.AbsChange >= Printed ? "further" : "";
+
     private static string Direction(RowChange r)
     {
-        // Under 0.05 points the printed change reads 0.0: calling it closer or further would contradict it.
-        var word = r.AbsChange <= -0.0005 ? "closer" : r.AbsChange >= 0.0005 ? "further" : "";
-        return r.Before * r.After < 0 ? (word + " (sign flipped)").TrimStart() : word;
+        var flipped = r.Before * r.After < 0 && Math.Abs(r.Before) >= Printed && Math.Abs(r.After) >= Printed;
+        return flipped ? (Word(r) + " (sign flipped)").TrimStart() : Word(r);
     }
 
     private static string Errors(IReadOnlyCollection<RowChange> rows) => string.Create(CultureInfo.InvariantCulture,

@@ -38,7 +38,7 @@ public static class RowEmulation
         if (!run.PublishesVirtualStages && !setsInterleaving)
             notes.Add(run.VirtualStages > 1 ? $"interleaving factor not published: ran {run.VirtualStages} virtual stages" : "interleaving factor not published: ran plain 1F1B");
         // A stack without its own calibration runs with the nearest documented one (data/README.md).
-        var stack = SoftwareStacks.Nearest(run.Stack, csvDirectory ?? Environment.CurrentDirectory);
+        var stack = SoftwareStacks.Nearest(run.Stack, Path.GetFullPath(dir), csvDirectory);
         if (stack != run.Stack) notes.Add($"no calibration for stack {run.Stack}: used {stack}");
         var note = string.Join("; ", notes);
         var path = Path.Combine(dir, run.Id + ".conf");

@@ -99,9 +99,11 @@ public static class ValidateCommand
 
         // Without any preset every row would be skipped, one message each, and the run would exit 0 as if it had validated.
         var csvDir = Path.GetDirectoryName(Path.GetFullPath(csv))!;
-        if (HardwarePresets.Available(csvDir).Count == 0)
+        outDir ??= Path.Combine("out", "validation");
+        var rowsDir = Path.Combine(outDir, "rows");
+        if (HardwarePresets.Available(Path.GetFullPath(rowsDir), csvDir).Count == 0)
         {
-            stderr.WriteLine($"error: no hardware presets found: no hocon/presets folder above {csvDir}, the working directory or the program; run from the repository, or keep the runs file inside it");
+            stderr.WriteLine($"error: no hardware presets found (no presets folder beside {csvDir}, and no hocon/presets above it, above --out, the working directory or the program); run from the repository, or keep the runs file inside it");
             return ExitCodes.BadInput;
         }
 
@@ -109,8 +111,6 @@ public static class ValidateCommand
         var skipped = new List<(string Id, string Reason)>(malformed.Where(m => only is null || only.Contains(m.Id)));
         foreach (var (id, reason) in skipped) stdout.WriteLine($"{id,-24} skipped: {reason}");
         var malformedSkipped = skipped.Count;
-        outDir ??= Path.Combine("out", "validation");
-        var rowsDir = Path.Combine(outDir, "rows");
         if (!OutputDirectory.TryCreate(outDir, stderr)) return ExitCodes.BadInput;
         Directory.CreateDirectory(rowsDir);
         var selected = runs.Where(r => only is null || only.Contains(r.Id)).ToArray();

@@ -3,10 +3,7 @@ namespace Emulator.Scenarios;
 /// <summary>The hardware presets (hocon/presets/NAME.conf) a scenario or runs file in a folder would find.</summary>
 public static class HardwarePresets
 {
-    /// <summary>Preset names found from <paramref name="directory"/>, as a scenario there would find them; empty when there are none.</summary>
-    public static IReadOnlyList<string> Available(string directory)
-    {
-        var list = ProfileLocator.Presets.Available(directory);
-        return list == "none found" ? [] : list.Split(", ");
-    }
+    /// <summary>Preset names a scenario in <paramref name="scenarioDirectory"/>, made from a file in <paramref name="madeFrom"/> if given, would find.</summary>
+    public static IReadOnlyList<string> Available(string scenarioDirectory, string? madeFrom = null) =>
+        ProfileLocator.Presets.Names(scenarioDirectory, madeFrom);
 }

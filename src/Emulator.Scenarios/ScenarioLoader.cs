@@ -35,7 +35,7 @@ public static class ScenarioLoader
     public static Scenario Load(string scenarioPath) => Load(scenarioPath, []);
 
     /// <summary>Loads <paramref name="scenarioPath"/>, applying <paramref name="overrides"/> (`key=value`, as given to `--set`) on top.</summary>
-    /// <param name="profilesAlsoAbove">A folder above which presets and stacks are also looked for: where a generated scenario came from.</param>
+    /// <param name="profilesAlsoAbove">The folder of the file a generated scenario was made from (a runs CSV): presets and stacks are looked for from there first.</param>
     public static Scenario Load(string scenarioPath, IReadOnlyList<string> overrides, string? profilesAlsoAbove = null)
     {
         var fullPath = Path.GetFullPath(scenarioPath);

@@ -5,12 +5,9 @@ namespace Emulator.Scenarios;
 /// <summary>The software stacks with a calibration file (hocon/stacks/NAME.conf), and the nearest one to a stack that has none.</summary>
 public static class SoftwareStacks
 {
-    /// <summary>Stack names found from <paramref name="directory"/> (as a scenario there would find them).</summary>
-    public static IReadOnlyList<string> Available(string directory)
-    {
-        var list = ProfileLocator.Stacks.Available(directory);
-        return list == "none found" ? [] : list.Split(", ");
-    }
+    /// <summary>Stack names a scenario in <paramref name="scenarioDirectory"/>, made from a file in <paramref name="madeFrom"/> if given, would find.</summary>
+    public static IReadOnlyList<string> Available(string scenarioDirectory, string? madeFrom = null) =>
+        ProfileLocator.Stacks.Names(scenarioDirectory, madeFrom);
 
     /// <summary>Families that fork another's kernels: Megatron-DeepSpeed (Microsoft's and BigScience's) is Megatron-LM of 2021 with
     /// DeepSpeed's pipeline engine and ZeRO around the same fused kernels; Megatron-core is Megatron-LM's library, and NeMo and
@@ -25,9 +22,9 @@ public static class SoftwareStacks
 
     /// <summary><paramref name="stack"/> itself when it has a file; else the same family's stack nearest in year (megatron-lm-2023 →
     /// megatron-lm-2021 if that is the only one), ties to the older; else the same for the family it forks; else "generic".</summary>
-    public static string Nearest(string stack, string directory)
+    public static string Nearest(string stack, string scenarioDirectory, string? madeFrom = null)
     {
-        var available = Available(directory);
+        var available = Available(scenarioDirectory, madeFrom);
         if (available.Contains(stack, StringComparer.Ordinal)) return stack;
         var (family, year) = Split(stack);
         var known = available.Select(a => (Name: a, Parts: Split(a))).ToList();

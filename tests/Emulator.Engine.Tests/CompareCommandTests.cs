@@ -112,6 +112,20 @@ public class CompareCommandTests
     }
 
     [Fact]
+    public void Compare_ChangesTooSmallToPrint_AreNeitherCloserNorFurtherNorFlipped()
+    {
+        var dir = RepoPaths.TempDir();
+        var before = Validation(dir, "before.json", ("tiny", "p", "mfu", 0.0004), ("real", "p", "mfu", 0.05));
+        var after = Validation(dir, "after.json", ("tiny", "p", "mfu", -0.0001), ("real", "p", "mfu", 0.03));
+
+        var (exit, output, err) = CliRunner.Run("compare", before, after, "--min-change", "0");
+
+        Assert.True(exit == 0, err);
+        Assert.Contains("2 rows in both; 2 moved by 0 points or more (1 closer, 0 further)", output);
+        Assert.DoesNotContain("flipped", output);
+    }
+
+    [Fact]
     public void Compare_ASubsetAgainstAWholeFile_CountsTheIdsInOneFileOnly()
     {
         var dir = RepoPaths.TempDir();

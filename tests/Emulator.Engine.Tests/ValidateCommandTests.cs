@@ -211,6 +211,49 @@ public class ValidateCommandTests
         Assert.Contains("1 rows emulated, 0 skipped", output);
     }
 
+    [Fact]
+    public void Validate_APresetBesideTheRunsFile_WinsOverTheRepos_WhereverTheOutputGoes()
+    {
+        // The study's own a100-80g-selene runs its GEMMs at half the repo's efficiency: its rows must be slower, wherever --out is.
+        var study = RepoPaths.TempDir();
+        Directory.CreateDirectory(Path.Combine(study, "hocon", "presets"));
+        var repoPreset = File.ReadAllText(Path.Combine(RepoPaths.Root, "hocon", "presets", "a100-80g-selene.conf"));
+        File.WriteAllText(Path.Combine(study, "hocon", "presets", "a100-80g-selene.conf"), repoPreset.Replace("gemm = 0.82", "gemm = 0.41", StringComparison.Ordinal));
+        var csv = Path.Combine(study, "runs.csv");
+        File.WriteAllLines(csv, [Header, Row("shadowed")]);
+        var repoCsv = Path.Combine(RepoPaths.TempDir(), "runs.csv");
+        File.WriteAllLines(repoCsv, [Header, Row("shadowed")]);
+
+        double Emulated(string runs, string outDir)
+        {
+            var (exit, _, err) = CliRunner.Run("validate", runs, "--out", outDir);
+            Assert.True(exit == 0, err);
+            using var json = System.Text.Json.JsonDocument.Parse(File.ReadAllBytes(Path.Combine(outDir, "validation.json")));
+            return json.RootElement.GetProperty("rows")[0].GetProperty("emulated").GetDouble();
+        }
+
+        var inStudy = Emulated(csv, Path.Combine(study, "out"));
+        var elsewhere = Emulated(csv, Path.Combine(RepoPaths.TempDir(), "out"));
+        var repo = Emulated(repoCsv, Path.Combine(RepoPaths.TempDir(), "out"));
+        Assert.Equal(inStudy, elsewhere);
+        Assert.True(inStudy > repo * 1.3, $"study {inStudy} s, repo {repo} s");
+    }
+
+    [Fact]
+    public void Validate_ADuplicateId_IsSkipped_AndCompareStillReadsTheResult()
+    {
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        File.WriteAllLines(csv, [Header, Row("twice"), Row("twice")]);
+        var (exit, _, err) = CliRunner.Run("validate", csv, "--out", Path.Combine(dir, "v"));
+        Assert.True(exit == 0, err);
+
+        var (cmp, output, cerr) = CliRunner.Run("compare", Path.Combine(dir, "v"), Path.Combine(dir, "v"));
+
+        Assert.True(cmp == 0, cerr);
+        Assert.Contains("1 rows in both", output);
+    }
+
     [Theory]
     [InlineData(",cards", "column 'cards' appears 2 times in the header")]
     [InlineData(",head_dims", "unknown column 'head_dims'; did you mean head_dim?")]
@@ -401,6 +444,7 @@ public class ValidateCommandTests
     {
         var (exit, _, err) = CliRunner.Run("validate", RepoPaths.Scenario("quickstart"));
         Assert.Equal(2, exit);
-        Assert.Contains("looks like a scenario (HOCON), not a runs CSV; emulate it with emulator run", err);
+        Assert.Contains("line 1 is a comment; a runs CSV starts with its header line", err);
+        Assert.Contains("a scenario, HOCON, is emulated with emulator run", err);
     }
 }

@@ -13,7 +13,9 @@ public static class PublishedRunsCsv
         if (first < 0) throw new ScenarioException($"{path}: empty file; expected a header line with the columns of data/README.md", path);
         var header = SplitFields(lines[first]).Select(h => h.Trim()).ToArray();
         var firstLine = lines[first].TrimStart();
-        if (firstLine.StartsWith('#') || firstLine.StartsWith("//", StringComparison.Ordinal) || header.Length == 1 && (firstLine.Contains('=') || firstLine.Contains('{')))
+        if (firstLine.StartsWith('#') || firstLine.StartsWith("//", StringComparison.Ordinal))
+            throw new ScenarioException($"{path}: line {first + 1} is a comment; a runs CSV starts with its header line (columns in data/README.md) and has no comment lines (a scenario, HOCON, is emulated with emulator run)", path);
+        if (header.Length == 1 && (firstLine.Contains('=') || firstLine.Contains('{')))
             throw new ScenarioException($"{path}: looks like a scenario (HOCON), not a runs CSV; emulate it with emulator run {path}", path);
         var known = PublishedRun.RequiredColumns.Concat(PublishedRun.OptionalColumns).ToArray();
         var missing = PublishedRun.RequiredColumns.Except(header).ToArray();
