@@ -10,7 +10,7 @@ public class CliTests
     {
         var (exit, output, err) = CliRunner.Run("run", RepoPaths.Scenario("hetero-a100-h100"), "--out", RepoPaths.TempDir());
         Assert.True(exit == 0, err);
-        Assert.StartsWith("hetero-a100-h100: gpt-1.3b on 16 x A100-SXM4-80GB (stages 0-1), 16 x H100-SXM5-80GB (stages 2-3) (4 nodes", output);
+        Assert.StartsWith("hetero-a100-h100: gpt-1.3b on 16 x A100-SXM4-80GB in stages 0-1 and 16 x H100-SXM5-80GB in stages 2-3 (4 nodes", output);
     }
 
     [Fact]

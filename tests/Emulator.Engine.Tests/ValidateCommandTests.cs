@@ -440,6 +440,16 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void Validate_ASemicolonSeparatedCsv_SaysToUseCommas()
+    {
+        var csv = Path.Combine(RepoPaths.TempDir(), "runs.csv");
+        File.WriteAllLines(csv, [Header.Replace(',', ';'), Row("x").Replace(',', ';')]);
+        var (exit, _, err) = CliRunner.Run("validate", csv);
+        Assert.Equal(2, exit);
+        Assert.Contains("the header's columns are separated by semicolons; a runs CSV separates them with commas", err);
+    }
+
+    [Fact]
     public void Validate_GivenAScenario_SaysToRunIt()
     {
         var (exit, _, err) = CliRunner.Run("validate", RepoPaths.Scenario("quickstart"));

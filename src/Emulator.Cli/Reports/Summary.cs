@@ -45,19 +45,20 @@ public static class Summary
 
     private static string Gib(long bytes) => (bytes / (double)(1L << 30)).ToString("0.00", CultureInfo.InvariantCulture) + " GiB";
 
-    /// <summary>"32 x A100-…", or for a job with cards per stage each run of stages on one card: "16 x A100-… (stages 0-1), 16 x H100-… (stages 2-3)".</summary>
+    /// <summary>"32 x A100-…", or for a job with cards per stage each run of stages on one card: "16 x A100-… in stages 0-1 and 16 x H100-… in stages 2-3".</summary>
     private static string CardsText(Scenario s)
     {
         if (s.StageCards.Count == 0) return $"{s.Cards} x {s.Card.Name}";
         var perStage = s.Cards / s.Parallel.Pp;
-        var runs = new List<(string Name, int First, int Last)>();
+        // Stages merge when their cards are the same in every figure, not just in name (two presets may name one card alike).
+        var runs = new List<(CardSpec Card, int First, int Last)>();
         for (var stage = 0; stage < s.StageCards.Count; stage++)
         {
-            var name = s.StageCards[stage].Name;
-            if (runs.Count > 0 && runs[^1].Name == name) runs[^1] = runs[^1] with { Last = stage };
-            else runs.Add((name, stage, stage));
+            var card = s.StageCards[stage];
+            if (runs.Count > 0 && runs[^1].Card == card) runs[^1] = runs[^1] with { Last = stage };
+            else runs.Add((card, stage, stage));
         }
-        return string.Join(", ", runs.Select(r =>
-            $"{(r.Last - r.First + 1) * perStage} x {r.Name} ({(r.First == r.Last ? $"stage {r.First}" : $"stages {r.First}-{r.Last}")})"));
+        return string.Join(runs.Count == 2 ? " and " : ", ", runs.Select(r =>
+            $"{(r.Last - r.First + 1) * perStage} x {r.Card.Name} in {(r.First == r.Last ? $"stage {r.First}" : $"stages {r.First}-{r.Last}")}"));
     }
 }

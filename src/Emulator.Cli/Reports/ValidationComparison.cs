@@ -69,11 +69,14 @@ public sealed record ValidationComparison(
             }
             var skipped = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             // Files written before skipped rows were recorded have no "skipped": nothing was skipped as far as they say.
-            if (json.RootElement.TryGetProperty("skipped", out var skips) && skips.ValueKind == JsonValueKind.Array)
+            if (json.RootElement.TryGetProperty("skipped", out var skips) && skips.ValueKind != JsonValueKind.Array)
+                throw new FormatException($"{path}: \"skipped\" is not a list; give the validation.json that emulator validate wrote");
+            if (skips.ValueKind == JsonValueKind.Array)
                 foreach (var skip in skips.EnumerateArray())
                 {
                     var id = Text(skip, "id", path, "skipped row", skipped.Count);
-                    var reason = Text(skip, "reason", path, "skipped row", skipped.Count);
+                    // One line per row in compare's output, whatever the reason holds.
+                    var reason = Text(skip, "reason", path, "skipped row", skipped.Count).ReplaceLineEndings(" ");
                     // validate emulates the first row of an id and skips a later one under the same id: the emulated one counts.
                     if (!seen.Contains(id)) skipped.TryAdd(id, reason);
                 }

@@ -15,6 +15,8 @@ public static class PublishedRunsCsv
         var firstLine = lines[first].TrimStart();
         if (firstLine.StartsWith('#') || firstLine.StartsWith("//", StringComparison.Ordinal))
             throw new ScenarioException($"{path}: line {first + 1} is a comment; a runs CSV starts with its header line (columns in data/README.md) and has no comment lines (a scenario, HOCON, is emulated with emulator run)", path);
+        if (header.Length == 1 && (firstLine.Contains(';') || firstLine.Contains('\t')))
+            throw new ScenarioException($"{path}: the header's columns are separated by {(firstLine.Contains(';') ? "semicolons" : "tabs")}; a runs CSV separates them with commas (export as comma-separated)", path);
         if (header.Length == 1 && (firstLine.Contains('=') || firstLine.Contains('{')))
             throw new ScenarioException($"{path}: looks like a scenario (HOCON), not a runs CSV; emulate it with emulator run {path}", path);
         var known = PublishedRun.RequiredColumns.Concat(PublishedRun.OptionalColumns).ToArray();
