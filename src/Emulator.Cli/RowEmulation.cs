@@ -13,7 +13,7 @@ public static class RowEmulation
     /// <summary>Emulates <paramref name="run"/> with <paramref name="sets"/> (`key=value`) on top; returns the metric, a note on what was approximated and the step's result.</summary>
     /// <remarks>The row's scenario is written to <paramref name="dir"/> as ID.conf; any failure throws with a message naming the row.
     /// <paramref name="monitor"/> gets each simulation before it runs (for progress) and null once it has run, so that it is not kept alive.
-    /// Presets and stacks are also looked for above <paramref name="csvDirectory"/>, the runs file's folder.</remarks>
+    /// Presets and stacks are looked for from <paramref name="csvDirectory"/>, the runs file's folder, first.</remarks>
     public static (double Value, string Note, StepResult Result) Emulate(PublishedRun run, string dir, IReadOnlyList<string> sets, string? csvDirectory, Action<Simulation?>? monitor = null)
     {
         if (!double.TryParse(run.Columns["published"], NumberStyles.Float, CultureInfo.InvariantCulture, out var published) || !double.IsFinite(published) || published <= 0)

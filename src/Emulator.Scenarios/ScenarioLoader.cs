@@ -35,8 +35,8 @@ public static class ScenarioLoader
     public static Scenario Load(string scenarioPath) => Load(scenarioPath, []);
 
     /// <summary>Loads <paramref name="scenarioPath"/>, applying <paramref name="overrides"/> (`key=value`, as given to `--set`) on top.</summary>
-    /// <param name="profilesAlsoAbove">The folder of the file a generated scenario was made from (a runs CSV): presets and stacks are looked for from there first.</param>
-    public static Scenario Load(string scenarioPath, IReadOnlyList<string> overrides, string? profilesAlsoAbove = null)
+    /// <param name="profilesMadeFrom">The folder of the file a generated scenario was made from (a runs CSV): presets and stacks are looked for from there first.</param>
+    public static Scenario Load(string scenarioPath, IReadOnlyList<string> overrides, string? profilesMadeFrom = null)
     {
         var fullPath = Path.GetFullPath(scenarioPath);
         if (InputFile.Problem(scenarioPath, "scenario", "hocon/scenarios/quickstart.conf") is { } problem)
@@ -61,7 +61,7 @@ public static class ScenarioLoader
         {
             var name = hardware.Scalar?.Trim()
                 ?? throw new ScenarioException($"{setBy.Label}: hardware = {hardware.Display}: a list is not allowed here; name one preset, e.g. hardware = a100-80g-selene", setBy.Label, "hardware");
-            var presetPath = ProfileLocator.Presets.Locate(name, setBy, scenarioDir, profilesAlsoAbove);
+            var presetPath = ProfileLocator.Presets.Locate(name, setBy, scenarioDir, profilesMadeFrom);
             presetLabel = Display(presetPath);
             var preset = new ConfigLayer(presetLabel, PresetRank, HoconFile.Parse(File.ReadAllText(presetPath), presetLabel), Path.GetDirectoryName(presetPath)!);
             KeyCheck.Check(preset, hardwareOnly: true);
@@ -72,7 +72,7 @@ public static class ScenarioLoader
         if (config.TryGet("software.stack", out var stack, out var stackSetBy)
             && stack.Scalar?.Trim() is { Length: > 0 } stackName && stackName != SoftwareSpec.Generic.Stack)
         {
-            var stackPath = ProfileLocator.Stacks.Locate(stackName, stackSetBy, scenarioDir, profilesAlsoAbove);
+            var stackPath = ProfileLocator.Stacks.Locate(stackName, stackSetBy, scenarioDir, profilesMadeFrom);
             var label = Display(stackPath);
             var layer = new ConfigLayer(label, StackRank, HoconFile.Parse(File.ReadAllText(stackPath), label), Path.GetDirectoryName(stackPath)!);
             KeyCheck.Check(layer, hardwareOnly: false, softwareOnly: true);
@@ -82,7 +82,7 @@ public static class ScenarioLoader
         var provenance = new Provenance(scenarioPath);
         var result = new ScenarioReader(config, provenance, scenario, presetLabel)
             .Read(Path.GetFileNameWithoutExtension(fullPath), presetName);
-        result = result with { StageCards = StageCards(config, scenarioDir, profilesAlsoAbove) };
+        result = result with { StageCards = StageCards(config, scenarioDir, profilesMadeFrom) };
         ScenarioValidator.Validate(result, provenance);
         return result;
     }
@@ -90,7 +90,7 @@ public static class ScenarioLoader
     /// <summary>The card of each preset named in cluster.stage-hardware (a heterogeneous job): that preset, under the `--set card.efficiency.*` overrides.</summary>
     /// <remarks>A scenario's card block and the other card keys describe the main card; an efficiency override (e.g. --set
     /// card.efficiency.attention=0.3, a sensitivity run) is meant for every card of the job.</remarks>
-    private static IReadOnlyList<CardSpec> StageCards(LayeredConfig config, string scenarioDir, string? profilesAlsoAbove)
+    private static IReadOnlyList<CardSpec> StageCards(LayeredConfig config, string scenarioDir, string? profilesMadeFrom)
     {
         if (!config.TryGet("cluster.stage-hardware", out var raw, out var setBy)) return [];
         if (raw.Items is null)
@@ -99,7 +99,7 @@ public static class ScenarioLoader
         var cards = new Dictionary<string, CardSpec>(StringComparer.Ordinal);
         foreach (var name in names.Distinct(StringComparer.Ordinal))
         {
-            var path = ProfileLocator.Presets.Locate(name, setBy, scenarioDir, profilesAlsoAbove);
+            var path = ProfileLocator.Presets.Locate(name, setBy, scenarioDir, profilesMadeFrom);
             var label = Display(path);
             var preset = new ConfigLayer(label, PresetRank, HoconFile.Parse(File.ReadAllText(path), label), Path.GetDirectoryName(path)!);
             KeyCheck.Check(preset, hardwareOnly: true);
