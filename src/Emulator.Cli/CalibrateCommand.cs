@@ -76,7 +76,6 @@ public static class CalibrateCommand
             return ExitCodes.BadInput;
         }
 
-        var csvDir = Path.GetDirectoryName(Path.GetFullPath(csv))!;
         outDir ??= Path.Combine("out", "calibration");
         if (!OutputDirectory.TryCreate(outDir, stderr)) return ExitCodes.BadInput;
         var scratch = Path.Combine(Path.GetTempPath(), "emulator-calibrate-" + Environment.ProcessId);
@@ -87,8 +86,8 @@ public static class CalibrateCommand
             foreach (var run in rows)
             {
                 stderr.WriteLine($"{run.Id}: emulating {run.Columns["cards"]} cards at two GEMM scales ...");
-                var full = Emulate(run, 1.0, scratch, sets, csvDir);
-                var probe = Emulate(run, ProbeScale, scratch, sets, csvDir);
+                var full = Emulate(run, 1.0, scratch, sets);
+                var probe = Emulate(run, ProbeScale, scratch, sets);
                 ratios.Add(TimeRatio.FromTwoPoints(run.Id, 1.0, TimeRatio.Of(run.Metric, run.Published, full), ProbeScale, TimeRatio.Of(run.Metric, run.Published, probe)));
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run.Id,-24} time ratio {ratios[^1].At(1.0):0.000} at gemm-scale 1, {ratios[^1].At(ProbeScale):0.000} at {ProbeScale}"));
             }
@@ -100,7 +99,7 @@ public static class CalibrateCommand
             {
                 var others = ratios.Where((_, j) => j != i).ToList();
                 var s = TimeRatio.FitScale(others);
-                var emulated = Emulate(rows[i], s, scratch, sets, csvDir);
+                var emulated = Emulate(rows[i], s, scratch, sets);
                 var error = (emulated - rows[i].Published) / rows[i].Published;
                 loo.Add((rows[i], s, emulated, error));
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -123,11 +122,11 @@ public static class CalibrateCommand
         }
     }
 
-    private static double Emulate(PublishedRun run, double scale, string scratch, IReadOnlyList<string> sets, string csvDir)
+    private static double Emulate(PublishedRun run, double scale, string scratch, IReadOnlyList<string> sets)
     {
         try
         {
-            return RowEmulation.Emulate(run, scratch, [.. sets, string.Create(CultureInfo.InvariantCulture, $"software.gemm-scale={scale:R}")], csvDir).Value;
+            return RowEmulation.Emulate(run, scratch, [.. sets, string.Create(CultureInfo.InvariantCulture, $"software.gemm-scale={scale:R}")]).Value;
         }
         catch (Exception e) when (e is not ScenarioException)
         {

@@ -13,8 +13,8 @@ public static class RowEmulation
     /// <summary>Emulates <paramref name="run"/> with <paramref name="sets"/> (`key=value`) on top; returns the metric, a note on what was approximated and the step's result.</summary>
     /// <remarks>The row's scenario is written to <paramref name="dir"/> as ID.conf; any failure throws with a message naming the row.
     /// <paramref name="monitor"/> gets each simulation before it runs (for progress) and null once it has run, so that it is not kept alive.
-    /// Presets and stacks are looked for from <paramref name="csvDirectory"/>, the runs file's folder, first.</remarks>
-    public static (double Value, string Note, StepResult Result) Emulate(PublishedRun run, string dir, IReadOnlyList<string> sets, string? csvDirectory, Action<Simulation?>? monitor = null)
+    /// Presets and stacks are looked for from the runs file's folder (<see cref="PublishedRun.SourceDirectory"/>) first.</remarks>
+    public static (double Value, string Note, StepResult Result) Emulate(PublishedRun run, string dir, IReadOnlyList<string> sets, Action<Simulation?>? monitor = null)
     {
         if (!double.TryParse(run.Columns["published"], NumberStyles.Float, CultureInfo.InvariantCulture, out var published) || !double.IsFinite(published) || published <= 0)
             throw new FormatException($"published = '{run.Columns["published"]}' is not a positive number");
@@ -27,7 +27,7 @@ public static class RowEmulation
             foreach (var policy in run.IsJax ? new[] { "none", "minimal", "selective", "full" } : new[] { "none", "selective", "full" })
             {
                 var attempt = run with { Columns = new Dictionary<string, string>(run.Columns) { ["recompute"] = policy } };
-                var (value, said, emulated) = Emulate(attempt, dir, sets, csvDirectory, monitor);
+                var (value, said, emulated) = Emulate(attempt, dir, sets, monitor);
                 if (emulated.Oom is null || policy == "full")
                     return (value, $"recompute not published: ran {attempt.Recompute}, " + (emulated.Oom is null ? "the least with which it fits" : "the most there is")
                         + (said.Length > 0 ? "; " + said : ""), emulated);
@@ -38,7 +38,7 @@ public static class RowEmulation
         if (!run.PublishesVirtualStages && !setsInterleaving)
             notes.Add(run.VirtualStages > 1 ? $"interleaving factor not published: ran {run.VirtualStages} virtual stages" : "interleaving factor not published: ran plain 1F1B");
         // A stack without its own calibration runs with the nearest documented one (data/README.md).
-        var stack = SoftwareStacks.Nearest(run.Stack, Path.GetFullPath(dir), csvDirectory);
+        var stack = SoftwareStacks.Nearest(run.Stack, Path.GetFullPath(dir), run.SourceDirectory);
         if (stack != run.Stack) notes.Add($"no calibration for stack {run.Stack}: used {stack}");
         var note = string.Join("; ", notes);
         var path = Path.Combine(dir, run.Id + ".conf");
@@ -46,7 +46,7 @@ public static class RowEmulation
         var overrides = sets.Count == 0 ? "" : "# emulated with" + string.Concat(sets.Select(s => " --set " + s)) + "\n";
         File.WriteAllText(path, overrides + run.ToScenarioText(stack));
         Emulator.Core.Specs.Scenario scenario;
-        try { scenario = ScenarioLoader.Load(path, sets, csvDirectory); }
+        try { scenario = ScenarioLoader.Load(path, sets, run.SourceDirectory); }
         catch (ScenarioException e)
         {
             // "row X: the row: key = ..." says the row twice; the generated file's path means nothing to the reader.

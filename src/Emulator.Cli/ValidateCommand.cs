@@ -97,10 +97,10 @@ public static class ValidateCommand
             }
         }
 
-        // Without any preset every row would be skipped, one message each, and the run would exit 0 as if it had validated.
-        var csvDir = Path.GetDirectoryName(Path.GetFullPath(csv))!;
         outDir ??= Path.Combine("out", "validation");
         var rowsDir = Path.Combine(outDir, "rows");
+        var csvDir = Path.GetDirectoryName(Path.GetFullPath(csv))!;
+        // Without any preset every row would be skipped, one message each, and the run would exit 0 as if it had validated.
         if (HardwarePresets.Available(Path.GetFullPath(rowsDir), csvDir).Count == 0)
         {
             stderr.WriteLine($"error: no hardware presets found (no presets folder beside {csvDir}, and no hocon/presets above it, above --out, the working directory or the program); run from the repository, or keep the runs file inside it");
@@ -140,7 +140,7 @@ public static class ValidateCommand
                         lock (gate)
                             if (running is { } sim) stderr.WriteLine($"{run.Id}: ... virtual {sim.Now.Seconds:0.000} s, {sim.Events:N0} events");
                     }, null, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(10));
-                    var (emulated, note, result) = RowEmulation.Emulate(run, rowsDir, sets, csvDir, sim => { lock (gate) running = sim; });
+                    var (emulated, note, result) = RowEmulation.Emulate(run, rowsDir, sets, sim => { lock (gate) running = sim; });
                     File.WriteAllBytes(Path.Combine(rowsDir, run.Id + ".json"), ResultJson.Write(result));
                     outcomes[i] = (emulated, note, null);
                 }

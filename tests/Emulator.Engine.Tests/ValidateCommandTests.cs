@@ -187,7 +187,7 @@ public class ValidateCommandTests
         File.WriteAllLines(csv, new[] { Header, Row("watched") });
         var run = Assert.Single(Emulator.Scenarios.Published.PublishedRunsCsv.Read(csv).Rows);
         var seen = new List<Emulator.Kernel.Simulation?>();
-        var (_, _, result) = Emulator.Cli.RowEmulation.Emulate(run, dir, [], dir, seen.Add);
+        var (_, _, result) = Emulator.Cli.RowEmulation.Emulate(run, dir, [], seen.Add);
         // The simulation before it runs, then null: the monitor need not keep it alive.
         Assert.Equal(2, seen.Count);
         Assert.Equal(result.Events, seen[0]!.Events);

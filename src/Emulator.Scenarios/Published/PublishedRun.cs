@@ -6,6 +6,9 @@ namespace Emulator.Scenarios.Published;
 /// <summary>One row of published-runs.csv (columns documented in data/README.md): a published training run and one measured figure.</summary>
 public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
 {
+    /// <summary>The folder of the file the row was read from (null when built in code): its presets and stacks are looked for from there first.</summary>
+    public string? SourceDirectory { get; init; }
+
     /// <summary>Columns every row must have.</summary>
     public static readonly IReadOnlyList<string> RequiredColumns =
     [

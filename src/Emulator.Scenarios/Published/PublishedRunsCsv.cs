@@ -9,6 +9,7 @@ public static class PublishedRunsCsv
     public static (IReadOnlyList<PublishedRun> Rows, IReadOnlyList<(string Id, string Reason)> Malformed) Read(string path)
     {
         var lines = File.ReadAllLines(path);
+        var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         var first = Array.FindIndex(lines, l => l.Trim().Length > 0);
         if (first < 0) throw new ScenarioException($"{path}: empty file; expected a header line with the columns of data/README.md", path);
         var header = SplitFields(lines[first]).Select(h => h.Trim()).ToArray();
@@ -67,7 +68,7 @@ public static class PublishedRunsCsv
                 malformed.Add((id, $"{path}:{i + 1}: id '{id}' is already used on line {seen[id]} (ids are compared ignoring case); give each row its own id"));
                 continue;
             }
-            rows.Add(new PublishedRun(header.Zip(fields).ToDictionary(p => p.First, p => p.Second.Trim())));
+            rows.Add(new PublishedRun(header.Zip(fields).ToDictionary(p => p.First, p => p.Second.Trim())) { SourceDirectory = directory });
         }
         return (rows, malformed);
     }
