@@ -159,8 +159,20 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>The fused attention kernel's fraction of peak on the causal half it computes, where the stack's kernel and the card
     /// have a published figure: llm-foundry's 2023 benchmarks ran the triton FlashAttention (attn_impl: triton), a first-generation
     /// kernel, and the first FlashAttention reaches 25-40% of an A100's peak (Dao 2023, FlashAttention-2's abstract): the middle of
-    /// that range. Elsewhere null: the preset's default charge (card.efficiency.attention unset).</summary>
-    public double? AttentionEfficiency => StackIs("llm-foundry") && Preset.StartsWith("a100", StringComparison.Ordinal) ? 0.325 : null;
+    /// that range. NeMo runs attention through Transformer Engine, which picks cuDNN's fused attention on Hopper ("to give
+    /// FusedAttention preference on Hopper+ for performance reasons"), and cuDNN 9.1's causal BF16 forward and backward at head width
+    /// 128 and 8k tokens runs at 490.3 TFLOP/s with clocks locked at a 700 W cap (NVIDIA/cudnn-frontend benchmark_results.csv):
+    /// 0.4955 of 989.4. Elsewhere null: the preset's default charge (card.efficiency.attention unset).</summary>
+    public double? AttentionEfficiency =>
+        StackIs("llm-foundry") && Preset.StartsWith("a100", StringComparison.Ordinal) ? LlmFoundryA100Attention
+        : StackIs("nemo") && (Preset.StartsWith("h100", StringComparison.Ordinal) || Preset.StartsWith("h200", StringComparison.Ordinal)) ? CudnnHopperAttention
+        : null;
+
+    /// <summary>The first FlashAttention on an A100: the middle of 25-40% of peak.</summary>
+    public const double LlmFoundryA100Attention = 0.325;
+
+    /// <summary>cuDNN 9.1's fused causal attention on Hopper, forward and backward at 8k tokens: 490.3 of 989.4 TFLOP/s.</summary>
+    public const double CudnnHopperAttention = 0.4955;
 
     /// <summary>Whether the stack column starts with one of <paramref name="prefixes"/> (a family, or a family and its year).</summary>
     private bool StackIs(params string[] prefixes) => prefixes.Any(p => Stack.StartsWith(p, StringComparison.Ordinal));
