@@ -159,14 +159,24 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>The fused attention kernel's fraction of peak on the causal half it computes, where the stack's kernel and the card
     /// have a published figure: llm-foundry's 2023 benchmarks ran the triton FlashAttention (attn_impl: triton), a first-generation
     /// kernel, and the first FlashAttention reaches 25-40% of an A100's peak (Dao 2023, FlashAttention-2's abstract): the middle of
-    /// that range. NeMo runs attention through Transformer Engine, which picks cuDNN's fused attention on Hopper ("to give
+    /// that range. The tables' H100 rows ran the same kernel (h100new.md holds both cards' rows, on one image) through the pre-MLIR
+    /// Triton, whose Ampere-style mma.sync reaches about 2/3 of Hopper's tensor-core peak (FlashAttention-3's announcement): the
+    /// A100 fraction of that ceiling. NeMo runs attention through Transformer Engine, which picks cuDNN's fused attention on Hopper ("to give
     /// FusedAttention preference on Hopper+ for performance reasons"), and cuDNN 9.1's causal BF16 forward and backward at head width
     /// 128 and 8k tokens runs at 490.3 TFLOP/s with clocks locked at a 700 W cap (NVIDIA/cudnn-frontend benchmark_results.csv):
     /// 0.4955 of 989.4. Elsewhere null: the preset's default charge (card.efficiency.attention unset).</summary>
     public double? AttentionEfficiency =>
         StackIs("llm-foundry") && Preset.StartsWith("a100", StringComparison.Ordinal) ? LlmFoundryA100Attention
-        : StackIs("nemo") && (Preset.StartsWith("h100", StringComparison.Ordinal) || Preset.StartsWith("h200", StringComparison.Ordinal)) ? CudnnHopperAttention
+        : StackIs("llm-foundry") && IsHopper ? LlmFoundryA100Attention * MmaSyncShareOfHopperPeak
+        : StackIs("nemo") && IsHopper ? CudnnHopperAttention
         : null;
+
+    /// <summary>Whether the preset is an H100 or H200 card.</summary>
+    private bool IsHopper => Preset.StartsWith("h100", StringComparison.Ordinal) || Preset.StartsWith("h200", StringComparison.Ordinal);
+
+    /// <summary>The share of Hopper's tensor-core peak that Ampere-style mma.sync instructions reach, "about 2/3" (FlashAttention-3's
+    /// announcement, citing arXiv 2402.13499).</summary>
+    public const double MmaSyncShareOfHopperPeak = 2.0 / 3;
 
     /// <summary>The first FlashAttention on an A100: the middle of 25-40% of peak.</summary>
     public const double LlmFoundryA100Attention = 0.325;
