@@ -156,15 +156,16 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// passes over fp32 logits.</summary>
     public bool FusesCrossEntropy => IsJax || StackIs("llm-foundry");
 
-    /// <summary>The fused attention kernel's fraction of peak on the causal half it computes, where the stack's kernel and the card
-    /// have a published figure: llm-foundry's 2023 benchmarks ran the triton FlashAttention (attn_impl: triton), a first-generation
+    /// <summary>The fused attention kernel's fraction of peak on the causal half it computes, where published figures give one for the
+    /// stack's kernel on the card: llm-foundry's 2023 benchmarks ran the triton FlashAttention (attn_impl: triton), a first-generation
     /// kernel, and the first FlashAttention reaches 25-40% of an A100's peak (Dao 2023, FlashAttention-2's abstract): the middle of
-    /// that range. The tables' H100 rows ran the same kernel (h100new.md holds both cards' rows, on one image) through the pre-MLIR
-    /// Triton, whose Ampere-style mma.sync reaches about 2/3 of Hopper's tensor-core peak (FlashAttention-3's announcement): the
-    /// A100 fraction of that ceiling. NeMo runs attention through Transformer Engine, which picks cuDNN's fused attention on Hopper ("to give
-    /// FusedAttention preference on Hopper+ for performance reasons"), and cuDNN 9.1's causal BF16 forward and backward at head width
-    /// 128 and 8k tokens runs at 490.3 TFLOP/s with clocks locked at a 700 W cap (NVIDIA/cudnn-frontend benchmark_results.csv):
-    /// 0.4955 of 989.4. Elsewhere null: the preset's default charge (card.efficiency.attention unset).</summary>
+    /// that range. On Hopper the tables presumably ran the same kernel (h100new.md holds both cards' rows, on one image) through the
+    /// pre-MLIR Triton, whose Ampere-style mma.sync reaches about 2/3 of Hopper's tensor-core peak (FlashAttention-3's announcement):
+    /// derived, assuming the kernel keeps its A100 fraction of that ceiling. NeMo runs attention through Transformer Engine, which
+    /// picks cuDNN's fused attention on Hopper ("to give FusedAttention preference on Hopper+ for performance reasons"), measured at
+    /// 490.3 TFLOP/s causal BF16 forward and backward, head width 128, 8k tokens (NVIDIA/cudnn-frontend benchmark_results.csv; GPU
+    /// and cuDNN version not stated, its README locks clocks): 0.4955 of 989.4, taken for every sequence length. Elsewhere null:
+    /// the preset's default charge (card.efficiency.attention unset).</summary>
     public double? AttentionEfficiency =>
         StackIs("llm-foundry") && Preset.StartsWith("a100", StringComparison.Ordinal) ? LlmFoundryA100Attention
         : StackIs("llm-foundry") && IsHopper ? LlmFoundryA100Attention * MmaSyncShareOfHopperPeak
@@ -181,7 +182,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>The first FlashAttention on an A100: the middle of 25-40% of peak.</summary>
     public const double LlmFoundryA100Attention = 0.325;
 
-    /// <summary>cuDNN 9.1's fused causal attention on Hopper, forward and backward at 8k tokens: 490.3 of 989.4 TFLOP/s.</summary>
+    /// <summary>cuDNN's fused causal attention on Hopper, forward and backward at 8k tokens: 490.3 of 989.4 TFLOP/s.</summary>
     public const double CudnnHopperAttention = 0.4955;
 
     /// <summary>Whether the stack column starts with one of <paramref name="prefixes"/> (a family, or a family and its year).</summary>
