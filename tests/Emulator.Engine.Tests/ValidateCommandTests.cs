@@ -420,33 +420,27 @@ public class ValidateCommandTests
     }
 
     [Fact]
-    public void Validate_CsvWithoutRequiredColumns_Exits2()
-    {
-        var csv = Path.Combine(RepoPaths.TempDir(), "runs.csv");
-        File.WriteAllText(csv, "id,preset\nx,a100-80g-selene\n");
-        var (exit, _, err) = CliRunner.Run("validate", csv);
-        Assert.Equal(2, exit);
-        Assert.Contains("missing column", err);
-    }
+    public void Validate_CsvWithoutRequiredColumns_Exits2() =>
+        Assert.Contains("missing column", ValidateRefuses("id,preset", "x,a100-80g-selene"));
 
     [Fact]
-    public void Validate_ARenamedColumn_NamesTheMissingOneAndTheStrayOne()
-    {
-        var csv = Path.Combine(RepoPaths.TempDir(), "runs.csv");
-        File.WriteAllLines(csv, [Header.Replace(",tp,", ",tpp,", StringComparison.Ordinal), Row("x")]);
-        var (exit, _, err) = CliRunner.Run("validate", csv);
-        Assert.Equal(2, exit);
-        Assert.Contains("missing column(s) tp (the header has 'tpp', not a column: misspelt?)", err);
-    }
+    public void Validate_ARenamedColumn_NamesTheMissingOneAndTheStrayOne() =>
+        Assert.Contains("missing column(s) tp (the header has 'tpp', not a column: misspelt?)",
+            ValidateRefuses(Header.Replace(",tp,", ",tpp,", StringComparison.Ordinal), Row("x")));
 
     [Fact]
-    public void Validate_ASemicolonSeparatedCsv_SaysToUseCommas()
+    public void Validate_ASemicolonSeparatedCsv_SaysToUseCommas() =>
+        Assert.Contains("the header's columns are separated by semicolons; a runs CSV separates them with commas",
+            ValidateRefuses(Header.Replace(',', ';'), Row("x").Replace(',', ';')));
+
+    /// <summary>Validates a runs file of <paramref name="lines"/>, asserts it exits 2 and returns what it printed on stderr.</summary>
+    private static string ValidateRefuses(params string[] lines)
     {
         var csv = Path.Combine(RepoPaths.TempDir(), "runs.csv");
-        File.WriteAllLines(csv, [Header.Replace(',', ';'), Row("x").Replace(',', ';')]);
+        File.WriteAllLines(csv, lines);
         var (exit, _, err) = CliRunner.Run("validate", csv);
         Assert.Equal(2, exit);
-        Assert.Contains("the header's columns are separated by semicolons; a runs CSV separates them with commas", err);
+        return err;
     }
 
     [Fact]
