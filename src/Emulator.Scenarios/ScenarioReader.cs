@@ -73,6 +73,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         OverlapTpForward = Bool("training.overlap-tp-forward"),
         HalfPrecisionGrads = Bool("training.half-precision-grads"),
         FusedCrossEntropy = Bool("training.fused-cross-entropy"),
+        FsdpGradientPasses = Bool("training.fsdp-gradient-passes"),
         HiddenDropout = Bool("training.hidden-dropout"),
         GradAccumulation = ScenarioKeys.GradAccumulationNames.First(n => n.Name == Choice("training.grad-accumulation")).Kind,
     };

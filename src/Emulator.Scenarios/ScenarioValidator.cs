@@ -129,6 +129,9 @@ public static class ScenarioValidator
         if (s.Training.OverlapTpForward && s.Parallel.Tp > 1 && s.Model.ParallelLayers)
             throw v.Fail(["training.overlap-tp-forward", "model.parallel-layers"],
                 "userbuffers overlap a serial layer's four forward collectives with its GEMMs, and {model.parallel-layers} has one collective a pass: set overlap-tp-forward = false");
+        if (s.Training.FsdpGradientPasses && s.Training.ZeroStage != 3)
+            throw v.Fail(["training.fsdp-gradient-passes", "training.zero-stage"],
+                "FSDP's passes over each unit's unsharded gradient (training.fsdp-gradient-passes) belong to fully sharded data parallelism, and {training.zero-stage} does not shard the parameters: set fsdp-gradient-passes = false, or zero-stage = 3");
         if (s.Training.OverlapParamGather && s.Training.ZeroStage is not (1 or 2))
             throw v.Fail(["training.overlap-param-gather", "training.zero-stage"],
                 "an overlapped parameter all-gather is the distributed optimizer's (Megatron-core's overlap_param_gather), and {training.zero-stage} "

@@ -87,6 +87,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["training.zero-shard-group"] = I(s.Training.ZeroShardGroup),
             ["training.overlap-tp-backward"] = s.Training.OverlapTpBackward ? "true" : "false",
             ["training.fused-cross-entropy"] = s.Training.FusedCrossEntropy ? "true" : "false",
+            ["training.fsdp-gradient-passes"] = s.Training.FsdpGradientPasses ? "true" : "false",
             ["training.keep-low-precision-grads"] = s.Training.KeepLowPrecisionGrads ? "true" : "false",
             ["training.keep-stage-outputs"] = s.Training.KeepStageOutputs ? "true" : "false",
             ["training.flash-attention"] = s.Training.FlashAttention ? "true" : "false",

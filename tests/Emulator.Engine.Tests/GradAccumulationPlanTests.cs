@@ -118,6 +118,20 @@ public class GradAccumulationPlanTests
     }
 
     [Fact]
+    public void FsdpGradientPasses_FollowEachLayersBackward_EveryMicrobatch_OverTheWholeLayer()
+    {
+        string[] fsdp = ["training.zero-stage=3"];
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), fsdp);
+        var passes = ComputeModel.FsdpGradientPasses(s.Card, TransformerMath.LayerParams(s.Model) / s.Parallel.Tp, 4);
+        var (plain, middle) = (Plan("fused", 1, fsdp), Plan("fused", 1, [.. fsdp, "training.fsdp-gradient-passes=true"]));
+        Assert.Equal(6 * 8, middle.Program.OfType<Work>().Count(w => w.Cost == passes));
+        Assert.Equal(6 * 8, Added(plain, middle));
+        // The first stage also passes over its embedding's gradient once a microbatch.
+        Assert.Equal(6 * 8 + 8, Added(Plan("fused", 0, fsdp), Plan("fused", 0, [.. fsdp, "training.fsdp-gradient-passes=true"])));
+        Assert.Equal(plain.ExecutedFlops, middle.ExecutedFlops);
+    }
+
+    [Fact]
     public void Fused_IsTheDefault_AndAddsNoWork()
     {
         var plain = StagePlanner.Build(ScenarioLoader.Load(RepoPaths.Scenario("quickstart")), 1);

@@ -92,6 +92,15 @@ public static partial class ComputeModel
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown gradient accumulation"),
     };
 
+    /// <summary>PyTorch FSDP's passes over one unit's unsharded gradient of <paramref name="parameters"/> each microbatch, reduced in
+    /// <paramref name="reduceBytes"/>-byte elements: the flat gradient assembled from the 2-byte gradients of its parameters' views (the
+    /// backward of split, a cat: 2 + 2 bytes a parameter), cast to the reduce dtype when wider (2 + g) and pre-divided in place before the
+    /// reduce-scatter (g + g); one kernel each. The shard-sized passes after it (post-division, accumulation) are not charged.</summary>
+    public static WorkCost FsdpGradientPasses(CardSpec c, double parameters, int reduceBytes) =>
+        Elementwise(c, parameters * (2 + 2))
+        + (reduceBytes > 2 ? Elementwise(c, parameters * (2 + reduceBytes)) : WorkCost.Zero)
+        + Elementwise(c, parameters * 2 * reduceBytes);
+
     /// <summary>One GEMM kernel (or a batch of equal ones in one launch) with its own size-dependent efficiency.</summary>
     private static WorkCost Gemm(CardSpec c, double m, double n, double k, double batch = 1)
     {

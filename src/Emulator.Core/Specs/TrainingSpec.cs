@@ -93,6 +93,10 @@ public sealed record TrainingSpec(
     /// vocab-parallel passes over fp32 logits.</summary>
     public bool FusedCrossEntropy { get; init; }
 
+    /// <summary>With ZeRO-3, PyTorch FSDP's memory-bound passes over each unit's unsharded gradient every microbatch: the flat
+    /// gradient gathered from its parameters' views, its cast to the reduce dtype and its in-place pre-division.</summary>
+    public bool FsdpGradientPasses { get; init; }
+
     /// <summary>Backward's tensor-parallel collectives run beside the GEMMs that do not need them (Megatron-LM's asynchronous
     /// input-gradient all-reduce, 2022 on) instead of blocking the card.</summary>
     public bool OverlapTpBackward { get; init; }

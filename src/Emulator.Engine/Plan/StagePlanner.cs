@@ -90,6 +90,10 @@ public static class StagePlanner
         var (accumulated, accumulateBytes) = sharded switch { 3 => (1.0 / shards, gradPerParam), 2 => (1.0, 2), _ => (1.0, gradPerParam) };
         var accumulateLayer = ComputeModel.GradAccumulate(s.Card, layerParams * accumulated, t.GradAccumulation, accumulateBytes);
         var accumulateOther = ComputeModel.GradAccumulate(s.Card, otherParams * accumulated, t.GradAccumulation, accumulateBytes);
+        // PyTorch FSDP reduce-scatters each unit's gradient every microbatch, after passes over it whole (its post-backward hook).
+        var fsdpPasses = sharded == 3 && t.FsdpGradientPasses;
+        var fsdpLayerPasses = fsdpPasses ? ComputeModel.FsdpGradientPasses(s.Card, layerParams, gradPerParam) : WorkCost.Zero;
+        var fsdpOtherPasses = fsdpPasses ? ComputeModel.FsdpGradientPasses(s.Card, otherParams, gradPerParam) : WorkCost.Zero;
         // DeepSpeed's bf16 optimizer adds them after the whole backward (update_hp_grads), casting one tensor at a time to an fp32
         // temporary: the largest, the word embedding on the stages that hold it, is the transient that counts (cast-add runs at
         // ZeRO 0-1 only, ScenarioValidator, so the tensors are whole).
@@ -406,10 +410,12 @@ public static class StagePlanner
                     flops += re.Total.Flops;
                 }
                 BackwardLayer(mb);
+                if (fsdpLayerPasses.Kernels > 0) program.Add(new Work(fsdpLayerPasses, WorkPhase.Backward, mb));
                 if (accumulateLayer.Kernels > 0 && !afterBackward) program.Add(new Work(accumulateLayer, WorkPhase.Backward, mb));
                 if (bucketed) Bucket(layerGradBytes);
             });
             var holdsOther = otherParams > 0 && (FirstVirtual(c) || LastVirtual(c));
+            if (fsdpOtherPasses.Kernels > 0 && holdsOther) program.Add(new Work(fsdpOtherPasses, WorkPhase.Backward, mb));
             if (accumulateOther.Kernels > 0 && holdsOther && !afterBackward) program.Add(new Work(accumulateOther, WorkPhase.Backward, mb));
             if (working > 0) program.Add(new Alloc(MemoryKind.Activations, -working));
             program.Add(new Alloc(MemoryKind.Activations, -activations[c]));

@@ -151,6 +151,10 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// launcher configs set ub_tp_comm_overlap (the nemo-2024 rows' notes); it needs sequence parallelism.</summary>
     public bool OverlapsTpForward => StackIs("nemo") && SequenceParallel.Equals("true", StringComparison.OrdinalIgnoreCase);
 
+    /// <summary>Whether the run is PyTorch FSDP (FULL_SHARD, zero 3 under llm-foundry's Composer; JAX stacks shard through XLA),
+    /// whose post-backward hook passes over each unit's unsharded gradient every microbatch.</summary>
+    public bool RunsPyTorchFsdp => StackIs("llm-foundry") && Zero == 3;
+
     /// <summary>Whether the stack's loss is one fused kernel over the 2-byte logits: JAX stacks (XLA fuses it) and llm-foundry (its MPT
     /// models default to loss_fn fused_crossentropy, flash-attn's kernel); the Megatron generations run Megatron-LM's vocab-parallel
     /// passes over fp32 logits.</summary>
@@ -301,6 +305,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         // Optional column: the run's config reduces bf16 gradients in bf16 (NeMo's grad_sync_dtype).
         if (c.GetValueOrDefault("half_precision_grads") is { Length: > 0 } halfGrads) b.Append(CultureInfo.InvariantCulture, $"  half-precision-grads = {halfGrads}\n");
         b.Append(CultureInfo.InvariantCulture, $"  fused-cross-entropy = {(FusesCrossEntropy ? "true" : "false")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  fsdp-gradient-passes = {(RunsPyTorchFsdp ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  keep-stage-outputs = {(IsDeepSpeed || StackIs("megatron-lm-2021") ? "true" : "false")}\n");
         b.Append("}\n");
         b.Append(CultureInfo.InvariantCulture, $"software {{\n  stack = {stack ?? Stack}\n}}\n");

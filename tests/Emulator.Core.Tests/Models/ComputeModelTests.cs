@@ -82,6 +82,16 @@ public class ComputeModelTests
     }
 
     [Fact]
+    public void Fsdp_gradient_passes_assemble_cast_and_predivide_the_unsharded_gradient()
+    {
+        // fp32 reduce: cat of the views' 2-byte gradients (2 + 2 = 4 B, 81e6 ps), cast to fp32 (2 + 4 = 6 B, 121e6 ps),
+        // in-place pre-division (4 + 4 = 8 B, 161e6 ps): three kernels, 18 B a parameter.
+        Assert.Equal(new WorkCost(0, 18_000_000, 3, new SimTime(363_000_000)), ComputeModel.FsdpGradientPasses(Card, 1e6, 4));
+        // bf16 reduce: no cast; the cat and a 2 + 2 B division.
+        Assert.Equal(new WorkCost(0, 8_000_000, 2, new SimTime(162_000_000)), ComputeModel.FsdpGradientPasses(Card, 1e6, 2));
+    }
+
+    [Fact]
     public void Work_costs_add_field_by_field()
     {
         var a = new WorkCost(1, 2, 3, new SimTime(4));

@@ -169,6 +169,16 @@ public class PublishedRunTests
     }
 
     [Theory]
+    [InlineData("llm-foundry-2023", "3", "true")]     // Composer's FSDP FULL_SHARD: torch's post-backward hook
+    [InlineData("llm-foundry-2023", "0", "false")]
+    [InlineData("maxtext-2025", "3", "false")]        // XLA shards without PyTorch's hooks
+    [InlineData("megatron-lm-2021", "1", "false")]
+    public void FsdpGradientPasses_ArePyTorchFsdps(string stack, string zero, string expected)
+    {
+        Assert.Contains($"fsdp-gradient-passes = {expected}\n", Row(("stack", stack), ("zero", zero)).ToScenarioText());
+    }
+
+    [Theory]
     [InlineData("megatron-lm-2021", "false")]
     [InlineData("megatron-lm-2022", "true")]          // asynchronous input-gradient all-reduce (Korthikanti et al. 2022 §6.2)
     [InlineData("megatron-lm-2024", "true")]

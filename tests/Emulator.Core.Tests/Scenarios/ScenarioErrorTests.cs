@@ -393,6 +393,15 @@ public class ScenarioErrorTests
     }
 
     [Theory]
+    [InlineData("0")]
+    [InlineData("1")]
+    public void Fsdp_gradient_passes_need_fully_sharded_parameters(string zero)
+    {
+        var m = Fails(("training.fsdp-gradient-passes", "true"), ("training.zero-stage", zero));
+        Has(m, "training.fsdp-gradient-passes", "does not shard the parameters", "set fsdp-gradient-passes = false, or zero-stage = 3");
+    }
+
+    [Theory]
     [InlineData("0", "keeps whole parameters on every rank")]
     [InlineData("3", "gathers each layer's parameters before every use anyway")]
     public void An_overlapped_parameter_gather_needs_the_distributed_optimizer(string zero, string why)
