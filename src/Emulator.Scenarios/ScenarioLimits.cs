@@ -28,6 +28,10 @@ public static class ScenarioLimits
     /// <summary>Largest vocabulary: 16x the largest published tokenizers.</summary>
     public const int MaxVocab = 4_194_304;
 
+    /// <summary>Most metric cross-entropies a microbatch: trainers log a handful of loss-derived metrics, and each is a full pass
+    /// over the logits, so more is a typo.</summary>
+    public const int MaxMetricCrossEntropies = 16;
+
     /// <summary>Most partition threads: this machine has 2 cores, so more threads only add barrier cost.</summary>
     public const int MaxThreads = 64;
 

@@ -74,6 +74,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         HalfPrecisionGrads = Bool("training.half-precision-grads"),
         FusedCrossEntropy = Bool("training.fused-cross-entropy"),
         FsdpGradientPasses = Bool("training.fsdp-gradient-passes"),
+        MetricCrossEntropies = Int("training.metric-cross-entropies"),
         HiddenDropout = Bool("training.hidden-dropout"),
         GradAccumulation = ScenarioKeys.GradAccumulationNames.First(n => n.Name == Choice("training.grad-accumulation")).Kind,
     };

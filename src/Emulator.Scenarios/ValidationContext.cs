@@ -88,6 +88,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["training.overlap-tp-backward"] = s.Training.OverlapTpBackward ? "true" : "false",
             ["training.fused-cross-entropy"] = s.Training.FusedCrossEntropy ? "true" : "false",
             ["training.fsdp-gradient-passes"] = s.Training.FsdpGradientPasses ? "true" : "false",
+            ["training.metric-cross-entropies"] = I(s.Training.MetricCrossEntropies),
             ["training.keep-low-precision-grads"] = s.Training.KeepLowPrecisionGrads ? "true" : "false",
             ["training.keep-stage-outputs"] = s.Training.KeepStageOutputs ? "true" : "false",
             ["training.flash-attention"] = s.Training.FlashAttention ? "true" : "false",

@@ -132,6 +132,27 @@ public class GradAccumulationPlanTests
     }
 
     [Fact]
+    public void MetricCrossEntropies_RunOnTheLastStage_AfterEachMicrobatchsBackward_HoldingTheirLogits()
+    {
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"));
+        var metric = ComputeModel.MetricCrossEntropy(s.Card, s.Model, s.Parallel.Tp, s.Parallel.MicroBatch);
+        var held = (long)Math.Ceiling(10.0 * s.Parallel.MicroBatch * s.Model.SeqLen * s.Model.Vocab / s.Parallel.Tp);
+        var program = Plan("fused", 3, "training.metric-cross-entropies=2").Program;
+        var opens = Enumerable.Range(0, program.Count).Where(i => program[i] is Alloc { Kind: MemoryKind.Buffers } a && a.Bytes == held).ToArray();
+        Assert.Equal(8, opens.Length);
+        Assert.All(opens, i =>
+        {
+            // After the microbatch's activations are freed: two cross-entropies, then the logits and their fp32 copies go.
+            Assert.True(program[i - 1] is Alloc { Kind: MemoryKind.Activations } freed && freed.Bytes < 0);
+            Assert.Equal(metric, Assert.IsType<Work>(program[i + 1]).Cost);
+            Assert.Equal(metric, Assert.IsType<Work>(program[i + 2]).Cost);
+            Assert.Equal(new Alloc(MemoryKind.Buffers, -held), program[i + 3]);
+        });
+        // The other stages hold no logits.
+        Assert.Equal(Plan("fused", 1).Program, Plan("fused", 1, "training.metric-cross-entropies=2").Program);
+    }
+
+    [Fact]
     public void Fused_IsTheDefault_AndAddsNoWork()
     {
         var plain = StagePlanner.Build(ScenarioLoader.Load(RepoPaths.Scenario("quickstart")), 1);

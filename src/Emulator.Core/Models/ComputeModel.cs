@@ -92,6 +92,15 @@ public static partial class ComputeModel
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown gradient accumulation"),
     };
 
+    /// <summary>One cross-entropy a training loop's metric reruns over a microbatch's logits (torch.nn.CrossEntropyLoss under bf16
+    /// autocast, which runs it in fp32): the 2-byte logits cast to fp32 (2 + 4 B a logit), then log_softmax, whose kernel reads each
+    /// row three times (max, sum of exponentials, output) and writes it once (16 B); nll_loss reads one logit a row (not counted).</summary>
+    public static WorkCost MetricCrossEntropy(CardSpec c, ModelSpec m, int tp, int microBatch, int cp = 1)
+    {
+        var logits = Tokens(m, microBatch, cp) * ((double)m.Vocab / Tp(tp));
+        return Elementwise(c, logits * (2 + 4)) + Elementwise(c, logits * (4 + 4 + 4 + 4));
+    }
+
     /// <summary>PyTorch FSDP's passes over one unit's unsharded gradient of <paramref name="parameters"/> each microbatch, reduced in
     /// <paramref name="reduceBytes"/>-byte elements: the flat gradient assembled from the 2-byte gradients of its parameters' views (the
     /// backward of split, a cat: 2 + 2 bytes a parameter), cast to the reduce dtype when wider (2 + g) and pre-divided in place before the

@@ -97,6 +97,10 @@ public sealed record TrainingSpec(
     /// gradient gathered from its parameters' views, its cast to the reduce dtype and its in-place pre-division.</summary>
     public bool FsdpGradientPasses { get; init; }
 
+    /// <summary>Unfused cross-entropies the training loop runs over each microbatch's logits after its backward, for metrics
+    /// (Composer's train metrics: llm-foundry's MPT has two).</summary>
+    public int MetricCrossEntropies { get; init; }
+
     /// <summary>Backward's tensor-parallel collectives run beside the GEMMs that do not need them (Megatron-LM's asynchronous
     /// input-gradient all-reduce, 2022 on) instead of blocking the card.</summary>
     public bool OverlapTpBackward { get; init; }

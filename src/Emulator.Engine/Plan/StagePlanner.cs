@@ -94,6 +94,9 @@ public static class StagePlanner
         var fsdpPasses = sharded == 3 && t.FsdpGradientPasses;
         var fsdpLayerPasses = fsdpPasses ? ComputeModel.FsdpGradientPasses(s.Card, layerParams, gradPerParam) : WorkCost.Zero;
         var fsdpOtherPasses = fsdpPasses ? ComputeModel.FsdpGradientPasses(s.Card, otherParams, gradPerParam) : WorkCost.Zero;
+        // A training loop's metrics rerun the loss after each backward, holding the 2-byte logits and two fp32 copies meanwhile.
+        var metric = t.MetricCrossEntropies > 0 ? ComputeModel.MetricCrossEntropy(s.Card, s.Model, p.Tp, p.MicroBatch, cp) : WorkCost.Zero;
+        var metricHeld = t.MetricCrossEntropies > 0 ? CeilDiv((long)Math.Ceiling(10.0 * p.MicroBatch * s.Model.SeqLen * s.Model.Vocab / p.Tp), cp) : 0;
         // DeepSpeed's bf16 optimizer adds them after the whole backward (update_hp_grads), casting one tensor at a time to an fp32
         // temporary: the largest, the word embedding on the stages that hold it, is the transient that counts (cast-add runs at
         // ZeRO 0-1 only, ScenarioValidator, so the tensors are whole).
@@ -419,6 +422,12 @@ public static class StagePlanner
             if (accumulateOther.Kernels > 0 && holdsOther && !afterBackward) program.Add(new Work(accumulateOther, WorkPhase.Backward, mb));
             if (working > 0) program.Add(new Alloc(MemoryKind.Activations, -working));
             program.Add(new Alloc(MemoryKind.Activations, -activations[c]));
+            if (metricHeld > 0 && LastVirtual(c))
+            {
+                program.Add(new Alloc(MemoryKind.Buffers, metricHeld));
+                for (var i = 0; i < t.MetricCrossEntropies; i++) program.Add(new Work(metric, WorkPhase.Backward, mb));
+                program.Add(new Alloc(MemoryKind.Buffers, -metricHeld));
+            }
             if (afterBackward)
             {
                 // Autograd has freed the microbatch's activations by then; the stage output is released only after (DeepSpeed's

@@ -155,6 +155,11 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// whose post-backward hook passes over each unit's unsharded gradient every microbatch.</summary>
     public bool RunsPyTorchFsdp => StackIs("llm-foundry") && Zero == 3;
 
+    /// <summary>Cross-entropies the stack's training loop reruns over each microbatch's logits for its metrics: llm-foundry's Composer
+    /// trainer updates the model's train metrics after every microbatch's backward (`_eval_train_metrics`), and MPT's are
+    /// LanguageCrossEntropy and LanguagePerplexity, each a torch.nn.CrossEntropyLoss; the other stacks log the loss they computed.</summary>
+    public int MetricCrossEntropies => StackIs("llm-foundry") ? 2 : 0;
+
     /// <summary>Whether the stack's loss is one fused kernel over the 2-byte logits: JAX stacks (XLA fuses it) and llm-foundry (its MPT
     /// models default to loss_fn fused_crossentropy, flash-attn's kernel); the Megatron generations run Megatron-LM's vocab-parallel
     /// passes over fp32 logits.</summary>
@@ -306,6 +311,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         if (c.GetValueOrDefault("half_precision_grads") is { Length: > 0 } halfGrads) b.Append(CultureInfo.InvariantCulture, $"  half-precision-grads = {halfGrads}\n");
         b.Append(CultureInfo.InvariantCulture, $"  fused-cross-entropy = {(FusesCrossEntropy ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  fsdp-gradient-passes = {(RunsPyTorchFsdp ? "true" : "false")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  metric-cross-entropies = {MetricCrossEntropies}\n");
         b.Append(CultureInfo.InvariantCulture, $"  keep-stage-outputs = {(IsDeepSpeed || StackIs("megatron-lm-2021") ? "true" : "false")}\n");
         b.Append("}\n");
         b.Append(CultureInfo.InvariantCulture, $"software {{\n  stack = {stack ?? Stack}\n}}\n");

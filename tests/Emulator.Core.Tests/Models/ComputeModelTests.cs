@@ -82,6 +82,15 @@ public class ComputeModelTests
     }
 
     [Fact]
+    public void A_metric_cross_entropy_casts_the_logits_to_fp32_and_reads_them_three_times_in_log_softmax()
+    {
+        // 64·256/2 = 8,192 logits: the cast 6 B a logit (49,152 B → 983,040 ps), log_softmax 4 + 4 + 4 + 4 B (131,072 B →
+        // 2,621,440 ps), each + 1 µs.
+        Assert.Equal(new WorkCost(0, 49_152 + 131_072, 2, new SimTime(983_040 + 2_621_440 + 2_000_000)),
+            ComputeModel.MetricCrossEntropy(Card, Tiny, tp: 2, microBatch: 1));
+    }
+
+    [Fact]
     public void Fsdp_gradient_passes_assemble_cast_and_predivide_the_unsharded_gradient()
     {
         // fp32 reduce: cat of the views' 2-byte gradients (2 + 2 = 4 B, 81e6 ps), cast to fp32 (2 + 4 = 6 B, 121e6 ps),

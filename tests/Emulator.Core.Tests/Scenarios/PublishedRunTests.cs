@@ -169,6 +169,15 @@ public class PublishedRunTests
     }
 
     [Theory]
+    [InlineData("llm-foundry-2023", "2")]     // Composer's train metrics: MPT's LanguageCrossEntropy and LanguagePerplexity
+    [InlineData("megatron-lm-2021", "0")]
+    [InlineData("maxtext-2025", "0")]
+    public void MetricCrossEntropies_AreComposersTrainMetrics(string stack, string expected)
+    {
+        Assert.Contains($"metric-cross-entropies = {expected}\n", Row(("stack", stack)).ToScenarioText());
+    }
+
+    [Theory]
     [InlineData("llm-foundry-2023", "3", "true")]     // Composer's FSDP FULL_SHARD: torch's post-backward hook
     [InlineData("llm-foundry-2023", "0", "false")]
     [InlineData("maxtext-2025", "3", "false")]        // XLA shards without PyTorch's hooks

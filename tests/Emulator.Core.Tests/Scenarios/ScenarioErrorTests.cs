@@ -393,6 +393,15 @@ public class ScenarioErrorTests
     }
 
     [Theory]
+    [InlineData("-1")]
+    [InlineData("17")]
+    public void Metric_cross_entropies_are_a_small_count(string count)
+    {
+        var m = Fails(("training.metric-cross-entropies", count));
+        Has(m, "training.metric-cross-entropies", "must be 0 (none) to 16");
+    }
+
+    [Theory]
     [InlineData("0")]
     [InlineData("1")]
     public void Fsdp_gradient_passes_need_fully_sharded_parameters(string zero)
