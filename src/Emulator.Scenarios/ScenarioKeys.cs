@@ -27,6 +27,10 @@ public static class ScenarioKeys
     public static readonly IReadOnlyList<(string Name, GradAccumulation Kind)> GradAccumulationNames =
         [("fused", GradAccumulation.Fused), ("add", GradAccumulation.Add), ("cast-add", GradAccumulation.CastAdd)];
 
+    /// <summary>Values of training.optimizer and the kind each names.</summary>
+    public static readonly IReadOnlyList<(string Name, OptimizerKind Kind)> OptimizerNames =
+        [("fused-adam", OptimizerKind.FusedAdam), ("eager-adamw", OptimizerKind.EagerAdamW)];
+
     /// <summary>Values of training.cp-algorithm.</summary>
     public static readonly IReadOnlyList<string> CpAlgorithmChoices = ["ring", "all-gather"];
 
@@ -85,6 +89,7 @@ public static class ScenarioKeys
         new("training.overlap-tp-backward", KeyType.Boolean, "Run backward's tensor-parallel collectives beside the GEMMs that do not need them (Megatron-LM's asynchronous input-gradient all-reduce, 2022 on): each block's first-linear all-reduce during its weight-gradient GEMM; with sequence parallelism a blocking gather of the output gradient, then the re-gather of the saved 1/t input (Megatron's, charged only with this key) during the input-gradient GEMM and the reduce-scatter during the weight-gradient GEMM", "true"),
         new("training.fused-cross-entropy", KeyType.Boolean, "The loss as one fused kernel reading the 2-byte logits (2 B a logit forward, 2 + 2 backward: flash-attn's cross-entropy, XLA); false runs Megatron-LM's vocab-parallel cross-entropy, six passes over fp32 logits forward and two backward (38 + 14 B a logit)", "true"),
         new("training.fsdp-gradient-passes", KeyType.Boolean, "With zero-stage 3, PyTorch FSDP's passes over each unit's unsharded gradient every microbatch (FSDP 1, _post_backward_hook and its reduce_scatter_hook): the flat gradient assembled from its parameters' views (split's backward, a cat: 2 + 2 B a parameter), cast to the reduce dtype when that is fp32 (2 + 4 B), pre-divided in place (g + g B, g the reduce dtype's bytes)", "true"),
+        new("training.optimizer", KeyType.Choice, "How the optimizer step runs: fused-adam (Megatron-LM's mixed-precision optimizer: the gradient norm, one fused Adam kernel, the fp32 master weights copied to the 2-byte ones, the gradient buffer zeroed) or eager-adamw (zero-stage 3 only: FSDP's clip_grad_norm_, the norm read and the gradients scaled in place, then Composer's DecoupledAdamW as PyTorch runs it, a kernel per tensor operation, 84 B a parameter with weight decay 0 as MPT's yamls set it; on the fp32 shard FSDP holds, gradients set to None rather than zeroed)", "eager-adamw", OptimizerNames.Select(n => n.Name).ToArray()),
         new("training.metric-cross-entropies", KeyType.Integer, "Cross-entropies a training loop reruns over each microbatch's logits after its backward, for its metrics (Composer computes its train metrics every microbatch; llm-foundry's MPT has two, LanguageCrossEntropy and LanguagePerplexity): each torch.nn.CrossEntropyLoss under bf16 autocast casts the 2-byte logits to fp32 (2 + 4 B a logit) and runs log_softmax, which reads them three times and writes once (16 B), holding the logits and both fp32 copies meanwhile (10 B a logit)", "2"),
         new("training.keep-low-precision-grads", KeyType.Boolean, "Keep 2-byte autograd gradients beside the fp32 gradient buffer until the optimizer step (DeepSpeed bf16 optimizer)", "false"),
         new("training.flash-attention", KeyType.Boolean, "Fused attention (FlashAttention-2): no s x s scores in HBM, recomputed in backward", "false"),

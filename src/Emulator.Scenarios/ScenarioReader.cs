@@ -75,6 +75,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         FusedCrossEntropy = Bool("training.fused-cross-entropy"),
         FsdpGradientPasses = Bool("training.fsdp-gradient-passes"),
         MetricCrossEntropies = Int("training.metric-cross-entropies"),
+        Optimizer = ScenarioKeys.OptimizerNames.First(n => n.Name == Choice("training.optimizer")).Kind,
         HiddenDropout = Bool("training.hidden-dropout"),
         GradAccumulation = ScenarioKeys.GradAccumulationNames.First(n => n.Name == Choice("training.grad-accumulation")).Kind,
     };

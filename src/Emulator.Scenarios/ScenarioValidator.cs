@@ -131,6 +131,9 @@ public static class ScenarioValidator
                 "userbuffers overlap a serial layer's four forward collectives with its GEMMs, and {model.parallel-layers} has one collective a pass: set overlap-tp-forward = false");
         if (s.Training.MetricCrossEntropies is < 0 or > MaxMetricCrossEntropies)
             throw v.Fail("training.metric-cross-entropies", $"must be 0 (none) to {MaxMetricCrossEntropies}: the cross-entropies a training loop's metrics rerun over each microbatch's logits");
+        if (s.Training.Optimizer == OptimizerKind.EagerAdamW && s.Training.ZeroStage != 3)
+            throw v.Fail(["training.optimizer", "training.zero-stage"],
+                "eager-adamw steps the fp32 shards FSDP holds (no separate master weights), and {training.zero-stage} does not shard the parameters: set optimizer = fused-adam, or zero-stage = 3");
         if (s.Training.FsdpGradientPasses && s.Training.ZeroStage != 3)
             throw v.Fail(["training.fsdp-gradient-passes", "training.zero-stage"],
                 "FSDP's passes over each unit's unsharded gradient (training.fsdp-gradient-passes) belong to fully sharded data parallelism, and {training.zero-stage} does not shard the parameters: set fsdp-gradient-passes = false, or zero-stage = 3");

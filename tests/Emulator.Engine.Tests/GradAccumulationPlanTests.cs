@@ -153,6 +153,17 @@ public class GradAccumulationPlanTests
     }
 
     [Fact]
+    public void EagerAdamW_StepsThisRanksShard_InPlaceOfMegatronsOptimizer()
+    {
+        string[] fsdp = ["training.zero-stage=3"];
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), fsdp);
+        var plan = Plan("fused", 1, [.. fsdp, "training.optimizer=eager-adamw"]);
+        var step = Assert.Single(plan.Program.OfType<Work>(), w => w.Phase == WorkPhase.Optimizer);
+        Assert.Equal(ComputeModel.EagerAdamWStep(s.Card, TransformerMath.StageParams(s.Model, 6, false, false, s.Parallel.Tp) / s.ZeroShards), step.Cost);
+        Assert.NotEqual(step.Cost, Assert.Single(Plan("fused", 1, fsdp).Program.OfType<Work>(), w => w.Phase == WorkPhase.Optimizer).Cost);
+    }
+
+    [Fact]
     public void Fused_IsTheDefault_AndAddsNoWork()
     {
         var plain = StagePlanner.Build(ScenarioLoader.Load(RepoPaths.Scenario("quickstart")), 1);

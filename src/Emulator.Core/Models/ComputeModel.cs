@@ -81,6 +81,19 @@ public static partial class ComputeModel
         return gradientBufferBytes > 0 ? step + Elementwise(c, gradientBufferBytes) : step;
     }
 
+    /// <summary>Composer's optimizer step under FSDP on the <paramref name="shardParams"/> fp32 parameters of this rank's shard, one kernel
+    /// per PyTorch operation: FSDP's clip_grad_norm_ reads the gradients for their norm (4 B a parameter) and scales them in place (4 + 4),
+    /// then DecoupledAdamW (weight decay 0, as MPT's yamls set it) runs exp_avg.mul_ (4 + 4) and add_ of the gradient (4 + 4 + 4),
+    /// exp_avg_sq.mul_ (4 + 4) and addcmul_ of the gradient by itself (4 + 4 + 4 + 4), sqrt (4 + 4), the bias-correction division
+    /// (4 + 4), + eps in place (4 + 4) and the parameter's addcdiv_ (4 + 4 + 4 + 4): 96 B in ten kernels. FSDP's shard is the fp32
+    /// master (cast to 2 bytes at each gather), and set_to_none leaves no gradient buffer to zero.</summary>
+    public static WorkCost EagerAdamWStep(CardSpec c, double shardParams) =>
+        Elementwise(c, shardParams * 4) + Elementwise(c, shardParams * (4 + 4))
+        + Elementwise(c, shardParams * (4 + 4)) + Elementwise(c, shardParams * (4 + 4 + 4))
+        + Elementwise(c, shardParams * (4 + 4)) + Elementwise(c, shardParams * (4 + 4 + 4 + 4))
+        + Elementwise(c, shardParams * (4 + 4)) + Elementwise(c, shardParams * (4 + 4)) + Elementwise(c, shardParams * (4 + 4))
+        + Elementwise(c, shardParams * (4 + 4 + 4 + 4));
+
     /// <summary>Adding one microbatch's gradients of <paramref name="parameters"/> into the step's buffer of <paramref name="gradientBytes"/>-byte
     /// gradients: nothing when fused into the weight-gradient GEMM; one read-add-write kernel (2 + 2·g bytes a parameter); or a cast to fp32
     /// (2 + 4) then that add (4 + 4 + 4), two kernels.</summary>

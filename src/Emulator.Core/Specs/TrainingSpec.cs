@@ -37,6 +37,15 @@ public enum CpAlgorithm
     AllGather,
 }
 
+/// <summary>How the optimizer step runs.</summary>
+public enum OptimizerKind
+{
+    /// <summary>Megatron-LM's mixed-precision optimizer around one fused Adam kernel (DeepSpeed's runs the same passes).</summary>
+    FusedAdam,
+    /// <summary>Composer's DecoupledAdamW in PyTorch eager ops after FSDP's clip_grad_norm_, on the fp32 shard FSDP holds.</summary>
+    EagerAdamW,
+}
+
 /// <summary>How each microbatch's weight gradients are added into the step's gradient buffer.</summary>
 public enum GradAccumulation
 {
@@ -100,6 +109,9 @@ public sealed record TrainingSpec(
     /// <summary>Unfused cross-entropies the training loop runs over each microbatch's logits after its backward, for metrics
     /// (Composer's train metrics: llm-foundry's MPT has two).</summary>
     public int MetricCrossEntropies { get; init; }
+
+    /// <summary>How the optimizer step runs: Megatron-LM's passes around fused Adam, or Composer's eager AdamW under FSDP.</summary>
+    public OptimizerKind Optimizer { get; init; } = OptimizerKind.FusedAdam;
 
     /// <summary>Backward's tensor-parallel collectives run beside the GEMMs that do not need them (Megatron-LM's asynchronous
     /// input-gradient all-reduce, 2022 on) instead of blocking the card.</summary>

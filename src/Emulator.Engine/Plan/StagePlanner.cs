@@ -103,7 +103,9 @@ public static class StagePlanner
         var afterBackward = t.GradAccumulation == GradAccumulation.CastAdd;
         long CastTemporary(bool holdsOther) => (long)Math.Ceiling(4.0 / p.Tp *
             Math.Max(TransformerMath.LargestLayerTensor(s.Model), holdsOther ? (double)s.Model.Vocab * s.Model.Hidden : 0));
-        var optimizer = ComputeModel.OptimizerStep(s.Card, paramsOnCard, t.DistributedOptimizer, shards, state.GradientBytes, gradPerParam == 2, t.Precision == "fp16");
+        var optimizer = t.Optimizer == OptimizerKind.EagerAdamW
+            ? ComputeModel.EagerAdamWStep(s.Card, paramsOnCard / shards)
+            : ComputeModel.OptimizerStep(s.Card, paramsOnCard, t.DistributedOptimizer, shards, state.GradientBytes, gradPerParam == 2, t.Precision == "fp16");
         var kvBytes = cp > 1 ? KeyValueBytes(s) : 0;
         var tpBytes = p.Tp > 1 ? TensorParallelBytes(s) : 0;
         var p2pBytes = PipelineBytes(s);

@@ -152,7 +152,8 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     public bool OverlapsTpForward => StackIs("nemo") && SequenceParallel.Equals("true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Whether the run is PyTorch FSDP (FULL_SHARD, zero 3 under llm-foundry's Composer; JAX stacks shard through XLA),
-    /// whose post-backward hook passes over each unit's unsharded gradient every microbatch.</summary>
+    /// whose post-backward hook passes over each unit's unsharded gradient every microbatch, and whose optimizer step is Composer's
+    /// DecoupledAdamW (MPT's yamls: `decoupled_adamw`, weight decay 0, gradient clipping by norm).</summary>
     public bool RunsPyTorchFsdp => StackIs("llm-foundry") && Zero == 3;
 
     /// <summary>Cross-entropies the stack's training loop reruns over each microbatch's logits for its metrics: llm-foundry's Composer
@@ -312,6 +313,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  fused-cross-entropy = {(FusesCrossEntropy ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  fsdp-gradient-passes = {(RunsPyTorchFsdp ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  metric-cross-entropies = {MetricCrossEntropies}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  optimizer = {(RunsPyTorchFsdp ? "eager-adamw" : "fused-adam")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  keep-stage-outputs = {(IsDeepSpeed || StackIs("megatron-lm-2021") ? "true" : "false")}\n");
         b.Append("}\n");
         b.Append(CultureInfo.InvariantCulture, $"software {{\n  stack = {stack ?? Stack}\n}}\n");

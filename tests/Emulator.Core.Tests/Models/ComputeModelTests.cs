@@ -91,6 +91,13 @@ public class ComputeModelTests
     }
 
     [Fact]
+    public void Composers_eager_adamw_runs_ten_kernels_over_the_fp32_shard()
+    {
+        // Clipping 4 + 8, then 8 + 12, 8 + 16, 8, 8, 8 and 16 B: 96 B a parameter, 96e6 B = 1.92e9 ps, + 10 kernels' 1 µs.
+        Assert.Equal(new WorkCost(0, 96_000_000, 10, new SimTime(1_930_000_000)), ComputeModel.EagerAdamWStep(Card, 1e6));
+    }
+
+    [Fact]
     public void Fsdp_gradient_passes_assemble_cast_and_predivide_the_unsharded_gradient()
     {
         // fp32 reduce: cat of the views' 2-byte gradients (2 + 2 = 4 B, 81e6 ps), cast to fp32 (2 + 4 = 6 B, 121e6 ps),

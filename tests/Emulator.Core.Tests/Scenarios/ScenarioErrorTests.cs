@@ -403,6 +403,15 @@ public class ScenarioErrorTests
 
     [Theory]
     [InlineData("0")]
+    [InlineData("2")]
+    public void Eager_adamw_steps_fsdp_shards(string zero)
+    {
+        var m = Fails(("training.optimizer", "eager-adamw"), ("training.zero-stage", zero));
+        Has(m, "training.optimizer", "does not shard the parameters", "set optimizer = fused-adam, or zero-stage = 3");
+    }
+
+    [Theory]
+    [InlineData("0")]
     [InlineData("1")]
     public void Fsdp_gradient_passes_need_fully_sharded_parameters(string zero)
     {
