@@ -1,6 +1,7 @@
 using Emulator.Core.Accounting;
 using Emulator.Core.Models;
 using Emulator.Core.Specs;
+using Emulator.Engine.Messages;
 using Emulator.Engine.Plan;
 using Emulator.Engine.Results;
 using Emulator.Scenarios;
@@ -126,6 +127,14 @@ public class GradAccumulationPlanTests
         var (plain, middle) = (Plan("fused", 1, fsdp), Plan("fused", 1, [.. fsdp, "training.fsdp-gradient-passes=true"]));
         Assert.Equal(6 * 8, middle.Program.OfType<Work>().Count(w => w.Cost == passes));
         Assert.Equal(6 * 8, Added(plain, middle));
+        // Each holds the layer's unsharded 2-byte gradient and its fp32 copy while it runs.
+        var gradient = (long)Math.Ceiling((2 + 4) * TransformerMath.LayerParams(s.Model) / s.Parallel.Tp);
+        var program = middle.Program;
+        Assert.All(Enumerable.Range(0, program.Count).Where(i => program[i] is Work w && w.Cost == passes), i =>
+        {
+            Assert.Equal(new Alloc(MemoryKind.Buffers, gradient), program[i - 1]);
+            Assert.Equal(new Alloc(MemoryKind.Buffers, -gradient), program[i + 1]);
+        });
         // The first stage also passes over its embedding's gradient once a microbatch.
         Assert.Equal(6 * 8 + 8, Added(Plan("fused", 0, fsdp), Plan("fused", 0, [.. fsdp, "training.fsdp-gradient-passes=true"])));
         Assert.Equal(plain.ExecutedFlops, middle.ExecutedFlops);
@@ -137,13 +146,15 @@ public class GradAccumulationPlanTests
         var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"));
         var metric = ComputeModel.MetricCrossEntropy(s.Card, s.Model, s.Parallel.Tp, s.Parallel.MicroBatch);
         var held = (long)Math.Ceiling(10.0 * s.Parallel.MicroBatch * s.Model.SeqLen * s.Model.Vocab / s.Parallel.Tp);
+        Assert.Equal(held, (long)Math.Ceiling(10 * ComputeModel.LogitsOnRank(s.Model, s.Parallel.Tp, s.Parallel.MicroBatch)));
         var program = Plan("fused", 3, "training.metric-cross-entropies=2").Program;
         var opens = Enumerable.Range(0, program.Count).Where(i => program[i] is Alloc { Kind: MemoryKind.Buffers } a && a.Bytes == held).ToArray();
         Assert.Equal(8, opens.Length);
         Assert.All(opens, i =>
         {
-            // After the microbatch's activations are freed: two cross-entropies, then the logits and their fp32 copies go.
-            Assert.True(program[i - 1] is Alloc { Kind: MemoryKind.Activations } freed && freed.Bytes < 0);
+            // After the microbatch's gradient has left for the stage before (the pipeline does not wait on the metrics): two
+            // cross-entropies, then the logits and their fp32 copies go.
+            Assert.Equal(TransferKind.Gradient, Assert.IsType<SendInput>(program[i - 1]).Kind);
             Assert.Equal(metric, Assert.IsType<Work>(program[i + 1]).Cost);
             Assert.Equal(metric, Assert.IsType<Work>(program[i + 2]).Cost);
             Assert.Equal(new Alloc(MemoryKind.Buffers, -held), program[i + 3]);
@@ -161,6 +172,9 @@ public class GradAccumulationPlanTests
         var step = Assert.Single(plan.Program.OfType<Work>(), w => w.Phase == WorkPhase.Optimizer);
         Assert.Equal(ComputeModel.EagerAdamWStep(s.Card, TransformerMath.StageParams(s.Model, 6, false, false, s.Parallel.Tp) / s.ZeroShards), step.Cost);
         Assert.NotEqual(step.Cost, Assert.Single(Plan("fused", 1, fsdp).Program.OfType<Work>(), w => w.Phase == WorkPhase.Optimizer).Cost);
+        // No 2-byte shard is kept beside the fp32 one the optimizer's state counts.
+        Assert.Equal(new Alloc(MemoryKind.Weights, 0), plan.Program[0]);
+        Assert.True(Plan("fused", 1, fsdp).Program[0] is Alloc { Kind: MemoryKind.Weights, Bytes: > 0 });
     }
 
     [Fact]

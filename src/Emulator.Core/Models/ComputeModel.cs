@@ -88,11 +88,10 @@ public static partial class ComputeModel
     /// (4 + 4), + eps in place (4 + 4) and the parameter's addcdiv_ (4 + 4 + 4 + 4): 96 B in ten kernels. FSDP's shard is the fp32
     /// master (cast to 2 bytes at each gather), and set_to_none leaves no gradient buffer to zero.</summary>
     public static WorkCost EagerAdamWStep(CardSpec c, double shardParams) =>
-        Elementwise(c, shardParams * 4) + Elementwise(c, shardParams * (4 + 4))
-        + Elementwise(c, shardParams * (4 + 4)) + Elementwise(c, shardParams * (4 + 4 + 4))
-        + Elementwise(c, shardParams * (4 + 4)) + Elementwise(c, shardParams * (4 + 4 + 4 + 4))
-        + Elementwise(c, shardParams * (4 + 4)) + Elementwise(c, shardParams * (4 + 4)) + Elementwise(c, shardParams * (4 + 4))
-        + Elementwise(c, shardParams * (4 + 4 + 4 + 4));
+        EagerAdamWPassBytes.Aggregate(WorkCost.Zero, (step, bytes) => step + Elementwise(c, shardParams * bytes));
+
+    /// <summary>Bytes a shard parameter moves in each kernel of <see cref="EagerAdamWStep"/>, in order.</summary>
+    private static readonly int[] EagerAdamWPassBytes = [4, 4 + 4, 4 + 4, 4 + 4 + 4, 4 + 4, 4 + 4 + 4 + 4, 4 + 4, 4 + 4, 4 + 4, 4 + 4 + 4 + 4];
 
     /// <summary>Adding one microbatch's gradients of <paramref name="parameters"/> into the step's buffer of <paramref name="gradientBytes"/>-byte
     /// gradients: nothing when fused into the weight-gradient GEMM; one read-add-write kernel (2 + 2·g bytes a parameter); or a cast to fp32
@@ -110,9 +109,12 @@ public static partial class ComputeModel
     /// row three times (max, sum of exponentials, output) and writes it once (16 B); nll_loss reads one logit a row (not counted).</summary>
     public static WorkCost MetricCrossEntropy(CardSpec c, ModelSpec m, int tp, int microBatch, int cp = 1)
     {
-        var logits = Tokens(m, microBatch, cp) * ((double)m.Vocab / Tp(tp));
+        var logits = LogitsOnRank(m, tp, microBatch, cp);
         return Elementwise(c, logits * (2 + 4)) + Elementwise(c, logits * (4 + 4 + 4 + 4));
     }
+
+    /// <summary>Logits of one microbatch on one tensor-parallel (and context-parallel) rank: b·s/cp tokens × V/tp.</summary>
+    public static double LogitsOnRank(ModelSpec m, int tp, int microBatch, int cp = 1) => Tokens(m, microBatch, cp) * ((double)m.Vocab / Tp(tp));
 
     /// <summary>PyTorch FSDP's passes over one unit's unsharded gradient of <paramref name="parameters"/> each microbatch, reduced in
     /// <paramref name="reduceBytes"/>-byte elements: the flat gradient assembled from the 2-byte gradients of its parameters' views (the

@@ -96,7 +96,9 @@ public static class StagePlanner
         var fsdpOtherPasses = fsdpPasses ? ComputeModel.FsdpGradientPasses(s.Card, otherParams, gradPerParam) : WorkCost.Zero;
         // A training loop's metrics rerun the loss after each backward, holding the 2-byte logits and two fp32 copies meanwhile.
         var metric = t.MetricCrossEntropies > 0 ? ComputeModel.MetricCrossEntropy(s.Card, s.Model, p.Tp, p.MicroBatch, cp) : WorkCost.Zero;
-        var metricHeld = t.MetricCrossEntropies > 0 ? CeilDiv((long)Math.Ceiling(10.0 * p.MicroBatch * s.Model.SeqLen * s.Model.Vocab / p.Tp), cp) : 0;
+        var metricHeld = t.MetricCrossEntropies > 0 ? (long)Math.Ceiling(10 * ComputeModel.LogitsOnRank(s.Model, p.Tp, p.MicroBatch, cp)) : 0;
+        // The unsharded gradient FSDP's passes work on: autograd's 2-byte one and its copy in the reduce dtype, until the reduce-scatter.
+        var fsdpLayerGradient = fsdpPasses ? (long)Math.Ceiling((2 + (gradPerParam > 2 ? gradPerParam : 0)) * layerParams) : 0;
         // DeepSpeed's bf16 optimizer adds them after the whole backward (update_hp_grads), casting one tensor at a time to an fp32
         // temporary: the largest, the word embedding on the stages that hold it, is the transient that counts (cast-add runs at
         // ZeRO 0-1 only, ScenarioValidator, so the tensors are whole).
@@ -116,7 +118,8 @@ public static class StagePlanner
         var lowPrecisionGrads = (t.KeepLowPrecisionGrads && gradPerParam > 2) || sharded == 2 ? fullWeightBytes : 0;
         var program = new List<Instruction>
         {
-            new Alloc(MemoryKind.Weights, state.WeightBytes),
+            // FSDP keeps only the fp32 shard, counted with the optimizer's state, and casts it to 2 bytes at each gather.
+            new Alloc(MemoryKind.Weights, t.Optimizer == OptimizerKind.EagerAdamW ? 0 : state.WeightBytes),
             new Alloc(MemoryKind.Gradients, state.GradientBytes + lowPrecisionGrads),
             new Alloc(MemoryKind.Optimizer, state.OptimizerBytes),
         };
@@ -415,7 +418,12 @@ public static class StagePlanner
                     flops += re.Total.Flops;
                 }
                 BackwardLayer(mb);
-                if (fsdpLayerPasses.Kernels > 0) program.Add(new Work(fsdpLayerPasses, WorkPhase.Backward, mb));
+                if (fsdpLayerPasses.Kernels > 0)
+                {
+                    program.Add(new Alloc(MemoryKind.Buffers, fsdpLayerGradient));
+                    program.Add(new Work(fsdpLayerPasses, WorkPhase.Backward, mb));
+                    program.Add(new Alloc(MemoryKind.Buffers, -fsdpLayerGradient));
+                }
                 if (accumulateLayer.Kernels > 0 && !afterBackward) program.Add(new Work(accumulateLayer, WorkPhase.Backward, mb));
                 if (bucketed) Bucket(layerGradBytes);
             });
@@ -424,12 +432,6 @@ public static class StagePlanner
             if (accumulateOther.Kernels > 0 && holdsOther && !afterBackward) program.Add(new Work(accumulateOther, WorkPhase.Backward, mb));
             if (working > 0) program.Add(new Alloc(MemoryKind.Activations, -working));
             program.Add(new Alloc(MemoryKind.Activations, -activations[c]));
-            if (metricHeld > 0 && LastVirtual(c))
-            {
-                program.Add(new Alloc(MemoryKind.Buffers, metricHeld));
-                for (var i = 0; i < t.MetricCrossEntropies; i++) program.Add(new Work(metric, WorkPhase.Backward, mb));
-                program.Add(new Alloc(MemoryKind.Buffers, -metricHeld));
-            }
             if (afterBackward)
             {
                 // Autograd has freed the microbatch's activations by then; the stage output is released only after (DeepSpeed's
@@ -445,6 +447,13 @@ public static class StagePlanner
                 if (chunkSyncAt[chunk] == backwards) ChunkGradSync(chunk);
             backwards++;
             if (!FirstVirtual(c)) program.Add(new SendInput(TransferKind.Gradient, mb, p2pBytes, first ? c - 1 : c));
+            // The training loop's metrics rerun the loss once the backward is done, its gradient already on its way.
+            if (metricHeld > 0 && LastVirtual(c))
+            {
+                program.Add(new Alloc(MemoryKind.Buffers, metricHeld));
+                for (var i = 0; i < t.MetricCrossEntropies; i++) program.Add(new Work(metric, WorkPhase.Backward, mb));
+                program.Add(new Alloc(MemoryKind.Buffers, -metricHeld));
+            }
         }
 
         // Aligned, a chunk whose turn falls past this stage's last backward goes after it, with the others left.
