@@ -402,21 +402,14 @@ public class ScenarioErrorTests
     }
 
     [Theory]
-    [InlineData("0")]
-    [InlineData("2")]
-    public void Eager_adamw_steps_fsdp_shards(string zero)
+    [InlineData("training.optimizer", "eager-adamw", "0", "set optimizer = fused-adam, or zero-stage = 3")]
+    [InlineData("training.optimizer", "eager-adamw", "2", "set optimizer = fused-adam, or zero-stage = 3")]
+    [InlineData("training.fsdp-gradient-passes", "true", "0", "set fsdp-gradient-passes = false, or zero-stage = 3")]
+    [InlineData("training.fsdp-gradient-passes", "true", "1", "set fsdp-gradient-passes = false, or zero-stage = 3")]
+    public void Pytorch_fsdp_settings_need_fully_sharded_parameters(string key, string value, string zero, string fix)
     {
-        var m = Fails(("training.optimizer", "eager-adamw"), ("training.zero-stage", zero));
-        Has(m, "training.optimizer", "does not shard the parameters", "set optimizer = fused-adam, or zero-stage = 3");
-    }
-
-    [Theory]
-    [InlineData("0")]
-    [InlineData("1")]
-    public void Fsdp_gradient_passes_need_fully_sharded_parameters(string zero)
-    {
-        var m = Fails(("training.fsdp-gradient-passes", "true"), ("training.zero-stage", zero));
-        Has(m, "training.fsdp-gradient-passes", "does not shard the parameters", "set fsdp-gradient-passes = false, or zero-stage = 3");
+        var m = Fails((key, value), ("training.zero-stage", zero));
+        Has(m, key, "does not shard the parameters", fix);
     }
 
     [Theory]
