@@ -25,6 +25,11 @@ public static class MemoryModel
         return new StateMemory(checked(2 * p), checked(gradientBytesPerParam * p), distributedOptimizer ? CeilDiv(optimizer, dp) : optimizer);
     }
 
+    /// <summary>What PyTorch FSDP holds of one unit's gradient while its passes run before the reduce-scatter (ComputeModel.FsdpGradientPasses):
+    /// autograd's 2-byte unsharded gradient and, when the reduce dtype is wider, its copy in <paramref name="reduceBytes"/>-byte elements.</summary>
+    public static long FsdpUnshardedGradientBytes(double parameters, int reduceBytes) =>
+        checked((long)Math.Ceiling((2 + (reduceBytes > 2 ? reduceBytes : 0)) * parameters));
+
     /// <summary>Model state under ZeRO stage <paramref name="zeroStage"/>: stage 1 divides the optimizer state by dp, stage 2 also the
     /// gradients, stage 3 also the weights (each rounded up); stage 0 is <see cref="State"/> replicated.</summary>
     public static StateMemory Sharded(double paramsOnCard, int dp, int zeroStage, int gradientBytesPerParam)

@@ -63,7 +63,9 @@ public static class StagePlanner
         // ZeRO shards over its shard group (all replicas, or a slice's, or training.zero-shard-group); the groups hold replicas.
         var shards = s.ZeroShards;
         var cp = p.Cp;
-        var state = MemoryModel.Sharded(paramsOnCard, shards, t.ZeroStage, gradPerParam);
+        var zeroState = MemoryModel.Sharded(paramsOnCard, shards, t.ZeroStage, gradPerParam);
+        // Under Composer's FSDP the fp32 shard, counted with the optimizer's state, is the only copy of the weights (cast at each gather).
+        var state = t.Optimizer == OptimizerKind.EagerAdamW ? zeroState with { WeightBytes = 0 } : zeroState;
         var sharded = shards > 1 ? t.ZeroStage : 0;
         // One layer's parameters and gradients on this card, the unit of FSDP gathers and of overlapped gradient buckets.
         var layerParams = TransformerMath.LayerParams(s.Model) / p.Tp;
@@ -97,8 +99,7 @@ public static class StagePlanner
         // A training loop's metrics rerun the loss after each backward, holding the 2-byte logits and two fp32 copies meanwhile.
         var metric = t.MetricCrossEntropies > 0 ? ComputeModel.MetricCrossEntropy(s.Card, s.Model, p.Tp, p.MicroBatch, cp) : WorkCost.Zero;
         var metricHeld = t.MetricCrossEntropies > 0 ? (long)Math.Ceiling(10 * ComputeModel.LogitsOnRank(s.Model, p.Tp, p.MicroBatch, cp)) : 0;
-        // The unsharded gradient FSDP's passes work on: autograd's 2-byte one and its copy in the reduce dtype, until the reduce-scatter.
-        var fsdpLayerGradient = fsdpPasses ? (long)Math.Ceiling((2 + (gradPerParam > 2 ? gradPerParam : 0)) * layerParams) : 0;
+        var fsdpLayerGradient = fsdpPasses ? MemoryModel.FsdpUnshardedGradientBytes(layerParams, gradPerParam) : 0;
         // DeepSpeed's bf16 optimizer adds them after the whole backward (update_hp_grads), casting one tensor at a time to an fp32
         // temporary: the largest, the word embedding on the stages that hold it, is the transient that counts (cast-add runs at
         // ZeRO 0-1 only, ScenarioValidator, so the tensors are whole).
@@ -118,8 +119,7 @@ public static class StagePlanner
         var lowPrecisionGrads = (t.KeepLowPrecisionGrads && gradPerParam > 2) || sharded == 2 ? fullWeightBytes : 0;
         var program = new List<Instruction>
         {
-            // FSDP keeps only the fp32 shard, counted with the optimizer's state, and casts it to 2 bytes at each gather.
-            new Alloc(MemoryKind.Weights, t.Optimizer == OptimizerKind.EagerAdamW ? 0 : state.WeightBytes),
+            new Alloc(MemoryKind.Weights, state.WeightBytes),
             new Alloc(MemoryKind.Gradients, state.GradientBytes + lowPrecisionGrads),
             new Alloc(MemoryKind.Optimizer, state.OptimizerBytes),
         };
