@@ -7,10 +7,11 @@ public enum Recompute
     None,
     /// <summary>Recompute the attention core (softmax, dropout, scores) in backward, as Korthikanti et al.</summary>
     Selective,
-    /// <summary>Keep only each layer's input; recompute the whole layer forward in backward.</summary>
+    /// <summary>Keep only each layer's input; recompute the whole layer forward in backward (a reentrant checkpoint).</summary>
     Full,
-    /// <summary>Keep only each layer's input and recompute only what backward reads (JAX's jax.checkpoint: the MLP's second GEMM,
-    /// its tensor-parallel reduction and the closing residual add feed nothing backward needs, so they are not redone).</summary>
+    /// <summary>Keep only each layer's input and recompute only what backward reads (JAX's jax.checkpoint, PyTorch's non-reentrant
+    /// checkpoint from 2.1: the MLP's second GEMM, its tensor-parallel reduction and the closing residual add feed nothing backward
+    /// needs, so they are not redone).</summary>
     FullNeeded,
     /// <summary>Keep the outputs of the matrix multiplies except the MLP's first (MaxText's save_dot_except_mlpwi); recompute that GEMM and the element-wise work.</summary>
     Dots,

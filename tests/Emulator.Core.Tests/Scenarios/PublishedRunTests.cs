@@ -101,13 +101,15 @@ public class PublishedRunTests
     }
 
     [Theory]
-    [InlineData("megatron-lm-2021", "full", "full")]        // PyTorch's checkpoint reruns the whole layer
+    [InlineData("megatron-lm-2021", "full", "full")]        // Megatron's reentrant checkpoint reruns the whole layer
     [InlineData("maxtext-2024", "full", "full-needed")]     // jax.checkpoint redoes only what backward reads
     [InlineData("maxtext-2025", "selective", "dots")]       // save_dot_except_mlpwi
     [InlineData("maxtext-2025", "none", "none")]
     [InlineData("maxtext-2024", "minimal", "minimal")]      // MaxText's own name: checkpoint_dots_with_no_batch_dims
     [InlineData("jax-pathways-2022", "full", "full-needed")] // any JAX program: PaLM's Pathways, Pax, T5X
     [InlineData("pax-2023", "selective", "dots")]            // checkpoint_dots
+    [InlineData("llm-foundry-2023", "full", "full-needed")]  // PyTorch 2.1's non-reentrant checkpoint stops early
+    [InlineData("llm-foundry-2023", "none", "none")]
     public void RecomputePolicy_IsTheStacksMeaningOfTheColumn(string stack, string column, string policy)
     {
         Assert.Contains($"recompute = {policy}\n", Row(("stack", stack), ("recompute", column)).ToScenarioText());
