@@ -31,22 +31,21 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     public string Stack => Columns["stack"].Trim().ToLowerInvariant();
 
     /// <summary>The row's recompute policy. JAX stacks: selective keeps matmul outputs (MaxText's save_dot_except_mlpwi, JAX's
-    /// checkpoint_dots), `dots` here; full is jax.checkpoint, which redoes only what backward reads, `full-needed` here; minimal is
-    /// MaxText's own name (checkpoint_dots_with_no_batch_dims). <see cref="StopsRecomputeEarly"/> stacks: full is `full-needed` too.</summary>
-    public string Recompute => (OrDefault("recompute", "none").ToLowerInvariant(), IsJax) switch
+    /// checkpoint_dots), `dots` here; minimal is MaxText's own name (checkpoint_dots_with_no_batch_dims). Full is `full-needed` where
+    /// the stack's checkpoint redoes only what backward reads (<see cref="RecomputesOnlyWhatBackwardReads"/>).</summary>
+    public string Recompute => OrDefault("recompute", "none").ToLowerInvariant() switch
     {
-        ("selective", true) => "dots",
-        ("full", true) => "full-needed",
-        ("full", false) when StopsRecomputeEarly => "full-needed",
-        var (column, _) => column,
+        "selective" when IsJax => "dots",
+        "full" when RecomputesOnlyWhatBackwardReads => "full-needed",
+        var column => column,
     };
 
-    /// <summary>Whether the stack's full recompute stops once backward's saved tensors are rebuilt: llm-foundry's Composer wraps each
-    /// block in PyTorch's non-reentrant checkpoint (MosaicML's benchmarks set activation_checkpointing_reentrant: false), which from
-    /// PyTorch 2.1 stops the recompute early by default (pytorch#96866, `set_checkpoint_early_stop`; the tables' image is
-    /// pytorch:2.1.0 nightly 20230827), before the MLP's second GEMM, whose input is the block's last saved tensor. Megatron's and
-    /// DeepSpeed's reentrant checkpoints rerun the whole layer.</summary>
-    private bool StopsRecomputeEarly => StackIs("llm-foundry");
+    /// <summary>Whether the stack's full recompute stops once backward's saved tensors are rebuilt, before the MLP's second GEMM: JAX's
+    /// jax.checkpoint (dead-code-eliminated to what backward reads), and llm-foundry, whose Composer wraps each block in PyTorch's
+    /// non-reentrant checkpoint (MosaicML's benchmarks set activation_checkpointing_reentrant: false), which from PyTorch 2.1 stops
+    /// recomputing early by default (pytorch#96866, `set_checkpoint_early_stop`; the tables' image is pytorch:2.1.0 nightly
+    /// 20230827). Megatron's and DeepSpeed's reentrant checkpoints rerun the whole layer.</summary>
+    private bool RecomputesOnlyWhatBackwardReads => IsJax || StackIs("llm-foundry");
 
     /// <summary>Whether the tokens-wide activations are split over the tensor ranks: the column, or on JAX stacks whenever tp > 1
     /// (GSPMD's 2D layout, MaxText's base.yml sharding activation_embed over the tensor axis: the same split of layer inputs,
