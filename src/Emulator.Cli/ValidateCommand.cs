@@ -183,15 +183,14 @@ public static class ValidateCommand
         stdout.WriteLine(abs.Length == 0
             ? $"{rows.Count} rows emulated, {skipped.Count} skipped; no error to report"
             : string.Create(CultureInfo.InvariantCulture, $"{rows.Count} rows emulated, {skipped.Count} skipped; mean |error| {abs.Average():0.0%}, max |error| {abs.Max():0.0%}"));
-        var validated = rows.Select(r => new ValidatedRow(r.Id, r.Preset, r.Metric, r.Error)).ToArray();
-        var bySystem = ValidationSummary.BySystem(validated).Concat(ValidationSummary.ByKind(validated)).ToArray();
-        if (bySystem.Length > 0) stdout.WriteLine("by system (time: step time, throughput, MFU and TFLOP/s rows; memory: peak HBM rows):");
-        foreach (var g in bySystem)
-            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {g.Preset,-22} {g.Kind,-6} {g.Rows,3} row{(g.Rows == 1 ? " " : "s")}  mean |error| {g.MeanAbsError,6:0.0%}  max |error| {g.MaxAbsError,6:0.0%}"));
-        File.WriteAllBytes(Path.Combine(outDir, "validation.json"), Json(rows, skipped, abs, bySystem));
-        // Rows that failed to emulate are whole rows (preset, stack, metric); malformed lines, skipped first, may not be.
         var byId = selected.ToDictionary(r => r.Id);
+        var validated = rows.Select(r => new ValidatedRow(r.Id, r.Preset, byId[r.Id].Stack, r.Metric, r.Error)).ToArray();
+        var bySystem = ValidationSummary.BySystem(validated).Concat(ValidationSummary.ByKind(validated)).ToArray();
+        var byStack = ValidationSummary.ByStack(validated);
+        WriteGroups(stdout, "by system (time: step time, throughput, MFU and TFLOP/s rows; memory: peak HBM rows; bias: mean signed error, time rows as speed, positive too fast):", bySystem);
+        WriteGroups(stdout, "by stack:", byStack);
+        File.WriteAllBytes(Path.Combine(outDir, "validation.json"), Json(rows, skipped, abs, bySystem, byStack));
+        // Rows that failed to emulate are whole rows (preset, stack, metric); malformed lines, skipped first, may not be.
         File.WriteAllBytes(Path.Combine(outDir, "validation.csv"), ValidationCsv.Write(
             rows.Select(r => new ValidationCsvRow(r.Id, r.Preset, byId[r.Id].Stack, r.Metric, r.Published, r.Emulated, r.Error, r.Note))
                 .Concat(skipped.Select((s, i) => i >= malformedSkipped && byId.TryGetValue(s.Id, out var run)
@@ -200,12 +199,22 @@ public static class ValidateCommand
         return ExitCodes.Ok;
     }
 
+    /// <summary>Prints a summary's groups under <paramref name="title"/>, one line each (nothing when there are none).</summary>
+    private static void WriteGroups(TextWriter stdout, string title, IReadOnlyList<GroupErrors> groups)
+    {
+        if (groups.Count == 0) return;
+        stdout.WriteLine(title);
+        foreach (var g in groups)
+            stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"  {g.Group,-22} {g.Kind,-6} {g.Rows,3} row{(g.Rows == 1 ? " " : "s")}  bias {SignedPercent.Of(g.Bias),7}  mean |error| {g.MeanAbsError,6:0.0%}  max |error| {g.MaxAbsError,6:0.0%}"));
+    }
+
     /// <summary>A skipped row's published value, when it is a finite number (it may be why the row was skipped).</summary>
     private static double? PublishedOrNull(PublishedRun run) =>
         double.TryParse(run.Columns["published"], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v : null;
 
     private static byte[] Json(List<(string Id, string Preset, string Metric, double Published, double Emulated, double Error, string Note)> rows,
-        List<(string Id, string Reason)> skipped, double[] abs, IReadOnlyList<SystemErrors> bySystem)
+        List<(string Id, string Reason)> skipped, double[] abs, IReadOnlyList<GroupErrors> bySystem, IReadOnlyList<GroupErrors> byStack)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
@@ -234,14 +243,17 @@ public static class ValidateCommand
             }
             NumberOrNull("mean_abs_error", abs.Average);
             NumberOrNull("max_abs_error", abs.Max);
-            Objects(w, "by_system", bySystem, g =>
+            void Groups(string name, string groupKey, IReadOnlyList<GroupErrors> groups) => Objects(w, name, groups, g =>
             {
-                w.WriteString("preset", g.Preset);
+                w.WriteString(groupKey, g.Group);
                 w.WriteString("kind", g.Kind);
                 w.WriteNumber("rows", g.Rows);
+                w.WriteNumber("bias", g.Bias);
                 w.WriteNumber("mean_abs_error", g.MeanAbsError);
                 w.WriteNumber("max_abs_error", g.MaxAbsError);
             });
+            Groups("by_system", "preset", bySystem);
+            Groups("by_stack", "stack", byStack);
             w.WriteEndObject();
         }
         stream.WriteByte((byte)'\n');

@@ -59,6 +59,10 @@ public class ValidateCommandTests
         Assert.Equal("time", system.GetProperty("kind").GetString());
         Assert.Equal(1, system.GetProperty("rows").GetInt32());
         Assert.Equal(Math.Abs(error), system.GetProperty("max_abs_error").GetDouble(), 12);
+        Assert.Equal(1 / (1 + error) - 1, system.GetProperty("bias").GetDouble(), 12); // a step-time row's speed error
+        var stack = Assert.Single(root.GetProperty("by_stack").EnumerateArray());
+        Assert.Equal("megatron-lm-2021", stack.GetProperty("stack").GetString());
+        Assert.Equal(1 / (1 + error) - 1, stack.GetProperty("bias").GetDouble(), 12);
 
         // validation.csv: the same rows, emulated first, then the skipped with their reasons; it reads back field for field.
         var lines = File.ReadAllLines(Path.Combine(dir, "validation.csv"));
@@ -105,25 +109,33 @@ public class ValidateCommandTests
     }
 
     [Fact]
-    public void Summary_GroupsRowsBySystemAndKind_InOrderOfFirstAppearance()
+    public void Summary_GroupsRowsBySystemStackAndKind_InOrderOfFirstAppearance()
     {
-        var groups = ValidationSummary.BySystem(
+        ValidatedRow[] rows =
         [
-            new("a", "a100-80g-selene", "step_time_s", 0.02),
-            new("b", "h100-80g-roce", "mfu", 0.10),
-            new("c", "a100-80g-selene", "step_time_s", -0.04),
-            new("d", "a100-80g-selene", "peak_hbm_gib", -0.237),
-        ]);
+            new("a", "a100-80g-selene", "megatron-lm-2021", "step_time_s", 0.25), // a step 25% long: 20% too slow
+            new("b", "h100-80g-roce", "llm-foundry-2023", "mfu", 0.10),
+            new("c", "a100-80g-selene", "llm-foundry-2023", "tokens_per_s", -0.04),
+            new("d", "a100-80g-selene", "megatron-deepspeed-2022", "peak_hbm_gib", -0.237),
+        ];
+        static GroupErrors Rounded(GroupErrors g) => g with { Bias = Math.Round(g.Bias, 12), MeanAbsError = Math.Round(g.MeanAbsError, 12) };
 
         Assert.Equal(
             [
-                new SystemErrors("a100-80g-selene", "time", 2, 0.03, 0.04),
-                new SystemErrors("h100-80g-roce", "time", 1, 0.10, 0.10),
-                new SystemErrors("a100-80g-selene", "memory", 1, 0.237, 0.237),
+                new GroupErrors("a100-80g-selene", "time", 2, -0.12, 0.145, 0.25),
+                new GroupErrors("h100-80g-roce", "time", 1, 0.10, 0.10, 0.10),
+                new GroupErrors("a100-80g-selene", "memory", 1, -0.237, 0.237, 0.237),
             ],
-            groups.Select(g => g with { MeanAbsError = Math.Round(g.MeanAbsError, 12) }).ToArray());
-        var all = ValidationSummary.ByKind([new("a", "x", "mfu", 0.01), new("b", "y", "tokens_per_s", -0.03)]);
-        Assert.Equal(new SystemErrors("all", "time", 2, 0.02, 0.03), Assert.Single(all) with { MeanAbsError = Math.Round(all[0].MeanAbsError, 12) });
+            ValidationSummary.BySystem(rows).Select(Rounded).ToArray());
+        Assert.Equal(
+            [
+                new GroupErrors("megatron-lm-2021", "time", 1, -0.2, 0.25, 0.25),
+                new GroupErrors("llm-foundry-2023", "time", 2, 0.03, 0.07, 0.10),
+                new GroupErrors("megatron-deepspeed-2022", "memory", 1, -0.237, 0.237, 0.237),
+            ],
+            ValidationSummary.ByStack(rows).Select(Rounded).ToArray());
+        var all = ValidationSummary.ByKind([new("a", "x", "s", "mfu", 0.01), new("b", "y", "s", "tokens_per_s", -0.03)]);
+        Assert.Equal(new GroupErrors("all", "time", 2, -0.01, 0.02, 0.03), Rounded(Assert.Single(all)));
     }
 
     [Fact]
