@@ -74,6 +74,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         HalfPrecisionGrads = Bool("training.half-precision-grads"),
         FusedCrossEntropy = Bool("training.fused-cross-entropy"),
         FsdpGradientPasses = Bool("training.fsdp-gradient-passes"),
+        EagerBackwardPasses = Bool("training.eager-backward-passes"),
         MetricCrossEntropies = Int("training.metric-cross-entropies"),
         Optimizer = ScenarioKeys.OptimizerNames.First(n => n.Name == Choice("training.optimizer")).Kind,
         HiddenDropout = Bool("training.hidden-dropout"),

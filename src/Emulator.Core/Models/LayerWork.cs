@@ -8,6 +8,9 @@ public readonly record struct LayerWork(WorkCost Attention, WorkCost Mlp)
     /// <summary>No work in either block.</summary>
     public static readonly LayerWork Zero = new(WorkCost.Zero, WorkCost.Zero);
 
+    /// <summary>Two layers' worth of work done one after the other, block by block.</summary>
+    public static LayerWork operator +(LayerWork a, LayerWork b) => new(a.Attention + b.Attention, a.Mlp + b.Mlp);
+
     /// <summary>Both blocks together.</summary>
     public WorkCost Total => Attention + Mlp;
 }

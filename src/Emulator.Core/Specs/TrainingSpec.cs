@@ -103,6 +103,10 @@ public sealed record TrainingSpec(
     /// vocab-parallel passes over fp32 logits.</summary>
     public bool FusedCrossEntropy { get; init; }
 
+    /// <summary>The element-wise passes eager PyTorch autograd adds to each layer's backward where no kernel fuses them: layernorms'
+    /// weight gradients, the residual forks' gradient sums and the QKV split's backward (ComputeModel.EagerBackwardPasses).</summary>
+    public bool EagerBackwardPasses { get; init; }
+
     /// <summary>With ZeRO-3, PyTorch FSDP's memory-bound passes over each unit's unsharded gradient every microbatch: the flat
     /// gradient gathered from its parameters' views, its cast to the reduce dtype and its in-place pre-division.</summary>
     public bool FsdpGradientPasses { get; init; }

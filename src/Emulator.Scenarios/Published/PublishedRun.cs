@@ -163,6 +163,12 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// DecoupledAdamW (MPT's yamls: `decoupled_adamw`, weight decay 0, gradient clipping by norm).</summary>
     public bool RunsPyTorchFsdp => StackIs("llm-foundry") && Zero == 3;
 
+    /// <summary>Whether the stack's layers run backward as eager PyTorch autograd with nothing fused around the GEMMs and attention:
+    /// llm-foundry's MPT blocks (torch's LayerNorm, whose weight gradient is a kernel of its own; residual adds, whose forks autograd
+    /// sums; the fused QKV projection split by chunk, whose backward is a cat). The Megatron generations' own fused kernels and
+    /// calibration stand in for theirs; JAX programs are fused by XLA.</summary>
+    public bool RunsEagerAutograd => StackIs("llm-foundry");
+
     /// <summary>Cross-entropies the stack's training loop reruns over each microbatch's logits for its metrics: llm-foundry's Composer
     /// trainer updates the model's train metrics after every microbatch's backward (`_eval_train_metrics`), and MPT's are
     /// LanguageCrossEntropy and LanguagePerplexity, each a torch.nn.CrossEntropyLoss; the other stacks log the loss they computed.</summary>
@@ -319,6 +325,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         if (c.GetValueOrDefault("half_precision_grads") is { Length: > 0 } halfGrads) b.Append(CultureInfo.InvariantCulture, $"  half-precision-grads = {halfGrads}\n");
         b.Append(CultureInfo.InvariantCulture, $"  fused-cross-entropy = {(FusesCrossEntropy ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  fsdp-gradient-passes = {(RunsPyTorchFsdp ? "true" : "false")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  eager-backward-passes = {(RunsEagerAutograd ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  metric-cross-entropies = {MetricCrossEntropies}\n");
         b.Append(CultureInfo.InvariantCulture, $"  optimizer = {(RunsPyTorchFsdp ? "eager-adamw" : "fused-adam")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  keep-stage-outputs = {(IsDeepSpeed || StackIs("megatron-lm-2021") ? "true" : "false")}\n");

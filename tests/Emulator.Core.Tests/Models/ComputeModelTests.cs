@@ -108,6 +108,21 @@ public class ComputeModelTests
     }
 
     [Fact]
+    public void Eager_backward_passes_add_layernorm_weight_gradients_fork_sums_and_the_qkv_cat()
+    {
+        // Tiny, one sequence of 64 tokens, h 128 (8,192 token·h): each block's layernorm weight gradient reads the input and the
+        // output gradient again (4 B, 32,768 B = 655,360 ps + 1 µs) and its fork's sum reads one gradient more (2 B, 16,384 B =
+        // 327,680 ps, no launch); the attention block also cats the QKV gradients (4 B × 64 tokens × 384 columns = 98,304 B =
+        // 1,966,080 ps + 1 µs).
+        var passes = ComputeModel.EagerBackwardPasses(Card, Tiny, tp: 1, microBatch: 1, sequenceParallel: false);
+        Assert.Equal(new WorkCost(0, 147_456, 2, new SimTime(4_949_120)), passes.Attention);
+        Assert.Equal(new WorkCost(0, 49_152, 1, new SimTime(1_983_040)), passes.Mlp);
+        // A parallel layer has one layernorm and one fork, in its attention block.
+        var parallel = ComputeModel.EagerBackwardPasses(Card, Tiny with { ParallelLayers = true }, tp: 1, microBatch: 1, sequenceParallel: false);
+        Assert.Equal(new LayerWork(passes.Attention, WorkCost.Zero), parallel);
+    }
+
+    [Fact]
     public void Work_costs_add_field_by_field()
     {
         var a = new WorkCost(1, 2, 3, new SimTime(4));

@@ -180,6 +180,13 @@ public class PublishedRunTests
     }
 
     [Theory]
+    [InlineData("llm-foundry-2023", "true")]          // MPT's blocks: torch's LayerNorm, residual forks, chunk of the fused QKV
+    [InlineData("megatron-lm-2021", "false")]         // its fused kernels and calibration stand in
+    [InlineData("maxtext-2025", "false")]             // XLA fuses them
+    public void EagerBackwardPasses_AreLlmFoundrys(string stack, string expected) =>
+        Assert.Contains($"eager-backward-passes = {expected}\n", Row(("stack", stack)).ToScenarioText());
+
+    [Theory]
     [InlineData("llm-foundry-2023", "3", "true")]     // Composer's FSDP FULL_SHARD: torch's post-backward hook
     [InlineData("llm-foundry-2023", "0", "false")]
     [InlineData("maxtext-2025", "3", "false")]        // XLA shards without PyTorch's hooks
