@@ -62,6 +62,26 @@ public static partial class ComputeModel
         return new LayerWork(layerNorm + attention + residual, layerNorm + mlp + residual);
     }
 
+    /// <summary>What eager PyTorch autograd adds to one layer's backward beyond LayerBackward's kernels (training.eager-backward-passes):
+    /// each layernorm's weight gradient, a kernel reading its input and output gradient again (2 + 2 B a token·h); each residual fork's
+    /// gradient sum, which reads two gradients and writes one where the residual kernel is charged one read and one write (2 B a token·h
+    /// more, no launch more); and the QKV split's backward, a cat of the three gradients (2 + 2 B a token per QKV column on this rank).
+    /// A parallel layer has one layernorm and one fork.</summary>
+    public static LayerWork EagerBackwardPasses(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, int cp = 1)
+    {
+        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
+        var normAndFork = Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H) + MoreBytes(c, 2 * g.ReplicatedTokens * g.H);
+        var attention = normAndFork + Elementwise(c, 2 * 2 * g.Tokens * g.QkvWidth / g.Tp);
+        return new LayerWork(attention, m.ParallelLayers ? WorkCost.Zero : normAndFork);
+    }
+
+    /// <summary><paramref name="bytes"/> more for a kernel already charged: their HBM time, no launch.</summary>
+    private static WorkCost MoreBytes(CardSpec c, double bytes)
+    {
+        var b = Bytes(bytes);
+        return new WorkCost(0, b, 0, KernelTime(c, 0, b, 1) - c.KernelOverhead);
+    }
+
     /// <summary>One backward GEMM (input- or weight-gradient: the same shape, LayerBackward runs two) of each block's first linear,
     /// QKV and fc1: the work a backward tensor-parallel collective of that block can run beside (Megatron-LM's asynchronous
     /// input-gradient all-reduce).</summary>
@@ -137,26 +157,6 @@ public static partial class ComputeModel
         flashAttention ? FlashAttentionKernel(c, g, backward: false) : AttentionCoreForward(c, g, attentionDropout);
 
     /// <summary>QKᵀ, softmax (and attention dropout as its own kernel, if on) and AV of a/tp heads: 2·b·s²·h/tp FLOPs for each GEMM.</summary>
-    /// <summary>What eager PyTorch autograd adds to one layer's backward beyond LayerBackward's kernels (training.eager-backward-passes):
-    /// each layernorm's weight gradient, a kernel reading its input and output gradient again (2 + 2 B a token·h); each residual fork's
-    /// gradient sum, which reads two gradients and writes one where the residual kernel is charged one read and one write (2 B a token·h
-    /// more, no launch more); and the QKV split's backward, a cat of the three gradients (2 + 2 B a token per QKV column on this rank).
-    /// A parallel layer has one layernorm and one fork.</summary>
-    public static LayerWork EagerBackwardPasses(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, int cp = 1)
-    {
-        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
-        var normAndFork = Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H) + MoreBytes(c, 2 * g.ReplicatedTokens * g.H);
-        var attention = normAndFork + Elementwise(c, 2 * 2 * g.Tokens * g.QkvWidth / g.Tp);
-        return new LayerWork(attention, m.ParallelLayers ? WorkCost.Zero : normAndFork);
-    }
-
-    /// <summary><paramref name="bytes"/> more for a kernel already charged: their HBM time, no launch.</summary>
-    private static WorkCost MoreBytes(CardSpec c, double bytes)
-    {
-        var b = Bytes(bytes);
-        return new WorkCost(0, b, 0, KernelTime(c, 0, b, 1) - c.KernelOverhead);
-    }
-
     private static WorkCost AttentionCoreForward(CardSpec c, LayerShape g, bool dropout) =>
         Gemm(c, g.S, g.S, g.D, g.HeadBatch)
         + Elementwise(c, 2 * 2 * g.Scores)

@@ -8,7 +8,7 @@ public readonly record struct LayerWork(WorkCost Attention, WorkCost Mlp)
     /// <summary>No work in either block.</summary>
     public static readonly LayerWork Zero = new(WorkCost.Zero, WorkCost.Zero);
 
-    /// <summary>Two layers' worth of work done one after the other, block by block.</summary>
+    /// <summary>Work added to a layer block by block (extra passes on its attention and its MLP).</summary>
     public static LayerWork operator +(LayerWork a, LayerWork b) => new(a.Attention + b.Attention, a.Mlp + b.Mlp);
 
     /// <summary>Both blocks together.</summary>
