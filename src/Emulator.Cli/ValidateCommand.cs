@@ -20,8 +20,9 @@ public static class ValidateCommand
           --only     emulate only these row ids (any case; * and ? as wildcards, e.g. 'mpt-*-8h100'; may be repeated)
           --jobs N   emulate up to N rows at once (default: the machine's cores, at most 4); the output is the same, in the file's order
           --set      override a scenario key in every row, e.g. --set emulation.rdma-chunk=16MiB
-        rows that cannot be emulated (unknown preset, malformed values, features not emulated yet) are reported
-        with the reason and the other rows still run. exit codes: 0 ran, 2 unusable input
+        prints each row's error, then mean and max |error| and bias (mean signed error, positive too fast) per system
+        and per software stack; rows that cannot be emulated (unknown preset, malformed values, features not emulated
+        yet) are reported with the reason and the other rows still run. exit codes: 0 ran, 2 unusable input
         """;
 
     /// <summary>Runs the command; returns the process exit code.</summary>
