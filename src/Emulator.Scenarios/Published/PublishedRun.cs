@@ -165,8 +165,9 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
 
     /// <summary>Whether the stack's layers run backward as eager PyTorch autograd with nothing fused around the GEMMs and attention:
     /// llm-foundry's MPT blocks (torch's LayerNorm, whose weight gradient is a kernel of its own; residual adds, whose forks autograd
-    /// sums; the fused QKV projection split by chunk, whose backward is a cat). The Megatron generations' own fused kernels and
-    /// calibration stand in for theirs; JAX programs are fused by XLA.</summary>
+    /// sums; the fused QKV projection split by chunk, whose backward is a cat). Megatron-LM's layers run such passes too (its QKV
+    /// split, autograd's fork sums, Apex LayerNorm's separate gamma/beta pass), which their stacks' calibrated scale absorbs;
+    /// JAX programs are fused by XLA.</summary>
     public bool RunsEagerAutograd => StackIs("llm-foundry");
 
     /// <summary>Cross-entropies the stack's training loop reruns over each microbatch's logits for its metrics: llm-foundry's Composer

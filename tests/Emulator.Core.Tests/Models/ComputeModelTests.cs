@@ -120,6 +120,12 @@ public class ComputeModelTests
         // A parallel layer has one layernorm and one fork, in its attention block.
         var parallel = ComputeModel.EagerBackwardPasses(Card, Tiny with { ParallelLayers = true }, tp: 1, microBatch: 1, sequenceParallel: false);
         Assert.Equal(new LayerWork(passes.Attention, WorkCost.Zero), parallel);
+        // tp 2 with sequence parallelism: the layernorm and fork passes see 32 of the 64 tokens, the cat all 64 tokens' 384 / 2
+        // columns (16,384 + 8,192 + 49,152 B); grouped-query attention narrows the cat to Q plus the shared K and V.
+        var split = ComputeModel.EagerBackwardPasses(Card, Tiny, tp: 2, microBatch: 1, sequenceParallel: true);
+        Assert.Equal((73_728L, 24_576L), (split.Attention.HbmBytes, split.Mlp.HbmBytes));
+        var gqa = ComputeModel.EagerBackwardPasses(Card, Tiny with { KvHeads = 1 }, tp: 1, microBatch: 1, sequenceParallel: false);
+        Assert.Equal(32_768 + 16_384 + 4 * 64 * (128 + 2 * 64), gqa.Attention.HbmBytes);
     }
 
     [Fact]
