@@ -11,8 +11,9 @@ public static class CompareCommand
         usage: emulator compare <before> <after> [--min-change POINTS]
           before, after   two validation.json files that emulator validate wrote (or the --out folders holding them)
           --min-change    list rows whose error moved by at least this many percentage points (default 0.1; 0 lists all)
-        prints each listed row's error before and after, then mean and max |error| of the rows in both, overall and by
-        system, rows emulated in one file and skipped in the other (with the reason), and the ids found in one file only. exit codes: 0 compared, 2 unusable input
+        prints each listed row's error before and after, then mean and max |error| of the rows in both, by system, overall
+        and by software stack, rows emulated in one file and skipped in the other (with the reason), and the ids found in
+        one file only. exit codes: 0 compared, 2 unusable input
         """;
 
     /// <summary>Runs the command; returns the process exit code.</summary>
@@ -86,7 +87,14 @@ public static class CompareCommand
         // By system as validate groups them (files written before rows recorded their preset have only the "all" lines).
         var bySystem = c.Common.All(r => r.Preset is not null) ? c.Common.GroupBy(r => (Preset: r.Preset!, Kind: ValidationSummary.KindOf(r.Metric))) : [];
         foreach (var g in bySystem.Concat(c.Common.GroupBy(r => (Preset: "all", Kind: ValidationSummary.KindOf(r.Metric)))))
-            stdout.WriteLine($"  {g.Key.Preset,-22} {g.Key.Kind,-6} {g.Count(),3} row{(g.Count() == 1 ? " " : "s")}  {Errors(g.ToArray())}");
+            stdout.WriteLine($"  {g.Key.Preset,-24} {g.Key.Kind,-6} {g.Count(),3} row{(g.Count() == 1 ? " " : "s")}  {Errors(g.ToArray())}");
+        // By software stack, where the files record it (validate has since 2026-11-29).
+        if (c.Common.Count > 0 && c.Common.All(r => r.Stack is not null))
+        {
+            stdout.WriteLine("by stack:");
+            foreach (var g in c.Common.GroupBy(r => (Stack: r.Stack!, Kind: ValidationSummary.KindOf(r.Metric))))
+                stdout.WriteLine($"  {g.Key.Stack,-24} {g.Key.Kind,-6} {g.Count(),3} row{(g.Count() == 1 ? " " : "s")}  {Errors(g.ToArray())}");
+        }
         if (c.MetricChanged.Count > 0) stdout.WriteLine($"warning: preset or metric differs, so these rows may not be the same runs: {string.Join(", ", c.MetricChanged)}");
         foreach (var s in c.SkippedAfter) stdout.WriteLine($"emulated before, skipped after: {s.Id} ({s.Reason})");
         foreach (var s in c.SkippedBefore) stdout.WriteLine($"skipped before, emulated after: {s.Id} (was: {s.Reason})");

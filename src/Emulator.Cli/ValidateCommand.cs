@@ -108,7 +108,7 @@ public static class ValidateCommand
             return ExitCodes.BadInput;
         }
 
-        var rows = new List<(string Id, string Preset, string Metric, double Published, double Emulated, double Error, string Note)>();
+        var rows = new List<(string Id, string Preset, string Stack, string Metric, double Published, double Emulated, double Error, string Note)>();
         var skipped = new List<(string Id, string Reason)>(malformed.Where(m => only is null || only.Contains(m.Id)));
         foreach (var (id, reason) in skipped) stdout.WriteLine($"{id,-24} skipped: {reason}");
         var malformedSkipped = skipped.Count;
@@ -167,7 +167,7 @@ public static class ValidateCommand
             }
             var (emulated, note, _) = outcome;
             var error = (emulated - run.Published) / run.Published;
-            rows.Add((run.Id, run.Preset, run.Metric, run.Published, emulated, error, note));
+            rows.Add((run.Id, run.Preset, run.Stack, run.Metric, run.Published, emulated, error, note));
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run.Id,-24} {run.Metric,-24} published {run.Published,10:G6}  emulated {emulated,10:G6}  error {SignedPercent.Of(error),7}{(note.Length > 0 ? "  (" + note + ")" : "")}"));
         }
         if (jobs == 1) Worker();
@@ -184,16 +184,16 @@ public static class ValidateCommand
         stdout.WriteLine(abs.Length == 0
             ? $"{rows.Count} rows emulated, {skipped.Count} skipped; no error to report"
             : string.Create(CultureInfo.InvariantCulture, $"{rows.Count} rows emulated, {skipped.Count} skipped; mean |error| {abs.Average():0.0%}, max |error| {abs.Max():0.0%}"));
-        var byId = selected.ToDictionary(r => r.Id);
-        var validated = rows.Select(r => new ValidatedRow(r.Id, r.Preset, byId[r.Id].Stack, r.Metric, r.Error)).ToArray();
+        var validated = rows.Select(r => new ValidatedRow(r.Id, r.Preset, r.Stack, r.Metric, r.Error)).ToArray();
         var bySystem = ValidationSummary.BySystem(validated).Concat(ValidationSummary.ByKind(validated)).ToArray();
         var byStack = ValidationSummary.ByStack(validated);
         WriteGroups(stdout, "by system (time: step time, throughput, MFU and TFLOP/s rows; memory: peak HBM rows; bias: mean signed error, time rows as speed, positive too fast):", bySystem);
         WriteGroups(stdout, "by stack:", byStack);
         File.WriteAllBytes(Path.Combine(outDir, "validation.json"), Json(rows, skipped, abs, bySystem, byStack));
         // Rows that failed to emulate are whole rows (preset, stack, metric); malformed lines, skipped first, may not be.
+        var byId = selected.ToDictionary(r => r.Id);
         File.WriteAllBytes(Path.Combine(outDir, "validation.csv"), ValidationCsv.Write(
-            rows.Select(r => new ValidationCsvRow(r.Id, r.Preset, byId[r.Id].Stack, r.Metric, r.Published, r.Emulated, r.Error, r.Note))
+            rows.Select(r => new ValidationCsvRow(r.Id, r.Preset, r.Stack, r.Metric, r.Published, r.Emulated, r.Error, r.Note))
                 .Concat(skipped.Select((s, i) => i >= malformedSkipped && byId.TryGetValue(s.Id, out var run)
                     ? new ValidationCsvRow(s.Id, run.Preset, run.Stack, run.Metric, PublishedOrNull(run), null, null, "skipped: " + s.Reason)
                     : new ValidationCsvRow(s.Id, "", "", "", null, null, null, "skipped: " + s.Reason)))));
@@ -214,7 +214,7 @@ public static class ValidateCommand
     private static double? PublishedOrNull(PublishedRun run) =>
         double.TryParse(run.Columns["published"], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && double.IsFinite(v) ? v : null;
 
-    private static byte[] Json(List<(string Id, string Preset, string Metric, double Published, double Emulated, double Error, string Note)> rows,
+    private static byte[] Json(List<(string Id, string Preset, string Stack, string Metric, double Published, double Emulated, double Error, string Note)> rows,
         List<(string Id, string Reason)> skipped, double[] abs, IReadOnlyList<GroupErrors> bySystem, IReadOnlyList<GroupErrors> byStack)
     {
         using var stream = new MemoryStream();
@@ -225,6 +225,7 @@ public static class ValidateCommand
             {
                 w.WriteString("id", r.Id);
                 w.WriteString("preset", r.Preset);
+                w.WriteString("stack", r.Stack);
                 w.WriteString("metric", r.Metric);
                 w.WriteNumber("published", r.Published);
                 w.WriteNumber("emulated", r.Emulated);

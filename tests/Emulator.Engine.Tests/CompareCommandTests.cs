@@ -27,8 +27,9 @@ public class CompareCommandTests
         Assert.Contains("c                        peak_hbm_gib               +5.0%    +8.0%    +3.0 points further", output);
         Assert.DoesNotContain("\nb ", output); // moved by 0.05 points, under the default 0.1
         Assert.Contains("3 rows in both; 2 moved by 0.1 points or more (1 closer, 1 further)", output);
-        Assert.Contains("  p1                     time     2 rows  mean |error|   6.0% ->   3.0%  max |error|  10.0% ->   4.0%", output);
-        Assert.Contains("  all                    memory   1 row   mean |error|   5.0% ->   8.0%", output);
+        Assert.Contains("  p1                       time     2 rows  mean |error|   6.0% ->   3.0%  max |error|  10.0% ->   4.0%", output);
+        Assert.Contains("  all                      memory   1 row   mean |error|   5.0% ->   8.0%", output);
+        Assert.DoesNotContain("by stack:", output); // these files record no stacks
         Assert.Contains("only in before: gone", output);
         Assert.Contains("only in after: new", output);
 
@@ -50,8 +51,11 @@ public class CompareCommandTests
 
         Assert.True(exit == 0, err);
         Assert.Contains("1 rows in both; 0 moved", output);
-        Assert.Contains("  a100-80g-selene        time     1 row ", output);
-        Assert.Equal("a100-80g-selene", Assert.Single(ValidationComparison.Read(Path.Combine(dir, "v", "validation.json")).Rows).Preset);
+        Assert.Contains("  a100-80g-selene          time     1 row ", output);
+        // validate records each row's stack, so compare also groups by it.
+        Assert.Contains("by stack:\n  megatron-lm-2021         time     1 row ", output.ReplaceLineEndings("\n"));
+        var row = Assert.Single(ValidationComparison.Read(Path.Combine(dir, "v", "validation.json")).Rows);
+        Assert.Equal(("a100-80g-selene", "megatron-lm-2021"), (row.Preset, row.Stack));
     }
 
     [Theory]

@@ -40,6 +40,7 @@ public class ValidateCommandTests
         var row = Assert.Single(root.GetProperty("rows").EnumerateArray());
         Assert.Equal("good", row.GetProperty("id").GetString());
         Assert.Equal("step_time_s", row.GetProperty("metric").GetString());
+        Assert.Equal("megatron-lm-2021", row.GetProperty("stack").GetString());
         var error = row.GetProperty("error").GetDouble();
         Assert.Equal(row.GetProperty("emulated").GetDouble() / 3.53 - 1, error, 9);
         Assert.Equal(Math.Abs(error), root.GetProperty("mean_abs_error").GetDouble(), 12);

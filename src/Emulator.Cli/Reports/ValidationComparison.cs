@@ -2,8 +2,13 @@ using System.Text.Json;
 
 namespace Emulator.Cli.Reports;
 
-/// <summary>One emulated row of a validation.json: its id, preset (null in files written before it was recorded), metric and error.</summary>
-public sealed record ValidationRow(string Id, string? Preset, string Metric, double Error);
+/// <summary>One emulated row of a validation.json: its id, preset and stack (null in files written before they were recorded),
+/// metric and error.</summary>
+public sealed record ValidationRow(string Id, string? Preset, string Metric, double Error)
+{
+    /// <summary>The row's software stack, null in files written before it was recorded.</summary>
+    public string? Stack { get; init; }
+}
 
 /// <summary>What a validation.json holds for comparison: its emulated rows, and the ids of skipped rows with their reasons.</summary>
 public sealed record ValidationFile(IReadOnlyList<ValidationRow> Rows, IReadOnlyDictionary<string, string> Skipped);
@@ -11,6 +16,9 @@ public sealed record ValidationFile(IReadOnlyList<ValidationRow> Rows, IReadOnly
 /// <summary>A row in both files, with its error in each.</summary>
 public sealed record RowChange(string Id, string? Preset, string Metric, double Before, double After)
 {
+    /// <summary>The row's software stack, null when neither file recorded it.</summary>
+    public string? Stack { get; init; }
+
     /// <summary>|after| − |before|, as a fraction: negative when the row moved closer to its published value.</summary>
     public double AbsChange => Math.Abs(After) - Math.Abs(Before);
 
@@ -33,7 +41,7 @@ public sealed record ValidationComparison(
         var now = after.Rows.ToDictionary(r => r.Id, StringComparer.OrdinalIgnoreCase);
         var common = after.Rows.Where(r => old.ContainsKey(r.Id)).ToArray();
         return new ValidationComparison(
-            common.Select(r => new RowChange(r.Id, r.Preset ?? old[r.Id].Preset, r.Metric, old[r.Id].Error, r.Error)).ToArray(),
+            common.Select(r => new RowChange(r.Id, r.Preset ?? old[r.Id].Preset, r.Metric, old[r.Id].Error, r.Error) { Stack = r.Stack ?? old[r.Id].Stack }).ToArray(),
             before.Rows.Where(r => !now.ContainsKey(r.Id) && !after.Skipped.ContainsKey(r.Id)).Select(r => r.Id).ToArray(),
             after.Rows.Where(r => !old.ContainsKey(r.Id) && !before.Skipped.ContainsKey(r.Id)).Select(r => r.Id).ToArray(),
             before.Rows.Where(r => after.Skipped.ContainsKey(r.Id)).Select(r => new SkippedRow(r.Id, after.Skipped[r.Id])).ToArray(),
@@ -63,9 +71,10 @@ public sealed record ValidationComparison(
                 var id = Text(row, "id", path, "row", list.Count);
                 if (!seen.Add(id)) throw new FormatException($"{path}: row id '{id}' appears twice");
                 var preset = row.TryGetProperty("preset", out var p) && p.ValueKind == JsonValueKind.String ? p.GetString() : null;
+                var stack = row.TryGetProperty("stack", out var st) && st.ValueKind == JsonValueKind.String ? st.GetString() : null;
                 if (!row.TryGetProperty("error", out var e) || e.ValueKind != JsonValueKind.Number || !e.TryGetDouble(out var error) || !double.IsFinite(error))
                     throw new FormatException($"{path}: row '{id}' has no finite numeric \"error\"");
-                list.Add(new ValidationRow(id, preset, Text(row, "metric", path, "row", list.Count), error));
+                list.Add(new ValidationRow(id, preset, Text(row, "metric", path, "row", list.Count), error) { Stack = stack });
             }
             var skipped = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             // Files written before skipped rows were recorded have no "skipped": nothing was skipped as far as they say.
