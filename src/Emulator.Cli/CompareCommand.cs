@@ -85,15 +85,18 @@ public static class CompareCommand
         stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
             $"{c.Common.Count} rows in both; {moved.Length} moved by {minChange * 100:0.####} points or more ({moved.Count(r => Word(r) == "closer")} closer, {moved.Count(r => Word(r) == "further")} further)"));
         // By system as validate groups them (files written before rows recorded their preset have only the "all" lines).
-        var bySystem = c.Common.All(r => r.Preset is not null) ? c.Common.GroupBy(r => (Preset: r.Preset!, Kind: ValidationSummary.KindOf(r.Metric))) : [];
-        foreach (var g in bySystem.Concat(c.Common.GroupBy(r => (Preset: "all", Kind: ValidationSummary.KindOf(r.Metric)))))
-            stdout.WriteLine($"  {g.Key.Preset,-24} {g.Key.Kind,-6} {g.Count(),3} row{(g.Count() == 1 ? " " : "s")}  {Errors(g.ToArray())}");
+        void Groups(Func<RowChange, string> group)
+        {
+            foreach (var g in c.Common.GroupBy(r => (Group: group(r), Kind: ValidationSummary.KindOf(r.Metric))))
+                stdout.WriteLine($"{ValidationSummary.Label(g.Key.Group, g.Key.Kind, g.Count())}  {Errors(g.ToArray())}");
+        }
+        if (c.Common.All(r => r.Preset is not null)) Groups(r => r.Preset!);
+        Groups(_ => "all");
         // By software stack, where the files record it (validate has since 2026-11-29).
         if (c.Common.Count > 0 && c.Common.All(r => r.Stack is not null))
         {
             stdout.WriteLine("by stack:");
-            foreach (var g in c.Common.GroupBy(r => (Stack: r.Stack!, Kind: ValidationSummary.KindOf(r.Metric))))
-                stdout.WriteLine($"  {g.Key.Stack,-24} {g.Key.Kind,-6} {g.Count(),3} row{(g.Count() == 1 ? " " : "s")}  {Errors(g.ToArray())}");
+            Groups(r => r.Stack!);
         }
         if (c.MetricChanged.Count > 0) stdout.WriteLine($"warning: preset or metric differs, so these rows may not be the same runs: {string.Join(", ", c.MetricChanged)}");
         foreach (var s in c.SkippedAfter) stdout.WriteLine($"emulated before, skipped after: {s.Id} ({s.Reason})");

@@ -207,7 +207,7 @@ public static class ValidateCommand
         stdout.WriteLine(title);
         foreach (var g in groups)
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                $"  {g.Group,-24} {g.Kind,-6} {g.Rows,3} row{(g.Rows == 1 ? " " : "s")}  bias {SignedPercent.Of(g.Bias),7}  mean |error| {g.MeanAbsError,6:0.0%}  max |error| {g.MaxAbsError,6:0.0%}"));
+                $"{ValidationSummary.Label(g.Group, g.Kind, g.Rows)}  bias {SignedPercent.Of(g.Bias),7}  mean |error| {g.MeanAbsError,6:0.0%}  max |error| {g.MaxAbsError,6:0.0%}"));
     }
 
     /// <summary>A skipped row's published value, when it is a finite number (it may be why the row was skipped).</summary>

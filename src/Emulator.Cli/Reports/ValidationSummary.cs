@@ -25,6 +25,9 @@ public static class ValidationSummary
     /// <summary>Every row together, one entry per kind of metric (group "all").</summary>
     public static IReadOnlyList<GroupErrors> ByKind(IEnumerable<ValidatedRow> rows) => By(rows, _ => "all");
 
+    /// <summary>The start of a summary line, as validate and compare print it: group, kind and row count in columns.</summary>
+    public static string Label(string group, string kind, int rows) => $"  {group,-24} {kind,-6} {rows,3} row{(rows == 1 ? " " : "s")}";
+
     /// <summary>A row's error as speed (time rows: positive is too fast, whether the metric is a time or a rate) or memory.</summary>
     public static double SpeedOrMemoryError(ValidatedRow r) => r.Metric == "step_time_s" ? 1 / (1 + r.Error) - 1 : r.Error;
 

@@ -30,6 +30,11 @@ public static class MemoryModel
     public static long FsdpUnshardedGradientBytes(double parameters, int reduceBytes) =>
         checked((long)Math.Ceiling((2 + (reduceBytes > 2 ? reduceBytes : 0)) * parameters));
 
+    /// <summary>What a training loop's metric cross-entropies hold while they run (ComputeModel.MetricCrossEntropy): the 2-byte logits
+    /// and their two fp32 copies, the cast and log_softmax's output, 10 bytes a logit on this rank.</summary>
+    public static long MetricCrossEntropyBytes(ModelSpec m, int tp, int microBatch, int cp = 1) =>
+        checked((long)Math.Ceiling(10 * ComputeModel.LogitsOnRank(m, tp, microBatch, cp)));
+
     /// <summary>Model state under ZeRO stage <paramref name="zeroStage"/>: stage 1 divides the optimizer state by dp, stage 2 also the
     /// gradients, stage 3 also the weights (each rounded up); stage 0 is <see cref="State"/> replicated.</summary>
     public static StateMemory Sharded(double paramsOnCard, int dp, int zeroStage, int gradientBytesPerParam)

@@ -99,7 +99,7 @@ public static class StagePlanner
         var fsdpOtherPasses = fsdpPasses ? ComputeModel.FsdpGradientPasses(s.Card, otherParams, gradPerParam) : WorkCost.Zero;
         // A training loop's metrics rerun the loss after each backward, holding the 2-byte logits and two fp32 copies meanwhile.
         var metric = t.MetricCrossEntropies > 0 ? ComputeModel.MetricCrossEntropy(s.Card, s.Model, p.Tp, p.MicroBatch, cp) : WorkCost.Zero;
-        var metricHeld = t.MetricCrossEntropies > 0 ? (long)Math.Ceiling(10 * ComputeModel.LogitsOnRank(s.Model, p.Tp, p.MicroBatch, cp)) : 0;
+        var metricHeld = t.MetricCrossEntropies > 0 ? MemoryModel.MetricCrossEntropyBytes(s.Model, p.Tp, p.MicroBatch, cp) : 0;
         var fsdpLayerGradient = fsdpPasses ? MemoryModel.FsdpUnshardedGradientBytes(layerParams, gradPerParam) : 0;
         // DeepSpeed's bf16 optimizer adds them after the whole backward (update_hp_grads), casting one tensor at a time to an fp32
         // temporary: the largest, the word embedding on the stages that hold it, is the transient that counts (cast-add runs at
