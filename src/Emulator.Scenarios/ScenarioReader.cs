@@ -68,6 +68,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         ZeroShardGroup = Int("training.zero-shard-group"),
         CpAlgorithm = Choice("training.cp-algorithm") == "all-gather" ? CpAlgorithm.AllGather : CpAlgorithm.Ring,
         AllReduceShardedGrads = Bool("training.all-reduce-sharded-grads"),
+        WholeMasterWeights = Bool("training.whole-master-weights"),
         OverlapTpBackward = Bool("training.overlap-tp-backward"),
         OverlapParamGather = Bool("training.overlap-param-gather"),
         OverlapTpForward = Bool("training.overlap-tp-forward"),

@@ -123,6 +123,10 @@ public static class ScenarioValidator
             throw v.Fail(["training.all-reduce-sharded-grads", "training.zero-stage"],
                 "a whole-gradient all-reduce (training.all-reduce-sharded-grads) applies to zero-stage 1 only (a sharded optimizer fed whole gradients), and {training.zero-stage} "
                 + (s.Training.ZeroStage == 0 ? "all-reduces gradients anyway" : "keeps the gradients sharded") + ": set training.all-reduce-sharded-grads = false, or zero-stage = 1");
+        if (s.Training.WholeMasterWeights && s.Training.ZeroStage != 1)
+            throw v.Fail(["training.whole-master-weights", "training.zero-stage"],
+                "whole master weights beside a sharded Adam state (training.whole-master-weights) belong to zero-stage 1, and {training.zero-stage} "
+                + (s.Training.ZeroStage == 0 ? "keeps the whole optimizer state on every rank anyway" : "shards more than the optimizer") + ": set training.whole-master-weights = false, or zero-stage = 1");
         if (s.Training.OverlapTpForward && s.Parallel.Tp > 1 && !s.Training.SequenceParallel)
             throw v.Fail(["training.overlap-tp-forward", "training.sequence-parallel"],
                 "userbuffers overlap the all-gathers and reduce-scatters that sequence parallelism splits each all-reduce into, and {training.sequence-parallel} leaves them all-reduces: set sequence-parallel = true, or overlap-tp-forward = false");

@@ -80,6 +80,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["training.cp-algorithm"] = s.Training.CpAlgorithm == CpAlgorithm.AllGather ? "all-gather" : "ring",
             ["training.grad-accumulation"] = ScenarioKeys.GradAccumulationNames.First(n => n.Kind == s.Training.GradAccumulation).Name,
             ["training.all-reduce-sharded-grads"] = s.Training.AllReduceShardedGrads ? "true" : "false",
+            ["training.whole-master-weights"] = s.Training.WholeMasterWeights ? "true" : "false",
             ["training.overlap-grad-reduce"] = s.Training.OverlapGradReduce ? "true" : "false",
             ["training.overlap-param-gather"] = s.Training.OverlapParamGather ? "true" : "false",
             ["training.overlap-tp-forward"] = s.Training.OverlapTpForward ? "true" : "false",

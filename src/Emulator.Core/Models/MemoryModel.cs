@@ -14,15 +14,18 @@ namespace Emulator.Core.Models;
 /// </remarks>
 public static class MemoryModel
 {
-    /// <summary>2-byte weights, gradients of <paramref name="gradientBytesPerParam"/> bytes (2, or 4 for fp32 main grads), fp32 master + m + v 12 B, divided by dp (rounded up) under a distributed optimizer.</summary>
-    public static StateMemory State(double paramsOnCard, int dp, bool distributedOptimizer, int gradientBytesPerParam = 2)
+    /// <summary>2-byte weights, gradients of <paramref name="gradientBytesPerParam"/> bytes (2, or 4 for fp32 main grads), fp32 master + m + v 12 B, divided by dp (rounded up) under a distributed optimizer;
+    /// with <paramref name="wholeMasterWeights"/> only m and v are divided, the 4-byte master weights held whole.</summary>
+    public static StateMemory State(double paramsOnCard, int dp, bool distributedOptimizer, int gradientBytesPerParam = 2, bool wholeMasterWeights = false)
     {
         if (gradientBytesPerParam is not (2 or 4)) throw new ArgumentOutOfRangeException(nameof(gradientBytesPerParam), gradientBytesPerParam, "gradients are 2 (fp16/bf16) or 4 (fp32) bytes");
         if (dp < 1) throw new ArgumentOutOfRangeException(nameof(dp), dp, "dp must be at least 1");
         if (paramsOnCard < 0) throw new ArgumentOutOfRangeException(nameof(paramsOnCard), paramsOnCard, "parameters must be non-negative");
         var p = checked((long)Math.Ceiling(paramsOnCard));
-        var optimizer = checked(12 * p);
-        return new StateMemory(checked(2 * p), checked(gradientBytesPerParam * p), distributedOptimizer ? CeilDiv(optimizer, dp) : optimizer);
+        var optimizer = !distributedOptimizer ? checked(12 * p)
+            : wholeMasterWeights ? checked(4 * p + CeilDiv(checked(8 * p), dp))
+            : CeilDiv(checked(12 * p), dp);
+        return new StateMemory(checked(2 * p), checked(gradientBytesPerParam * p), optimizer);
     }
 
     /// <summary>What PyTorch FSDP holds of one unit's gradient while its passes run before the reduce-scatter (ComputeModel.FsdpGradientPasses):
@@ -37,10 +40,10 @@ public static class MemoryModel
 
     /// <summary>Model state under ZeRO stage <paramref name="zeroStage"/>: stage 1 divides the optimizer state by dp, stage 2 also the
     /// gradients, stage 3 also the weights (each rounded up); stage 0 is <see cref="State"/> replicated.</summary>
-    public static StateMemory Sharded(double paramsOnCard, int dp, int zeroStage, int gradientBytesPerParam)
+    public static StateMemory Sharded(double paramsOnCard, int dp, int zeroStage, int gradientBytesPerParam, bool wholeMasterWeights = false)
     {
         if (zeroStage is < 0 or > 3) throw new ArgumentOutOfRangeException(nameof(zeroStage), zeroStage, "ZeRO stages are 0 to 3");
-        var full = State(paramsOnCard, dp, zeroStage >= 1, gradientBytesPerParam);
+        var full = State(paramsOnCard, dp, zeroStage >= 1, gradientBytesPerParam, wholeMasterWeights);
         return new StateMemory(
             zeroStage >= 3 ? CeilDiv(full.WeightBytes, dp) : full.WeightBytes,
             zeroStage >= 2 ? CeilDiv(full.GradientBytes, dp) : full.GradientBytes,

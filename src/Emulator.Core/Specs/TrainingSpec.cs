@@ -99,6 +99,10 @@ public sealed record TrainingSpec(
     /// under its pipeline engine: buffered_allreduce_fallback over the fp32 gradients).</summary>
     public bool AllReduceShardedGrads { get; init; }
 
+    /// <summary>With ZeRO-1, the fp32 master weights are held whole on every data-parallel rank though the optimizer updates only this
+    /// rank's shard (DeepSpeed's first BF16_Optimizer, February 2022, cloned the whole flat bf16 buffer to fp32): memory only.</summary>
+    public bool WholeMasterWeights { get; init; }
+
     /// <summary>The loss runs as one fused kernel over the 2-byte logits (flash-attn's cross-entropy, XLA) instead of Megatron-LM's
     /// vocab-parallel passes over fp32 logits.</summary>
     public bool FusedCrossEntropy { get; init; }

@@ -63,7 +63,7 @@ public static class StagePlanner
         // ZeRO shards over its shard group (all replicas, or a slice's, or training.zero-shard-group); the groups hold replicas.
         var shards = s.ZeroShards;
         var cp = p.Cp;
-        var zeroState = MemoryModel.Sharded(paramsOnCard, shards, t.ZeroStage, gradPerParam);
+        var zeroState = MemoryModel.Sharded(paramsOnCard, shards, t.ZeroStage, gradPerParam, t.WholeMasterWeights);
         // Under Composer's FSDP the fp32 shard, counted with the optimizer's state, is the only copy of the weights (cast at each gather).
         var state = t.Optimizer == OptimizerKind.EagerAdamW ? zeroState with { WeightBytes = 0 } : zeroState;
         var sharded = shards > 1 ? t.ZeroStage : 0;

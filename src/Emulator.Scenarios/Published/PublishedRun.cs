@@ -141,6 +141,11 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// fp32 gradients with buffered_allreduce_fallback (`_bf16_reduce_grads`) and each rank then steps its own shard.</summary>
     public bool AllReducesShardedGrads => IsDeepSpeed && Precision == "bf16" && Zero == 1;
 
+    /// <summary>Whether the stack's bf16 optimizer holds the fp32 master weights whole: DeepSpeed's first BF16_Optimizer (BigScience's,
+    /// February 2022, "TODO: Need to only track fp32 params of this partition") cloned the whole flat bf16 buffer to fp32 and stepped a
+    /// view of this rank's shard; later versions clone the shard alone. BigScience's memory figures were measured with the first.</summary>
+    public bool HoldsWholeMasterWeights => StackIs("megatron-deepspeed-2022") && AllReducesShardedGrads;
+
     /// <summary>Whether the stack runs backward's tensor-parallel collectives beside the GEMMs that do not need them: Megatron-LM from
     /// 2022 (its asynchronous input-gradient all-reduce, Korthikanti et al. 2022 §6.2) and what is built on Megatron-core's same
     /// linear layers (MindSpeed-LLM, NeMo, Megatron-Bridge); the 2021 generations and the forks of them (Megatron-DeepSpeed) block on them.</summary>
@@ -318,6 +323,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  cp-algorithm = {CpAlgorithm}\n");
         b.Append(CultureInfo.InvariantCulture, $"  grad-accumulation = {GradAccumulation}\n");
         b.Append(CultureInfo.InvariantCulture, $"  all-reduce-sharded-grads = {(AllReducesShardedGrads ? "true" : "false")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  whole-master-weights = {(HoldsWholeMasterWeights ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  overlap-tp-backward = {(OverlapsTpBackward ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  overlap-tp-forward = {(OverlapsTpForward ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  overlap-grad-reduce = {(OverlapsDataParallel ? "true" : "false")}\n");

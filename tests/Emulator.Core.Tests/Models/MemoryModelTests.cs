@@ -105,6 +105,17 @@ public class MemoryModelTests
     }
 
     [Fact]
+    public void WholeMasterWeights_DivideOnlyTheAdamMomentsByDp()
+    {
+        // 2,000 parameters, dp 4, ZeRO-1: the fp32 master weights whole (8,000) and m + v divided (16,000/4 = 4,000).
+        Assert.Equal(new StateMemory(4_000, 8_000, 12_000), MemoryModel.Sharded(2_000, 4, 1, 4, wholeMasterWeights: true));
+        // 1,000.5 parameters round up to 1,001: 4,004 + 8,008/3 = 2,669.3, rounded up to 2,670.
+        Assert.Equal(6_674L, MemoryModel.State(1000.5, 3, true, wholeMasterWeights: true).OptimizerBytes);
+        // Without a distributed optimizer everything is whole anyway.
+        Assert.Equal(12_012L, MemoryModel.State(1000.5, 3, false, wholeMasterWeights: true).OptimizerBytes);
+    }
+
+    [Fact]
     public void Dots_KeepsTheInputAndTheSavedDotsBackwardReads()
     {
         // Llama 2 70B, b = 4, s = 4096, tp 1: input and out_proj 4·s·b·h, query_proj 2·s·b·A (A = h), key_proj and value_proj

@@ -158,6 +158,16 @@ public class PublishedRunTests
     }
 
     [Theory]
+    [InlineData("megatron-deepspeed-2022", "1", "true")]    // BigScience's first BF16_Optimizer cloned the whole flat buffer to fp32
+    [InlineData("megatron-deepspeed-2022", "0", "false")]
+    [InlineData("megatron-deepspeed-2021", "1", "false")]
+    [InlineData("megatron-lm-2021", "1", "false")]
+    public void WholeMasterWeights_AreBigSciencesFirstBf16Optimizer(string stack, string zero, string expected)
+    {
+        Assert.Contains($"whole-master-weights = {expected}\n", Row(("stack", stack), ("zero", zero)).ToScenarioText());
+    }
+
+    [Theory]
     [InlineData("megatron-lm-2021", "false")]         // mpu/cross_entropy.py over output.float()
     [InlineData("mindspeed-llm-2025", "false")]
     [InlineData("meta-2024", "false")]

@@ -413,6 +413,16 @@ public class ScenarioErrorTests
     }
 
     [Theory]
+    [InlineData("0", "keeps the whole optimizer state on every rank anyway")]
+    [InlineData("2", "shards more than the optimizer")]
+    [InlineData("3", "shards more than the optimizer")]
+    public void Whole_master_weights_belong_to_zero_stage_1(string zero, string why)
+    {
+        var m = Fails(("training.whole-master-weights", "true"), ("training.zero-stage", zero));
+        Has(m, "training.whole-master-weights", why, "set training.whole-master-weights = false, or zero-stage = 1");
+    }
+
+    [Theory]
     [InlineData("0", "keeps whole parameters on every rank")]
     [InlineData("3", "gathers each layer's parameters before every use anyway")]
     public void An_overlapped_parameter_gather_needs_the_distributed_optimizer(string zero, string why)
