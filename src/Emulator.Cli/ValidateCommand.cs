@@ -180,10 +180,12 @@ public static class ValidateCommand
         }
 
         var abs = rows.Select(r => Math.Abs(r.Error)).ToArray();
+        // Time and memory errors measure different things: when both are present, the overall figures say they mix them.
+        var mixed = rows.Select(r => ValidationSummary.KindOf(r.Metric)).Distinct().Count() > 1 ? " (time and memory rows together; each kind below)" : "";
         // With no row emulated there is no error to average: say so rather than print a 0.0% that reads like a pass.
         stdout.WriteLine(abs.Length == 0
             ? $"{rows.Count} rows emulated, {skipped.Count} skipped; no error to report"
-            : string.Create(CultureInfo.InvariantCulture, $"{rows.Count} rows emulated, {skipped.Count} skipped; mean |error| {abs.Average():0.0%}, max |error| {abs.Max():0.0%}"));
+            : string.Create(CultureInfo.InvariantCulture, $"{rows.Count} rows emulated, {skipped.Count} skipped; mean |error| {abs.Average():0.0%}, max |error| {abs.Max():0.0%}{mixed}"));
         var validated = rows.Select(r => new ValidatedRow(r.Id, r.Preset, r.Stack, r.Metric, r.Error)).ToArray();
         var bySystem = ValidationSummary.BySystem(validated).Concat(ValidationSummary.ByKind(validated)).ToArray();
         var byStack = ValidationSummary.ByStack(validated);

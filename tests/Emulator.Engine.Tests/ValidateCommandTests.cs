@@ -292,6 +292,23 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void Validate_SaysWhenItsOverallErrorMixesTimeAndMemoryRows()
+    {
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        File.WriteAllLines(csv, [Header, Row("time"), Row("memory").Replace("step_time_s,3.53", "peak_hbm_gib,20")]);
+
+        var (exit, output, err) = CliRunner.Run("validate", csv, "--out", Path.Combine(dir, "both"));
+        Assert.True(exit == 0, err);
+        Assert.Contains("2 rows emulated, 0 skipped; mean |error|", output);
+        Assert.Contains("(time and memory rows together; each kind below)", output);
+
+        var (one, timeOnly, err2) = CliRunner.Run("validate", csv, "--only", "time", "--out", Path.Combine(dir, "time"));
+        Assert.True(one == 0, err2);
+        Assert.DoesNotContain("together", timeOnly);
+    }
+
+    [Fact]
     public void Validate_OnlyWithWildcards_RunsTheRowsTheyMatch_AndRefusesOneMatchingNone()
     {
         var dir = RepoPaths.TempDir();
