@@ -36,6 +36,18 @@ public class ShardingTests
     }
 
     [Fact]
+    public void WholeMasterWeights_DoubleZero1sOptimizerState_AtDp4_AndLeaveTheStepAlone()
+    {
+        var sharded = Plan(1);
+        var whole = sharded with { Training = sharded.Training with { WholeMasterWeights = true } };
+        var (a, b) = (StepEmulation.Run(sharded), StepEmulation.Run(whole));
+
+        // 12 B a parameter over dp 4 = 3 B, against the 4-byte master whole plus m and v over 4 = 6 B.
+        Assert.InRange((double)b.PeakHbmBreakdown[MemoryKind.Optimizer] / a.PeakHbmBreakdown[MemoryKind.Optimizer], 1.999, 2.001);
+        Assert.Equal(a.StepTime, b.StepTime);
+    }
+
+    [Fact]
     public void HalfPrecisionGrads_HalveTheGradientBufferAndTheReduction()
     {
         var fp32 = Plan(0);
