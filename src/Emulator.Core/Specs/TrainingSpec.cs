@@ -100,7 +100,7 @@ public sealed record TrainingSpec(
     public bool AllReduceShardedGrads { get; init; }
 
     /// <summary>With ZeRO-1, the fp32 master weights are held whole on every data-parallel rank though the optimizer updates only this
-    /// rank's shard (DeepSpeed's first BF16_Optimizer, February 2022, cloned the whole flat bf16 buffer to fp32): memory only.</summary>
+    /// rank's shard (a pre-merge revision of DeepSpeed's bf16 optimizer, February 2022, cloned the whole flat bf16 buffer to fp32): memory only.</summary>
     public bool WholeMasterWeights { get; init; }
 
     /// <summary>The loss runs as one fused kernel over the 2-byte logits (flash-attn's cross-entropy, XLA) instead of Megatron-LM's

@@ -141,9 +141,10 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// fp32 gradients with buffered_allreduce_fallback (`_bf16_reduce_grads`) and each rank then steps its own shard.</summary>
     public bool AllReducesShardedGrads => IsDeepSpeed && Precision == "bf16" && Zero == 1;
 
-    /// <summary>Whether the stack's bf16 optimizer holds the fp32 master weights whole: DeepSpeed's first BF16_Optimizer (BigScience's,
-    /// February 2022, "TODO: Need to only track fp32 params of this partition") cloned the whole flat bf16 buffer to fp32 and stepped a
-    /// view of this rank's shard; later versions clone the shard alone. BigScience's memory figures were measured with the first.</summary>
+    /// <summary>Whether the stack's bf16 optimizer holds the fp32 master weights whole: the revisions of DeepSpeed's bf16 optimizer
+    /// BigScience benchmarked with in late February 2022, before PR #1801 merged ("TODO: Need to only track fp32 params of this
+    /// partition"), cloned the whole flat bf16 buffer to fp32 and stepped a view of this rank's shard; the merged one, which trained
+    /// BLOOM from March, clones the shard alone. The stack's memory rows are those benchmarks'.</summary>
     public bool HoldsWholeMasterWeights => StackIs("megatron-deepspeed-2022") && AllReducesShardedGrads;
 
     /// <summary>Whether the stack runs backward's tensor-parallel collectives beside the GEMMs that do not need them: Megatron-LM from
