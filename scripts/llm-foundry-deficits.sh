@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# How much longer than emulated a microbatch of MosaicML's llm-foundry benchmarks takes, on A100 and on H100, for the same
+# configurations (docs/validation.md, "The shared deficit"). Published tokens/s per GPU: scripts/train/benchmarking/
+# README.md and h100new.md (the rows of data/unseen-runs.csv, plus the 3B at 512 tokens and the 13B's micro-batch pair of
+# larger_mb_1.md, run here from the rows' scenarios with --set). Prints, per configuration and card, the published and
+# emulated time of one microbatch and their difference. About a minute on 2 cores.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+out=$(mktemp -d)
+trap 'rm -rf "$out"' EXIT
+dotnet build src/Emulator.Cli -c Release -o "$out/emu" --nologo -v quiet > /dev/null
+emu=(dotnet "$out/emu/emulator.dll")
+"${emu[@]}" validate data/unseen-runs.csv --only 'mpt-*' --out "$out/v" --jobs 2 > /dev/null 2>&1
+rows="$out/v/rows"
+
+# name, row scenario, published tokens/s per GPU, micro batch, sequence length, then --set overrides.
+deficit() {
+  local name=$1 conf=$2 published=$3 micro=$4 seq=$5
+  shift 5
+  local sets=()
+  for s in "$@"; do sets+=(--set "$s"); done
+  "${emu[@]}" run "$rows/$conf" ${sets[@]+"${sets[@]}"} --out "$out/$name" --quiet > /dev/null
+  python3 - "$name" "$out/$name/result.json" "$published" "$micro" "$seq" <<'PY'
+import json, sys
+name, path, published, micro, seq = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), int(sys.argv[5])
+r = json.load(open(path))
+tokens = micro * seq                                   # one microbatch on one GPU
+emulated = r["tokens_per_s"] / r["cards"]
+pub_ms, emu_ms = 1000 * tokens / published, 1000 * tokens / emulated
+print(f"{name:<22} microbatch {tokens:>6} tokens: published {pub_ms:8.1f} ms  emulated {emu_ms:8.1f} ms  longer by {pub_ms - emu_ms:6.1f} ms")
+PY
+}
+
+deficit 7b-2k-a100   mpt-7b-2k-a100.conf    4641 6 2048
+deficit 7b-2k-h100   mpt-7b-2k-8h100.conf  10643 6 2048
+deficit 1b-2k-a100   mpt-1b-2k-a100.conf   20513 14 2048
+deficit 1b-2k-h100   mpt-1b-2k-8h100.conf  45455 14 2048
+deficit 3b-512-a100  mpt-3b-2k-a100.conf   12127 40 512 model.seq-len=512 parallel.micro-batch=40 parallel.global-batch=1920
+deficit 3b-512-h100  mpt-3b-2k-a100.conf   27965 40 512 model.seq-len=512 parallel.micro-batch=40 parallel.global-batch=1920 \
+  hardware=h100-80g-roce card.efficiency.attention=0.21667
+deficit 13b-2k-mb1-a100 mpt-13b-2k-a100.conf 1867 1 2048 parallel.micro-batch=1 parallel.global-batch=16
+deficit 13b-2k-mb2-a100 mpt-13b-2k-a100.conf 2228 2 2048 parallel.micro-batch=2 parallel.global-batch=32
