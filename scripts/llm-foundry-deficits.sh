@@ -4,15 +4,7 @@
 # README.md and h100new.md (the rows of data/unseen-runs.csv, plus the 3B at 512 tokens and the 13B's micro-batch pair of
 # larger_mb_1.md, run here from the rows' scenarios with --set). Prints, per configuration and card, the published and
 # emulated time of one microbatch (a step's share), their difference and the throughput error. About 30 s on 2 cores.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-dotnet build src/Emulator.Cli -c Release -o "$out/emu" --nologo -v quiet > /dev/null
-emu=(dotnet "$out/emu/emulator.dll")
-"${emu[@]}" validate data/unseen-runs.csv --only 'mpt-*' --out "$out/v" --jobs 2 > /dev/null 2>&1
-rows="$out/v/rows"
+source "$(dirname "$0")/llm-foundry-rows.sh"
 
 # name, row scenario, published tokens/s per GPU, micro batch, sequence length, then --set overrides.
 deficit() {

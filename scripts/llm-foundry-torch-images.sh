@@ -5,16 +5,8 @@
 # both ways and prints the emulated change from one image to the other beside the published one (docs/validation.md,
 # "Early stop"). Published tokens/s per GPU: llm-foundry scripts/train/benchmarking/torches.md, h100old.md and torch2.md
 # (2.0.1) against README.md and h100new.md (2.1). About a minute on 2 cores.
-set -euo pipefail
-cd "$(dirname "$0")/.."
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-dotnet build src/Emulator.Cli -c Release -o "$out/emu" --nologo -v quiet > /dev/null
-emu=(dotnet "$out/emu/emulator.dll")
 # The rows' scenarios as validate writes them (the image's own settings: early stop, fp32 reduction, ...).
-"${emu[@]}" validate data/unseen-runs.csv --only 'mpt-*' --out "$out/v" --jobs 2 > /dev/null 2>&1
-rows="$out/v/rows"
+source "$(dirname "$0")/llm-foundry-rows.sh"
 
 tokens() { python3 -c "import json,sys; r=json.load(open(sys.argv[1])); print(r['tokens_per_s'] / r['cards'])" "$1"; }
 
