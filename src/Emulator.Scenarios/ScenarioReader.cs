@@ -76,6 +76,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         FusedCrossEntropy = Bool("training.fused-cross-entropy"),
         FsdpGradientPasses = Bool("training.fsdp-gradient-passes"),
         EagerBackwardPasses = Bool("training.eager-backward-passes"),
+        EagerLlamaOps = Bool("training.eager-llama-ops"),
         MetricCrossEntropies = Int("training.metric-cross-entropies"),
         Optimizer = ScenarioKeys.OptimizerNames.First(n => n.Name == Choice("training.optimizer")).Kind,
         HiddenDropout = Bool("training.hidden-dropout"),

@@ -90,6 +90,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["training.fused-cross-entropy"] = s.Training.FusedCrossEntropy ? "true" : "false",
             ["training.fsdp-gradient-passes"] = s.Training.FsdpGradientPasses ? "true" : "false",
             ["training.eager-backward-passes"] = s.Training.EagerBackwardPasses ? "true" : "false",
+            ["training.eager-llama-ops"] = s.Training.EagerLlamaOps ? "true" : "false",
             ["training.metric-cross-entropies"] = I(s.Training.MetricCrossEntropies),
             ["training.optimizer"] = ScenarioKeys.OptimizerNames.First(n => n.Kind == s.Training.Optimizer).Name,
             ["training.keep-low-precision-grads"] = s.Training.KeepLowPrecisionGrads ? "true" : "false",

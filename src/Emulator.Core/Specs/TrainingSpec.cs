@@ -111,6 +111,11 @@ public sealed record TrainingSpec(
     /// weight gradients, the residual forks' gradient sums and the QKV split's backward (ComputeModel.EagerBackwardPasses).</summary>
     public bool EagerBackwardPasses { get; init; }
 
+    /// <summary>The element-wise kernels a Llama block written in eager PyTorch runs beyond the fused ones charged: RMSNorm in fp32
+    /// op by op, the rotary embedding as fp32 complex products, keys and values copied to the query heads, SwiGLU unfused
+    /// (ComputeModel.EagerLlamaForward and EagerLlamaBackward; torchtitan without torch.compile).</summary>
+    public bool EagerLlamaOps { get; init; }
+
     /// <summary>With ZeRO-3, PyTorch FSDP's memory-bound passes over each unit's unsharded gradient every microbatch: the flat
     /// gradient gathered from its parameters' views, its cast to the reduce dtype and its in-place pre-division.</summary>
     public bool FsdpGradientPasses { get; init; }

@@ -86,6 +86,13 @@ public static class StagePlanner
         var bwd = ComputeModel.LayerBackward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.FlashAttention, cp, t.AttentionDropout)
             + (t.EagerBackwardPasses ? ComputeModel.EagerBackwardPasses(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp) : LayerWork.Zero);
         var re = ComputeModel.LayerRecompute(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute, t.FlashAttention, cp, t.AttentionDropout);
+        if (t.EagerLlamaOps)
+        {
+            var eagerForward = ComputeModel.EagerLlamaForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp);
+            fwd += eagerForward;
+            bwd += ComputeModel.EagerLlamaBackward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp);
+            if (t.Recompute == Recompute.Full) re += eagerForward;
+        }
         var logitsF = ComputeModel.LogitsForward(s.Card, s.Model, p.Tp, p.MicroBatch, cp, t.FusedCrossEntropy);
         var logitsB = ComputeModel.LogitsBackward(s.Card, s.Model, p.Tp, p.MicroBatch, cp, t.FusedCrossEntropy);
         // Each microbatch's gradients join the step's buffer layer by layer as backward produces them, the non-layer ones after:

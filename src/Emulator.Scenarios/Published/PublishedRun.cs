@@ -171,10 +171,16 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
 
     /// <summary>Whether the stack's layers run backward as eager PyTorch autograd with nothing fused around the GEMMs and attention:
     /// llm-foundry's MPT blocks (torch's LayerNorm, whose weight gradient is a kernel of its own; residual adds, whose forks autograd
-    /// sums; the fused QKV projection split by chunk, whose backward is a cat). Megatron-LM's layers run such passes too (its QKV
+    /// sums; the fused QKV projection split by chunk, whose backward is a cat) and torchtitan's Llama blocks (RMSNorm's weight
+    /// gradient, the forks, the three projections' input gradients summed). Megatron-LM's layers run such passes too (its QKV
     /// split, autograd's fork sums, Apex LayerNorm's separate gamma/beta pass), which their stacks' calibrated scale absorbs;
     /// JAX programs are fused by XLA.</summary>
-    public bool RunsEagerAutograd => StackIs("llm-foundry");
+    public bool RunsEagerAutograd => StackIs("llm-foundry", "torchtitan");
+
+    /// <summary>Whether the stack's Llama blocks run their norms, rotary embedding, key/value repeat and SwiGLU as eager PyTorch ops:
+    /// torchtitan's 2024 model (norm_type rmsnorm, compile false in its A100 configs); its RMSNorm weight gradients, residual forks
+    /// and the three projections' input gradients summed are eager-backward-passes' (counted as the QKV cat's bytes).</summary>
+    public bool RunsEagerLlamaOps => StackIs("torchtitan");
 
     /// <summary>Cross-entropies the stack's training loop reruns over each microbatch's logits for its metrics: llm-foundry's Composer
     /// trainer updates the model's train metrics after every microbatch's backward (`_eval_train_metrics`), and MPT's are
@@ -334,6 +340,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  fused-cross-entropy = {(FusesCrossEntropy ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  fsdp-gradient-passes = {(RunsPyTorchFsdp ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  eager-backward-passes = {(RunsEagerAutograd ? "true" : "false")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  eager-llama-ops = {(RunsEagerLlamaOps ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  metric-cross-entropies = {MetricCrossEntropies}\n");
         b.Append(CultureInfo.InvariantCulture, $"  optimizer = {(RunsPyTorchFsdp ? "eager-adamw" : "fused-adam")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  keep-stage-outputs = {(IsDeepSpeed || StackIs("megatron-lm-2021") ? "true" : "false")}\n");

@@ -129,6 +129,30 @@ public class ComputeModelTests
     }
 
     [Fact]
+    public void Eager_llama_ops_add_fp32_rmsnorm_rotary_kv_repeat_and_swiglu_kernels()
+    {
+        // Tiny gated, one key/value head for its two query heads: 64 tokens, h 128 (8,192 elements), q 128 and k 64 columns, f 512.
+        // Forward, attention block: the norm's five passes (6 + 8 + 4 + 8 + 6 B, 262,144 B) and two per-token kernels (8 B each,
+        // 1,024 B); the rotary passes on q and k (20 B in three kernels each: 163,840 + 81,920 B); repeat_kv's two copies (64 tokens
+        // × (2·64 + 2·128) B each, 49,152 B): 558,080 B in 15 kernels, 20 ps a byte and 1 µs a kernel.
+        var gqa = Tiny with { GatedMlp = true, KvHeads = 1 };
+        var forward = ComputeModel.EagerLlamaForward(Card, gqa, tp: 1, microBatch: 1, sequenceParallel: false);
+        Assert.Equal(new WorkCost(0, 558_080, 15, new SimTime(26_161_600)), forward.Attention);
+        // MLP block: the second norm (263,168 B, 7 kernels) and SwiGLU's one kernel of 4 B of f (131,072 B).
+        Assert.Equal(new WorkCost(0, 394_240, 8, new SimTime(15_884_800)), forward.Mlp);
+        // Backward: each norm's nine passes (72 B, 589,824 B) and two per-token kernels; rotary and the repeat's sums as forward;
+        // SwiGLU two kernels of 4 B of f.
+        var backward = ComputeModel.EagerLlamaBackward(Card, gqa, tp: 1, microBatch: 1, sequenceParallel: false);
+        Assert.Equal(new WorkCost(0, 885_760, 19, new SimTime(36_715_200)), backward.Attention);
+        Assert.Equal(new WorkCost(0, 852_992, 13, new SimTime(30_059_840)), backward.Mlp);
+        // Every query head with its own keys: no copies. No gate: no SwiGLU. Parallel layers: one norm, in the attention block.
+        var mha = ComputeModel.EagerLlamaForward(Card, gqa with { KvHeads = 2 }, tp: 1, microBatch: 1, sequenceParallel: false);
+        Assert.Equal(558_080 - 49_152 + 81_920, mha.Attention.HbmBytes);
+        Assert.Equal(263_168, ComputeModel.EagerLlamaForward(Card, gqa with { GatedMlp = false }, 1, 1, false).Mlp.HbmBytes);
+        Assert.Equal(131_072, ComputeModel.EagerLlamaForward(Card, gqa with { ParallelLayers = true }, 1, 1, false).Mlp.HbmBytes);
+    }
+
+    [Fact]
     public void Work_costs_add_field_by_field()
     {
         var a = new WorkCost(1, 2, 3, new SimTime(4));

@@ -193,8 +193,16 @@ public class PublishedRunTests
     [InlineData("llm-foundry-2023", "true")]          // MPT's blocks: torch's LayerNorm, residual forks, chunk of the fused QKV
     [InlineData("megatron-lm-2021", "false")]         // its fused kernels and calibration stand in
     [InlineData("maxtext-2025", "false")]             // XLA fuses them
-    public void EagerBackwardPasses_AreLlmFoundrys(string stack, string expected) =>
+    [InlineData("torchtitan-2024", "true")]           // its Llama blocks: RMSNorm's weight gradient, forks, three projections
+    public void EagerBackwardPasses_AreLlmFoundrysAndTorchtitans(string stack, string expected) =>
         Assert.Contains($"eager-backward-passes = {expected}\n", Row(("stack", stack)).ToScenarioText());
+
+    [Theory]
+    [InlineData("torchtitan-2024", "true")]           // eager RMSNorm, complex rotary, repeat_kv, unfused SwiGLU
+    [InlineData("llm-foundry-2023", "false")]         // MPT: one LayerNorm kernel, ALiBi, GELU
+    [InlineData("megatron-lm-2021", "false")]
+    public void EagerLlamaOps_AreTorchtitans(string stack, string expected) =>
+        Assert.Contains($"eager-llama-ops = {expected}\n", Row(("stack", stack)).ToScenarioText());
 
     [Theory]
     [InlineData("llm-foundry-2023", "3", "true")]     // Composer's FSDP FULL_SHARD: torch's post-backward hook

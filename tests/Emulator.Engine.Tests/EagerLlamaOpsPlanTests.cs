@@ -1,0 +1,30 @@
+using Emulator.Core.Models;
+using Emulator.Engine.Plan;
+using Emulator.Scenarios;
+
+namespace Emulator.Engine.Tests;
+
+/// <summary>training.eager-llama-ops in a stage's program: the eager block's kernels after every layer's forward and backward of every
+/// microbatch, and again in full recomputation's forward.</summary>
+public class EagerLlamaOpsPlanTests
+{
+    // quickstart: 24 layers over pp 4 = 6 per stage, 64 / (2 * 4) = 8 microbatches.
+    private static StagePlan Plan(params string[] overrides) => StagePlanner.Build(ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), overrides), 1);
+
+    private static long Bytes(StagePlan plan) => plan.Program.OfType<Work>().Sum(w => w.Cost.HbmBytes);
+
+    [Theory]
+    [InlineData("none", 1)]
+    [InlineData("full", 2)]
+    public void Adds_the_eager_kernels_to_every_layer_and_microbatch_and_full_recompute_reruns_the_forward_ones(string recompute, int forwards)
+    {
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"));
+        var (p, t) = (s.Parallel, s.Training);
+        var forward = ComputeModel.EagerLlamaForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel).Total;
+        var backward = ComputeModel.EagerLlamaBackward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel).Total;
+        var plain = Plan($"training.recompute={recompute}");
+        var eager = Plan($"training.recompute={recompute}", "training.eager-llama-ops=true");
+        Assert.Equal(6 * 8 * (forwards * forward.HbmBytes + backward.HbmBytes), Bytes(eager) - Bytes(plain));
+        Assert.Equal(plain.ExecutedFlops, eager.ExecutedFlops);
+    }
+}
