@@ -5,7 +5,7 @@ using Emulator.Scenarios;
 namespace Emulator.Engine.Tests;
 
 /// <summary>training.eager-llama-ops in a stage's program: the eager block's kernels after every layer's forward and backward of every
-/// microbatch, and again in full recomputation's forward.</summary>
+/// microbatch, and again in full (or full-needed) recomputation's forward.</summary>
 public class EagerLlamaOpsPlanTests
 {
     // quickstart: 24 layers over pp 4 = 6 per stage, 64 / (2 * 4) = 8 microbatches.
@@ -16,6 +16,7 @@ public class EagerLlamaOpsPlanTests
     [Theory]
     [InlineData("none", 1)]
     [InlineData("full", 2)]
+    [InlineData("full-needed", 2)]
     public void Adds_the_eager_kernels_to_every_layer_and_microbatch_and_full_recompute_reruns_the_forward_ones(string recompute, int forwards)
     {
         var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"));

@@ -9,9 +9,10 @@ namespace Emulator.Core.Models;
 /// charged kernel (read and write 2 B, standing for the product with the weight): the cast (2 + 4 B an element), the square (4 + 4),
 /// the mean (4), the product with rsqrt (4 + 4) and the cast back (4 + 2), and two kernels on one value a token (add eps, rsqrt).
 /// Backward beyond the charged kernel (6 B, standing for the product with the weight): the cast back's (2 + 4), the product's two
-/// gradients (4 + 4, and 4 + 4 + 4 then a row sum of 4), the mean's expansion (4), the square's (2x: 4 + 4, then the product with the
-/// gradient: 4 + 4 + 4), the two fp32 gradients' sum (4 + 4 + 4) and the cast's (4 + 2), and the two per-token kernels; the weight's
-/// gradient is eager-backward-passes'.
+/// gradients (4 + 4, and 4 + 4 + 4 then a row sum of 4), the mean's expansion (4), the square's (pow_backward's
+/// `grad * (2 * x.pow(1))`: x.pow(1) is a copy, 4 + 4, then 2·that, 4 + 4, then the product with the gradient, 4 + 4 + 4), the two
+/// fp32 gradients' sum (4 + 4 + 4) and the cast's (4 + 2), and rsqrt's backward on one value a token (`-0.5 * grad * result.pow(3)`,
+/// three kernels); the weight's gradient is eager-backward-passes'.
 /// Rotary embedding of q and k as fp32 complex products: cast (2 + 4), product (4 + 4), cast back (4 + 2), each way.
 /// repeat_kv with fewer key/value heads than query heads: keys and values copied to the query width (read k, write q, 2 B each),
 /// and in backward summed back.
@@ -36,14 +37,16 @@ public static partial class ComputeModel
     public static LayerWork EagerLlamaBackward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, int cp = 1)
     {
         var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
-        var norm = NormPasses(c, g, [2 + 4, 4 + 4, 4 + 4 + 4, 4, 4, 4 + 4, 4 + 4 + 4, 4 + 4 + 4, 4 + 2]);
+        var norm = NormPasses(c, g, [2 + 4, 4 + 4, 4 + 4 + 4, 4, 4, 4 + 4, 4 + 4, 4 + 4 + 4, 4 + 4 + 4, 4 + 2])
+            + Passes(c, g.ReplicatedTokens, [4 + 4]);
         var attention = norm + RotaryPasses(c, g) + RepeatKvPasses(c, g);
         // Three kernels of 6 B of f where one of 10 B is charged: two kernels and 8 B more.
         var swiGlu = m.GatedMlp ? Passes(c, g.Tokens * g.F / g.Tp, [4, 4]) : WorkCost.Zero;
         return new LayerWork(attention, (m.ParallelLayers ? WorkCost.Zero : norm) + swiGlu);
     }
 
-    /// <summary>One RMSNorm's passes of <paramref name="bytesPerElement"/> over its tokens·h, and its two kernels on one fp32 value a token.</summary>
+    /// <summary>One RMSNorm's passes of <paramref name="bytesPerElement"/> over its tokens·h, and two kernels on one fp32 value a token
+    /// (forward: add eps, rsqrt; backward adds a third, rsqrt's backward being three).</summary>
     private static WorkCost NormPasses(CardSpec c, LayerShape g, double[] bytesPerElement) =>
         Passes(c, g.ReplicatedTokens * g.H, bytesPerElement) + Passes(c, g.ReplicatedTokens, [4 + 4, 4 + 4]);
 

@@ -91,7 +91,8 @@ public static class StagePlanner
             var eagerForward = ComputeModel.EagerLlamaForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp);
             fwd += eagerForward;
             bwd += ComputeModel.EagerLlamaBackward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp);
-            if (t.Recompute == Recompute.Full) re += eagerForward;
+            // full-needed stops before the MLP's second GEMM: every eager op of the block comes before it and is rerun too.
+            if (t.Recompute is Recompute.Full or Recompute.FullNeeded) re += eagerForward;
         }
         var logitsF = ComputeModel.LogitsForward(s.Card, s.Model, p.Tp, p.MicroBatch, cp, t.FusedCrossEntropy);
         var logitsB = ComputeModel.LogitsBackward(s.Card, s.Model, p.Tp, p.MicroBatch, cp, t.FusedCrossEntropy);

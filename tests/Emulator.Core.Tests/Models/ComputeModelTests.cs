@@ -140,11 +140,11 @@ public class ComputeModelTests
         Assert.Equal(new WorkCost(0, 558_080, 15, new SimTime(26_161_600)), forward.Attention);
         // MLP block: the second norm (263,168 B, 7 kernels) and SwiGLU's one kernel of 4 B of f (131,072 B).
         Assert.Equal(new WorkCost(0, 394_240, 8, new SimTime(15_884_800)), forward.Mlp);
-        // Backward: each norm's nine passes (72 B, 589,824 B) and two per-token kernels; rotary and the repeat's sums as forward;
-        // SwiGLU two kernels of 4 B of f.
+        // Backward: each norm's ten passes (80 B, 655,360 B; pow(2)'s backward is a copy, a scale and a product) and three
+        // per-token kernels (rsqrt's backward, 1,536 B); rotary and the repeat's sums as forward; SwiGLU two kernels of 4 B of f.
         var backward = ComputeModel.EagerLlamaBackward(Card, gqa, tp: 1, microBatch: 1, sequenceParallel: false);
-        Assert.Equal(new WorkCost(0, 885_760, 19, new SimTime(36_715_200)), backward.Attention);
-        Assert.Equal(new WorkCost(0, 852_992, 13, new SimTime(30_059_840)), backward.Mlp);
+        Assert.Equal(new WorkCost(0, 951_808, 21, new SimTime(40_036_160)), backward.Attention);
+        Assert.Equal(new WorkCost(0, 919_040, 15, new SimTime(33_380_800)), backward.Mlp);
         // Every query head with its own keys: no copies. No gate: no SwiGLU. Parallel layers: one norm, in the attention block.
         var mha = ComputeModel.EagerLlamaForward(Card, gqa with { KvHeads = 2 }, tp: 1, microBatch: 1, sequenceParallel: false);
         Assert.Equal(558_080 - 49_152 + 81_920, mha.Attention.HbmBytes);
