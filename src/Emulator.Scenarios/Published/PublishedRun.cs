@@ -44,8 +44,10 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// jax.checkpoint (dead-code-eliminated to what backward reads), and llm-foundry, whose Composer wraps each block in PyTorch's
     /// non-reentrant checkpoint (MosaicML's benchmarks set activation_checkpointing_reentrant: false), which from PyTorch 2.1 stops
     /// recomputing early by default (pytorch#96866, `set_checkpoint_early_stop`; the tables' image is pytorch:2.1.0 nightly
-    /// 20230827). Megatron's and DeepSpeed's reentrant checkpoints rerun the whole layer.</summary>
-    private bool RecomputesOnlyWhatBackwardReads => IsJax || StackIs("llm-foundry");
+    /// 20230827), and torchtitan, whose full activation checkpointing wraps each block in torch.distributed's checkpoint_wrapper,
+    /// non-reentrant by default (CheckpointImpl.NO_REENTRANT), under the PyTorch nightlies of 2024. Megatron's and DeepSpeed's
+    /// reentrant checkpoints rerun the whole layer.</summary>
+    private bool RecomputesOnlyWhatBackwardReads => IsJax || StackIs("llm-foundry", "torchtitan");
 
     /// <summary>Whether the tokens-wide activations are split over the tensor ranks: the column, or on JAX stacks whenever tp > 1
     /// (GSPMD's 2D layout, MaxText's base.yml sharding activation_embed over the tensor axis: the same split of layer inputs,

@@ -110,6 +110,7 @@ public class PublishedRunTests
     [InlineData("pax-2023", "selective", "dots")]            // checkpoint_dots
     [InlineData("llm-foundry-2023", "full", "full-needed")]  // PyTorch 2.1's non-reentrant checkpoint stops early
     [InlineData("llm-foundry-2023", "none", "none")]
+    [InlineData("torchtitan-2024", "full", "full-needed")]   // checkpoint_wrapper: non-reentrant, stops early too
     public void RecomputePolicy_IsTheStacksMeaningOfTheColumn(string stack, string column, string policy)
     {
         Assert.Contains($"recompute = {policy}\n", Row(("stack", stack), ("recompute", column)).ToScenarioText());
