@@ -75,6 +75,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         HalfPrecisionGrads = Bool("training.half-precision-grads"),
         FusedCrossEntropy = Bool("training.fused-cross-entropy"),
         FsdpGradientPasses = Bool("training.fsdp-gradient-passes"),
+        Fsdp2Copies = Bool("training.fsdp2-copies"),
         EagerBackwardPasses = Bool("training.eager-backward-passes"),
         EagerLlamaOps = Bool("training.eager-llama-ops"),
         MetricCrossEntropies = Int("training.metric-cross-entropies"),

@@ -141,6 +141,12 @@ public static class ScenarioValidator
         if (s.Training.FsdpGradientPasses && s.Training.ZeroStage != 3)
             throw v.Fail(["training.fsdp-gradient-passes", "training.zero-stage"],
                 "FSDP's passes over each unit's unsharded gradient (training.fsdp-gradient-passes) belong to fully sharded data parallelism, and {training.zero-stage} does not shard the parameters: set fsdp-gradient-passes = false, or zero-stage = 3");
+        if (s.Training.Fsdp2Copies && s.Training.ZeroStage != 3)
+            throw v.Fail(["training.fsdp2-copies", "training.zero-stage"],
+                "FSDP2's copies around its gathers and reduce-scatters (training.fsdp2-copies) belong to fully sharded data parallelism, and {training.zero-stage} does not shard the parameters: set fsdp2-copies = false, or zero-stage = 3");
+        if (s.Training.Fsdp2Copies && s.Training.FsdpGradientPasses)
+            throw v.Fail(["training.fsdp2-copies", "training.fsdp-gradient-passes"],
+                "training.fsdp2-copies is FSDP2's way around its collectives and training.fsdp-gradient-passes FSDP 1's; a run uses one of them: set one to false");
         if (s.Training.OverlapParamGather && s.Training.ZeroStage is not (1 or 2))
             throw v.Fail(["training.overlap-param-gather", "training.zero-stage"],
                 "an overlapped parameter all-gather is the distributed optimizer's (Megatron-core's overlap_param_gather), and {training.zero-stage} "

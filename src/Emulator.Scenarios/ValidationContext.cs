@@ -89,6 +89,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["training.overlap-tp-backward"] = s.Training.OverlapTpBackward ? "true" : "false",
             ["training.fused-cross-entropy"] = s.Training.FusedCrossEntropy ? "true" : "false",
             ["training.fsdp-gradient-passes"] = s.Training.FsdpGradientPasses ? "true" : "false",
+            ["training.fsdp2-copies"] = s.Training.Fsdp2Copies ? "true" : "false",
             ["training.eager-backward-passes"] = s.Training.EagerBackwardPasses ? "true" : "false",
             ["training.eager-llama-ops"] = s.Training.EagerLlamaOps ? "true" : "false",
             ["training.metric-cross-entropies"] = I(s.Training.MetricCrossEntropies),

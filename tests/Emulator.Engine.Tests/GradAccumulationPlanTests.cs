@@ -141,6 +141,27 @@ public class GradAccumulationPlanTests
     }
 
     [Fact]
+    public void Fsdp2Copies_FollowEveryGather_AndPrecedeEveryReduceScatter()
+    {
+        string[] fsdp = ["training.zero-stage=3"];
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), fsdp);
+        var layerParams = TransformerMath.LayerParams(s.Model) / s.Parallel.Tp;
+        var (copyOut, copyIn) = (ComputeModel.Fsdp2GatherCopyOut(s.Card, layerParams), ComputeModel.Fsdp2ReduceScatterCopyIn(s.Card, layerParams, 4));
+        var (plain, middle) = (Plan("fused", 1, fsdp), Plan("fused", 1, [.. fsdp, "training.fsdp2-copies=true"]));
+        // A middle stage: each of its 6 layers gathered for forward and for backward, its gradients reduce-scattered, 8 microbatches.
+        Assert.Equal(2 * 6 * 8, middle.Program.OfType<Work>().Count(w => w.Cost == copyOut));
+        Assert.Equal(6 * 8, middle.Program.OfType<Work>().Count(w => w.Cost == copyIn));
+        Assert.Equal(3 * 6 * 8, Added(plain, middle));
+        // Each copy-out runs after its gather's wait; each copy-in right after the layer's backward.
+        var program = middle.Program;
+        Assert.All(Enumerable.Range(0, program.Count).Where(i => program[i] is Work w && w.Cost == copyOut),
+            i => Assert.IsType<RingWait>(program[i - 1]));
+        // The first stage also copies its embedding out of the step's one gather and its gradients in once a microbatch.
+        Assert.Equal(3 * 6 * 8 + 1 + 8, Added(Plan("fused", 0, fsdp), Plan("fused", 0, [.. fsdp, "training.fsdp2-copies=true"])));
+        Assert.Equal(plain.ExecutedFlops, middle.ExecutedFlops);
+    }
+
+    [Fact]
     public void MetricCrossEntropies_RunOnTheLastStage_AfterEachMicrobatchsBackward_HoldingTheirLogits()
     {
         var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"));

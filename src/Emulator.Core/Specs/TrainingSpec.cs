@@ -120,6 +120,10 @@ public sealed record TrainingSpec(
     /// gradient gathered from its parameters' views, its cast to the reduce dtype and its in-place pre-division.</summary>
     public bool FsdpGradientPasses { get; init; }
 
+    /// <summary>With ZeRO-3, FSDP2's copies around its collectives: each all-gathered unit copied out of the flat gather output into
+    /// its parameters, each unit's gradients copied (and cast to the reduce dtype) into the reduce-scatter's input every microbatch.</summary>
+    public bool Fsdp2Copies { get; init; }
+
     /// <summary>Unfused cross-entropies the training loop runs over each microbatch's logits after its backward, for metrics
     /// (Composer's train metrics: llm-foundry's MPT has two).</summary>
     public int MetricCrossEntropies { get; init; }

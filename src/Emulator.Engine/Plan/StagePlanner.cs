@@ -105,6 +105,12 @@ public static class StagePlanner
         var fsdpPasses = sharded == 3 && t.FsdpGradientPasses;
         var fsdpLayerPasses = fsdpPasses ? ComputeModel.FsdpGradientPasses(s.Card, layerParams, gradPerParam) : WorkCost.Zero;
         var fsdpOtherPasses = fsdpPasses ? ComputeModel.FsdpGradientPasses(s.Card, otherParams, gradPerParam) : WorkCost.Zero;
+        // FSDP2 copies each gathered unit out of the gather's flat buffer before using it, and each unit's gradients into the
+        // reduce-scatter's buffer after its backward.
+        var fsdp2 = sharded == 3 && t.Fsdp2Copies;
+        var copyOutLayer = fsdp2 ? ComputeModel.Fsdp2GatherCopyOut(s.Card, layerParams) : WorkCost.Zero;
+        var copyInLayer = fsdp2 ? ComputeModel.Fsdp2ReduceScatterCopyIn(s.Card, layerParams, gradPerParam) : WorkCost.Zero;
+        var copyInOther = fsdp2 ? ComputeModel.Fsdp2ReduceScatterCopyIn(s.Card, otherParams, gradPerParam) : WorkCost.Zero;
         // A training loop's metrics rerun the loss after each backward, holding the 2-byte logits and two fp32 copies meanwhile.
         var metric = t.MetricCrossEntropies > 0 ? ComputeModel.MetricCrossEntropy(s.Card, s.Model, p.Tp, p.MicroBatch, cp) : WorkCost.Zero;
         var metricHeld = t.MetricCrossEntropies > 0 ? MemoryModel.MetricCrossEntropyBytes(s.Model, p.Tp, p.MicroBatch, cp) : 0;
@@ -143,6 +149,7 @@ public static class StagePlanner
         {
             program.Add(new Alloc(MemoryKind.Weights, otherWeightBytes));
             program.Add(new RingSync(RingKind.AllGather, otherWeightBytes, phase++));
+            if (fsdp2) program.Add(new Work(ComputeModel.Fsdp2GatherCopyOut(s.Card, otherParams), WorkPhase.Forward, 0));
         }
         int Gather(bool intoBuffer, long bytes)
         {
@@ -393,6 +400,7 @@ public static class StagePlanner
                 Layers(chunkLayers[c], _ =>
                 {
                     if (gatherParams) GatheredParams();
+                    if (fsdp2) program.Add(new Work(copyOutLayer, WorkPhase.Forward, mb));
                     ForwardLayer(fwd, WorkPhase.Forward, mb);
                 });
                 if (gatherParams && OtherBucketAfter(c)) GatheredParams();
@@ -411,6 +419,7 @@ public static class StagePlanner
             var bucketed = sharded == 3 || (t.OverlapGradReduce && replicas > 1 && mb == m - 1 && !alignedGradSync);
             Layers(chunkLayers[c], _ =>
             {
+                if (fsdp2) program.Add(new Work(copyOutLayer, WorkPhase.Backward, mb));
                 if (t.Recompute == Recompute.Full) ForwardLayer(re, WorkPhase.Recompute, mb);
                 // Only what backward reads: the MLP's reduction feeds just the residual, so it is not redone (with sequence
                 // parallelism the gather of the MLP's input still is).
@@ -427,6 +436,7 @@ public static class StagePlanner
                     flops += re.Total.Flops;
                 }
                 BackwardLayer(mb);
+                if (fsdp2) program.Add(new Work(copyInLayer, WorkPhase.Backward, mb));
                 if (fsdpLayerPasses.Kernels > 0)
                 {
                     program.Add(new Alloc(MemoryKind.Buffers, fsdpLayerGradient));
@@ -438,6 +448,7 @@ public static class StagePlanner
             });
             var holdsOther = otherParams > 0 && (FirstVirtual(c) || LastVirtual(c));
             if (fsdpOtherPasses.Kernels > 0 && holdsOther) program.Add(new Work(fsdpOtherPasses, WorkPhase.Backward, mb));
+            if (fsdp2 && holdsOther) program.Add(new Work(copyInOther, WorkPhase.Backward, mb));
             if (accumulateOther.Kernels > 0 && holdsOther && !afterBackward) program.Add(new Work(accumulateOther, WorkPhase.Backward, mb));
             if (working > 0) program.Add(new Alloc(MemoryKind.Activations, -working));
             program.Add(new Alloc(MemoryKind.Activations, -activations[c]));

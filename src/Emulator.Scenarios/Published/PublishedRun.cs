@@ -171,6 +171,10 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// DecoupledAdamW (MPT's yamls: `decoupled_adamw`, weight decay 0, gradient clipping by norm).</summary>
     public bool RunsPyTorchFsdp => StackIs("llm-foundry") && Zero == 3;
 
+    /// <summary>Whether the run is FSDP2 (PyTorch's fully_shard, zero 3 under torchtitan), which copies each all-gathered unit out of the
+    /// gather's flat buffer and each unit's gradients into the reduce-scatter's (torch.distributed._composable.fsdp._fsdp_collectives).</summary>
+    public bool RunsFsdp2 => StackIs("torchtitan") && Zero == 3;
+
     /// <summary>Whether the stack's layers run backward as eager PyTorch autograd with nothing fused around the GEMMs and attention:
     /// llm-foundry's MPT blocks (torch's LayerNorm, whose weight gradient is a kernel of its own; residual adds, whose forks autograd
     /// sums; the fused QKV projection split by chunk, whose backward is a cat) and torchtitan's Llama blocks (RMSNorm's weight
@@ -342,6 +346,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         if (c.GetValueOrDefault("half_precision_grads") is { Length: > 0 } halfGrads) b.Append(CultureInfo.InvariantCulture, $"  half-precision-grads = {halfGrads}\n");
         b.Append(CultureInfo.InvariantCulture, $"  fused-cross-entropy = {(FusesCrossEntropy ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  fsdp-gradient-passes = {(RunsPyTorchFsdp ? "true" : "false")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  fsdp2-copies = {(RunsFsdp2 ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  eager-backward-passes = {(RunsEagerAutograd ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  eager-llama-ops = {(RunsEagerLlamaOps ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  metric-cross-entropies = {MetricCrossEntropies}\n");

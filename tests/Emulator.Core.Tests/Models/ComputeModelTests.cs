@@ -108,6 +108,16 @@ public class ComputeModelTests
     }
 
     [Fact]
+    public void Fsdp2_copies_move_four_bytes_a_parameter_out_of_a_gather_and_two_plus_the_reduce_dtype_into_a_reduce_scatter()
+    {
+        // 1e6 parameters: the copy-out reads and writes 2 B each (4,000,000 B = 80 µs at 20 ps a byte, + 1 µs); the copy-in reads
+        // 2 B and writes 4 (fp32 reduce: 6,000,000 B) or 2 (bf16: 4,000,000 B).
+        Assert.Equal(new WorkCost(0, 4_000_000, 1, new SimTime(81_000_000)), ComputeModel.Fsdp2GatherCopyOut(Card, 1e6));
+        Assert.Equal(new WorkCost(0, 6_000_000, 1, new SimTime(121_000_000)), ComputeModel.Fsdp2ReduceScatterCopyIn(Card, 1e6, 4));
+        Assert.Equal(new WorkCost(0, 4_000_000, 1, new SimTime(81_000_000)), ComputeModel.Fsdp2ReduceScatterCopyIn(Card, 1e6, 2));
+    }
+
+    [Fact]
     public void Eager_backward_passes_add_layernorm_weight_gradients_fork_sums_and_the_qkv_cat()
     {
         // Tiny, one sequence of 64 tokens, h 128 (8,192 token·h): each block's layernorm weight gradient reads the input and the

@@ -219,6 +219,13 @@ public class PublishedRunTests
     }
 
     [Theory]
+    [InlineData("torchtitan-2024", "3", "true")]      // fully_shard: copies out of each gather, into each reduce-scatter
+    [InlineData("torchtitan-2024", "0", "false")]
+    [InlineData("llm-foundry-2023", "3", "false")]    // FSDP 1: fsdp-gradient-passes instead
+    public void Fsdp2Copies_AreTorchtitans(string stack, string zero, string expected) =>
+        Assert.Contains($"fsdp2-copies = {expected}\n", Row(("stack", stack), ("zero", zero)).ToScenarioText());
+
+    [Theory]
     [InlineData("megatron-lm-2021", "false")]
     [InlineData("megatron-lm-2022", "true")]          // asynchronous input-gradient all-reduce (Korthikanti et al. 2022 §6.2)
     [InlineData("megatron-lm-2024", "true")]

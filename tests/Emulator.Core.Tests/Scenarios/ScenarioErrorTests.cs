@@ -406,10 +406,18 @@ public class ScenarioErrorTests
     [InlineData("training.optimizer", "eager-adamw", "2", "set optimizer = fused-adam, or zero-stage = 3")]
     [InlineData("training.fsdp-gradient-passes", "true", "0", "set fsdp-gradient-passes = false, or zero-stage = 3")]
     [InlineData("training.fsdp-gradient-passes", "true", "1", "set fsdp-gradient-passes = false, or zero-stage = 3")]
+    [InlineData("training.fsdp2-copies", "true", "2", "set fsdp2-copies = false, or zero-stage = 3")]
     public void Pytorch_fsdp_settings_need_fully_sharded_parameters(string key, string value, string zero, string fix)
     {
         var m = Fails((key, value), ("training.zero-stage", zero));
         Has(m, key, "does not shard the parameters", fix);
+    }
+
+    [Fact]
+    public void Fsdp2_copies_and_fsdp1_passes_are_not_both_set()
+    {
+        var m = Fails(("training.fsdp2-copies", "true"), ("training.fsdp-gradient-passes", "true"), ("training.zero-stage", "3"));
+        Has(m, "training.fsdp2-copies", "training.fsdp-gradient-passes", "set one to false");
     }
 
     [Theory]
