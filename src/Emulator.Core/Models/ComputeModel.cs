@@ -120,6 +120,11 @@ public static partial class ComputeModel
     /// <paramref name="reduceBytes"/>-byte elements: the flat gradient assembled from the 2-byte gradients of its parameters' views (the
     /// backward of split, a cat: 2 + 2 bytes a parameter), cast to the reduce dtype when wider (2 + g) and pre-divided in place before the
     /// reduce-scatter (g + g); one kernel each. The shard-sized passes after it (post-division, accumulation) are not charged.</summary>
+    public static WorkCost FsdpGradientPasses(CardSpec c, double parameters, int reduceBytes) =>
+        Elementwise(c, parameters * (2 + 2))
+        + (reduceBytes > 2 ? Elementwise(c, parameters * (2 + reduceBytes)) : WorkCost.Zero)
+        + Elementwise(c, parameters * 2 * reduceBytes);
+
     /// <summary>FSDP2's copy of one all-gathered unit of <paramref name="parameters"/> out of the gather's flat 2-byte output into the
     /// unsharded parameters (torch.split_with_sizes_copy in foreach_all_gather_copy_out): one kernel, 2 + 2 bytes a parameter.</summary>
     public static WorkCost Fsdp2GatherCopyOut(CardSpec c, double parameters) => Elementwise(c, parameters * (2 + 2));
@@ -127,11 +132,6 @@ public static partial class ComputeModel
     /// <summary>FSDP2's copy of one unit's 2-byte unsharded gradients into the reduce-scatter's input of <paramref name="reduceBytes"/>-byte
     /// elements, cast on the way (chunk_cat in foreach_reduce_scatter_copy_in): one kernel, 2 + g bytes a parameter.</summary>
     public static WorkCost Fsdp2ReduceScatterCopyIn(CardSpec c, double parameters, int reduceBytes) => Elementwise(c, parameters * (2 + reduceBytes));
-
-    public static WorkCost FsdpGradientPasses(CardSpec c, double parameters, int reduceBytes) =>
-        Elementwise(c, parameters * (2 + 2))
-        + (reduceBytes > 2 ? Elementwise(c, parameters * (2 + reduceBytes)) : WorkCost.Zero)
-        + Elementwise(c, parameters * 2 * reduceBytes);
 
     /// <summary>One GEMM kernel (or a batch of equal ones in one launch) with its own size-dependent efficiency.</summary>
     private static WorkCost Gemm(CardSpec c, double m, double n, double k, double batch = 1)
