@@ -61,6 +61,14 @@ public static class ScenarioValidator
             throw v.Fail("training.zero-stage", "must be 0, 1, 2 or 3 (0 replicated, 1 distributed optimizer, 2 sharded gradients, 3 sharded parameters / FSDP)");
         if (!Enum.IsDefined(s.Training.Recompute))
             throw v.Fail("training.recompute", $"not a valid value; choose one of {string.Join(", ", ScenarioKeys.RecomputeChoices)}");
+        if (s.Training.RecomputeLayers is { } recomputeLayers)
+        {
+            if (recomputeLayers < 0)
+                throw v.Fail("training.recompute-layers", "must be 0 or more: the layers of each pipeline chunk full recomputation covers");
+            if (s.Training.Recompute is not (Recompute.Full or Recompute.FullNeeded))
+                throw v.Fail(["training.recompute-layers", "training.recompute"],
+                    "recompute-layers picks the layers whole-layer recomputation covers, and {training.recompute} recomputes no whole layers: set recompute = full (or full-needed), or remove recompute-layers");
+        }
     }
 
     private static void CheckHardware(Scenario s, ValidationContext v)

@@ -116,6 +116,10 @@ public sealed record TrainingSpec(
     /// (ComputeModel.EagerLlamaForward and EagerLlamaBackward; torchtitan without torch.compile).</summary>
     public bool EagerLlamaOps { get; init; }
 
+    /// <summary>With full (or full-needed) recomputation, how many layers of each pipeline chunk it covers, the first ones (Megatron-LM's
+    /// --recompute-method block --recompute-num-layers N); the others keep their activations as with none. Null: every layer.</summary>
+    public int? RecomputeLayers { get; init; }
+
     /// <summary>With ZeRO-3, PyTorch FSDP's memory-bound passes over each unit's unsharded gradient every microbatch: the flat
     /// gradient gathered from its parameters' views, its cast to the reduce dtype and its in-place pre-division.</summary>
     public bool FsdpGradientPasses { get; init; }

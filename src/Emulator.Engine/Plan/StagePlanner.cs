@@ -76,10 +76,14 @@ public static class StagePlanner
         var phase = 0;
         var pending = new List<(RingKind Kind, int Phase)>();
         // FlashAttention keeps no s×s scores, exactly what selective recompute drops from the stored activations.
-        var storedPolicy = t.FlashAttention && t.Recompute == Recompute.None ? Recompute.Selective : t.Recompute;
+        var keptPolicy = t.FlashAttention ? Recompute.Selective : Recompute.None;
+        var storedPolicy = t.Recompute == Recompute.None ? keptPolicy : t.Recompute;
+        // Whole-layer recomputation may cover only the first N layers of each chunk (training.recompute-layers); the rest keep theirs.
+        int Recomputed(int c) => Math.Min(t.RecomputeLayers ?? chunkLayers[c], chunkLayers[c]);
         // Context parallelism keeps s/cp of every sequence on a card: every activation shrinks by cp.
         var activations = Enumerable.Range(0, v).Select(c => CeilDiv(
-            MemoryModel.ActivationBytesPerMicrobatch(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, storedPolicy, chunkLayers[c], FirstVirtual(c), LastVirtual(c), t.HiddenDropout, t.AttentionDropout), cp)).ToArray();
+            MemoryModel.ActivationBytesPerMicrobatch(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, storedPolicy, Recomputed(c), FirstVirtual(c), LastVirtual(c), t.HiddenDropout, t.AttentionDropout)
+            + MemoryModel.ActivationBytesPerMicrobatch(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, keptPolicy, chunkLayers[c] - Recomputed(c), false, false, t.HiddenDropout, t.AttentionDropout), cp)).ToArray();
         var working = CeilDiv(MemoryModel.RecomputeWorkingBytes(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute, t.FlashAttention, t.HiddenDropout, t.AttentionDropout), cp);
 
         var fwd = ComputeModel.LayerForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.FlashAttention, cp, t.AttentionDropout);
@@ -415,23 +419,27 @@ public static class StagePlanner
 
             if (!LastVirtual(c)) program.Add(new WaitInput(TransferKind.Gradient, mb, c));
             if (LastVirtual(c)) { program.Add(new Work(logitsB, WorkPhase.Backward, mb)); flops += logitsB.Flops; }
-            if (working > 0) program.Add(new Alloc(MemoryKind.Activations, working));
+            var chunkWorking = Recomputed(c) > 0 ? working : 0;
+            if (chunkWorking > 0) program.Add(new Alloc(MemoryKind.Activations, chunkWorking));
             var bucketed = sharded == 3 || (t.OverlapGradReduce && replicas > 1 && mb == m - 1 && !alignedGradSync);
-            Layers(chunkLayers[c], _ =>
+            var keptLayers = chunkLayers[c] - Recomputed(c);
+            Layers(chunkLayers[c], l =>
             {
                 if (fsdp2) program.Add(new Work(copyOutLayer, WorkPhase.Backward, mb));
-                if (t.Recompute == Recompute.Full) ForwardLayer(re, WorkPhase.Recompute, mb);
+                // Backward meets the chunk's layers last to first: the recomputed first N come after the kept ones.
+                var policy = l < keptLayers ? Recompute.None : t.Recompute;
+                if (policy == Recompute.Full) ForwardLayer(re, WorkPhase.Recompute, mb);
                 // Only what backward reads: the MLP's reduction feeds just the residual, so it is not redone (with sequence
                 // parallelism the gather of the MLP's input still is).
-                else if (t.Recompute == Recompute.FullNeeded) Layer(re, WorkPhase.Recompute, mb, attentionFirst: true, closingBytes: gatherOnlyBytes);
+                else if (policy == Recompute.FullNeeded) Layer(re, WorkPhase.Recompute, mb, attentionFirst: true, closingBytes: gatherOnlyBytes);
                 // Selective recompute reruns the attention core, so under ring attention the other ranks' K/V come round again.
-                else if (t.Recompute == Recompute.Selective) { Attention(re.Total, WorkPhase.Recompute, mb); flops += re.Total.Flops; }
+                else if (policy == Recompute.Selective) { Attention(re.Total, WorkPhase.Recompute, mb); flops += re.Total.Flops; }
                 // Dots and minimal rerun the attention core too (its output is not saved), so the keys and values come round again.
-                else if (t.Recompute is Recompute.Dots or Recompute.Minimal)
+                else if (policy is Recompute.Dots or Recompute.Minimal)
                 {
                     Attention(re.Attention, WorkPhase.Recompute, mb);
                     // Dots reruns fc1 on every token: with sequence parallelism its input is gathered again first.
-                    if (t.Recompute == Recompute.Dots && gatherOnlyBytes > 0) program.Add(new TpSync(gatherOnlyBytes));
+                    if (policy == Recompute.Dots && gatherOnlyBytes > 0) program.Add(new TpSync(gatherOnlyBytes));
                     program.Add(new Work(re.Mlp, WorkPhase.Recompute, mb));
                     flops += re.Total.Flops;
                 }
@@ -450,7 +458,7 @@ public static class StagePlanner
             if (fsdpOtherPasses.Kernels > 0 && holdsOther) program.Add(new Work(fsdpOtherPasses, WorkPhase.Backward, mb));
             if (fsdp2 && holdsOther) program.Add(new Work(copyInOther, WorkPhase.Backward, mb));
             if (accumulateOther.Kernels > 0 && holdsOther && !afterBackward) program.Add(new Work(accumulateOther, WorkPhase.Backward, mb));
-            if (working > 0) program.Add(new Alloc(MemoryKind.Activations, -working));
+            if (chunkWorking > 0) program.Add(new Alloc(MemoryKind.Activations, -chunkWorking));
             program.Add(new Alloc(MemoryKind.Activations, -activations[c]));
             if (afterBackward)
             {

@@ -18,8 +18,8 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     ];
 
     /// <summary>Columns a file may add to the required ones (data/README.md): where the run comes from, free-text notes, and what only some
-    /// runs publish (slices, head width, parallel layers, bf16 gradient reduction).</summary>
-    public static readonly IReadOnlyList<string> OptionalColumns = ["source", "notes", "slices", "head_dim", "parallel_layers", "half_precision_grads"];
+    /// runs publish (slices, head width, parallel layers, bf16 gradient reduction, layers per chunk under full recomputation).</summary>
+    public static readonly IReadOnlyList<string> OptionalColumns = ["source", "notes", "slices", "head_dim", "parallel_layers", "half_precision_grads", "recompute_layers"];
 
     /// <summary>Row id.</summary>
     public string Id => Columns["id"];
@@ -328,6 +328,9 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append("}\ntraining {\n");
         b.Append(CultureInfo.InvariantCulture, $"  precision = {Precision}\n");
         b.Append(CultureInfo.InvariantCulture, $"  recompute = {Recompute}\n");
+        // Optional column: full recomputation of only the first N layers of each chunk (Megatron's block method; half the layers
+        // for torchtitan's every-other-layer checkpointing).
+        if (c.GetValueOrDefault("recompute_layers") is { Length: > 0 } recomputeLayers) b.Append(CultureInfo.InvariantCulture, $"  recompute-layers = {recomputeLayers}\n");
         b.Append(CultureInfo.InvariantCulture, $"  sequence-parallel = {SequenceParallel}\n");
         b.Append(CultureInfo.InvariantCulture, $"  zero-stage = {OrDefault("zero", "0")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  flash-attention = {(UsesFlashAttention ? "true" : "false")}\n");

@@ -218,6 +218,13 @@ public class PublishedRunTests
         Assert.Contains($"optimizer = {(expected == "true" ? "eager-adamw" : "fused-adam")}\n", text);
     }
 
+    [Fact]
+    public void RecomputeLayers_Column_LimitsWholeLayerRecomputation()
+    {
+        Assert.Contains("  recompute-layers = 4\n", Row(("recompute_layers", "4")).ToScenarioText());
+        Assert.DoesNotContain("recompute-layers", Row().ToScenarioText());
+    }
+
     [Theory]
     [InlineData("torchtitan-2024", "3", "true")]      // fully_shard: copies out of each gather, into each reduce-scatter
     [InlineData("torchtitan-2024", "0", "false")]

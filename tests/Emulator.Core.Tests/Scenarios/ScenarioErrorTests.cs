@@ -413,6 +413,19 @@ public class ScenarioErrorTests
         Has(m, key, "does not shard the parameters", fix);
     }
 
+    [Theory]
+    [InlineData("none")]
+    [InlineData("selective")]
+    public void Recompute_layers_need_whole_layer_recomputation(string recompute)
+    {
+        var m = Fails(("training.recompute-layers", "2"), ("training.recompute", recompute));
+        Has(m, "training.recompute-layers", "recomputes no whole layers", "set recompute = full (or full-needed), or remove recompute-layers");
+    }
+
+    [Fact]
+    public void Recompute_layers_are_not_negative() =>
+        Has(Fails(("training.recompute-layers", "-1"), ("training.recompute", "full")), "training.recompute-layers", "must be 0 or more");
+
     [Fact]
     public void Fsdp2_copies_and_fsdp1_passes_are_not_both_set()
     {
