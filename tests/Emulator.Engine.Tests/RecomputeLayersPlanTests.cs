@@ -38,4 +38,20 @@ public class RecomputeLayersPlanTests
         Assert.Equal(0, Recomputes(zero));
         Assert.Equal(FirstActivations(none), FirstActivations(zero));
     }
+
+    [Fact]
+    public void The_working_buffer_is_taken_once_backward_has_freed_the_kept_layers()
+    {
+        var two = StagePlanner.Build(Load("training.recompute=full", "training.recompute-layers=2"), 1);
+        var s = Load();
+        var (m, p, t) = (s.Model, s.Parallel, s.Training);
+        var kept = 4 * MemoryModel.ActivationBytesPerLayer(m, p.Tp, p.MicroBatch, t.SequenceParallel, Recompute.None, t.HiddenDropout, t.AttentionDropout);
+        var working = MemoryModel.RecomputeWorkingBytes(m, p.Tp, p.MicroBatch, t.SequenceParallel, Recompute.Full, t.FlashAttention, t.HiddenDropout, t.AttentionDropout);
+        var bytes = two.Program.OfType<Alloc>().Where(a => a.Kind == MemoryKind.Activations).Select(a => a.Bytes).ToList();
+        // Backward meets the 4 kept layers first: their activations go, then the 2 recomputed layers' working buffer comes, each
+        // of the 8 microbatches; nothing is left held at the end.
+        Assert.Equal(8, Enumerable.Range(1, bytes.Count - 1).Count(i => bytes[i] == working && bytes[i - 1] == -kept));
+        Assert.Equal(8, bytes.Count(b => b == working));
+        Assert.Equal(0, bytes.Sum());
+    }
 }

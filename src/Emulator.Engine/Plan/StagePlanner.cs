@@ -81,9 +81,13 @@ public static class StagePlanner
         // Whole-layer recomputation may cover only the first N layers of each chunk (training.recompute-layers); the rest keep theirs.
         int Recomputed(int c) => Math.Min(t.RecomputeLayers ?? chunkLayers[c], chunkLayers[c]);
         // Context parallelism keeps s/cp of every sequence on a card: every activation shrinks by cp.
+        long KeptBytes(int c) => MemoryModel.ActivationBytesPerMicrobatch(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, keptPolicy, chunkLayers[c] - Recomputed(c), false, false, t.HiddenDropout, t.AttentionDropout);
         var activations = Enumerable.Range(0, v).Select(c => CeilDiv(
             MemoryModel.ActivationBytesPerMicrobatch(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, storedPolicy, Recomputed(c), FirstVirtual(c), LastVirtual(c), t.HiddenDropout, t.AttentionDropout)
-            + MemoryModel.ActivationBytesPerMicrobatch(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, keptPolicy, chunkLayers[c] - Recomputed(c), false, false, t.HiddenDropout, t.AttentionDropout), cp)).ToArray();
+            + KeptBytes(c), cp)).ToArray();
+        // With only some layers recomputed, backward meets the kept ones first and has freed their activations by the time the
+        // first recomputation needs its working buffer: that part is released there, the rest after the chunk's backward.
+        var keptActivations = Enumerable.Range(0, v).Select(c => Recomputed(c) > 0 ? Math.Min(CeilDiv(KeptBytes(c), cp), activations[c]) : 0).ToArray();
         var working = CeilDiv(MemoryModel.RecomputeWorkingBytes(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute, t.FlashAttention, t.HiddenDropout, t.AttentionDropout), cp);
 
         var fwd = ComputeModel.LayerForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.FlashAttention, cp, t.AttentionDropout);
@@ -420,11 +424,16 @@ public static class StagePlanner
             if (!LastVirtual(c)) program.Add(new WaitInput(TransferKind.Gradient, mb, c));
             if (LastVirtual(c)) { program.Add(new Work(logitsB, WorkPhase.Backward, mb)); flops += logitsB.Flops; }
             var chunkWorking = Recomputed(c) > 0 ? working : 0;
-            if (chunkWorking > 0) program.Add(new Alloc(MemoryKind.Activations, chunkWorking));
-            var bucketed = sharded == 3 || (t.OverlapGradReduce && replicas > 1 && mb == m - 1 && !alignedGradSync);
             var keptLayers = chunkLayers[c] - Recomputed(c);
+            if (chunkWorking > 0 && keptLayers == 0) program.Add(new Alloc(MemoryKind.Activations, chunkWorking));
+            var bucketed = sharded == 3 || (t.OverlapGradReduce && replicas > 1 && mb == m - 1 && !alignedGradSync);
             Layers(chunkLayers[c], l =>
             {
+                if (l == keptLayers && keptLayers > 0 && Recomputed(c) > 0)
+                {
+                    if (keptActivations[c] > 0) program.Add(new Alloc(MemoryKind.Activations, -keptActivations[c]));
+                    if (chunkWorking > 0) program.Add(new Alloc(MemoryKind.Activations, chunkWorking));
+                }
                 if (fsdp2) program.Add(new Work(copyOutLayer, WorkPhase.Backward, mb));
                 // Backward meets the chunk's layers last to first: the recomputed first N come after the kept ones.
                 var policy = l < keptLayers ? Recompute.None : t.Recompute;
@@ -459,7 +468,7 @@ public static class StagePlanner
             if (fsdp2 && holdsOther) program.Add(new Work(copyInOther, WorkPhase.Backward, mb));
             if (accumulateOther.Kernels > 0 && holdsOther && !afterBackward) program.Add(new Work(accumulateOther, WorkPhase.Backward, mb));
             if (chunkWorking > 0) program.Add(new Alloc(MemoryKind.Activations, -chunkWorking));
-            program.Add(new Alloc(MemoryKind.Activations, -activations[c]));
+            program.Add(new Alloc(MemoryKind.Activations, -(activations[c] - keptActivations[c])));
             if (afterBackward)
             {
                 // Autograd has freed the microbatch's activations by then; the stage output is released only after (DeepSpeed's
