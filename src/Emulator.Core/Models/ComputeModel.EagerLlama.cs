@@ -61,8 +61,4 @@ public static partial class ComputeModel
 
     /// <summary>The keys' (or values') width, k·d.</summary>
     private static double KvWidth(LayerShape g) => g.Model.KvHeads * g.D;
-
-    /// <summary>One kernel for each of <paramref name="bytesPerElement"/>, each over <paramref name="elements"/>.</summary>
-    private static WorkCost Passes(CardSpec c, double elements, double[] bytesPerElement) =>
-        bytesPerElement.Aggregate(WorkCost.Zero, (sum, b) => sum + Elementwise(c, b * elements));
 }

@@ -88,10 +88,14 @@ public static partial class ComputeModel
     /// (4 + 4), + eps in place (4 + 4) and the parameter's addcdiv_ (4 + 4 + 4 + 4): 96 B in ten kernels. FSDP's shard is the fp32
     /// master (cast to 2 bytes at each gather), and set_to_none leaves no gradient buffer to zero.</summary>
     public static WorkCost EagerAdamWStep(CardSpec c, double shardParams) =>
-        EagerAdamWPassBytes.Aggregate(WorkCost.Zero, (step, bytes) => step + Elementwise(c, shardParams * bytes));
+        Passes(c, shardParams, EagerAdamWPassBytes);
 
     /// <summary>Bytes a shard parameter moves in each kernel of <see cref="EagerAdamWStep"/>, in order.</summary>
-    private static readonly int[] EagerAdamWPassBytes = [4, 4 + 4, 4 + 4, 4 + 4 + 4, 4 + 4, 4 + 4 + 4 + 4, 4 + 4, 4 + 4, 4 + 4, 4 + 4 + 4 + 4];
+    private static readonly double[] EagerAdamWPassBytes = [4, 4 + 4, 4 + 4, 4 + 4 + 4, 4 + 4, 4 + 4 + 4 + 4, 4 + 4, 4 + 4, 4 + 4, 4 + 4 + 4 + 4];
+
+    /// <summary>One element-wise kernel for each of <paramref name="bytesPerElement"/>, each over <paramref name="elements"/>.</summary>
+    private static WorkCost Passes(CardSpec c, double elements, double[] bytesPerElement) =>
+        bytesPerElement.Aggregate(WorkCost.Zero, (sum, b) => sum + Elementwise(c, b * elements));
 
     /// <summary>Adding one microbatch's gradients of <paramref name="parameters"/> into the step's buffer of <paramref name="gradientBytes"/>-byte
     /// gradients: nothing when fused into the weight-gradient GEMM; one read-add-write kernel (2 + 2·g bytes a parameter); or a cast to fp32

@@ -429,9 +429,10 @@ public static class StagePlanner
             var bucketed = sharded == 3 || (t.OverlapGradReduce && replicas > 1 && mb == m - 1 && !alignedGradSync);
             Layers(chunkLayers[c], l =>
             {
-                if (l == keptLayers && keptLayers > 0 && Recomputed(c) > 0)
+                // The first recomputed layer (l = keptLayers < the chunk's layers): the kept layers' activations are gone by then.
+                if (l == keptLayers && keptLayers > 0)
                 {
-                    if (keptActivations[c] > 0) program.Add(new Alloc(MemoryKind.Activations, -keptActivations[c]));
+                    program.Add(new Alloc(MemoryKind.Activations, -keptActivations[c]));
                     if (chunkWorking > 0) program.Add(new Alloc(MemoryKind.Activations, chunkWorking));
                 }
                 if (fsdp2) program.Add(new Work(copyOutLayer, WorkPhase.Backward, mb));
