@@ -98,6 +98,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["training.keep-low-precision-grads"] = s.Training.KeepLowPrecisionGrads ? "true" : "false",
             ["training.keep-stage-outputs"] = s.Training.KeepStageOutputs ? "true" : "false",
             ["training.flash-attention"] = s.Training.FlashAttention ? "true" : "false",
+            ["training.fused-softmax"] = s.Training.FusedSoftmax ? "true" : "false",
             ["training.hidden-dropout"] = s.Training.HiddenDropout ? "true" : "false",
             ["training.attention-dropout"] = s.Training.AttentionDropout ? "true" : "false",
             ["software.stack"] = s.Software.Stack,

@@ -22,13 +22,13 @@ namespace Emulator.Core.Models;
 public static partial class ComputeModel
 {
     /// <summary>Forward pass of one layer on one tp rank for microBatch sequences; standard GPT FLOPs are 24·b·s·h²·(1 + s/6h)/tp.</summary>
-    public static LayerWork LayerForward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, bool flashAttention = false, int cp = 1, bool attentionDropout = false)
+    public static LayerWork LayerForward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, bool flashAttention = false, int cp = 1, bool attentionDropout = false, bool fusedSoftmax = true)
     {
         var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
         var layerNorm = LayerNormForward(c, g);
         var attention = layerNorm
             + QkvGemm(c, g)
-            + AttentionCore(c, g, flashAttention, attentionDropout)
+            + AttentionCore(c, g, flashAttention, attentionDropout, fusedSoftmax)
             + Gemm(c, g.Tokens, g.H, g.A / g.Tp);
         var mlp = Fc1Gemm(c, g)
             + ActivationForward(c, g)
@@ -39,7 +39,7 @@ public static partial class ComputeModel
     }
 
     /// <summary>Backward pass (dgrad + wgrad) of one layer on one tp rank: GEMM and attention-core FLOPs are twice the forward's.</summary>
-    public static LayerWork LayerBackward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, bool flashAttention = false, int cp = 1, bool attentionDropout = false)
+    public static LayerWork LayerBackward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, bool flashAttention = false, int cp = 1, bool attentionDropout = false, bool fusedSoftmax = true)
     {
         var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
         var qkv = QkvGemm(c, g);
@@ -48,7 +48,7 @@ public static partial class ComputeModel
         var proj = Gemm(c, g.Tokens, g.H, g.A / g.Tp);
         var core = flashAttention
             ? FlashAttentionKernel(c, g, backward: true)
-            : scores + scores + Elementwise(c, 2 * 3 * g.Scores) + AttentionDropout(c, g, attentionDropout) + context + context;
+            : scores + scores + SoftmaxBackward(c, g, fusedSoftmax) + AttentionDropout(c, g, attentionDropout) + context + context;
         var layerNorm = Elementwise(c, 2 * 3 * g.ReplicatedTokens * g.H);
         var residual = Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H);
         var attention = qkv + qkv + core + proj + proj;
@@ -111,17 +111,17 @@ public static partial class ComputeModel
     /// Minimal (MaxText's minimal) the same but the MLP's first GEMM, whose output it keeps.</summary>
     /// <remarks>With FlashAttention, Selective re-runs the fused forward: Megatron-core checkpoints the core attention whatever
     /// its kernel (`checkpoint_core_attention` under recompute_granularity selective), so backward first rebuilds its output.</remarks>
-    public static LayerWork LayerRecompute(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention = false, int cp = 1, bool attentionDropout = false) => policy switch
+    public static LayerWork LayerRecompute(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention = false, int cp = 1, bool attentionDropout = false, bool fusedSoftmax = true) => policy switch
     {
         Recompute.None => LayerWork.Zero,
-        Recompute.Selective => new LayerWork(AttentionCore(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel), flashAttention, attentionDropout), WorkCost.Zero),
-        Recompute.Full => LayerForward(c, m, tp, microBatch, sequenceParallel, flashAttention, cp, attentionDropout),
+        Recompute.Selective => new LayerWork(AttentionCore(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel), flashAttention, attentionDropout, fusedSoftmax), WorkCost.Zero),
+        Recompute.Full => LayerForward(c, m, tp, microBatch, sequenceParallel, flashAttention, cp, attentionDropout, fusedSoftmax),
         // The attention block's output rebuilds the MLP's layernorm input, so all of it is redone; fc2's output only joins the residual.
-        Recompute.FullNeeded when !m.ParallelLayers => new LayerWork(LayerForward(c, m, tp, microBatch, sequenceParallel, flashAttention, cp, attentionDropout).Attention,
+        Recompute.FullNeeded when !m.ParallelLayers => new LayerWork(LayerForward(c, m, tp, microBatch, sequenceParallel, flashAttention, cp, attentionDropout, fusedSoftmax).Attention,
             MlpInputRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel))),
-        Recompute.FullNeeded => ParallelLayerInputsRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel), flashAttention, attentionDropout),
+        Recompute.FullNeeded => ParallelLayerInputsRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel), flashAttention, attentionDropout, fusedSoftmax),
         Recompute.Dots or Recompute.Minimal => DotsRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel), flashAttention,
-            attentionDropout, mlpGemm: policy == Recompute.Dots),
+            attentionDropout, fusedSoftmax, mlpGemm: policy == Recompute.Dots),
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "unknown recompute policy"),
     };
 
@@ -130,14 +130,14 @@ public static partial class ComputeModel
     /// layernorm reads the residual stream after attention, which neither policy saves, so the residual add (layer input plus the
     /// saved projection output) is redone before it. With parallel layers the one shared layernorm reads the saved layer input and
     /// is counted once, with the MLP.</summary>
-    private static LayerWork DotsRecompute(CardSpec c, LayerShape g, bool flashAttention, bool attentionDropout, bool mlpGemm) => new(
-        (g.Model.ParallelLayers ? WorkCost.Zero : LayerNormForward(c, g)) + AttentionCore(c, g, flashAttention, attentionDropout),
+    private static LayerWork DotsRecompute(CardSpec c, LayerShape g, bool flashAttention, bool attentionDropout, bool fusedSoftmax, bool mlpGemm) => new(
+        (g.Model.ParallelLayers ? WorkCost.Zero : LayerNormForward(c, g)) + AttentionCore(c, g, flashAttention, attentionDropout, fusedSoftmax),
         (g.Model.ParallelLayers ? WorkCost.Zero : ResidualAdd(c, g))
         + (mlpGemm ? MlpInputRecompute(c, g) : LayerNormForward(c, g) + ActivationForward(c, g)));
 
     /// <summary>What `full-needed` redoes of a parallel layer: the shared layernorm, QKV and the attention core, fc1 and its activation.</summary>
-    private static LayerWork ParallelLayerInputsRecompute(CardSpec c, LayerShape g, bool flashAttention, bool attentionDropout) => new(
-        LayerNormForward(c, g) + QkvGemm(c, g) + AttentionCore(c, g, flashAttention, attentionDropout),
+    private static LayerWork ParallelLayerInputsRecompute(CardSpec c, LayerShape g, bool flashAttention, bool attentionDropout, bool fusedSoftmax) => new(
+        LayerNormForward(c, g) + QkvGemm(c, g) + AttentionCore(c, g, flashAttention, attentionDropout, fusedSoftmax),
         Fc1Gemm(c, g) + ActivationForward(c, g));
 
     /// <summary>What `dots` recomputes, and `full-needed` of the MLP: the MLP's layernorm, its first GEMM (h × f/tp, 2f/tp gated) and activation.</summary>
@@ -153,15 +153,30 @@ public static partial class ComputeModel
     private static WorkCost ActivationForward(CardSpec c, LayerShape g) => Elementwise(c, 2 * (g.Fc1Width + g.F) * g.Tokens / g.Tp);
 
     /// <summary>The forward attention core: the fused kernel, or QKᵀ, softmax (and dropout) and AV as kernels of their own.</summary>
-    private static WorkCost AttentionCore(CardSpec c, LayerShape g, bool flashAttention, bool attentionDropout) =>
-        flashAttention ? FlashAttentionKernel(c, g, backward: false) : AttentionCoreForward(c, g, attentionDropout);
+    private static WorkCost AttentionCore(CardSpec c, LayerShape g, bool flashAttention, bool attentionDropout, bool fusedSoftmax) =>
+        flashAttention ? FlashAttentionKernel(c, g, backward: false) : AttentionCoreForward(c, g, attentionDropout, fusedSoftmax);
 
     /// <summary>QKᵀ, softmax (and attention dropout as its own kernel, if on) and AV of a/tp heads: 2·b·s²·h/tp FLOPs for each GEMM.</summary>
-    private static WorkCost AttentionCoreForward(CardSpec c, LayerShape g, bool dropout) =>
+    private static WorkCost AttentionCoreForward(CardSpec c, LayerShape g, bool dropout, bool fusedSoftmax) =>
         Gemm(c, g.S, g.S, g.D, g.HeadBatch)
-        + Elementwise(c, 2 * 2 * g.Scores)
+        + SoftmaxForward(c, g, fusedSoftmax)
         + AttentionDropout(c, g, dropout)
         + Gemm(c, g.S, g.D, g.S, g.HeadBatch);
+
+    /// <summary>The attention softmax forward: Megatron-LM's fused scale-mask-softmax kernel reads and writes the 2-byte scores (4 B a
+    /// score); its fallback, forward_torch_softmax, runs five kernels over fp32 copies: cast to fp32 (2 + 4), scale (4 + 4), masked_fill_
+    /// in place (4 + 4; the s×s mask, shared by every head, stays in cache), softmax (4 + 4) and cast back (4 + 2): 36 B a score.</summary>
+    private static WorkCost SoftmaxForward(CardSpec c, LayerShape g, bool fused) =>
+        fused ? Elementwise(c, 2 * 2 * g.Scores) : Passes(c, g.Scores, TorchSoftmaxForwardBytes);
+
+    /// <summary>The softmax backward: the fused kernel reads the output gradient and the probabilities and writes the input gradient
+    /// (6 B a score); autograd through the fallback runs five: the gradient cast to fp32 (2 + 4), softmax backward reading it and the
+    /// saved fp32 probabilities (4 + 4 + 4), masked_fill's (4 + 4), the scale's (4 + 4) and the cast back (4 + 2): 40 B a score.</summary>
+    private static WorkCost SoftmaxBackward(CardSpec c, LayerShape g, bool fused) =>
+        fused ? Elementwise(c, 2 * 3 * g.Scores) : Passes(c, g.Scores, TorchSoftmaxBackwardBytes);
+
+    private static readonly double[] TorchSoftmaxForwardBytes = [2 + 4, 4 + 4, 4 + 4, 4 + 4, 4 + 2];
+    private static readonly double[] TorchSoftmaxBackwardBytes = [2 + 4, 4 + 4 + 4, 4 + 4, 4 + 4, 4 + 2];
 
     /// <summary>Attention dropout as its own kernel, when on: 5 bytes per score either way (forward reads the probabilities and
     /// writes them and a 1-byte mask; backward reads the gradient and the mask and writes the gradient).</summary>

@@ -51,8 +51,9 @@ public static class MemoryModel
     }
 
     /// <summary>Activation bytes one layer keeps per microbatch: with SP s·b·h·(34 + 5·a·s/h)/t, without s·b·h·(10 + 24/t + 5·a·s/(h·t)) (2·a·s/h
-    /// for the scores without attention dropout); Selective drops that term; Full and FullNeeded keep the input 2·s·b·h (/t with SP).</summary>
-    public static long ActivationBytesPerLayer(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool hiddenDropout = true, bool attentionDropout = true)
+    /// for the scores without attention dropout, two or four more a score with the unfused softmax's fp32 probabilities); Selective drops
+    /// that term; Full and FullNeeded keep the input 2·s·b·h (/t with SP).</summary>
+    public static long ActivationBytesPerLayer(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool hiddenDropout = true, bool attentionDropout = true, bool fusedSoftmax = true)
     {
         var t = CheckTp(tp);
         var sbh = checked(TokenBytes(m, microBatch) * m.Hidden);
@@ -73,7 +74,7 @@ public static class MemoryModel
             var kept = checked(2 * sba + 4 * kv + fc1);
             return sequenceParallel ? CeilDiv(checked(tokensWide + kept), t) : checked(tokensWide + CeilDiv(kept, t));
         }
-        var core = policy == Recompute.Selective ? 0 : CoreBytes(m, microBatch, attentionDropout);
+        var core = policy == Recompute.Selective ? 0 : CoreBytes(m, microBatch, attentionDropout, fusedSoftmax);
         var split = checked(SplitTokenBytes(m, microBatch) + core);
         return sequenceParallel ? CeilDiv(checked(replicated + split), t) : checked(replicated + CeilDiv(split, t));
     }
@@ -83,13 +84,13 @@ public static class MemoryModel
     /// mask s·b·h (1 B, /t with SP), plus on the last stage the final layernorm and output-layer inputs 4·s·b·h (/t with SP) and the
     /// fp32 logits 4·s·b·V/t (Korthikanti et al. §4.3). The transient of recomputation is RecomputeWorkingBytes, not included here.
     /// </summary>
-    public static long ActivationBytesPerMicrobatch(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, int stageLayers, bool firstStage, bool lastStage, bool hiddenDropout = true, bool attentionDropout = true)
+    public static long ActivationBytesPerMicrobatch(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, int stageLayers, bool firstStage, bool lastStage, bool hiddenDropout = true, bool attentionDropout = true, bool fusedSoftmax = true)
     {
         var t = CheckTp(tp);
         var sbh = TokenBytes(m, microBatch) * m.Hidden;
         checked
         {
-            var total = stageLayers * ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, policy, hiddenDropout, attentionDropout);
+            var total = stageLayers * ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, policy, hiddenDropout, attentionDropout, fusedSoftmax);
             if (firstStage && hiddenDropout) total += sequenceParallel ? CeilDiv(sbh, t) : sbh;
             if (lastStage)
             {
@@ -105,12 +106,12 @@ public static class MemoryModel
     /// the rematerialised scores, ⌈core/t⌉; under Dots what the layer's backward rebuilds: the layernorm outputs 4·sbh (2·sbh with
     /// parallel layers; /t with SP), the attention output 2·sbA/t (and the unfused scores) and the MLP's first GEMM and activation
     /// outputs 2·sb·(f₁ + f)/t; under Minimal the same with only the activation's 2·sb·f/t on the MLP's side; otherwise 0.</summary>
-    public static long RecomputeWorkingBytes(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention, bool hiddenDropout = true, bool attentionDropout = true) => policy switch
+    public static long RecomputeWorkingBytes(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention, bool hiddenDropout = true, bool attentionDropout = true, bool fusedSoftmax = true) => policy switch
     {
-        Recompute.Full or Recompute.FullNeeded => ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, flashAttention ? Recompute.Selective : Recompute.None, hiddenDropout, attentionDropout),
-        Recompute.Selective when !flashAttention => CeilDiv(CoreBytes(m, microBatch, attentionDropout), CheckTp(tp)),
+        Recompute.Full or Recompute.FullNeeded => ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, flashAttention ? Recompute.Selective : Recompute.None, hiddenDropout, attentionDropout, fusedSoftmax),
+        Recompute.Selective when !flashAttention => CeilDiv(CoreBytes(m, microBatch, attentionDropout, fusedSoftmax), CheckTp(tp)),
         Recompute.Dots or Recompute.Minimal => DotsWorkingBytes(m, CheckTp(tp), microBatch, sequenceParallel, mlpGemm: policy == Recompute.Dots,
-            flashAttention ? 0 : CoreBytes(m, microBatch, attentionDropout)),
+            flashAttention ? 0 : CoreBytes(m, microBatch, attentionDropout, fusedSoftmax)),
         _ => 0,
     };
 
@@ -126,9 +127,10 @@ public static class MemoryModel
     }
 
     /// <summary>The unfused attention core's stored scores over all heads: the softmax output 2·a·s²·b, and with attention dropout its mask
-    /// and output too, 5·a·s²·b (Korthikanti et al.'s term).</summary>
-    private static long CoreBytes(ModelSpec m, int microBatch, bool attentionDropout) =>
-        checked((attentionDropout ? 5L : 2L) * m.Heads * m.SeqLen * TokenBytes(m, microBatch));
+    /// and output too, 5·a·s²·b (Korthikanti et al.'s term). Megatron-LM's unfused fallback softmax saves its fp32 output for its backward
+    /// (4 B a score) and the AV GEMM the 2-byte probabilities cast from it (or dropout's mask and output): 6·a·s²·b, or 7 with dropout.</summary>
+    private static long CoreBytes(ModelSpec m, int microBatch, bool attentionDropout, bool fusedSoftmax) =>
+        checked(((fusedSoftmax ? 2L : 4L) + (attentionDropout ? 3L : fusedSoftmax ? 0L : 2L)) * m.Heads * m.SeqLen * TokenBytes(m, microBatch));
 
     /// <summary>The tp-split tokens-wide tensors: Q, K, V, projection input (the attention context), activation input and output (24·s·b·h for a standard GPT).</summary>
     private static long SplitTokenBytes(ModelSpec m, int microBatch)

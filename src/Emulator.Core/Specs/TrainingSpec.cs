@@ -116,6 +116,11 @@ public sealed record TrainingSpec(
     /// (ComputeModel.EagerLlamaForward and EagerLlamaBackward; torchtitan without torch.compile).</summary>
     public bool EagerLlamaOps { get; init; }
 
+    /// <summary>The unfused attention's softmax as Megatron-LM's fused scale-mask-softmax kernel (true) or, false, its fallback
+    /// forward_torch_softmax: fp32 copies through five kernels each way, the fp32 probabilities kept for backward (ComputeModel's
+    /// SoftmaxForward and SoftmaxBackward). Megatron-LM falls back when its kernel's shape conditions fail.</summary>
+    public bool FusedSoftmax { get; init; } = true;
+
     /// <summary>With full (or full-needed) recomputation, how many layers of each pipeline chunk it covers, the first ones (Megatron-LM's
     /// --recompute-method block --recompute-num-layers N); the others keep their activations as with none. Null: every layer.</summary>
     public int? RecomputeLayers { get; init; }

@@ -43,6 +43,24 @@ public class LayerWorkTests
     }
 
     [Fact]
+    public void Unfused_softmax_is_five_fp32_kernels_each_way()
+    {
+        // Tiny, tp 1, b 1: 8,192 scores at 20 ps a byte. Fused: one kernel of 4 B a score forward (655,360 ps), 6 B backward (983,040).
+        // Megatron-LM's fallback forward: cast 6, scale 8, masked_fill 8, softmax 8, cast back 6 = 36 B a score, 294,912 B in five
+        // kernels (5,898,240 ps); backward: cast 6, softmax 12, masked_fill 8, scale 8, cast back 6 = 40 B, 327,680 B (6,553,600 ps).
+        var fwd = ComputeModel.LayerForward(Card, Tiny, 1, 1, false);
+        var bwd = ComputeModel.LayerBackward(Card, Tiny, 1, 1, false);
+        var fused = (Forward: new WorkCost(0, 32_768, 1, new SimTime(655_360 + Launch)), Backward: new WorkCost(0, 49_152, 1, new SimTime(983_040 + Launch)));
+        var torch = (Forward: new WorkCost(0, 294_912, 5, new SimTime(5_898_240 + 5 * Launch)), Backward: new WorkCost(0, 327_680, 5, new SimTime(6_553_600 + 5 * Launch)));
+        Assert.Equal(fwd.Attention - fused.Forward + torch.Forward, ComputeModel.LayerForward(Card, Tiny, 1, 1, false, fusedSoftmax: false).Attention);
+        Assert.Equal(bwd.Attention - fused.Backward + torch.Backward, ComputeModel.LayerBackward(Card, Tiny, 1, 1, false, fusedSoftmax: false).Attention);
+        Assert.Equal(fwd.Mlp, ComputeModel.LayerForward(Card, Tiny, 1, 1, false, fusedSoftmax: false).Mlp);
+        // Selective recomputation reruns the core with it.
+        Assert.Equal(ComputeModel.LayerRecompute(Card, Tiny, 1, 1, false, Recompute.Selective).Attention - fused.Forward + torch.Forward,
+            ComputeModel.LayerRecompute(Card, Tiny, 1, 1, false, Recompute.Selective, fusedSoftmax: false).Attention);
+    }
+
+    [Fact]
     public void Forward_with_tensor_and_sequence_parallelism()
     {
         // tp 2, SP, b 2: tokens 128; layernorm/residual kernels see 64 tokens (same bytes as above).

@@ -78,6 +78,12 @@ public class MemoryModelTests
         Assert.Equal(MemoryModel.ActivationBytesPerLayer(Tiny, 2, 1, false, Recompute.None) - 12_288,
             MemoryModel.ActivationBytesPerLayer(Tiny, 2, 1, false, Recompute.None, attentionDropout: false));
         Assert.Equal(0L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.None, flashAttention: false));
+        // Megatron-LM's fp32 fallback softmax keeps its fp32 output besides the 2-byte probabilities: 6·a·s²·b/t = 24,576, or with
+        // attention dropout's mask and output 7·a·s²·b/t = 28,672.
+        Assert.Equal(24_576L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Selective, flashAttention: false, attentionDropout: false, fusedSoftmax: false));
+        Assert.Equal(28_672L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Selective, flashAttention: false, fusedSoftmax: false));
+        Assert.Equal(MemoryModel.ActivationBytesPerLayer(Tiny, 2, 1, false, Recompute.None) + 8_192,
+            MemoryModel.ActivationBytesPerLayer(Tiny, 2, 1, false, Recompute.None, fusedSoftmax: false));
         // FlashAttention rematerialises the layer without the s×s scores: 34·8,192/2, the 5·a·s²·b = 40,960 score bytes dropped.
         Assert.Equal(139_264L, MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Full, flashAttention: true));
     }

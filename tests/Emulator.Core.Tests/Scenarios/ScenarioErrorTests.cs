@@ -427,6 +427,11 @@ public class ScenarioErrorTests
         Has(Fails(("training.recompute-layers", "-1"), ("training.recompute", "full")), "training.recompute-layers", "must be 0 or more");
 
     [Fact]
+    public void Unfused_softmax_needs_unfused_attention() =>
+        Has(Fails(("training.fused-softmax", "false"), ("training.flash-attention", "true")),
+            "training.fused-softmax", "training.flash-attention", "set fused-softmax = true, or flash-attention = false");
+
+    [Fact]
     public void Fsdp2_copies_and_fsdp1_passes_are_not_both_set()
     {
         var m = Fails(("training.fsdp2-copies", "true"), ("training.fsdp-gradient-passes", "true"), ("training.zero-stage", "3"));
