@@ -76,8 +76,9 @@ public static class CalibrateCommand
             return ExitCodes.BadInput;
         }
 
+        var outGiven = outDir is not null;
         outDir ??= Path.Combine("out", "calibration");
-        if (!OutputDirectory.TryCreate(outDir, stderr)) return ExitCodes.BadInput;
+        if (!OutputDirectory.TryCreate(outDir, outGiven, stderr)) return ExitCodes.BadInput;
         var scratch = Path.Combine(Path.GetTempPath(), "emulator-calibrate-" + Environment.ProcessId);
         Directory.CreateDirectory(scratch);
         try

@@ -40,6 +40,17 @@ public static class EmulatorCommand
             stderr.WriteLine($"error: {overflow}");
             return ExitCodes.BadInput;
         }
+        catch (UnauthorizedAccessException e)
+        {
+            // A file named inside another (a preset, a stack) or an output folder the user may not touch.
+            stderr.WriteLine($"error: {e.Message} Check its permissions, or run where you can read and write.");
+            return ExitCodes.BadInput;
+        }
+        catch (IOException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
+            return ExitCodes.Failure;
+        }
         catch (Exception e)
         {
             stderr.WriteLine($"internal error: {e}");

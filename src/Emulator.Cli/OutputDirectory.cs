@@ -3,8 +3,9 @@ namespace Emulator.Cli;
 /// <summary>Creates a command's output directory before any work, so that a path it cannot write is one clear error, not a lost run.</summary>
 public static class OutputDirectory
 {
-    /// <summary>Creates <paramref name="path"/> (and its parents); on failure writes why and what to do to <paramref name="stderr"/> and returns false.</summary>
-    public static bool TryCreate(string path, TextWriter stderr)
+    /// <summary>Creates <paramref name="path"/> (and its parents); on failure writes why and what to do to <paramref name="stderr"/> and returns false.
+    /// <paramref name="given"/>: the user named it with --out (else it is the command's default under out/).</summary>
+    public static bool TryCreate(string path, bool given, TextWriter stderr)
     {
         try
         {
@@ -17,7 +18,9 @@ public static class OutputDirectory
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
         {
-            stderr.WriteLine($"error: --out {path}: cannot write there ({e.Message}); give a directory you can write, or leave --out out for the default under out/");
+            stderr.WriteLine(given
+                ? $"error: --out {path}: cannot write there ({e.Message}); give a directory you can write, or leave --out out for the default under out/"
+                : $"error: {path} (the default output folder): cannot write there ({e.Message}); run from a folder you can write, or give --out DIR");
             return false;
         }
     }

@@ -74,15 +74,16 @@ public static class RunCommand
             stderr.WriteLine($"error: name = '{scenario.Name}' would put the results outside out/ (it names the folder out/NAME): give the scenario a plain name, e.g. name = quickstart, or choose the folder with --out DIR");
             return ExitCodes.BadInput;
         }
+        var outGiven = outDir is not null;
         outDir ??= Path.Combine("out", scenario.Name);
-        if (!buildOnly && !OutputDirectory.TryCreate(outDir, stderr)) return ExitCodes.BadInput;
+        if (!buildOnly && !OutputDirectory.TryCreate(outDir, outGiven, stderr)) return ExitCodes.BadInput;
         var wall = Stopwatch.StartNew();
         if (buildOnly)
         {
             var actors = StepEmulation.BuildOnly(scenario);
             var total = actors.Values.Sum();
             var peak = Process.GetCurrentProcess().PeakWorkingSet64;
-            stdout.WriteLine($"{scenario.Name}: built {total:N0} actors ({string.Join(", ", actors.Select(a => $"{a.Value:N0} {a.Key}"))}) in {wall.Elapsed.TotalSeconds:0.0} s; peak process memory {peak / (double)(1L << 30):0.00} GiB ({peak / (double)total:N0} bytes per actor, everything included)");
+            if (!quiet) stdout.WriteLine($"{scenario.Name}: built {total:N0} actors ({string.Join(", ", actors.Select(a => $"{a.Value:N0} {a.Key}"))}) in {wall.Elapsed.TotalSeconds:0.0} s; peak process memory {peak / (double)(1L << 30):0.00} GiB ({peak / (double)total:N0} bytes per actor, everything included)");
             return ExitCodes.Ok;
         }
         var setup = TimeSpan.Zero;

@@ -98,6 +98,7 @@ public static class ValidateCommand
             }
         }
 
+        var outGiven = outDir is not null;
         outDir ??= Path.Combine("out", "validation");
         var rowsDir = Path.Combine(outDir, "rows");
         var csvDir = Path.GetDirectoryName(Path.GetFullPath(csv))!;
@@ -112,7 +113,7 @@ public static class ValidateCommand
         var skipped = new List<(string Id, string Reason)>(malformed.Where(m => only is null || only.Contains(m.Id)));
         foreach (var (id, reason) in skipped) stdout.WriteLine($"{id,-24} skipped: {reason}");
         var malformedSkipped = skipped.Count;
-        if (!OutputDirectory.TryCreate(outDir, stderr)) return ExitCodes.BadInput;
+        if (!OutputDirectory.TryCreate(outDir, outGiven, stderr)) return ExitCodes.BadInput;
         Directory.CreateDirectory(rowsDir);
         var selected = runs.Where(r => only is null || only.Contains(r.Id)).ToArray();
         var outcomes = new (double Emulated, string Note, string? Failure)[selected.Length];
@@ -199,6 +200,21 @@ public static class ValidateCommand
                 .Concat(skipped.Select((s, i) => i >= malformedSkipped && byId.TryGetValue(s.Id, out var run)
                     ? new ValidationCsvRow(s.Id, run.Preset, run.Stack, run.Metric, PublishedOrNull(run), null, null, "skipped: " + s.Reason)
                     : new ValidationCsvRow(s.Id, "", "", "", null, null, null, "skipped: " + s.Reason)))));
+        // Row files an earlier validation left in the same folder are kept (they may be wanted), but said apart from this run's.
+        var thisRun = selected.Select(r => r.Id).ToHashSet(StringComparer.OrdinalIgnoreCase);
+        var earlier = Directory.EnumerateFiles(rowsDir, "*.conf").Select(Path.GetFileNameWithoutExtension)
+            .Where(id => id is not null && !thisRun.Contains(id)).Order(StringComparer.Ordinal).ToArray();
+        if (earlier.Length > 0)
+            stderr.WriteLine($"note: {rowsDir} also holds {earlier.Length} row{(earlier.Length == 1 ? "" : "s")} from an earlier validation ({string.Join(", ", earlier.Take(3))}{(earlier.Length > 3 ? ", ..." : "")}), not in this one's validation.json");
+        // Nothing emulated is not a validation that ran: a script must not read it as one (every row malformed, or a --set
+        // value that breaks every plan).
+        if (rows.Count == 0)
+        {
+            stderr.WriteLine(skipped.Count == 0
+                ? $"error: {csv} has no rows to emulate (only a header)"
+                : $"error: none of the {skipped.Count} rows could be emulated; the reasons are above and in {Path.Combine(outDir, "validation.csv")}");
+            return ExitCodes.BadInput;
+        }
         return ExitCodes.Ok;
     }
 

@@ -35,6 +35,9 @@ internal static class HoconFile
         }
         if (value.Values.Count == 0)
             throw new ScenarioException($"{label}: HOCON syntax error: '{path}' has no value; write {path} = <value>", label, path);
+        // Akka's parser keeps the blanks between a list and what follows it on the line (` }`, a comment) as a literal of their own.
+        if (value.Values.Count > 1 && value.Values[0] is HoconArray && value.Values.Skip(1).All(v => v is HoconLiteral { Value: var blank } && string.IsNullOrWhiteSpace(blank)))
+            value = new HoconValue([value.Values[0]]);
         if (value.Values.Count == 1 && value.Values[0] is HoconArray array)
         {
             var items = new List<string>(array.Count);

@@ -46,6 +46,9 @@ internal static class HoconSyntax
             if (At(text, i, "${")) return $"line {line}: substitutions (${{...}}) are not supported in scenarios; write the value itself";
             if (startsLine && IsInclude(text, i))
                 return $"line {line}: include is not supported; name a hardware preset with hardware = <name> instead";
+            if (c is '=' or ':' && CommaInNumber(text, i + 1) is { } number)
+                return $"line {line}: {number} is not a number HOCON can read (a comma ends a field there); write it without separators, "
+                    + $"{number.Replace(",", "")}, or with a decimal point, {number.Replace(',', '.')}";
             switch (c)
             {
                 case '{' or '[':
@@ -75,6 +78,19 @@ internal static class HoconSyntax
         if (j >= text.Length || !char.IsWhiteSpace(text[j])) return false;
         while (j < text.Length && (text[j] == ' ' || text[j] == '\t')) j++;
         return j < text.Length && (text[j] == '"' || new[] { "required(", "file(", "url(", "classpath(" }.Any(t => At(text, j, t)));
+    }
+
+    /// <summary>A value starting at <paramref name="i"/> (after spaces) that is digits, a comma and digits again, such as 1,024 or
+    /// 0,85: Akka's parser would end the value at the comma and read the rest as a key of its own. Null otherwise.</summary>
+    private static string? CommaInNumber(string text, int i)
+    {
+        while (i < text.Length && (text[i] == ' ' || text[i] == '\t')) i++;
+        var start = i;
+        while (i < text.Length && (char.IsAsciiDigit(text[i]) || text[i] == '.')) i++;
+        if (i == start || i + 1 >= text.Length || text[i] != ',' || !char.IsAsciiDigit(text[i + 1])) return null;
+        i++;
+        while (i < text.Length && (char.IsAsciiDigit(text[i]) || text[i] == ',' || text[i] == '.')) i++;
+        return text[start..i];
     }
 
     private static bool At(string text, int i, string token) => string.CompareOrdinal(text, i, token, 0, token.Length) == 0;

@@ -7,9 +7,27 @@ public static class InputFile
     /// <paramref name="kind"/> file (<paramref name="example"/>).</summary>
     public static string? Problem(string path, string kind, string example)
     {
-        if (File.Exists(path)) return null;
+        if (File.Exists(path)) return Unreadable(path);
         if (Directory.Exists(path))
             return $"{path}: is a directory, not a {kind} file; name the file, e.g. {example}";
         return $"{path}: {kind} file not found (looked for {Path.GetFullPath(path)})";
+    }
+
+    /// <summary>Null when the existing file at <paramref name="path"/> opens for reading; otherwise why not.</summary>
+    private static string? Unreadable(string path)
+    {
+        try
+        {
+            using var _ = File.OpenRead(path);
+            return null;
+        }
+        catch (UnauthorizedAccessException)
+        {
+            return $"{path}: cannot read it (permission denied); make it readable (chmod a+r {path}) or copy it somewhere you can read";
+        }
+        catch (IOException e)
+        {
+            return $"{path}: cannot read it ({e.Message})";
+        }
     }
 }

@@ -351,6 +351,14 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void Run_BuildOnlyQuiet_PrintsNothing()
+    {
+        var (exit, output, err) = CliRunner.Run("run", RepoPaths.Scenario("selene-tiny"), "--quiet", "--build-only");
+        Assert.True(exit == 0, err);
+        Assert.Equal("", output + err);
+    }
+
+    [Fact]
     public void Run_GivenTheRunsCsv_PointsToValidate()
     {
         var csv = Path.Combine(RepoPaths.Root, "data", "published-runs.csv");
@@ -392,13 +400,14 @@ public class ValidateCommandTests
     }
 
     [Fact]
-    public void Validate_NoRowEmulated_ReportsNoErrorRatherThanZero()
+    public void Validate_NoRowEmulated_ReportsNoErrorRatherThanZero_AndExits2()
     {
         var dir = RepoPaths.TempDir();
         var csv = Path.Combine(dir, "runs.csv");
         File.WriteAllLines(csv, new[] { Header, Row("broken", tp: "3") });
         var (exit, output, err) = CliRunner.Run("validate", csv, "--out", dir);
-        Assert.True(exit == 0, err);
+        Assert.Equal(2, exit);
+        Assert.Contains("none of the 1 rows could be emulated", err);
         Assert.Contains("0 rows emulated, 1 skipped; no error to report", output);
         using var json = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "validation.json")));
         Assert.Equal(JsonValueKind.Null, json.RootElement.GetProperty("mean_abs_error").ValueKind);

@@ -15,7 +15,7 @@ public static class Summary
         var b = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
         void Line(string label, string value) => b.Append(inv, $"  {label,-26}{value}\n");
-        b.Append(inv, $"{s.Name}: {s.Model.Name} on {CardsText(s)} ({(r.Actors["card"] < s.Cards ? $"{s.Nodes} nodes; replicas mirrored: {r.Actors["card"]} cards, {r.Actors["node"]} nodes, {r.Actors["switch"]} switches live" : $"{s.Nodes} nodes, {r.Actors["switch"]} switches")}), tp {s.Parallel.Tp}{(s.Parallel.Cp > 1 ? $" cp {s.Parallel.Cp}" : "")} pp {s.Parallel.Pp} dp {s.Parallel.Dp}, {s.Parallel.MicroBatches} microbatches of {s.Parallel.MicroBatch}\n");
+        b.Append(inv, $"{s.Name}: {s.Model.Name} on {CardsText(s)} ({(r.Actors["card"] < s.Cards ? $"{Count(s.Nodes, "node")}; replicas mirrored: {r.Actors["card"]} cards, {Count(r.Actors["node"], "node")}, {Count(r.Actors["switch"], "switch")} live" : $"{Count(s.Nodes, "node")}, {Count(r.Actors["switch"], "switch")}")}), tp {s.Parallel.Tp}{(s.Parallel.Cp > 1 ? $" cp {s.Parallel.Cp}" : "")} pp {s.Parallel.Pp} dp {s.Parallel.Dp}, {Count(s.Parallel.MicroBatches, "microbatch")} of {s.Parallel.MicroBatch}\n");
         if (r.Oom is { } o)
         {
             b.Append(inv, $"  OUT OF MEMORY: card {o.Card}, HBM bank {o.Bank} refused {Gib(o.Requested)} at {o.At.Seconds * 1e3:0.###} ms ({Gib(o.BankLive)} of {Gib(o.BankCapacity)} held)\n");
@@ -61,4 +61,8 @@ public static class Summary
         return string.Join(runs.Count == 2 ? " and " : ", ", runs.Select(r =>
             $"{(r.Last - r.First + 1) * perStage} x {r.Card.Name} in {(r.First == r.Last ? $"stage {r.First}" : $"stages {r.First}-{r.Last}")}"));
     }
+
+    /// <summary>"1 node", "2 nodes", "1 switch", "28 switches".</summary>
+    private static string Count(long n, string noun) =>
+        n == 1 ? $"1 {noun}" : $"{n} {noun}{(noun.EndsWith("ch", StringComparison.Ordinal) ? "es" : "s")}";
 }

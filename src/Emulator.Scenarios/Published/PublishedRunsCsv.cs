@@ -47,6 +47,12 @@ public static class PublishedRunsCsv
             if (fields.Count > header.Length)
                 fields = [.. fields.Take(header.Length - 1), string.Join(",", fields.Skip(header.Length - 1))];
             var id = fields[0].Trim().Length > 0 ? fields[0].Trim() : $"line {i + 1}";
+            // Quotes come in pairs ("" inside a quoted field is two): an odd count leaves a field open to the end of the line.
+            if (lines[i].Count(ch => ch == '"') % 2 == 1)
+            {
+                malformed.Add((id, $"{path}:{i + 1}: a quoted field is not closed on this line; end it with \" (a quote inside a quoted field is written \"\")"));
+                continue;
+            }
             if (fields.Count < header.Length)
             {
                 malformed.Add((id, $"{path}:{i + 1}: {fields.Count} fields, expected {header.Length} ({string.Join(",", header)})"));

@@ -43,4 +43,29 @@ public class PublishedRunsCsvTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void Read_AnUnclosedQuote_IsNamedAsSuch()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"published-{Guid.NewGuid():N}.csv");
+        try
+        {
+            File.WriteAllLines(path, new[]
+            {
+                "id,source,preset,stack,cards,layers,hidden,heads,kv_heads,ffn_hidden,gated_mlp,vocab,seq_len,global_batch,micro_batch,"
+                + "tp,pp,dp,cp,virtual_stages,stage_layers,sequence_parallel,recompute,zero,metric,published,notes",
+                "q,\"Narayanan SC21,a100-80g-selene,megatron-lm-2021,64,8,1024,8,8,4096,false,32000,2048,64,1,1,1,64,1,1,,"
+                + "false,full,0,step_time_s,1,",
+            });
+            var (rows, malformed) = PublishedRunsCsv.Read(path);
+            Assert.Empty(rows);
+            var (id, reason) = Assert.Single(malformed);
+            Assert.Equal("q", id);
+            Assert.Contains(":2: a quoted field is not closed on this line", reason);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

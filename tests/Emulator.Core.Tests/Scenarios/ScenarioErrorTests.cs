@@ -576,10 +576,12 @@ public class ScenarioErrorTests
     [InlineData("cluster.cards = ${x}\n", "substitutions")]
     [InlineData("include \"other.conf\"\n", "include is not supported")]
     [InlineData("cluster cards\n", "'cluster cards' has no value")]
-    public void Hocon_syntax_errors_name_the_file(string text, string problem)
+    [InlineData("x = 1\ncluster { cards = 1,024 }\n", "line 2: 1,024 is not a number HOCON can read (a comma ends a field there); write it without separators, 1024")]
+    [InlineData("card.efficiency.gemm: 0,85\n", "0,85 is not a number HOCON can read", "or with a decimal point, 0.85")]
+    public void Hocon_syntax_errors_name_the_file(string text, string problem, string? more = null)
     {
         var m = FailsText(text, out var path);
-        Has(m, path + ": HOCON syntax error", problem);
+        Has(m, path + ": HOCON syntax error", problem, more ?? problem);
     }
 
     // ---- overrides

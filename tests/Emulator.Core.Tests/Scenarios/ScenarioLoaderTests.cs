@@ -176,6 +176,15 @@ public class ScenarioLoaderTests
         Assert.Equal(4, s.Model.Layers);
     }
 
+    [Theory]
+    [InlineData("parallel", "{ stage-layers = [1, 3] }")]     // blanks between the list and the brace
+    [InlineData("parallel.stage-layers", "[1, 3] # first stage light")]
+    public void A_list_followed_by_blanks_on_its_line_reads_as_the_list(string key, string value)
+    {
+        using var t = TempScenario.With((key, value));
+        Assert.Equal([1, 3], ScenarioLoader.Load(t.FilePath, []).Parallel.StageLayers);
+    }
+
     [Fact]
     public void Name_defaults_to_the_file_name_and_kv_heads_to_heads()
     {
