@@ -142,10 +142,24 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         return Has("node.intra.all-reduce-efficiency") ? node with { IntraAllReduceEfficiency = Number("node.intra.all-reduce-efficiency") } : node;
     }
 
+    private static readonly string[] FatTreeKeys =
+        ["fabric.tiers", "fabric.rail-optimized", "fabric.leaf.down-ports", "fabric.leaf.up-ports", "fabric.spine.down-ports", "fabric.spine.up-ports"];
+
+    private static readonly string[] TorusKeys = ["fabric.torus-dims", "fabric.dcn-latency"];
+
+    /// <summary>Refuses a key of the other kind of fabric that the scenario or a --set wrote: it would be silently ignored. A preset's
+    /// are not refused: a scenario may turn its preset's fabric into the other kind.</summary>
+    private void RefuseKeysOf(string[] keys, string why)
+    {
+        foreach (var key in keys)
+            if (config.TryGet(key, out var raw, out var layer) && layer.Rank > ScenarioLoader.PresetRank) throw Bad(key, layer, raw, why);
+    }
+
     private FabricSpec ReadFabric()
     {
         if (Choice("fabric.kind") == "torus")
         {
+            RefuseKeysOf(FatTreeKeys, "a fat tree's key, and fabric.kind = torus links chips directly, without switches: remove it");
             var dims = IntList("fabric.torus-dims");
             var slices = Int("fabric.slices");
             // A preset's axes are its pod (tpu-v5e's 16x16): a job of several whole pods runs them as slices joined by the
@@ -163,6 +177,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
                 dims.Count > 0 ? dims : Derived("fabric.torus-dims", FabricSpec.CubicDims(Math.Max(1, Int("cluster.cards") / Math.Max(1, slices))), from: "cluster.cards"))
                 with { Slices = slices, DcnLatency = Parse("fabric.dcn-latency", UnitParser.ParseTime) };
         }
+        RefuseKeysOf(TorusKeys, "a torus key, and fabric.kind = fat-tree has switches, not chip-to-chip links: remove it, or set fabric.kind = torus");
         var tiers = Int("fabric.tiers");
         return new FabricSpec(
             Tiers: tiers,

@@ -431,6 +431,19 @@ public class ScenarioErrorTests
         Has(Fails(("training.fused-softmax", "false"), ("training.flash-attention", "true")),
             "training.fused-softmax", "training.flash-attention", "set fused-softmax = true, or flash-attention = false");
 
+    [Theory]
+    [InlineData("fabric.dcn-latency", "20us")]
+    [InlineData("fabric.torus-dims", "[2, 4]")]
+    public void Torus_keys_on_a_fat_tree_are_refused(string key, string value) =>
+        Has(Fails((key, value)), key + " = ", "a torus key, and fabric.kind = fat-tree has switches", "remove it, or set fabric.kind = torus");
+
+    [Theory]
+    [InlineData("fabric.tiers", "3")]
+    [InlineData("fabric.rail-optimized", "true")]
+    [InlineData("fabric.leaf.up-ports", "8")]
+    public void Fat_tree_keys_on_a_torus_are_refused(string key, string value) =>
+        Has(Fails(("hardware", "tpu-v5p"), (key, value)), key + " = ", "a fat tree's key, and fabric.kind = torus links chips directly");
+
     [Fact]
     public void Fsdp2_copies_and_fsdp1_passes_are_not_both_set()
     {
