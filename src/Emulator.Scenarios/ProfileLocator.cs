@@ -21,27 +21,29 @@ internal sealed class ProfileLocator
 
     private ProfileLocator(string key, string folder, string what, string example) => (_key, _folder, _what, _example) = (key, folder, what, example);
 
-    /// <summary>Full path of the profile <paramref name="name"/>, set by <paramref name="setBy"/>; throws listing the available ones when absent.</summary>
-    public string Locate(string name, ConfigLayer setBy, string scenarioDirectory, string? madeFrom = null)
+    /// <summary>Full path of the profile <paramref name="name"/>, set by <paramref name="setBy"/>; throws listing the available ones when absent.
+    /// <paramref name="shownKey"/> names where the name was written when that is not the profile's own key (an item of a list).</summary>
+    public string Locate(string name, ConfigLayer setBy, string scenarioDirectory, string? madeFrom = null, string? shownKey = null)
     {
+        var key = shownKey ?? _key;
         if (name.EndsWith(".conf", StringComparison.Ordinal))
         {
             var path = Path.GetFullPath(Path.Combine(setBy.Directory, name));
             if (File.Exists(path)) return path;
             throw new ScenarioException(
-                $"{setBy.Label}: {_key} = {name}: {_what} file {path} does not exist; give a path relative to {setBy.Directory}, or a {_what} name: {Available(scenarioDirectory, madeFrom)}",
-                setBy.Label, _key);
+                $"{setBy.Label}: {key} = {name}: {_what} file {path} does not exist; give a path relative to {setBy.Directory}, or a {_what} name: {Available(scenarioDirectory, madeFrom)}",
+                setBy.Label, key);
         }
         if (name.Length == 0 || name.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')))
             throw new ScenarioException(
-                $"{setBy.Label}: {_key} = {name}: not a {_what} name; write a name such as {_example} (hocon/{_folder}/<name>.conf) or a path ending in .conf",
-                setBy.Label, _key);
+                $"{setBy.Label}: {key} = {name}: not a {_what} name; write a name such as {_example} (hocon/{_folder}/<name>.conf) or a path ending in .conf",
+                setBy.Label, key);
 
         var found = Directories(scenarioDirectory, madeFrom).Select(d => Path.Combine(d, name + ".conf")).FirstOrDefault(File.Exists);
         if (found is not null) return found;
         throw new ScenarioException(
-            $"{setBy.Label}: {_key} = {name}: no {_what} {name}.conf found ({Searched(scenarioDirectory, madeFrom)}); available {_what}s: {Available(scenarioDirectory, madeFrom)}",
-            setBy.Label, _key);
+            $"{setBy.Label}: {key} = {name}: no {_what} {name}.conf found ({Searched(scenarioDirectory, madeFrom)}); available {_what}s: {Available(scenarioDirectory, madeFrom)}",
+            setBy.Label, key);
     }
 
     /// <summary>Names of the profiles that can be found as <see cref="Locate"/> finds them, in order.</summary>

@@ -83,6 +83,8 @@ public static class ScenarioLoader
         var result = new ScenarioReader(config, provenance, scenario, presetLabel)
             .Read(Path.GetFileNameWithoutExtension(fullPath), presetName);
         result = result with { StageCards = StageCards(config, scenarioDir, profilesMadeFrom) };
+        // Errors about the list quote it as written (preset names) and blame its source, not the cards read from it.
+        if (config.TryGet("cluster.stage-hardware", out var stages, out var stagesSetBy)) provenance.Record("cluster.stage-hardware", stagesSetBy, stages.Display);
         ScenarioValidator.Validate(result, provenance);
         return result;
     }
@@ -99,7 +101,7 @@ public static class ScenarioLoader
         var cards = new Dictionary<string, CardSpec>(StringComparer.Ordinal);
         foreach (var name in names.Distinct(StringComparer.Ordinal))
         {
-            var path = ProfileLocator.Presets.Locate(name, setBy, scenarioDir, profilesMadeFrom);
+            var path = ProfileLocator.Presets.Locate(name, setBy, scenarioDir, profilesMadeFrom, $"cluster.stage-hardware item {names.ToList().IndexOf(name) + 1}");
             var label = Display(path);
             var preset = new ConfigLayer(label, PresetRank, HoconFile.Parse(File.ReadAllText(path), label), Path.GetDirectoryName(path)!);
             KeyCheck.Check(preset, hardwareOnly: true);

@@ -600,6 +600,15 @@ public class ScenarioErrorTests
     // ---- overrides
 
     [Fact]
+    public void A_stage_hardware_override_is_blamed_as_written()
+    {
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["cluster.stage-hardware=[a100-80g-selene, h100-80g-roce]"]));
+        Has(ex.Message, "--set cluster.stage-hardware=[a100-80g-selene, h100-80g-roce]: cluster.stage-hardware = [a100-80g-selene, h100-80g-roce]: names 2 presets for 4 pipeline stages");
+        ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["cluster.stage-hardware=[a100-80g-selene, nosuch, a100-80g-selene, a100-80g-selene]"]));
+        Has(ex.Message, "cluster.stage-hardware item 2 = nosuch: no preset nosuch.conf found");
+    }
+
+    [Fact]
     public void An_override_error_names_the_override()
     {
         var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["parallel.tp=3"]));
