@@ -16,27 +16,17 @@ public class PublishedRunsCsvTests
         Assert.Equal(expected, PublishedRunsCsv.SplitFields(line));
     }
 
-    [Fact]
-    public void Read_QuotedSourceWithCommas_AndUnquotedCommasInNotes_KeepTheColumnsInPlace()
+    private const string Header = "id,source,preset,stack,cards,layers,hidden,heads,kv_heads,ffn_hidden,gated_mlp,vocab,seq_len,global_batch,"
+        + "micro_batch,tp,pp,dp,cp,virtual_stages,stage_layers,sequence_parallel,recompute,zero,metric,published,notes";
+
+    /// <summary>Reads a runs file of <see cref="Header"/> and <paramref name="rows"/>, written to a temporary path and deleted after.</summary>
+    private static (IReadOnlyList<PublishedRun> Rows, IReadOnlyList<(string Id, string Reason)> Malformed) Read(params string[] rows)
     {
         var path = Path.Combine(Path.GetTempPath(), $"published-{Guid.NewGuid():N}.csv");
         try
         {
-            File.WriteAllLines(path, new[]
-            {
-                "id,source,preset,stack,cards,layers,hidden,heads,kv_heads,ffn_hidden,gated_mlp,vocab,seq_len,global_batch,micro_batch,"
-                + "tp,pp,dp,cp,virtual_stages,stage_layers,sequence_parallel,recompute,zero,metric,published,notes",
-                "q,\"Chowdhery et al. 2022, Table 3\",tpu-v4,jax-pathways-2022,64,8,1024,8,8,4096,false,32000,2048,64,1,1,1,64,1,1,,"
-                + "false,full,3,mfu,0.462,two pods, no pipeline",
-            });
-            var (rows, malformed) = PublishedRunsCsv.Read(path);
-            Assert.Empty(malformed);
-            var row = Assert.Single(rows);
-            Assert.Equal("Chowdhery et al. 2022, Table 3", row.Columns["source"]);
-            Assert.Equal("tpu-v4", row.Preset);
-            Assert.Equal("jax-pathways-2022", row.Stack);
-            Assert.Equal(0.462, row.Published);
-            Assert.Equal("two pods, no pipeline", row.Columns["notes"]);
+            File.WriteAllLines(path, [Header, .. rows]);
+            return PublishedRunsCsv.Read(path);
         }
         finally
         {
@@ -45,27 +35,27 @@ public class PublishedRunsCsvTests
     }
 
     [Fact]
+    public void Read_QuotedSourceWithCommas_AndUnquotedCommasInNotes_KeepTheColumnsInPlace()
+    {
+        var (rows, malformed) = Read("q,\"Chowdhery et al. 2022, Table 3\",tpu-v4,jax-pathways-2022,64,8,1024,8,8,4096,false,32000,2048,64,1,1,1,64,1,1,,"
+            + "false,full,3,mfu,0.462,two pods, no pipeline");
+        Assert.Empty(malformed);
+        var row = Assert.Single(rows);
+        Assert.Equal("Chowdhery et al. 2022, Table 3", row.Columns["source"]);
+        Assert.Equal("tpu-v4", row.Preset);
+        Assert.Equal("jax-pathways-2022", row.Stack);
+        Assert.Equal(0.462, row.Published);
+        Assert.Equal("two pods, no pipeline", row.Columns["notes"]);
+    }
+
+    [Fact]
     public void Read_AnUnclosedQuote_IsNamedAsSuch()
     {
-        var path = Path.Combine(Path.GetTempPath(), $"published-{Guid.NewGuid():N}.csv");
-        try
-        {
-            File.WriteAllLines(path, new[]
-            {
-                "id,source,preset,stack,cards,layers,hidden,heads,kv_heads,ffn_hidden,gated_mlp,vocab,seq_len,global_batch,micro_batch,"
-                + "tp,pp,dp,cp,virtual_stages,stage_layers,sequence_parallel,recompute,zero,metric,published,notes",
-                "q,\"Narayanan SC21,a100-80g-selene,megatron-lm-2021,64,8,1024,8,8,4096,false,32000,2048,64,1,1,1,64,1,1,,"
-                + "false,full,0,step_time_s,1,",
-            });
-            var (rows, malformed) = PublishedRunsCsv.Read(path);
-            Assert.Empty(rows);
-            var (id, reason) = Assert.Single(malformed);
-            Assert.Equal("q", id);
-            Assert.Contains(":2: a quoted field is not closed on this line", reason);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        var (rows, malformed) = Read("q,\"Narayanan SC21,a100-80g-selene,megatron-lm-2021,64,8,1024,8,8,4096,false,32000,2048,64,1,1,1,64,1,1,,"
+            + "false,full,0,step_time_s,1,");
+        Assert.Empty(rows);
+        var (id, reason) = Assert.Single(malformed);
+        Assert.Equal("q", id);
+        Assert.Contains(":2: a quoted field is not closed on this line", reason);
     }
 }
