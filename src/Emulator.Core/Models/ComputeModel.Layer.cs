@@ -175,7 +175,10 @@ public static partial class ComputeModel
     private static WorkCost SoftmaxBackward(CardSpec c, LayerShape g, bool fused) =>
         fused ? Elementwise(c, 2 * 3 * g.Scores) : Passes(c, g.Scores, TorchSoftmaxBackwardBytes);
 
+    /// <summary>Bytes a score moves in each kernel of the fallback softmax's forward, in order (<see cref="SoftmaxForward"/>).</summary>
     private static readonly double[] TorchSoftmaxForwardBytes = [2 + 4, 4 + 4, 4 + 4, 4 + 4, 4 + 2];
+
+    /// <summary>Bytes a score moves in each kernel of the fallback softmax's backward, in order (<see cref="SoftmaxBackward"/>).</summary>
     private static readonly double[] TorchSoftmaxBackwardBytes = [2 + 4, 4 + 4 + 4, 4 + 4, 4 + 4, 4 + 2];
 
     /// <summary>Attention dropout as its own kernel, when on: 5 bytes per score either way (forward reads the probabilities and
