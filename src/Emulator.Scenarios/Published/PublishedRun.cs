@@ -111,8 +111,12 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         }
     }
 
-    /// <summary>Whether the stack fuses attention (FlashAttention, 2023 on); the 2021-2022 Megatron generations did not.</summary>
-    public bool UsesFlashAttention => !StackIs("megatron-lm-2021", "megatron-lm-2022", "megatron-deepspeed-2021", "megatron-deepspeed-2022");
+    /// <summary>Whether the stack fuses attention (FlashAttention, 2023 on); the 2021-2022 Megatron generations did not, nor did MaxText
+    /// before its Pallas flash kernel (November 2023): its 2023 model ran dot_product_attention, the scores through HBM.</summary>
+    public bool UsesFlashAttention => !IsMegatron2021To2022 && !StackIs("maxtext-2023");
+
+    /// <summary>Megatron-LM of 2021-2022 and the Megatron-DeepSpeed forks of it.</summary>
+    private bool IsMegatron2021To2022 => StackIs("megatron-lm-2021", "megatron-lm-2022", "megatron-deepspeed-2021", "megatron-deepspeed-2022");
 
     /// <summary>Whether the unfused attention's softmax runs Megatron-LM's fused kernel. BigScience's Megatron-DeepSpeed as its 2022-02-28
     /// benchmarks ran it (megatron/model/fused_softmax.py at 51ac6022) called get_batch_per_block(b, np, sq, sk) as (sq, sk, b, np), so
@@ -144,7 +148,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>Whether the stack trains with dropout: the 2021-2022 Megatron generations keep Megatron-LM's defaults (0.1 on attention and
     /// hidden states; BLOOM's script sets neither); the later stacks train without (Llama has none, MindSpeed-LLM's scripts pass 0.0,
     /// MaxText's dropout_rate is 0, llm-foundry's MPT configs default theirs to 0).</summary>
-    public bool UsesDropout => !UsesFlashAttention;
+    public bool UsesDropout => IsMegatron2021To2022;
 
     /// <summary>How the stack runs context parallelism: Meta's 2024 stack all-gathers keys and values before attention, exposed
     /// (Llama 3, Dubey et al. 2024, §3.3.2); the others use ring attention.</summary>

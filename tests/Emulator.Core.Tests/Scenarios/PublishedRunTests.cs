@@ -134,12 +134,22 @@ public class PublishedRunTests
     [InlineData("meta-2024", "false")]                // Llama has no dropout
     [InlineData("mindspeed-llm-2025", "false")]       // its scripts pass --attention-dropout 0.0 --hidden-dropout 0.0
     [InlineData("maxtext-2025", "false")]             // base.yml: dropout_rate 0
+    [InlineData("maxtext-2023", "false")]             // base.yml of 2023 too, though its attention is unfused
     public void Dropout_IsTheStacks(string stack, string expected)
     {
         var text = Row(("stack", stack)).ToScenarioText();
         Assert.Contains($"attention-dropout = {expected}\n", text);
         Assert.Contains($"hidden-dropout = {expected}\n", text);
     }
+
+    [Theory]
+    [InlineData("megatron-lm-2022", "false")]
+    [InlineData("megatron-deepspeed-2022", "false")]
+    [InlineData("maxtext-2023", "false")]             // dot_product_attention: MaxText's Pallas flash kernel came in November 2023
+    [InlineData("maxtext-2024", "true")]
+    [InlineData("nemo-2024", "true")]
+    public void FlashAttention_IsTheStacks(string stack, string expected) =>
+        Assert.Contains($"flash-attention = {expected}\n", Row(("stack", stack)).ToScenarioText());
 
     [Fact]
     public void DeepSpeedBf16_BeyondZeroOne_IsNotItsBf16Optimizer()
