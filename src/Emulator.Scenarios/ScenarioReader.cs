@@ -50,7 +50,11 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         Schedule: Choice("parallel.schedule"),
         StageLayers: IntList("parallel.stage-layers"),
         VirtualStages: Int("parallel.virtual-stages")) { Cp = Int("parallel.cp") };
-        return Has("parallel.microbatch-group") ? parallel with { MicroBatchGroup = Int("parallel.microbatch-group") } : parallel;
+        if (!Has("parallel.microbatch-group")) return parallel;
+        // Groups belong to the interleaved schedule; with one chunk a stage nothing reads them.
+        if (parallel.VirtualStages == 1 && config.TryGet("parallel.microbatch-group", out var raw, out var layer))
+            throw Bad("parallel.microbatch-group", layer, raw, "groups of microbatches belong to the interleaved schedule, and parallel.virtual-stages = 1 runs plain 1F1B: remove it, or set virtual-stages to 2 or more");
+        return parallel with { MicroBatchGroup = Int("parallel.microbatch-group") };
     }
 
     private TrainingSpec ReadTraining() => new(

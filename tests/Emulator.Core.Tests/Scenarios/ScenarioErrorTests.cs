@@ -431,6 +431,10 @@ public class ScenarioErrorTests
         Has(Fails(("training.fused-softmax", "false"), ("training.flash-attention", "true")),
             "training.fused-softmax", "training.flash-attention", "set fused-softmax = true, or flash-attention = false");
 
+    [Fact]
+    public void A_microbatch_group_without_interleaving_is_refused() =>
+        Has(Fails(("parallel.microbatch-group", "4")), "parallel.microbatch-group = 4: groups of microbatches belong to the interleaved schedule");
+
     [Theory]
     [InlineData("fabric.dcn-latency", "20us")]
     [InlineData("fabric.torus-dims", "[2, 4]")]
