@@ -42,13 +42,13 @@ public static class PublishedRunsCsv
         for (var i = first + 1; i < lines.Length; i++)
         {
             if (lines[i].Trim().Length == 0) continue;
-            var fields = SplitFields(lines[i]);
+            var fields = SplitFields(lines[i], out var unclosed);
             // The last column (notes) may contain unquoted commas: every field past the header's belongs to it.
             if (fields.Count > header.Length)
                 fields = [.. fields.Take(header.Length - 1), string.Join(",", fields.Skip(header.Length - 1))];
             var id = fields[0].Trim().Length > 0 ? fields[0].Trim() : $"line {i + 1}";
-            // Quotes come in pairs ("" inside a quoted field is two): an odd count leaves a field open to the end of the line.
-            if (lines[i].Count(ch => ch == '"') % 2 == 1)
+            // A field that opens with a quote and never closes it runs to the end of the line, swallowing the columns after it.
+            if (unclosed)
             {
                 malformed.Add((id, $"{path}:{i + 1}: a quoted field is not closed on this line; end it with \" (a quote inside a quoted field is written \"\")"));
                 continue;
@@ -81,8 +81,13 @@ public static class PublishedRunsCsv
 
     /// <summary>The fields of one CSV line: separated by commas, a field that starts with a quote runs to its closing quote ("" inside
     /// is one quote) and may hold commas; an unclosed quote runs to the end of the line.</summary>
-    public static List<string> SplitFields(string line)
+    public static List<string> SplitFields(string line) => SplitFields(line, out _);
+
+    /// <summary><see cref="SplitFields(string)"/>, and whether a quoted field ran to the end of the line unclosed. A quote inside a
+    /// field that does not start with one is a plain character (a notes field may say 12" or "a" b" unquoted).</summary>
+    internal static List<string> SplitFields(string line, out bool unclosed)
     {
+        unclosed = false;
         var fields = new List<string>();
         var field = new System.Text.StringBuilder();
         var i = 0;
@@ -93,11 +98,12 @@ public static class PublishedRunsCsv
             if (i < line.Length && line[i] == '"')
             {
                 field.Clear();
+                unclosed = true;
                 for (i++; i < line.Length; i++)
                 {
                     if (line[i] != '"') field.Append(line[i]);
                     else if (i + 1 < line.Length && line[i + 1] == '"') field.Append(line[++i]);
-                    else { i++; break; }
+                    else { i++; unclosed = false; break; }
                 }
             }
             while (i < line.Length && line[i] != ',') field.Append(line[i++]);

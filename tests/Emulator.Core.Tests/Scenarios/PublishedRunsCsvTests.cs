@@ -58,4 +58,14 @@ public class PublishedRunsCsvTests
         Assert.Equal("q", id);
         Assert.Contains(":2: a quoted field is not closed on this line", reason);
     }
+
+    [Fact]
+    public void Read_AQuoteInsideAnUnquotedField_IsAPlainCharacter()
+    {
+        // An odd number of quotes on the line, none of them opening a field: nothing is left open.
+        var (rows, malformed) = Read("q,Narayanan SC21,a100-80g-selene,megatron-lm-2021,64,8,1024,8,8,4096,false,32000,2048,64,1,1,1,64,1,1,,"
+            + "false,full,0,step_time_s,1,a 19\" rack, as measured");
+        Assert.Empty(malformed);
+        Assert.Equal("a 19\" rack, as measured", Assert.Single(rows).Columns["notes"]);
+    }
 }
