@@ -415,6 +415,22 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void Validate_HeaderOnly_Exits2_AndNotesRowFilesAnEarlierValidationLeft()
+    {
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        File.WriteAllLines(csv, new[] { Header, Row("broken", tp: "3") });
+        CliRunner.Run("validate", csv, "--out", dir);
+        Assert.True(File.Exists(Path.Combine(dir, "rows", "broken.conf")));
+
+        File.WriteAllLines(csv, new[] { Header });
+        var (exit, _, err) = CliRunner.Run("validate", csv, "--out", dir);
+        Assert.Equal(2, exit);
+        Assert.Contains("has no rows to emulate (only a header)", err);
+        Assert.Contains("also holds 1 row from an earlier validation (broken)", err);
+    }
+
+    [Fact]
     public void Validate_OnlyAnIdTheFileLacks_Exits2NamingIt()
     {
         var (exit, output, err) = CliRunner.Run("validate", Path.Combine(RepoPaths.Root, "data", "published-runs.csv"), "--only", "meg-t1-1.7b,meg-t1-1.7bb");
