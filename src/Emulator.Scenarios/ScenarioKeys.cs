@@ -31,6 +31,10 @@ public static class ScenarioKeys
     public static readonly IReadOnlyList<(string Name, OptimizerKind Kind)> OptimizerNames =
         [("fused-adam", OptimizerKind.FusedAdam), ("eager-adamw", OptimizerKind.EagerAdamW)];
 
+    /// <summary>Values of training.softmax and the rule each names.</summary>
+    public static readonly IReadOnlyList<(string Name, SoftmaxRule Rule)> SoftmaxNames =
+        [("fused", SoftmaxRule.Fused), ("fp32-fallback", SoftmaxRule.Fp32Fallback), ("bigscience-2022-02", SoftmaxRule.BigScience2022)];
+
     /// <summary>Values of training.cp-algorithm.</summary>
     public static readonly IReadOnlyList<string> CpAlgorithmChoices = ["ring", "all-gather"];
 
@@ -98,7 +102,7 @@ public static class ScenarioKeys
         new("training.metric-cross-entropies", KeyType.Integer, "Cross-entropies a training loop reruns over each microbatch's logits after its backward, for its metrics (Composer computes its train metrics every microbatch; llm-foundry's MPT has two, LanguageCrossEntropy and LanguagePerplexity): each torch.nn.CrossEntropyLoss under bf16 autocast casts the 2-byte logits to fp32 (2 + 4 B a logit) and runs log_softmax, which reads them three times and writes once (16 B), holding the logits and both fp32 copies meanwhile (10 B a logit)", "2"),
         new("training.keep-low-precision-grads", KeyType.Boolean, "Keep 2-byte autograd gradients beside the fp32 gradient buffer until the optimizer step (DeepSpeed bf16 optimizer)", "false"),
         new("training.flash-attention", KeyType.Boolean, "Fused attention (FlashAttention-2): no s x s scores in HBM, recomputed in backward", "false"),
-        new("training.fused-softmax", KeyType.Boolean, "Without flash-attention, the attention softmax as Megatron-LM's fused scale-mask-softmax kernel (4 B a score forward, 6 backward); false: its fallback forward_torch_softmax, which Megatron-LM runs when the kernel's shape conditions fail: cast to fp32, scale, masked_fill, softmax and cast back, five kernels and 36 B a score forward, 40 B in five backward, the fp32 probabilities kept for backward (4 B a score more, 2 with attention dropout)", "false"),
+        new("training.softmax", KeyType.Choice, "Without flash-attention, how the attention softmax runs: fused (Megatron-LM's fused scale-mask-softmax kernel, 4 B a score forward, 6 backward); fp32-fallback (its fallback forward_torch_softmax, which Megatron-LM runs when the kernel's shape conditions fail: cast to fp32, scale, masked_fill, softmax and cast back, five kernels and 36 B a score forward, 40 B in five backward, the fp32 probabilities kept for backward, 4 B a score more, 2 with attention dropout); or bigscience-2022-02 (the fused kernel where BigScience's Megatron-DeepSpeed of February 2022 ran it: s at most 2048, and b times the heads per tp rank a multiple of 4 and of the block it sized from those heads, through an argument-order bug; the fallback elsewhere)", "fp32-fallback", SoftmaxNames.Select(n => n.Name).ToArray()),
         new("training.attention-dropout", KeyType.Boolean, "Dropout on the attention probabilities as its own kernel, 5 bytes per score each way (unfused attention with Megatron-LM's default --attention-dropout 0.1; fused into FlashAttention otherwise)", "false"),
         new("training.hidden-dropout", KeyType.Boolean, "Dropout on the residual branches and the embedding (Megatron-LM's default --hidden-dropout 0.1): its 1-byte masks are kept for backward (2 per layer, 1 on the first stage); false for stacks that train without it", "false"),
         new("training.keep-stage-outputs", KeyType.Boolean, "Hold each in-flight microbatch's stage output until its backward (DeepSpeed pipeline engine, Megatron-LM before 2022)", "false"),

@@ -152,9 +152,10 @@ public static class ScenarioValidator
         if (s.Training.Fsdp2Copies && s.Training.ZeroStage != 3)
             throw v.Fail(["training.fsdp2-copies", "training.zero-stage"],
                 "FSDP2's copies around its gathers and reduce-scatters (training.fsdp2-copies) belong to fully sharded data parallelism, and {training.zero-stage} does not shard the parameters: set fsdp2-copies = false, or zero-stage = 3");
-        if (!s.Training.FusedSoftmax && s.Training.FlashAttention)
-            throw v.Fail(["training.fused-softmax", "training.flash-attention"],
-                "training.fused-softmax = false runs the unfused attention's softmax as Megatron-LM's fp32 fallback, and {training.flash-attention} computes the softmax inside the fused attention kernel: set fused-softmax = true, or flash-attention = false");
+        // A later source turning FlashAttention on (a --set over a published row) overrides the unfused softmax's rule; set together, they contradict.
+        if (s.Training.Softmax != SoftmaxRule.Fused && s.Training.FlashAttention && v.RankOf("training.softmax") >= v.RankOf("training.flash-attention"))
+            throw v.Fail(["training.softmax", "training.flash-attention"],
+                "training.softmax chooses how the unfused attention's softmax runs, and {training.flash-attention} computes the softmax inside the fused attention kernel: set softmax = fused, or flash-attention = false");
         if (s.Training.Fsdp2Copies && s.Training.FsdpGradientPasses)
             throw v.Fail(["training.fsdp2-copies", "training.fsdp-gradient-passes"],
                 "training.fsdp2-copies is FSDP2's way around its collectives and training.fsdp-gradient-passes FSDP 1's; a run uses one of them: set one to false");

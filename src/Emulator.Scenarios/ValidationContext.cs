@@ -33,6 +33,9 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
         return new ScenarioException($"{best.Label}: {blamed} = {best.Text}: {text}", best.Label, blamed);
     }
 
+    /// <summary>Priority of the source that set <paramref name="key"/> (defaults 0, preset and stack 1, scenario 2, overrides above).</summary>
+    public int RankOf(string key) => Of(key).Rank;
+
     /// <summary>An error about one key.</summary>
     public ScenarioException Fail(string key, string why) => Fail([key], why);
 
@@ -98,7 +101,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["training.keep-low-precision-grads"] = s.Training.KeepLowPrecisionGrads ? "true" : "false",
             ["training.keep-stage-outputs"] = s.Training.KeepStageOutputs ? "true" : "false",
             ["training.flash-attention"] = s.Training.FlashAttention ? "true" : "false",
-            ["training.fused-softmax"] = s.Training.FusedSoftmax ? "true" : "false",
+            ["training.softmax"] = ScenarioKeys.SoftmaxNames.First(n => n.Rule == s.Training.Softmax).Name,
             ["training.hidden-dropout"] = s.Training.HiddenDropout ? "true" : "false",
             ["training.attention-dropout"] = s.Training.AttentionDropout ? "true" : "false",
             ["software.stack"] = s.Software.Stack,

@@ -29,6 +29,17 @@ public enum DpAlgorithm
     Tree,
 }
 
+/// <summary>How the unfused attention's softmax runs (<see cref="Models.SoftmaxKernel"/>).</summary>
+public enum SoftmaxRule
+{
+    /// <summary>Megatron-LM's fused scale-mask-softmax kernel.</summary>
+    Fused,
+    /// <summary>Megatron-LM's fallback, forward_torch_softmax: fp32 copies through five kernels each way.</summary>
+    Fp32Fallback,
+    /// <summary>The fused kernel where BigScience's February 2022 code ran it, the fallback elsewhere.</summary>
+    BigScience2022,
+}
+
 /// <summary>How context-parallel attention gets the other ranks' keys and values.</summary>
 public enum CpAlgorithm
 {
@@ -116,10 +127,9 @@ public sealed record TrainingSpec(
     /// (ComputeModel.EagerLlamaForward and EagerLlamaBackward; torchtitan without torch.compile).</summary>
     public bool EagerLlamaOps { get; init; }
 
-    /// <summary>The unfused attention's softmax as Megatron-LM's fused scale-mask-softmax kernel (true) or, false, its fallback
-    /// forward_torch_softmax: fp32 copies through five kernels each way, the fp32 probabilities kept for backward (ComputeModel's
-    /// SoftmaxForward and SoftmaxBackward). Megatron-LM falls back when its kernel's shape conditions fail.</summary>
-    public bool FusedSoftmax { get; init; } = true;
+    /// <summary>How the unfused attention's softmax runs: Megatron-LM's fused kernel, its fp32 fallback (ComputeModel's SoftmaxForward
+    /// and SoftmaxBackward), or as BigScience's February 2022 code chose between them (SoftmaxKernel.Fused).</summary>
+    public SoftmaxRule Softmax { get; init; } = SoftmaxRule.Fused;
 
     /// <summary>With full (or full-needed) recomputation, how many layers of each pipeline chunk it covers, the first ones (Megatron-LM's
     /// --recompute-method block --recompute-num-layers N); the others keep their activations as with none. Null: every layer.</summary>

@@ -80,20 +80,22 @@ public static class StagePlanner
         var storedPolicy = t.Recompute == Recompute.None ? keptPolicy : t.Recompute;
         // Whole-layer recomputation may cover only the first N layers of each chunk (training.recompute-layers); the rest keep theirs.
         int Recomputed(int c) => Math.Min(t.RecomputeLayers ?? chunkLayers[c], chunkLayers[c]);
+        // Decided on the final plan, so a --set micro batch or tp moves BigScience's 2022 rule with it.
+        var fusedSoftmax = SoftmaxKernel.Fused(t.Softmax, p.MicroBatch, s.Model.Heads / p.Tp, s.Model.SeqLen);
         // Context parallelism keeps s/cp of every sequence on a card: every activation shrinks by cp.
-        long KeptBytes(int c) => MemoryModel.ActivationBytesPerMicrobatch(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, keptPolicy, chunkLayers[c] - Recomputed(c), false, false, t.HiddenDropout, t.AttentionDropout, t.FusedSoftmax);
+        long KeptBytes(int c) => MemoryModel.ActivationBytesPerMicrobatch(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, keptPolicy, chunkLayers[c] - Recomputed(c), false, false, t.HiddenDropout, t.AttentionDropout, fusedSoftmax);
         var activations = Enumerable.Range(0, v).Select(c => CeilDiv(
-            MemoryModel.ActivationBytesPerMicrobatch(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, storedPolicy, Recomputed(c), FirstVirtual(c), LastVirtual(c), t.HiddenDropout, t.AttentionDropout, t.FusedSoftmax)
+            MemoryModel.ActivationBytesPerMicrobatch(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, storedPolicy, Recomputed(c), FirstVirtual(c), LastVirtual(c), t.HiddenDropout, t.AttentionDropout, fusedSoftmax)
             + KeptBytes(c), cp)).ToArray();
         // With only some layers recomputed, backward meets the kept ones first and has freed their activations by the time the
         // first recomputation needs its working buffer: that part is released there, the rest after the chunk's backward.
         var keptActivations = Enumerable.Range(0, v).Select(c => Recomputed(c) > 0 ? Math.Min(CeilDiv(KeptBytes(c), cp), activations[c]) : 0).ToArray();
-        var working = CeilDiv(MemoryModel.RecomputeWorkingBytes(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute, t.FlashAttention, t.HiddenDropout, t.AttentionDropout, t.FusedSoftmax), cp);
+        var working = CeilDiv(MemoryModel.RecomputeWorkingBytes(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute, t.FlashAttention, t.HiddenDropout, t.AttentionDropout, fusedSoftmax), cp);
 
-        var fwd = ComputeModel.LayerForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.FlashAttention, cp, t.AttentionDropout, t.FusedSoftmax);
-        var bwd = ComputeModel.LayerBackward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.FlashAttention, cp, t.AttentionDropout, t.FusedSoftmax)
+        var fwd = ComputeModel.LayerForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.FlashAttention, cp, t.AttentionDropout, fusedSoftmax);
+        var bwd = ComputeModel.LayerBackward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.FlashAttention, cp, t.AttentionDropout, fusedSoftmax)
             + (t.EagerBackwardPasses ? ComputeModel.EagerBackwardPasses(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp) : LayerWork.Zero);
-        var re = ComputeModel.LayerRecompute(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute, t.FlashAttention, cp, t.AttentionDropout, t.FusedSoftmax);
+        var re = ComputeModel.LayerRecompute(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute, t.FlashAttention, cp, t.AttentionDropout, fusedSoftmax);
         if (t.EagerLlamaOps)
         {
             var eagerForward = ComputeModel.EagerLlamaForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp);

@@ -118,32 +118,10 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>Megatron-LM of 2021-2022 and the Megatron-DeepSpeed forks of it.</summary>
     private bool IsMegatron2021To2022 => StackIs("megatron-lm-2021", "megatron-lm-2022", "megatron-deepspeed-2021", "megatron-deepspeed-2022");
 
-    /// <summary>Whether the unfused attention's softmax runs Megatron-LM's fused kernel. BigScience's Megatron-DeepSpeed as its 2022-02-28
-    /// benchmarks ran it (megatron/model/fused_softmax.py at 51ac6022) called get_batch_per_block(b, np, sq, sk) as (sq, sk, b, np), so
-    /// the CUDA helper sized its block from the heads per rank np, not from the key length: the causal kernel ran only when b·np was
-    /// a multiple of that block, otherwise forward_torch_softmax did (fixed in March 2022, its PRs #259 and #260). Its other
-    /// conditions: 16 &lt; s ≤ 2048, s and b·np multiples of 4. Every other stack's rows run the fused kernel (or FlashAttention).</summary>
-    public bool FusesSoftmax
-    {
-        get
-        {
-            if (!StackIs("megatron-deepspeed-2022")) return true;
-            int Int(string column) => int.TryParse(OrDefault(column, "1"), NumberStyles.None, CultureInfo.InvariantCulture, out var i) ? i : 0;
-            var (s, heads, tp) = (Int("seq_len"), Int("heads"), Int("tp"));
-            if (tp < 1 || heads % tp != 0) return true;
-            var batches = Int("micro_batch") * (heads / tp);
-            return s is > 16 and <= 2048 && s % 4 == 0 && batches % 4 == 0 && batches % SoftmaxBatchesPerBlock(heads / tp) == 0;
-        }
-    }
-
-    /// <summary>Rows of a 128-thread block of Megatron-LM's scaled_masked_softmax kernel for a key length k (scaled_masked_softmax.h,
-    /// get_batch_per_block): a warp of min(k rounded up to a power of two, 32) threads a row, two rows a warp up to 128.</summary>
-    internal static int SoftmaxBatchesPerBlock(int keyLength)
-    {
-        var pow2 = 1;
-        while (pow2 < keyLength) pow2 *= 2;
-        return 128 / Math.Min(pow2, 32) * (pow2 <= 128 ? 2 : 1);
-    }
+    /// <summary>How the stack's unfused attention runs its softmax: BigScience's Megatron-DeepSpeed as its 2022-02-28 benchmarks ran it
+    /// (megatron/model/fused_softmax.py at 51ac6022) skipped the fused kernel for some shapes through an argument-order bug
+    /// (training.softmax = bigscience-2022-02, decided on the final plan); the other stacks' rows run the fused kernel.</summary>
+    public string Softmax => StackIs("megatron-deepspeed-2022") ? "bigscience-2022-02" : "fused";
 
     /// <summary>Whether the stack trains with dropout: the 2021-2022 Megatron generations keep Megatron-LM's defaults (0.1 on attention and
     /// hidden states; BLOOM's script sets neither); the later stacks train without (Llama has none, MindSpeed-LLM's scripts pass 0.0,
@@ -365,7 +343,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  sequence-parallel = {SequenceParallel}\n");
         b.Append(CultureInfo.InvariantCulture, $"  zero-stage = {OrDefault("zero", "0")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  flash-attention = {(UsesFlashAttention ? "true" : "false")}\n");
-        if (!UsesFlashAttention) b.Append(CultureInfo.InvariantCulture, $"  fused-softmax = {(FusesSoftmax ? "true" : "false")}\n");
+        if (!UsesFlashAttention) b.Append(CultureInfo.InvariantCulture, $"  softmax = {Softmax}\n");
         b.Append(CultureInfo.InvariantCulture, $"  attention-dropout = {(UsesDropout ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  hidden-dropout = {(UsesDropout ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  keep-low-precision-grads = {(IsDeepSpeed ? "true" : "false")}\n");

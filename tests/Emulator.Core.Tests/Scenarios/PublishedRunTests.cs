@@ -209,29 +209,14 @@ public class PublishedRunTests
         Assert.Contains($"eager-backward-passes = {expected}\n", Row(("stack", stack)).ToScenarioText());
 
     [Theory]
-    [InlineData(8, 32)]      // with the heads per rank as the key length: warps of 8 threads, two rows each, 16 warps
-    [InlineData(14, 16)]
-    [InlineData(16, 16)]
-    [InlineData(26, 8)]
-    [InlineData(28, 8)]
-    [InlineData(2048, 4)]    // the key length it was written for: warps of 32, one row each
-    public void SoftmaxBatchesPerBlock_IsMegatronsGetBatchPerBlock(int keyLength, int rows) =>
-        Assert.Equal(rows, PublishedRun.SoftmaxBatchesPerBlock(keyLength));
-
-    [Theory]
-    [InlineData("megatron-deepspeed-2022", "104", "4", "2", "false")] // b·np = 52, blocks of 8 rows (np 26): the fp32 fallback
-    [InlineData("megatron-deepspeed-2022", "64", "8", "2", "false")]  // 16, blocks of 32 (np 8)
-    [InlineData("megatron-deepspeed-2022", "64", "8", "4", "true")]   // 32, blocks of 32
-    [InlineData("megatron-deepspeed-2022", "64", "4", "2", "true")]   // 32, blocks of 16 (np 16)
-    [InlineData("megatron-deepspeed-2022", "112", "4", "2", "true")]  // BLOOM's final 112 heads: 56, blocks of 8 (np 28)
-    [InlineData("megatron-lm-2021", "104", "4", "2", "true")]         // Megatron-LM's own rule sizes the block from the key length
-    public void FusedSoftmax_FollowsBigSciencesFebruary2022Rule(string stack, string heads, string tp, string microBatch, string expected) =>
-        Assert.Contains($"fused-softmax = {expected}\n",
-            Row(("stack", stack), ("heads", heads), ("kv_heads", heads), ("tp", tp), ("micro_batch", microBatch)).ToScenarioText());
+    [InlineData("megatron-deepspeed-2022", "bigscience-2022-02")] // its February 2022 fused_softmax.py, decided on the final plan
+    [InlineData("megatron-lm-2021", "fused")]
+    public void Softmax_IsTheStacks(string stack, string expected) =>
+        Assert.Contains($"softmax = {expected}\n", Row(("stack", stack)).ToScenarioText());
 
     [Fact]
-    public void FusedSoftmax_IsNotWrittenWithFlashAttention() =>
-        Assert.DoesNotContain("fused-softmax", Row(("stack", "nemo-2024")).ToScenarioText());
+    public void Softmax_IsNotWrittenWithFlashAttention() =>
+        Assert.DoesNotContain("softmax", Row(("stack", "nemo-2024")).ToScenarioText());
 
     [Theory]
     [InlineData("torchtitan-2024", "true")]           // eager RMSNorm, complex rotary, repeat_kv, unfused SwiGLU

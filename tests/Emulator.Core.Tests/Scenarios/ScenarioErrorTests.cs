@@ -428,8 +428,15 @@ public class ScenarioErrorTests
 
     [Fact]
     public void Unfused_softmax_needs_unfused_attention() =>
-        Has(Fails(("training.fused-softmax", "false"), ("training.flash-attention", "true")),
-            "training.fused-softmax", "training.flash-attention", "set fused-softmax = true, or flash-attention = false");
+        Has(Fails(("training.softmax", "fp32-fallback"), ("training.flash-attention", "true")),
+            "training.softmax", "training.flash-attention", "set softmax = fused, or flash-attention = false");
+
+    [Fact]
+    public void A_later_flash_attention_override_sets_the_softmax_rule_aside()
+    {
+        using var t = TempScenario.With(("training.softmax", "bigscience-2022-02"));
+        Assert.True(ScenarioLoader.Load(t.FilePath, ["training.flash-attention=true"]).Training.FlashAttention);
+    }
 
     [Fact]
     public void A_microbatch_group_without_interleaving_is_refused() =>
