@@ -9,10 +9,6 @@ namespace Emulator.Engine.Tests;
 public class EagerLlamaOpsPlanTests
 {
     // quickstart: 24 layers over pp 4 = 6 per stage, 64 / (2 * 4) = 8 microbatches.
-    private static StagePlan Plan(params string[] overrides) => StagePlanner.Build(ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), overrides), 1);
-
-    private static long Bytes(StagePlan plan) => plan.Program.OfType<Work>().Sum(w => w.Cost.HbmBytes);
-
     [Theory]
     [InlineData("none", 1)]
     [InlineData("full", 2)]
@@ -23,9 +19,9 @@ public class EagerLlamaOpsPlanTests
         var (p, t) = (s.Parallel, s.Training);
         var forward = ComputeModel.EagerLlamaForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel).Total;
         var backward = ComputeModel.EagerLlamaBackward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel).Total;
-        var plain = Plan($"training.recompute={recompute}");
-        var eager = Plan($"training.recompute={recompute}", "training.eager-llama-ops=true");
-        Assert.Equal(6 * 8 * (forwards * forward.HbmBytes + backward.HbmBytes), Bytes(eager) - Bytes(plain));
+        var plain = QuickstartPlan.Of($"training.recompute={recompute}");
+        var eager = QuickstartPlan.Of($"training.recompute={recompute}", "training.eager-llama-ops=true");
+        Assert.Equal(6 * 8 * (forwards * forward.HbmBytes + backward.HbmBytes), QuickstartPlan.Bytes(eager) - QuickstartPlan.Bytes(plain));
         Assert.Equal(plain.ExecutedFlops, eager.ExecutedFlops);
     }
 }
