@@ -1,5 +1,4 @@
 using Emulator.Core.Models;
-using Emulator.Engine.Plan;
 using Emulator.Scenarios;
 
 namespace Emulator.Engine.Tests;
