@@ -117,6 +117,8 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
     {
         AttentionEfficiency = Has("card.efficiency.attention") ? Number("card.efficiency.attention") : 0,
         CollectiveShare = Number("card.efficiency.collective-share"),
+        AttentionVectorSoftmax = Number("card.efficiency.attention-vector-softmax"),
+        AttentionVectorUpdate = Number("card.efficiency.attention-vector-update"),
     };
 
     private NodeSpec ReadNode()

@@ -123,6 +123,8 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["card.efficiency.gemm-half-dim"] = D(s.Card.GemmHalfDim),
             ["card.efficiency.attention"] = D(s.Card.AttentionEfficiency),
             ["card.efficiency.collective-share"] = D(s.Card.CollectiveShare),
+            ["card.efficiency.attention-vector-softmax"] = D(s.Card.AttentionVectorSoftmax),
+            ["card.efficiency.attention-vector-update"] = D(s.Card.AttentionVectorUpdate),
             ["card.efficiency.memory"] = D(s.Card.MemoryEfficiency),
             ["card.efficiency.kernel-overhead"] = s.Card.KernelOverhead.ToString(),
             ["node.cards"] = I(s.Node.CardsPerNode),

@@ -198,9 +198,16 @@ public static partial class ComputeModel
         var bytes = (long)(2 * (backward ? 2 * qkvo : qkvo));
         // A causal kernel computes the blocks on and below the diagonal, half the square (the FLOPs reported stay the square's,
         // the MFU convention's); unset, the square runs at GEMM efficiency, the same time as that half at half of it.
-        var time = c.AttentionEfficiency > 0 ? KernelTime(c, flops / 2, bytes, c.AttentionEfficiency) : KernelTime(c, flops, bytes, c.GemmEfficiency);
+        var vector = VectorBound(c, g.D);
+        var time = c.AttentionEfficiency > 0 ? KernelTime(c, flops / 2, bytes, c.AttentionEfficiency / vector) : KernelTime(c, flops, bytes, c.GemmEfficiency / vector);
         return new WorkCost(flops, bytes, 1, time);
     }
+
+    /// <summary>How many times its matrix units' time a fused attention with heads <paramref name="headDim"/> wide takes on a card whose
+    /// vector units run apart (Ascend): max(1, softmax·128/d + update), the vector units' share growing as the heads narrow; 1
+    /// elsewhere. Backward is taken at forward's ratio.</summary>
+    public static double VectorBound(CardSpec c, double headDim) =>
+        c.AttentionVectorSoftmax <= 0 ? 1 : Math.Max(1, c.AttentionVectorSoftmax * 128 / headDim + c.AttentionVectorUpdate);
 
     /// <summary>Sizes of one layer on one tp rank, in doubles (head width d, attention width A = a·d: h unless the head width is set).</summary>
     private readonly record struct LayerShape(ModelSpec Model, int Tp, double Tokens, bool SequenceParallel)

@@ -31,6 +31,15 @@ public sealed record CardSpec(
     /// half at half the GEMM efficiency.</summary>
     public double AttentionEfficiency { get; init; }
 
+    /// <summary>On a card whose vector units run apart from its matrix units (Ascend's AIV and AIC cores), the fused attention's softmax
+    /// time on the vector units per score, relative to the matrix units' QKᵀ and PV time at heads 128 wide: the softmax's work does
+    /// not shrink with the head width, the GEMMs' does. 0: the attention is never bound by its vector units.</summary>
+    public double AttentionVectorSoftmax { get; init; }
+
+    /// <summary>With <see cref="AttentionVectorSoftmax"/>, the vector units' update of the output per score relative to the matrix
+    /// units' time, at any head width (both scale with it).</summary>
+    public double AttentionVectorUpdate { get; init; }
+
     /// <summary>Fraction of the card's compute a collective running beside it takes (NCCL's CTAs hold whole SMs while they run);
     /// kernels overlapping a collective run at 1 − this. 0 where collectives run on engines of their own (TPU ICI DMA).</summary>
     public double CollectiveShare { get; init; }

@@ -61,6 +61,26 @@ public class LayerWorkTests
     }
 
     [Fact]
+    public void Vector_units_bound_the_fused_attention_of_narrow_heads()
+    {
+        // Ascend-like split cores: softmax 0.61 of the cube's time at heads of 128, update 0.20 at any width.
+        var split = Card with { AttentionVectorSoftmax = 0.61, AttentionVectorUpdate = 0.20 };
+        Assert.Equal(1.42, ComputeModel.VectorBound(split, 64), 12);  // 0.61·2 + 0.20
+        Assert.Equal(1.0, ComputeModel.VectorBound(split, 128));      // 0.81: the cube's pace
+        Assert.Equal(1.0, ComputeModel.VectorBound(Card, 64));        // no separate vector units
+        // Tiny's heads are 64 wide. Forward 4·2·64²·64 = 2,097,152 FLOPs at 0.5: 4,194,304 ps, 1.42 times that is 5,955,912;
+        // backward 2.5 times the FLOPs: 10,485,760 ps, then 14,889,779. Compute-bound either way (65,536 B, 131,072 B).
+        Assert.Equal(new SimTime(5_955_912 - 4_194_304),
+            ComputeModel.LayerForward(split, Tiny, 1, 1, false, flashAttention: true).Attention.Duration
+            - ComputeModel.LayerForward(Card, Tiny, 1, 1, false, flashAttention: true).Attention.Duration);
+        Assert.Equal(new SimTime(14_889_779 - 10_485_760),
+            ComputeModel.LayerBackward(split, Tiny, 1, 1, false, flashAttention: true).Attention.Duration
+            - ComputeModel.LayerBackward(Card, Tiny, 1, 1, false, flashAttention: true).Attention.Duration);
+        // The unfused core is separate kernels: unchanged.
+        Assert.Equal(ComputeModel.LayerForward(Card, Tiny, 1, 1, false), ComputeModel.LayerForward(split, Tiny, 1, 1, false));
+    }
+
+    [Fact]
     public void Forward_with_tensor_and_sequence_parallelism()
     {
         // tp 2, SP, b 2: tokens 128; layernorm/residual kernels see 64 tokens (same bytes as above).

@@ -438,6 +438,12 @@ public class ScenarioErrorTests
         Assert.True(ScenarioLoader.Load(t.FilePath, ["training.flash-attention=true"]).Training.FlashAttention);
     }
 
+    [Theory]
+    [InlineData("card.efficiency.attention-vector-softmax", "-0.1")]
+    [InlineData("card.efficiency.attention-vector-update", "11")]
+    public void Attention_vector_shares_are_bounded(string key, string value) =>
+        Has(Fails((key, value)), key + " = " + value, "must be in [0, 10]");
+
     [Fact]
     public void A_microbatch_group_without_interleaving_is_refused() =>
         Has(Fails(("parallel.microbatch-group", "4")), "parallel.microbatch-group = 4: groups of microbatches belong to the interleaved schedule");
