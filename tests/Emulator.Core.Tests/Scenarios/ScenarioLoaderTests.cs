@@ -151,6 +151,17 @@ public class ScenarioLoaderTests
         Assert.Equal(nics, s.Node.Nics);
     }
 
+    [Theory]
+    [InlineData("ascend-910b", 0.61, 0.20)]       // PTO FlashAttention's cycle model: softmax and update over the cube's time at heads of 128
+    [InlineData("ascend-910c-cm384", 0.61, 0.20)] // the same dav-c220 cores
+    [InlineData("a100-80g-selene", 0.0, 0.0)]     // reference.conf: never vector-bound
+    public void Attention_vector_shares_come_from_the_preset(string preset, double softmax, double update)
+    {
+        using var t = DataParallelJob(preset, 8);
+        var card = ScenarioLoader.Load(t.FilePath, []).Card;
+        Assert.Equal((softmax, update), (card.AttentionVectorSoftmax, card.AttentionVectorUpdate));
+    }
+
     /// <summary>The valid scenario on <paramref name="preset"/> as a pure data-parallel job of <paramref name="cards"/> cards, one sequence each.</summary>
     private static TempScenario DataParallelJob(string preset, int cards, params (string Key, string? Value)[] more) =>
         TempScenario.With([("hardware", preset), ("cluster.cards", $"{cards}"), ("parallel.tp", "1"), ("parallel.pp", "1"),
