@@ -188,7 +188,8 @@ public static partial class ComputeModel
     /// <summary>FlashAttention-2 as one fused kernel: forward QKᵀ and AV (4·b·s²·h/tp FLOPs); backward recomputes QKᵀ and
     /// runs dV, dP, dQ, dK (2.5x the forward FLOPs, Dao 2023). HBM traffic is only Q, K, V, O (and their gradients and dO in
     /// backward); the scores stay on chip. Time: the causal half at card.efficiency.attention, or by default the whole square
-    /// at the card's best GEMM efficiency (an estimate, set once for every preset: about a causal kernel at 40% of peak).</summary>
+    /// at the card's best GEMM efficiency (an estimate, set once for every preset: about a causal kernel at 40% of peak), times
+    /// <see cref="VectorBound"/> where separate vector units pace narrow heads (Ascend).</summary>
     private static WorkCost FlashAttentionKernel(CardSpec c, LayerShape g, bool backward)
     {
         var forwardFlops = 2 * 2 * g.HeadBatch * g.S * g.S * g.D;
