@@ -135,6 +135,7 @@ public static class ScenarioKeys
         new("node.cards", KeyType.Integer, "Accelerators per server", "8"),
         new("node.intra.bandwidth", KeyType.Bandwidth, "Per-card, per-direction bandwidth into the crossbar", "300GBps"),
         new("node.intra.latency", KeyType.Time, "Card-to-card latency through the crossbar", "0.7us"),
+        new("node.intra.topology", KeyType.Choice, "How the node's cards connect: crossbar (NVSwitch: every card reaches any peer at its whole node.intra.bandwidth) or full-mesh (Ascend's HCCS: a link from each card to each other card of the server, the bandwidth split evenly over them, so a tensor-parallel collective among k of the server's n cards runs at (k-1)/(n-1) of it)", "full-mesh", ["crossbar", "full-mesh"]),
         new("node.intra.efficiency", KeyType.Number, "Fraction of the crossbar line rate collectives reach (NCCL bus bandwidth / line rate), in (0, 1]", "0.77"),
         new("node.intra.all-reduce-efficiency", KeyType.Number, "The same for a tensor-parallel all-reduce (without sequence parallelism) run as one event, where it is no ring: NVLink SHARP reduces in the switch on H100 and H200, in (0, 1]", "1.0", DefaultNote: "= node.intra.efficiency"),
         new("node.nics", KeyType.Integer, "Fabric NICs (rails) per server", "8"),

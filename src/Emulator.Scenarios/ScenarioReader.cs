@@ -131,7 +131,9 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
             if (SetBy("node.nics") == ScenarioLoader.PresetRank) nics = Derived("node.nics", Math.Max(1, nics * cards / perNode), from: "cluster.cards");
             perNode = Derived("node.cards", cards, from: "cluster.cards");
         }
-        return ReadNode(perNode, nics);
+        var node = ReadNode(perNode, nics);
+        // A full mesh's links are the server's, whatever share of it the job uses.
+        return Choice("node.intra.topology") == "full-mesh" ? node with { IntraMeshPeers = Math.Max(1, Int("node.cards") - 1) } : node;
     }
 
     private NodeSpec ReadNode(int perNode, int nics)

@@ -134,6 +134,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["node.nic.bandwidth"] = I(s.Node.NicBandwidth.BitsPerSecond) + "bps",
             ["node.nic.latency"] = s.Node.NicLatency.ToString(),
             ["node.intra.efficiency"] = D(s.Node.IntraEfficiency),
+            ["node.intra.topology"] = s.Node.IntraMeshPeers > 0 ? "full-mesh" : "crossbar",
             ["node.intra.all-reduce-efficiency"] = D(s.Node.IntraAllReduceEfficiency),
             ["node.nic.efficiency"] = D(s.Node.NicEfficiency),
             ["fabric.kind"] = s.Fabric.Kind,

@@ -163,6 +163,28 @@ public class ClosedFormTests
         Assert.InRange(result.Breakdown[TimeKind.TensorParallel] / (collectives * each.Seconds), 0.999, 1.001);
     }
 
+    [Theory]
+    [InlineData(2, 8)] // the one link between the pair: 1/7 of the NPU's 196 GB/s
+    [InlineData(4, 4)] // three links: 3/7
+    [InlineData(8, 2)] // all seven: as the crossbar
+    public void TensorParallelismOnAFullMesh_RunsOverTheLinksAmongItsMembers(int tp, int dp)
+    {
+        // Ascend's HCCS links each NPU to each other one of its server: a tp group of k NPUs reduces over k − 1 of the 7 links.
+        string[] plan = [$"parallel.tp={tp}", $"parallel.dp={dp}"];
+        var mesh = ScenarioLoader.Load(RepoPaths.Scenario("ascend-910b-smoke"), plan);
+        var crossbar = ScenarioLoader.Load(RepoPaths.Scenario("ascend-910b-smoke"), [.. plan, "node.intra.topology=crossbar"]);
+        Assert.Equal(7, mesh.Node.IntraMeshPeers);
+        Assert.Equal(0, crossbar.Node.IntraMeshPeers);
+
+        var bytes = StagePlanner.TensorParallelBytes(mesh);
+        var full = mesh.Node.AchievedIntraBandwidth;
+        var share = new Bandwidth((long)(full.BitsPerSecond * (tp - 1) / 7.0));
+        var expected = CollectiveCost.RingAllReduce(bytes, tp, share, mesh.Node.IntraLatency).Seconds
+            / CollectiveCost.RingAllReduce(bytes, tp, full, mesh.Node.IntraLatency).Seconds;
+        var ratio = StepEmulation.Run(mesh).Breakdown[TimeKind.TensorParallel] / StepEmulation.Run(crossbar).Breakdown[TimeKind.TensorParallel];
+        Assert.InRange(ratio / expected, 0.999, 1.001);
+    }
+
     [Fact]
     public void RingStartAndWait_CollectiveOverlapsCompute()
     {

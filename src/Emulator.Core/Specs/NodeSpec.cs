@@ -28,6 +28,16 @@ public sealed record NodeSpec(
     /// SHARP reduces in the switch); <see cref="IntraEfficiency"/> unless set.</summary>
     public double IntraAllReduceEfficiency { get => _intraAllReduceEfficiency ?? IntraEfficiency; init => _intraAllReduceEfficiency = value; }
 
+    /// <summary>0 for a crossbar (NVSwitch: a card reaches any peer at its whole bandwidth); else the peers each card has a link of
+    /// its own to in a full mesh (Ascend's HCCS: 7 in an 8-card server), its bandwidth split evenly over them, so a collective among
+    /// k cards of the node runs over k − 1 of those links (<see cref="CollectiveBandwidthShare"/>).</summary>
+    public int IntraMeshPeers { get; init; }
+
+    /// <summary>Share of a card's intra-node bandwidth a collective among <paramref name="ranks"/> cards of the node can use: all of it on
+    /// a crossbar; on a full mesh the k − 1 links to the other members, of <see cref="IntraMeshPeers"/>.</summary>
+    public double CollectiveBandwidthShare(int ranks) =>
+        IntraMeshPeers <= 0 ? 1 : Math.Min(1.0, (double)Math.Max(1, ranks - 1) / IntraMeshPeers);
+
     /// <summary>Crossbar bandwidth per card that transfers achieve.</summary>
     public Bandwidth AchievedIntraBandwidth => new((long)(IntraBandwidth.BitsPerSecond * IntraEfficiency));
 

@@ -112,7 +112,10 @@ public sealed partial class NodeActor : FabricActor
     {
         var start = Now;
         for (var r = 0; r < chain.Size; r++) start = SimTime.Max(start, _crossbarFree[Local(chain.Leader + r)]);
-        var end = start + CollectiveCost.RingAllReduce(chain.Bytes, chain.Size, _tpCrossbar, _s.Spec.IntraLatency);
+        // On a full mesh the group's collective runs over the links among its members only.
+        var share = _s.Spec.CollectiveBandwidthShare(chain.Size);
+        var bandwidth = share < 1 ? new Bandwidth((long)(_tpCrossbar.BitsPerSecond * share)) : _tpCrossbar;
+        var end = start + CollectiveCost.RingAllReduce(chain.Bytes, chain.Size, bandwidth, _s.Spec.IntraLatency);
         for (var r = 0; r < chain.Size; r++) _crossbarFree[Local(chain.Leader + r)] = end;
         chain.Ended(end);
         var plan = _s.Cards[Local(chain.Leader)].Plan;

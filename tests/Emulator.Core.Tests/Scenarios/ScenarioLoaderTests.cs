@@ -152,6 +152,25 @@ public class ScenarioLoaderTests
     }
 
     [Theory]
+    [InlineData("ascend-910b", 8, 7)]            // HCCS: a link to each of the server's seven other NPUs
+    [InlineData("ascend-910b", 4, 7)]            // a job on half the server still has the server's links, three of them among its cards
+    [InlineData("a100-80g-selene", 8, 0)]        // NVSwitch: a crossbar
+    [InlineData("ascend-910c-cm384", 64, 0)]     // the UB plane is switched
+    public void A_full_meshs_links_are_the_servers(string preset, int cards, int peers)
+    {
+        using var t = DataParallelJob(preset, cards);
+        var node = ScenarioLoader.Load(t.FilePath, []).Node;
+        Assert.Equal(peers, node.IntraMeshPeers);
+        if (peers == 0) Assert.Equal(1.0, node.CollectiveBandwidthShare(2));
+        else
+        {
+            Assert.Equal(1.0 / 7, node.CollectiveBandwidthShare(2), 12);
+            Assert.Equal(3.0 / 7, node.CollectiveBandwidthShare(4), 12);
+            Assert.Equal(1.0, node.CollectiveBandwidthShare(8));
+        }
+    }
+
+    [Theory]
     [InlineData("ascend-910b", 0.61, 0.20)]       // PTO FlashAttention's cycle model: softmax and update over the cube's time at heads of 128
     [InlineData("ascend-910c-cm384", 0.61, 0.20)] // the same dav-c220 cores
     [InlineData("a100-80g-selene", 0.0, 0.0)]     // reference.conf: never vector-bound
