@@ -129,8 +129,11 @@ public static class MemoryModel
     /// <summary>The unfused attention core's stored scores over all heads: the softmax output 2·a·s²·b, and with attention dropout its mask
     /// and output too, 5·a·s²·b (Korthikanti et al.'s term). Megatron-LM's unfused fallback softmax saves its fp32 output for its backward
     /// (4 B a score) and the AV GEMM the 2-byte probabilities cast from it (or dropout's mask and output): 6·a·s²·b, or 7 with dropout.</summary>
-    private static long CoreBytes(ModelSpec m, int microBatch, bool attentionDropout, bool fusedSoftmax) =>
-        checked(((fusedSoftmax ? 2L : 4L) + (attentionDropout ? 3L : fusedSoftmax ? 0L : 2L)) * m.Heads * m.SeqLen * TokenBytes(m, microBatch));
+    private static long CoreBytes(ModelSpec m, int microBatch, bool attentionDropout, bool fusedSoftmax)
+    {
+        long perScore = (fusedSoftmax, attentionDropout) switch { (true, false) => 2, (true, true) => 5, (false, false) => 6, (false, true) => 7 };
+        return checked(perScore * m.Heads * m.SeqLen * TokenBytes(m, microBatch));
+    }
 
     /// <summary>The tp-split tokens-wide tensors: Q, K, V, projection input (the attention context), activation input and output (24·s·b·h for a standard GPT).</summary>
     private static long SplitTokenBytes(ModelSpec m, int microBatch)

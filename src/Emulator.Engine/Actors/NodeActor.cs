@@ -20,7 +20,8 @@ public sealed partial class NodeActor : FabricActor
     private readonly NicSender?[] _nics;
     private readonly Dictionary<long, int> _chunksArrived = new();
     private readonly Bandwidth _crossbar;
-    /// <summary>What one-event tensor-parallel collectives run at (an all-reduce's own efficiency without sequence parallelism).</summary>
+    /// <summary>What one-event tensor-parallel collectives run at (an all-reduce's own efficiency without sequence parallelism; on a
+    /// full mesh, the links among the group's members).</summary>
     private readonly Bandwidth _tpCrossbar;
     private readonly Bandwidth _nic;
 
@@ -28,7 +29,10 @@ public sealed partial class NodeActor : FabricActor
     {
         _s = setup;
         _crossbar = setup.Spec.AchievedIntraBandwidth;
-        _tpCrossbar = setup.TpAllReduces ? setup.Spec.AchievedIntraAllReduceBandwidth : _crossbar;
+        var tpCrossbar = setup.TpAllReduces ? setup.Spec.AchievedIntraAllReduceBandwidth : _crossbar;
+        // On a full mesh a tp group's collectives run over the links among its members only (every group of a job has tp members).
+        var share = setup.Spec.CollectiveBandwidthShare(setup.Cards.Count > 0 ? setup.Cards[0].TpSize : 1);
+        _tpCrossbar = share < 1 ? new Bandwidth((long)(tpCrossbar.BitsPerSecond * share)) : tpCrossbar;
         _nic = setup.Spec.AchievedNicBandwidth;
         _crossbarFree = new SimTime[setup.Spec.CardsPerNode];
         _heldUntil = new SimTime[setup.Spec.CardsPerNode];
@@ -112,10 +116,7 @@ public sealed partial class NodeActor : FabricActor
     {
         var start = Now;
         for (var r = 0; r < chain.Size; r++) start = SimTime.Max(start, _crossbarFree[Local(chain.Leader + r)]);
-        // On a full mesh the group's collective runs over the links among its members only.
-        var share = _s.Spec.CollectiveBandwidthShare(chain.Size);
-        var bandwidth = share < 1 ? new Bandwidth((long)(_tpCrossbar.BitsPerSecond * share)) : _tpCrossbar;
-        var end = start + CollectiveCost.RingAllReduce(chain.Bytes, chain.Size, bandwidth, _s.Spec.IntraLatency);
+        var end = start + CollectiveCost.RingAllReduce(chain.Bytes, chain.Size, _tpCrossbar, _s.Spec.IntraLatency);
         for (var r = 0; r < chain.Size; r++) _crossbarFree[Local(chain.Leader + r)] = end;
         chain.Ended(end);
         var plan = _s.Cards[Local(chain.Leader)].Plan;
