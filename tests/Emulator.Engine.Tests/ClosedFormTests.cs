@@ -185,6 +185,45 @@ public class ClosedFormTests
         Assert.InRange(ratio / expected, 0.999, 1.001);
     }
 
+    [Theory]
+    [InlineData(2)] // the one link between the pair: 1/7 of the NPU's port
+    [InlineData(4)] // three links: 3/7
+    [InlineData(8)] // all seven: as the crossbar
+    public void DataParallelCollectiveOnAFullMesh_RunsOverTheLinksAmongItsMembers(int dp)
+    {
+        // HCCL's in-server algorithm on a full mesh drives the k − 1 links among a group's k NPUs at once; the emulated ring
+        // stands in for it with each step at (k − 1)/7 of the port.
+        const long bytes = 1L << 30;
+        string[] plan = ["cluster.cards=8", $"parallel.tp={8 / dp}", "parallel.pp=1", $"parallel.dp={dp}", $"parallel.global-batch={dp}", "training.sequence-parallel=false"];
+        var mesh = ScenarioLoader.Load(RepoPaths.Scenario("ascend-910b-smoke"), plan);
+        var crossbar = ScenarioLoader.Load(RepoPaths.Scenario("ascend-910b-smoke"), [.. plan, "node.intra.topology=crossbar"]);
+
+        var full = mesh.Node.AchievedIntraBandwidth;
+        var share = new Bandwidth((long)(full.BitsPerSecond * (dp - 1) / 7.0));
+        var expected = CollectiveCost.RingAllReduce(bytes, dp, share, mesh.Node.IntraLatency).Seconds
+            / CollectiveCost.RingAllReduce(bytes, dp, full, mesh.Node.IntraLatency).Seconds;
+        var ratio = AllReduceStep(mesh, bytes).Breakdown[TimeKind.DataParallel] / AllReduceStep(crossbar, bytes).Breakdown[TimeKind.DataParallel];
+        Assert.InRange(ratio / expected, 0.99, 1.01);
+    }
+
+    [Fact]
+    public void PipelineSendOnAFullMesh_TakesTheOneLinkToItsPeer()
+    {
+        // A send from one NPU to another of its server crosses the single HCCS link between them: 1/7 of the port.
+        const long bytes = 256L << 20;
+        string[] plan = ["cluster.cards=2", "parallel.tp=1", "parallel.pp=2", "parallel.dp=1", "parallel.global-batch=1", "training.sequence-parallel=false"];
+        var mesh = ScenarioLoader.Load(RepoPaths.Scenario("ascend-910b-smoke"), plan);
+        var crossbar = ScenarioLoader.Load(RepoPaths.Scenario("ascend-910b-smoke"), [.. plan, "node.intra.topology=crossbar"]);
+        StagePlan Program(int stage) => new(stage, 1, stage == 0
+            ? [new SendInput(TransferKind.Activation, 0, bytes)]
+            : [new WaitInput(TransferKind.Activation, 0)], new StateMemory(0, 0, 0), 0);
+
+        var link = new Bandwidth(mesh.Node.AchievedIntraBandwidth.BitsPerSecond / 7);
+        var difference = StepEmulation.Run(mesh, programs: Program).StepTime - StepEmulation.Run(crossbar, programs: Program).StepTime;
+        var expected = link.TransferTime(bytes) - mesh.Node.AchievedIntraBandwidth.TransferTime(bytes);
+        Assert.InRange(difference.Seconds / expected.Seconds, 0.999, 1.001);
+    }
+
     [Fact]
     public void RingStartAndWait_CollectiveOverlapsCompute()
     {

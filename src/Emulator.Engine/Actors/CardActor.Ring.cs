@@ -42,7 +42,7 @@ public sealed partial class CardActor
             var step = (bytes / ways + _s.TpSize - 1) / _s.TpSize;
             ActiveRing TpLane(int lane)
             {
-                var ring = new RingStage(lane == 0 ? _s.TpNext : _s.TpPrev, _s.TpSize - 1, step);
+                var ring = new RingStage(lane == 0 ? _s.TpNext : _s.TpPrev, _s.TpSize - 1, step, _s.TpSize - 1);
                 return new ActiveRing(phase * 2 + lane, [ring, ring]);
             }
             Launch(TpLane(0), ways == 2 ? TpLane(1) : null);
@@ -52,7 +52,8 @@ public sealed partial class CardActor
         {
             if (_s.CpSize == 1) return;
             var block = (bytes + _s.CpSize - 1) / _s.CpSize;
-            Launch(new ActiveRing(phase * 2, [new RingStage(_s.CpNext, _s.CpSize - 1, block)]));
+            // Ring attention passes each block to the next rank only: one link of a mesh.
+            Launch(new ActiveRing(phase * 2, [new RingStage(_s.CpNext, _s.CpSize - 1, block, 1)]));
             return;
         }
         if (_s.DpSize == 1) return;
@@ -155,7 +156,7 @@ public sealed partial class CardActor
         {
             if (dims[d] == 1) continue;
             var step = (buffer + dims[d] - 1) / dims[d];
-            scatter.Add(new RingStage(next[d], dims[d] - 1, step));
+            scatter.Add(new RingStage(next[d], dims[d] - 1, step, dims[d] - 1));
             buffer = step;
         }
         scattered = buffer;
@@ -187,7 +188,7 @@ public sealed partial class CardActor
                 // A mirrored dimension's step loops back through this card's NIC and leaf (ReplicaMirror).
                 var write = stage.Next < 0
                     ? NewWrite(_s.Card, stage.StepBytes, TransferKind.Ring, tag, reverse: ring.Key % 2 == 1) with { Loopback = true }
-                    : NewWrite(stage.Next, stage.StepBytes, TransferKind.Ring, tag, reverse: ring.Key % 2 == 1);
+                    : NewWrite(stage.Next, stage.StepBytes, TransferKind.Ring, tag, reverse: ring.Key % 2 == 1) with { MeshLinks = stage.MeshLinks };
                 Post(write);
                 ring.Sent++;
             }
@@ -220,8 +221,9 @@ public sealed partial class CardActor
         Resume();
     }
 
-    /// <summary>One ring of a collective: steps to the next rank of one dp dimension, each of StepBytes.</summary>
-    private readonly record struct RingStage(int Next, int Steps, long StepBytes);
+    /// <summary>One ring of a collective: steps to the next rank of one dp dimension, each of StepBytes; on a full-mesh node its
+    /// same-node steps spread over MeshLinks links (a collective's k − 1, a true ring's one).</summary>
+    private readonly record struct RingStage(int Next, int Steps, long StepBytes, int MeshLinks);
 
     /// <summary>One lane of a collective in flight: its stages and how far this card is.</summary>
     private sealed class ActiveRing(int key, List<RingStage> stages)

@@ -135,11 +135,14 @@ public sealed partial class NodeActor : FabricActor
         for (var r = 0; r < chain.Size; r++) SendAt(_s.Map.Card(chain.Leader + r), end, chain.Done);
     }
 
-    /// <summary>Same-node write through the crossbar: the source port serialises it, then one crossbar latency.</summary>
+    /// <summary>Same-node write through the crossbar: the source port serialises it, then one crossbar latency. On a full mesh the
+    /// write gets the links it may spread over (<see cref="RdmaWrite.MeshLinks"/>) of the port's.</summary>
     private void CrossbarWrite(RdmaWrite w)
     {
         var port = Local(w.SrcCard);
-        var done = SimTime.Max(Now, _crossbarFree[port]) + _crossbar.TransferTime(w.Bytes);
+        var share = _s.Spec.CollectiveBandwidthShare(w.MeshLinks + 1);
+        var bandwidth = share < 1 ? new Bandwidth((long)(_crossbar.BitsPerSecond * share)) : _crossbar;
+        var done = SimTime.Max(Now, _crossbarFree[port]) + bandwidth.TransferTime(w.Bytes);
         _crossbarFree[port] = done;
         SentFromPort(w, done);
         Land(w, done, 0, _s.Map, _s.Spec.IntraLatency, SimTime.Zero);

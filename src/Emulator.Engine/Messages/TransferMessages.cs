@@ -22,6 +22,10 @@ public sealed record RdmaWrite(long TransferId, int SrcCard, int DstCard, long B
     /// <summary>A mirrored replica's ring step (Engine.ReplicaMirror): written to the sender itself through its NIC and leaf, standing in for the write it would send to, and receive from, a mirrored neighbour.</summary>
     public bool Loopback { get; init; }
 
+    /// <summary>Links of a full-mesh node (HCCS) the write may spread over when it stays inside the node: a ring step standing in
+    /// for a collective among k cards of the node takes the k − 1 links among them (HCCL's mesh algorithm), a lone send one.</summary>
+    public int MeshLinks { get; init; } = 1;
+
     /// <summary>An activation or gradient between pipeline stages, whose send buffer is freed once its last byte has left the sender.</summary>
     public bool IsPipeline => Kind is TransferKind.Activation or TransferKind.Gradient;
 }

@@ -171,9 +171,11 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// nemo-2024 rows' notes); the others' published runs do not say, or (Megatron-LM 2021-2022, DeepSpeed) predate the options.</summary>
     public bool OverlapsDataParallel => StackIs("nemo");
 
-    /// <summary>Whether the stack runs forward's tensor-parallel collectives beside the GEMMs (Transformer Engine's userbuffers): NeMo's
-    /// launcher configs set ub_tp_comm_overlap (the nemo-2024 rows' notes); it needs sequence parallelism.</summary>
-    public bool OverlapsTpForward => StackIs("nemo") && SequenceParallel.Equals("true", StringComparison.OrdinalIgnoreCase);
+    /// <summary>Whether the stack runs forward's tensor-parallel collectives beside the GEMMs: NeMo's launcher configs set
+    /// ub_tp_comm_overlap (Transformer Engine's userbuffers; the nemo-2024 rows' notes), and MindSpeed-LLM's README figures were
+    /// measured with mc2 on ("表中为开启mc2特性后预训练实测性能": each all-gather or reduce-scatter fused with its matmul); it needs
+    /// sequence parallelism.</summary>
+    public bool OverlapsTpForward => StackIs("nemo", "mindspeed-llm") && SequenceParallel.Equals("true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>Whether the run is PyTorch FSDP (FULL_SHARD, zero 3 under llm-foundry's Composer; JAX stacks shard through XLA),
     /// whose post-backward hook passes over each unit's unsharded gradient every microbatch, and whose optimizer step is Composer's
