@@ -199,6 +199,9 @@ public static class StepEmulation
             HbmCapacity = s.CardOfStage(pp).HbmCapacityBytes,
             CollectiveShare = s.CardOfStage(pp).CollectiveShare,
             ShardDims = groups.ShardDims,
+            // A dimension spanning nodes is a ring whose same-node hops cross one link of a full mesh.
+            DpMeshLinks = Enumerable.Range(0, dpDims.Count)
+                .Select(d => mirror?.Mirrored(d) != true && ranks.DpDimWithinNode(card, mirror?.KeptDims ?? dpDims, d) ? dpDims[d] - 1 : 1).ToArray(),
             TpNext = TpRings(s) ? ranks.CardOf((tp + 1) % s.Parallel.Tp, pp, dp) : -1,
             // On a torus the rings use both directions of the chip links at once, as the data-parallel rings do.
             TpPrev = TpRings(s) && s.Fabric.IsTorus ? ranks.CardOf((tp + s.Parallel.Tp - 1) % s.Parallel.Tp, pp, dp) : -1,

@@ -207,6 +207,23 @@ public class ClosedFormTests
     }
 
     [Fact]
+    public void DataParallelRingAcrossNodesOnAFullMesh_TakesOneLinkForItsSameNodeHops()
+    {
+        // dp 12 on 8-NPU servers is one flat ring over two servers (no [k, dp/k] split): a ring, not HCCL's in-server mesh
+        // algorithm, so its same-node hops cross the one link to the next NPU (18.5 GB/s), slower than the NIC hop (25), and
+        // pace the ring.
+        const long bytes = 1L << 30;
+        string[] plan = ["cluster.cards=24", "parallel.tp=1", "parallel.pp=2", "parallel.dp=12", "parallel.global-batch=12", "training.sequence-parallel=false"];
+        var mesh = ScenarioLoader.Load(RepoPaths.Scenario("ascend-910b-smoke"), plan);
+        Assert.Equal(new[] { 12 }, DataParallelDims.Of(mesh)!.Dims);
+
+        var link = new Bandwidth((long)(mesh.Node.AchievedIntraBandwidth.BitsPerSecond / 7.0));
+        var expected = CollectiveCost.RingAllReduce(bytes, 12, link, mesh.Node.IntraLatency).Seconds;
+        var measured = AllReduceStep(mesh, bytes).Breakdown[TimeKind.DataParallel];
+        Assert.InRange(measured / expected, 0.999, 1.01);
+    }
+
+    [Fact]
     public void PipelineSendOnAFullMesh_TakesTheOneLinkToItsPeer()
     {
         // A send from one NPU to another of its server crosses the single HCCS link between them: 1/7 of the port.

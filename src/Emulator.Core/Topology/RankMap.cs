@@ -83,6 +83,19 @@ public sealed class RankMap
         return CardOf(TpRank(card), PpRank(card), next);
     }
 
+    /// <summary>Whether every card along dimension <paramref name="dim"/> of <paramref name="dims"/> through <paramref name="card"/> is on
+    /// the card's node (the dimension's cards, in dp order, have increasing indices: its first and last share the node).</summary>
+    public bool DpDimWithinNode(int card, IReadOnlyList<int> dims, int dim)
+    {
+        var dp = DpRank(card);
+        var stride = 1;
+        for (var d = 0; d < dim; d++) stride *= dims[d];
+        var first = dp - dp / stride % dims[dim] * stride;
+        var last = first + (dims[dim] - 1) * stride;
+        var (tp, pp) = (TpRank(card), PpRank(card));
+        return NodeOf(CardOf(tp, pp, first)) == NodeOf(CardOf(tp, pp, last));
+    }
+
     private int Check(int card) =>
         (uint)card < (uint)Cards ? card : throw new ArgumentOutOfRangeException(nameof(card), $"card {card} outside 0..{Cards - 1}");
 }

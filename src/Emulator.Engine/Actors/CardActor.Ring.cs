@@ -156,7 +156,7 @@ public sealed partial class CardActor
         {
             if (dims[d] == 1) continue;
             var step = (buffer + dims[d] - 1) / dims[d];
-            scatter.Add(new RingStage(next[d], dims[d] - 1, step, dims[d] - 1));
+            scatter.Add(new RingStage(next[d], dims[d] - 1, step, _s.DpMeshLinks?[d] ?? dims[d] - 1));
             buffer = step;
         }
         scattered = buffer;

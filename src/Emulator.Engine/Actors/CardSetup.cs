@@ -50,6 +50,11 @@ public sealed record CardSetup(
     /// <summary>Leading <see cref="DpDims"/> that ZeRO shards over; across the rest (torus slices) the cards hold replicas.</summary>
     public int ShardDims { get; init; } = int.MaxValue;
 
+    /// <summary>Per <see cref="DpDims"/> dimension, the full-mesh links its same-node ring steps spread over (RdmaWrite.MeshLinks): its
+    /// size − 1 when all its cards share this card's node (the step stands in for HCCL's in-server mesh algorithm), else 1 (a ring
+    /// hop of a group that spans nodes); null: size − 1.</summary>
+    public IReadOnlyList<int>? DpMeshLinks { get; init; }
+
     /// <summary>The card's HBM, all stacks (0: unknown, then its banks are told every growth of its high-water mark).</summary>
     public long HbmCapacity { get; init; }
 

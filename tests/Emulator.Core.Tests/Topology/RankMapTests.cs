@@ -55,6 +55,22 @@ public class RankMapTests
     }
 
     [Fact]
+    public void DpDimWithinNode_OnlyWhenAllTheDimensionsCardsShareTheNode()
+    {
+        // tp 1, pp 2, dp 12 on 8-card nodes: 12 is no multiple of 8, so one flat ring; stage 0 is cards 0-11 over two nodes.
+        var flat = new RankMap(tp: 1, pp: 2, dp: 12, cardsPerNode: 8);
+        Assert.Equal(new[] { 12 }, flat.DpDims);
+        Assert.False(flat.DpDimWithinNode(3, flat.DpDims, 0));
+        // tp 2, dp 8: [4, 2], the first inside a node, the second across nodes.
+        Assert.Equal(new[] { 4, 2 }, new RankMap(2, 1, 8, 8).DpDims);
+        Assert.True(new RankMap(2, 1, 8, 8).DpDimWithinNode(13, [4, 2], 0));
+        Assert.False(new RankMap(2, 1, 8, 8).DpDimWithinNode(13, [4, 2], 1));
+        // A ZeRO shard group of 2 splitting the node's 4: [2, 2, 2], the first two inside the node.
+        Assert.True(new RankMap(2, 1, 8, 8).DpDimWithinNode(13, [2, 2, 2], 1));
+        Assert.False(new RankMap(2, 1, 8, 8).DpDimWithinNode(13, [2, 2, 2], 2));
+    }
+
+    [Fact]
     public void DpDims_RanksSharingANode_FormTheFirstDimension()
     {
         // tp 2 on 8-card nodes: 4 dp ranks per node; dp 8 spans two nodes per stage.
