@@ -188,7 +188,7 @@ public sealed partial class CardActor
                 // A mirrored dimension's step loops back through this card's NIC and leaf (ReplicaMirror).
                 var write = stage.Next < 0
                     ? NewWrite(_s.Card, stage.StepBytes, TransferKind.Ring, tag, reverse: ring.Key % 2 == 1) with { Loopback = true }
-                    : NewWrite(stage.Next, stage.StepBytes, TransferKind.Ring, tag, reverse: ring.Key % 2 == 1) with { MeshLinks = stage.MeshLinks };
+                    : NewWrite(stage.Next, stage.StepBytes, TransferKind.Ring, tag, reverse: ring.Key % 2 == 1, meshLinks: stage.MeshLinks);
                 Post(write);
                 ring.Sent++;
             }

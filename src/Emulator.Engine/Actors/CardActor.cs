@@ -371,8 +371,8 @@ public sealed partial class CardActor : EntityActor
         else Send(_nodeId, SimTime.Zero, w);
     }
 
-    private RdmaWrite NewWrite(int dstCard, long bytes, TransferKind kind, int tag, bool reverse = false) =>
-        new(((long)_s.Card << 32) | _transferSeq++, _s.Card, dstCard, bytes, kind, tag, reverse);
+    private RdmaWrite NewWrite(int dstCard, long bytes, TransferKind kind, int tag, bool reverse = false, int meshLinks = 1) =>
+        new(((long)_s.Card << 32) | _transferSeq++, _s.Card, dstCard, bytes, kind, tag, reverse) { MeshLinks = meshLinks };
 
     private void OnDelivered(RdmaWrite w)
     {

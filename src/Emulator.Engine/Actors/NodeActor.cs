@@ -24,6 +24,9 @@ public sealed partial class NodeActor : FabricActor
     /// full mesh, the links among the group's members).</summary>
     private readonly Bandwidth _tpCrossbar;
     private readonly Bandwidth _nic;
+    /// <summary>What a same-node write spreading over m links of a full mesh runs at, by m (RdmaWrite.MeshLinks); on a crossbar all
+    /// are the crossbar's bandwidth.</summary>
+    private readonly Bandwidth[] _meshCrossbar;
 
     public NodeActor(int id, Partition partition, NodeSetup setup, IActorRef[] directory, Func<int, Partition> partitionOf) : base(id, partition)
     {
@@ -34,6 +37,12 @@ public sealed partial class NodeActor : FabricActor
         var share = setup.Spec.CollectiveBandwidthShare(setup.Cards.Count > 0 ? setup.Cards[0].TpSize : 1);
         _tpCrossbar = share < 1 ? new Bandwidth((long)(tpCrossbar.BitsPerSecond * share)) : tpCrossbar;
         _nic = setup.Spec.AchievedNicBandwidth;
+        _meshCrossbar = new Bandwidth[setup.Spec.CardsPerNode];
+        for (var links = 0; links < _meshCrossbar.Length; links++)
+        {
+            var linkShare = setup.Spec.CollectiveBandwidthShare(links + 1);
+            _meshCrossbar[links] = linkShare < 1 ? new Bandwidth((long)(_crossbar.BitsPerSecond * linkShare)) : _crossbar;
+        }
         _crossbarFree = new SimTime[setup.Spec.CardsPerNode];
         _heldUntil = new SimTime[setup.Spec.CardsPerNode];
         // With a NIC per card (rail-optimised servers) nothing else shares a card's NIC, so the card drives it itself: its
@@ -140,8 +149,7 @@ public sealed partial class NodeActor : FabricActor
     private void CrossbarWrite(RdmaWrite w)
     {
         var port = Local(w.SrcCard);
-        var share = _s.Spec.CollectiveBandwidthShare(w.MeshLinks + 1);
-        var bandwidth = share < 1 ? new Bandwidth((long)(_crossbar.BitsPerSecond * share)) : _crossbar;
+        var bandwidth = _meshCrossbar[Math.Clamp(w.MeshLinks, 0, _meshCrossbar.Length - 1)];
         var done = SimTime.Max(Now, _crossbarFree[port]) + bandwidth.TransferTime(w.Bytes);
         _crossbarFree[port] = done;
         SentFromPort(w, done);
