@@ -182,6 +182,8 @@ public static class StepEmulation
         // A mirrored dimension has no next card (-1): its ring steps are stood in for (ReplicaMirror).
         int Next(int d, int step = 1) => mirror is null ? ranks.DpNeighbour(card, dpDims, d, step) : mirror.Mirrored(d) ? -1 : ranks.DpNeighbour(card, mirror.KeptDims, d, step);
         var interleaved = s.Parallel.VirtualStages > 1;
+        var withinNode = Enumerable.Range(0, dpDims.Count)
+            .Select(d => mirror?.Mirrored(d) != true && ranks.DpDimWithinNode(card, mirror?.KeptDims ?? dpDims, d)).ToArray();
         return new CardSetup(
             card, map, ranks.NodeOf(card), s.Card.HbmStacks, plans[pp],
             TpLeader: ranks.TpGroup(card)[0], TpSize: s.Parallel.Tp,
@@ -200,8 +202,8 @@ public static class StepEmulation
             CollectiveShare = s.CardOfStage(pp).CollectiveShare,
             ShardDims = groups.ShardDims,
             // A dimension spanning nodes is a ring whose same-node hops cross one link of a full mesh.
-            DpMeshLinks = Enumerable.Range(0, dpDims.Count)
-                .Select(d => mirror?.Mirrored(d) != true && ranks.DpDimWithinNode(card, mirror?.KeptDims ?? dpDims, d) ? dpDims[d] - 1 : 1).ToArray(),
+            DpMeshLinks = withinNode.Select((within, d) => within ? dpDims[d] - 1 : 1).ToArray(),
+            DpStepDelay = FlatRingStepDelays(s, withinNode, dpDims),
             TpNext = TpRings(s) ? ranks.CardOf((tp + 1) % s.Parallel.Tp, pp, dp) : -1,
             // On a torus the rings use both directions of the chip links at once, as the data-parallel rings do.
             TpPrev = TpRings(s) && s.Fabric.IsTorus ? ranks.CardOf((tp + s.Parallel.Tp - 1) % s.Parallel.Tp, pp, dp) : -1,
@@ -213,6 +215,20 @@ public static class StepEmulation
     private static bool TpRings(Scenario s) => s.Parallel.Tp > 1 && (s.Emulation.TpCollectiveRings || s.Fabric.IsTorus);
 
     /// <summary>The tree runs over the last dp dimension: the cards whose dp rank differs from this card's only there.</summary>
+    /// <summary>What each same-node step of a data-parallel ring waits before it leaves, per dimension: NCCL's all-gather, reduce-scatter
+    /// and ring all-reduce are one flat ring through every rank, so a group of k ranks on each of N nodes takes N(k − 1) steps over
+    /// NVLink where the per-dimension rings take k − 1; each of those then pays N times the node's step latency (node.intra.latency,
+    /// NCCL's per-step figure) and the ring keeps the per-dimension rings' bandwidth. Null (no delay) for HCCL's full-mesh servers
+    /// (hierarchical: in-server mesh, then across), a torus (XLA's rings per axis) and the tree algorithm (a chain inside each node).</summary>
+    private static SimTime[]? FlatRingStepDelays(Scenario s, bool[] withinNode, IReadOnlyList<int> dpDims)
+    {
+        if (s.Fabric.IsTorus || s.Node.IntraMeshPeers > 0 || s.Training.DpAlgorithm == DpAlgorithm.Tree) return null;
+        var nodes = 1;
+        for (var d = 0; d < dpDims.Count; d++)
+            if (!withinNode[d]) nodes *= dpDims[d];
+        return nodes == 1 ? null : withinNode.Select(within => within ? s.Node.IntraLatency * (nodes - 1) : SimTime.Zero).ToArray();
+    }
+
     private static DpTreeSetup TreeSetupOf(RankMap ranks, IReadOnlyList<int> dims, int card)
     {
         var stride = 1;

@@ -96,10 +96,30 @@ public class ClosedFormTests
         var s = TestScenarios.With(tp: 1, pp: 1, dp: 8 * nodes);
         var measured = AllReduceStep(s, bytes).Breakdown[TimeKind.DataParallel];
 
-        // A crossbar step pays the crossbar latency; a fabric step the NIC-to-leaf and leaf-to-NIC links and the receiving NIC.
-        var expected = CollectiveCost.HierarchicalAllReduce(bytes, nodes, 8, s.Node.IntraBandwidth, s.Node.IntraLatency,
+        // A crossbar step pays the crossbar latency once for each node the group spans (NCCL's flat ring takes that many
+        // same-node steps); a fabric step the NIC-to-leaf and leaf-to-NIC links and the receiving NIC.
+        var expected = CollectiveCost.HierarchicalAllReduce(bytes, nodes, 8, s.Node.IntraBandwidth, s.Node.IntraLatency * nodes,
             s.Node.NicBandwidth, s.Fabric.LinkLatency * 2 + s.Node.NicLatency);
         Assert.InRange(measured / expected.Seconds, 0.99, 1.01);
+    }
+
+    [Theory]
+    [InlineData(2)]
+    [InlineData(4)]
+    public void FlatRingLatency_SmallAllReduceOverNodes_PaysEverySameNodeStepOfTheFlatRing(int nodes)
+    {
+        // NCCL runs the all-reduce as one ring through all 8·nodes ranks: 2·nodes·7 steps over NVLink and 2(nodes − 1) over the
+        // network, where the per-dimension rings take 2·7 and 2(nodes − 1). With 64 KiB the latencies are most of the time.
+        const long bytes = 64L << 10;
+        var s = TestScenarios.With(tp: 1, pp: 1, dp: 8 * nodes);
+        var measured = AllReduceStep(s, bytes).Breakdown[TimeKind.DataParallel];
+
+        var intraSteps = 2 * 7 * nodes;
+        var interSteps = 2 * (nodes - 1);
+        var latency = intraSteps * s.Node.IntraLatency.Seconds + interSteps * (2 * s.Fabric.LinkLatency.Seconds + s.Node.NicLatency.Seconds);
+        var transfer = CollectiveCost.HierarchicalAllReduce(bytes, nodes, 8, s.Node.IntraBandwidth, SimTime.Zero, s.Node.NicBandwidth, SimTime.Zero).Seconds;
+        Assert.True(latency > transfer, "the case is latency-bound");
+        Assert.InRange(measured / (latency + transfer), 0.99, 1.01);
     }
 
     [Theory]

@@ -1,6 +1,7 @@
 using Emulator.Core.Accounting;
 using Emulator.Engine.Messages;
 using Emulator.Engine.Plan;
+using Emulator.Kernel;
 
 namespace Emulator.Engine.Actors;
 
@@ -42,7 +43,7 @@ public sealed partial class CardActor
             var step = (bytes / ways + _s.TpSize - 1) / _s.TpSize;
             ActiveRing TpLane(int lane)
             {
-                var ring = new RingStage(lane == 0 ? _s.TpNext : _s.TpPrev, _s.TpSize - 1, step, _s.TpSize - 1);
+                var ring = new RingStage(lane == 0 ? _s.TpNext : _s.TpPrev, _s.TpSize - 1, step, _s.TpSize - 1, SimTime.Zero);
                 return new ActiveRing(phase * 2 + lane, [ring, ring]);
             }
             Launch(TpLane(0), ways == 2 ? TpLane(1) : null);
@@ -53,7 +54,7 @@ public sealed partial class CardActor
             if (_s.CpSize == 1) return;
             var block = (bytes + _s.CpSize - 1) / _s.CpSize;
             // Ring attention passes each block to the next rank only: one link of a mesh.
-            Launch(new ActiveRing(phase * 2, [new RingStage(_s.CpNext, _s.CpSize - 1, block, 1)]));
+            Launch(new ActiveRing(phase * 2, [new RingStage(_s.CpNext, _s.CpSize - 1, block, 1, SimTime.Zero)]));
             return;
         }
         if (_s.DpSize == 1) return;
@@ -156,7 +157,7 @@ public sealed partial class CardActor
         {
             if (dims[d] == 1) continue;
             var step = (buffer + dims[d] - 1) / dims[d];
-            scatter.Add(new RingStage(next[d], dims[d] - 1, step, _s.DpMeshLinks?[d] ?? dims[d] - 1));
+            scatter.Add(new RingStage(next[d], dims[d] - 1, step, _s.DpMeshLinks?[d] ?? dims[d] - 1, _s.DpStepDelay?[d] ?? SimTime.Zero));
             buffer = step;
         }
         scattered = buffer;
@@ -189,7 +190,8 @@ public sealed partial class CardActor
                 var write = stage.Next < 0
                     ? NewWrite(_s.Card, stage.StepBytes, TransferKind.Ring, tag, reverse: ring.Key % 2 == 1) with { Loopback = true }
                     : NewWrite(stage.Next, stage.StepBytes, TransferKind.Ring, tag, reverse: ring.Key % 2 == 1, meshLinks: stage.MeshLinks);
-                Post(write);
+                if (stage.Delay > SimTime.Zero) Send(_nodeId, stage.Delay, write);
+                else Post(write);
                 ring.Sent++;
             }
             if (ring.Sent < stage.Steps || Received(tag) < stage.Steps) return;
@@ -222,8 +224,8 @@ public sealed partial class CardActor
     }
 
     /// <summary>One ring of a collective: steps to the next rank of one dp dimension, each of StepBytes; on a full-mesh node its
-    /// same-node steps spread over MeshLinks links (a collective's k − 1, a true ring's one).</summary>
-    private readonly record struct RingStage(int Next, int Steps, long StepBytes, int MeshLinks);
+    /// same-node steps spread over MeshLinks links (a collective's k − 1, a true ring's one), each leaving Delay after it may.</summary>
+    private readonly record struct RingStage(int Next, int Steps, long StepBytes, int MeshLinks, SimTime Delay);
 
     /// <summary>One lane of a collective in flight: its stages and how far this card is.</summary>
     private sealed class ActiveRing(int key, List<RingStage> stages)

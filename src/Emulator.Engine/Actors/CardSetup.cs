@@ -55,6 +55,10 @@ public sealed record CardSetup(
     /// hop of a group that spans nodes); null: size − 1.</summary>
     public IReadOnlyList<int>? DpMeshLinks { get; init; }
 
+    /// <summary>Per <see cref="DpDims"/> dimension, how long each of its ring steps waits before it leaves: the latency of the same-node
+    /// steps a flat NCCL ring takes beyond the per-dimension rings' (StepEmulation.FlatRingStepDelays); null: none.</summary>
+    public IReadOnlyList<SimTime>? DpStepDelay { get; init; }
+
     /// <summary>The card's HBM, all stacks (0: unknown, then its banks are told every growth of its high-water mark).</summary>
     public long HbmCapacity { get; init; }
 

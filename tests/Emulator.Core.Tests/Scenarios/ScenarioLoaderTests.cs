@@ -19,7 +19,7 @@ public class ScenarioLoaderTests
         Assert.Equal(new CardSpec("A100-SXM4-80GB", 312e12, 5, 17_179_869_184L, new(3_262_400_000_000L), 400.0, 0.82, 128.0, 0.85, new(5_000_000L)) { CollectiveShare = 0.222 }, s.Card);
         Assert.Equal(85_899_345_920L, s.Card.HbmCapacityBytes);
         Assert.Equal(16_312_000_000_000L, s.Card.HbmBandwidth.BitsPerSecond);
-        Assert.Equal(new NodeSpec(8, new(2_400_000_000_000L), new(700_000L), 8, new(200_000_000_000L), new(1_000_000L), 0.77, 0.96), s.Node);
+        Assert.Equal(new NodeSpec(8, new(2_400_000_000_000L), new(3_400_000L), 8, new(200_000_000_000L), new(12_800_000L), 0.77, 0.96), s.Node);
         Assert.Equal(new FabricSpec(3, new(200_000_000_000L), new(600_000L), 20, 20, 20, 20, true), s.Fabric);
 
         Assert.Equal(new ModelSpec("gpt-1.3b", 24, 2048, 16, 16, 8192, false, 51200, 2048), s.Model);
