@@ -219,10 +219,11 @@ public static class StepEmulation
     /// and ring all-reduce are one flat ring through every rank, so a group of k ranks on each of N nodes takes N(k − 1) steps over
     /// NVLink where the per-dimension rings take k − 1; each of those then pays N times the node's step latency (node.intra.latency,
     /// NCCL's per-step figure) and the ring keeps the per-dimension rings' bandwidth. Null (no delay) for HCCL's full-mesh servers
-    /// (hierarchical: in-server mesh, then across), a torus (XLA's rings per axis) and the tree algorithm (a chain inside each node).</summary>
+    /// (hierarchical: in-server mesh, then across) and a torus (XLA's rings per axis); a tree all-reduce's rings inside the node
+    /// ignore it (CardActor.StartTreeAllReduce: NCCL chains a node's ranks under the tree).</summary>
     private static SimTime[]? FlatRingStepDelays(Scenario s, bool[] withinNode, IReadOnlyList<int> dpDims)
     {
-        if (s.Fabric.IsTorus || s.Node.IntraMeshPeers > 0 || s.Training.DpAlgorithm == DpAlgorithm.Tree) return null;
+        if (s.Fabric.IsTorus || s.Node.IntraMeshPeers > 0) return null;
         var nodes = 1;
         for (var d = 0; d < dpDims.Count; d++)
             if (!withinNode[d]) nodes *= dpDims[d];

@@ -147,8 +147,10 @@ public sealed partial class CardActor
         return [.. shard, .. replicated, .. Enumerable.Reverse(replicated)];
     }
 
-    /// <summary>The ring stages over the first <paramref name="dimensions"/> dp dimensions; <paramref name="scattered"/> is what one rank holds after their reduce-scatters.</summary>
-    private List<RingStage> Stages(RingKind kind, long bytes, IReadOnlyList<int> next, int dimensions, out long scattered)
+    /// <summary>The ring stages over the first <paramref name="dimensions"/> dp dimensions; <paramref name="scattered"/> is what one rank holds after their reduce-scatters.
+    /// With <paramref name="flatRing"/> their same-node steps pay a flat NCCL ring's latency (CardSetup.DpStepDelay); a tree
+    /// all-reduce's rings inside the node do not (NCCL chains a node's ranks under the tree).</summary>
+    private List<RingStage> Stages(RingKind kind, long bytes, IReadOnlyList<int> next, int dimensions, out long scattered, bool flatRing = true)
     {
         var dims = _s.DpDims;
         var scatter = new List<RingStage>();
@@ -157,7 +159,7 @@ public sealed partial class CardActor
         {
             if (dims[d] == 1) continue;
             var step = (buffer + dims[d] - 1) / dims[d];
-            scatter.Add(new RingStage(next[d], dims[d] - 1, step, _s.DpMeshLinks?[d] ?? dims[d] - 1, _s.DpStepDelay?[d] ?? SimTime.Zero));
+            scatter.Add(new RingStage(next[d], dims[d] - 1, step, _s.DpMeshLinks?[d] ?? dims[d] - 1, flatRing ? _s.DpStepDelay?[d] ?? SimTime.Zero : SimTime.Zero));
             buffer = step;
         }
         scattered = buffer;
