@@ -214,7 +214,6 @@ public static class StepEmulation
     /// whose chips have no crossbar (a TPU host's chips talk over the same ICI links; a group may also span hosts).</summary>
     private static bool TpRings(Scenario s) => s.Parallel.Tp > 1 && (s.Emulation.TpCollectiveRings || s.Fabric.IsTorus);
 
-    /// <summary>The tree runs over the last dp dimension: the cards whose dp rank differs from this card's only there.</summary>
     /// <summary>What each same-node step of a data-parallel ring waits before it leaves, per dimension: NCCL's all-gather, reduce-scatter
     /// and ring all-reduce are one flat ring through every rank, so a group of k ranks on each of N nodes takes N(k − 1) steps over
     /// NVLink where the per-dimension rings take k − 1; each of those then pays N times the node's step latency (node.intra.latency,
@@ -230,6 +229,7 @@ public static class StepEmulation
         return nodes == 1 ? null : withinNode.Select(within => within ? s.Node.IntraLatency * (nodes - 1) : SimTime.Zero).ToArray();
     }
 
+    /// <summary>The tree runs over the last dp dimension: the cards whose dp rank differs from this card's only there.</summary>
     private static DpTreeSetup TreeSetupOf(RankMap ranks, IReadOnlyList<int> dims, int card)
     {
         var stride = 1;

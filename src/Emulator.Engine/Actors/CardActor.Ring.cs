@@ -192,8 +192,7 @@ public sealed partial class CardActor
                 var write = stage.Next < 0
                     ? NewWrite(_s.Card, stage.StepBytes, TransferKind.Ring, tag, reverse: ring.Key % 2 == 1) with { Loopback = true }
                     : NewWrite(stage.Next, stage.StepBytes, TransferKind.Ring, tag, reverse: ring.Key % 2 == 1, meshLinks: stage.MeshLinks);
-                if (stage.Delay > SimTime.Zero) Send(_nodeId, stage.Delay, write);
-                else Post(write);
+                PostAfter(stage.Delay, write);
                 ring.Sent++;
             }
             if (ring.Sent < stage.Steps || Received(tag) < stage.Steps) return;

@@ -371,6 +371,21 @@ public sealed partial class CardActor : EntityActor
         else Send(_nodeId, SimTime.Zero, w);
     }
 
+    /// <summary>Posts a write <paramref name="delay"/> from now (a flat ring's extra step latency, CardSetup.DpStepDelay). Only same-node
+    /// writes are delayed, and they go through the node as <see cref="Post"/> sends them; one the card's own NIC would carry is refused
+    /// rather than sent round it.</summary>
+    private void PostAfter(SimTime delay, RdmaWrite w)
+    {
+        if (delay <= SimTime.Zero)
+        {
+            Post(w);
+            return;
+        }
+        if (_nic is not null && (w.Loopback || w.DstCard / _s.Nic!.Spec.CardsPerNode != _s.Node))
+            throw new InvalidOperationException($"card {_s.Card}: a delayed ring step to card {w.DstCard} would leave the node; only same-node steps pay a flat ring's latency");
+        Send(_nodeId, delay, w);
+    }
+
     private RdmaWrite NewWrite(int dstCard, long bytes, TransferKind kind, int tag, bool reverse = false, int meshLinks = 1) =>
         new(((long)_s.Card << 32) | _transferSeq++, _s.Card, dstCard, bytes, kind, tag, reverse) { MeshLinks = meshLinks };
 
