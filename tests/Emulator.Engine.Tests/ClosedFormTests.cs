@@ -123,6 +123,41 @@ public class ClosedFormTests
     }
 
     [Theory]
+    [InlineData(2)]
+    [InlineData(8)]
+    public void FlatRingLatency_HybridShardGroupInsideANode_GathersPayNone(int group)
+    {
+        // 16 cards on 2 nodes, ZeRO shard groups of 2 or 8 inside a node: a parameter gather runs on the shard group's own
+        // communicator, a ring of group − 1 NVLink steps with no flat ring across nodes.
+        const long bytes = 64L << 10;
+        var s = TestScenarios.With(tp: 1, pp: 1, dp: 16);
+        s = s with { Training = s.Training with { ZeroStage = 1, ZeroShardGroup = group } };
+        var gather = RingStep(s, RingKind.AllGather, bytes).Breakdown[TimeKind.DataParallel];
+        Assert.InRange(gather / CollectiveCost.RingAllGather(bytes, group, s.Node.IntraBandwidth, s.Node.IntraLatency).Seconds, 0.99, 1.01);
+    }
+
+    [Fact]
+    public void FlatRingLatency_HybridShardGroupInsideANode_PaysNone_ItsReplicaAllReduceDoes()
+    {
+        // 16 cards on 2 nodes, ZeRO shard groups of 2 (dims 2 x 4 x 2): the shard group's all-gather is a 2-rank communicator
+        // inside one node, one NVLink step; the reduce-scatter adds the all-reduce of the shard across the 8 groups, a flat ring
+        // of 4 ranks on each of 2 nodes (its 3 same-node steps each way pay 2·λ_intra, its 1 network step 2·λ_link + λ_nic).
+        const long bytes = 64L << 10;
+        var s = TestScenarios.With(tp: 1, pp: 1, dp: 16);
+        s = s with { Training = s.Training with { ZeroStage = 1, ZeroShardGroup = 2 } };
+        var gather = RingStep(s, RingKind.AllGather, bytes).Breakdown[TimeKind.DataParallel];
+        var scatter = RingStep(s, RingKind.ReduceScatter, bytes).Breakdown[TimeKind.DataParallel];
+
+        var (intra, inter) = (s.Node.IntraLatency.Seconds, 2 * s.Fabric.LinkLatency.Seconds + s.Node.NicLatency.Seconds);
+        var shard = bytes / 2;
+        Assert.InRange(gather / CollectiveCost.RingAllGather(bytes, 2, s.Node.IntraBandwidth, s.Node.IntraLatency).Seconds, 0.99, 1.01);
+        var expected = CollectiveCost.RingReduceScatter(bytes, 2, s.Node.IntraBandwidth, s.Node.IntraLatency).Seconds
+            + 2 * 3 * 2 * intra + 2 * inter
+            + CollectiveCost.HierarchicalAllReduce(shard, 2, 4, s.Node.IntraBandwidth, SimTime.Zero, s.Node.NicBandwidth, SimTime.Zero).Seconds;
+        Assert.InRange(scatter / expected, 0.99, 1.01);
+    }
+
+    [Theory]
     [InlineData(new[] { 4, 4 })]
     [InlineData(new[] { 2, 2, 4 })]
     [InlineData(new[] { 16 })]
@@ -434,9 +469,12 @@ public class ClosedFormTests
     }
 
     /// <summary>A step that is one gradient all-reduce of <paramref name="bytes"/> on every card.</summary>
-    private static Results.StepResult AllReduceStep(Scenario s, long bytes)
+    private static Results.StepResult AllReduceStep(Scenario s, long bytes) => RingStep(s, RingKind.AllReduce, bytes);
+
+    /// <summary>A step that is one data-parallel collective of <paramref name="kind"/> over <paramref name="bytes"/> on every card.</summary>
+    private static Results.StepResult RingStep(Scenario s, RingKind kind, long bytes)
     {
-        var program = new StagePlan(0, 0, new Instruction[] { new RingSync(RingKind.AllReduce, bytes, 0) }, new StateMemory(0, 0, 0), 0);
+        var program = new StagePlan(0, 0, new Instruction[] { new RingSync(kind, bytes, 0) }, new StateMemory(0, 0, 0), 0);
         return StepEmulation.Run(s, programs: _ => program);
     }
 }

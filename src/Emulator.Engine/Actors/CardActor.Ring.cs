@@ -136,7 +136,8 @@ public sealed partial class CardActor
     /// stays inside the shard group.</remarks>
     private List<RingStage> Stages(RingKind kind, long bytes, IReadOnlyList<int> next)
     {
-        var scatter = Stages(RingKind.ReduceScatter, bytes, next, _s.DpDims.Count, out _);
+        var delays = kind == RingKind.AllReduce ? _s.DpStepDelay : _s.DpShardedStepDelay ?? _s.DpStepDelay;
+        var scatter = Stages(RingKind.ReduceScatter, bytes, next, _s.DpDims.Count, out _, delays);
         if (kind == RingKind.AllReduce) return [.. scatter, .. Enumerable.Reverse(scatter)];
         var shard = scatter.Take(ShardStages).ToList();
         if (kind == RingKind.AllGather) return Enumerable.Reverse(shard).ToList();
@@ -148,9 +149,9 @@ public sealed partial class CardActor
     }
 
     /// <summary>The ring stages over the first <paramref name="dimensions"/> dp dimensions; <paramref name="scattered"/> is what one rank holds after their reduce-scatters.
-    /// With <paramref name="flatRing"/> their same-node steps pay a flat NCCL ring's latency (CardSetup.DpStepDelay); a tree
-    /// all-reduce's rings inside the node do not (NCCL chains a node's ranks under the tree).</summary>
-    private List<RingStage> Stages(RingKind kind, long bytes, IReadOnlyList<int> next, int dimensions, out long scattered, bool flatRing = true)
+    /// Their same-node steps wait <paramref name="delays"/> (per dimension) to pay a flat NCCL ring's latency (CardSetup.DpStepDelay);
+    /// a tree all-reduce's rings inside the node pass null (NCCL chains a node's ranks under the tree).</summary>
+    private List<RingStage> Stages(RingKind kind, long bytes, IReadOnlyList<int> next, int dimensions, out long scattered, IReadOnlyList<SimTime>? delays)
     {
         var dims = _s.DpDims;
         var scatter = new List<RingStage>();
@@ -159,7 +160,7 @@ public sealed partial class CardActor
         {
             if (dims[d] == 1) continue;
             var step = (buffer + dims[d] - 1) / dims[d];
-            scatter.Add(new RingStage(next[d], dims[d] - 1, step, _s.DpMeshLinks?[d] ?? dims[d] - 1, flatRing ? _s.DpStepDelay?[d] ?? SimTime.Zero : SimTime.Zero));
+            scatter.Add(new RingStage(next[d], dims[d] - 1, step, _s.DpMeshLinks?[d] ?? dims[d] - 1, delays?[d] ?? SimTime.Zero));
             buffer = step;
         }
         scattered = buffer;

@@ -37,13 +37,13 @@ public sealed partial class CardActor
     private void StartTreeAllReduce(long bytes, int phase)
     {
         var inner = _s.DpDims.Count - 1;
-        var scatter = Stages(RingKind.ReduceScatter, bytes, _s.DpNext, inner, out var scattered, flatRing: false);
+        var scatter = Stages(RingKind.ReduceScatter, bytes, _s.DpNext, inner, out var scattered, delays: null);
         if (scatter.Count == 0)
         {
             StartTree(bytes, phase, then: null);
             return;
         }
-        var gather = Stages(RingKind.AllGather, bytes, _s.DpNext, inner, out _, flatRing: false);
+        var gather = Stages(RingKind.AllGather, bytes, _s.DpNext, inner, out _, delays: null);
         // The all-gather takes the second lane's key (free off a torus), so its steps are never counted as the scatter's.
         Launch(new ActiveRing(phase * 2, scatter)
         {

@@ -59,6 +59,11 @@ public sealed record CardSetup(
     /// steps a flat NCCL ring takes beyond the per-dimension rings' (StepEmulation.FlatRingStepDelays); null: none.</summary>
     public IReadOnlyList<SimTime>? DpStepDelay { get; init; }
 
+    /// <summary>As <see cref="DpStepDelay"/> for reduce-scatters and all-gathers when ZeRO's shard group is smaller than the ring (hybrid
+    /// sharding): each ring's flat ring spans only its own communicator's nodes (the shard group's, or the one across groups); null:
+    /// <see cref="DpStepDelay"/>.</summary>
+    public IReadOnlyList<SimTime>? DpShardedStepDelay { get; init; }
+
     /// <summary>The card's HBM, all stacks (0: unknown, then its banks are told every growth of its high-water mark).</summary>
     public long HbmCapacity { get; init; }
 
