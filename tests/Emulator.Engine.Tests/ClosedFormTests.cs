@@ -123,6 +123,24 @@ public class ClosedFormTests
     }
 
     [Theory]
+    [InlineData(DpAlgorithm.Ring, 2)]
+    [InlineData(DpAlgorithm.Ring, 4)]
+    [InlineData(DpAlgorithm.Tree, 2)]
+    [InlineData(DpAlgorithm.Tree, 4)]
+    public void FlatRingLatency_AllReduceOverNodes_PaysIntraLatencyPerFlatRingStep_TheTreesInNodeRingsPerOwnStep(DpAlgorithm algorithm, int nodes)
+    {
+        // What one more microsecond of node.intra.latency adds: the ring all-reduce's flat ring takes 2·7·nodes same-node steps;
+        // the tree's reduce-scatter and all-gather inside the node 2·7, however many nodes (NCCL chains a node's ranks under it).
+        const long bytes = 64L << 10;
+        var s = TestScenarios.With(tp: 1, pp: 1, dp: 8 * nodes);
+        s = s with { Training = s.Training with { DpAlgorithm = algorithm } };
+        double Time(SimTime intra) => AllReduceStep(s with { Node = s.Node with { IntraLatency = intra } }, bytes).Breakdown[TimeKind.DataParallel];
+        var delta = SimTime.FromNs(1000);
+        var slope = (Time(s.Node.IntraLatency + delta) - Time(s.Node.IntraLatency)) / delta.Seconds;
+        Assert.InRange(slope, 2 * 7 * (algorithm == DpAlgorithm.Ring ? nodes : 1) - 0.01, 2 * 7 * (algorithm == DpAlgorithm.Ring ? nodes : 1) + 0.01);
+    }
+
+    [Theory]
     [InlineData(2)]
     [InlineData(8)]
     public void FlatRingLatency_HybridShardGroupInsideANode_GathersPayNone(int group)
