@@ -145,8 +145,9 @@ public class ShardingTests
 
         Assert.True(overlapped.Breakdown[TimeKind.DataParallel] < 0.6 * plain.Breakdown[TimeKind.DataParallel]);
         // The step gains nothing here: each layer's gather pays NCCL's step latencies beside compute (and its SMs), about what
-        // the one gather after the step took.
-        Assert.True(overlapped.StepTime.Seconds <= plain.StepTime.Seconds * 1.001);
+        // the one gather after the step took (0.397839 against 0.397797 s, +0.01%, on 2026-11-29; 4 us faster at 0.7 us a step).
+        // The bound, +0.02%, allows that and not a real loss.
+        Assert.True(overlapped.StepTime.Seconds <= plain.StepTime.Seconds * 1.0002);
     }
 
     [Fact]
