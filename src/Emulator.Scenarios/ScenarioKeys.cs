@@ -134,13 +134,13 @@ public static class ScenarioKeys
 
         new("node.cards", KeyType.Integer, "Accelerators per server", "8"),
         new("node.intra.bandwidth", KeyType.Bandwidth, "Per-card, per-direction bandwidth into the crossbar", "300GBps"),
-        new("node.intra.latency", KeyType.Time, "Card-to-card latency through the crossbar", "0.7us"),
+        new("node.intra.latency", KeyType.Time, "Card-to-card latency through the crossbar, paid by each same-node write and collective step (the NVIDIA presets: NCCL's latency of a ring step over NVLink); a data-parallel ring over N nodes waits N - 1 more at each same-node step, as NCCL's flat ring", "3.4us"),
         new("node.intra.topology", KeyType.Choice, "How the node's cards connect: crossbar (NVSwitch: every card reaches any peer at its whole node.intra.bandwidth) or full-mesh (Ascend's HCCS: a link from each card to each other card of the server, the bandwidth split evenly over them, so a collective among k of the server's n cards runs at (k-1)/(n-1) of it and a pipeline send at 1/(n-1))", "full-mesh", ["crossbar", "full-mesh"]),
         new("node.intra.efficiency", KeyType.Number, "Fraction of the crossbar line rate collectives reach (NCCL bus bandwidth / line rate), in (0, 1]", "0.77"),
         new("node.intra.all-reduce-efficiency", KeyType.Number, "The same for a tensor-parallel all-reduce (without sequence parallelism) run as one event, where it is no ring: NVLink SHARP reduces in the switch on H100 and H200, in (0, 1]", "1.0", DefaultNote: "= node.intra.efficiency"),
         new("node.nics", KeyType.Integer, "Fabric NICs (rails) per server", "8"),
         new("node.nic.bandwidth", KeyType.Bandwidth, "Per-NIC, per-direction line rate", "200Gbps"),
-        new("node.nic.latency", KeyType.Time, "Card through NIC onto the wire", "1us"),
+        new("node.nic.latency", KeyType.Time, "Card through NIC onto the wire, paid by each write leaving the node (with the fabric links' latencies, NCCL's network ring step on the NVIDIA presets)", "12.8us"),
         new("node.nic.efficiency", KeyType.Number, "Fraction of the NIC line rate RDMA transfers reach, in (0, 1]", "0.96"),
 
         new("fabric.kind", KeyType.Choice, "Fabric topology: a fat tree of switches between NICs, or a torus of direct chip-to-chip links (no switches)", "fat-tree", FabricKindChoices),
