@@ -203,8 +203,8 @@ public static class StepEmulation
             ShardDims = groups.ShardDims,
             // A dimension spanning nodes is a ring whose same-node hops cross one link of a full mesh.
             DpMeshLinks = withinNode.Select((within, d) => within ? dpDims[d] - 1 : 1).ToArray(),
-            DpStepDelay = FlatRingStepDelays(s, withinNode, dpDims, groups.ShardDims, split: false),
-            DpShardedStepDelay = groups.ShardDims < dpDims.Count ? FlatRingStepDelays(s, withinNode, dpDims, groups.ShardDims, split: true) : null,
+            DpStepDelay = FlatRingStepDelays(s, withinNode, dpDims, dpDims.Count),
+            DpShardedStepDelay = groups.ShardDims < dpDims.Count ? FlatRingStepDelays(s, withinNode, dpDims, groups.ShardDims) : null,
             TpNext = TpRings(s) ? ranks.CardOf((tp + 1) % s.Parallel.Tp, pp, dp) : -1,
             // On a torus the rings use both directions of the chip links at once, as the data-parallel rings do.
             TpPrev = TpRings(s) && s.Fabric.IsTorus ? ranks.CardOf((tp + s.Parallel.Tp - 1) % s.Parallel.Tp, pp, dp) : -1,
@@ -221,14 +221,13 @@ public static class StepEmulation
     /// NCCL's per-step figure) and the ring keeps the per-dimension rings' bandwidth. Null (no delay) for HCCL's full-mesh servers
     /// (hierarchical: in-server mesh, then across) and a torus (XLA's rings per axis); a tree all-reduce's rings inside the node
     /// ignore it (CardActor.StartTreeAllReduce: NCCL chains a node's ranks under the tree).</summary>
-    /// <remarks>N counts the nodes of the communicator a ring belongs to: the whole group's for an all-reduce (<paramref name="split"/>
-    /// false); with a ZeRO shard group smaller than the ring (hybrid sharding: <paramref name="shardDims"/> short of all), reduce-scatters
-    /// and all-gathers run the shard group's dimensions on its own communicator and the rest on the one across groups (split true), so
-    /// a shard group inside a node pays no flat-ring latency at all.</remarks>
-    private static SimTime[]? FlatRingStepDelays(Scenario s, bool[] withinNode, IReadOnlyList<int> dpDims, int shardDims, bool split)
+    /// <remarks>N counts the nodes of the communicator a ring belongs to: the first <paramref name="communicatorDims"/> dimensions form
+    /// one, the rest another. The whole group (all dimensions) for an all-reduce; with a ZeRO shard group smaller than the ring (hybrid
+    /// sharding), reduce-scatters and all-gathers run the shard group's dimensions on its own communicator and the rest on the one
+    /// across groups, so a shard group inside a node pays no flat-ring latency at all.</remarks>
+    private static SimTime[]? FlatRingStepDelays(Scenario s, bool[] withinNode, IReadOnlyList<int> dpDims, int communicatorDims)
     {
         if (s.Fabric.IsTorus || s.Node.IntraMeshPeers > 0) return null;
-        shardDims = split ? Math.Min(shardDims, dpDims.Count) : dpDims.Count;
         int Nodes(int from, int to)
         {
             var nodes = 1;
@@ -236,10 +235,8 @@ public static class StepEmulation
                 if (!withinNode[d]) nodes *= dpDims[d];
             return nodes;
         }
-        var (inShard, across) = (Nodes(0, shardDims), Nodes(shardDims, dpDims.Count));
-        var delays = withinNode.Select((within, d) => within ? s.Node.IntraLatency * ((d < shardDims ? inShard : across) - 1) : SimTime.Zero).ToArray();
-        // Split, an array of zeros is an answer (a shard group inside a node), not "as the whole group".
-        return !split && delays.All(d => d == SimTime.Zero) ? null : delays;
+        var (first, rest) = (Nodes(0, communicatorDims), Nodes(communicatorDims, dpDims.Count));
+        return withinNode.Select((within, d) => within ? s.Node.IntraLatency * ((d < communicatorDims ? first : rest) - 1) : SimTime.Zero).ToArray();
     }
 
     /// <summary>The tree runs over the last dp dimension: the cards whose dp rank differs from this card's only there.</summary>

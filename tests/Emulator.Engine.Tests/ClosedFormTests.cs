@@ -244,8 +244,7 @@ public class ClosedFormTests
     {
         // Ascend's HCCS links each NPU to each other one of its server: a tp group of k NPUs reduces over k − 1 of the 7 links.
         string[] plan = [$"parallel.tp={tp}", $"parallel.dp={dp}"];
-        var mesh = ScenarioLoader.Load(RepoPaths.Scenario("ascend-910b-smoke"), plan);
-        var crossbar = ScenarioLoader.Load(RepoPaths.Scenario("ascend-910b-smoke"), [.. plan, "node.intra.topology=crossbar"]);
+        var (mesh, crossbar) = MeshAndCrossbar(plan);
         Assert.Equal(7, mesh.Node.IntraMeshPeers);
         Assert.Equal(0, crossbar.Node.IntraMeshPeers);
 
@@ -268,8 +267,7 @@ public class ClosedFormTests
         // stands in for it with each step at (k − 1)/7 of the port.
         const long bytes = 1L << 30;
         string[] plan = ["cluster.cards=8", $"parallel.tp={8 / dp}", "parallel.pp=1", $"parallel.dp={dp}", $"parallel.global-batch={dp}", "training.sequence-parallel=false"];
-        var mesh = ScenarioLoader.Load(RepoPaths.Scenario("ascend-910b-smoke"), plan);
-        var crossbar = ScenarioLoader.Load(RepoPaths.Scenario("ascend-910b-smoke"), [.. plan, "node.intra.topology=crossbar"]);
+        var (mesh, crossbar) = MeshAndCrossbar(plan);
 
         var full = mesh.Node.AchievedIntraBandwidth;
         var share = new Bandwidth((long)(full.BitsPerSecond * (dp - 1) / 7.0));
@@ -302,8 +300,7 @@ public class ClosedFormTests
         // A send from one NPU to another of its server crosses the single HCCS link between them: 1/7 of the port.
         const long bytes = 256L << 20;
         string[] plan = ["cluster.cards=2", "parallel.tp=1", "parallel.pp=2", "parallel.dp=1", "parallel.global-batch=1", "training.sequence-parallel=false"];
-        var mesh = ScenarioLoader.Load(RepoPaths.Scenario("ascend-910b-smoke"), plan);
-        var crossbar = ScenarioLoader.Load(RepoPaths.Scenario("ascend-910b-smoke"), [.. plan, "node.intra.topology=crossbar"]);
+        var (mesh, crossbar) = MeshAndCrossbar(plan);
         StagePlan Program(int stage) => new(stage, 1, stage == 0
             ? [new SendInput(TransferKind.Activation, 0, bytes)]
             : [new WaitInput(TransferKind.Activation, 0)], new StateMemory(0, 0, 0), 0);
@@ -485,6 +482,11 @@ public class ClosedFormTests
         }
         return new StagePlan(stage, chunks, list, new StateMemory(0, 0, 0), 0);
     }
+
+    /// <summary>The ascend-910b smoke scenario with <paramref name="plan"/>, on its HCCS full mesh and with its node made a crossbar.</summary>
+    private static (Scenario Mesh, Scenario Crossbar) MeshAndCrossbar(string[] plan) => (
+        ScenarioLoader.Load(RepoPaths.Scenario("ascend-910b-smoke"), plan),
+        ScenarioLoader.Load(RepoPaths.Scenario("ascend-910b-smoke"), [.. plan, "node.intra.topology=crossbar"]));
 
     /// <summary>A step that is one gradient all-reduce of <paramref name="bytes"/> on every card.</summary>
     private static Results.StepResult AllReduceStep(Scenario s, long bytes) => RingStep(s, RingKind.AllReduce, bytes);

@@ -38,6 +38,14 @@ public sealed record NodeSpec(
     public double CollectiveBandwidthShare(int ranks) =>
         IntraMeshPeers <= 0 ? 1 : Math.Min(1.0, (double)Math.Max(1, ranks - 1) / IntraMeshPeers);
 
+    /// <summary>What a collective among <paramref name="ranks"/> cards of the node reaches of <paramref name="full"/>, a card's achieved
+    /// intra-node bandwidth (<see cref="CollectiveBandwidthShare"/>).</summary>
+    public Bandwidth CollectiveBandwidth(Bandwidth full, int ranks)
+    {
+        var share = CollectiveBandwidthShare(ranks);
+        return share < 1 ? new Bandwidth((long)(full.BitsPerSecond * share)) : full;
+    }
+
     /// <summary>Crossbar bandwidth per card that transfers achieve.</summary>
     public Bandwidth AchievedIntraBandwidth => new((long)(IntraBandwidth.BitsPerSecond * IntraEfficiency));
 

@@ -367,9 +367,12 @@ public sealed partial class CardActor : EntityActor
     /// <summary>Sends an RDMA write: on the card's own NIC when it leaves the node, else through the node (crossbar, shared NICs, torus).</summary>
     private void Post(RdmaWrite w)
     {
-        if (_nic is not null && (w.Loopback || w.DstCard / _s.Nic!.Spec.CardsPerNode != _s.Node)) _nic.Write(w, Now);
+        if (LeavesOnOwnNic(w)) _nic!.Write(w, Now);
         else Send(_nodeId, SimTime.Zero, w);
     }
+
+    /// <summary>Whether the card's own NIC carries <paramref name="w"/>: it drives one, and the write leaves the node (or loops back through it).</summary>
+    private bool LeavesOnOwnNic(RdmaWrite w) => _nic is not null && (w.Loopback || w.DstCard / _s.Nic!.Spec.CardsPerNode != _s.Node);
 
     /// <summary>Posts a write <paramref name="delay"/> from now (a flat ring's extra step latency, CardSetup.DpStepDelay). Only same-node
     /// writes are delayed, and they go through the node as <see cref="Post"/> sends them; one the card's own NIC would carry is refused
@@ -381,7 +384,7 @@ public sealed partial class CardActor : EntityActor
             Post(w);
             return;
         }
-        if (_nic is not null && (w.Loopback || w.DstCard / _s.Nic!.Spec.CardsPerNode != _s.Node))
+        if (LeavesOnOwnNic(w))
             throw new InvalidOperationException($"card {_s.Card}: a delayed ring step to card {w.DstCard} would leave the node; only same-node steps pay a flat ring's latency");
         Send(_nodeId, delay, w);
     }

@@ -34,15 +34,9 @@ public sealed partial class NodeActor : FabricActor
         _crossbar = setup.Spec.AchievedIntraBandwidth;
         var tpCrossbar = setup.TpAllReduces ? setup.Spec.AchievedIntraAllReduceBandwidth : _crossbar;
         // On a full mesh a tp group's collectives run over the links among its members only (every group of a job has tp members).
-        var share = setup.Spec.CollectiveBandwidthShare(setup.Cards.Count > 0 ? setup.Cards[0].TpSize : 1);
-        _tpCrossbar = share < 1 ? new Bandwidth((long)(tpCrossbar.BitsPerSecond * share)) : tpCrossbar;
+        _tpCrossbar = setup.Spec.CollectiveBandwidth(tpCrossbar, setup.Cards.Count > 0 ? setup.Cards[0].TpSize : 1);
         _nic = setup.Spec.AchievedNicBandwidth;
-        _meshCrossbar = new Bandwidth[setup.Spec.CardsPerNode];
-        for (var links = 0; links < _meshCrossbar.Length; links++)
-        {
-            var linkShare = setup.Spec.CollectiveBandwidthShare(links + 1);
-            _meshCrossbar[links] = linkShare < 1 ? new Bandwidth((long)(_crossbar.BitsPerSecond * linkShare)) : _crossbar;
-        }
+        _meshCrossbar = Enumerable.Range(0, setup.Spec.CardsPerNode).Select(links => setup.Spec.CollectiveBandwidth(_crossbar, links + 1)).ToArray();
         _crossbarFree = new SimTime[setup.Spec.CardsPerNode];
         _heldUntil = new SimTime[setup.Spec.CardsPerNode];
         // With a NIC per card (rail-optimised servers) nothing else shares a card's NIC, so the card drives it itself: its
