@@ -109,6 +109,7 @@ public static class ScenarioKeys
 
         new("software.stack", KeyType.Text, "Training software stack label (the stack column of published runs); hocon/stacks/NAME.conf holds its calibration", "megatron-lm-2021"),
         new("software.gemm-scale", KeyType.Number, "Fraction of the card's GEMM efficiency this stack's matrix kernels reach, in (0, 1]; calibrated per stack by emulator calibrate", "0.9"),
+        new("software.runtime-memory", KeyType.Bytes, "Device memory the runtime holds on each card outside the framework's tensors (CUDA context and loaded kernel images): counted in the peak, as nvidia-smi counts it, and against capacity", "1573MiB"),
 
         new("emulation.seed", KeyType.Long, "Seed of every random stream", "1"),
         new("emulation.rdma-chunk", KeyType.Bytes, "whole: each RDMA write crosses each NIC and port in one piece; a size (>= 4KiB): writes are cut into chunks of it that share NICs and ports round-robin; auto: whole, unless data-parallel collectives run beside pipeline sends (pp > 1 and dp*cp > 1, with overlap-grad-reduce, overlap-param-gather or zero-stage 3), then 16MiB, so that a send does not queue behind a whole reduce-scatter", "16MiB"),

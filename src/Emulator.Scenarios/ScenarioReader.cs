@@ -20,7 +20,10 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         var parallel = ReadParallel();
         var training = ReadTraining();
         var emulation = ReadEmulation(parallel, training);
-        var software = new SoftwareSpec(Text("software.stack"), Number("software.gemm-scale"));
+        var software = new SoftwareSpec(Text("software.stack"), Number("software.gemm-scale"))
+        {
+            RuntimeMemoryBytes = Parse("software.runtime-memory", UnitParser.ParseBytes),
+        };
         return new Scenario(name, description, preset, cards, ReadCard(), ReadNode(), ReadFabric(), model, parallel, training, emulation) { Software = software };
     }
 

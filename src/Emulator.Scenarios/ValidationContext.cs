@@ -106,6 +106,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["training.attention-dropout"] = s.Training.AttentionDropout ? "true" : "false",
             ["software.stack"] = s.Software.Stack,
             ["software.gemm-scale"] = D(s.Software.GemmScale),
+            ["software.runtime-memory"] = I(s.Software.RuntimeMemoryBytes) + "B",
             ["cluster.stage-hardware"] = "[" + string.Join(", ", s.StageCards.Select(c => c.Name)) + "]",
             ["emulation.seed"] = I(s.Emulation.Seed),
             ["emulation.rdma-chunk"] = s.Emulation.RdmaChunkBytes == EmulationSpec.WholeWrites ? "whole" : I(s.Emulation.RdmaChunkBytes) + "B",

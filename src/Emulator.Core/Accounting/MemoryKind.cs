@@ -8,4 +8,6 @@ public enum MemoryKind
     Optimizer,
     Activations,
     Buffers,
+    /// <summary>What the runtime holds outside the framework's tensors (CUDA context and kernel images), which nvidia-smi counts.</summary>
+    Runtime,
 }

@@ -5,6 +5,10 @@ namespace Emulator.Core.Specs;
 /// <param name="GemmScale">Fraction of the card's GEMM efficiency this stack's matrix kernels reach in training, in (0, 1]; calibrated per stack (docs/validation.md).</param>
 public sealed record SoftwareSpec(string Stack, double GemmScale)
 {
+    /// <summary>Device memory the runtime holds on each card outside the framework's tensors (CUDA context, loaded kernel images):
+    /// counted in the peak as nvidia-smi counts it, and against capacity.</summary>
+    public long RuntimeMemoryBytes { get; init; }
+
     /// <summary>A stack that reaches the card's microbenchmark efficiencies.</summary>
     public static readonly SoftwareSpec Generic = new("generic", 1.0);
 

@@ -148,6 +148,7 @@ public static class StagePlanner
             new Alloc(MemoryKind.Gradients, state.GradientBytes + lowPrecisionGrads),
             new Alloc(MemoryKind.Optimizer, state.OptimizerBytes),
         };
+        if (s.Software.RuntimeMemoryBytes > 0) program.Insert(0, new Alloc(MemoryKind.Runtime, s.Software.RuntimeMemoryBytes));
         // A held stage output is the full microbatch activation b·s·h (2 bytes), not the tp-split send.
         var heldOutput = t.KeepStageOutputs ? 2L * p.MicroBatch * s.Model.SeqLen * s.Model.Hidden : 0;
         double flops = 0;

@@ -158,6 +158,11 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// BLOOM from March, clones the shard alone. The stack's memory rows are those benchmarks'.</summary>
     public bool HoldsWholeMasterWeights => StackIs("megatron-deepspeed-2022") && AllReducesShardedGrads;
 
+    /// <summary>Device memory the stack's runtime holds outside its tensors, where measured: BigScience's benchmarks, whose memory
+    /// is nvidia-smi's, note that "40GB A100 takes 1573MiB for cuda kernels" (chronicles-prequel.md, `torch.ones(1).cuda()` read
+    /// in nvidia-smi); other stacks publish no nvidia-smi memory, and their runtime is not counted.</summary>
+    public string? RuntimeMemory => StackIs("megatron-deepspeed-2022") ? "1573MiB" : null;
+
     /// <summary>Whether the stack runs backward's tensor-parallel collectives beside the GEMMs that do not need them: Megatron-LM from
     /// 2022 (its asynchronous input-gradient all-reduce, Korthikanti et al. 2022 §6.2) and what is built on Megatron-core's same
     /// linear layers (MindSpeed-LLM, NeMo, Megatron-Bridge); the 2021 generations and the forks of them (Megatron-DeepSpeed) block on them.</summary>
@@ -368,7 +373,9 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  optimizer = {(RunsPyTorchFsdp ? "eager-adamw" : "fused-adam")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  keep-stage-outputs = {(IsDeepSpeed || StackIs("megatron-lm-2021") ? "true" : "false")}\n");
         b.Append("}\n");
-        b.Append(CultureInfo.InvariantCulture, $"software {{\n  stack = {stack ?? Stack}\n}}\n");
+        b.Append(CultureInfo.InvariantCulture, $"software {{\n  stack = {stack ?? Stack}\n");
+        if (RuntimeMemory is { } runtime) b.Append(CultureInfo.InvariantCulture, $"  runtime-memory = {runtime}\n");
+        b.Append("}\n");
         return b.ToString();
     }
 }

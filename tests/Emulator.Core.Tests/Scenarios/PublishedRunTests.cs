@@ -179,6 +179,18 @@ public class PublishedRunTests
     }
 
     [Theory]
+    [InlineData("megatron-deepspeed-2022", true)]   // BigScience's nvidia-smi memory counts 1573 MiB of CUDA context and kernels
+    [InlineData("megatron-deepspeed-2021", false)]
+    [InlineData("megatron-lm-2021", false)]
+    [InlineData("llm-foundry-2023", false)]
+    public void RuntimeMemory_IsSetWhereTheStackMeasuredIt(string stack, bool measured)
+    {
+        var text = Row(("stack", stack)).ToScenarioText("megatron-lm-2021");
+        Assert.Equal(measured, text.Contains("  runtime-memory = 1573MiB\n", StringComparison.Ordinal));
+        Assert.Contains("software {\n  stack = megatron-lm-2021\n", text);
+    }
+
+    [Theory]
     [InlineData("megatron-lm-2021", "false")]         // mpu/cross_entropy.py over output.float()
     [InlineData("mindspeed-llm-2025", "false")]
     [InlineData("meta-2024", "false")]

@@ -468,6 +468,13 @@ public class ScenarioErrorTests
         Has(m, "training.fsdp2-copies", "training.fsdp-gradient-passes", "set one to false");
     }
 
+    [Fact]
+    public void Runtime_memory_is_a_size()
+    {
+        var m = Fails(("software.runtime-memory", "1.5"));
+        Has(m, "software.runtime-memory", "1.5");
+    }
+
     [Theory]
     [InlineData("0", "keeps the whole optimizer state on every rank anyway")]
     [InlineData("2", "shards more than the optimizer")]
