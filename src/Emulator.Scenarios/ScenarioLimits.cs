@@ -40,4 +40,8 @@ public static class ScenarioLimits
 
     /// <summary>Smallest RDMA chunk: the 4 KiB RDMA MTU; smaller chunks multiply events without modelling anything real.</summary>
     public const long MinRdmaChunkBytes = 4_096;
+
+    /// <summary>Most runtime memory per card (software.runtime-memory): 1024 TiB, thousands of times any card's HBM; a card's live
+    /// bytes are summed in 64 bits, so a size near 2^63 would wrap the sum and hide the out-of-memory it is.</summary>
+    public const long MaxRuntimeMemoryBytes = 1L << 50;
 }

@@ -91,6 +91,8 @@ public static class ScenarioValidator
         Fraction(v, "card.efficiency.memory", c.MemoryEfficiency);
         Fraction(v, "software.gemm-scale", s.Software.GemmScale);
         if (s.Software.RuntimeMemoryBytes < 0) throw v.Fail("software.runtime-memory", "must be >= 0: the device memory the runtime holds outside the framework's tensors");
+        if (s.Software.RuntimeMemoryBytes > MaxRuntimeMemoryBytes)
+            throw v.Fail("software.runtime-memory", "at most 1024TiB, far beyond any card's HBM: a CUDA context is a few GiB at most (check the unit)");
         if (c.KernelOverhead.Ps < 0) throw v.Fail("card.efficiency.kernel-overhead", "must be >= 0");
         if (c.KernelOverhead.Ps > MaxLatencyPs) throw v.Fail("card.efficiency.kernel-overhead", "at most 1s: a kernel's launch cost is microseconds (check the unit)");
 

@@ -475,6 +475,13 @@ public class ScenarioErrorTests
         Has(m, "software.runtime-memory", "1.5");
     }
 
+    [Fact]
+    public void Runtime_memory_beyond_any_card_is_refused_before_it_wraps_the_card_sum()
+    {
+        var m = Fails(("software.runtime-memory", "9223372036854775807B"));
+        Has(m, "software.runtime-memory", "at most 1024TiB", "check the unit");
+    }
+
     [Theory]
     [InlineData("0", "keeps the whole optimizer state on every rank anyway")]
     [InlineData("2", "shards more than the optimizer")]
