@@ -35,9 +35,9 @@ public class PublishedRunsTests
     [Fact]
     public void BloomPeakMemory_WithinQuarterOfPublished()
     {
-        // Modelled: bf16 weights, fp32 and bf16 gradients (DeepSpeed's bf16 optimizer), ZeRO-1 optimizer state,
-        // full-recompute activations of the in-flight microbatches and held stage outputs. Not yet: allocator caching,
-        // CUDA context, NCCL and DeepSpeed bucket buffers (about the remaining fifth; calibration is a later issue).
+        // Modelled: bf16 weights, fp32 and bf16 gradients and the whole fp32 master weights (DeepSpeed's bf16 optimizer then),
+        // ZeRO-1 optimizer state, full-recompute activations of the in-flight microbatches, held stage outputs and the CUDA
+        // context BigScience measured (software.runtime-memory). Not: allocator caching, NCCL's buffers.
         var row = Row("bloom-176b-mem");
         Assert.Equal("peak_hbm_gib", row.Metric);
         var result = Emulate(row);
