@@ -44,4 +44,11 @@ public static class ScenarioLimits
     /// <summary>Most runtime memory per card (software.runtime-memory): 1024 TiB, thousands of times any card's HBM; a card's live
     /// bytes are summed in 64 bits, so a size near 2^63 would wrap the sum and hide the out-of-memory it is.</summary>
     public const long MaxRuntimeMemoryBytes = 1L << 50;
+
+    /// <summary>Most HBM stacks a card: real cards carry 4 to 12, each a bank actor; more is a typo.</summary>
+    public const int MaxHbmStacks = 64;
+
+    /// <summary>Largest HBM stack: 1 TiB, tens of times any stack made (HBM3e: 36-48 GB); with <see cref="MaxHbmStacks"/> it keeps a
+    /// card's capacity, and every byte count summed against it, far inside 64 bits.</summary>
+    public const long MaxStackCapacityBytes = 1L << 40;
 }

@@ -483,6 +483,15 @@ public class ScenarioErrorTests
     }
 
     [Theory]
+    [InlineData("card.hbm.stacks", "65", "at most 64")]
+    [InlineData("card.hbm.stack-capacity", "2000000TiB", "at most 1TiB")]
+    public void Hbm_beyond_any_card_is_refused_before_its_capacity_wraps(string key, string value, string why)
+    {
+        var m = Fails((key, value));
+        Has(m, key, value, why);
+    }
+
+    [Theory]
     [InlineData("0", "keeps the whole optimizer state on every rank anyway")]
     [InlineData("2", "shards more than the optimizer")]
     [InlineData("3", "shards more than the optimizer")]
