@@ -93,7 +93,7 @@ public static class ValidateCommand
             (only, var unknown) = RowSelection.Select(only, ids);
             if (unknown.Length > 0)
             {
-                stderr.WriteLine($"error: --only {string.Join(", ", unknown)}: no row of {csv} has {(unknown.Length == 1 ? "this id" : "these ids")} (the first column holds the ids; * matches any run of characters, ? one character)");
+                stderr.WriteLine($"error: --only {string.Join(", ", unknown)}: no row of {csv} has {(unknown.Length == 1 ? "this id" : "these ids")} (ids are in the id column; * matches any run of characters, ? one character)");
                 return ExitCodes.BadInput;
             }
         }

@@ -35,6 +35,9 @@ public static class PublishedRunsCsv
         if (header.FirstOrDefault(h => !known.Contains(h)) is { } unknown)
             throw new ScenarioException($"{path}: unknown column '{unknown}'; did you mean {known.MinBy(k => EditDistance.Between(unknown, k))}? "
                 + "(data/README.md lists the columns; put remarks in notes)", path);
+        // Columns may come in any order (the header names them): the id and the notes are found by name, not by place.
+        var idColumn = Array.IndexOf(header, "id");
+        var notesColumn = Array.IndexOf(header, "notes");
         var rows = new List<PublishedRun>();
         var malformed = new List<(string, string)>();
         // Case-insensitive: ids name files, and two ids differing only in case would share one on macOS and Windows.
@@ -43,23 +46,26 @@ public static class PublishedRunsCsv
         {
             if (lines[i].Trim().Length == 0) continue;
             var fields = SplitFields(lines[i], out var unclosed);
-            // The last column (notes) may contain unquoted commas: every field past the header's belongs to it.
-            if (fields.Count > header.Length)
-                fields = [.. fields.Take(header.Length - 1), string.Join(",", fields.Skip(header.Length - 1))];
-            var id = fields[0].Trim().Length > 0 ? fields[0].Trim() : $"line {i + 1}";
+            // The free-text notes may contain unquoted commas: every field past the header's count belongs to them, wherever the
+            // column stands (the other columns hold no commas unquoted). Without a notes column an extra field is an error below.
+            var extra = fields.Count - header.Length;
+            if (extra > 0 && notesColumn >= 0)
+                fields = [.. fields.Take(notesColumn), string.Join(",", fields.Skip(notesColumn).Take(extra + 1)), .. fields.Skip(notesColumn + extra + 1)];
+            var id = idColumn < fields.Count && fields[idColumn].Trim().Length > 0 ? fields[idColumn].Trim() : $"line {i + 1}";
             // A field that opens with a quote and never closes it runs to the end of the line, swallowing the columns after it.
             if (unclosed)
             {
                 malformed.Add((id, $"{path}:{i + 1}: a quoted field is not closed on this line; end it with \" (a quote inside a quoted field is written \"\")"));
                 continue;
             }
-            if (fields.Count < header.Length)
+            if (fields.Count != header.Length)
             {
-                malformed.Add((id, $"{path}:{i + 1}: {fields.Count} fields, expected {header.Length} ({string.Join(",", header)})"));
+                var hint = fields.Count > header.Length ? "; a field holding a comma must be quoted (\"a, b\"), or the file needs a notes column for free text" : "";
+                malformed.Add((id, $"{path}:{i + 1}: {fields.Count} fields, expected {header.Length} ({string.Join(",", header)}){hint}"));
                 continue;
             }
             // The id names the row's scenario and result files (validate --out), so it must be a plain, unique file name.
-            if (fields[0].Trim().Length == 0)
+            if (fields[idColumn].Trim().Length == 0)
             {
                 malformed.Add((id, $"{path}:{i + 1}: the row has no id; give it one (letters, digits, '.', '-' and '_')"));
                 continue;

@@ -68,4 +68,60 @@ public class PublishedRunsCsvTests
         Assert.Empty(malformed);
         Assert.Equal("a 19\" rack, as measured", Assert.Single(rows).Columns["notes"]);
     }
+
+    [Fact]
+    public void Read_ColumnsInAnotherOrder_TakeTheIdAndTheNotesByName()
+    {
+        // The header names the columns: id need not come first, nor notes last (and the notes may still hold unquoted commas);
+        // a row short of a field is named by its id wherever the id stands.
+        var columns = Header.Split(',');
+        var values = "q,Narayanan SC21,a100-80g-selene,megatron-lm-2021,64,8,1024,8,8,4096,false,32000,2048,64,1,1,1,64,1,1,,false,full,0,step_time_s,1.5,two pods, no pipeline";
+        var fields = PublishedRunsCsv.SplitFields(values.Replace("two pods, no pipeline", "\"two pods, no pipeline\"", StringComparison.Ordinal));
+        // metric, published, notes, id, source, preset, ..., zero
+        int[] order = [.. Enumerable.Range(24, 3), .. Enumerable.Range(0, 24)];
+        string Line(IEnumerable<int> of, Func<int, string> value) => string.Join(",", of.Select(value));
+        var path = Path.Combine(Path.GetTempPath(), $"published-{Guid.NewGuid():N}.csv");
+        try
+        {
+            File.WriteAllLines(path, [
+                Line(order, c => columns[c]),
+                Line(order, c => fields[c]),
+                Line(order.SkipLast(1), c => c switch { 0 => "r", 26 => "short", _ => fields[c] }),
+            ]);
+            var (rows, malformed) = PublishedRunsCsv.Read(path);
+            var row = Assert.Single(rows);
+            Assert.Equal("q", row.Id);
+            Assert.Equal("two pods, no pipeline", row.Columns["notes"]);
+            Assert.Equal(1.5, row.Published);
+            Assert.Equal("megatron-lm-2021", row.Stack);
+            var (id, reason) = Assert.Single(malformed);
+            Assert.Equal("r", id);
+            Assert.Contains("26 fields, expected 27", reason);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
+
+    [Fact]
+    public void Read_MoreFieldsThanColumns_WithoutANotesColumn_IsNamedNotMergedIntoTheLastColumn()
+    {
+        var header = Header[..Header.LastIndexOf(',')];
+        var path = Path.Combine(Path.GetTempPath(), $"published-{Guid.NewGuid():N}.csv");
+        try
+        {
+            File.WriteAllLines(path, [header, "q,Narayanan SC21,a100-80g-selene,megatron-lm-2021,64,8,1024,8,8,4096,false,32000,2048,64,1,1,1,64,1,1,,false,full,0,step_time_s,3,53"]);
+            var (rows, malformed) = PublishedRunsCsv.Read(path);
+            Assert.Empty(rows);
+            var (id, reason) = Assert.Single(malformed);
+            Assert.Equal("q", id);
+            Assert.Contains("27 fields, expected 26", reason);
+            Assert.Contains("must be quoted", reason);
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }
