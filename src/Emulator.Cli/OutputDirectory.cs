@@ -24,4 +24,14 @@ public static class OutputDirectory
             return false;
         }
     }
+
+    /// <summary>The first of <paramref name="outputs"/> that is the file <paramref name="input"/> (the same full path), or null: a command
+    /// must not write its results over what it reads.</summary>
+    public static string? WouldOverwrite(string input, IEnumerable<string> outputs)
+    {
+        var full = Path.GetFullPath(input);
+        // Case-insensitive file systems (macOS, Windows) name one file in any case.
+        var comparison = OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
+        return outputs.FirstOrDefault(o => string.Equals(Path.GetFullPath(o), full, comparison));
+    }
 }

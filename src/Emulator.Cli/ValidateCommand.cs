@@ -113,9 +113,17 @@ public static class ValidateCommand
         var skipped = new List<(string Id, string Reason)>(malformed.Where(m => only is null || only.Contains(m.Id)));
         foreach (var (id, reason) in skipped) stdout.WriteLine($"{id,-24} skipped: {reason}");
         var malformedSkipped = skipped.Count;
-        if (!OutputDirectory.TryCreate(outDir, outGiven, stderr)) return ExitCodes.BadInput;
-        Directory.CreateDirectory(rowsDir);
         var selected = runs.Where(r => only is null || only.Contains(r.Id)).ToArray();
+        // The runs file itself must not be among what this run writes (e.g. runs kept as DIR/validation.csv, validated with --out DIR).
+        string[] outputs = [Path.Combine(outDir, "validation.json"), Path.Combine(outDir, "validation.csv"),
+            .. selected.SelectMany(r => new[] { Path.Combine(rowsDir, r.Id + ".conf"), Path.Combine(rowsDir, r.Id + ".json") })];
+        if (OutputDirectory.WouldOverwrite(csv, outputs) is { } clash)
+        {
+            stderr.WriteLine($"error: {csv}: validate would write its output over the runs file itself ({clash}); give another --out, or keep the runs under another name");
+            return ExitCodes.BadInput;
+        }
+        // rows/ is created as the folder is: a file named rows there is one clear error, not a crash after the checks.
+        if (!OutputDirectory.TryCreate(outDir, outGiven, stderr) || !OutputDirectory.TryCreate(rowsDir, outGiven, stderr)) return ExitCodes.BadInput;
         var outcomes = new (double Emulated, string Note, string? Failure)[selected.Length];
         var finished = new bool[selected.Length];
         var printed = 0;

@@ -474,6 +474,39 @@ public class ValidateCommandTests
         Assert.Equal("not a directory", File.ReadAllText(file));
     }
 
+    [Theory]
+    [InlineData("validate", "validation.csv")]
+    [InlineData("validate", "validation.json")]
+    [InlineData("calibrate", "calibration.json")]
+    public void AnOutWhoseOutputIsTheRunsFileItself_Exits2AndLeavesItAlone(string command, string name)
+    {
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, name);
+        var text = string.Join("\n", Header, Row("a"), Row("b")) + "\n";
+        File.WriteAllText(csv, text);
+        string[] args = command == "validate" ? ["validate", csv, "--out", dir] : ["calibrate", csv, "--stack", "megatron-lm-2021", "--out", dir];
+        var (exit, _, err) = CliRunner.Run(args);
+        Assert.Equal(2, exit);
+        Assert.StartsWith($"error: {csv}: {command} would write its output over the runs file itself", err);
+        Assert.DoesNotContain("emulating", err);
+        Assert.Equal(text, File.ReadAllText(csv));
+    }
+
+    [Fact]
+    public void Validate_AFileNamedRowsInOut_Exits2NamingIt_BeforeEmulating()
+    {
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        File.WriteAllLines(csv, [Header, Row("a")]);
+        var rows = Path.Combine(dir, "rows");
+        File.WriteAllText(rows, "mine");
+        var (exit, _, err) = CliRunner.Run("validate", csv, "--out", dir);
+        Assert.Equal(2, exit);
+        Assert.StartsWith($"error: --out {rows}: cannot write there", err);
+        Assert.DoesNotContain("emulating", err);
+        Assert.Equal("mine", File.ReadAllText(rows));
+    }
+
     [Fact]
     public void Validate_CsvWithoutRequiredColumns_Exits2() =>
         Assert.Contains("missing column", ValidateRefuses("id,preset", "x,a100-80g-selene"));
