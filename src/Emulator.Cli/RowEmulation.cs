@@ -19,6 +19,8 @@ public static class RowEmulation
         if (!double.TryParse(run.Columns["published"], NumberStyles.Float, CultureInfo.InvariantCulture, out var published) || !double.IsFinite(published) || published <= 0)
             throw new FormatException($"published = '{run.Columns["published"]}' is not a positive number");
         run.CheckRequired();
+        // A misspelt metric is known before the emulation, which for a large row takes minutes.
+        if (!Metrics.Contains(run.Metric)) throw new NotSupportedException(UnknownMetric(run.Metric));
         var overridden = sets.Select(s => s.Split('=', 2)[0].Trim()).ToHashSet(StringComparer.Ordinal);
         // A run that does not publish its recomputation fitted in memory: the least recomputation with which it fits.
         if (run.Columns["recompute"].Trim().Length == 0 && !overridden.Contains("training.recompute"))
@@ -60,8 +62,19 @@ public static class RowEmulation
         if (result.Oom is not null && run.Metric != "peak_hbm_gib")
             note = string.Join("; ", notes.Append(string.Create(CultureInfo.InvariantCulture,
                 $"emulated memory exceeds HBM (card {result.Oom.Card}, {result.PeakHbmBytes / (double)(1L << 30):0.#} GiB of {result.HbmCapacityBytes / (double)(1L << 30):0.#}): time as if it fitted")));
-        return (Metric(run.Metric, result), note, result);
+        var metric = Metric(run.Metric, result);
+        // The error divides by the published value: one near zero (1e-320) makes it infinite, which no report can hold.
+        if (!double.IsFinite(metric) || !double.IsFinite((metric - published) / published))
+            throw new FormatException(string.Create(CultureInfo.InvariantCulture,
+                $"published = '{run.Columns["published"].Trim()}' and emulated {metric:G6} give an error beyond the range of numbers; check the published value and its unit"));
+        return (metric, note, result);
     }
+
+    /// <summary>The metrics a row may publish (data/README.md).</summary>
+    public static readonly IReadOnlyList<string> Metrics =
+        ["step_time_s", "tokens_per_s", "tokens_per_s_per_card", "mfu", "model_tflops_per_card", "hardware_tflops_per_card", "peak_hbm_gib"];
+
+    private static string UnknownMetric(string metric) => $"unknown metric '{metric}'; one of {string.Join(", ", Metrics)}";
 
     /// <summary>The value of <paramref name="metric"/> in <paramref name="r"/>, with the conventions of data/README.md.</summary>
     public static double Metric(string metric, StepResult r) => metric switch
@@ -73,7 +86,7 @@ public static class RowEmulation
         "model_tflops_per_card" => r.ModelTflopsPerCard,
         "hardware_tflops_per_card" => r.HardwareTflopsPerCard,
         "peak_hbm_gib" => r.PeakHbmBytes / (double)(1L << 30),
-        _ => throw new NotSupportedException($"unknown metric '{metric}'; one of step_time_s, tokens_per_s, tokens_per_s_per_card, mfu, model_tflops_per_card, hardware_tflops_per_card, peak_hbm_gib"),
+        _ => throw new NotSupportedException(UnknownMetric(metric)),
     };
 
 }

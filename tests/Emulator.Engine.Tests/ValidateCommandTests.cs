@@ -208,6 +208,35 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void RowEmulation_AnUnknownMetric_IsRefusedBeforeAnySimulationRuns()
+    {
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        File.WriteAllLines(csv, new[] { Header, Row("typo").Replace(",step_time_s,", ",step_time,", StringComparison.Ordinal) });
+        var run = Assert.Single(PublishedRunsCsv.Read(csv).Rows);
+        var seen = new List<Emulator.Kernel.Simulation?>();
+        var e = Assert.Throws<NotSupportedException>(() => Emulator.Cli.RowEmulation.Emulate(run, dir, [], seen.Add));
+        Assert.StartsWith("unknown metric 'step_time'; one of step_time_s,", e.Message);
+        Assert.Empty(seen);
+    }
+
+    [Fact]
+    public void Validate_APublishedValueSoSmallTheErrorIsInfinite_SkipsTheRow_AndWritesTheOthers()
+    {
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        File.WriteAllLines(csv, new[] { Header, Row("tiny", published: "1e-320"), Row("good") });
+        var (exit, _, err) = CliRunner.Run("validate", csv, "--out", dir, "--jobs", "1");
+        Assert.True(exit == 0, err);
+        using var json = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "validation.json")));
+        Assert.Equal("good", Assert.Single(json.RootElement.GetProperty("rows").EnumerateArray()).GetProperty("id").GetString());
+        var skipped = Assert.Single(json.RootElement.GetProperty("skipped").EnumerateArray());
+        Assert.Equal("tiny", skipped.GetProperty("id").GetString());
+        Assert.StartsWith("published = '1e-320' and emulated ", skipped.GetProperty("reason").GetString());
+        Assert.True(File.Exists(Path.Combine(dir, "validation.csv")));
+    }
+
+    [Fact]
     public void Validate_FindsPresetsAboveTheRunsFile_WhereverItsOutputGoes()
     {
         // A study kept outside the repo, with its own hocon/presets: its rows are written to another folder and still find the preset.
