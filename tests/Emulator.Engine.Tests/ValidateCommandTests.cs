@@ -237,6 +237,18 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void Validate_ASourceWithABackslashOrALoneQuote_IsKeptInTheDescription_NotASyntaxError()
+    {
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        File.WriteAllLines(csv, new[] { Header, Row("cited").Replace(",test,", ",\"C:\\papers\\sc21, a 19\"\" rack\",", StringComparison.Ordinal) });
+        var (exit, _, err) = CliRunner.Run("validate", csv, "--out", dir, "--jobs", "1");
+        Assert.True(exit == 0, err);
+        var scenario = Emulator.Scenarios.ScenarioLoader.Load(Path.Combine(dir, "rows", "cited.conf"));
+        Assert.Equal("published run cited (C:\\papers\\sc21, a 19\" rack)", scenario.Description);
+    }
+
+    [Fact]
     public void Validate_FindsPresetsAboveTheRunsFile_WhereverItsOutputGoes()
     {
         // A study kept outside the repo, with its own hocon/presets: its rows are written to another folder and still find the preset.

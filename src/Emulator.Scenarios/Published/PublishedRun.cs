@@ -310,13 +310,17 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>A column with a default: its text, or the default when the row leaves it empty.</summary>
     private string OrDefault(string column, string empty) => Columns.GetValueOrDefault(column, "").Trim() is { Length: > 0 } text ? text : empty;
 
+    /// <summary><paramref name="text"/> as a HOCON quoted string (backslashes and quotes escaped, as in JSON).</summary>
+    private static string Quoted(string text) => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+
     /// <summary>The row as a scenario file for <see cref="ScenarioLoader"/>, with the calibration of <paramref name="stack"/> (default: the row's own stack).</summary>
     public string ToScenarioText(string? stack = null)
     {
         var c = Columns;
         var b = new StringBuilder();
         b.Append(CultureInfo.InvariantCulture, $"name = \"{c["id"]}\"\n");
-        b.Append(CultureInfo.InvariantCulture, $"description = \"published run {c["id"]} ({c.GetValueOrDefault("source", "")})\"\n");
+        // The source is free text: a backslash or a lone quote in it must not end the string or start an escape.
+        b.Append(CultureInfo.InvariantCulture, $"description = {Quoted($"published run {c["id"]} ({c.GetValueOrDefault("source", "")})")}\n");
         Required("preset");
         b.Append(CultureInfo.InvariantCulture, $"hardware = {Preset}\n");
         b.Append(CultureInfo.InvariantCulture, $"cluster {{\n  cards = {Required("cards")}\n}}\n");
