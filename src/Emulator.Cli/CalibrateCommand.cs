@@ -61,14 +61,28 @@ public static class CalibrateCommand
             stderr.WriteLine($"error: {problem}");
             return ExitCodes.BadInput;
         }
+        // Stack names are read whatever their case, and the scale goes in hocon/stacks/NAME.conf with NAME as the rows spell it.
+        stack = stack.Trim().ToLowerInvariant();
         IReadOnlyList<PublishedRun> runs;
-        try { ScenarioLoader.CheckOverrides(sets); runs = PublishedRunsCsv.Read(csv).Rows; }
+        IReadOnlyList<(string Id, string Reason, string? Stack)> malformed;
+        try { ScenarioLoader.CheckOverrides(sets); (runs, malformed) = PublishedRunsCsv.ReadWithStacks(csv); }
         catch (ScenarioException e)
         {
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
         }
-        var rows = runs.Where(r => r.Stack == stack.ToLowerInvariant() && TimeRatio.IsTimeLike(r.Metric)).ToList();
+        // Every row of the stack sets the scale: one left out unseen (a broken line that is, or may be, the stack's; a metric misspelt)
+        // would change it without a word.
+        var broken = malformed.Where(m => m.Stack is null || m.Stack == stack).Select(m => $"row {m.Id}: {m.Reason}")
+            .Concat(runs.Where(r => r.Stack == stack && !TimeRatio.IsTimeLike(r.Metric) && r.Metric != "peak_hbm_gib")
+                .Select(r => $"row {r.Id}: unknown metric '{r.Metric}'; one of {string.Join(", ", RowEmulation.Metrics)}"))
+            .FirstOrDefault();
+        if (broken is not null)
+        {
+            stderr.WriteLine($"error: {broken}; calibration needs every row of the stack, so fix or remove that row");
+            return ExitCodes.BadInput;
+        }
+        var rows = runs.Where(r => r.Stack == stack && TimeRatio.IsTimeLike(r.Metric)).ToList();
         if (rows.Count < 2)
         {
             var stacks = string.Join(", ", runs.Select(r => r.Stack).Distinct().Order(StringComparer.Ordinal));

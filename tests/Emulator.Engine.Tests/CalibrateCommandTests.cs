@@ -70,6 +70,41 @@ public class CalibrateCommandTests
         Assert.StartsWith("error: row b: published = '-1' is not a positive number", err.Split('\n').Last(l => l.Length > 0));
     }
 
+    [Theory]
+    [InlineData("short", "row c: ")]                 // too few fields: the row was dropped from the fit without a word
+    [InlineData("duplicate", "row A: ")]             // a second row under an id already used (in another case)
+    [InlineData("metric", "row c: unknown metric 'step_time'")]
+    public void Calibrate_ARowOfTheStackThatIsNotARow_Exits2NamingIt_InsteadOfFittingWithoutIt(string kind, string message)
+    {
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        var third = kind switch
+        {
+            "short" => string.Join(",", Row("c", 1, 0.6).Split(',').SkipLast(2)),
+            "duplicate" => Row("A", 2, 0.6),
+            _ => Row("c", 1, 0.6).Replace(",step_time_s,", ",step_time,", StringComparison.Ordinal),
+        };
+        File.WriteAllLines(csv, new[] { Header, Row("a", 1, 0.5), Row("b", 2, 0.5), third });
+        var (exit, _, err) = CliRunner.Run("calibrate", csv, "--stack", "test-stack-2020", "--out", dir);
+        Assert.Equal(2, exit);
+        Assert.StartsWith("error: " + message, err);
+        Assert.Contains("calibration needs every row of the stack", err);
+        Assert.DoesNotContain("emulating", err);
+    }
+
+    [Fact]
+    public void Calibrate_ABrokenRowOfAnotherStack_DoesNotStopIt_AndTheStackIsNamedAsTheRowsSpellIt()
+    {
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        File.WriteAllLines(csv, new[] { Header, Row("a", 1, 0.5), Row("b", 2, 0.5), string.Join(",", Row("c", 1, 0.6).Replace("test-stack-2020", "x-2020").Split(',').SkipLast(2)) });
+        var (exit, output, err) = CliRunner.Run("calibrate", csv, "--stack", "Test-Stack-2020", "--out", dir);
+        Assert.True(exit == 0, err);
+        Assert.Contains("test-stack-2020: gemm-scale = ", output);
+        using var json = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "calibration.json")));
+        Assert.Equal("test-stack-2020", json.RootElement.GetProperty("stack").GetString());
+    }
+
     [Fact]
     public void TimeRatio_LineThroughTwoScales_AndTheScaleThatCentresTheRows()
     {

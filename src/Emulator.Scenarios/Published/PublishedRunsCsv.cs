@@ -8,6 +8,15 @@ public static class PublishedRunsCsv
     /// <exception cref="ScenarioException">The file is empty or its header lacks a required column.</exception>
     public static (IReadOnlyList<PublishedRun> Rows, IReadOnlyList<(string Id, string Reason)> Malformed) Read(string path)
     {
+        var (rows, malformed) = ReadWithStacks(path);
+        return (rows, malformed.Select(m => (m.Id, m.Reason)).ToArray());
+    }
+
+    /// <summary><see cref="Read"/>, each line that is not a row also giving its stack column as written (lower case), or null when the
+    /// line does not reach that column: a calibration must know whether a broken line is one of its stack's.</summary>
+    /// <exception cref="ScenarioException">The file is empty or its header lacks a required column.</exception>
+    public static (IReadOnlyList<PublishedRun> Rows, IReadOnlyList<(string Id, string Reason, string? Stack)> Malformed) ReadWithStacks(string path)
+    {
         var lines = File.ReadAllLines(path);
         var directory = Path.GetDirectoryName(Path.GetFullPath(path));
         var first = Array.FindIndex(lines, l => l.Trim().Length > 0);
@@ -38,8 +47,9 @@ public static class PublishedRunsCsv
         // Columns may come in any order (the header names them): the id and the notes are found by name, not by place.
         var idColumn = Array.IndexOf(header, "id");
         var notesColumn = Array.IndexOf(header, "notes");
+        var stackColumn = Array.IndexOf(header, "stack");
         var rows = new List<PublishedRun>();
-        var malformed = new List<(string, string)>();
+        var malformed = new List<(string, string, string?)>();
         // Case-insensitive: ids name files, and two ids differing only in case would share one on macOS and Windows.
         var seen = new Dictionary<string, int>(StringComparer.OrdinalIgnoreCase);
         for (var i = first + 1; i < lines.Length; i++)
@@ -52,32 +62,33 @@ public static class PublishedRunsCsv
             if (extra > 0 && notesColumn >= 0)
                 fields = [.. fields.Take(notesColumn), string.Join(",", fields.Skip(notesColumn).Take(extra + 1)), .. fields.Skip(notesColumn + extra + 1)];
             var id = idColumn < fields.Count && fields[idColumn].Trim().Length > 0 ? fields[idColumn].Trim() : $"line {i + 1}";
+            var stack = stackColumn < fields.Count ? fields[stackColumn].Trim().ToLowerInvariant() : null;
             // A field that opens with a quote and never closes it runs to the end of the line, swallowing the columns after it.
             if (unclosed)
             {
-                malformed.Add((id, $"{path}:{i + 1}: a quoted field is not closed on this line; end it with \" (a quote inside a quoted field is written \"\")"));
+                malformed.Add((id, $"{path}:{i + 1}: a quoted field is not closed on this line; end it with \" (a quote inside a quoted field is written \"\")", stack));
                 continue;
             }
             if (fields.Count != header.Length)
             {
                 var hint = fields.Count > header.Length ? "; a field holding a comma must be quoted (\"a, b\"), or the file needs a notes column for free text" : "";
-                malformed.Add((id, $"{path}:{i + 1}: {fields.Count} fields, expected {header.Length} ({string.Join(",", header)}){hint}"));
+                malformed.Add((id, $"{path}:{i + 1}: {fields.Count} fields, expected {header.Length} ({string.Join(",", header)}){hint}", stack));
                 continue;
             }
             // The id names the row's scenario and result files (validate --out), so it must be a plain, unique file name.
             if (fields[idColumn].Trim().Length == 0)
             {
-                malformed.Add((id, $"{path}:{i + 1}: the row has no id; give it one (letters, digits, '.', '-' and '_')"));
+                malformed.Add((id, $"{path}:{i + 1}: the row has no id; give it one (letters, digits, '.', '-' and '_')", stack));
                 continue;
             }
             if (!id.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '-' or '_'))
             {
-                malformed.Add((id, $"{path}:{i + 1}: id '{id}' may hold only letters, digits, '.', '-' and '_' (it names the row's files)"));
+                malformed.Add((id, $"{path}:{i + 1}: id '{id}' may hold only letters, digits, '.', '-' and '_' (it names the row's files)", stack));
                 continue;
             }
             if (!seen.TryAdd(id, i + 1))
             {
-                malformed.Add((id, $"{path}:{i + 1}: id '{id}' is already used on line {seen[id]} (ids are compared ignoring case); give each row its own id"));
+                malformed.Add((id, $"{path}:{i + 1}: id '{id}' is already used on line {seen[id]} (ids are compared ignoring case); give each row its own id", stack));
                 continue;
             }
             rows.Add(new PublishedRun(header.Zip(fields).ToDictionary(p => p.First, p => p.Second.Trim())) { SourceDirectory = directory });
