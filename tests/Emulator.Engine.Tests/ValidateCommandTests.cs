@@ -311,6 +311,7 @@ public class ValidateCommandTests
     [Theory]
     [InlineData(",cards", "column 'cards' appears 2 times in the header")]
     [InlineData(",head_dims", "unknown column 'head_dims'; did you mean head_dim?")]
+    [InlineData(",", "column 27 of the header has no name; remove it")]
     public void Validate_AHeaderWithATwiceOrUnknownColumn_Exits2NamingIt(string extra, string message)
     {
         var dir = RepoPaths.TempDir();
@@ -563,6 +564,10 @@ public class ValidateCommandTests
             ValidateRefuses(Header.Replace(',', ';'), Row("x").Replace(',', ';')));
 
     /// <summary>Validates a runs file of <paramref name="lines"/>, asserts it exits 2 and returns what it printed on stderr.</summary>
+    [Fact]
+    public void Validate_AHeaderEndingWithAComma_SaysSo() =>
+        Assert.Contains("column 28 of the header has no name (the header ends with a comma)", ValidateRefuses(Header + ",", Row("x") + ","));
+
     private static string ValidateRefuses(params string[] lines)
     {
         var csv = Path.Combine(RepoPaths.TempDir(), "runs.csv");

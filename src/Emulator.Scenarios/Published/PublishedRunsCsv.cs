@@ -38,6 +38,10 @@ public static class PublishedRunsCsv
             var stray = strays.Length == 0 ? "" : $" (the header has {string.Join(", ", strays)}, not a column: misspelt?)";
             throw new ScenarioException($"{path}: missing column(s) {string.Join(", ", missing)}{stray}; the columns are documented in data/README.md", path);
         }
+        // A spreadsheet's export may end the header with a comma (an empty column): "unknown column ''" would not say where.
+        if (Array.IndexOf(header, "") is var unnamed and >= 0)
+            throw new ScenarioException($"{path}: column {unnamed + 1} of the header has no name{(unnamed == header.Length - 1 ? " (the header ends with a comma)" : "")}; "
+                + "remove it, or name it (data/README.md lists the columns)", path);
         if (header.GroupBy(h => h).FirstOrDefault(g => g.Count() > 1) is { } twice)
             throw new ScenarioException($"{path}: column '{twice.Key}' appears {twice.Count()} times in the header; keep one", path);
         // A misspelt column would otherwise be ignored and the row run without what it says.
