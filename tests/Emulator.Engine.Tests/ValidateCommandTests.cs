@@ -26,6 +26,8 @@ public class ValidateCommandTests
             Row("bad-number", published: "fast"),
             "short-row,only,three",
             Row("../escape"),
+            Row(".."),
+            Row(".hidden"),
             Row("good"),
             Row("GOOD"),
             Row(""),
@@ -50,9 +52,11 @@ public class ValidateCommandTests
         Assert.Contains("fast", skipped["bad-number"]);
         Assert.Contains("fields", skipped["short-row"]);
         Assert.Contains("letters, digits", skipped["../escape"]);
+        Assert.Contains("must start with a letter or a digit", skipped[".."]);
+        Assert.Contains("must start with a letter or a digit", skipped[".hidden"]);
         Assert.Contains("already used on line 2", skipped["good"]);
         Assert.Contains("already used on line 2", skipped["GOOD"]);
-        Assert.Contains("has no id", skipped["line 10"]);
+        Assert.Contains("has no id", skipped["line 12"]);
         var systems = root.GetProperty("by_system").EnumerateArray().ToArray();
         Assert.Equal(["a100-80g-selene", "all"], systems.Select(x => x.GetProperty("preset").GetString()));
         var system = systems[0];

@@ -90,6 +90,12 @@ public static class PublishedRunsCsv
                 malformed.Add((id, $"{path}:{i + 1}: id '{id}' may hold only letters, digits, '.', '-' and '_' (it names the row's files)", stack));
                 continue;
             }
+            // '.' and '..' name no file of their own (their files were hidden, and `emulator run` refuses them as a scenario's name).
+            if (!char.IsAsciiLetterOrDigit(id[0]))
+            {
+                malformed.Add((id, $"{path}:{i + 1}: id '{id}' must start with a letter or a digit (it names the row's files)", stack));
+                continue;
+            }
             if (!seen.TryAdd(id, i + 1))
             {
                 malformed.Add((id, $"{path}:{i + 1}: id '{id}' is already used on line {seen[id]} (ids are compared ignoring case); give each row its own id", stack));
