@@ -336,4 +336,14 @@ public class PublishedRunTests
     {
         Assert.Equal(1, Row((column, value)).VirtualStages);
     }
+
+    [Theory]
+    [InlineData("dp", "2147483648", "dp = '2147483648': too large for a whole number here (at most 2147483647)")]
+    [InlineData("dp", "0", "dp = '0' is not a whole number of at least 1")]
+    [InlineData("dp", "x", "dp = 'x' is not a whole number of at least 1")]
+    public void DataParallel_ABadColumn_IsNamedWithWhatIsWrong(string column, string value, string message)
+    {
+        var ex = Assert.Throws<FormatException>(() => Row((column, value)).ToScenarioText());
+        Assert.Equal(message, ex.Message);
+    }
 }
