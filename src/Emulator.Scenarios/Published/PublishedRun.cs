@@ -313,12 +313,30 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>A column with a default: its text, or the default when the row leaves it empty.</summary>
     private string OrDefault(string column, string empty) => Columns.GetValueOrDefault(column, "").Trim() is { Length: > 0 } text ? text : empty;
 
+    /// <summary>Columns written into the scenario as they stand: each must be one plain value, or a space, comma, brace, quote or #
+    /// in it would end the value, add keys or comment the rest out, and the row would run something else or fail on a line of a
+    /// file the reader never wrote. Free text (source, notes) is quoted; the id is checked on reading; the metric and the published
+    /// value are not written.</summary>
+    private void CheckPlainValues()
+    {
+        foreach (var (column, value) in Columns)
+        {
+            if (column is "id" or "source" or "notes" or "metric" or "published") continue;
+            var parts = column == "stage_layers" ? StageLayers : [value.Trim()];
+            if (parts.FirstOrDefault(v => !v.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '-' or '_' or '+' or '/')) is not { } bad) continue;
+            throw new FormatException(System.Text.RegularExpressions.Regex.IsMatch(bad, @"^\d{1,3}(,\d{3})+$")
+                ? $"{column} = '{bad}': write the number without separators, {bad.Replace(",", "", StringComparison.Ordinal)}"
+                : $"{column} = '{bad}' is not one plain value (letters, digits, '.', '-', '_'; no spaces, commas, braces, quotes or #)");
+        }
+    }
+
     /// <summary><paramref name="text"/> as a HOCON quoted string (backslashes and quotes escaped, as in JSON).</summary>
     private static string Quoted(string text) => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
     /// <summary>The row as a scenario file for <see cref="ScenarioLoader"/>, with the calibration of <paramref name="stack"/> (default: the row's own stack).</summary>
     public string ToScenarioText(string? stack = null)
     {
+        CheckPlainValues();
         var c = Columns;
         var b = new StringBuilder();
         b.Append(CultureInfo.InvariantCulture, $"name = \"{c["id"]}\"\n");

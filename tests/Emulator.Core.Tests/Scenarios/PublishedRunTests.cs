@@ -346,4 +346,18 @@ public class PublishedRunTests
         var ex = Assert.Throws<FormatException>(() => Row((column, value)).ToScenarioText());
         Assert.Equal(message, ex.Message);
     }
+
+    [Theory]
+    [InlineData("vocab", "51,200", "vocab = '51,200': write the number without separators, 51200")]
+    [InlineData("layers", "24, hidden = 4096", "layers = '24, hidden = 4096' is not one plain value")] // would have added a key
+    [InlineData("sequence_parallel", "true # x", "sequence_parallel = 'true # x' is not one plain value")] // would have commented the rest out
+    [InlineData("preset", "a100-80g-selene}", "preset = 'a100-80g-selene}' is not one plain value")] // was a HOCON syntax error on a line of no file
+    [InlineData("stage_layers", "32;32}", "stage_layers = '32}' is not one plain value")]
+    public void AColumnWrittenIntoTheScenario_MustBeOnePlainValue_AndIsNamed(string column, string value, string message)
+    {
+        var ex = Assert.Throws<FormatException>(() => Row((column, value)).ToScenarioText());
+        Assert.StartsWith(message, ex.Message);
+        // Free text is quoted, so anything goes there.
+        Assert.Contains("description = \"published run r (a \\\"b\\\", c # d)\"", Row(("source", "a \"b\", c # d")).ToScenarioText());
+    }
 }
