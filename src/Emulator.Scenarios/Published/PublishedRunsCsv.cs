@@ -60,6 +60,8 @@ public static class PublishedRunsCsv
         {
             if (lines[i].Trim().Length == 0) continue;
             var fields = SplitFields(lines[i], out var unclosed);
+            // A spreadsheet exports its empty rows as commas alone: no row, like a blank line.
+            if (!unclosed && fields.All(f => f.Trim().Length == 0)) continue;
             // The free-text notes may contain unquoted commas: every field past the header's count belongs to them, wherever the
             // column stands (the other columns hold no commas unquoted). Without a notes column an extra field is an error below.
             var extra = fields.Count - header.Length;

@@ -124,4 +124,13 @@ public class PublishedRunsCsvTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public void Read_ALineOfCommasAlone_IsAnEmptyRowAndIgnored_AsABlankLineIs()
+    {
+        var (rows, malformed) = Read(new string(',', 26), "q,Narayanan SC21,a100-80g-selene,megatron-lm-2021,64,8,1024,8,8,4096,false,32000,2048,64,1,1,1,64,1,1,,"
+            + "false,full,0,step_time_s,1,", " , ,", "");
+        Assert.Empty(malformed);
+        Assert.Equal("q", Assert.Single(rows).Id);
+    }
 }
