@@ -18,11 +18,21 @@ internal static class HoconFile
         }
         catch (Exception ex)
         {
-            throw new ScenarioException($"{label}: HOCON syntax error: {ex.Message}", label, inner: ex);
+            throw new ScenarioException($"{label}: HOCON syntax error{AtLine(text, ex.Message)}: {ex.Message}", label, inner: ex);
         }
         var leaves = new Dictionary<string, RawValue>(StringComparer.Ordinal);
         if (!config.IsEmpty) Flatten(config.Root, "", leaves, label);
         return leaves;
+    }
+
+    /// <summary>" at line N" for a parser message that gives a character position (Akka's "Unknown token at position 587"), so the
+    /// error says where to look as the scanner's own do; else empty.</summary>
+    private static string AtLine(string text, string message)
+    {
+        var match = System.Text.RegularExpressions.Regex.Match(message, @"position (\d+)");
+        return match.Success && int.TryParse(match.Groups[1].Value, out var at) && at <= text.Length
+            ? $" at line {text.AsSpan(0, at).Count('\n') + 1}"
+            : "";
     }
 
     private static void Flatten(HoconValue value, string path, Dictionary<string, RawValue> leaves, string label)

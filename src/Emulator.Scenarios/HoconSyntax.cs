@@ -1,35 +1,78 @@
 namespace Emulator.Scenarios;
 
-/// <summary>Catches the HOCON mistakes Akka's parser silently accepts: unbalanced braces and brackets, unterminated strings, and the features scenarios do not use.</summary>
+/// <summary>Catches the HOCON mistakes Akka's parser silently accepts: unbalanced braces and brackets, unterminated strings,
+/// a key without its value, and the features scenarios do not use.</summary>
 /// <remarks>
 /// Akka's parser reads `a = {` or `a = "x` without complaint, and an unresolved `${?x}` makes it recurse forever,
 /// so the text is scanned first. Substitutions and includes are refused because layering happens across files
 /// (override, scenario, preset, defaults), where neither would resolve as a reader expects.
+/// Akka's parser also reads across line ends where HOCON ends a field: `hardware a100-80g-selene` (no `=`) or `tp =` with
+/// the value forgotten would join the next line into one key, and the error would name a key no one wrote; so every field
+/// must have its key, its separator (`=`, `:`, or `{` for an object) and the start of its value on one line.
 /// </remarks>
 internal static class HoconSyntax
 {
+    /// <summary>Where the scan is inside one object or list.</summary>
+    private enum Expect
+    {
+        /// <summary>At the start of an object's field: a key, or the end of the object.</summary>
+        Key,
+        /// <summary>After a key's `=` or `:`, before its value starts.</summary>
+        Value,
+        /// <summary>Inside or after a field's value (or anywhere in a list), until the line, a comma or the bracket ends it.</summary>
+        Rest,
+    }
+
     /// <summary>Null when <paramref name="text"/> is well formed, else "line N: what is wrong".</summary>
     public static string? Check(string text)
     {
-        var open = new Stack<(char Bracket, int Line)>();
+        // Each open bracket with its line and what was being read around it; the root is an object without braces.
+        var open = new Stack<(char Bracket, int Line, Expect Outer)>();
+        var expect = Expect.Key;
+        var key = new System.Text.StringBuilder();
+        var keyLine = 1;
         var line = 1;
         var atLineStart = true;
         for (var i = 0; i < text.Length; i++)
         {
             var c = text[i];
-            if (c == '\n') { line++; atLineStart = true; continue; }
-            if (char.IsWhiteSpace(c)) continue;
+            if (c == '\n')
+            {
+                if (FieldCut(expect, key, keyLine, "the line ends") is { } cut) return cut;
+                line++;
+                atLineStart = true;
+                if (expect == Expect.Rest && InObject(open)) (expect, _) = (Expect.Key, key.Clear());
+                continue;
+            }
+            if (char.IsWhiteSpace(c))
+            {
+                if (expect == Expect.Key && key.Length > 0) key.Append(' ');
+                continue;
+            }
             var startsLine = atLineStart;
             atLineStart = false;
             if (c == '#' || (c == '/' && At(text, i, "//")))
             {
+                if (FieldCut(expect, key, keyLine, "a comment follows it") is { } cut) return cut;
                 while (i + 1 < text.Length && text[i + 1] != '\n') i++;
                 continue;
             }
+            if (expect == Expect.Key && key.Length == 0)
+            {
+                keyLine = line;
+                if (startsLine && IsInclude(text, i))
+                    return $"line {line}: include is not supported; name a hardware preset with hardware = <name> instead";
+                if (c is '=' or ':')
+                    return $"line {line}: '{c}' has no key before it; write key = value, e.g. parallel.tp = 2";
+            }
+            if (expect == Expect.Value && c is '=' or ':')
+                return $"line {line}: '{KeyText(key)}' is followed by a second '{c}'; write one between a key and its value, {KeyText(key)} = <value>";
             if (At(text, i, "\"\"\""))
             {
                 var end = text.IndexOf("\"\"\"", i + 3, StringComparison.Ordinal);
                 if (end < 0) return $"line {line}: a \"\"\" string is never closed";
+                if (expect == Expect.Key) key.Append(text, i, end + 3 - i);
+                else expect = Expect.Rest;
                 line += text.AsSpan(i, end - i).Count('\n');
                 i = end + 2;
                 continue;
@@ -40,35 +83,69 @@ internal static class HoconSyntax
                 while (j < text.Length && text[j] != '"' && text[j] != '\n')
                     j += text[j] == '\\' ? 2 : 1;
                 if (j >= text.Length || text[j] != '"') return $"line {line}: a quoted string is not closed on its line";
+                if (expect == Expect.Key) key.Append(text, i, j + 1 - i);
+                else expect = Expect.Rest;
                 i = j;
                 continue;
             }
             if (At(text, i, "${")) return $"line {line}: substitutions (${{...}}) are not supported in scenarios; write the value itself";
-            if (startsLine && IsInclude(text, i))
-                return $"line {line}: include is not supported; name a hardware preset with hardware = <name> instead";
-            if (c is '=' or ':' && CommaInNumber(text, i + 1) is { } number)
+            if (expect == Expect.Value && CommaInNumber(text, i) is { } number)
                 return $"line {line}: {number} is not a number HOCON can read (a comma ends a field there); write it without separators, "
                     + $"{number.Replace(",", "")}, or with a decimal point, {number.Replace(',', '.')}";
             switch (c)
             {
                 case '{' or '[':
-                    open.Push((c, line));
+                    // `key {` opens the key's object; `key = {` or `[` its value; a list holds values.
+                    open.Push((c, line, Expect.Rest));
+                    key.Clear();
+                    expect = c == '{' ? Expect.Key : Expect.Rest;
                     break;
                 case '}' or ']':
+                    if (FieldCut(expect, key, keyLine, $"'{c}' follows it") is { } cut) return cut;
                     var expected = c == '}' ? '{' : '[';
                     if (open.Count == 0) return $"line {line}: '{c}' closes nothing";
-                    var (bracket, at) = open.Pop();
+                    var (bracket, at, outer) = open.Pop();
                     if (bracket != expected) return $"line {line}: '{c}' closes the '{bracket}' opened on line {at}";
+                    expect = outer;
+                    break;
+                case ',':
+                    if (FieldCut(expect, key, keyLine, "a comma follows it") is { } comma) return comma;
+                    if (InObject(open)) (expect, _) = (Expect.Key, key.Clear());
+                    break;
+                case '=' or ':' when expect == Expect.Key:
+                    expect = Expect.Value;
+                    break;
+                default:
+                    if (expect == Expect.Key) key.Append(c);
+                    else expect = Expect.Rest;
                     break;
             }
         }
+        if (FieldCut(expect, key, keyLine, "the text ends") is { } last) return last;
         if (open.Count > 0)
         {
-            var (bracket, at) = open.Peek();
+            var (bracket, at, _) = open.Peek();
             return $"line {at}: '{bracket}' is never closed";
         }
         return null;
     }
+
+    /// <summary>The problem when a field ends (<paramref name="why"/>) before it has a value: a key alone, or a key and its `=` alone.</summary>
+    private static string? FieldCut(Expect expect, System.Text.StringBuilder key, int keyLine, string why)
+    {
+        if (expect == Expect.Value)
+            return $"line {keyLine}: '{KeyText(key)}' has no value ({why} after its '='); write the value on the key's line, {KeyText(key)} = <value>";
+        if (expect != Expect.Key || key.Length == 0) return null;
+        var words = KeyText(key).Split(' ', 2);
+        return words.Length == 2
+            ? $"line {keyLine}: '{KeyText(key)}' has no value: a key and its value need '=' (or ':') between them; write e.g. {words[0]} = {words[1]}"
+            : $"line {keyLine}: '{KeyText(key)}' has no value ({why}); write {words[0]} = <value>, or {words[0]} {{ ... }} for a section";
+    }
+
+    private static string KeyText(System.Text.StringBuilder key) => key.ToString().Trim();
+
+    /// <summary>Whether the innermost open bracket is an object's (or none is open: the file's root object).</summary>
+    private static bool InObject(Stack<(char Bracket, int Line, Expect Outer)> open) => open.Count == 0 || open.Peek().Bracket == '{';
 
     // `include "x"` or `include required("x")` / file(...) / url(...) / classpath(...), not a key that starts with "include".
     private static bool IsInclude(string text, int i)

@@ -631,6 +631,13 @@ public class ScenarioErrorTests
     [InlineData("cluster cards\n", "'cluster cards' has no value")]
     [InlineData("x = 1\ncluster { cards = 1,024 }\n", "line 2: 1,024 is not a number HOCON can read (a comma ends a field there); write it without separators, 1024")]
     [InlineData("card.efficiency.gemm: 0,85\n", "0,85 is not a number HOCON can read", "or with a decimal point, 0.85")]
+    // Akka's parser reads on past a line end where HOCON ends a field, joining the next line into a key no one wrote.
+    [InlineData("hardware a100-80g-selene\n\ncluster.cards = 8\n", "line 1: 'hardware a100-80g-selene' has no value: a key and its value need '=' (or ':') between them; write e.g. hardware = a100-80g-selene")]
+    [InlineData("model {\n  layers =\n  hidden = 512\n}\n", "line 2: 'layers' has no value (the line ends after its '='); write the value on the key's line, layers = <value>")]
+    [InlineData("model {\n  layers = # forgot\n}\n", "line 2: 'layers' has no value (a comment follows it after its '=')")]
+    [InlineData("model {\n  layers == 4\n}\n", "line 2: 'layers' is followed by a second '='")]
+    [InlineData("x = 1\n  = 4\ny = 2\n", "line 2: '=' has no key before it")]
+    [InlineData("x = 1\ny = 2,,\n", "at line 2: Unknown token at position")]
     public void Hocon_syntax_errors_name_the_file(string text, string problem, string? more = null)
     {
         var m = FailsText(text, out var path);
