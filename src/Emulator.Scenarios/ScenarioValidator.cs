@@ -334,11 +334,25 @@ public static class ScenarioValidator
         if (PipelineSchedule.InterleavingProblem(p.Pp, (int)microBatches, p.MicroBatchGroup) is { } problem)
             throw v.Fail(["parallel.virtual-stages", "parallel.pp", "parallel.global-batch", "parallel.microbatch-group"],
                 $"the interleaved schedule runs the {microBatches} microbatches (global-batch/(micro-batch*dp)) in groups of parallel.microbatch-group (default pp), each at least pp long, as Megatron-core does: {problem}; " +
-                $"use e.g. global-batch = {Multiples(p.GlobalBatch, perStep * p.Pp)}{(microBatches >= p.Pp ? $", or microbatch-group = {microBatches} (one group)" : "")}, or virtual-stages = 1");
+                $"use e.g. {InterleavingFixes(p, perStep, (int)microBatches)}virtual-stages = 1");
         var stageLayers = p.StageLayers.Count > 0 ? p.StageLayers.Min() : s.Model.Layers / p.Pp;
         if (stageLayers < p.VirtualStages)
             throw v.Fail(["parallel.virtual-stages", "model.layers"],
                 $"a stage with {stageLayers} layers cannot be split into {{parallel.virtual-stages}} model chunks; every chunk needs at least one layer");
+    }
+
+    /// <summary>The changes that let the interleaved schedule run, each followed by ", or ": a global batch of whole groups of pp
+    /// microbatches (unless it is one already: then only the group is wrong), and the groups the current microbatches allow.</summary>
+    private static string InterleavingFixes(ParallelSpec p, long perStep, int microBatches)
+    {
+        var fixes = new List<string>();
+        if (p.GlobalBatch % (perStep * p.Pp) != 0) fixes.Add($"global-batch = {Multiples(p.GlobalBatch, perStep * p.Pp)}");
+        var groups = Enumerable.Range(p.Pp, Math.Max(0, microBatches - p.Pp + 1))
+            .Where(g => PipelineSchedule.InterleavingProblem(p.Pp, microBatches, g) is null).ToList();
+        if (groups.Count > 4) groups = [.. groups.Take(3), microBatches];
+        if (groups.Count > 0)
+            fixes.Add("microbatch-group = " + string.Join(" or ", groups.Select(g => g == microBatches ? $"{g} (one group)" : $"{g}")));
+        return string.Concat(fixes.Select(f => f + ", or "));
     }
 
     private static void AtLeastOne(ValidationContext v, string key, long value)

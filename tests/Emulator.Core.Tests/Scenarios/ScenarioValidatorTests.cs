@@ -77,6 +77,18 @@ public class ScenarioValidatorTests
         Assert.DoesNotContain("microbatch-group = 2", few.Message);
     }
 
+    [Fact]
+    public void A_wrong_microbatch_group_is_not_told_to_use_the_global_batch_it_has()
+    {
+        // quickstart: pp 4, global-batch 64 = 8 microbatches, already whole groups of pp: only the group of 3 is wrong, and 4 or 8 fit.
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["parallel.virtual-stages=2", "parallel.microbatch-group=3"]));
+        Assert.Contains("microbatch groups of 3 are outside [pp = 4, microbatches = 8]", ex.Message);
+        Assert.DoesNotContain("global-batch = 64", ex.Message);
+        Assert.Contains("use e.g. microbatch-group = 4 or 8 (one group), or virtual-stages = 1", ex.Message);
+        foreach (var group in new[] { "4", "8" })
+            Assert.Equal(int.Parse(group), ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["parallel.virtual-stages=2", $"parallel.microbatch-group={group}"]).Parallel.MicroBatchGroup);
+    }
+
     [Theory]
     [InlineData("1")]
     [InlineData("-0.1")]
