@@ -89,6 +89,21 @@ public class CliTests
     }
 
     [Fact]
+    public void Run_ActivationsPast64Bits_Exits2NamingTheSizesNotTheHardware()
+    {
+        // A million sequences of a million tokens: the memory model's byte counts overflow, which is the sizes' fault; the message
+        // used to blame the hardware's rates and the virtual clock.
+        var dir = RepoPaths.TempDir();
+        var (exit, _, err) = CliRunner.Run("run", RepoPaths.Scenario("selene-tiny"), "--out", dir,
+            "--set", "model.seq-len=1048576", "--set", "parallel.micro-batch=1000000", "--set", "parallel.global-batch=2000000");
+        Assert.Equal(2, exit);
+        Assert.Contains("one microbatch's activations overflow 64-bit byte counts: parallel.micro-batch = 1000000 sequences of model.seq-len = 1048576 tokens", err);
+        Assert.Contains("lower parallel.micro-batch, model.seq-len or model.heads", err);
+        Assert.DoesNotContain("virtual clock", err);
+        Assert.Empty(Directory.GetFiles(dir));
+    }
+
+    [Fact]
     public void Run_MissingScenario_Exits2()
     {
         var (exit, _, err) = CliRunner.Run("run", "no/such/scenario.conf");

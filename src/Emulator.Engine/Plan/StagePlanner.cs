@@ -84,13 +84,25 @@ public static class StagePlanner
         var fusedSoftmax = SoftmaxKernel.Fused(t.Softmax, p.MicroBatch, s.Model.Heads / p.Tp, s.Model.SeqLen);
         // Context parallelism keeps s/cp of every sequence on a card: every activation shrinks by cp.
         long KeptBytes(int c) => MemoryModel.ActivationBytesPerMicrobatch(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, keptPolicy, chunkLayers[c] - Recomputed(c), false, false, t.HiddenDropout, t.AttentionDropout, fusedSoftmax);
-        var activations = Enumerable.Range(0, v).Select(c => CeilDiv(
-            MemoryModel.ActivationBytesPerMicrobatch(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, storedPolicy, Recomputed(c), FirstVirtual(c), LastVirtual(c), t.HiddenDropout, t.AttentionDropout, fusedSoftmax)
-            + KeptBytes(c), cp)).ToArray();
-        // With only some layers recomputed, backward meets the kept ones first and has freed their activations by the time the
-        // first recomputation needs its working buffer: that part is released there, the rest after the chunk's backward.
-        var keptActivations = Enumerable.Range(0, v).Select(c => Recomputed(c) > 0 ? Math.Min(CeilDiv(KeptBytes(c), cp), activations[c]) : 0).ToArray();
-        var working = CeilDiv(MemoryModel.RecomputeWorkingBytes(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute, t.FlashAttention, t.HiddenDropout, t.AttentionDropout, fusedSoftmax), cp);
+        long[] activations, keptActivations;
+        long working;
+        try
+        {
+            activations = Enumerable.Range(0, v).Select(c => CeilDiv(checked(
+                MemoryModel.ActivationBytesPerMicrobatch(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, storedPolicy, Recomputed(c), FirstVirtual(c), LastVirtual(c), t.HiddenDropout, t.AttentionDropout, fusedSoftmax)
+                + KeptBytes(c)), cp)).ToArray();
+            // With only some layers recomputed, backward meets the kept ones first and has freed their activations by the time the
+            // first recomputation needs its working buffer: that part is released there, the rest after the chunk's backward.
+            keptActivations = Enumerable.Range(0, v).Select(c => Recomputed(c) > 0 ? Math.Min(CeilDiv(KeptBytes(c), cp), activations[c]) : 0).ToArray();
+            working = CeilDiv(MemoryModel.RecomputeWorkingBytes(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute, t.FlashAttention, t.HiddenDropout, t.AttentionDropout, fusedSoftmax), cp);
+        }
+        catch (OverflowException e)
+        {
+            // The sizes are at fault, not the hardware's rates (the virtual clock's overflow names those).
+            throw new SizeOverflowException(
+                $"one microbatch's activations overflow 64-bit byte counts: parallel.micro-batch = {p.MicroBatch} sequences of model.seq-len = {s.Model.SeqLen} tokens "
+                + $"(model.hidden = {s.Model.Hidden}, model.heads = {s.Model.Heads}) are far beyond any card's memory; lower parallel.micro-batch, model.seq-len or model.heads", e);
+        }
 
         var fwd = ComputeModel.LayerForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.FlashAttention, cp, t.AttentionDropout, fusedSoftmax);
         var bwd = ComputeModel.LayerBackward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.FlashAttention, cp, t.AttentionDropout, fusedSoftmax)
