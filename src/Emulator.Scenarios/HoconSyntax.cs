@@ -21,6 +21,8 @@ internal static class HoconSyntax
         Value,
         /// <summary>Inside or after a field's value (or anywhere in a list), until the line, a comma or the bracket ends it.</summary>
         Rest,
+        /// <summary>As <see cref="Rest"/>, inside a field's plain (not object or list) value, which cannot hold an unquoted '=' or ':'.</summary>
+        Scalar,
     }
 
     /// <summary>Null when <paramref name="text"/> is well formed, else "line N: what is wrong".</summary>
@@ -38,10 +40,18 @@ internal static class HoconSyntax
             var c = text[i];
             if (c == '\n')
             {
-                if (FieldCut(expect, key, keyLine, "the line ends") is { } cut) return cut;
+                // HOCON lets a field go on over a line end where what follows can only continue it: an object's `{` after its key
+                // (`model` then `{` below it), or a value after the `=` (`tp =` then `2`, or `[` or `{`) unless it is the next field.
+                var continues = expect switch
+                {
+                    Expect.Key => At(text, NextSignificant(text, i), "{"),
+                    Expect.Value => !EndsField(text, NextSignificant(text, i)),
+                    _ => true,
+                };
+                if (!continues && FieldCut(expect, key, keyLine, "the line ends") is { } cut) return cut;
                 line++;
                 atLineStart = true;
-                if (expect == Expect.Rest && InObject(open)) (expect, _) = (Expect.Key, key.Clear());
+                if (expect is Expect.Rest or Expect.Scalar && InObject(open)) (expect, _) = (Expect.Key, key.Clear());
                 continue;
             }
             if (char.IsWhiteSpace(c))
@@ -53,7 +63,7 @@ internal static class HoconSyntax
             atLineStart = false;
             if (c == '#' || (c == '/' && At(text, i, "//")))
             {
-                if (FieldCut(expect, key, keyLine, "a comment follows it") is { } cut) return cut;
+                // Whether a key or an '=' may stand before the comment is decided at the line's end.
                 while (i + 1 < text.Length && text[i + 1] != '\n') i++;
                 continue;
             }
@@ -67,12 +77,15 @@ internal static class HoconSyntax
             }
             if (expect == Expect.Value && c is '=' or ':')
                 return $"line {line}: '{KeyText(key)}' is followed by a second '{c}'; write one between a key and its value, {KeyText(key)} = <value>";
+            if (expect == Expect.Scalar && c is '=' or ':')
+                return $"line {line}: the value of '{KeyText(key)}' holds an unquoted '{c}'; put the next field on a line of its own or after a comma "
+                    + $"(tp = 2, pp = 4), or quote a value that holds it";
             if (At(text, i, "\"\"\""))
             {
                 var end = text.IndexOf("\"\"\"", i + 3, StringComparison.Ordinal);
                 if (end < 0) return $"line {line}: a \"\"\" string is never closed";
                 if (expect == Expect.Key) key.Append(text, i, end + 3 - i);
-                else expect = Expect.Rest;
+                else if (expect == Expect.Value) expect = Expect.Scalar;
                 line += text.AsSpan(i, end - i).Count('\n');
                 i = end + 2;
                 continue;
@@ -84,7 +97,7 @@ internal static class HoconSyntax
                     j += text[j] == '\\' ? 2 : 1;
                 if (j >= text.Length || text[j] != '"') return $"line {line}: a quoted string is not closed on its line";
                 if (expect == Expect.Key) key.Append(text, i, j + 1 - i);
-                else expect = Expect.Rest;
+                else if (expect == Expect.Value) expect = Expect.Scalar;
                 i = j;
                 continue;
             }
@@ -117,7 +130,7 @@ internal static class HoconSyntax
                     break;
                 default:
                     if (expect == Expect.Key) key.Append(c);
-                    else expect = Expect.Rest;
+                    else if (expect == Expect.Value) expect = Expect.Scalar;
                     break;
             }
         }
@@ -140,6 +153,41 @@ internal static class HoconSyntax
         return words.Length == 2
             ? $"line {keyLine}: '{KeyText(key)}' has no value: a key and its value need '=' (or ':') between them; write e.g. {words[0]} = {words[1]}"
             : $"line {keyLine}: '{KeyText(key)}' has no value ({why}); write {words[0]} = <value>, or {words[0]} {{ ... }} for a section";
+    }
+
+    /// <summary>The index of the first character after <paramref name="i"/> that is neither blank nor in a comment (the text's length if none).</summary>
+    private static int NextSignificant(string text, int i)
+    {
+        for (var j = i + 1; j < text.Length; j++)
+        {
+            if (text[j] == '#' || At(text, j, "//"))
+            {
+                while (j + 1 < text.Length && text[j + 1] != '\n') j++;
+                continue;
+            }
+            if (!char.IsWhiteSpace(text[j])) return j;
+        }
+        return text.Length;
+    }
+
+    /// <summary>Whether what starts at <paramref name="j"/> cannot be the value of an '=' on an earlier line: the text's end, a closing
+    /// bracket, a comma, or a line that is a field of its own (an '=', ':' or '{' outside quotes before its end or comment).</summary>
+    private static bool EndsField(string text, int j)
+    {
+        if (j >= text.Length || text[j] is '}' or ']' or ',') return true;
+        if (text[j] is '{' or '[') return false;
+        for (; j < text.Length && text[j] != '\n'; j++)
+        {
+            if (text[j] == '"')
+            {
+                j++;
+                while (j < text.Length && text[j] != '"' && text[j] != '\n') j += text[j] == '\\' ? 2 : 1;
+                continue;
+            }
+            if (text[j] == '#' || At(text, j, "//")) return false;
+            if (text[j] is '=' or ':' or '{') return true;
+        }
+        return false;
     }
 
     private static string KeyText(System.Text.StringBuilder key) => key.ToString().Trim();

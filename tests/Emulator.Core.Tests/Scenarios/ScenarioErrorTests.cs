@@ -634,14 +634,30 @@ public class ScenarioErrorTests
     // Akka's parser reads on past a line end where HOCON ends a field, joining the next line into a key no one wrote.
     [InlineData("hardware a100-80g-selene\n\ncluster.cards = 8\n", "line 1: 'hardware a100-80g-selene' has no value: a key and its value need '=' (or ':') between them; write e.g. hardware = a100-80g-selene")]
     [InlineData("model {\n  layers =\n  hidden = 512\n}\n", "line 2: 'layers' has no value (the line ends after its '='); write the value on the key's line, layers = <value>")]
-    [InlineData("model {\n  layers = # forgot\n}\n", "line 2: 'layers' has no value (a comment follows it after its '=')")]
+    [InlineData("model {\n  layers = # forgot\n}\n", "line 2: 'layers' has no value (the line ends after its '=')")]
+    [InlineData("model {\n  layers = 4\n  hidden\n  heads = 8\n}\n", "line 3: 'hidden' has no value (the line ends); write hidden = <value>, or hidden { ... } for a section")]
     [InlineData("model {\n  layers == 4\n}\n", "line 2: 'layers' is followed by a second '='")]
     [InlineData("x = 1\n  = 4\ny = 2\n", "line 2: '=' has no key before it")]
     [InlineData("x = 1\ny = 2,,\n", "at line 2: Unknown token at position")]
+    [InlineData("model {\n  layers = 4 hidden = 512\n}\n", "line 2: the value of 'layers' holds an unquoted '='; put the next field on a line of its own or after a comma")]
     public void Hocon_syntax_errors_name_the_file(string text, string problem, string? more = null)
     {
         var m = FailsText(text, out var path);
         Has(m, path + ": HOCON syntax error", problem, more ?? problem);
+    }
+
+    [Fact]
+    public void A_field_may_go_on_over_a_line_end_where_HOCON_lets_it()
+    {
+        // An object's brace below its key, a value or a list below its '=': Akka's parser reads them as written, and so does the scan.
+        var text = string.Join("\n", TempScenario.Valid.Select(kv => $"{kv.Key} = {kv.Value}")) + "\n";
+        text = text.Replace("model.layers = 4", "model # the shape\n{\n  layers =\n    4\n}")
+            .Replace("parallel.tp = 2", "parallel.tp = # two\n  2\nparallel.stage-layers =\n  [\n    1,\n    3\n  ]");
+        using var t = TempScenario.FromText(text);
+        var s = ScenarioLoader.Load(t.FilePath, []);
+        Assert.Equal(4, s.Model.Layers);
+        Assert.Equal(2, s.Parallel.Tp);
+        Assert.Equal([1, 3], s.Parallel.StageLayers);
     }
 
     // ---- overrides
