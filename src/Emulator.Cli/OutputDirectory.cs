@@ -1,8 +1,28 @@
+using System.Text.Json;
+
 namespace Emulator.Cli;
 
 /// <summary>Creates a command's output directory before any work, so that a path it cannot write is one clear error, not a lost run.</summary>
 public static class OutputDirectory
 {
+    /// <summary>The scenario file (full path) whose results <paramref name="dir"/> holds, from its run-stats.json; null when it holds
+    /// none, or results written before run-stats.json named their file, or a file that cannot be read as one.</summary>
+    public static string? ResultsOf(string dir)
+    {
+        var stats = Path.Combine(dir, "run-stats.json");
+        try
+        {
+            if (!File.Exists(stats)) return null;
+            using var doc = JsonDocument.Parse(File.ReadAllBytes(stats));
+            return doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty("scenario_file", out var file)
+                && file.ValueKind == JsonValueKind.String ? file.GetString() : null;
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or JsonException or ArgumentException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Creates <paramref name="path"/> (and its parents); on failure writes why and what to do to <paramref name="stderr"/> and returns false.
     /// <paramref name="given"/>: the user named it with --out (else it is the command's default under out/).</summary>
     public static bool TryCreate(string path, bool given, TextWriter stderr)

@@ -76,6 +76,14 @@ public static class RunCommand
         }
         var outGiven = outDir is not null;
         outDir ??= Path.Combine("out", scenario.Name);
+        var scenarioFile = Path.GetFullPath(scenarioPath);
+        // The default folder is the scenario's name: a copy of a scenario that kept its name would replace the original's results.
+        if (!outGiven && !buildOnly && OutputDirectory.ResultsOf(outDir) is { } other && other != scenarioFile && File.Exists(other))
+        {
+            stderr.WriteLine($"error: {outDir} holds the results of {other}, whose name is also '{scenario.Name}', and this run would replace them; "
+                + $"give {scenarioPath} a name of its own (name = ...), or choose the folder with --out DIR (--out {outDir} replaces them)");
+            return ExitCodes.BadInput;
+        }
         if (!buildOnly && !OutputDirectory.TryCreate(outDir, outGiven, stderr)) return ExitCodes.BadInput;
         var wall = Stopwatch.StartNew();
         if (buildOnly)
@@ -98,7 +106,7 @@ public static class RunCommand
 
         File.WriteAllBytes(Path.Combine(outDir, "result.json"), ResultJson.Write(result));
         File.WriteAllBytes(Path.Combine(outDir, "run-stats.json"),
-            RunStats.Write(result, wall.Elapsed, setup, Process.GetCurrentProcess().PeakWorkingSet64, scenario.Emulation.Threads));
+            RunStats.Write(result, wall.Elapsed, setup, Process.GetCurrentProcess().PeakWorkingSet64, scenario.Emulation.Threads, scenarioFile));
         TraceJson.Write(result, Path.Combine(outDir, "trace.json"));
 
         if (!quiet)

@@ -1,4 +1,5 @@
 using System.Text.Json;
+using Emulator.Cli;
 
 namespace Emulator.Engine.Tests;
 
@@ -101,6 +102,41 @@ public class CliTests
         Assert.Contains("lower parallel.micro-batch, model.seq-len or model.heads", err);
         Assert.DoesNotContain("virtual clock", err);
         Assert.Empty(Directory.GetFiles(dir));
+    }
+
+    [Fact]
+    public void Run_ACopyThatKeptItsName_DoesNotReplaceTheOriginalsResults()
+    {
+        // Two scenario files of one name share the default folder out/NAME: the second run used to overwrite the first's results.
+        var name = "cli-test-" + Guid.NewGuid().ToString("N");
+        var dir = RepoPaths.TempDir();
+        var text = File.ReadAllText(RepoPaths.Scenario("selene-tiny")).Replace("name = selene-tiny", $"name = {name}");
+        var original = Path.Combine(dir, "original.conf");
+        var copy = Path.Combine(dir, "copy.conf");
+        File.WriteAllText(original, text);
+        File.WriteAllText(copy, text.Replace("global-batch = 16", "global-batch = 32"));
+        var folder = Path.Combine("out", name);
+        try
+        {
+            Assert.Equal(0, CliRunner.Run("run", original, "--quiet").Exit);
+            Assert.Equal(Path.GetFullPath(original), OutputDirectory.ResultsOf(folder));
+            var kept = File.ReadAllBytes(Path.Combine(folder, "result.json"));
+
+            var (exit, _, err) = CliRunner.Run("run", copy, "--quiet");
+            Assert.Equal(2, exit);
+            Assert.Contains($"{folder} holds the results of {Path.GetFullPath(original)}, whose name is also '{name}'", err);
+            Assert.Contains("give " + copy + " a name of its own", err);
+            Assert.Equal(kept, File.ReadAllBytes(Path.Combine(folder, "result.json")));
+
+            // The original's own rerun (a --set, say) replaces them, and so does --out naming the folder.
+            Assert.Equal(0, CliRunner.Run("run", original, "--quiet", "--set", "parallel.global-batch=32").Exit);
+            Assert.Equal(0, CliRunner.Run("run", copy, "--quiet", "--out", folder).Exit);
+            Assert.Equal(Path.GetFullPath(copy), OutputDirectory.ResultsOf(folder));
+        }
+        finally
+        {
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
     }
 
     [Fact]

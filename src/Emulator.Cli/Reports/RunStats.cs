@@ -6,13 +6,14 @@ namespace Emulator.Cli.Reports;
 /// <summary>Writes run-stats.json: how the emulation itself ran (wall time, speed, memory). Not deterministic by nature.</summary>
 public static class RunStats
 {
-    /// <summary>Serialises the run's statistics.</summary>
-    public static byte[] Write(StepResult r, TimeSpan wall, TimeSpan build, long peakWorkingSet, int threads)
+    /// <summary>Serialises the run's statistics; <paramref name="scenarioFile"/> (full path) says whose results the folder holds.</summary>
+    public static byte[] Write(StepResult r, TimeSpan wall, TimeSpan build, long peakWorkingSet, int threads, string scenarioFile)
     {
         using var stream = new MemoryStream();
         using (var w = new Utf8JsonWriter(stream, new JsonWriterOptions { Indented = true }))
         {
             w.WriteStartObject();
+            w.WriteString("scenario_file", scenarioFile);
             w.WriteNumber("wall_time_s", wall.TotalSeconds);
             w.WriteNumber("setup_time_s", build.TotalSeconds);
             w.WriteNumber("events", r.Events);
