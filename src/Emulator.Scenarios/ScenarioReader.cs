@@ -308,7 +308,9 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         foreach (var item in raw.Items)
         {
             if (!int.TryParse(item, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var v))
-                throw Bad(key, layer, raw, $"'{item}' is not a whole number; write e.g. {key} = {Example(key)}");
+                throw Bad(key, layer, raw, long.TryParse(item, NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out _)
+                    ? $"'{item}' is too large for a whole number here (at most {int.MaxValue})"
+                    : $"'{item}' is not a whole number; write e.g. {key} = {Example(key)}");
             list.Add(v);
         }
         return list;

@@ -141,6 +141,14 @@ public class ScenarioErrorTests
         Has(m, "model.vocab = 99999999999", "too large");
     }
 
+    [Fact]
+    public void A_list_item_past_32_bits_is_too_large_not_a_non_number()
+    {
+        var m = Fails(("parallel.stage-layers", "[4294967296, 1]"));
+        Has(m, "parallel.stage-layers = [4294967296, 1]: '4294967296' is too large for a whole number here (at most 2147483647)");
+        Has(Fails(("parallel.stage-layers", "[two, 2]")), "'two' is not a whole number");
+    }
+
     [Theory]
     [InlineData("training.recompute", "partial", "none, selective, full")]
     [InlineData("training.precision", "fp8", "bf16, fp16")]
