@@ -274,6 +274,9 @@ public static class ScenarioValidator
         var stages = p.StageLayers;
         if (stages.Count == 0)
         {
+            if (p.Pp > m.Layers)
+                throw v.Fail(["model.layers", "parallel.pp"],
+                    $"{{parallel.pp}} stages for {m.Layers} layers: every stage needs at least one layer; choose pp among {List(Divisors(m.Layers))}");
             if (m.Layers % p.Pp != 0)
                 throw v.Fail(["model.layers", "parallel.pp"],
                     $"layers must split evenly over the pipeline stages, {{parallel.pp}}; choose pp among {List(Divisors(m.Layers))} or give parallel.stage-layers with pp entries summing to {m.Layers}");

@@ -311,6 +311,15 @@ public class ScenarioErrorTests
     }
 
     [Fact]
+    public void More_stages_than_layers_is_not_offered_stage_layers()
+    {
+        // 4 layers on 8 stages: no list of 8 entries of at least 1 sums to 4, so the message no longer suggests one.
+        var m = Fails(("parallel.pp", "8"), ("parallel.dp", "1"), ("cluster.cards", "16"));
+        Has(m, "parallel.pp = 8 stages for 4 layers: every stage needs at least one layer; choose pp among 1, 2, 4");
+        Assert.DoesNotContain("stage-layers", m);
+    }
+
+    [Fact]
     public void Stage_layers_need_one_entry_per_stage()
     {
         var m = Fails(("parallel.stage-layers", "[1, 1, 2]"));
