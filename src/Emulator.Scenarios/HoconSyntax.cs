@@ -6,9 +6,10 @@ namespace Emulator.Scenarios;
 /// Akka's parser reads `a = {` or `a = "x` without complaint, and an unresolved `${?x}` makes it recurse forever,
 /// so the text is scanned first. Substitutions and includes are refused because layering happens across files
 /// (override, scenario, preset, defaults), where neither would resolve as a reader expects.
-/// Akka's parser also reads across line ends where HOCON ends a field: `hardware a100-80g-selene` (no `=`) or `tp =` with
-/// the value forgotten would join the next line into one key, and the error would name a key no one wrote; so every field
-/// must have its key, its separator (`=`, `:`, or `{` for an object) and the start of its value on one line.
+/// Akka's parser also reads across line ends where HOCON ends a field: `hardware a100-80g-selene` (no `=`), `tp =` with
+/// the value forgotten or `tp = 2 pp = 4` would join the next field into a key no one wrote, and the error would name it;
+/// so a key must reach its separator (`=`, `:`, or `{` for an object) before its line ends (or find its `{` on the next),
+/// an `=` its value before the next field, and a plain value hold no unquoted `=` or `:`.
 /// </remarks>
 internal static class HoconSyntax
 {
