@@ -45,13 +45,32 @@ public static class OutputDirectory
         }
     }
 
-    /// <summary>The first of <paramref name="outputs"/> that is the file <paramref name="input"/> (the same full path), or null: a command
-    /// must not write its results over what it reads.</summary>
-    public static string? WouldOverwrite(string input, IEnumerable<string> outputs)
+    /// <summary>The first of <paramref name="outputs"/> that is the file <paramref name="input"/>, or null: a command must not write its
+    /// results over what it reads.</summary>
+    public static string? WouldOverwrite(string input, IEnumerable<string> outputs) => outputs.FirstOrDefault(o => SameFile(o, input));
+
+    /// <summary>Whether two paths name one file: the same full path once symbolic links along either are followed (a scenario run
+    /// through a link, or from a folder reached through one, is still the same file), in any case where file systems ignore it
+    /// (macOS, Windows).</summary>
+    public static bool SameFile(string a, string b) =>
+        string.Equals(Resolved(a), Resolved(b), OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The full path of <paramref name="path"/> with each symbolic link along it replaced by its target, as far as the path exists.</summary>
+    private static string Resolved(string path, int depth = 0)
     {
-        var full = Path.GetFullPath(input);
-        // Case-insensitive file systems (macOS, Windows) name one file in any case.
-        var comparison = OperatingSystem.IsLinux() ? StringComparison.Ordinal : StringComparison.OrdinalIgnoreCase;
-        return outputs.FirstOrDefault(o => string.Equals(Path.GetFullPath(o), full, comparison));
+        var full = Path.GetFullPath(path);
+        var root = Path.GetPathRoot(full) ?? "";
+        var current = root;
+        foreach (var part in full[root.Length..].Split(Path.DirectorySeparatorChar, StringSplitOptions.RemoveEmptyEntries))
+        {
+            current = Path.Combine(current, part);
+            FileSystemInfo? target;
+            try { target = new FileInfo(current).ResolveLinkTarget(returnFinalTarget: true); }
+            catch (IOException) { target = null; } // a loop of links, or a part that cannot be read: compare the path as written
+            catch (UnauthorizedAccessException) { target = null; }
+            // The target may itself lie under links (a relative one through a linked folder): resolve it in turn.
+            if (target is not null) current = depth < 8 ? Resolved(target.FullName, depth + 1) : target.FullName;
+        }
+        return current;
     }
 }

@@ -78,7 +78,8 @@ public static class RunCommand
         outDir ??= Path.Combine("out", scenario.Name);
         var scenarioFile = Path.GetFullPath(scenarioPath);
         // The default folder is the scenario's name: a copy of a scenario that kept its name would replace the original's results.
-        if (!outGiven && !buildOnly && OutputDirectory.ResultsOf(outDir) is { } other && other != scenarioFile && File.Exists(other))
+        if (!outGiven && !buildOnly && OutputDirectory.ResultsOf(outDir) is { } other
+            && File.Exists(other) && !OutputDirectory.SameFile(other, scenarioFile))
         {
             stderr.WriteLine($"error: {outDir} holds the results of {other}, whose name is also '{scenario.Name}', and this run would replace them; "
                 + $"give {scenarioPath} a name of its own (name = ...), or choose the folder with --out DIR (--out {outDir} replaces them)");

@@ -140,6 +140,60 @@ public class CliTests
     }
 
     [Fact]
+    public void Run_TheSameFileByAnotherPath_ReplacesItsOwnResults()
+    {
+        // The folder's owner is the file, not the spelling of its path: a link to it, a linked folder above it, or ./x.conf.
+        if (OperatingSystem.IsWindows()) return; // links need privileges there
+        var name = "cli-test-" + Guid.NewGuid().ToString("N");
+        var dir = RepoPaths.TempDir();
+        var original = Path.Combine(dir, "original.conf");
+        File.WriteAllText(original, File.ReadAllText(RepoPaths.Scenario("selene-tiny")).Replace("name = selene-tiny", $"name = {name}"));
+        var link = Path.Combine(dir, "link.conf");
+        File.CreateSymbolicLink(link, "original.conf");
+        var linkedDir = dir + "-linked";
+        Directory.CreateSymbolicLink(linkedDir, dir);
+        var folder = Path.Combine("out", name);
+        try
+        {
+            Assert.Equal(0, CliRunner.Run("run", original, "--quiet").Exit);
+            foreach (var path in new[] { link, Path.Combine(linkedDir, "original.conf"), Path.Combine(dir, ".", "original.conf") })
+            {
+                var (exit, _, err) = CliRunner.Run("run", path, "--quiet");
+                Assert.True(exit == 0, $"{path}: {err}");
+            }
+            Assert.True(OutputDirectory.SameFile(link, Path.Combine(linkedDir, "original.conf")));
+            Assert.False(OutputDirectory.SameFile(original, Path.Combine(dir, "other.conf")));
+        }
+        finally
+        {
+            Directory.Delete(linkedDir);
+            if (Directory.Exists(folder)) Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public void Run_ResultsOfAnOlderBuild_WithoutScenarioFile_AreReplaced()
+    {
+        // run-stats.json written before it named its scenario file: whose results they are is unknown, and they are replaced as before.
+        var name = "cli-test-" + Guid.NewGuid().ToString("N");
+        var dir = RepoPaths.TempDir();
+        var scenario = Path.Combine(dir, "x.conf");
+        File.WriteAllText(scenario, File.ReadAllText(RepoPaths.Scenario("selene-tiny")).Replace("name = selene-tiny", $"name = {name}"));
+        var folder = Path.Combine("out", name);
+        Directory.CreateDirectory(folder);
+        File.WriteAllText(Path.Combine(folder, "run-stats.json"), "{\"wall_time_s\": 1.0}");
+        try
+        {
+            Assert.Equal(0, CliRunner.Run("run", scenario, "--quiet").Exit);
+            Assert.Equal(Path.GetFullPath(scenario), OutputDirectory.ResultsOf(folder));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
     public void Run_MissingScenario_Exits2()
     {
         var (exit, _, err) = CliRunner.Run("run", "no/such/scenario.conf");
