@@ -353,6 +353,7 @@ public class PublishedRunTests
     [InlineData("sequence_parallel", "true # x", "sequence_parallel = 'true # x' is not one plain value")] // would have commented the rest out
     [InlineData("preset", "a100-80g-selene}", "preset = 'a100-80g-selene}' is not one plain value")] // was a HOCON syntax error on a line of no file
     [InlineData("stage_layers", "32;32}", "stage_layers = '32}' is not one plain value")]
+    [InlineData("hidden", "4096//2", "hidden = '4096//2' is not one plain value")] // would have been read as 4096
     public void AColumnWrittenIntoTheScenario_MustBeOnePlainValue_AndIsNamed(string column, string value, string message)
     {
         var ex = Assert.Throws<FormatException>(() => Row((column, value)).ToScenarioText());
