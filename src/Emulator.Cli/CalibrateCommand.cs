@@ -74,8 +74,9 @@ public static class CalibrateCommand
         // Every row of the stack sets the scale: one left out unseen (a broken line that is, or may be, the stack's; a metric misspelt)
         // would change it without a word.
         var broken = malformed.Where(m => m.Stack is null || m.Stack == stack).Select(m => $"row {m.Id}: {m.Reason}")
-            .Concat(runs.Where(r => r.Stack == stack && !TimeRatio.IsTimeLike(r.Metric) && r.Metric != "peak_hbm_gib")
+            .Concat(runs.Where(r => r.Stack == stack && !RowEmulation.Metrics.Contains(r.Metric))
                 .Select(r => $"row {r.Id}: unknown metric '{r.Metric}'; one of {string.Join(", ", RowEmulation.Metrics)}"))
+            .Concat(runs.Where(r => r.Stack != stack).Select(r => Shifted(r, stack)).OfType<string>())
             .FirstOrDefault();
         if (broken is not null)
         {
@@ -183,4 +184,13 @@ public static class CalibrateCommand
         stream.WriteByte((byte)'\n');
         return stream.ToArray();
     }
+
+    /// <summary>Why <paramref name="run"/>, read as another stack's, may be <paramref name="stack"/>'s: the name stands in another
+    /// column, as when an unquoted comma in a field before the stack column (a source "Narayanan et al., SC21") moved every column
+    /// after it one place on, into the notes; else null.</summary>
+    private static string? Shifted(PublishedRun run, string stack) =>
+        run.Columns.FirstOrDefault(c => c.Key is not ("id" or "source" or "notes") && c.Value.Trim().Equals(stack, StringComparison.OrdinalIgnoreCase)) is { Key: { } column }
+            ? $"row {run.Id}: its stack column reads '{run.Stack}' but its {column} column reads '{stack}': a field before them holds an unquoted comma "
+                + "(quote it, \"a, b\"), which moved the columns after it"
+            : null;
 }
