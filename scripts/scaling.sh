@@ -35,15 +35,24 @@ done
 cd "$(dirname "$0")/.."
 [[ -z "$csv" ]] && csv=$PWD/out/scaling.csv
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
+# GNU time gives the build-only run's process wall and peak RSS; not every minimal image has it (Debian/Ubuntu: 'time').
+[[ -x /usr/bin/time ]] || { echo "scaling.sh: needs GNU time as /usr/bin/time (Debian/Ubuntu package 'time')" >&2; exit 2; }
 out=$(mktemp -d)
 trap 'rm -rf "$out"' EXIT
-dotnet build src/Emulator.Cli -c Release -o "$out/bin" --nologo -v quiet > /dev/null
+# build PROJECT DIR: a Release build into DIR; quiet, but the compiler's output is shown if it fails.
+build() {
+  dotnet build "$1" -c Release -o "$2" --nologo -v quiet > "$out/build.log" 2>&1 ||
+    { cat "$out/build.log" >&2; echo "scaling.sh: building $1 failed" >&2; exit 1; }
+}
+build src/Emulator.Cli "$out/bin"
 emu="$out/bin/emulator"
 # Built before the runs, so that a broken plot tool shows at once and not after hours of emulation.
-[[ -n "$png" ]] && dotnet build benchmarks/Emulator.Plots -c Release -o "$out/plots" --nologo -v quiet > /dev/null
+if [[ -n "$png" ]]; then build benchmarks/Emulator.Plots "$out/plots"; fi
 
-# stat FILE KEY...: the top-level JSON fields KEY..., space-separated.
-stat() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(*(d[k] for k in sys.argv[2:]))" "$@"; }
+# field FILE KEY...: the top-level JSON fields KEY..., space-separated.
+field() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(*(d[k] for k in sys.argv[2:]))" "$@"; }
+# fail MESSAGE: the emulator has printed why on stderr; say which run it was and stop.
+fail() { echo "scaling.sh: $1 failed (the emulator's message is above)" >&2; exit 1; }
 mkdir -p "$(dirname "$csv")"
 echo "cards,actors,build_s,build_peak_rss_mb,mirrored_wall_s,mirrored_events,mirrored_step_s,full_wall_s,full_events,full_barriers,full_peak_rss_mb,full_step_s,full_gc_pause_s" > "$csv"
 echo "| cards | actors | build | build peak RSS | mirrored step: wall / events / step time | full step: wall / events / barriers / peak RSS / step time |"
@@ -51,19 +60,22 @@ echo "|---|---|---|---|---|---|"
 for dp in "${sizes[@]}"; do
   cards=$((512 * dp)); batch=$((64 * dp))
   sets=(--set cluster.cards=$cards --set parallel.dp=$dp --set parallel.global-batch=$batch ${extra[@]+"${extra[@]}"})
-  build=$( { /usr/bin/time -f "%e %M" "$emu" run hocon/scenarios/trillion-50k.conf --build-only "${sets[@]}" > "$out/build.txt"; } 2>&1 | tail -1)
+  # The emulator's own stderr stays on the terminal (a bad --set says why); time's figures go to a file.
+  /usr/bin/time -f "%e %M" -o "$out/time.txt" "$emu" run hocon/scenarios/trillion-50k.conf --build-only "${sets[@]}" \
+    > "$out/build.txt" || fail "the build-only run at dp $dp"
   actors=$(grep -o '[0-9,]* actors' "$out/build.txt" | head -1 | tr -d ',' | cut -d' ' -f1)
-  read -r secs kb <<< "$build"
-  "$emu" run hocon/scenarios/trillion-50k.conf --quiet --out "$out/m$dp" "${sets[@]}" --set emulation.mirror-replicas=true
-  read -r m_wall m_events <<< "$(stat "$out/m$dp/run-stats.json" wall_time_s events)"
-  m_step=$(stat "$out/m$dp/result.json" step_time_s)
+  read -r secs kb < "$out/time.txt"
+  "$emu" run hocon/scenarios/trillion-50k.conf --quiet --out "$out/m$dp" "${sets[@]}" --set emulation.mirror-replicas=true ||
+    fail "the mirrored step at dp $dp"
+  read -r m_wall m_events <<< "$(field "$out/m$dp/run-stats.json" wall_time_s events)"
+  m_step=$(field "$out/m$dp/result.json" step_time_s)
   mirrored="$m_wall s / $m_events / $m_step s"
   fullcol="not run (--full)" fullcsv=",,,,,"
   if [[ $full -eq 1 ]]; then
-    "$emu" run hocon/scenarios/trillion-50k.conf --quiet --out "$out/f$dp" "${sets[@]}"
+    "$emu" run hocon/scenarios/trillion-50k.conf --quiet --out "$out/f$dp" "${sets[@]}" || fail "the full step at dp $dp"
     read -r f_wall f_events f_barriers f_bytes f_gc <<< \
-      "$(stat "$out/f$dp/run-stats.json" wall_time_s events barriers peak_memory_bytes gc_pause_s)"
-    f_step=$(stat "$out/f$dp/result.json" step_time_s)
+      "$(field "$out/f$dp/run-stats.json" wall_time_s events barriers peak_memory_bytes gc_pause_s)"
+    f_step=$(field "$out/f$dp/result.json" step_time_s)
     fullcol="$f_wall s / $f_events / $f_barriers / $f_bytes B / $f_step s"
     fullcsv="$f_wall,$f_events,$f_barriers,$((f_bytes / 1048576)),$f_step,$f_gc"
   fi
