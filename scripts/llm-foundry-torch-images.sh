@@ -5,6 +5,7 @@
 # both ways and prints the emulated change from one image to the other beside the published one (docs/validation.md,
 # "Early stop"). Published tokens/s per GPU: llm-foundry scripts/train/benchmarking/torches.md, h100old.md and torch2.md
 # (2.0.1) against README.md and h100new.md (2.1). About a minute on 2 cores.
+
 # The rows' scenarios as validate writes them (the image's own settings: early stop, fp32 reduction, ...).
 source "$(dirname "$0")/llm-foundry-rows.sh"
 
