@@ -86,10 +86,27 @@ def run_async_1f1b(p, m, F, B):
     return max(clock)
 
 
+def parse_case(args):
+    """p m F B C from the command line: p and m whole numbers >= 1, F and B > 0, C >= 0; exits 2 with the usage if not."""
+    usage = 'usage: scripts/deepspeed-schedule.py [p m F B C]   (p stages, m microbatches: whole numbers >= 1; ' \
+            'F, B: forward and backward time > 0; C: send/receive time >= 0)'
+    try:
+        if len(args) != 5: raise ValueError(f'expected 5 numbers or none, got {len(args)}')
+        p, m = int(args[0]), int(args[1])
+        F, B, C = (float(a) for a in args[2:])
+        if p < 1 or m < 1 or not F > 0 or not B > 0 or not C >= 0: raise ValueError('a value is out of range')
+    except ValueError as e:
+        print(f'deepspeed-schedule.py: {e}\n{usage}', file=sys.stderr)
+        sys.exit(2)
+    return p, m, F, B, C
+
+
 if __name__ == '__main__':
-    cases = [tuple(float(a) for a in sys.argv[1:6])] if len(sys.argv) == 6 else [(35, 240, 1, 3, 0), (35, 240, 1, 3, 0.01)]
+    if sys.argv[1:2] in (['-h'], ['--help']):
+        print(__doc__.strip())
+        sys.exit(0)
+    cases = [parse_case(sys.argv[1:])] if len(sys.argv) > 1 else [(35, 240, 1, 3, 0), (35, 240, 1, 3, 0.01)]
     print('p m F B C | async 1F1B | DeepSpeed blocking | ratio')
     for p, m, F, B, C in cases:
-        p, m = int(p), int(m)
         a, d = run_async_1f1b(p, m, F, B), run_deepspeed(p, m, F, B, C)
         print(f'{p} {m} {F:g} {B:g} {C:g} | {a:g} | {d:g} | {d / a:.4f}')
