@@ -3,7 +3,8 @@
 # Wall-clock numbers depend on the machine and its load; run it by hand on a quiet machine. Not part of CI.
 # Extra arguments go to every run, e.g. scripts/bench.sh --repeat 3 (keep the fastest of 3), --breakdown (PHOLD only).
 # --scaling adds the trillion family's scaling curve (scripts/scaling.sh: build and mirrored step, 1k to 100k cards, about
-# 2 minutes); --scaling-full runs it with every actor live as well (scripts/scaling.sh --full: about 10 minutes).
+# 40 s and 2 GB at 100k cards); --scaling-full runs it with every actor live as well (scripts/scaling.sh --full: about
+# 5 minutes, docs/performance.md).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
