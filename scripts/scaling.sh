@@ -54,7 +54,8 @@ field() { python3 -c "import json,sys; d=json.load(open(sys.argv[1])); print(*(d
 # fail MESSAGE: the emulator has printed why on stderr; say which run it was and stop.
 fail() { echo "scaling.sh: $1 failed (the emulator's message is above)" >&2; exit 1; }
 mkdir -p "$(dirname "$csv")"
-echo "cards,actors,build_s,build_peak_rss_mb,mirrored_wall_s,mirrored_events,mirrored_step_s,full_wall_s,full_events,full_barriers,full_peak_rss_mb,full_step_s,full_gc_pause_s" > "$csv"
+: >> "$csv"  # writable? (checked now, not after the runs; an existing CSV is replaced only once the first size has run)
+header=cards,actors,build_s,build_peak_rss_mb,mirrored_wall_s,mirrored_events,mirrored_step_s,full_wall_s,full_events,full_barriers,full_peak_rss_mb,full_step_s,full_gc_pause_s
 echo "| cards | actors | build | build peak RSS | mirrored step: wall / events / step time | full step: wall / events / barriers / peak RSS / step time |"
 echo "|---|---|---|---|---|---|"
 for dp in "${sizes[@]}"; do
@@ -81,6 +82,7 @@ for dp in "${sizes[@]}"; do
   fi
   echo "| $cards | $actors | ${secs} s | $((kb / 1024)) MB | $mirrored | $fullcol |"
   # Row by row, so that a long run interrupted at a large size keeps the sizes it finished.
+  if [[ -n "$header" ]]; then echo "$header" > "$csv"; header=""; fi
   echo "$cards,$actors,$secs,$((kb / 1024)),$m_wall,$m_events,$m_step,$fullcsv" >> "$csv"
 done
 echo "CSV: $csv" >&2
