@@ -93,12 +93,8 @@ public static class CalibrateCommand
 
         var outGiven = outDir is not null;
         outDir ??= Path.Combine("out", "calibration");
-        if (OutputDirectory.WouldOverwrite(csv, [Path.Combine(outDir, "calibration.json")]) is { } clash)
-        {
-            stderr.WriteLine($"error: {csv}: calibrate would write its output over the runs file itself ({clash}); give another --out, or keep the runs under another name");
-            return ExitCodes.BadInput;
-        }
-        if (!OutputDirectory.TryCreate(outDir, outGiven, stderr)) return ExitCodes.BadInput;
+        if (OutputDirectory.WouldOverwrite("calibrate", csv, [Path.Combine(outDir, "calibration.json")], stderr)
+            || !OutputDirectory.TryCreate(outDir, outGiven, stderr)) return ExitCodes.BadInput;
         var scratch = Path.Combine(Path.GetTempPath(), "emulator-calibrate-" + Environment.ProcessId);
         Directory.CreateDirectory(scratch);
         try

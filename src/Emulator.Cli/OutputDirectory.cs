@@ -45,9 +45,14 @@ public static class OutputDirectory
         }
     }
 
-    /// <summary>The first of <paramref name="outputs"/> that is the file <paramref name="input"/>, or null: a command must not write its
-    /// results over what it reads.</summary>
-    public static string? WouldOverwrite(string input, IEnumerable<string> outputs) => outputs.FirstOrDefault(o => SameFile(o, input));
+    /// <summary>Whether one of <paramref name="outputs"/> is the file <paramref name="input"/> (a command must not write its results over
+    /// what it reads); if so writes why and what to do to <paramref name="stderr"/>.</summary>
+    public static bool WouldOverwrite(string command, string input, IEnumerable<string> outputs, TextWriter stderr)
+    {
+        if (outputs.FirstOrDefault(o => SameFile(o, input)) is not { } clash) return false;
+        stderr.WriteLine($"error: {input}: {command} would write its output over the runs file itself ({clash}); give another --out, or keep the runs under another name");
+        return true;
+    }
 
     /// <summary>Whether two paths name one file: the same full path once symbolic links along either are followed (a scenario run
     /// through a link, or from a folder reached through one, is still the same file), in any case where file systems ignore it

@@ -117,13 +117,9 @@ public static class ValidateCommand
         // The runs file itself must not be among what this run writes (e.g. runs kept as DIR/validation.csv, validated with --out DIR).
         string[] outputs = [Path.Combine(outDir, "validation.json"), Path.Combine(outDir, "validation.csv"),
             .. selected.SelectMany(r => new[] { Path.Combine(rowsDir, r.Id + ".conf"), Path.Combine(rowsDir, r.Id + ".json") })];
-        if (OutputDirectory.WouldOverwrite(csv, outputs) is { } clash)
-        {
-            stderr.WriteLine($"error: {csv}: validate would write its output over the runs file itself ({clash}); give another --out, or keep the runs under another name");
-            return ExitCodes.BadInput;
-        }
         // rows/ is created as the folder is: a file named rows there is one clear error, not a crash after the checks.
-        if (!OutputDirectory.TryCreate(outDir, outGiven, stderr) || !OutputDirectory.TryCreate(rowsDir, outGiven, stderr)) return ExitCodes.BadInput;
+        if (OutputDirectory.WouldOverwrite("validate", csv, outputs, stderr)
+            || !OutputDirectory.TryCreate(outDir, outGiven, stderr) || !OutputDirectory.TryCreate(rowsDir, outGiven, stderr)) return ExitCodes.BadInput;
         var outcomes = new (double Emulated, string Note, string? Failure)[selected.Length];
         var finished = new bool[selected.Length];
         var printed = 0;
