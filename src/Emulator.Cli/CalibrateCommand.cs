@@ -75,7 +75,7 @@ public static class CalibrateCommand
         // would change it without a word.
         var broken = malformed.Where(m => m.Stack is null || m.Stack == stack).Select(m => $"row {m.Id}: {m.Reason}")
             .Concat(runs.Where(r => r.Stack == stack && !RowEmulation.Metrics.Contains(r.Metric))
-                .Select(r => $"row {r.Id}: unknown metric '{r.Metric}'; one of {string.Join(", ", RowEmulation.Metrics)}"))
+                .Select(r => $"row {r.Id}: {RowEmulation.UnknownMetric(r.Metric)}"))
             .Concat(runs.Where(r => r.Stack != stack).Select(r => Shifted(r, stack)).OfType<string>())
             .FirstOrDefault();
         if (broken is not null)

@@ -74,7 +74,8 @@ public static class RowEmulation
     public static readonly IReadOnlyList<string> Metrics =
         ["step_time_s", "tokens_per_s", "tokens_per_s_per_card", "mfu", "model_tflops_per_card", "hardware_tflops_per_card", "peak_hbm_gib"];
 
-    private static string UnknownMetric(string metric) => $"unknown metric '{metric}'; one of {string.Join(", ", Metrics)}";
+    /// <summary>Why <paramref name="metric"/> is refused: not one of <see cref="Metrics"/>, which it lists.</summary>
+    public static string UnknownMetric(string metric) => $"unknown metric '{metric}'; one of {string.Join(", ", Metrics)}";
 
     /// <summary>The value of <paramref name="metric"/> in <paramref name="r"/>, with the conventions of data/README.md.</summary>
     public static double Metric(string metric, StepResult r) => metric switch
