@@ -69,38 +69,40 @@ public static class PublishedRunsCsv
                 fields = [.. fields.Take(notesColumn), string.Join(",", fields.Skip(notesColumn).Take(extra + 1)), .. fields.Skip(notesColumn + extra + 1)];
             var id = idColumn < fields.Count && fields[idColumn].Trim().Length > 0 ? fields[idColumn].Trim() : $"line {i + 1}";
             var stack = stackColumn < fields.Count ? fields[stackColumn].Trim().ToLowerInvariant() : null;
+            // A line that is not a row: named by its id (or line number), with where it stands and why.
+            void Reject(string reason) => malformed.Add((id, $"{path}:{i + 1}: {reason}", stack));
             // A field that opens with a quote and never closes it runs to the end of the line, swallowing the columns after it.
             if (unclosed)
             {
-                malformed.Add((id, $"{path}:{i + 1}: a quoted field is not closed on this line; end it with \" (a quote inside a quoted field is written \"\")", stack));
+                Reject("a quoted field is not closed on this line; end it with \" (a quote inside a quoted field is written \"\")");
                 continue;
             }
             if (fields.Count != header.Length)
             {
                 var hint = fields.Count > header.Length ? "; a field holding a comma must be quoted (\"a, b\"), or the file needs a notes column for free text" : "";
-                malformed.Add((id, $"{path}:{i + 1}: {fields.Count} fields, expected {header.Length} ({string.Join(",", header)}){hint}", stack));
+                Reject($"{fields.Count} fields, expected {header.Length} ({string.Join(",", header)}){hint}");
                 continue;
             }
             // The id names the row's scenario and result files (validate --out), so it must be a plain, unique file name.
             if (fields[idColumn].Trim().Length == 0)
             {
-                malformed.Add((id, $"{path}:{i + 1}: the row has no id; give it one (letters, digits, '.', '-' and '_')", stack));
+                Reject("the row has no id; give it one (letters, digits, '.', '-' and '_')");
                 continue;
             }
             if (!id.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '-' or '_'))
             {
-                malformed.Add((id, $"{path}:{i + 1}: id '{id}' may hold only letters, digits, '.', '-' and '_' (it names the row's files)", stack));
+                Reject($"id '{id}' may hold only letters, digits, '.', '-' and '_' (it names the row's files)");
                 continue;
             }
             // '.' and '..' name no file of their own (their files were hidden, and `emulator run` refuses them as a scenario's name).
             if (!char.IsAsciiLetterOrDigit(id[0]))
             {
-                malformed.Add((id, $"{path}:{i + 1}: id '{id}' must start with a letter or a digit (it names the row's files)", stack));
+                Reject($"id '{id}' must start with a letter or a digit (it names the row's files)");
                 continue;
             }
             if (!seen.TryAdd(id, i + 1))
             {
-                malformed.Add((id, $"{path}:{i + 1}: id '{id}' is already used on line {seen[id]} (ids are compared ignoring case); give each row its own id", stack));
+                Reject($"id '{id}' is already used on line {seen[id]} (ids are compared ignoring case); give each row its own id");
                 continue;
             }
             rows.Add(new PublishedRun(header.Zip(fields).ToDictionary(p => p.First, p => p.Second.Trim())) { SourceDirectory = directory });
