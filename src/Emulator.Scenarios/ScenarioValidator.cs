@@ -76,10 +76,10 @@ public static class ScenarioValidator
         var c = s.Card;
         Rate(v, "card.peak-flops", c.PeakFlops, 1e9, "1GFLOPS", "a card computes at some positive rate");
         AtLeastOne(v, "card.hbm.stacks", c.HbmStacks);
-        if (c.HbmStacks > ScenarioLimits.MaxHbmStacks)
-            throw v.Fail("card.hbm.stacks", $"at most {ScenarioLimits.MaxHbmStacks}: cards carry 4 to 12 HBM stacks, one bank actor each");
+        if (c.HbmStacks > MaxHbmStacks)
+            throw v.Fail("card.hbm.stacks", $"at most {MaxHbmStacks}: cards carry 4 to 12 HBM stacks, one bank actor each");
         AtLeastOne(v, "card.hbm.stack-capacity", c.StackCapacityBytes);
-        if (c.StackCapacityBytes > ScenarioLimits.MaxStackCapacityBytes)
+        if (c.StackCapacityBytes > MaxStackCapacityBytes)
             throw v.Fail("card.hbm.stack-capacity", "at most 1TiB: one HBM stack holds tens of GiB (check the unit)");
         AtLeastOneMbps(v, "card.hbm.stack-bandwidth", c.StackBandwidth);
         Positive(v, "card.power", c.PowerWatts, "a working card draws power");
