@@ -1,3 +1,5 @@
+using System.Text;
+
 namespace Emulator.Scenarios;
 
 /// <summary>Catches the HOCON mistakes Akka's parser silently accepts: unbalanced braces and brackets, unterminated strings,
@@ -32,7 +34,7 @@ internal static class HoconSyntax
         // Each open bracket with its line and what was being read around it; the root is an object without braces.
         var open = new Stack<(char Bracket, int Line, Expect Outer)>();
         var expect = Expect.Key;
-        var key = new System.Text.StringBuilder();
+        var key = new StringBuilder();
         var keyLine = 1;
         var line = 1;
         var atLineStart = true;
@@ -62,10 +64,10 @@ internal static class HoconSyntax
             }
             var startsLine = atLineStart;
             atLineStart = false;
-            if (c == '#' || (c == '/' && At(text, i, "//")))
+            if (StartsComment(text, i))
             {
                 // Whether a key or an '=' may stand before the comment is decided at the line's end.
-                while (i + 1 < text.Length && text[i + 1] != '\n') i++;
+                i = CommentEnd(text, i);
                 continue;
             }
             if (expect == Expect.Key && key.Length == 0)
@@ -93,9 +95,7 @@ internal static class HoconSyntax
             }
             if (c == '"')
             {
-                var j = i + 1;
-                while (j < text.Length && text[j] != '"' && text[j] != '\n')
-                    j += text[j] == '\\' ? 2 : 1;
+                var j = QuoteEnd(text, i);
                 if (j >= text.Length || text[j] != '"') return $"line {line}: a quoted string is not closed on its line";
                 if (expect == Expect.Key) key.Append(text, i, j + 1 - i);
                 else if (expect == Expect.Value) expect = Expect.Scalar;
@@ -145,7 +145,7 @@ internal static class HoconSyntax
     }
 
     /// <summary>The problem when a field ends (<paramref name="why"/>) before it has a value: a key alone, or a key and its `=` alone.</summary>
-    private static string? FieldCut(Expect expect, System.Text.StringBuilder key, int keyLine, string why)
+    private static string? FieldCut(Expect expect, StringBuilder key, int keyLine, string why)
     {
         if (expect == Expect.Value)
             return $"line {keyLine}: '{KeyText(key)}' has no value ({why} after its '='); write the value on the key's line, {KeyText(key)} = <value>";
@@ -161,9 +161,9 @@ internal static class HoconSyntax
     {
         for (var j = i + 1; j < text.Length; j++)
         {
-            if (text[j] == '#' || At(text, j, "//"))
+            if (StartsComment(text, j))
             {
-                while (j + 1 < text.Length && text[j + 1] != '\n') j++;
+                j = CommentEnd(text, j);
                 continue;
             }
             if (!char.IsWhiteSpace(text[j])) return j;
@@ -181,17 +181,35 @@ internal static class HoconSyntax
         {
             if (text[j] == '"')
             {
-                j++;
-                while (j < text.Length && text[j] != '"' && text[j] != '\n') j += text[j] == '\\' ? 2 : 1;
+                j = QuoteEnd(text, j);
                 continue;
             }
-            if (text[j] == '#' || At(text, j, "//")) return false;
+            if (StartsComment(text, j)) return false;
             if (text[j] is '=' or ':' or '{') return true;
         }
         return false;
     }
 
-    private static string KeyText(System.Text.StringBuilder key) => key.ToString().Trim();
+    /// <summary>Whether a comment (# or //) starts at <paramref name="i"/>.</summary>
+    private static bool StartsComment(string text, int i) => text[i] == '#' || At(text, i, "//");
+
+    /// <summary>The index of the last character of the comment that starts at <paramref name="i"/>: the one before its line's end.</summary>
+    private static int CommentEnd(string text, int i)
+    {
+        while (i + 1 < text.Length && text[i + 1] != '\n') i++;
+        return i;
+    }
+
+    /// <summary>The index of the quote that closes the string opened at <paramref name="i"/>; where it is missing, of the line's end
+    /// (or the text's length or past it).</summary>
+    private static int QuoteEnd(string text, int i)
+    {
+        var j = i + 1;
+        while (j < text.Length && text[j] != '"' && text[j] != '\n') j += text[j] == '\\' ? 2 : 1;
+        return j;
+    }
+
+    private static string KeyText(StringBuilder key) => key.ToString().Trim();
 
     /// <summary>Whether the innermost open bracket is an object's (or none is open: the file's root object).</summary>
     private static bool InObject(Stack<(char Bracket, int Line, Expect Outer)> open) => open.Count == 0 || open.Peek().Bracket == '{';
