@@ -19,13 +19,17 @@ public class PublishedRunsCsvTests
     private const string Header = "id,source,preset,stack,cards,layers,hidden,heads,kv_heads,ffn_hidden,gated_mlp,vocab,seq_len,global_batch,"
         + "micro_batch,tp,pp,dp,cp,virtual_stages,stage_layers,sequence_parallel,recompute,zero,metric,published,notes";
 
-    /// <summary>Reads a runs file of <see cref="Header"/> and <paramref name="rows"/>, written to a temporary path and deleted after.</summary>
-    private static (IReadOnlyList<PublishedRun> Rows, IReadOnlyList<(string Id, string Reason)> Malformed) Read(params string[] rows)
+    /// <summary>Reads a runs file of <see cref="Header"/> and <paramref name="rows"/>.</summary>
+    private static (IReadOnlyList<PublishedRun> Rows, IReadOnlyList<(string Id, string Reason)> Malformed) Read(params string[] rows) =>
+        ReadLines([Header, .. rows]);
+
+    /// <summary>Reads a runs file of <paramref name="lines"/> (its header first), written to a temporary path and deleted after.</summary>
+    private static (IReadOnlyList<PublishedRun> Rows, IReadOnlyList<(string Id, string Reason)> Malformed) ReadLines(string[] lines)
     {
         var path = Path.Combine(Path.GetTempPath(), $"published-{Guid.NewGuid():N}.csv");
         try
         {
-            File.WriteAllLines(path, [Header, .. rows]);
+            File.WriteAllLines(path, lines);
             return PublishedRunsCsv.Read(path);
         }
         finally
@@ -80,49 +84,31 @@ public class PublishedRunsCsvTests
         // metric, published, notes, id, source, preset, ..., zero
         int[] order = [.. Enumerable.Range(24, 3), .. Enumerable.Range(0, 24)];
         string Line(IEnumerable<int> of, Func<int, string> value) => string.Join(",", of.Select(value));
-        var path = Path.Combine(Path.GetTempPath(), $"published-{Guid.NewGuid():N}.csv");
-        try
-        {
-            File.WriteAllLines(path, [
-                Line(order, c => columns[c]),
-                Line(order, c => fields[c]),
-                Line(order.SkipLast(1), c => c switch { 0 => "r", 26 => "short", _ => fields[c] }),
-            ]);
-            var (rows, malformed) = PublishedRunsCsv.Read(path);
-            var row = Assert.Single(rows);
-            Assert.Equal("q", row.Id);
-            Assert.Equal("two pods, no pipeline", row.Columns["notes"]);
-            Assert.Equal(1.5, row.Published);
-            Assert.Equal("megatron-lm-2021", row.Stack);
-            var (id, reason) = Assert.Single(malformed);
-            Assert.Equal("r", id);
-            Assert.Contains("26 fields, expected 27", reason);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        var (rows, malformed) = ReadLines([
+            Line(order, c => columns[c]),
+            Line(order, c => fields[c]),
+            Line(order.SkipLast(1), c => c switch { 0 => "r", 26 => "short", _ => fields[c] }),
+        ]);
+        var row = Assert.Single(rows);
+        Assert.Equal("q", row.Id);
+        Assert.Equal("two pods, no pipeline", row.Columns["notes"]);
+        Assert.Equal(1.5, row.Published);
+        Assert.Equal("megatron-lm-2021", row.Stack);
+        var (id, reason) = Assert.Single(malformed);
+        Assert.Equal("r", id);
+        Assert.Contains("26 fields, expected 27", reason);
     }
 
     [Fact]
     public void Read_MoreFieldsThanColumns_WithoutANotesColumn_IsNamedNotMergedIntoTheLastColumn()
     {
         var header = Header[..Header.LastIndexOf(',')];
-        var path = Path.Combine(Path.GetTempPath(), $"published-{Guid.NewGuid():N}.csv");
-        try
-        {
-            File.WriteAllLines(path, [header, "q,Narayanan SC21,a100-80g-selene,megatron-lm-2021,64,8,1024,8,8,4096,false,32000,2048,64,1,1,1,64,1,1,,false,full,0,step_time_s,3,53"]);
-            var (rows, malformed) = PublishedRunsCsv.Read(path);
-            Assert.Empty(rows);
-            var (id, reason) = Assert.Single(malformed);
-            Assert.Equal("q", id);
-            Assert.Contains("27 fields, expected 26", reason);
-            Assert.Contains("must be quoted", reason);
-        }
-        finally
-        {
-            File.Delete(path);
-        }
+        var (rows, malformed) = ReadLines([header, "q,Narayanan SC21,a100-80g-selene,megatron-lm-2021,64,8,1024,8,8,4096,false,32000,2048,64,1,1,1,64,1,1,,false,full,0,step_time_s,3,53"]);
+        Assert.Empty(rows);
+        var (id, reason) = Assert.Single(malformed);
+        Assert.Equal("q", id);
+        Assert.Contains("27 fields, expected 26", reason);
+        Assert.Contains("must be quoted", reason);
     }
 
     [Fact]
