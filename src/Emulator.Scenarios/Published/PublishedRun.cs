@@ -294,7 +294,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
                 if (text.Length == 0) return empty;
                 if (int.TryParse(text, NumberStyles.None, CultureInfo.InvariantCulture, out var i) && i >= 1) return i;
                 // Digits past int's range are a whole number, just too large: say so, as the scenario's keys do.
-                throw new FormatException(text.All(char.IsAsciiDigit) && i == 0 && text.TrimStart('0').Length > 0
+                throw new FormatException(text.All(char.IsAsciiDigit) && text.TrimStart('0').Length > 0
                     ? $"{column} = '{text}': too large for a whole number here (at most {int.MaxValue})"
                     : $"{column} = '{text}' is not a whole number of at least 1");
             }
