@@ -103,6 +103,8 @@ internal static class HoconSyntax
                 continue;
             }
             if (At(text, i, "${")) return $"line {line}: substitutions (${{...}}) are not supported in scenarios; write the value itself";
+            // Akka reads `key += value` as a key ending in '+' and the error would name a key that does not exist.
+            if (expect == Expect.Key && At(text, i, "+=")) return $"line {line}: += (append to a list) is not supported in scenarios; write the whole value with =";
             if (expect == Expect.Value && CommaInNumber(text, i) is { } number)
                 return $"line {line}: {number} is not a number HOCON can read (a comma ends a field there); write it without separators, "
                     + $"{number.Replace(",", "")}, or with a decimal point, {number.Replace(',', '.')}";

@@ -645,6 +645,7 @@ public class ScenarioErrorTests
     [InlineData("a = [1, 2}\n", "'}' closes the '[' opened on line 1")]
     [InlineData("cluster.cards = ${x}\n", "substitutions")]
     [InlineData("include \"other.conf\"\n", "include is not supported")]
+    [InlineData("x = 1\nemulation.trace-cards += 1\n", "line 2: += (append to a list) is not supported in scenarios; write the whole value with =")]
     [InlineData("cluster cards\n", "'cluster cards' has no value")]
     [InlineData("x = 1\ncluster { cards = 1,024 }\n", "line 2: 1,024 is not a number HOCON can read (a comma ends a field there); write it without separators, 1024")]
     [InlineData("card.efficiency.gemm: 0,85\n", "0,85 is not a number HOCON can read", "or with a decimal point, 0.85")]
