@@ -273,7 +273,10 @@ public static class StepEmulation
             for (var k = 0; k < kinds.Length; k++) totals[k] += r.Time[k];
             totals[(int)TimeKind.PipelineBubble] += (end - r.Finished).Ps; // idle until the slowest card is done
         }
-        var peak = c.Cards.OrderByDescending(r => r.PeakHbmBytes).ThenBy(r => r.Card).First();
+        // The card nearest its own capacity: in a job of one card type the one holding most, in a mixed job possibly a smaller
+        // card holding less, which is the one that runs out first.
+        long CapacityOf(int card) => s.CardOfStage(card / (emulated.Parallel.Tp * emulated.Parallel.WeightReplicas)).HbmCapacityBytes;
+        var peak = c.Cards.OrderByDescending(r => (double)r.PeakHbmBytes / CapacityOf(r.Card)).ThenByDescending(r => r.PeakHbmBytes).ThenBy(r => r.Card).First();
         var oom = c.Cards.Where(r => r.Oom is not null).Select(r => r.Oom!).OrderBy(o => o.At).ThenBy(o => o.Card).FirstOrDefault();
         var memoryKinds = Enum.GetValues<MemoryKind>();
         IReadOnlyDictionary<MemoryKind, long> Breakdown(CardReport r) => memoryKinds.ToDictionary(k => k, k => r.PeakBreakdown[(int)k]);
@@ -292,7 +295,7 @@ public static class StepEmulation
             PeakHbmBytes = peak.PeakHbmBytes,
             PeakHbmBreakdown = Breakdown(peak),
             // In a heterogeneous job the capacity is that of the peak card's own kind (stage = card / (tp·dp·cp)).
-            HbmCapacityBytes = s.CardOfStage(peak.Card / (emulated.Parallel.Tp * emulated.Parallel.WeightReplicas)).HbmCapacityBytes,
+            HbmCapacityBytes = CapacityOf(peak.Card),
             Oom = oom,
             OomBreakdown = oom is null ? null : Breakdown(c.Cards[oom.Card]),
             Events = sim.Events,

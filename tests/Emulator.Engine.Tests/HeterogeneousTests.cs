@@ -26,6 +26,25 @@ public class HeterogeneousTests
     }
 
     [Fact]
+    public void PeakHbm_IsTheCardNearestItsCapacity_NotTheOneHoldingMost()
+    {
+        // The first stage holds the most (1F1B keeps p microbatches in flight there); halve the later stages' HBM and one of
+        // them is the card that would run out first.
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), [Mixed]);
+        var uniform = StepEmulation.Run(s);
+        Assert.Equal(0, uniform.PeakHbmCard);
+
+        var half = s.StageCards.Select((c, stage) => stage == 0 ? c : c with { StackCapacityBytes = c.StackCapacityBytes / 2 }).ToArray();
+        var r = StepEmulation.Run(s with { StageCards = half });
+
+        var stage = r.PeakHbmCard / (s.Parallel.Tp * s.Parallel.Dp);
+        Assert.NotEqual(0, stage);
+        Assert.Equal(half[stage].HbmCapacityBytes, r.HbmCapacityBytes);
+        Assert.True(r.PeakHbmBytes < uniform.PeakHbmBytes, "a later stage holds less than the first");
+        Assert.True((double)r.PeakHbmBytes / r.HbmCapacityBytes > (double)uniform.PeakHbmBytes / half[0].HbmCapacityBytes);
+    }
+
+    [Fact]
     public void SetEfficiency_ReachesEveryStageCard_OtherCardKeysOnlyTheMainOne()
     {
         var mixed = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), [Mixed, "card.efficiency.attention=0.3", "card.peak-flops=100TFLOPS", "card.name=Mine"]);

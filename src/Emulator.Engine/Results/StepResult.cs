@@ -30,7 +30,7 @@ public sealed record StepResult
     /// <summary>Mean seconds per card in each part of the step; they sum to the step time.</summary>
     public required IReadOnlyDictionary<TimeKind, double> Breakdown { get; init; }
 
-    /// <summary>The card with the highest HBM peak.</summary>
+    /// <summary>The card whose HBM peak comes nearest its capacity (with one card type, the highest peak).</summary>
     public required int PeakHbmCard { get; init; }
 
     /// <summary>That peak, bytes.</summary>
@@ -39,7 +39,7 @@ public sealed record StepResult
     /// <summary>Live bytes by kind at that peak.</summary>
     public required IReadOnlyDictionary<MemoryKind, long> PeakHbmBreakdown { get; init; }
 
-    /// <summary>HBM capacity of one card.</summary>
+    /// <summary>HBM capacity of that card (its stage's card kind in a mixed job).</summary>
     public required long HbmCapacityBytes { get; init; }
 
     /// <summary>The first allocation refused by an HBM bank (earliest, then lowest card), if the plan does not fit.</summary>
