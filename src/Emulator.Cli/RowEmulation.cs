@@ -70,24 +70,27 @@ public static class RowEmulation
         return (metric, note, result);
     }
 
+    /// <summary>Each metric a row may publish (data/README.md), in the order messages list them, with its value in a result under
+    /// the conventions of data/README.md.</summary>
+    private static readonly (string Name, Func<StepResult, double> Of)[] MetricTable =
+    [
+        ("step_time_s", r => r.StepTime.Seconds),
+        ("tokens_per_s", r => r.TokensPerSecond),
+        ("tokens_per_s_per_card", r => r.TokensPerSecond / r.Cards),
+        ("mfu", r => r.Mfu),
+        ("model_tflops_per_card", r => r.ModelTflopsPerCard),
+        ("hardware_tflops_per_card", r => r.HardwareTflopsPerCard),
+        ("peak_hbm_gib", r => r.PeakHbmBytes / (double)(1L << 30)),
+    ];
+
     /// <summary>The metrics a row may publish (data/README.md).</summary>
-    public static readonly IReadOnlyList<string> Metrics =
-        ["step_time_s", "tokens_per_s", "tokens_per_s_per_card", "mfu", "model_tflops_per_card", "hardware_tflops_per_card", "peak_hbm_gib"];
+    public static readonly IReadOnlyList<string> Metrics = [.. MetricTable.Select(m => m.Name)];
 
     /// <summary>Why <paramref name="metric"/> is refused: not one of <see cref="Metrics"/>, which it lists.</summary>
     public static string UnknownMetric(string metric) => $"unknown metric '{metric}'; one of {string.Join(", ", Metrics)}";
 
     /// <summary>The value of <paramref name="metric"/> in <paramref name="r"/>, with the conventions of data/README.md.</summary>
-    public static double Metric(string metric, StepResult r) => metric switch
-    {
-        "step_time_s" => r.StepTime.Seconds,
-        "tokens_per_s" => r.TokensPerSecond,
-        "tokens_per_s_per_card" => r.TokensPerSecond / r.Cards,
-        "mfu" => r.Mfu,
-        "model_tflops_per_card" => r.ModelTflopsPerCard,
-        "hardware_tflops_per_card" => r.HardwareTflopsPerCard,
-        "peak_hbm_gib" => r.PeakHbmBytes / (double)(1L << 30),
-        _ => throw new NotSupportedException(UnknownMetric(metric)),
-    };
+    public static double Metric(string metric, StepResult r) =>
+        MetricTable.FirstOrDefault(m => m.Name == metric).Of is { } of ? of(r) : throw new NotSupportedException(UnknownMetric(metric));
 
 }

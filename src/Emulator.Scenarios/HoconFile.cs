@@ -1,5 +1,6 @@
 using Akka.Configuration;
 using Akka.Configuration.Hocon;
+using System.Text.RegularExpressions;
 
 namespace Emulator.Scenarios;
 
@@ -29,7 +30,7 @@ internal static class HoconFile
     /// error says where to look as the scanner's own do; else empty.</summary>
     private static string AtLine(string text, string message)
     {
-        var match = System.Text.RegularExpressions.Regex.Match(message, @"position (\d+)");
+        var match = Regex.Match(message, @"position (\d+)");
         return match.Success && int.TryParse(match.Groups[1].Value, out var at) && at <= text.Length
             ? $" at line {text.AsSpan(0, at).Count('\n') + 1}"
             : "";

@@ -1,5 +1,6 @@
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Emulator.Scenarios.Published;
 
@@ -326,7 +327,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
             // '//' starts a comment, as '#' does: 4096//2 would be read as 4096.
             if (parts.FirstOrDefault(v => !v.All(ch => char.IsAsciiLetterOrDigit(ch) || ch is '.' or '-' or '_' or '+' or '/') || v.Contains("//", StringComparison.Ordinal))
                 is not { } bad) continue;
-            throw new FormatException(System.Text.RegularExpressions.Regex.IsMatch(bad, @"^\d{1,3}(,\d{3})+$")
+            throw new FormatException(Regex.IsMatch(bad, @"^\d{1,3}(,\d{3})+$")
                 ? $"{column} = '{bad}': write the number without separators, {bad.Replace(",", "", StringComparison.Ordinal)}"
                 : $"{column} = '{bad}' is not one plain value (letters, digits, '.', '-', '_'; no spaces, commas, braces, quotes, # or //)");
         }
