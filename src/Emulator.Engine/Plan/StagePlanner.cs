@@ -406,13 +406,23 @@ public static class StagePlanner
             flops += w.Total.Flops;
         }
 
+        // Megatron's scatter/gather: without sequence parallelism each rank sends 1/t of the activation or gradient, and the
+        // receiver all-gathers the pieces over tp before it can use them (gather_split_1d_tensor; DeepSpeed's is_pipe_partitioned),
+        // blocking, at an all-gather's traffic. With sequence parallelism the tensor is already split along the sequence.
+        var receiveGather = tpBytes > 0 && !t.SequenceParallel ? tpBytes / 2 : 0;
+        void Receive(TransferKind kind, int mb, int c)
+        {
+            program.Add(new WaitInput(kind, mb, c));
+            if (receiveGather > 0) program.Add(new TpSync(receiveGather));
+        }
+
         var forwards = 0;
         foreach (var op in schedule)
         {
             var (mb, c) = (op.MicroBatch, op.Chunk);
             if (op.Kind == PipeOpKind.Forward)
             {
-                if (!FirstVirtual(c)) program.Add(new WaitInput(TransferKind.Activation, mb, c));
+                if (!FirstVirtual(c)) Receive(TransferKind.Activation, mb, c);
                 for (var j = 2; overlapParamGather && j < v; j++)
                     if (chunkDispatchAt[j] == forwards) DispatchThrough(bucketsThrough[j]);
                 forwards++;
@@ -436,7 +446,7 @@ public static class StagePlanner
                 continue;
             }
 
-            if (!LastVirtual(c)) program.Add(new WaitInput(TransferKind.Gradient, mb, c));
+            if (!LastVirtual(c)) Receive(TransferKind.Gradient, mb, c);
             if (LastVirtual(c)) { program.Add(new Work(logitsB, WorkPhase.Backward, mb)); flops += logitsB.Flops; }
             var chunkWorking = Recomputed(c) > 0 ? working : 0;
             var keptLayers = chunkLayers[c] - Recomputed(c);
