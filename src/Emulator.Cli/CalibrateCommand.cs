@@ -56,6 +56,13 @@ public static class CalibrateCommand
             stderr.WriteLine($"emulator calibrate: give the runs and a stack, e.g. emulator calibrate data/published-runs.csv --stack megatron-lm-2021\n{Usage}");
             return ExitCodes.BadInput;
         }
+        // Calibrate sets the scale itself (1, the probe, then each fitted one), after the --sets: one of them would do nothing, without a word.
+        if (sets.FirstOrDefault(s => SetKey(s) == "software.gemm-scale") is { } scaleSet)
+        {
+            stderr.WriteLine($"emulator calibrate: --set {scaleSet}: software.gemm-scale is what calibrate sets (at 1 and {ProbeScale}, then at the scale it fits); "
+                + "leave it out (to emulate at a scale of your own, use emulator validate --set software.gemm-scale=...)");
+            return ExitCodes.BadInput;
+        }
         if (InputFile.Problem(csv, "runs CSV", "data/published-runs.csv") is { } problem)
         {
             stderr.WriteLine($"error: {problem}");
@@ -138,6 +145,10 @@ public static class CalibrateCommand
             Directory.Delete(scratch, recursive: true);
         }
     }
+
+    /// <summary>The key of a `--set key=value` as a HOCON path: spaces around its dots and quotes around its parts dropped.</summary>
+    private static string SetKey(string set) =>
+        string.Join('.', set.Split('=', 2)[0].Split('.').Select(part => part.Trim().Trim('"')));
 
     private static double Emulate(PublishedRun run, double scale, string scratch, IReadOnlyList<string> sets)
     {

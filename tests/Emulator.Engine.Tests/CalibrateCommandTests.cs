@@ -107,6 +107,22 @@ public class CalibrateCommandTests
         Assert.Equal("test-stack-2020", json.RootElement.GetProperty("stack").GetString());
     }
 
+    [Theory]
+    [InlineData("software.gemm-scale=0.5")]
+    [InlineData(" software . \"gemm-scale\" = 0.5")]
+    public void Calibrate_ASetOfTheScaleItCalibrates_Exits2_InsteadOfBeingIgnored(string set)
+    {
+        // The scale calibrate sets (1, 0.8, then each fitted one) came after the --set and won: the --set did nothing, without a word.
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        File.WriteAllLines(csv, new[] { Header, Row("a", 1, 0.5), Row("b", 2, 0.5) });
+        var (exit, _, err) = CliRunner.Run("calibrate", csv, "--stack", "test-stack-2020", "--out", dir, "--set", set);
+        Assert.Equal(2, exit);
+        Assert.StartsWith($"emulator calibrate: --set {set}: software.gemm-scale is what calibrate sets", err);
+        Assert.DoesNotContain("emulating", err);
+        Assert.False(File.Exists(Path.Combine(dir, "calibration.json")));
+    }
+
     [Fact]
     public void TimeRatio_LineThroughTwoScales_AndTheScaleThatCentresTheRows()
     {
