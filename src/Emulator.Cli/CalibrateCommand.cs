@@ -114,6 +114,10 @@ public static class CalibrateCommand
                 var probe = Emulate(run, ProbeScale, scratch, sets);
                 ratios.Add(TimeRatio.FromTwoPoints(run.Id, 1.0, TimeRatio.Of(run.Metric, run.Published, full), ProbeScale, TimeRatio.Of(run.Metric, run.Published, probe)));
                 stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run.Id,-24} time ratio {ratios[^1].At(1.0):0.000} at gemm-scale 1, {ratios[^1].At(ProbeScale):0.000} at {ProbeScale}"));
+                // No scale can fit a row whose time slower GEMMs do not lengthen (a --set that leaves GEMMs no time): say so now, not as a crash after every row.
+                if (!(ratios[^1].B > 0))
+                    throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
+                        $"row {run.Id}: its emulated step time does not grow when GEMMs slow down (time ratio {ratios[^1].At(1.0):0.000} at gemm-scale 1 and {ratios[^1].At(ProbeScale):0.000} at {ProbeScale}), so no GEMM scale fits it; check the --set values (one that leaves GEMMs no time, such as a huge card.peak-flops)"));
             }
             var scale = TimeRatio.FitScale(ratios);
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{stack}: gemm-scale = {scale:0.000} from {rows.Count} rows"));

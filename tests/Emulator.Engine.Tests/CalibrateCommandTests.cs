@@ -124,6 +124,20 @@ public class CalibrateCommandTests
     }
 
     [Fact]
+    public void Calibrate_ARowWhoseTimeDoesNotDependOnTheScale_Exits2NamingIt_NotAnInternalError()
+    {
+        // GEMMs at 10^24 FLOP/s take no time at either scale, so no scale fits the rows: this was an ArgumentException's stack trace, exit 1.
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        File.WriteAllLines(csv, new[] { Header, Row("a", 1, 0.5), Row("b", 2, 0.5) });
+        var (exit, _, err) = CliRunner.Run("calibrate", csv, "--stack", "test-stack-2020", "--out", dir, "--set", "card.peak-flops=1000000000000TFLOPS");
+        Assert.Equal(2, exit);
+        Assert.DoesNotContain("internal error", err);
+        Assert.StartsWith("error: row a: its emulated step time does not grow", err.Split('\n').Last(l => l.Length > 0));
+        Assert.False(File.Exists(Path.Combine(dir, "calibration.json")));
+    }
+
+    [Fact]
     public void TimeRatio_LineThroughTwoScales_AndTheScaleThatCentresTheRows()
     {
         // r(g) = 0.2 + 0.6/g: r(1) = 0.8, r(0.5) = 1.4.
