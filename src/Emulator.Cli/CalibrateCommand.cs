@@ -56,6 +56,12 @@ public static class CalibrateCommand
             stderr.WriteLine($"emulator calibrate: give the runs and a stack, e.g. emulator calibrate data/published-runs.csv --stack megatron-lm-2021\n{Usage}");
             return ExitCodes.BadInput;
         }
+        // An empty name matched every empty column of every row as a shifted stack column.
+        if (stack.Trim().Length == 0)
+        {
+            stderr.WriteLine($"emulator calibrate: --stack needs a stack name (the stack column's), e.g. --stack megatron-lm-2021, not '{stack}'\n{Usage}");
+            return ExitCodes.BadInput;
+        }
         // Calibrate sets the scale itself (1, the probe, then each fitted one), after the --sets: one of them would do nothing, without a word.
         if (sets.FirstOrDefault(s => SetKey(s) == "software.gemm-scale") is { } scaleSet)
         {
@@ -199,8 +205,12 @@ public static class CalibrateCommand
     /// <summary>Why <paramref name="run"/>, read as another stack's, may be <paramref name="stack"/>'s: the name stands in another
     /// column, as when an unquoted comma in a field before the stack column (a source "Narayanan et al., SC21") moved every column
     /// after it one place on, into the notes; else null.</summary>
+    /// <remarks>A comma moves columns on, never back, so only a column after the stack column can hold the moved name (a name in the
+    /// preset column is a preset given as --stack, not a shifted row). The row's columns were added in the header's order, which a
+    /// dictionary nothing is removed from enumerates in.</remarks>
     private static string? Shifted(PublishedRun run, string stack) =>
-        run.Columns.FirstOrDefault(c => c.Key is not ("id" or "source" or "notes") && c.Value.Trim().Equals(stack, StringComparison.OrdinalIgnoreCase)) is { Key: { } column }
+        run.Columns.SkipWhile(c => c.Key != "stack").Skip(1)
+            .FirstOrDefault(c => c.Key is not ("id" or "source" or "notes") && c.Value.Trim().Equals(stack, StringComparison.OrdinalIgnoreCase)) is { Key: { } column }
             ? $"row {run.Id}: its stack column reads '{run.Stack}' but its {column} column reads '{stack}': a field before them holds an unquoted comma "
                 + "(quote it, \"a, b\"), which moved the columns after it"
             : null;

@@ -137,6 +137,20 @@ public class CalibrateCommandTests
         Assert.False(File.Exists(Path.Combine(dir, "calibration.json")));
     }
 
+    [Theory]
+    [InlineData("a100-80g-selene", "error: stack a100-80g-selene has 0 time or throughput rows")] // a preset's name: read as a shifted row's
+    [InlineData("", "emulator calibrate: --stack needs a stack name")]                            // matched every empty column
+    public void Calibrate_AStackNameFoundOnlyBeforeTheStackColumn_IsNotTakenForAShiftedRow(string stack, string message)
+    {
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        File.WriteAllLines(csv, new[] { Header, Row("a", 1, 0.5), Row("b", 2, 0.5) });
+        var (exit, _, err) = CliRunner.Run("calibrate", csv, "--stack", stack, "--out", dir);
+        Assert.Equal(2, exit);
+        Assert.StartsWith(message, err);
+        Assert.DoesNotContain("unquoted comma", err);
+    }
+
     [Fact]
     public void TimeRatio_LineThroughTwoScales_AndTheScaleThatCentresTheRows()
     {
