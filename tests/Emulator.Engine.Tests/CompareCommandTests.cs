@@ -130,6 +130,24 @@ public class CompareCommandTests
     }
 
     [Fact]
+    public void Compare_ASkippedRowInOneFileOnly_IsNamedAsAnIdInOneFileOnly()
+    {
+        // A row added to the runs file that could not be emulated (or one dropped from it) was in neither list: it vanished without a word.
+        var dir = RepoPaths.TempDir();
+        var before = Path.Combine(dir, "before.json");
+        var after = Path.Combine(dir, "after.json");
+        File.WriteAllText(before, """{"rows":[{"id":"a","preset":"p","metric":"mfu","error":0.1}],"skipped":[{"id":"old","reason":"r1"},{"id":"twice","reason":"r2"}]}""");
+        File.WriteAllText(after, """{"rows":[{"id":"a","preset":"p","metric":"mfu","error":0.1}],"skipped":[{"id":"twice","reason":"r2"},{"id":"new","reason":"unknown preset 'x'"}]}""");
+
+        var (exit, output, err) = CliRunner.Run("compare", before, after);
+
+        Assert.True(exit == 0, err);
+        Assert.Contains("only in before: old (skipped)", output);
+        Assert.Contains("only in after: new (skipped)", output);
+        Assert.DoesNotContain("twice", output);
+    }
+
+    [Fact]
     public void Compare_ASubsetAgainstAWholeFile_CountsTheIdsInOneFileOnly()
     {
         var dir = RepoPaths.TempDir();

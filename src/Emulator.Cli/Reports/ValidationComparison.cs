@@ -42,13 +42,19 @@ public sealed record ValidationComparison(
         var common = after.Rows.Where(r => old.ContainsKey(r.Id)).ToArray();
         return new ValidationComparison(
             common.Select(r => new RowChange(r.Id, r.Preset ?? old[r.Id].Preset, r.Metric, old[r.Id].Error, r.Error) { Stack = r.Stack ?? old[r.Id].Stack }).ToArray(),
-            before.Rows.Where(r => !now.ContainsKey(r.Id) && !after.Skipped.ContainsKey(r.Id)).Select(r => r.Id).ToArray(),
-            after.Rows.Where(r => !old.ContainsKey(r.Id) && !before.Skipped.ContainsKey(r.Id)).Select(r => r.Id).ToArray(),
+            OnlyIn(before, now, after.Skipped),
+            OnlyIn(after, old, before.Skipped),
             before.Rows.Where(r => after.Skipped.ContainsKey(r.Id)).Select(r => new SkippedRow(r.Id, after.Skipped[r.Id])).ToArray(),
             after.Rows.Where(r => before.Skipped.ContainsKey(r.Id)).Select(r => new SkippedRow(r.Id, before.Skipped[r.Id])).ToArray(),
             common.Where(r => !string.Equals(r.Metric, old[r.Id].Metric, StringComparison.Ordinal) || r.Preset is not null && old[r.Id].Preset is not null && r.Preset != old[r.Id].Preset)
                 .Select(r => $"{r.Id} ({Describe(old[r.Id])} -> {Describe(r)})").ToArray());
     }
+
+    /// <summary>The ids of <paramref name="file"/> the other file neither emulated (<paramref name="rows"/>) nor skipped: its emulated rows, then
+    /// its skipped ones marked so (a row added to the runs file that could not be emulated is news too).</summary>
+    private static string[] OnlyIn(ValidationFile file, Dictionary<string, ValidationRow> rows, IReadOnlyDictionary<string, string> skipped) =>
+        [.. file.Rows.Where(r => !rows.ContainsKey(r.Id) && !skipped.ContainsKey(r.Id)).Select(r => r.Id),
+            .. file.Skipped.Keys.Where(id => !rows.ContainsKey(id) && !skipped.ContainsKey(id)).Select(id => $"{id} (skipped)")];
 
     private static string Describe(ValidationRow r) => r.Preset is null ? r.Metric : $"{r.Preset} {r.Metric}";
 
