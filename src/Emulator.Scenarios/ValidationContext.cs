@@ -59,7 +59,8 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["model.hidden"] = I(s.Model.Hidden),
             ["model.heads"] = I(s.Model.Heads),
             ["model.kv-heads"] = I(s.Model.KvHeads),
-            ["model.head-dim"] = I(s.Model.HeadDim),
+            // Quoted before heads = 0 is refused, which hidden / heads cannot be worked out from.
+            ["model.head-dim"] = s.Model.HeadDimSet || s.Model.Heads != 0 ? I(s.Model.HeadDim) : "hidden / heads",
             ["model.ffn-hidden"] = I(s.Model.FfnHidden),
             ["model.gated-mlp"] = s.Model.GatedMlp ? "true" : "false",
             ["model.parallel-layers"] = s.Model.ParallelLayers ? "true" : "false",

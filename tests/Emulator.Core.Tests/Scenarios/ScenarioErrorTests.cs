@@ -163,6 +163,7 @@ public class ScenarioErrorTests
     [Theory]
     [InlineData("model.hidden", "0")]
     [InlineData("model.heads", "-8")]
+    [InlineData("model.heads", "0")] // the head width hidden / heads was worked out for the message first: a DivideByZeroException, exit 1
     [InlineData("parallel.micro-batch", "0")]
     [InlineData("model.seq-len", "-1")]
     [InlineData("card.hbm.stacks", "0")]
