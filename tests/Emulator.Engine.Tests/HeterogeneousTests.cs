@@ -45,6 +45,25 @@ public class HeterogeneousTests
     }
 
     [Fact]
+    public void Oom_InAMixedJob_TheSummaryGivesTheOverflowingCardItsOwnCapacity()
+    {
+        // The first stage runs out first; the later, half-size cards come nearest their capacity, so the peak card (and
+        // hbm_capacity_bytes) is one of theirs. The summary's "card 0 would need X of Y" took Y from the peak card: 40 GiB for an 80 GiB card.
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"),
+            [Mixed, "model.seq-len=8192", "training.recompute=none", "parallel.micro-batch=4", "parallel.global-batch=128"]);
+        var half = s.StageCards.Select((c, stage) => stage == 0 ? c : c with { StackCapacityBytes = c.StackCapacityBytes / 2 }).ToArray();
+        var r = StepEmulation.Run(s with { StageCards = half });
+
+        Assert.NotNull(r.Oom);
+        Assert.Equal(0, r.Oom!.Card);
+        Assert.NotEqual(0, r.PeakHbmCard / (s.Parallel.Tp * s.Parallel.Dp));
+        var summary = Emulator.Cli.Reports.Summary.Format(s with { StageCards = half }, r);
+        Assert.Contains("  card 0 would need ", summary);
+        Assert.Contains(" of 80.00 GiB:", summary);
+        Assert.DoesNotContain(" of 40.00 GiB:", summary);
+    }
+
+    [Fact]
     public void SetEfficiency_ReachesEveryStageCard_OtherCardKeysOnlyTheMainOne()
     {
         var mixed = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), [Mixed, "card.efficiency.attention=0.3", "card.peak-flops=100TFLOPS", "card.name=Mine"]);

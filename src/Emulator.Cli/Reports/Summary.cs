@@ -19,7 +19,9 @@ public static class Summary
         if (r.Oom is { } o)
         {
             b.Append(inv, $"  OUT OF MEMORY: card {o.Card}, HBM bank {o.Bank} refused {Gib(o.Requested)} at {o.At.Seconds * 1e3:0.###} ms ({Gib(o.BankLive)} of {Gib(o.BankCapacity)} held)\n");
-            b.Append(inv, $"  card {o.Card} would need {Gib(r.OomBreakdown!.Values.Sum())} of {Gib(r.HbmCapacityBytes)}:\n");
+            // Its own capacity: in a mixed job HbmCapacityBytes is the peak card's, which may be another kind (every card has the
+            // same stack count, so the refusing bank's capacity gives the card's).
+            b.Append(inv, $"  card {o.Card} would need {Gib(r.OomBreakdown!.Values.Sum())} of {Gib(o.BankCapacity * s.Card.HbmStacks)}:\n");
             foreach (var (kind, bytes) in r.OomBreakdown!) Line("    " + kind.ToString().ToLowerInvariant(), Gib(bytes));
             return b.ToString();
         }
