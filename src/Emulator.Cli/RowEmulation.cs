@@ -58,10 +58,11 @@ public static class RowEmulation
         StepResult result;
         try { result = StepEmulation.Run(scenario, monitor); }
         finally { monitor?.Invoke(null); }
-        // The published run fitted, so an emulated overflow is a memory-model error: say so, and still compare its time.
+        // The published run fitted, so an emulated overflow is a memory-model error: say so, and still compare its time. The card named
+        // is the one whose peak and capacity are given, the one furthest past its HBM (the first refused may hold less).
         if (result.Oom is not null && run.Metric != "peak_hbm_gib")
             note = string.Join("; ", notes.Append(string.Create(CultureInfo.InvariantCulture,
-                $"emulated memory exceeds HBM (card {result.Oom.Card}, {result.PeakHbmBytes / (double)(1L << 30):0.#} GiB of {result.HbmCapacityBytes / (double)(1L << 30):0.#}): time as if it fitted")));
+                $"emulated memory exceeds HBM (card {result.PeakHbmCard}, {result.PeakHbmBytes / (double)(1L << 30):0.#} GiB of {result.HbmCapacityBytes / (double)(1L << 30):0.#}): time as if it fitted")));
         var metric = Metric(run.Metric, result);
         // The error divides by the published value: one near zero (1e-320) makes it infinite, which no report can hold.
         if (!double.IsFinite(metric) || !double.IsFinite((metric - published) / published))

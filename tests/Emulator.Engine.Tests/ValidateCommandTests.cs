@@ -241,6 +241,25 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void Validate_ARowPastHbm_NotesThePeakOfTheCardItNames()
+    {
+        // Card 0 is refused first, but stage 3 holds the most; the note named card 0 with stage 3's peak (1056 GiB against card 0's 1031).
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        File.WriteAllLines(csv, [Header, "big,test,a100-80g-selene,megatron-lm-2021,32,24,2048,16,16,8192,false,51200,16384,64,16,2,4,4,1,1,,false,none,0,step_time_s,10,past HBM"]);
+        var (exit, _, err) = CliRunner.Run("validate", csv, "--out", dir);
+        Assert.True(exit == 0, err);
+
+        using var result = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "rows", "big.json")));
+        var r = result.RootElement;
+        Assert.NotEqual(r.GetProperty("oom_detail").GetProperty("card").GetInt32(), r.GetProperty("peak_hbm_card").GetInt32());
+        using var json = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "validation.json")));
+        var note = json.RootElement.GetProperty("rows")[0].GetProperty("note").GetString();
+        Assert.Equal(FormattableString.Invariant(
+            $"emulated memory exceeds HBM (card {r.GetProperty("peak_hbm_card").GetInt32()}, {r.GetProperty("peak_hbm_bytes").GetInt64() / (double)(1L << 30):0.#} GiB of 80): time as if it fitted"), note);
+    }
+
+    [Fact]
     public void Validate_ASourceWithABackslashOrALoneQuote_IsKeptInTheDescription_NotASyntaxError()
     {
         var dir = RepoPaths.TempDir();
