@@ -106,7 +106,8 @@ public static class CalibrateCommand
 
         var outGiven = outDir is not null;
         outDir ??= Path.Combine("out", "calibration");
-        if (OutputDirectory.WouldOverwrite("calibrate", csv, [Path.Combine(outDir, "calibration.json")], stderr)
+        string[] outputs = [Path.Combine(outDir, "calibration.json")];
+        if (OutputDirectory.WouldOverwrite("calibrate", csv, outputs, stderr) || OutputDirectory.FolderInTheWay(outputs, stderr)
             || !OutputDirectory.TryCreate(outDir, outGiven, stderr)) return ExitCodes.BadInput;
         var scratch = Path.Combine(Path.GetTempPath(), "emulator-calibrate-" + Environment.ProcessId);
         Directory.CreateDirectory(scratch);

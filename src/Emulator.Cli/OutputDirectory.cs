@@ -54,6 +54,16 @@ public static class OutputDirectory
         return true;
     }
 
+    /// <summary>Whether one of <paramref name="outputs"/> is a folder, which its file cannot replace; if so writes which and what to do to
+    /// <paramref name="stderr"/>. Checked before any work: found only when the file is written, it cost the whole run (and left run's
+    /// other files without it) under a message about permissions.</summary>
+    public static bool FolderInTheWay(IEnumerable<string> outputs, TextWriter stderr)
+    {
+        if (outputs.FirstOrDefault(Directory.Exists) is not { } folder) return false;
+        stderr.WriteLine($"error: {folder} is a folder where a file of that name is written; move or remove it, or give another --out");
+        return true;
+    }
+
     /// <summary>Whether two paths name one file: the same full path once symbolic links along either are followed (a scenario run
     /// through a link, or from a folder reached through one, is still the same file), in any case where file systems ignore it
     /// (macOS, Windows).</summary>

@@ -85,7 +85,8 @@ public static class RunCommand
                 + $"give {scenarioPath} a name of its own (name = ...), or choose the folder with --out DIR (--out {outDir} replaces them)");
             return ExitCodes.BadInput;
         }
-        if (!buildOnly && !OutputDirectory.TryCreate(outDir, outGiven, stderr)) return ExitCodes.BadInput;
+        if (!buildOnly && (OutputDirectory.FolderInTheWay(new[] { "result.json", "run-stats.json", "trace.json" }.Select(f => Path.Combine(outDir, f)), stderr)
+            || !OutputDirectory.TryCreate(outDir, outGiven, stderr))) return ExitCodes.BadInput;
         var wall = Stopwatch.StartNew();
         if (buildOnly)
         {

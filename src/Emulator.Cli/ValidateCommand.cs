@@ -118,7 +118,7 @@ public static class ValidateCommand
         string[] outputs = [Path.Combine(outDir, "validation.json"), Path.Combine(outDir, "validation.csv"),
             .. selected.SelectMany(r => new[] { Path.Combine(rowsDir, r.Id + ".conf"), Path.Combine(rowsDir, r.Id + ".json") })];
         // rows/ is created as the folder is: a file named rows there is one clear error, not a crash after the checks.
-        if (OutputDirectory.WouldOverwrite("validate", csv, outputs, stderr)
+        if (OutputDirectory.WouldOverwrite("validate", csv, outputs, stderr) || OutputDirectory.FolderInTheWay(outputs, stderr)
             || !OutputDirectory.TryCreate(outDir, outGiven, stderr) || !OutputDirectory.TryCreate(rowsDir, outGiven, stderr)) return ExitCodes.BadInput;
         var outcomes = new (double Emulated, string Note, string? Failure)[selected.Length];
         var finished = new bool[selected.Length];

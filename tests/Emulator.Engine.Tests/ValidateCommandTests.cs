@@ -540,6 +540,35 @@ public class ValidateCommandTests
     }
 
     [Theory]
+    [InlineData("validate", "validation.json")]
+    [InlineData("validate", "validation.csv")]
+    [InlineData("validate", "rows/meg-t1-1.7b.json")]
+    [InlineData("calibrate", "calibration.json")]
+    [InlineData("run", "result.json")]
+    [InlineData("run", "trace.json")]
+    public void AFolderWhereAnOutputFileGoes_Exits2NamingIt_BeforeEmulating(string command, string name)
+    {
+        // Found only when the file was written, after every row had run: "Access to the path is denied. Check its permissions",
+        // and run left result.json and run-stats.json without their trace.
+        var dir = RepoPaths.TempDir();
+        var folder = Path.Combine(dir, name);
+        Directory.CreateDirectory(folder);
+        var csv = Path.Combine(RepoPaths.Root, "data", "published-runs.csv");
+        string[] args = command switch
+        {
+            "validate" => ["validate", csv, "--only", "meg-t1-1.7b", "--out", dir],
+            "run" => ["run", RepoPaths.Scenario("selene-tiny"), "--out", dir],
+            _ => ["calibrate", csv, "--stack", "mindspeed-llm-2025", "--out", dir],
+        };
+        var (exit, output, err) = CliRunner.Run(args);
+        Assert.Equal(2, exit);
+        Assert.StartsWith($"error: {folder} is a folder", err);
+        Assert.DoesNotContain("emulating", err);
+        Assert.Equal("", output);
+        Assert.False(File.Exists(Path.Combine(dir, "result.json")));
+    }
+
+    [Theory]
     [InlineData("validate", "validation.csv")]
     [InlineData("validate", "validation.json")]
     [InlineData("calibrate", "calibration.json")]
