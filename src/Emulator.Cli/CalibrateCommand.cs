@@ -117,10 +117,11 @@ public static class CalibrateCommand
             foreach (var run in rows)
             {
                 stderr.WriteLine($"{run.Id}: emulating {run.Columns["cards"]} cards at two GEMM scales ...");
-                var full = Emulate(run, 1.0, scratch, sets);
+                var (full, note) = EmulateWithNote(run, 1.0, scratch, sets);
                 var probe = Emulate(run, ProbeScale, scratch, sets);
                 ratios.Add(TimeRatio.FromTwoPoints(run.Id, 1.0, TimeRatio.Of(run.Metric, run.Published, full), ProbeScale, TimeRatio.Of(run.Metric, run.Published, probe)));
-                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run.Id,-24} time ratio {ratios[^1].At(1.0):0.000} at gemm-scale 1, {ratios[^1].At(ProbeScale):0.000} at {ProbeScale}"));
+                // What the row assumed (unpublished values, memory past HBM) goes into the scale, so it is said as validate says it.
+                stdout.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{run.Id,-24} time ratio {ratios[^1].At(1.0):0.000} at gemm-scale 1, {ratios[^1].At(ProbeScale):0.000} at {ProbeScale}{(note.Length > 0 ? "  (" + note + ")" : "")}"));
                 // No scale can fit a row whose time slower GEMMs do not lengthen (a --set that leaves GEMMs no time): say so now, not as a crash after every row.
                 if (!(ratios[^1].B > 0))
                     throw new InvalidDataException(string.Create(CultureInfo.InvariantCulture,
@@ -161,11 +162,18 @@ public static class CalibrateCommand
     private static string SetKey(string set) =>
         string.Join('.', set.Split('=', 2)[0].Split('.').Select(part => part.Trim().Trim('"')));
 
-    private static double Emulate(PublishedRun run, double scale, string scratch, IReadOnlyList<string> sets)
+    private static double Emulate(PublishedRun run, double scale, string scratch, IReadOnlyList<string> sets) =>
+        EmulateWithNote(run, scale, scratch, sets).Value;
+
+    /// <summary>The row's metric at <paramref name="scale"/> and validate's note on it, less the stack it borrowed a scale from
+    /// (calibrate sets the scale itself).</summary>
+    private static (double Value, string Note) EmulateWithNote(PublishedRun run, double scale, string scratch, IReadOnlyList<string> sets)
     {
         try
         {
-            return RowEmulation.Emulate(run, scratch, [.. sets, string.Create(CultureInfo.InvariantCulture, $"software.gemm-scale={scale:R}")]).Value;
+            var (value, note, _) = RowEmulation.Emulate(run, scratch, [.. sets, string.Create(CultureInfo.InvariantCulture, $"software.gemm-scale={scale:R}")]);
+            var kept = note.Split("; ", StringSplitOptions.RemoveEmptyEntries).Where(n => !n.StartsWith(RowEmulation.BorrowedStackNote, StringComparison.Ordinal));
+            return (value, string.Join("; ", kept));
         }
         catch (Exception e) when (e is not ScenarioException)
         {

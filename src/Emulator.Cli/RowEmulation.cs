@@ -10,6 +10,9 @@ namespace Emulator.Cli;
 /// <summary>Emulates one published run (a CSV row) and reads off the metric it publishes.</summary>
 public static class RowEmulation
 {
+    /// <summary>How a note says the row's stack has no calibration of its own and ran another's.</summary>
+    public const string BorrowedStackNote = "no calibration for stack ";
+
     /// <summary>Emulates <paramref name="run"/> with <paramref name="sets"/> (`key=value`) on top; returns the metric, a note on what was approximated and the step's result.</summary>
     /// <remarks>The row's scenario is written to <paramref name="dir"/> as ID.conf; any failure throws with a message naming the row.
     /// <paramref name="monitor"/> gets each simulation before it runs (for progress) and null once it has run, so that it is not kept alive.
@@ -41,7 +44,7 @@ public static class RowEmulation
             notes.Add(run.VirtualStages > 1 ? $"interleaving factor not published: ran {run.VirtualStages} virtual stages" : "interleaving factor not published: ran plain 1F1B");
         // A stack without its own calibration runs with the nearest documented one (data/README.md).
         var stack = SoftwareStacks.Nearest(run.Stack, Path.GetFullPath(dir), run.SourceDirectory);
-        if (stack != run.Stack) notes.Add($"no calibration for stack {run.Stack}: used {stack}");
+        if (stack != run.Stack) notes.Add($"{BorrowedStackNote}{run.Stack}: used {stack}");
         var note = string.Join("; ", notes);
         var path = Path.Combine(dir, run.Id + ".conf");
         // The overrides go in as a comment, so that the file says how to rerun the row exactly.

@@ -37,6 +37,24 @@ public class CalibrateCommandTests
     }
 
     [Fact]
+    public void Calibrate_PrintsWhatEachRowAssumed_AsValidateDoes_ButNotTheScaleItBorrowed()
+    {
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        // pp 2 with the virtual_stages column empty: the interleaving is not published, so plain 1F1B is assumed.
+        string Piped(string id, int tp) => Row(id, tp, 0.5).Replace(FormattableString.Invariant($",{tp},1,{8 / tp},1,1,,"), FormattableString.Invariant($",{tp},2,{4 / tp},1,,,"));
+        File.WriteAllLines(csv, new[] { Header, Piped("a", 1), Piped("b", 2) });
+
+        var (exit, output, err) = CliRunner.Run("calibrate", csv, "--stack", "test-stack-2020", "--out", dir);
+
+        Assert.True(exit == 0, err);
+        var ratioLines = output.Split('\n').Where(l => l.Contains("time ratio", StringComparison.Ordinal)).ToArray();
+        Assert.Equal(2, ratioLines.Length);
+        Assert.All(ratioLines, l => Assert.EndsWith("(interleaving factor not published: ran plain 1F1B)", l.TrimEnd()));
+        Assert.DoesNotContain("no calibration for stack", output);
+    }
+
+    [Fact]
     public void Calibrate_StackWithOneRow_Exits2NamingTheStacks()
     {
         var dir = RepoPaths.TempDir();
