@@ -21,6 +21,9 @@ public static class StepEmulation
     /// <param name="programs">Replaces the planner's program of each stage (tests drive the actors with hand-made programs).</param>
     public static StepResult Run(Scenario scenario, Action<Simulation>? monitor = null, Func<int, StagePlan>? programs = null)
     {
+        // The scenario loader refuses such a plan; one built in code would otherwise fail deep in the rank map.
+        if (scenario.Cards % scenario.Node.CardsPerNode != 0)
+            throw new ArgumentException($"{scenario.Cards} cards do not fill whole nodes of {scenario.Node.CardsPerNode}: choose cards (tp·cp·pp·dp) a multiple of the node's cards", nameof(scenario));
         var (s, mirror) = ReplicaMirror.Of(scenario);
         // Mirrored replicas still run the whole job's programs (its batch split, shards and collective sizes).
         if (mirror is not null) programs ??= stage => StagePlanner.Build(WithSoftware(scenario), stage);

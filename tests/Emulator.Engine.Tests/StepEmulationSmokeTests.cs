@@ -17,6 +17,14 @@ public class StepEmulationSmokeTests
         Assert.Equal(result.StepTime.Seconds, result.Breakdown.Values.Sum(), 6);
     }
 
+    [Fact]
+    public void Run_APlanThatPartlyFillsItsLastNode_IsRefusedNamingTheCounts()
+    {
+        // 12 cards on 8-card nodes: the loader refuses it; built in code, Run says why instead of failing in the rank map.
+        var e = Assert.Throws<ArgumentException>(() => StepEmulation.Run(TestScenarios.With(tp: 2, pp: 3, dp: 2)));
+        Assert.Contains("12 cards do not fill whole nodes of 8", e.Message);
+    }
+
     [Theory]
     [InlineData(-1, false)]
     [InlineData(0, false)]
