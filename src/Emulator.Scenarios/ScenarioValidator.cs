@@ -245,6 +245,9 @@ public static class ScenarioValidator
         if (s.Cards % perNode != 0)
             throw v.Fail(["cluster.cards", "node.cards"],
                 $"the job is made of whole nodes, so cards must be a multiple of {{node.cards}}; use e.g. {Multiples(s.Cards, perNode)}");
+        if (!s.Fabric.IsTorus && s.Fabric.Tiers == 2 && FatTree.Leaves(s.Fabric, s.Nodes, s.Node.Nics) is var leaves && leaves > 1 && leaves > s.Fabric.SpineDownPorts)
+            throw v.Fail(["fabric.spine.down-ports", "fabric.tiers", "cluster.cards", "node.nics", "fabric.leaf.down-ports"],
+                $"a 2-tier fabric joins every leaf switch to each spine, one spine down-port per leaf, and the job's {s.Nodes} node{(s.Nodes == 1 ? "" : "s")} x {s.Node.Nics} NICs take {leaves} leaf switches ({(s.Fabric.RailOptimized ? "rail-optimized, " : "")}{{fabric.leaf.down-ports}}); use fabric.tiers = 3, fabric.spine.down-ports >= {leaves}, or fewer cards");
         if (!TpFitsNodes(s, p.Tp))
             throw v.Fail(["parallel.tp", "node.cards"], s.Fabric.IsTorus
                 ? $"tensor parallelism covers part of one host or whole hosts, so tp must divide {{node.cards}} or be a multiple of it; choose tp among {List(Divisors(perNode))} or a multiple of {perNode}"

@@ -51,9 +51,7 @@ public sealed partial class FatTree
         if (spec.LeafUpPorts < 0 || spec.SpineDownPorts < 0 || spec.SpineUpPorts < 0)
             throw new ArgumentException($"port counts cannot be negative (LeafUpPorts={spec.LeafUpPorts}, SpineDownPorts={spec.SpineDownPorts}, SpineUpPorts={spec.SpineUpPorts})", nameof(spec));
 
-        var leaves = spec.RailOptimized
-            ? checked(railsPerNode * Ceil(nodes, spec.LeafDownPorts))
-            : Ceil(checked(nodes * railsPerNode), spec.LeafDownPorts);
+        var leaves = checked((int)Leaves(spec, nodes, railsPerNode));
         if (leaves > 1)
         {
             if (spec.LeafUpPorts < 1)
@@ -66,6 +64,16 @@ public sealed partial class FatTree
                 throw new ArgumentException($"a 3-tier fabric with {leaves} leaves in pods of {spec.SpineDownPorts} needs {Ceil(leaves, spec.SpineDownPorts)} pods joined by cores, but SpineUpPorts is 0", nameof(spec));
         }
         return new FatTree(spec, nodes, railsPerNode, leaves);
+    }
+
+    /// <summary>Leaf switches a job of <paramref name="nodes"/> nodes of <paramref name="railsPerNode"/> NICs each takes: rail-optimized, each
+    /// rail's own ⌈nodes/D⌉ leaves; otherwise ⌈nodes·rails/D⌉ (D = LeafDownPorts, at least 1).</summary>
+    public static long Leaves(FabricSpec spec, int nodes, int railsPerNode)
+    {
+        ArgumentNullException.ThrowIfNull(spec);
+        return spec.RailOptimized
+            ? (long)railsPerNode * Ceil(nodes, spec.LeafDownPorts)
+            : ((long)nodes * railsPerNode + spec.LeafDownPorts - 1) / spec.LeafDownPorts;
     }
 
     /// <summary>All switches: leaves, then spines, then cores.</summary>

@@ -404,6 +404,15 @@ public class ScenarioErrorTests
     }
 
     [Fact]
+    public void A_two_tier_fabric_whose_spines_cannot_reach_every_leaf_is_refused()
+    {
+        // One node's 8 rails on a rail-optimized fabric take 8 leaves; a 2-tier spine has a down-port per leaf, here 4. This
+        // was found only when the fabric was built, as an internal error (exit 1), e.g. quickstart on a100-80g-jeanzay at 4,096 cards.
+        var m = Fails(("fabric.tiers", "2"), ("fabric.spine.down-ports", "4"));
+        Has(m, "fabric.spine.down-ports = 4", "2-tier fabric", "1 node x 8 NICs", "8 leaf switches", "fabric.tiers = 3", "fabric.spine.down-ports >= 8");
+    }
+
+    [Fact]
     public void Rdma_chunks_below_4KiB_are_refused()
     {
         var m = Fails(("emulation.rdma-chunk", "2KiB"));
