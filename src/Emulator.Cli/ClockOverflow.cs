@@ -10,6 +10,7 @@ public static class ClockOverflow
         for (Exception? x = e; x is not null; x = x.InnerException)
         {
             if (x is Core.Models.SizeOverflowException sizes) return sizes.Message;
+            if (x is Core.Models.EmulationTooLargeException large) return large.Message;
             if (x is OverflowException)
                 return "the emulated times overflowed the virtual clock (64-bit picoseconds, about 106 days): a rate in the scenario is far "
                     + "too low or a time far too long for any hardware (card.peak-flops, the bandwidths, latencies and efficiencies of card, "

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Akka.Actor;
 using Emulator.Core.Accounting;
 using Emulator.Core.Models;
@@ -98,10 +99,25 @@ public static class StepEmulation
         // Context-parallel ranks sit between tp and dp (Megatron order tp, cp, dp, pp): to the rank map they are more
         // data-parallel ranks, since they hold the same weights and reduce gradients together.
         var ranks = new RankMap(s.Parallel.Tp, s.Parallel.Pp, s.Parallel.WeightReplicas, s.Node.CardsPerNode);
+        CheckEntities(s);
         var tree = s.Fabric.IsTorus ? null : FatTree.Build(s.Fabric, s.Nodes, s.Node.Nics);
         var map = new EntityMap(s.Cards, s.Card.HbmStacks, s.Nodes, tree?.SwitchCount ?? 0);
         var plans = Enumerable.Range(0, s.Parallel.Pp).Select(stage => programs?.Invoke(stage) ?? StagePlanner.Build(s, stage)).ToArray();
         return (ranks, tree, map, plans);
+    }
+
+    /// <summary>Refuses a job of more actors (job, cards, HBM banks, nodes, switches: <see cref="EntityMap"/>) than the kernel orders, which
+    /// sizes each within its own limit can reach together (131,072 cards of 64 HBM stacks; switches of thousands of up-ports).</summary>
+    private static void CheckEntities(Scenario s)
+    {
+        var switches = s.Fabric.IsTorus ? 0 : FatTree.SwitchesNeeded(s.Fabric, s.Nodes, s.Node.Nics);
+        var entities = 1 + s.Cards * (1.0 + s.Card.HbmStacks) + s.Nodes + switches;
+        if (entities <= EventQueue.MaxEntities) return;
+        static string N(double v) => v.ToString("N0", CultureInfo.InvariantCulture);
+        throw new EmulationTooLargeException(
+            $"the job needs {N(entities)} actors ({N(s.Cards)} cards x (1 + {s.Card.HbmStacks} HBM banks), {N(s.Nodes)} nodes, {N(switches)} switches), "
+            + $"past the {N(EventQueue.MaxEntities)} entities the virtual-time kernel orders: lower cluster.cards or card.hbm.stacks, "
+            + "or give the fabric fewer switches (fabric.leaf.up-ports, fabric.spine.up-ports, more fabric.leaf.down-ports, node.nics)");
     }
 
     /// <summary>Kernels run as the stack drives the card; every other use of the card (peak for MFU, HBM) is the hardware's.</summary>

@@ -104,6 +104,47 @@ public class CliTests
         Assert.Empty(Directory.GetFiles(dir));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Run_JobPastTheKernelsEntities_Exits2NamingTheSizes(bool buildOnly)
+    {
+        // 131,072 cards of 64 HBM stacks, both within their documented limits, are 8,549,585 actors: past the 8,388,608 entities the
+        // virtual-time kernel orders, which used to stop the run with an internal error and a stack trace (exit 1).
+        string[] args =
+        [
+            "run", RepoPaths.Scenario("selene-tiny"), "--out", RepoPaths.TempDir(), "--quiet",
+            "--set", "cluster.cards=131072", "--set", "parallel.tp=1", "--set", "parallel.pp=1", "--set", "parallel.dp=131072",
+            "--set", "parallel.global-batch=131072", "--set", "card.hbm.stacks=64", "--set", "card.hbm.stack-capacity=1GiB",
+        ];
+        var (exit, _, err) = CliRunner.Run(buildOnly ? [.. args, "--build-only"] : args);
+        Assert.Equal(2, exit);
+        Assert.Contains("8,549,585 actors", err);
+        Assert.Contains("8,388,608", err);
+        Assert.Contains("cluster.cards", err);
+        Assert.Contains("card.hbm.stacks", err);
+        Assert.DoesNotContain("internal error", err);
+    }
+
+    [Fact]
+    public void Run_FabricOfMoreSwitchesThanTheKernelOrders_Exits2NamingTheFabricNotTheClock()
+    {
+        // 3,000 spine up-ports per spine: 3,000 x 3,000 cores. It used to stop with an internal error, and at 100,000 ports (whose
+        // switch count overflows 32 bits) with a message blaming the hardware's rates and the virtual clock.
+        foreach (var ports in new[] { "3000", "100000" })
+        {
+            var (exit, _, err) = CliRunner.Run("run", RepoPaths.Scenario("quickstart"), "--out", RepoPaths.TempDir(), "--quiet", "--build-only",
+                "--set", "fabric.leaf.down-ports=1", "--set", "fabric.spine.down-ports=1",
+                "--set", $"fabric.leaf.up-ports={ports}", "--set", $"fabric.spine.up-ports={ports}");
+            Assert.Equal(2, exit);
+            Assert.Contains("switches", err);
+            Assert.Contains("8,388,608", err);
+            Assert.Contains("fabric.", err);
+            Assert.DoesNotContain("virtual clock", err);
+            Assert.DoesNotContain("internal error", err);
+        }
+    }
+
     [Fact]
     public void Run_ACopyThatKeptItsName_DoesNotReplaceTheOriginalsResults()
     {

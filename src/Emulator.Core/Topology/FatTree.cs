@@ -76,6 +76,18 @@ public sealed partial class FatTree
             : ((long)nodes * railsPerNode + spec.LeafDownPorts - 1) / spec.LeafDownPorts;
     }
 
+    /// <summary>Switches <see cref="Build"/> would make for the job (as <see cref="SwitchCount"/>), counted without building it and in
+    /// floating point, so that absurd port counts give a huge number rather than an overflow; validated specs only.</summary>
+    public static double SwitchesNeeded(FabricSpec spec, int nodes, int railsPerNode)
+    {
+        double leaves = Leaves(spec, nodes, railsPerNode);
+        if (leaves <= 1) return leaves;
+        var podSize = spec.Tiers == 2 ? leaves : spec.SpineDownPorts;
+        var pods = Math.Ceiling(leaves / podSize);
+        var spineUp = pods > 1 ? spec.SpineUpPorts : 0;
+        return leaves + pods * spec.LeafUpPorts + (double)spec.LeafUpPorts * spineUp;
+    }
+
     /// <summary>All switches: leaves, then spines, then cores.</summary>
     public int SwitchCount => LeafCount + SpineCount + CoreCount;
 

@@ -38,6 +38,29 @@ public class FatTreeValidationTests
     public void BadInputsThrow(int tiers, int down, int up, int spineDown, int spineUp, int nodes, int rails) =>
         Assert.ThrowsAny<ArgumentException>(() => FatTree.Build(Fabrics.Spec(tiers, down, up, spineDown, spineUp, true), nodes, rails));
 
+    [Theory]
+    [MemberData(nameof(Fabrics.Names), MemberType = typeof(Fabrics))]
+    public void SwitchesNeededCountsWhatBuildMakes(string name)
+    {
+        var (tree, nodes, rails) = Fabrics.Named(name);
+        var spec = name switch
+        {
+            "two-tier" => Fabrics.Spec(2, 2, 2, 16, 0, true),
+            "three-tier" => Fabrics.Spec(3, 2, 2, 4, 2, true),
+            "ragged-three-tier" => Fabrics.Spec(3, 2, 2, 2, 3, false),
+            "two-tier-plain" => Fabrics.Spec(2, 3, 2, 8, 0, false),
+            "four-up" => Fabrics.Spec(3, 4, 4, 2, 3, true),
+            "single-pod" => Fabrics.Spec(3, 2, 2, 8, 4, false),
+            _ => Fabrics.Spec(2, 8, 4, 8, 0, false),
+        };
+        Assert.Equal(tree.SwitchCount, FatTree.SwitchesNeeded(spec, nodes, rails));
+    }
+
+    [Fact]
+    public void SwitchesNeededDoesNotOverflowOnAbsurdPorts() =>
+        // 100,000 up-ports per leaf and spine: 10^10 cores, past 32 bits, where Build's checked counts throw.
+        Assert.Equal(1e10 + 32 + 32 * 100_000, FatTree.SwitchesNeeded(Fabrics.Spec(3, 1, 100_000, 1, 100_000, true), 4, 8));
+
     [Fact]
     public void OutOfRangeQueriesThrow()
     {
