@@ -214,7 +214,8 @@ public static class StepEmulation
             CpSize: s.Parallel.Cp, CpNext: ranks.DpNeighbour(card, [s.Parallel.Cp, s.Parallel.Dp], 0),
             ControlLatency: control, Sampled: sampled)
         {
-            DpTree = s.Training.DpAlgorithm != DpAlgorithm.Tree ? null
+            // The tree runs across nodes; a group inside one node has no tree, only the in-node rings around it: a ring all-reduce.
+            DpTree = s.Training.DpAlgorithm != DpAlgorithm.Tree || withinNode[^1] ? null
                 : mirror is null ? TreeSetupOf(ranks, dpDims, card)
                 : throw new InvalidOperationException("a tree all-reduce needs every data-parallel replica live; the scenario validator refuses it with mirror-replicas"),
             HbmCapacity = s.CardOfStage(pp).HbmCapacityBytes,
