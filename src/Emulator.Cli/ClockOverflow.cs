@@ -1,7 +1,8 @@
 namespace Emulator.Cli;
 
-/// <summary>Explains an emulation that ran past its virtual clock's range, which only absurd hardware figures cause, or whose byte
-/// counts overflowed 64 bits, which only absurd sizes cause (<see cref="Core.Models.SizeOverflowException"/> names them).</summary>
+/// <summary>Explains an emulation that ran past its virtual clock's range, which absurd hardware figures or an absurd amount of work
+/// cause (100,000 sequences of a million tokens a microbatch on a real A100), or whose byte counts overflowed 64 bits, which only
+/// absurd sizes cause (<see cref="Core.Models.SizeOverflowException"/> names them).</summary>
 public static class ClockOverflow
 {
     /// <summary>The explanation when <paramref name="e"/> is, or wraps, an arithmetic overflow; else null.</summary>
@@ -14,7 +15,8 @@ public static class ClockOverflow
             if (x is OverflowException)
                 return "the emulated times overflowed the virtual clock (64-bit picoseconds, about 106 days): a rate in the scenario is far "
                     + "too low or a time far too long for any hardware (card.peak-flops, the bandwidths, latencies and efficiencies of card, "
-                    + "node and fabric); check their values and units";
+                    + "node and fabric), or one step's work far too large for any hardware to finish in that time (parallel.micro-batch, "
+                    + "parallel.global-batch, model.seq-len, model.layers and the model's widths); check their values and units";
         }
         return null;
     }

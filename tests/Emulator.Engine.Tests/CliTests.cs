@@ -104,6 +104,23 @@ public class CliTests
         Assert.Empty(Directory.GetFiles(dir));
     }
 
+    [Fact]
+    public void Run_WorkPastTheVirtualClock_Exits2NamingTheSizesAsWellAsTheRates()
+    {
+        // An A100 as its preset has it, and 100,000 sequences of a million tokens of a 4,096-layer model: one microbatch's work
+        // outlasts the 64-bit picosecond clock. The message named only the hardware's rates, efficiencies and latencies to check.
+        var dir = RepoPaths.TempDir();
+        var (exit, _, err) = CliRunner.Run("run", RepoPaths.Scenario("selene-tiny"), "--out", dir, "--quiet",
+            "--set", "model.seq-len=1048576", "--set", "model.layers=4096", "--set", "parallel.micro-batch=100000",
+            "--set", "parallel.global-batch=200000", "--set", "training.flash-attention=true");
+        Assert.Equal(2, exit);
+        Assert.Contains("overflowed the virtual clock", err);
+        Assert.Contains("card.peak-flops", err);
+        Assert.Contains("parallel.micro-batch", err);
+        Assert.Contains("model.seq-len", err);
+        Assert.DoesNotContain("internal error", err);
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
