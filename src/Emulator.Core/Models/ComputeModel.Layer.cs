@@ -218,7 +218,7 @@ public static partial class ComputeModel
         public double F => Model.FfnHidden;
         public double D => Model.HeadDim;
         public double A => Model.AttentionWidth;
-        public double QkvWidth => A + 2 * Model.KvWidth;
+        public double QkvWidth => A + 2 * Model.KvWidthAcross(Tp);
         public double Fc1Width => Model.GatedMlp ? 2 * F : F;
         /// <summary>Independent s×s attention problems on this rank: b·a/tp.</summary>
         public double HeadBatch => Tokens / S * Model.Heads / Tp;

@@ -65,7 +65,7 @@ public static class MemoryModel
             // those backward reads, with the scanned layer's input: 2·sbh, Q 2·sbA, K and V 4·sb·k·d, and out_proj's output 2·sbh,
             // which rebuilds the MLP's input (not with parallel layers, whose MLP reads the layer input). mlpwo's output only joins
             // the residual, and the attention output ("context") is not among the names: both are dropped.
-            var kv = checked(TokenBytes(m, microBatch) * m.KvWidth);
+            var kv = checked(TokenBytes(m, microBatch) * m.KvWidthAcross(t));
             var sba = checked(TokenBytes(m, microBatch) * m.AttentionWidth);
             // MaxText's minimal (checkpoint_dots_with_no_batch_dims) also keeps the MLP's first GEMM's output, 2·sb·f₁.
             // Without sequence parallelism the layer input and out_proj's output are whole on every rank.
@@ -75,7 +75,7 @@ public static class MemoryModel
             return sequenceParallel ? CeilDiv(checked(tokensWide + kept), t) : checked(tokensWide + CeilDiv(kept, t));
         }
         var core = policy == Recompute.Selective ? 0 : CoreBytes(m, microBatch, attentionDropout, fusedSoftmax);
-        var split = checked(SplitTokenBytes(m, microBatch) + core);
+        var split = checked(SplitTokenBytes(m, microBatch, t) + core);
         return sequenceParallel ? CeilDiv(checked(replicated + split), t) : checked(replicated + CeilDiv(split, t));
     }
 
@@ -136,10 +136,10 @@ public static class MemoryModel
     }
 
     /// <summary>The tp-split tokens-wide tensors: Q, K, V, projection input (the attention context), activation input and output (24·s·b·h for a standard GPT).</summary>
-    private static long SplitTokenBytes(ModelSpec m, int microBatch)
+    private static long SplitTokenBytes(ModelSpec m, int microBatch, int tp)
     {
         var sb = TokenBytes(m, microBatch);
-        long a = m.AttentionWidth, kvWidth = m.KvWidth, f = m.FfnHidden;
+        long a = m.AttentionWidth, kvWidth = m.KvWidthAcross(tp), f = m.FfnHidden;
         var fc1Width = m.GatedMlp ? 2 * f : f;
         return checked(sb * (2 * a + 4 * kvWidth + 2 * a + 2 * fc1Width + 2 * f));
     }

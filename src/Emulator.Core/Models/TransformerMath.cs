@@ -16,9 +16,13 @@ public static class TransformerMath
     /// MLP fc1 h·f (2·h·f gated) (+ f, 2f gated), fc2 f·h (+ h), two layernorms 2·2h (one, 2h, with parallel layers). Standard GPT
     /// (k = a, A = h, f = 4h): 12h² + 13h.
     /// </summary>
-    public static double LayerParams(ModelSpec m)
+    public static double LayerParams(ModelSpec m) => LayerParams(m, 1);
+
+    /// <summary>The parameters <paramref name="tp"/> tensor-parallel ranks hold together of one layer: <see cref="LayerParams(ModelSpec)"/>
+    /// with the key/value heads replicated where there are fewer than ranks (ModelSpec.KvWidthAcross).</summary>
+    public static double LayerParams(ModelSpec m, int tp)
     {
-        double h = m.Hidden, a = m.AttentionWidth, kvWidth = m.KvWidth, f = m.FfnHidden;
+        double h = m.Hidden, a = m.AttentionWidth, kvWidth = m.KvWidthAcross(tp), f = m.FfnHidden;
         var fc1Width = m.GatedMlp ? 2 * f : f;
         var qkv = h * a + 2 * h * kvWidth + a + 2 * kvWidth;
         var proj = a * h + h;
@@ -42,13 +46,14 @@ public static class TransformerMath
 
     /// <summary>
     /// Parameters held by one card of a stage: its layers, the embedding (V+s)·h on the first stage and the untied output copy V·h on the last,
-    /// all divided by tp (layernorm and some bias parameters are really replicated over tp; they are under 1e-3 of a layer and divided too).
+    /// all divided by tp (layernorm and some bias parameters are really replicated over tp; they are under 1e-3 of a layer and divided too),
+    /// key/value heads replicated where there are fewer than tp.
     /// With a single stage the embedding is held once and serves as the output layer.
     /// </summary>
     public static double StageParams(ModelSpec m, int stageLayers, bool firstStage, bool lastStage, int tp)
     {
         if (tp < 1) throw new ArgumentOutOfRangeException(nameof(tp), tp, "tp must be at least 1");
-        var total = stageLayers * LayerParams(m);
+        var total = stageLayers * LayerParams(m, tp);
         if (firstStage) total += EmbeddingParams(m);
         if (lastStage && !firstStage) total += (double)m.Vocab * m.Hidden;
         return total / tp;

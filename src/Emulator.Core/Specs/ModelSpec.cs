@@ -38,4 +38,8 @@ public sealed record ModelSpec(
 
     /// <summary>Width of the keys, and of the values: kv heads · head width.</summary>
     public int KvWidth => KvHeads * HeadDim;
+
+    /// <summary>The key/value width <paramref name="tp"/> tensor-parallel ranks hold together: each rank holds at least one whole head,
+    /// so with fewer key/value heads than ranks the heads are replicated (multi-query attention under model parallelism, as PaLM ran it).</summary>
+    public long KvWidthAcross(int tp) => Math.Max(KvWidth, (long)HeadDim * tp);
 }

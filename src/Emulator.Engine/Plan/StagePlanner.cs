@@ -23,7 +23,7 @@ public static class StagePlanner
 
     /// <summary>Keys and values of one layer and microbatch on one card, 2-byte: 2·(b·s/cp)·k·d/tp; ring attention passes them round the cp group.</summary>
     public static long KeyValueBytes(Scenario s) =>
-        2L * 2 * s.Parallel.MicroBatch * s.Model.SeqLen / s.Parallel.Cp * (long)s.Model.KvWidth / s.Parallel.Tp;
+        2L * 2 * s.Parallel.MicroBatch * s.Model.SeqLen / s.Parallel.Cp * s.Model.KvWidthAcross(s.Parallel.Tp) / s.Parallel.Tp;
 
     /// <summary>Bytes of one gradient: bf16 training accumulates and all-reduces fp32 main gradients (Megatron-LM forces
     /// accumulate_allreduce_grads_in_fp32 with bf16; DeepSpeed's bf16 optimizer keeps fp32 gradients too) unless
@@ -68,7 +68,7 @@ public static class StagePlanner
         var state = t.Optimizer == OptimizerKind.EagerAdamW ? zeroState with { WeightBytes = 0 } : zeroState;
         var sharded = shards > 1 ? t.ZeroStage : 0;
         // One layer's parameters and gradients on this card, the unit of FSDP gathers and of overlapped gradient buckets.
-        var layerParams = TransformerMath.LayerParams(s.Model) / p.Tp;
+        var layerParams = TransformerMath.LayerParams(s.Model, p.Tp) / p.Tp;
         var layerWeightBytes = (long)Math.Ceiling(2 * layerParams);
         var layerGradBytes = (long)Math.Ceiling(gradPerParam * layerParams);
         // Embedding, output layer and final norm: the stage's parameters outside its layers.
