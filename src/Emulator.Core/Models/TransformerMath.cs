@@ -32,9 +32,13 @@ public static class TransformerMath
     }
 
     /// <summary>Elements of a layer's largest weight matrix: the fused QKV h·(A + 2·k·d), fc1 h·f (h·2f gated) or fc2 f·h.</summary>
-    public static double LargestLayerTensor(ModelSpec m)
+    public static double LargestLayerTensor(ModelSpec m) => LargestLayerTensor(m, 1);
+
+    /// <summary><see cref="LargestLayerTensor(ModelSpec)"/> as <paramref name="tp"/> ranks hold it together (each rank holds 1/tp): with fewer
+    /// key/value heads than ranks each rank holds a whole one (ModelSpec.KvWidthAcross), so the QKV is h·(A + 2·d·tp).</summary>
+    public static double LargestLayerTensor(ModelSpec m, int tp)
     {
-        double h = m.Hidden, kvWidth = m.KvWidth, f = m.FfnHidden;
+        double h = m.Hidden, kvWidth = m.KvWidthAcross(tp), f = m.FfnHidden;
         return Math.Max(h * (m.AttentionWidth + 2 * kvWidth), Math.Max(h * (m.GatedMlp ? 2 * f : f), f * h));
     }
 

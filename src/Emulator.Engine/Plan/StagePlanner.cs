@@ -142,7 +142,7 @@ public static class StagePlanner
         // ZeRO 0-1 only, ScenarioValidator, so the tensors are whole).
         var afterBackward = t.GradAccumulation == GradAccumulation.CastAdd;
         long CastTemporary(bool holdsOther) => (long)Math.Ceiling(4.0 / p.Tp *
-            Math.Max(TransformerMath.LargestLayerTensor(s.Model), holdsOther ? (double)s.Model.Vocab * s.Model.Hidden : 0));
+            Math.Max(TransformerMath.LargestLayerTensor(s.Model, p.Tp), holdsOther ? (double)s.Model.Vocab * s.Model.Hidden : 0));
         var optimizer = t.Optimizer == OptimizerKind.EagerAdamW
             ? ComputeModel.EagerAdamWStep(s.Card, paramsOnCard / shards)
             : ComputeModel.OptimizerStep(s.Card, paramsOnCard, t.DistributedOptimizer, shards, state.GradientBytes, gradPerParam == 2, t.Precision == "fp16");
