@@ -161,8 +161,9 @@ public static class StagePlanner
             new Alloc(MemoryKind.Optimizer, state.OptimizerBytes),
         };
         if (s.Software.RuntimeMemoryBytes > 0) program.Insert(0, new Alloc(MemoryKind.Runtime, s.Software.RuntimeMemoryBytes));
-        // A held stage output is the full microbatch activation b·s·h (2 bytes), not the tp-split send.
-        var heldOutput = t.KeepStageOutputs ? 2L * p.MicroBatch * s.Model.SeqLen * s.Model.Hidden : 0;
+        // A held stage output is the full microbatch activation b·s·h (2 bytes), not the tp-split send; with context parallelism
+        // the card computes s/cp tokens of each sequence, so its output is b·(s/cp)·h.
+        var heldOutput = t.KeepStageOutputs ? 2L * p.MicroBatch * s.Model.SeqLen / cp * s.Model.Hidden : 0;
         double flops = 0;
 
         // FSDP: the non-layer parameters are gathered once for the step; each layer's are gathered before use, the next
