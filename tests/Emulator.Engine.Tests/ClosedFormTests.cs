@@ -230,9 +230,9 @@ public class ClosedFormTests
         var result = StepEmulation.Run(s);
 
         // Four all-reduces of b·s·h·2 bytes per layer (two forward, two backward; the scenario's recomputation redoes no
-        // TP-reduced GEMM), one microbatch per replica.
+        // TP-reduced GEMM) and two for the vocabulary (the embedding's sum, the logits input's gradient), one microbatch per replica.
         Assert.Equal(1, s.Parallel.MicroBatches);
-        var collectives = 4 * s.Model.Layers;
+        var collectives = 4 * s.Model.Layers + 2;
         var bytes = StagePlanner.TensorParallelBytes(s);
         var link = new Bandwidth((long)(s.Fabric.LinkBandwidth.BitsPerSecond * s.Node.NicEfficiency));
         var each = CollectiveCost.RingAllReduce(bytes / 2, tp, link, s.Fabric.LinkLatency + s.Node.NicLatency);

@@ -33,7 +33,8 @@ public class RecomputeWorkingSetTests
         var (full, needed) = (Plan("full"), Plan("full-needed"));
         // quickstart: 24 layers over pp 4 = 6 per stage, 64 / (2 * 4) = 8 microbatches, tp 2. Per layer and microbatch the
         // recomputation's second collective is gone (no sequence parallelism) or only its all-gather half is left.
-        var tpBytes = full.Program.OfType<TpSync>().First().Bytes;
+        // A layer collective's bytes (the stage's first collective is the embedding's, a reduce-scatter with sequence parallelism).
+        var tpBytes = StagePlanner.TensorParallelBytes(ScenarioLoader.Load(RepoPaths.Scenario("quickstart")));
         var fullBytes = full.Program.OfType<TpSync>().Sum(x => x.Bytes);
         Assert.Equal(fullBytes - 6 * 8 * (sp ? tpBytes - tpBytes / 2 : tpBytes), needed.Program.OfType<TpSync>().Sum(x => x.Bytes));
         Assert.Equal(full.Program.OfType<TpSync>().Count() - (sp ? 0 : 6 * 8), needed.Program.OfType<TpSync>().Count());

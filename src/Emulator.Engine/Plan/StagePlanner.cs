@@ -386,8 +386,8 @@ public static class StagePlanner
 
         // Userbuffers (Transformer Engine's tp-comm overlap): with sequence parallelism each of a forward layer's four collectives
         // runs beside the GEMM it feeds or drains (userbuffers pipeline the two chunk by chunk; here they simply overlap): the
-        // all-gathers beside QKV and fc1, the reduce-scatters beside the projection and fc2. The layer's other kernels keep their block; the last layer's output stays scattered, so the
-        // gather before the logits (one per microbatch) is not charged.
+        // all-gathers beside QKV and fc1, the reduce-scatters beside the projection and fc2. The layer's other kernels keep their block; the gather of the last layer's scattered output
+        // before the logits is the vocabulary's (below).
         var overlapTpForward = t.OverlapTpForward && tpBytes > 0 && t.SequenceParallel && !parallelLayers;
         var forwardGemms = overlapTpForward ? ComputeModel.ForwardTpGemms(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp) : default;
         void ForwardLayer(LayerWork w, WorkPhase kind, int mb)
@@ -417,6 +417,12 @@ public static class StagePlanner
             if (receiveGather > 0) program.Add(new TpSync(receiveGather));
         }
 
+        // The vocab-parallel embedding and output layer (Megatron's VocabParallelEmbedding and parallel_lm_logits): the embedding's
+        // partial lookups are summed over tp (an all-reduce; with SP a reduce-scatter, its gradient all-gathered back); the output
+        // layer's input is gathered first with SP and its gradient reduced over tp on the way back (an all-reduce without SP).
+        var vocabSync = tpBytes == 0 ? 0 : t.SequenceParallel ? gatherOnlyBytes : tpBytes;
+        var spGather = t.SequenceParallel ? gatherOnlyBytes : 0;
+
         var forwards = 0;
         foreach (var op in schedule)
         {
@@ -431,6 +437,7 @@ public static class StagePlanner
                 var gatherParams = overlapParamGather && !chunkGathered[c];
                 chunkGathered[c] = true;
                 if (gatherParams && OtherBucketBefore(c)) GatheredParams();
+                if (FirstVirtual(c) && vocabSync > 0) program.Add(new TpSync(vocabSync));
                 Layers(chunkLayers[c], _ =>
                 {
                     if (gatherParams) GatheredParams();
@@ -438,7 +445,12 @@ public static class StagePlanner
                     ForwardLayer(fwd, WorkPhase.Forward, mb);
                 });
                 if (gatherParams && OtherBucketAfter(c)) GatheredParams();
-                if (LastVirtual(c)) { program.Add(new Work(logitsF, WorkPhase.Forward, mb)); flops += logitsF.Flops; }
+                if (LastVirtual(c))
+                {
+                    if (spGather > 0) program.Add(new TpSync(spGather));
+                    program.Add(new Work(logitsF, WorkPhase.Forward, mb));
+                    flops += logitsF.Flops;
+                }
                 if (!LastVirtual(c))
                 {
                     program.Add(new SendInput(TransferKind.Activation, mb, p2pBytes, last ? c + 1 : c));
@@ -448,7 +460,12 @@ public static class StagePlanner
             }
 
             if (!LastVirtual(c)) Receive(TransferKind.Gradient, mb, c);
-            if (LastVirtual(c)) { program.Add(new Work(logitsB, WorkPhase.Backward, mb)); flops += logitsB.Flops; }
+            if (LastVirtual(c))
+            {
+                program.Add(new Work(logitsB, WorkPhase.Backward, mb));
+                flops += logitsB.Flops;
+                if (vocabSync > 0) program.Add(new TpSync(vocabSync));
+            }
             var chunkWorking = Recomputed(c) > 0 ? working : 0;
             var keptLayers = chunkLayers[c] - Recomputed(c);
             if (chunkWorking > 0 && keptLayers == 0) program.Add(new Alloc(MemoryKind.Activations, chunkWorking));
@@ -511,6 +528,7 @@ public static class StagePlanner
                 if (chunkSyncAt[chunk] == backwards) ChunkGradSync(chunk);
             backwards++;
             if (!FirstVirtual(c)) program.Add(new SendInput(TransferKind.Gradient, mb, p2pBytes, first ? c - 1 : c));
+            else if (spGather > 0) program.Add(new TpSync(spGather));
             // The training loop's metrics rerun the loss once the backward is done, its gradient already on its way.
             if (metricHeld > 0 && LastVirtual(c))
             {
