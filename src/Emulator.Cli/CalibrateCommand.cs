@@ -63,7 +63,7 @@ public static class CalibrateCommand
             return ExitCodes.BadInput;
         }
         // Calibrate sets the scale itself (1, the probe, then each fitted one), after the --sets: one of them would do nothing, without a word.
-        if (sets.FirstOrDefault(s => SetKey(s) == "software.gemm-scale") is { } scaleSet)
+        if (sets.FirstOrDefault(s => RowEmulation.OverrideKey(s) == "software.gemm-scale") is { } scaleSet)
         {
             stderr.WriteLine($"emulator calibrate: --set {scaleSet}: software.gemm-scale is what calibrate sets (at 1 and {ProbeScale}, then at the scale it fits); "
                 + "leave it out (to emulate at a scale of your own, use emulator validate --set software.gemm-scale=...)");
@@ -157,10 +157,6 @@ public static class CalibrateCommand
             Directory.Delete(scratch, recursive: true);
         }
     }
-
-    /// <summary>The key of a `--set key=value` as a HOCON path: spaces around its dots and quotes around its parts dropped.</summary>
-    private static string SetKey(string set) =>
-        string.Join('.', set.Split('=', 2)[0].Split('.').Select(part => part.Trim().Trim('"')));
 
     private static double Emulate(PublishedRun run, double scale, string scratch, IReadOnlyList<string> sets) =>
         EmulateWithNote(run, scale, scratch, sets).Value;

@@ -111,7 +111,7 @@ public static class StepEmulation
     private static void CheckEntities(Scenario s)
     {
         var switches = s.Fabric.IsTorus ? 0 : FatTree.SwitchesNeeded(s.Fabric, s.Nodes, s.Node.Nics);
-        var entities = 1 + s.Cards * (1.0 + s.Card.HbmStacks) + s.Nodes + switches;
+        var entities = EntityMap.CountOf(s.Cards, s.Card.HbmStacks, s.Nodes, switches);
         if (entities <= EventQueue.MaxEntities) return;
         static string N(double v) => v.ToString("N0", CultureInfo.InvariantCulture);
         throw new EmulationTooLargeException(

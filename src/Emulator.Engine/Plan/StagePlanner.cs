@@ -421,7 +421,6 @@ public static class StagePlanner
         // partial lookups are summed over tp (an all-reduce; with SP a reduce-scatter, its gradient all-gathered back); the output
         // layer's input is gathered first with SP and its gradient reduced over tp on the way back (an all-reduce without SP).
         var vocabSync = tpBytes == 0 ? 0 : t.SequenceParallel ? gatherOnlyBytes : tpBytes;
-        var spGather = t.SequenceParallel ? gatherOnlyBytes : 0;
 
         var forwards = 0;
         foreach (var op in schedule)
@@ -447,7 +446,7 @@ public static class StagePlanner
                 if (gatherParams && OtherBucketAfter(c)) GatheredParams();
                 if (LastVirtual(c))
                 {
-                    if (spGather > 0) program.Add(new TpSync(spGather));
+                    if (gatherOnlyBytes > 0) program.Add(new TpSync(gatherOnlyBytes));
                     program.Add(new Work(logitsF, WorkPhase.Forward, mb));
                     flops += logitsF.Flops;
                 }
@@ -528,7 +527,7 @@ public static class StagePlanner
                 if (chunkSyncAt[chunk] == backwards) ChunkGradSync(chunk);
             backwards++;
             if (!FirstVirtual(c)) program.Add(new SendInput(TransferKind.Gradient, mb, p2pBytes, first ? c - 1 : c));
-            else if (spGather > 0) program.Add(new TpSync(spGather));
+            else if (gatherOnlyBytes > 0) program.Add(new TpSync(gatherOnlyBytes));
             // The training loop's metrics rerun the loss once the backward is done, its gradient already on its way.
             if (metricHeld > 0 && LastVirtual(c))
             {

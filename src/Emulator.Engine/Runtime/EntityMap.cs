@@ -21,4 +21,8 @@ public sealed class EntityMap(int cards, int banksPerCard, int nodes, int switch
     /// <summary>Number of entities.</summary>
     public int Count => 1 + cards + cards * banksPerCard + nodes + switches;
 
+    /// <summary><see cref="Count"/> for a job of these sizes before it is built, in floating point so that sizes past int's range give
+    /// a large number rather than a wrapped one.</summary>
+    public static double CountOf(int cards, int banksPerCard, int nodes, double switches) => 1 + cards * (1.0 + banksPerCard) + nodes + switches;
+
 }
