@@ -63,6 +63,18 @@ public class TpBackwardOverlapTests
         Assert.Equal(plain.ExecutedFlops, overlapped.ExecutedFlops);
     }
 
+    [Fact]
+    public void SequenceParallel_WithoutOverlap_StillGathersTheSavedInputAgain_Blocking()
+    {
+        var plain = StagePlanner.Build(Plan(false, true), 0);
+        var tpBytes = StagePlanner.TensorParallelBytes(Plan(false, true));
+        // Per block of 8 layers x 8 microbatches the re-gather of its 1/t input before its backward; the vocabulary's four halves a
+        // microbatch; the blocks' own collectives at an all-reduce's bytes (forward's two, backward's two).
+        Assert.Equal(2 * 8 * 8 + 4 * 8, plain.Program.OfType<TpSync>().Count(t => t.Bytes == tpBytes / 2));
+        Assert.Equal(4 * 8 * 8, plain.Program.OfType<TpSync>().Count(t => t.Bytes == tpBytes));
+        Assert.Empty(plain.Program.OfType<TpStart>());
+    }
+
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
@@ -87,13 +99,12 @@ public class TpBackwardOverlapTests
         var plain = StepEmulation.Run(Plan(false, sequenceParallel: true));
         var overlapped = StepEmulation.Run(Plan(true, sequenceParallel: true));
         var s = Plan(true, sequenceParallel: true);
-        var gather = CollectiveCost.RingAllReduce(StagePlanner.TensorParallelBytes(s) / 2, 8, s.Node.AchievedIntraBandwidth, s.Node.IntraLatency);
 
         Assert.Equal(plain.Breakdown[TimeKind.Compute], overlapped.Breakdown[TimeKind.Compute]);
-        // Forward's collectives as before (half the plain step's); backward keeps one blocking gather per block of 8 layers x 8
-        // microbatches, the re-gather and the reduce-scatter hidden.
-        // The vocabulary's four blocking halves a microbatch (32) count in both, half of them left after halving the plain time.
-        Assert.InRange(Tp(overlapped) - Tp(plain) / 2 - (8L * 8 * 2 + 16) * gather.Ps, -20, 20);
+        var allReduce = CollectiveCost.RingAllReduce(StagePlanner.TensorParallelBytes(s), 8, s.Node.AchievedIntraBandwidth, s.Node.IntraLatency);
+        // Forward's collectives and the vocabulary's as before; backward keeps one blocking gather per block of 8 layers x 8
+        // microbatches, where the plain plan blocks on the re-gather too and on the two at an all-reduce's bytes.
+        Assert.InRange(Tp(plain) - Tp(overlapped) - 8L * 8 * 2 * allReduce.Ps, -20, 20);
     }
 
     [Fact]

@@ -62,10 +62,17 @@ public class TpForwardOverlapTests
         var overlapped = StepEmulation.Run(Plan(true));
 
         Assert.Equal(plain.Breakdown[TimeKind.Compute], overlapped.Breakdown[TimeKind.Compute]);
-        // Forward's layer collectives were half the plain step's 256 layer halves (backward's block); now they are hidden. The
-        // vocabulary's four halves a microbatch (32) block in both: (128 + 32) / (256 + 32).
+        // Forward's two collectives a layer (of 8 layers x 8 microbatches) are hidden; backward's block (its two and, without
+        // backward overlap, the re-gathers of each block's 1/t input, at half the bytes), as do the vocabulary's four halves a
+        // microbatch.
+        var s = Plan(true);
+        var bytes = StagePlanner.TensorParallelBytes(s);
+        var whole = CollectiveCost.RingAllReduce(bytes, 8, s.Node.AchievedIntraBandwidth, s.Node.IntraLatency).Seconds;
+        var half = CollectiveCost.RingAllReduce(bytes / 2, 8, s.Node.AchievedIntraBandwidth, s.Node.IntraLatency).Seconds;
+        var hidden = 64 * 2 * whole;
+        var blocking = 64 * (2 * whole + 2 * half) + 32 * half;
         var (tpPlain, tpOverlapped) = (plain.Breakdown[TimeKind.TensorParallel], overlapped.Breakdown[TimeKind.TensorParallel]);
-        Assert.InRange(tpOverlapped / tpPlain, 160.0 / 288 - 0.01, 160.0 / 288 + 0.01);
+        Assert.InRange(tpOverlapped / tpPlain, blocking / (blocking + hidden) - 0.001, blocking / (blocking + hidden) + 0.001);
         Assert.True(overlapped.StepTime < plain.StepTime);
     }
 }

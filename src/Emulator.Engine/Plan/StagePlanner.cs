@@ -319,9 +319,11 @@ public static class StagePlanner
             Attention(attention, kind, mb);
             program.Add(new Work(mlp, kind, mb));
         }
-        void Layer(LayerWork w, WorkPhase kind, int mb, bool attentionFirst, long? closingBytes = null)
+        // regather: a blocking all-gather before each block (backward with sequence parallelism and no overlap: the saved 1/t input).
+        void Layer(LayerWork w, WorkPhase kind, int mb, bool attentionFirst, long? closingBytes = null, long regather = 0)
         {
             var closing = closingBytes ?? tpBytes;
+            if (regather > 0) program.Add(new TpSync(regather));
             if (parallelLayers)
             {
                 Branches(w.Attention, w.Mlp, kind, mb);
@@ -332,6 +334,7 @@ public static class StagePlanner
             if (attentionFirst) Attention(w.Attention, kind, mb);
             else program.Add(new Work(w.Mlp, kind, mb));
             if (tpBytes > 0) program.Add(new TpSync(tpBytes));
+            if (regather > 0) program.Add(new TpSync(regather));
             if (attentionFirst) program.Add(new Work(w.Mlp, kind, mb));
             else Attention(w.Attention, kind, mb);
             if (closing > 0) program.Add(new TpSync(closing));
@@ -367,7 +370,9 @@ public static class StagePlanner
         {
             if (!overlapTp)
             {
-                Layer(bwd, WorkPhase.Backward, mb, attentionFirst: false);
+                // Sequence parallelism saves each block's input split 1/t; its backward gathers it again before the weight
+                // gradient (Megatron's linear layers do so whether or not they overlap it), here blocking.
+                Layer(bwd, WorkPhase.Backward, mb, attentionFirst: false, regather: gatherOnlyBytes);
                 return;
             }
             if (parallelLayers)
