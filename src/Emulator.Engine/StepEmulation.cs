@@ -225,6 +225,7 @@ public static class StepEmulation
             DpMeshLinks = withinNode.Select((within, d) => within ? dpDims[d] - 1 : 1).ToArray(),
             DpStepDelay = FlatRingStepDelays(s, withinNode, dpDims, dpDims.Count),
             DpShardedStepDelay = groups.ShardDims < dpDims.Count ? FlatRingStepDelays(s, withinNode, dpDims, groups.ShardDims) : null,
+            TiedPeer = s.Parallel.Pp > 1 && (pp == 0 || pp == s.Parallel.Pp - 1) ? ranks.CardOf(tp, s.Parallel.Pp - 1 - pp, dp) : -1,
             TpNext = TpRings(s) ? ranks.CardOf((tp + 1) % s.Parallel.Tp, pp, dp) : -1,
             // On a torus the rings use both directions of the chip links at once, as the data-parallel rings do.
             TpPrev = TpRings(s) && s.Fabric.IsTorus ? ranks.CardOf((tp + s.Parallel.Tp - 1) % s.Parallel.Tp, pp, dp) : -1,

@@ -154,6 +154,8 @@ public static class ScenarioValidator
                 "userbuffers overlap a serial layer's four forward collectives with its GEMMs, and {model.parallel-layers} has one collective a pass: set overlap-tp-forward = false");
         if (s.Training.MetricCrossEntropies is < 0 or > MaxMetricCrossEntropies)
             throw v.Fail("training.metric-cross-entropies", $"must be 0 (none) to {MaxMetricCrossEntropies}: the cross-entropies a training loop's metrics rerun over each microbatch's logits");
+        if (s.Training.TiedEmbeddingGradBytes is not (0 or 2 or 4))
+            throw v.Fail("training.tied-embedding-grad-bytes", "must be 0 (none), 2 (the 2-byte gradient) or 4 (an fp32 one): the bytes a parameter the first and last stages all-reduce of the tied word embedding's gradient");
         if (s.Training.Optimizer == OptimizerKind.EagerAdamW && s.Training.ZeroStage != 3)
             throw v.Fail(["training.optimizer", "training.zero-stage"],
                 "eager-adamw steps the fp32 shards FSDP holds (no separate master weights), and {training.zero-stage} does not shard the parameters: set optimizer = fused-adam, or zero-stage = 3");

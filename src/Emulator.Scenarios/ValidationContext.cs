@@ -98,6 +98,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["training.eager-llama-ops"] = s.Training.EagerLlamaOps ? "true" : "false",
             ["training.recompute-layers"] = s.Training.RecomputeLayers is { } recomputeLayers ? I(recomputeLayers) : "every layer",
             ["training.metric-cross-entropies"] = I(s.Training.MetricCrossEntropies),
+            ["training.tied-embedding-grad-bytes"] = I(s.Training.TiedEmbeddingGradBytes),
             ["training.optimizer"] = ScenarioKeys.OptimizerNames.First(n => n.Kind == s.Training.Optimizer).Name,
             ["training.keep-low-precision-grads"] = s.Training.KeepLowPrecisionGrads ? "true" : "false",
             ["training.keep-stage-outputs"] = s.Training.KeepStageOutputs ? "true" : "false",

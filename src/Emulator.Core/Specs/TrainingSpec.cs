@@ -147,6 +147,12 @@ public sealed record TrainingSpec(
     /// (Composer's train metrics: llm-foundry's MPT has two).</summary>
     public int MetricCrossEntropies { get; init; }
 
+    /// <summary>Bytes a parameter of the word embedding's gradient that the first and last pipeline stages, which hold the tied input
+    /// and output embeddings, all-reduce between them once the step's backward is done, before the data-parallel reduction
+    /// (DeepSpeed's pipeline engine, ReduceTiedGrads: all_reduce of the bf16 or fp16 .grad, 2, or under its bf16 optimizer from
+    /// 37011a92 of the fp32 _hp_grad, 4); 0 for none. With one stage there is nothing to reduce.</summary>
+    public int TiedEmbeddingGradBytes { get; init; }
+
     /// <summary>How the optimizer step runs: Megatron-LM's passes around fused Adam, or Composer's eager AdamW under FSDP.</summary>
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.FusedAdam;
 

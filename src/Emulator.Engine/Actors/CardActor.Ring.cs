@@ -49,6 +49,14 @@ public sealed partial class CardActor
             Launch(TpLane(0), ways == 2 ? TpLane(1) : null);
             return;
         }
+        if (group == RingGroup.Embedding)
+        {
+            if (_s.TiedPeer < 0) return;
+            // A ring of two: the reduce-scatter's one step, then the all-gather's, each half the bytes, to the other holder.
+            var hop = new RingStage(_s.TiedPeer, 1, (bytes + 1) / 2, 1, SimTime.Zero);
+            Launch(new ActiveRing(phase * 2, [hop, hop]));
+            return;
+        }
         if (group == RingGroup.Context)
         {
             if (_s.CpSize == 1) return;
@@ -114,6 +122,11 @@ public sealed partial class CardActor
         if (group == RingGroup.Tensor)
         {
             Block(TimeKind.TensorParallel, TpSpanName);
+            return true;
+        }
+        if (group == RingGroup.Embedding)
+        {
+            Block(TimeKind.DataParallel, "tied embedding all-reduce");
             return true;
         }
         if (group == RingGroup.Context)

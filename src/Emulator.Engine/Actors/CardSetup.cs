@@ -80,6 +80,10 @@ public sealed record CardSetup(
     /// <summary>The node runs this card's tensor-parallel collectives (barrier, chains) as one event each: tp above 1, not as rings.</summary>
     public bool NodeRunsTp => TpSize > 1 && TpNext < 0;
 
+    /// <summary>On the first and last pipeline stages (two or more), the card of the other one with the same tp and dp rank: the
+    /// other holder of the tied word embedding, with which it all-reduces its gradient (RingGroup.Embedding); else -1.</summary>
+    public int TiedPeer { get; init; } = -1;
+
     /// <summary>Set when the card has a NIC of its own (one per card in the node), which it then drives itself.</summary>
     public NicLink? Nic { get; init; }
 }

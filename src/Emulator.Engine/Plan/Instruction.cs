@@ -56,6 +56,8 @@ public enum RingGroup
     Context,
     /// <summary>The tensor-parallel group, when its collectives run as ring messages (emulation.tp-collectives = ring).</summary>
     Tensor,
+    /// <summary>The first and last pipeline stages' cards of one tp and dp rank, which hold the tied word embedding.</summary>
+    Embedding,
 }
 
 /// <summary>Block until the collective started with the same <paramref name="Phase"/> is done (no wait if it already is).</summary>

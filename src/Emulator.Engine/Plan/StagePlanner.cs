@@ -30,6 +30,17 @@ public static class StagePlanner
     /// training.half-precision-grads says otherwise; fp16 keeps 2-byte gradients.</summary>
     public static int GradientBytesPerParam(TrainingSpec t) => t.Precision == "bf16" && !t.HalfPrecisionGrads ? 4 : 2;
 
+    /// <summary>The ring phase of the tied word embedding's gradient all-reduce: one number both ends' programs share (their own
+    /// phases count up from 0 and stay far below it; the card's tensor-parallel rings start at 2^24).</summary>
+    public const int TiedEmbeddingPhase = (1 << 24) - 1;
+
+    /// <summary>Bytes per card of the tied word embedding's gradient the first and last stages all-reduce: V·h/tp parameters at
+    /// training.tied-embedding-grad-bytes each; 0 on the other stages and with one stage.</summary>
+    public static long TiedEmbeddingBytes(Scenario s, int stage) =>
+        s.Parallel.Pp > 1 && (stage == 0 || stage == s.Parallel.Pp - 1)
+            ? (long)Math.Ceiling((double)s.Training.TiedEmbeddingGradBytes * s.Model.Vocab * s.Model.Hidden / s.Parallel.Tp)
+            : 0;
+
     /// <summary>Tags a pipeline transfer with its microbatch and the receiving model chunk (microbatches are at most 65,536).</summary>
     public static int Tag(int microBatch, int chunk) => chunk * 65536 + microBatch;
 
@@ -548,6 +559,14 @@ public static class StagePlanner
         // Whatever was not reduced in buckets (all of it without overlap; the non-layer parameters' gradients with it) goes now.
         var unbucketedBytes = alignedGradSync ? 0
             : pending.Count == 0 ? (long)Math.Ceiling(gradPerParam * paramsOnCard) : (long)Math.Ceiling(gradPerParam * otherParams);
+        // DeepSpeed's ReduceTiedGrads: the first and last stages all-reduce the tied word embedding's gradient between them (a ring
+        // of two, one card of each per tp and dp rank), blocking, before the data-parallel reduction (ReduceGrads) starts.
+        var tiedBytes = TiedEmbeddingBytes(s, stage);
+        if (tiedBytes > 0)
+        {
+            program.Add(new RingStart(RingKind.AllReduce, tiedBytes, TiedEmbeddingPhase, RingGroup.Embedding));
+            program.Add(new RingWait(RingKind.AllReduce, TiedEmbeddingPhase, RingGroup.Embedding));
+        }
         if (unbucketedBytes > 0) Bucket(unbucketedBytes);
         foreach (var (kind, ring) in pending) program.Add(new RingWait(kind, ring));
         program.Add(new Work(optimizer, WorkPhase.Optimizer, -1));

@@ -153,6 +153,13 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// fp32 gradients with buffered_allreduce_fallback (`_bf16_reduce_grads`) and each rank then steps its own shard.</summary>
     public bool AllReducesShardedGrads => IsDeepSpeed && Precision == "bf16" && Zero == 1;
 
+    /// <summary>Bytes a parameter of the tied word embedding's gradient the stack all-reduces between the first and last pipeline stages
+    /// after the step's backward: DeepSpeed's pipeline engine runs ReduceTiedGrads before ReduceGrads, which all-reduces the 2-byte
+    /// .grad (allreduce_tied_weight_gradients; fp16, and the bf16 optimizer before DeepSpeed 37011a92 of March 2022, "Reduce tied
+    /// weight gradients", which reduces the fp32 _hp_grad instead: after the megatron-deepspeed-2022 benchmarks of 2022-02-28).
+    /// Megatron-LM's own all-reduce over its embedding group (train_step) is not charged.</summary>
+    public int TiedEmbeddingGradBytes => IsDeepSpeed ? 2 : 0;
+
     /// <summary>Whether the stack's bf16 optimizer holds the fp32 master weights whole: the revisions of DeepSpeed's bf16 optimizer
     /// BigScience benchmarked with in late February 2022, before PR #1801 merged ("TODO: Need to only track fp32 params of this
     /// partition"), cloned the whole flat bf16 buffer to fp32 and stepped a view of this rank's shard; the merged one, which trained
@@ -399,6 +406,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  eager-llama-ops = {(RunsEagerLlamaOps ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  metric-cross-entropies = {MetricCrossEntropies}\n");
         b.Append(CultureInfo.InvariantCulture, $"  optimizer = {(RunsPyTorchFsdp ? "eager-adamw" : "fused-adam")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  tied-embedding-grad-bytes = {TiedEmbeddingGradBytes}\n");
         b.Append(CultureInfo.InvariantCulture, $"  keep-stage-outputs = {(IsDeepSpeed || StackIs("megatron-lm-2021") ? "true" : "false")}\n");
         b.Append("}\n");
         b.Append(CultureInfo.InvariantCulture, $"software {{\n  stack = {stack ?? Stack}\n");
