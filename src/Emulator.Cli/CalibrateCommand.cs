@@ -109,7 +109,9 @@ public static class CalibrateCommand
         string[] outputs = [Path.Combine(outDir, "calibration.json")];
         if (OutputDirectory.WouldOverwrite("calibrate", csv, outputs, stderr) || OutputDirectory.FolderInTheWay(outputs, stderr)
             || !OutputDirectory.TryCreate(outDir, outGiven, stderr)) return ExitCodes.BadInput;
-        var scratch = Path.Combine(Path.GetTempPath(), "emulator-calibrate-" + Environment.ProcessId);
+        // The rows' scenarios are written inside --out, as validate's are, so that their presets and stacks are looked for from
+        // there after the runs file's folder (README); a folder under the system's temp folder looked in /tmp/presets instead.
+        var scratch = Path.Combine(outDir, ".calibrate-rows-" + Environment.ProcessId);
         Directory.CreateDirectory(scratch);
         try
         {

@@ -55,6 +55,29 @@ public class CalibrateCommandTests
     }
 
     [Fact]
+    public void Calibrate_FindsPresetsAboveItsOutFolder_AsValidateDoes()
+    {
+        // A study with its own hocon/presets, its runs file kept elsewhere: README says a row is looked up from the runs file's
+        // folder, then from --out. Calibrate wrote its rows to a scratch folder under the system's temp folder and looked there
+        // instead, so it did not find the study's preset that validate finds (or found one another program left in /tmp).
+        var study = RepoPaths.TempDir();
+        Directory.CreateDirectory(Path.Combine(study, "hocon", "presets"));
+        File.Copy(RepoPaths.Preset("a100-80g-selene"), Path.Combine(study, "hocon", "presets", "study-a100.conf"));
+        var csv = Path.Combine(RepoPaths.TempDir(), "runs.csv");
+        string Studied(string row) => row.Replace(",a100-80g-selene,", ",study-a100,", StringComparison.Ordinal);
+        File.WriteAllLines(csv, new[] { Header, Studied(Row("a", 1, 0.5)), Studied(Row("b", 2, 0.5)) });
+
+        var (validated, _, verr) = CliRunner.Run("validate", csv, "--out", Path.Combine(study, "out", "validation"), "--jobs", "1");
+        var (exit, _, err) = CliRunner.Run("calibrate", csv, "--stack", "test-stack-2020", "--out", Path.Combine(study, "out", "calibration"));
+
+        Assert.True(validated == 0, verr);
+        Assert.True(exit == 0, err);
+        Assert.True(File.Exists(Path.Combine(study, "out", "calibration", "calibration.json")));
+        // The rows' scenarios are scratch: none is left behind in --out.
+        Assert.Equal(new[] { "calibration.json" }, Directory.EnumerateFileSystemEntries(Path.Combine(study, "out", "calibration")).Select(Path.GetFileName));
+    }
+
+    [Fact]
     public void Calibrate_StackWithOneRow_Exits2NamingTheStacks()
     {
         var dir = RepoPaths.TempDir();
