@@ -38,6 +38,11 @@ internal static class HoconFile
 
     private static void Flatten(HoconValue value, string path, Dictionary<string, RawValue> leaves, string label)
     {
+        // A list written after a section (`model { ... }` then `model = [1, 2]`): HOCON's later value is the list, but Akka's
+        // parser keeps it after the section and still reads the value as the section, which dropped the list without a word.
+        // Taken as the value, it is refused as any other value given to a section is.
+        if (value.Values.Count > 1 && value.Values[0] is HoconObject && value.Values[^1] is HoconArray later)
+            value = new HoconValue([later]);
         if (value.IsObject())
         {
             foreach (var (key, child) in value.GetObject().Items)

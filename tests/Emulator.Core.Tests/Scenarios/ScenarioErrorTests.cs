@@ -55,6 +55,18 @@ public class ScenarioErrorTests
         Has(m, path, "cluster = 8", "cluster is a section", "cluster { ... } with keys cards");
     }
 
+    [Theory]
+    [InlineData("model = [1, 2]", "model = [1, 2]", "model is a section")]
+    [InlineData("parallel = []", "parallel = []", "parallel is a section")]
+    public void A_section_written_again_as_a_list_is_refused(string line, string shown, string said)
+    {
+        // Written after the section's keys: HOCON's later value is the list, which Akka's reader kept beside the section and
+        // the loader dropped, so the file ran on the section's keys without a word (a value other than a list was refused).
+        var text = string.Join("\n", TempScenario.Valid.Select(kv => $"{kv.Key} = {kv.Value}")) + "\n" + line + "\n";
+        var m = FailsText(text, out var path);
+        Has(m, path, shown, said);
+    }
+
     [Fact]
     public void Missing_required_key_says_what_it_is()
     {
