@@ -63,10 +63,20 @@ public static class CalibrateCommand
             return ExitCodes.BadInput;
         }
         // Calibrate sets the scale itself (1, the probe, then each fitted one), after the --sets: one of them would do nothing, without a word.
-        if (sets.FirstOrDefault(s => RowEmulation.OverrideKey(s) == "software.gemm-scale") is { } scaleSet)
+        // A --set is HOCON text: it may write the key inside braces, or beside another key.
+        try
         {
-            stderr.WriteLine($"emulator calibrate: --set {scaleSet}: software.gemm-scale is what calibrate sets (at 1 and {ProbeScale}, then at the scale it fits); "
-                + "leave it out (to emulate at a scale of your own, use emulator validate --set software.gemm-scale=...)");
+            ScenarioLoader.CheckOverrides(sets);
+            if (sets.FirstOrDefault(s => ScenarioLoader.OverrideKeys(s).Contains("software.gemm-scale")) is { } scaleSet)
+            {
+                stderr.WriteLine($"emulator calibrate: --set {scaleSet}: software.gemm-scale is what calibrate sets (at 1 and {ProbeScale}, then at the scale it fits); "
+                    + "leave it out (to emulate at a scale of your own, use emulator validate --set software.gemm-scale=...)");
+                return ExitCodes.BadInput;
+            }
+        }
+        catch (ScenarioException e)
+        {
+            stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
         }
         if (InputFile.Problem(csv, "runs CSV", "data/published-runs.csv") is { } problem)
@@ -78,7 +88,7 @@ public static class CalibrateCommand
         stack = stack.Trim().ToLowerInvariant();
         IReadOnlyList<PublishedRun> runs;
         IReadOnlyList<(string Id, string Reason, string? Stack)> malformed;
-        try { ScenarioLoader.CheckOverrides(sets); (runs, malformed) = PublishedRunsCsv.ReadWithStacks(csv); }
+        try { (runs, malformed) = PublishedRunsCsv.ReadWithStacks(csv); }
         catch (ScenarioException e)
         {
             stderr.WriteLine($"error: {e.Message}");

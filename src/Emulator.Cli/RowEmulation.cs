@@ -10,9 +10,10 @@ namespace Emulator.Cli;
 /// <summary>Emulates one published run (a CSV row) and reads off the metric it publishes.</summary>
 public static class RowEmulation
 {
-    /// <summary>The key of a `--set key=value` as a HOCON path: spaces around its dots and quotes around its parts dropped.</summary>
-    public static string OverrideKey(string set) =>
-        string.Join('.', set.Split('=', 2)[0].Split('.').Select(part => part.Trim().Trim('"')));
+    /// <summary>The keys the `--set key=value`s write, as HOCON paths (one --set may write several, or one inside braces).</summary>
+    /// <remarks>The sets must have passed <see cref="ScenarioLoader.CheckOverrides"/>.</remarks>
+    public static HashSet<string> OverriddenKeys(IEnumerable<string> sets) =>
+        sets.SelectMany(ScenarioLoader.OverrideKeys).ToHashSet(StringComparer.Ordinal);
 
     /// <summary>How a note says the row's stack has no calibration of its own and ran another's.</summary>
     public const string BorrowedStackNote = "no calibration for stack ";
@@ -28,7 +29,7 @@ public static class RowEmulation
         run.CheckRequired();
         // A misspelt metric is known before the emulation, which for a large row takes minutes.
         if (!Metrics.Contains(run.Metric)) throw new NotSupportedException(UnknownMetric(run.Metric));
-        var overridden = sets.Select(OverrideKey).ToHashSet(StringComparer.Ordinal);
+        var overridden = OverriddenKeys(sets);
         // A run that does not publish its recomputation fitted in memory: the least recomputation with which it fits.
         if (run.Columns["recompute"].Trim().Length == 0 && !overridden.Contains("training.recompute"))
         {

@@ -122,6 +122,10 @@ public static class ScenarioLoader
         for (var i = 0; i < overrides.Count; i++) KeyCheck.Check(Override(overrides[i], OverrideRank + i), hardwareOnly: false);
     }
 
+    /// <summary>Every key one `--set` writes, as full paths: it is HOCON text, so `training { recompute = full }` writes
+    /// training.recompute and `a = 1, b = 2` two keys. Throws a <see cref="ScenarioException"/> as <see cref="CheckOverrides"/> does.</summary>
+    public static IReadOnlyCollection<string> OverrideKeys(string set) => Override(set, OverrideRank).Leaves.Keys.ToArray();
+
     /// <summary>One `--set key=value` as a layer of its own, so errors can name the override.</summary>
     private static ConfigLayer Override(string text, int rank)
     {

@@ -77,6 +77,23 @@ public class CalibrateCommandTests
         Assert.Equal(new[] { "calibration.json" }, Directory.EnumerateFileSystemEntries(Path.Combine(study, "out", "calibration")).Select(Path.GetFileName));
     }
 
+    [Theory]
+    [InlineData("software { gemm-scale = 0.5 }")]
+    [InlineData("emulation.seed = 1, software.gemm-scale = 0.5")]
+    public void Calibrate_ASetOfTheScaleInsideASectionOrBesideAnotherKey_Exits2(string set)
+    {
+        // README: calibrate refuses a --set of software.gemm-scale, the key it sets itself; written inside braces or after another
+        // key in the same --set it ran, and calibrate's own scale silently replaced it.
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        File.WriteAllLines(csv, new[] { Header, Row("a", 1, 0.5), Row("b", 2, 0.5) });
+
+        var (exit, _, err) = CliRunner.Run("calibrate", csv, "--stack", "test-stack-2020", "--out", dir, "--set", set);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("software.gemm-scale is what calibrate sets", err);
+    }
+
     [Fact]
     public void Calibrate_StackWithOneRow_Exits2NamingTheStacks()
     {

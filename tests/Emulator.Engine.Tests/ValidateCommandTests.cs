@@ -174,6 +174,25 @@ public class ValidateCommandTests
         Assert.StartsWith("# emulated with --set training.recompute=full\n", File.ReadAllText(Path.Combine(dir, "set", "rows", "unpublished.conf")));
     }
 
+    [Theory]
+    [InlineData("training { recompute = full }")]
+    [InlineData("emulation.seed = 1, training.recompute = full")]
+    public void Validate_ASetThatWritesItsKeyInsideASectionOrBesideAnother_ClaimsNoDefaultForIt(string set)
+    {
+        // One --set is HOCON text and may write a key inside braces or several keys: the row was told "recompute not published:
+        // ran none, the least with which it fits" (then selective, then full) while every attempt ran the --set's value.
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        var row = Row("unpublished").Split(',');
+        row[22] = "";  // recompute
+        File.WriteAllLines(csv, new[] { Header, string.Join(',', row) });
+
+        var (exit, output, err) = CliRunner.Run("validate", csv, "--out", dir, "--set", set);
+
+        Assert.True(exit == 0, err);
+        Assert.DoesNotContain("recompute not published", output);
+    }
+
     [Fact]
     public void Validate_WithTwoJobs_WritesTheSameBytesInTheFilesOrder()
     {
