@@ -38,7 +38,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
             FfnHidden: Int("model.ffn-hidden"),
             GatedMlp: Bool("model.gated-mlp"),
             Vocab: Int("model.vocab"),
-            SeqLen: Int("model.seq-len")) { ParallelLayers = Bool("model.parallel-layers") };
+            SeqLen: Int("model.seq-len")) { ParallelLayers = Bool("model.parallel-layers"), Alibi = Bool("model.alibi") };
         return Has("model.head-dim") ? model with { HeadDim = Int("model.head-dim") } : model;
     }
 
@@ -77,6 +77,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         AllReduceShardedGrads = Bool("training.all-reduce-sharded-grads"),
         WholeMasterWeights = Bool("training.whole-master-weights"),
         OverlapTpBackward = Bool("training.overlap-tp-backward"),
+        RegatherTpInputs = Bool("training.regather-tp-inputs"),
         OverlapParamGather = Bool("training.overlap-param-gather"),
         OverlapTpForward = Bool("training.overlap-tp-forward"),
         HalfPrecisionGrads = Bool("training.half-precision-grads"),

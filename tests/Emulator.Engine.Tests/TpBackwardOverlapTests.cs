@@ -78,6 +78,22 @@ public class TpBackwardOverlapTests
     [Theory]
     [InlineData(false)]
     [InlineData(true)]
+    public void WithoutTheRegather_BackwardUsesTheGatheredInputAtHand(bool overlap)
+    {
+        var s = Plan(overlap, true);
+        var kept = s with { Training = s.Training with { RegatherTpInputs = false } };
+        var (regathers, keeps) = (StagePlanner.Build(s, 0).Program, StagePlanner.Build(kept, 0).Program);
+        var half = StagePlanner.TensorParallelBytes(s) / 2;
+        long Halves(IReadOnlyList<Instruction> p) => p.OfType<TpSync>().Sum(t => t.Bytes / half) + p.OfType<TpStart>().Sum(t => t.Bytes / half);
+
+        // One half fewer per block of 8 layers x 8 microbatches, the same kernels.
+        Assert.Equal(Halves(regathers) - 2 * 8 * 8, Halves(keeps));
+        Assert.Equal(regathers.OfType<Work>().Sum(w => w.Cost.Duration.Ps), keeps.OfType<Work>().Sum(w => w.Cost.Duration.Ps));
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
     public void LongGemms_HideEveryBackwardCollective_HalfTheTensorParallelTime(bool rings)
     {
         var plain = StepEmulation.Run(Plan(false, rings: rings));

@@ -158,10 +158,17 @@ public static partial class ComputeModel
 
     /// <summary>QKᵀ, softmax (and attention dropout as its own kernel, if on) and AV of a/tp heads: 2·b·s²·h/tp FLOPs for each GEMM.</summary>
     private static WorkCost AttentionCoreForward(CardSpec c, LayerShape g, bool dropout, bool fusedSoftmax) =>
-        Gemm(c, g.S, g.S, g.D, g.HeadBatch)
+        ScoresGemm(c, g)
         + SoftmaxForward(c, g, fusedSoftmax)
         + AttentionDropout(c, g, dropout)
         + Gemm(c, g.S, g.D, g.S, g.HeadBatch);
+
+    /// <summary>QKᵀ; with ALiBi, torch.baddbmm(bias, q, kᵀ, beta = 1): the [b·a/tp, 1, s] bias expanded and copied to the scores' size
+    /// (2 B a score written; its own reads stay in cache), then the GEMM reading those scores as it accumulates (2 B a score more).</summary>
+    private static WorkCost ScoresGemm(CardSpec c, LayerShape g) =>
+        g.Model.Alibi
+            ? Elementwise(c, 2 * g.Scores) + Gemm(c, g.S, g.S, g.D, g.HeadBatch, accumulate: true)
+            : Gemm(c, g.S, g.S, g.D, g.HeadBatch);
 
     /// <summary>The attention softmax forward: Megatron-LM's fused scale-mask-softmax kernel reads and writes the 2-byte scores (4 B a
     /// score); its fallback, forward_torch_softmax, runs five kernels over fp32 copies: cast to fp32 (2 + 4), scale (4 + 4), masked_fill_

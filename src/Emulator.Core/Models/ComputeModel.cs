@@ -138,10 +138,11 @@ public static partial class ComputeModel
     public static WorkCost Fsdp2ReduceScatterCopyIn(CardSpec c, double parameters, int reduceBytes) => Elementwise(c, parameters * (2 + reduceBytes));
 
     /// <summary>One GEMM kernel (or a batch of equal ones in one launch) with its own size-dependent efficiency.</summary>
-    private static WorkCost Gemm(CardSpec c, double m, double n, double k, double batch = 1)
+    /// <remarks><paramref name="accumulate"/>: the GEMM adds onto its output's previous contents (beta = 1), reading them too.</remarks>
+    private static WorkCost Gemm(CardSpec c, double m, double n, double k, double batch = 1, bool accumulate = false)
     {
         var flops = 2 * batch * m * n * k;
-        var bytes = Bytes(2 * batch * (m * k + k * n + m * n));
+        var bytes = Bytes(2 * batch * (m * k + k * n + (accumulate ? 2 : 1) * m * n));
         return new WorkCost(flops, bytes, 1, KernelTime(c, flops, bytes, GemmEfficiency(c, m, n, k)));
     }
 

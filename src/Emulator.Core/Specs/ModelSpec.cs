@@ -36,6 +36,11 @@ public sealed record ModelSpec(
     /// layernorm, one residual add, and one tensor-parallel reduction a pass instead of two.</summary>
     public bool ParallelLayers { get; init; }
 
+    /// <summary>ALiBi's linear biases added to the attention scores (BLOOM): with unfused attention the QKᵀ GEMM accumulates onto
+    /// the bias, torch.baddbmm with beta = 1 as BigScience's Megatron-DeepSpeed calls it, so the bias is first copied out to the
+    /// scores' size and the GEMM reads it back; a fused attention kernel adds it on chip.</summary>
+    public bool Alibi { get; init; }
+
     /// <summary>Width of the keys, and of the values: kv heads · head width.</summary>
     public int KvWidth => KvHeads * HeadDim;
 

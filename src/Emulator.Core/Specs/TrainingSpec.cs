@@ -160,6 +160,11 @@ public sealed record TrainingSpec(
     /// input-gradient all-reduce, 2022 on) instead of blocking the card.</summary>
     public bool OverlapTpBackward { get; init; }
 
+    /// <summary>With sequence parallelism, backward gathers each block's saved 1/t input again for its weight gradient (Megatron's
+    /// linear layers save the split input); false where the framework has the gathered input at hand (XLA keeps or
+    /// rematerializes it with the block).</summary>
+    public bool RegatherTpInputs { get; init; } = true;
+
     /// <summary>bf16 training accumulates and reduces gradients in bf16 instead of fp32 main gradients (Megatron-core's
     /// grad_reduce_in_fp32 = false, its default; NeMo's grad_sync_dtype = bf16): half the gradient buffer and reduction bytes.</summary>
     public bool HalfPrecisionGrads { get; init; }

@@ -315,6 +315,7 @@ public static class StagePlanner
         // stops before the MLP's second GEMM still gathers the MLP's input but never scatters its output. Half the bytes give
         // the all-gather's traffic exactly and count its t − 1 start-up latencies twice (microseconds per layer).
         var gatherOnlyBytes = t.SequenceParallel ? tpBytes / 2 : 0;
+        var regatherBytes = t.RegatherTpInputs ? gatherOnlyBytes : 0;
 
         // Parallel layers reduce both branches' outputs (and in backward their input gradients) together: one collective.
         var parallelLayers = s.Model.ParallelLayers;
@@ -374,7 +375,8 @@ public static class StagePlanner
             }
             program.Add(new TpSync(gatherOnlyBytes));
             rest(block - gemm - gemm);
-            Overlapped(gemm, mb);
+            if (regatherBytes > 0) Overlapped(gemm, mb);
+            else program.Add(new Work(gemm, WorkPhase.Backward, mb));
             Overlapped(gemm, mb);
         }
         void BackwardLayer(int mb)
@@ -383,7 +385,7 @@ public static class StagePlanner
             {
                 // Sequence parallelism saves each block's input split 1/t; its backward gathers it again before the weight
                 // gradient (Megatron's linear layers do so whether or not they overlap it), here blocking.
-                Layer(bwd, WorkPhase.Backward, mb, attentionFirst: false, regather: gatherOnlyBytes);
+                Layer(bwd, WorkPhase.Backward, mb, attentionFirst: false, regather: regatherBytes);
                 return;
             }
             if (parallelLayers)

@@ -19,8 +19,8 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     ];
 
     /// <summary>Columns a file may add to the required ones (data/README.md): where the run comes from, free-text notes, and what only some
-    /// runs publish (slices, head width, parallel layers, bf16 gradient reduction, layers per chunk under full recomputation).</summary>
-    public static readonly IReadOnlyList<string> OptionalColumns = ["source", "notes", "slices", "head_dim", "parallel_layers", "half_precision_grads", "recompute_layers"];
+    /// runs publish (slices, head width, parallel layers, bf16 gradient reduction, layers per chunk under full recomputation, ALiBi).</summary>
+    public static readonly IReadOnlyList<string> OptionalColumns = ["source", "notes", "slices", "head_dim", "parallel_layers", "half_precision_grads", "recompute_layers", "alibi"];
 
     /// <summary>Row id.</summary>
     public string Id => Columns["id"];
@@ -370,6 +370,8 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         if (c.GetValueOrDefault("head_dim") is { Length: > 0 } headDim) b.Append(CultureInfo.InvariantCulture, $"  head-dim = {headDim}\n");
         // Optional column: attention and MLP side by side from one layernorm (PaLM, GPT-J).
         if (c.GetValueOrDefault("parallel_layers") is { Length: > 0 } parallelLayers) b.Append(CultureInfo.InvariantCulture, $"  parallel-layers = {parallelLayers}\n");
+        // Optional column: ALiBi's biases on the attention scores (BLOOM).
+        if (c.GetValueOrDefault("alibi") is { Length: > 0 } alibi) b.Append(CultureInfo.InvariantCulture, $"  alibi = {alibi}\n");
         b.Append("}\nparallel {\n");
         b.Append(CultureInfo.InvariantCulture, $"  tp = {Required("tp")}\n  pp = {Required("pp")}\n  dp = {DataParallel}\n");
         b.Append(CultureInfo.InvariantCulture, $"  micro-batch = {OrDefault("micro_batch", "1")}\n  global-batch = {Required("global_batch")}\n");
@@ -395,6 +397,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  whole-master-weights = {(HoldsWholeMasterWeights ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  overlap-tp-backward = {(OverlapsTpBackward ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  overlap-tp-forward = {(OverlapsTpForward ? "true" : "false")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  regather-tp-inputs = {(IsJax ? "false" : "true")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  overlap-grad-reduce = {(OverlapsDataParallel ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  overlap-param-gather = {(OverlapsDataParallel && Zero is 1 or 2 ? "true" : "false")}\n");
         // Optional column: the run's config reduces bf16 gradients in bf16 (NeMo's grad_sync_dtype).

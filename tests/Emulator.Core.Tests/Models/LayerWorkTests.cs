@@ -43,6 +43,25 @@ public class LayerWorkTests
     }
 
     [Fact]
+    public void Alibi_copies_the_bias_to_the_scores_and_the_scores_gemm_reads_it_back()
+    {
+        // Tiny, tp 1, b 1: 8,192 scores. torch.baddbmm(bias, q, kᵀ, beta = 1): the bias expanded and copied, 2 B a score written
+        // (16,384 B → 327,680 ps, a kernel), and QKᵀ reading those scores as it accumulates, 16,384 B more (2·2·(2·4,096 + 2·4,096) =
+        // 65,536 B → 1,310,720 ps, still below its 4,194,304 ps of compute). Backward and the MLP unchanged; nothing with FlashAttention.
+        var alibi = Tiny with { Alibi = true };
+        var copy = new WorkCost(0, 16_384, 1, new SimTime(327_680 + Launch));
+        var gemmRead = new WorkCost(0, 16_384, 0, SimTime.Zero);
+        var fwd = ComputeModel.LayerForward(Card, Tiny, 1, 1, false);
+        Assert.Equal(fwd.Attention + copy + gemmRead, ComputeModel.LayerForward(Card, alibi, 1, 1, false).Attention);
+        Assert.Equal(fwd.Mlp, ComputeModel.LayerForward(Card, alibi, 1, 1, false).Mlp);
+        Assert.Equal(ComputeModel.LayerBackward(Card, Tiny, 1, 1, false), ComputeModel.LayerBackward(Card, alibi, 1, 1, false));
+        Assert.Equal(ComputeModel.LayerRecompute(Card, Tiny, 1, 1, false, Recompute.Selective).Attention + copy + gemmRead,
+            ComputeModel.LayerRecompute(Card, alibi, 1, 1, false, Recompute.Selective).Attention);
+        Assert.Equal(ComputeModel.LayerForward(Card, Tiny, 1, 1, false, flashAttention: true),
+            ComputeModel.LayerForward(Card, alibi, 1, 1, false, flashAttention: true));
+    }
+
+    [Fact]
     public void Unfused_softmax_is_five_fp32_kernels_each_way()
     {
         // Tiny, tp 1, b 1: 8,192 scores at 20 ps a byte. Fused: one kernel of 4 B a score forward (655,360 ps), 6 B backward (983,040).
