@@ -384,6 +384,30 @@ public class ClosedFormTests
     }
 
     [Fact]
+    public void BackToBackCollectives_RunAsOneChain_AtTheirSummedCost()
+    {
+        // A re-gather right after a block's all-reduce (sequence parallelism's backward without overlap): the node runs the
+        // second as soon as the first ends, then the kernel, then the third, telling the ranks only at the end.
+        const long bytes = 64L << 20;
+        var s = TestScenarios.With(tp: 8, pp: 1, dp: 1);
+        var kernel = new WorkCost(0, 0, 1, SimTime.FromUs(1000));
+        var program = new StagePlan(0, 1, new Instruction[]
+        {
+            new Work(kernel, WorkPhase.Backward, 0), new TpSync(bytes), new TpSync(bytes / 2),
+            new Work(kernel, WorkPhase.Backward, 0), new TpSync(bytes),
+        }, new StateMemory(0, 0, 0), 0);
+
+        var result = StepEmulation.Run(s, programs: _ => program);
+
+        var (whole, half) = (CollectiveCost.RingAllReduce(bytes, 8, s.Node.AchievedIntraBandwidth, s.Node.IntraLatency),
+            CollectiveCost.RingAllReduce(bytes / 2, 8, s.Node.AchievedIntraBandwidth, s.Node.IntraLatency));
+        Assert.Equal(SimTime.FromUs(2000) + whole + half + whole, result.StepTime);
+        Assert.Equal((whole + half + whole).Seconds, result.Breakdown[TimeKind.TensorParallel], 12);
+        Assert.Equal(0.002, result.Breakdown[TimeKind.Compute], 12);
+        Assert.Equal(1 + 2, result.EventsByMessage["TpChain"]);
+    }
+
+    [Fact]
     public void TensorParallelAsRingMessages_IdleNode_SameTimesAsTheOneEventCollective()
     {
         // emulation.tp-collectives = ring: the three all-reduces of the chain test run as rings of crossbar writes between

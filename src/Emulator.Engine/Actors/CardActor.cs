@@ -313,6 +313,12 @@ public sealed partial class CardActor : EntityActor
     {
         for (var i = 0; i + 1 < ends.Count; i++)
         {
+            // A collective right after the last: still waiting on the group, tensor-parallel time.
+            if (_program[_pc] is TpSync)
+            {
+                _pc++;
+                continue;
+            }
             Unblock(ends[i]);
             var w = (Work)_program[_pc];
             _workPc = _pc;

@@ -123,6 +123,14 @@ public sealed partial class NodeActor : FabricActor
         for (var r = 0; r < chain.Size; r++) _crossbarFree[Local(chain.Leader + r)] = end;
         chain.Ended(end);
         var plan = _s.Cards[Local(chain.Leader)].Plan;
+        if (chain.MayChain && plan.Runs.ChainsOn(chain.Pc) && plan.Program[chain.Pc + 1] is TpSync next)
+        {
+            // Back to back: the ranks, all released at the end, would join the next one at once.
+            chain.Pc += 1;
+            chain.Bytes = next.Bytes;
+            SendAt(Id, end, chain);
+            return;
+        }
         if (chain.MayChain && plan.Runs.ChainsOn(chain.Pc))
         {
             var kernel = (Work)plan.Program[chain.Pc + 1];

@@ -50,8 +50,9 @@ public sealed class KernelRuns
             if (head >= 0) runs._last[lastWork] = true;
             head = -1;
         }
-        for (var pc = 0; pc + 2 < program.Count; pc++)
-            runs._chains[pc] = program[pc] is TpSync && program[pc + 1] is Work && program[pc + 2] is TpSync && !runs._head[pc + 1];
+        for (var pc = 0; pc + 1 < program.Count; pc++)
+            runs._chains[pc] = program[pc] is TpSync
+                && (program[pc + 1] is TpSync || (pc + 2 < program.Count && program[pc + 1] is Work && program[pc + 2] is TpSync && !runs._head[pc + 1]));
         return runs;
     }
 
@@ -91,9 +92,10 @@ public sealed class KernelRuns
     /// <summary>Whether the Work at <paramref name="pc"/> ends its run.</summary>
     public bool EndsRun(int pc) => _last[pc];
 
-    /// <summary>Whether the TpSync at <paramref name="pc"/> leads straight into the next one: a kernel of the same run, then a sync.</summary>
-    /// <remarks>Then every rank of the group, released together, runs the same kernel and joins the next collective when it ends
-    /// (or, for the run's last kernel, when the slowest rank's banks have served the run), which the node can therefore run
-    /// without hearing from them (NodeActor.RunCollective).</remarks>
+    /// <summary>Whether the TpSync at <paramref name="pc"/> leads straight into the next one: a kernel of the same run, then a sync,
+    /// or the sync right after it.</summary>
+    /// <remarks>Then every rank of the group, released together, runs the same kernel (if any) and joins the next collective when
+    /// it ends (or, for the run's last kernel, when the slowest rank's banks have served the run), which the node can therefore
+    /// run without hearing from them (NodeActor.RunCollective).</remarks>
     public bool ChainsOn(int pc) => _chains[pc];
 }
