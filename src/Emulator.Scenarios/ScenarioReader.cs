@@ -122,6 +122,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
     {
         AttentionEfficiency = Has("card.efficiency.attention") ? Number("card.efficiency.attention") : 0,
         CollectiveShare = Number("card.efficiency.collective-share"),
+        CollectiveShareNetwork = Has("card.efficiency.collective-share-network") ? Number("card.efficiency.collective-share-network") : null,
         AttentionVectorSoftmax = Number("card.efficiency.attention-vector-softmax"),
         AttentionVectorUpdate = Number("card.efficiency.attention-vector-update"),
     };

@@ -87,6 +87,8 @@ public static class ScenarioValidator
         if (c.AttentionEfficiency != 0) Fraction(v, "card.efficiency.attention", c.AttentionEfficiency);
         if (c.CollectiveShare is < 0 or >= 1 || double.IsNaN(c.CollectiveShare))
             throw v.Fail("card.efficiency.collective-share", "must be in [0, 1): the fraction of the card's compute a collective beside it takes (0 = none)");
+        if (c.CollectiveShareNetwork is { } network && (network is < 0 or >= 1 || double.IsNaN(network)))
+            throw v.Fail("card.efficiency.collective-share-network", "must be in [0, 1): the fraction of the card's compute a collective whose group spans nodes takes beside it (0 = none)");
         if (c.AttentionVectorSoftmax is < 0 or > 10 || double.IsNaN(c.AttentionVectorSoftmax))
             throw v.Fail("card.efficiency.attention-vector-softmax", "must be in [0, 10]: the softmax's vector time per score over the matrix units' at heads of 128 (0 = never vector-bound)");
         if (c.AttentionVectorUpdate is < 0 or > 10 || double.IsNaN(c.AttentionVectorUpdate))

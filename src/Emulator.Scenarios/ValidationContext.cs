@@ -127,6 +127,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["card.efficiency.gemm"] = D(s.Card.GemmEfficiency),
             ["card.efficiency.gemm-half-dim"] = D(s.Card.GemmHalfDim),
             ["card.efficiency.attention"] = D(s.Card.AttentionEfficiency),
+            ["card.efficiency.collective-share-network"] = D(s.Card.NetworkCollectiveShare),
             ["card.efficiency.collective-share"] = D(s.Card.CollectiveShare),
             ["card.efficiency.attention-vector-softmax"] = D(s.Card.AttentionVectorSoftmax),
             ["card.efficiency.attention-vector-update"] = D(s.Card.AttentionVectorUpdate),

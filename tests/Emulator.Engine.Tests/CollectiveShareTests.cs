@@ -51,6 +51,24 @@ public class CollectiveShareTests
         Assert.InRange((long)Math.Round(result.Breakdown[TimeKind.Compute] * 1e12) - kernel * 4 / 3, -2, 2);
     }
 
+    [Theory]
+    [InlineData(8, 0.25)]   // one node: NVLink's channels
+    [InlineData(16, 0.125)] // two nodes: the NICs' fewer channels (card.efficiency.collective-share-network)
+    public void A_group_spanning_nodes_holds_the_network_share(int dp, double share)
+    {
+        // A kernel half as long as the gather beside it runs at 1 - share throughout and still ends first.
+        var s = TestScenarios.With(tp: 1, pp: 1, dp: dp);
+        s = s with { Card = s.Card with { CollectiveShare = 0.25, CollectiveShareNetwork = 0.125 } };
+        Results.StepResult Run(params Instruction[] program) => StepEmulation.Run(s, programs: _ => Program(program));
+        var gather = Run(new RingSync(RingKind.AllGather, GatherBytes, 0)).StepTime.Ps;
+        var kernel = gather / 2;
+
+        var result = Run(new RingStart(RingKind.AllGather, GatherBytes, 0), Kernel(kernel), new RingWait(RingKind.AllGather, 0));
+
+        Assert.InRange((long)Math.Round(result.Breakdown[TimeKind.Compute] * 1e12) - (long)Math.Ceiling(kernel / (1 - share)), -2, 2);
+        Assert.InRange(result.StepTime.Ps - gather, -2, 2);
+    }
+
     [Fact]
     public void No_share_overlaps_for_free()
     {

@@ -44,6 +44,13 @@ public sealed record CardSpec(
     /// kernels overlapping a collective run at 1 − this. 0 where collectives run on engines of their own (TPU ICI DMA).</summary>
     public double CollectiveShare { get; init; }
 
+    /// <summary>The same for a collective whose group spans nodes: NCCL opens as many channels as the NICs' rings need (16 with eight
+    /// 200-400 Gb/s NICs), fewer than over NVLink alone. Unset: as <see cref="CollectiveShare"/>.</summary>
+    public double? CollectiveShareNetwork { get; init; }
+
+    /// <summary><see cref="CollectiveShareNetwork"/> where set, else <see cref="CollectiveShare"/>.</summary>
+    public double NetworkCollectiveShare => CollectiveShareNetwork ?? CollectiveShare;
+
     /// <summary>Total HBM capacity of the card.</summary>
     public long HbmCapacityBytes => StackCapacityBytes * HbmStacks;
 

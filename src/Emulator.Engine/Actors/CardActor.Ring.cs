@@ -44,7 +44,7 @@ public sealed partial class CardActor
             ActiveRing TpLane(int lane)
             {
                 var ring = new RingStage(lane == 0 ? _s.TpNext : _s.TpPrev, _s.TpSize - 1, step, _s.TpSize - 1, SimTime.Zero);
-                return new ActiveRing(phase * 2 + lane, [ring, ring]);
+                return new ActiveRing(phase * 2 + lane, [ring, ring]) { Share = _s.CollectiveShare };
             }
             Launch(TpLane(0), ways == 2 ? TpLane(1) : null);
             return;
@@ -54,7 +54,7 @@ public sealed partial class CardActor
             if (_s.TiedPeer < 0) return;
             // A ring of two: the reduce-scatter's one step, then the all-gather's, each half the bytes, to the other holder.
             var hop = new RingStage(_s.TiedPeer, 1, (bytes + 1) / 2, 1, SimTime.Zero);
-            Launch(new ActiveRing(phase * 2, [hop, hop]));
+            Launch(new ActiveRing(phase * 2, [hop, hop]) { Share = ShareOver(_s.TiedPeerOnOtherNode) });
             return;
         }
         if (group == RingGroup.Context)
@@ -62,7 +62,7 @@ public sealed partial class CardActor
             if (_s.CpSize == 1) return;
             var block = (bytes + _s.CpSize - 1) / _s.CpSize;
             // Ring attention passes each block to the next rank only: one link of a mesh.
-            Launch(new ActiveRing(phase * 2, [new RingStage(_s.CpNext, _s.CpSize - 1, block, 1, SimTime.Zero)]));
+            Launch(new ActiveRing(phase * 2, [new RingStage(_s.CpNext, _s.CpSize - 1, block, 1, SimTime.Zero)]) { Share = ShareOver(_s.CpSpansNodes) });
             return;
         }
         if (_s.DpSize == 1) return;
@@ -79,12 +79,19 @@ public sealed partial class CardActor
         }
         if (_s.DpPrev is null)
         {
-            Launch(new ActiveRing(phase * 2, Stages(kind, bytes, _s.DpNext)));
+            Launch(DpLane(phase * 2, Stages(kind, bytes, _s.DpNext)));
             return;
         }
         var half = (bytes + 1) / 2;
-        Launch(new ActiveRing(phase * 2, Stages(kind, half, _s.DpNext)), new ActiveRing(phase * 2 + 1, Stages(kind, half, _s.DpPrev)));
+        Launch(DpLane(phase * 2, Stages(kind, half, _s.DpNext)), DpLane(phase * 2 + 1, Stages(kind, half, _s.DpPrev)));
     }
+
+    /// <summary>A data-parallel lane: the network share if any of its stages runs over a dimension that spans nodes (NCCL sizes the
+    /// communicator's channels by its whole topology).</summary>
+    private ActiveRing DpLane(int key, List<RingStage> stages) => new(key, stages) { Share = ShareOver(stages.Any(st => st.SpansNodes)) };
+
+    /// <summary>The share of the card's compute a collective over a group that does or does not span nodes holds beside kernels.</summary>
+    private double ShareOver(bool spansNodes) => spansNodes ? _s.NetworkCollectiveShare : _s.CollectiveShare;
 
     /// <summary>Registers a collective's lane (or both lanes), holds their step buffers and sends what each can.</summary>
     /// <remarks>Both lanes are registered before any sends: a lane whose steps have all arrived ends at once, and the collective
@@ -173,7 +180,7 @@ public sealed partial class CardActor
         {
             if (dims[d] == 1) continue;
             var step = (buffer + dims[d] - 1) / dims[d];
-            scatter.Add(new RingStage(next[d], dims[d] - 1, step, _s.DpMeshLinks?[d] ?? dims[d] - 1, delays?[d] ?? SimTime.Zero));
+            scatter.Add(new RingStage(next[d], dims[d] - 1, step, _s.DpMeshLinks?[d] ?? dims[d] - 1, delays?[d] ?? SimTime.Zero, _s.DpDimSpansNodes?[d] ?? false));
             buffer = step;
         }
         scattered = buffer;
@@ -240,7 +247,7 @@ public sealed partial class CardActor
 
     /// <summary>One ring of a collective: steps to the next rank of one dp dimension, each of StepBytes; on a full-mesh node its
     /// same-node steps spread over MeshLinks links (a collective's k − 1, a true ring's one), each leaving Delay after it may.</summary>
-    private readonly record struct RingStage(int Next, int Steps, long StepBytes, int MeshLinks, SimTime Delay);
+    private readonly record struct RingStage(int Next, int Steps, long StepBytes, int MeshLinks, SimTime Delay, bool SpansNodes = false);
 
     /// <summary>One lane of a collective in flight: its stages and how far this card is.</summary>
     private sealed class ActiveRing(int key, List<RingStage> stages)
@@ -253,5 +260,7 @@ public sealed partial class CardActor
         public int Sent { get; set; }
         /// <summary>What runs when this ring is done, instead of ending the collective (a hierarchical tree all-reduce's next part).</summary>
         public Action? Then { get; init; }
+        /// <summary>The share of the card's compute the collective holds beside kernels (CardSetup.CollectiveShare or its network one).</summary>
+        public double Share { get; init; }
     }
 }

@@ -45,9 +45,11 @@ public sealed partial class CardActor
         }
         var gather = Stages(RingKind.AllGather, bytes, _s.DpNext, inner, out _, delays: null);
         // The all-gather takes the second lane's key (free off a torus), so its steps are never counted as the scatter's.
+        // One NCCL collective across nodes: the network share for its in-node rings too.
         Launch(new ActiveRing(phase * 2, scatter)
         {
-            Then = () => StartTree(scattered, phase, then: () => Launch(new ActiveRing(phase * 2 + 1, gather))),
+            Share = _s.NetworkCollectiveShare,
+            Then = () => StartTree(scattered, phase, then: () => Launch(new ActiveRing(phase * 2 + 1, gather) { Share = _s.NetworkCollectiveShare })),
         });
     }
 

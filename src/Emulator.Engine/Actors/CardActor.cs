@@ -38,9 +38,11 @@ public sealed partial class CardActor : EntityActor
     private int _banksAnswered;
     /// <summary>The Work instruction running.</summary>
     private int _workPc;
-    /// <summary>The running kernel started beside a collective and runs at 1 − CollectiveShare until none is left (since <see cref="_slowSince"/>, with <see cref="_slowWorkLeft"/> of its full-rate time to go then).</summary>
+    /// <summary>The running kernel started beside a collective and runs at 1 − <see cref="_slowShare"/> until none is left (since <see cref="_slowSince"/>, with <see cref="_slowWorkLeft"/> of its full-rate time to go then).</summary>
     private bool _slowed;
     private SimTime _slowSince;
+    /// <summary>The largest share of the card the collectives in flight held when the slowed kernel started.</summary>
+    private double _slowShare;
     private long _slowWorkLeft;
     /// <summary>When kernels rescheduled earlier were first due: their ComputeDone then is stale.</summary>
     private readonly List<SimTime> _staleComputeDone = new();
@@ -251,11 +253,12 @@ public sealed partial class CardActor : EntityActor
         // A kernel followed by a tensor-parallel collective joins it when it ends, without waking the card in between; a
         // run's last kernel ends when the banks have served the run's traffic too.
         var endsRun = runs.EndsRun(_workPc);
-        if (_s.CollectiveShare > 0 && CollectiveRunning)
+        if (RunningShare() is > 0 and var share)
         {
             // Beside a collective the kernel has 1 − share of the card until the collective ends (SpeedUp); it cannot join the
             // next tensor-parallel collective ahead, its end not being known yet.
             _slowed = true;
+            _slowShare = share;
             _slowSince = Now;
             _slowWorkLeft = duration.Ps;
             Send(Id, new SimTime(SlowedPs(duration.Ps)), ComputeDone.Instance);
@@ -274,15 +277,25 @@ public sealed partial class CardActor : EntityActor
     /// <summary>A collective of this card is in flight that kernels can run beside: a ring or tree lane, or an open tensor-parallel one.</summary>
     private bool CollectiveRunning => _rings.Count > 0 || _trees.Count > 0 || _tpOpen;
 
-    /// <summary>Picoseconds <paramref name="fullRatePs"/> of kernel time take with 1 − CollectiveShare of the card.</summary>
-    private long SlowedPs(long fullRatePs) => (long)Math.Ceiling(fullRatePs / (1 - _s.CollectiveShare));
+    /// <summary>The largest share of the card a collective in flight holds (a group spanning nodes takes NCCL's fewer network
+    /// channels); 0 with none. Concurrent collectives' CTAs would add up; the largest is taken.</summary>
+    private double RunningShare()
+    {
+        var share = _tpOpen ? _s.CollectiveShare : 0;
+        foreach (var ring in _rings.Values) share = Math.Max(share, ring.Share);
+        if (_trees.Count > 0) share = Math.Max(share, _s.NetworkCollectiveShare);
+        return share;
+    }
+
+    /// <summary>Picoseconds <paramref name="fullRatePs"/> of kernel time take with 1 − <see cref="_slowShare"/> of the card.</summary>
+    private long SlowedPs(long fullRatePs) => (long)Math.Ceiling(fullRatePs / (1 - _slowShare));
 
     /// <summary>The last collective beside the running kernel ended: what is left of it runs at the full rate, ending earlier than
     /// first scheduled (that ComputeDone is then stale).</summary>
     private void SpeedUp()
     {
         _slowed = false;
-        var done = (long)((Now - _slowSince).Ps * (1 - _s.CollectiveShare));
+        var done = (long)((Now - _slowSince).Ps * (1 - _slowShare));
         var left = Math.Max(0, _slowWorkLeft - done);
         _staleComputeDone.Add(_slowSince + new SimTime(SlowedPs(_slowWorkLeft)));
         Send(Id, new SimTime(left), ComputeDone.Instance);
@@ -303,7 +316,7 @@ public sealed partial class CardActor : EntityActor
     /// slowed, which only the card times); no collective starts while the ranks wait, so this is known at arrival.</summary>
     private void Arrive(long bytes, int pc, SimTime at)
     {
-        var busy = _s.CollectiveShare > 0 && CollectiveRunning;
+        var busy = RunningShare() > 0;
         if (_s.TpBarrier!.Post(at, busy, out var allArrived, out var anyBusy))
             SendAt(_nodeId, allArrived, _s.TpBarrier.Start(_s.TpLeader, pc, bytes, anyBusy));
     }

@@ -44,6 +44,18 @@ public sealed record CardSetup(
     /// <summary>Fraction of the card's compute a collective beside its kernels takes (CardSpec.CollectiveShare).</summary>
     public double CollectiveShare { get; init; }
 
+    /// <summary>The same for a collective whose group spans nodes (CardSpec.NetworkCollectiveShare).</summary>
+    public double NetworkCollectiveShare { get; init; }
+
+    /// <summary>Per dp dimension, whether its ranks sit on different nodes (its ring's collectives then take the network share).</summary>
+    public IReadOnlyList<bool>? DpDimSpansNodes { get; init; }
+
+    /// <summary>Whether the card's context-parallel group spans nodes.</summary>
+    public bool CpSpansNodes { get; init; }
+
+    /// <summary>Whether <see cref="TiedPeer"/> sits on another node.</summary>
+    public bool TiedPeerOnOtherNode { get; init; }
+
     /// <summary>Set when gradient all-reduces run as double binary trees: the card's place in its dp group.</summary>
     public DpTreeSetup? DpTree { get; init; }
 

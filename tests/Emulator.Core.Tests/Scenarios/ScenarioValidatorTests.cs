@@ -100,6 +100,18 @@ public class ScenarioValidatorTests
         Assert.Equal(0.222, ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), []).Card.CollectiveShare);
     }
 
+    [Theory]
+    [InlineData("1")]
+    [InlineData("-0.1")]
+    public void A_network_collective_share_outside_zero_to_one_is_refused(string share)
+    {
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), [$"card.efficiency.collective-share-network={share}"]));
+        Assert.Contains("card.efficiency.collective-share-network", ex.Message);
+        Assert.Contains("must be in [0, 1)", ex.Message);
+        // Unset, a group across nodes holds the in-node share.
+        Assert.Equal(0.1, ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["hardware=a100-80g-jeanzay", "card.efficiency.collective-share=0.1"]).Card.NetworkCollectiveShare);
+    }
+
     [Fact]
     public void A_torus_whose_axes_do_not_hold_the_job_is_refused()
     {
