@@ -177,14 +177,22 @@ public static class StagePlanner
         var heldOutput = t.KeepStageOutputs ? 2L * p.MicroBatch * s.Model.SeqLen / cp * s.Model.Hidden : 0;
         double flops = 0;
 
-        // FSDP: the non-layer parameters are gathered once for the step; each layer's are gathered before use, the next
-        // layer's prefetched while this one computes, and dropped after it.
+        // FSDP: each layer's parameters are gathered before use, the next layer's prefetched while this one computes, and dropped
+        // after it. The non-layer parameters (the root unit: embedding, output layer) are gathered before a microbatch's forward
+        // and kept through its backward (FSDP does not reshard the root after forward), then resharded by their post-backward
+        // hook, which reduce-scatters their gradient every microbatch as every unit's (PyTorch's _post_forward_reshard,
+        // _should_free_in_backward, _post_backward_hook): the next microbatch gathers them again. With microbatches of several
+        // in flight (a pipeline) they stay gathered while any is.
         var otherWeightBytes = (long)Math.Ceiling(2 * otherParams);
-        if (sharded == 3 && otherParams > 0)
+        var otherGradBytes = (long)Math.Ceiling(gradPerParam * otherParams);
+        bool HoldsOther(int c) => otherParams > 0 && (FirstVirtual(c) || LastVirtual(c));
+        var otherInFlight = 0;
+        void GatherOther(int mb)
         {
+            if (otherInFlight++ > 0) return;
             program.Add(new Alloc(MemoryKind.Weights, otherWeightBytes));
             program.Add(new RingSync(RingKind.AllGather, otherWeightBytes, phase++));
-            if (fsdp2) program.Add(new Work(ComputeModel.Fsdp2GatherCopyOut(s.Card, otherParams), WorkPhase.Forward, 0));
+            if (fsdp2) program.Add(new Work(ComputeModel.Fsdp2GatherCopyOut(s.Card, otherParams), WorkPhase.Forward, mb));
         }
         int Gather(bool intoBuffer, long bytes)
         {
@@ -451,6 +459,7 @@ public static class StagePlanner
                     if (chunkDispatchAt[j] == forwards) DispatchThrough(bucketsThrough[j]);
                 forwards++;
                 program.Add(new Alloc(MemoryKind.Activations, activations[c]));
+                if (sharded == 3 && HoldsOther(c)) GatherOther(mb);
                 var gatherParams = overlapParamGather && !chunkGathered[c];
                 chunkGathered[c] = true;
                 if (gatherParams && OtherBucketBefore(c)) GatheredParams();
@@ -528,6 +537,11 @@ public static class StagePlanner
             if (fsdpOtherPasses.Kernels > 0 && holdsOther) program.Add(new Work(fsdpOtherPasses, WorkPhase.Backward, mb));
             if (fsdp2 && holdsOther) program.Add(new Work(copyInOther, WorkPhase.Backward, mb));
             if (accumulateOther.Kernels > 0 && holdsOther && !afterBackward) program.Add(new Work(accumulateOther, WorkPhase.Backward, mb));
+            if (sharded == 3 && holdsOther)
+            {
+                Bucket(otherGradBytes);
+                if (--otherInFlight == 0) program.Add(new Alloc(MemoryKind.Weights, -otherWeightBytes));
+            }
             if (chunkWorking > 0) program.Add(new Alloc(MemoryKind.Activations, -chunkWorking));
             program.Add(new Alloc(MemoryKind.Activations, -(activations[c] - keptActivations[c])));
             if (afterBackward)
@@ -559,8 +573,8 @@ public static class StagePlanner
         for (var chunk = 0; alignedGradSync && chunk < v; chunk++)
             if (chunkSyncAt[chunk] >= backwards) ChunkGradSync(chunk);
         // Whatever was not reduced in buckets (all of it without overlap; the non-layer parameters' gradients with it) goes now.
-        var unbucketedBytes = alignedGradSync ? 0
-            : pending.Count == 0 ? (long)Math.Ceiling(gradPerParam * paramsOnCard) : (long)Math.Ceiling(gradPerParam * otherParams);
+        var unbucketedBytes = alignedGradSync || sharded == 3 ? 0
+            : pending.Count == 0 ? (long)Math.Ceiling(gradPerParam * paramsOnCard) : otherGradBytes;
         // DeepSpeed's ReduceTiedGrads: the first and last stages all-reduce the tied word embedding's gradient between them (a ring
         // of two, one card of each per tp and dp rank), blocking, before the data-parallel reduction (ReduceGrads) starts.
         var tiedBytes = TiedEmbeddingBytes(s, stage);
@@ -574,7 +588,6 @@ public static class StagePlanner
         program.Add(new Work(optimizer, WorkPhase.Optimizer, -1));
         // ZeRO-1/2 all-gather the updated 2-byte parameters; FSDP gathers them layer by layer in the next step.
         if (sharded is 1 or 2 && !overlapParamGather) program.Add(new RingSync(RingKind.AllGather, fullWeightBytes, phase++));
-        if (sharded == 3 && otherParams > 0) program.Add(new Alloc(MemoryKind.Weights, -otherWeightBytes));
         return new StagePlan(stage, layers, program, state, flops);
     }
 
