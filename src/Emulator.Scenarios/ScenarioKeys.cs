@@ -63,6 +63,7 @@ public static class ScenarioKeys
         new("model.ffn-hidden", KeyType.Integer, "MLP inner width", "8192"),
         new("model.gated-mlp", KeyType.Boolean, "SwiGLU-style MLP with three weight matrices", "false"),
         new("model.alibi", KeyType.Boolean, "ALiBi's linear biases on the attention scores (BLOOM): with unfused attention the scores' GEMM accumulates onto the bias (torch.baddbmm with beta = 1, BigScience's Megatron-DeepSpeed), which is first broadcast-copied to the scores' size (2 B a score written, a kernel) and read back by the GEMM (2 B a score more), forward and in recomputation; nothing with flash-attention, whose kernel adds the bias on chip", "false"),
+        new("model.tied-embeddings", KeyType.Boolean, "The output layer is the word embedding's matrix (GPT, BLOOM, MPT, PaLM, Gemma); false for an output layer of its own (Llama and most later models: V x h parameters more, held beside the embedding when one pipeline stage holds both; model FLOPs count the output layer once either way)", "false"),
         new("model.parallel-layers", KeyType.Boolean, "Attention and MLP side by side from one layernorm, x + Attn(LN(x)) + MLP(LN(x)) (GPT-J, PaLM): one layernorm, one residual add and one tensor-parallel reduction per pass instead of two", "false"),
         new("model.vocab", KeyType.Integer, "Vocabulary size", "51200"),
         new("model.seq-len", KeyType.Integer, "Sequence length in tokens", "2048"),

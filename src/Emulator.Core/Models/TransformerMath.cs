@@ -52,14 +52,14 @@ public static class TransformerMath
     /// Parameters held by one card of a stage: its layers, the embedding (V+s)·h on the first stage and the untied output copy V·h on the last,
     /// all divided by tp (layernorm and some bias parameters are really replicated over tp; they are under 1e-3 of a layer and divided too),
     /// key/value heads replicated where there are fewer than tp.
-    /// With a single stage the embedding is held once and serves as the output layer.
+    /// With a single stage a tied embedding is held once and serves as the output layer; an untied output layer is held beside it.
     /// </summary>
     public static double StageParams(ModelSpec m, int stageLayers, bool firstStage, bool lastStage, int tp)
     {
         if (tp < 1) throw new ArgumentOutOfRangeException(nameof(tp), tp, "tp must be at least 1");
         var total = stageLayers * LayerParams(m, tp);
         if (firstStage) total += EmbeddingParams(m);
-        if (lastStage && !firstStage) total += (double)m.Vocab * m.Hidden;
+        if (lastStage && (!firstStage || !m.TiedEmbeddings)) total += (double)m.Vocab * m.Hidden;
         return total / tp;
     }
 

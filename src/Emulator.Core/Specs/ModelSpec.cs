@@ -41,6 +41,10 @@ public sealed record ModelSpec(
     /// scores' size and the GEMM reads it back; a fused attention kernel adds it on chip.</summary>
     public bool Alibi { get; init; }
 
+    /// <summary>The output layer is the word embedding's matrix (GPT, BLOOM, MPT, PaLM, Gemma); false for an output layer of its own
+    /// (Llama and most later models), which a single pipeline stage then holds beside the embedding.</summary>
+    public bool TiedEmbeddings { get; init; } = true;
+
     /// <summary>Width of the keys, and of the values: kv heads · head width.</summary>
     public int KvWidth => KvHeads * HeadDim;
 

@@ -19,8 +19,8 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     ];
 
     /// <summary>Columns a file may add to the required ones (data/README.md): where the run comes from, free-text notes, and what only some
-    /// runs publish (slices, head width, parallel layers, bf16 gradient reduction, layers per chunk under full recomputation, ALiBi).</summary>
-    public static readonly IReadOnlyList<string> OptionalColumns = ["source", "notes", "slices", "head_dim", "parallel_layers", "half_precision_grads", "recompute_layers", "alibi"];
+    /// runs publish (slices, head width, parallel layers, bf16 gradient reduction, layers per chunk under full recomputation, ALiBi, an untied output layer).</summary>
+    public static readonly IReadOnlyList<string> OptionalColumns = ["source", "notes", "slices", "head_dim", "parallel_layers", "half_precision_grads", "recompute_layers", "alibi", "tied_embeddings"];
 
     /// <summary>Row id.</summary>
     public string Id => Columns["id"];
@@ -372,6 +372,8 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         if (c.GetValueOrDefault("parallel_layers") is { Length: > 0 } parallelLayers) b.Append(CultureInfo.InvariantCulture, $"  parallel-layers = {parallelLayers}\n");
         // Optional column: ALiBi's biases on the attention scores (BLOOM).
         if (c.GetValueOrDefault("alibi") is { Length: > 0 } alibi) b.Append(CultureInfo.InvariantCulture, $"  alibi = {alibi}\n");
+        // Optional column: the output layer is a matrix of its own (Llama and most later models).
+        if (c.GetValueOrDefault("tied_embeddings") is { Length: > 0 } tied) b.Append(CultureInfo.InvariantCulture, $"  tied-embeddings = {tied}\n");
         b.Append("}\nparallel {\n");
         b.Append(CultureInfo.InvariantCulture, $"  tp = {Required("tp")}\n  pp = {Required("pp")}\n  dp = {DataParallel}\n");
         b.Append(CultureInfo.InvariantCulture, $"  micro-batch = {OrDefault("micro_batch", "1")}\n  global-batch = {Required("global_batch")}\n");

@@ -54,6 +54,13 @@ public class TransformerMathTests
         Assert.Equal(198_272d, TransformerMath.StageParams(Tiny, 2, firstStage: false, lastStage: false, tp: 2));
         // pp = 1: the embedding is held once and doubles as the output layer, so tp = 1 gives TotalParams.
         Assert.Equal(TransformerMath.TotalParams(Tiny), TransformerMath.StageParams(Tiny, 4, true, true, 1));
+        // An untied output layer is a matrix of its own: one stage holds it beside the embedding; stages apart hold the same.
+        var untied = Tiny with { TiedEmbeddings = false };
+        Assert.Equal((4 * 198_272 + 40_960 + 32_768) / 2d, TransformerMath.StageParams(untied, 4, firstStage: true, lastStage: true, tp: 2));
+        Assert.Equal(TransformerMath.StageParams(Tiny, 2, false, true, 2), TransformerMath.StageParams(untied, 2, false, true, 2));
+        Assert.Equal(TransformerMath.StageParams(Tiny, 2, true, false, 2), TransformerMath.StageParams(untied, 2, true, false, 2));
+        // Model FLOPs count the output layer once either way (the README convention's 6·N).
+        Assert.Equal(TransformerMath.ModelFlopsPerStep(Tiny, 8), TransformerMath.ModelFlopsPerStep(untied, 8));
     }
 
     [Fact]
