@@ -73,34 +73,11 @@ public static class ScenarioValidator
 
     private static void CheckHardware(Scenario s, ValidationContext v)
     {
-        var c = s.Card;
-        Rate(v, "card.peak-flops", c.PeakFlops, 1e9, "1GFLOPS", "a card computes at some positive rate");
-        AtLeastOne(v, "card.hbm.stacks", c.HbmStacks);
-        if (c.HbmStacks > MaxHbmStacks)
-            throw v.Fail("card.hbm.stacks", $"at most {MaxHbmStacks}: cards carry 4 to 12 HBM stacks, one bank actor each");
-        AtLeastOne(v, "card.hbm.stack-capacity", c.StackCapacityBytes);
-        if (c.StackCapacityBytes > MaxStackCapacityBytes)
-            throw v.Fail("card.hbm.stack-capacity", "at most 1TiB: one HBM stack holds tens of GiB (check the unit)");
-        AtLeastOneMbps(v, "card.hbm.stack-bandwidth", c.StackBandwidth);
-        Positive(v, "card.power", c.PowerWatts, "a working card draws power");
-        Fraction(v, "card.efficiency.gemm", c.GemmEfficiency);
-        if (c.AttentionEfficiency != 0) Fraction(v, "card.efficiency.attention", c.AttentionEfficiency);
-        if (c.CollectiveShare is < 0 or >= 1 || double.IsNaN(c.CollectiveShare))
-            throw v.Fail("card.efficiency.collective-share", "must be in [0, 1): the fraction of the card's compute a collective beside it takes (0 = none)");
-        if (c.CollectiveShareNetwork is { } network && (network is < 0 or >= 1 || double.IsNaN(network)))
-            throw v.Fail("card.efficiency.collective-share-network", "must be in [0, 1): the fraction of the card's compute a collective whose group spans nodes takes beside it (0 = none)");
-        if (c.AttentionVectorSoftmax is < 0 or > 10 || double.IsNaN(c.AttentionVectorSoftmax))
-            throw v.Fail("card.efficiency.attention-vector-softmax", "must be in [0, 10]: the softmax's vector time per score over the matrix units' at heads of 128 (0 = never vector-bound)");
-        if (c.AttentionVectorUpdate is < 0 or > 10 || double.IsNaN(c.AttentionVectorUpdate))
-            throw v.Fail("card.efficiency.attention-vector-update", "must be in [0, 10]: the output update's vector time per score over the matrix units' (0 = none)");
-        Positive(v, "card.efficiency.gemm-half-dim", c.GemmHalfDim, "it is a matrix dimension");
-        Fraction(v, "card.efficiency.memory", c.MemoryEfficiency);
+        CheckCard(s.Card, v);
         Fraction(v, "software.gemm-scale", s.Software.GemmScale);
         if (s.Software.RuntimeMemoryBytes < 0) throw v.Fail("software.runtime-memory", "must be >= 0: the device memory the runtime holds outside the framework's tensors");
         if (s.Software.RuntimeMemoryBytes > MaxRuntimeMemoryBytes)
             throw v.Fail("software.runtime-memory", "at most 1024TiB, far beyond any card's HBM: a CUDA context is a few GiB at most (check the unit)");
-        if (c.KernelOverhead.Ps < 0) throw v.Fail("card.efficiency.kernel-overhead", "must be >= 0");
-        if (c.KernelOverhead.Ps > MaxLatencyPs) throw v.Fail("card.efficiency.kernel-overhead", "at most 1s: a kernel's launch cost is microseconds (check the unit)");
 
         var n = s.Node;
         AtLeastOne(v, "node.cards", n.CardsPerNode);
@@ -119,9 +96,12 @@ public static class ScenarioValidator
                 throw v.Fail("cluster.stage-hardware", $"names {s.StageCards.Count} presets for {s.Parallel.Pp} pipeline stages; give one per stage (parallel.pp), or [] for none");
             if ((long)s.Parallel.Tp * s.Parallel.WeightReplicas % n.CardsPerNode != 0)
                 throw v.Fail("cluster.stage-hardware", $"a stage spans tp*cp*dp = {s.Parallel.Tp * s.Parallel.WeightReplicas} cards, not a whole number of {n.CardsPerNode}-card nodes, so a node would hold two kinds of card; choose tp*dp a multiple of node.cards");
-            var odd = s.StageCards.FirstOrDefault(card => card.HbmStacks != c.HbmStacks);
+            // A stage's preset gets the main card's range checks; a share of 1 or more would divide a kernel's time by zero.
+            for (var i = 0; i < s.StageCards.Count; i++)
+                CheckCard(s.StageCards[i], new ValidationContext(s with { Card = s.StageCards[i] }, new Provenance($"cluster.stage-hardware item {i + 1} ({s.StageCards[i].Name})")));
+            var odd = s.StageCards.FirstOrDefault(card => card.HbmStacks != s.Card.HbmStacks);
             if (odd is not null)
-                throw v.Fail("cluster.stage-hardware", $"{odd.Name} has {odd.HbmStacks} HBM stacks but the main card {c.Name} has {c.HbmStacks}; every card of a job needs the same stack count (one bank actor per stack)");
+                throw v.Fail("cluster.stage-hardware", $"{odd.Name} has {odd.HbmStacks} HBM stacks but the main card {s.Card.Name} has {s.Card.HbmStacks}; every card of a job needs the same stack count (one bank actor per stack)");
         }
 
         var f = s.Fabric;
@@ -221,6 +201,34 @@ public static class ScenarioValidator
         if (f.Tiers == 3) Ports(v, "fabric.spine.up-ports", f.SpineUpPorts);
     }
 
+    /// <summary>The ranges of one card's keys: the main card's, and each stage preset's (cluster.stage-hardware).</summary>
+    private static void CheckCard(CardSpec c, ValidationContext v)
+    {
+        Rate(v, "card.peak-flops", c.PeakFlops, 1e9, "1GFLOPS", "a card computes at some positive rate");
+        AtLeastOne(v, "card.hbm.stacks", c.HbmStacks);
+        if (c.HbmStacks > MaxHbmStacks)
+            throw v.Fail("card.hbm.stacks", $"at most {MaxHbmStacks}: cards carry 4 to 12 HBM stacks, one bank actor each");
+        AtLeastOne(v, "card.hbm.stack-capacity", c.StackCapacityBytes);
+        if (c.StackCapacityBytes > MaxStackCapacityBytes)
+            throw v.Fail("card.hbm.stack-capacity", "at most 1TiB: one HBM stack holds tens of GiB (check the unit)");
+        AtLeastOneMbps(v, "card.hbm.stack-bandwidth", c.StackBandwidth);
+        Positive(v, "card.power", c.PowerWatts, "a working card draws power");
+        Fraction(v, "card.efficiency.gemm", c.GemmEfficiency);
+        if (c.AttentionEfficiency != 0) Fraction(v, "card.efficiency.attention", c.AttentionEfficiency);
+        if (c.CollectiveShare is < 0 or >= 1 || double.IsNaN(c.CollectiveShare))
+            throw v.Fail("card.efficiency.collective-share", "must be in [0, 1): the fraction of the card's compute a collective beside it takes (0 = none)");
+        if (c.CollectiveShareNetwork is { } network && (network is < 0 or >= 1 || double.IsNaN(network)))
+            throw v.Fail("card.efficiency.collective-share-network", "must be in [0, 1): the fraction of the card's compute a collective whose group spans nodes takes beside it (0 = none)");
+        if (c.AttentionVectorSoftmax is < 0 or > 10 || double.IsNaN(c.AttentionVectorSoftmax))
+            throw v.Fail("card.efficiency.attention-vector-softmax", "must be in [0, 10]: the softmax's vector time per score over the matrix units' at heads of 128 (0 = never vector-bound)");
+        if (c.AttentionVectorUpdate is < 0 or > 10 || double.IsNaN(c.AttentionVectorUpdate))
+            throw v.Fail("card.efficiency.attention-vector-update", "must be in [0, 10]: the output update's vector time per score over the matrix units' (0 = none)");
+        Positive(v, "card.efficiency.gemm-half-dim", c.GemmHalfDim, "it is a matrix dimension");
+        Fraction(v, "card.efficiency.memory", c.MemoryEfficiency);
+        if (c.KernelOverhead.Ps < 0) throw v.Fail("card.efficiency.kernel-overhead", "must be >= 0");
+        if (c.KernelOverhead.Ps > MaxLatencyPs) throw v.Fail("card.efficiency.kernel-overhead", "at most 1s: a kernel's launch cost is microseconds (check the unit)");
+
+    }
     private static void CheckEmulation(Scenario s, ValidationContext v)
     {
         var e = s.Emulation;

@@ -112,6 +112,21 @@ public class ScenarioValidatorTests
         Assert.Equal(0.1, ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["hardware=a100-80g-jeanzay", "card.efficiency.collective-share=0.1"]).Card.NetworkCollectiveShare);
     }
 
+    [Theory]
+    [InlineData(1.5, null)]
+    [InlineData(null, 1.0)]
+    public void A_stage_presets_card_is_checked_as_the_main_one_is(double? share, double? network)
+    {
+        // A preset named only in cluster.stage-hardware was read but never range-checked: a share of 1 or more divided a
+        // kernel's time by 1 - share <= 0 and the step failed inside the engine (an internal error, not exit 2).
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("hetero-a100-h100"), []);
+        var odd = s.StageCards[2] with { CollectiveShare = share ?? s.StageCards[2].CollectiveShare, CollectiveShareNetwork = network ?? s.StageCards[2].CollectiveShareNetwork };
+        var bad = s with { StageCards = s.StageCards.Select((c, i) => i == 2 ? odd : c).ToArray() };
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioValidator.Validate(bad));
+        Assert.StartsWith($"cluster.stage-hardware item 3 ({odd.Name}): card.efficiency.collective-share{(network is null ? "" : "-network")} = ", ex.Message);
+        Assert.Contains("must be in [0, 1)", ex.Message);
+    }
+
     [Fact]
     public void A_torus_whose_axes_do_not_hold_the_job_is_refused()
     {
