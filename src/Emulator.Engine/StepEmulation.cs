@@ -222,7 +222,7 @@ public static class StepEmulation
             CollectiveShare = s.CardOfStage(pp).CollectiveShare,
             NetworkCollectiveShare = s.CardOfStage(pp).NetworkCollectiveShare,
             DpDimSpansNodes = withinNode.Select(within => !within).ToArray(),
-            CpSpansNodes = CpGroupSpansNodes(ranks, card, s.Parallel.Cp),
+            CpSpansNodes = !ranks.DpDimWithinNode(card, [s.Parallel.Cp, s.Parallel.Dp], 0),
             ShardDims = groups.ShardDims,
             // A dimension spanning nodes is a ring whose same-node hops cross one link of a full mesh.
             DpMeshLinks = withinNode.Select((within, d) => within ? dpDims[d] - 1 : 1).ToArray(),
@@ -250,18 +250,6 @@ public static class StepEmulation
     /// one, the rest another. The whole group (all dimensions) for an all-reduce; with a ZeRO shard group smaller than the ring (hybrid
     /// sharding), reduce-scatters and all-gathers run the shard group's dimensions on its own communicator and the rest on the one
     /// across groups, so a shard group inside a node pays no flat-ring latency at all.</remarks>
-    /// <summary>Whether the context-parallel group of <paramref name="card"/> (its ring of <paramref name="cp"/> ranks) has members on other nodes.</summary>
-    private static bool CpGroupSpansNodes(RankMap ranks, int card, int cp)
-    {
-        var member = card;
-        for (var i = 1; i < cp; i++)
-        {
-            member = ranks.DpNeighbour(member, [cp, 1], 0);
-            if (ranks.NodeOf(member) != ranks.NodeOf(card)) return true;
-        }
-        return false;
-    }
-
     private static SimTime[]? FlatRingStepDelays(Scenario s, bool[] withinNode, IReadOnlyList<int> dpDims, int communicatorDims)
     {
         if (s.Fabric.IsTorus || s.Node.IntraMeshPeers > 0) return null;
