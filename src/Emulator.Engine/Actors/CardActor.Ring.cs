@@ -86,8 +86,9 @@ public sealed partial class CardActor
         Launch(DpLane(phase * 2, Stages(kind, half, _s.DpNext)), DpLane(phase * 2 + 1, Stages(kind, half, _s.DpPrev)));
     }
 
-    /// <summary>A data-parallel lane: the network share if any of its stages runs over a dimension that spans nodes (NCCL sizes the
-    /// communicator's channels by its whole topology).</summary>
+    /// <summary>A data-parallel lane: the network share if any of its stages runs over a dimension that spans nodes (NCCL sizes a
+    /// communicator's channels by its topology; a hybrid-sharded lane's in-node shard stages, which NCCL runs on an in-node
+    /// communicator, take it too: a simplification).</summary>
     private ActiveRing DpLane(int key, List<RingStage> stages) => new(key, stages) { Share = ShareOver(stages.Any(st => st.SpansNodes)) };
 
     /// <summary>The share of the card's compute a collective over a group that does or does not span nodes holds beside kernels.</summary>

@@ -113,8 +113,9 @@ public sealed partial class NodeActor : FabricActor
 
     /// <summary>Runs a tensor-parallel collective every rank has joined (TpBarrier): it starts when every member's crossbar port
     /// is free, at the ring's cost over the crossbar. When the group's program goes on with a kernel and another collective
-    /// inside the same run, the ranks would all join that one a kernel's time after this one ends: the node runs it then
-    /// itself and tells the ranks only when the chain ends (one event per link of the chain instead of two per rank).</summary>
+    /// inside the same run, or with another collective at once, the ranks would all join that one a kernel's time (or no
+    /// time) after this one ends: the node runs it then itself and tells the ranks only when the chain ends (one event per
+    /// link of the chain instead of two per rank).</summary>
     private void RunCollective(TpChain chain)
     {
         var start = Now;

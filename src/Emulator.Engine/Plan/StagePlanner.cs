@@ -533,7 +533,7 @@ public static class StagePlanner
                 if (accumulateLayer.Kernels > 0 && !afterBackward) program.Add(new Work(accumulateLayer, WorkPhase.Backward, mb));
                 if (bucketed) Bucket(layerGradBytes);
             });
-            var holdsOther = otherParams > 0 && (FirstVirtual(c) || LastVirtual(c));
+            var holdsOther = HoldsOther(c);
             if (fsdpOtherPasses.Kernels > 0 && holdsOther) program.Add(new Work(fsdpOtherPasses, WorkPhase.Backward, mb));
             if (fsdp2 && holdsOther) program.Add(new Work(copyInOther, WorkPhase.Backward, mb));
             if (accumulateOther.Kernels > 0 && holdsOther && !afterBackward) program.Add(new Work(accumulateOther, WorkPhase.Backward, mb));
