@@ -52,6 +52,21 @@ public class PublishedRunTests
         Assert.False(Emulator.Scenarios.ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), []).Model.ParallelLayers);
     }
 
+    [Fact]
+    public void Alibi_and_an_untied_output_layer_are_optional_columns()
+    {
+        Assert.DoesNotContain("alibi", Row().ToScenarioText());
+        Assert.DoesNotContain("tied-embeddings", Row().ToScenarioText());
+        Assert.Contains("  alibi = true\n", Row(("alibi", "true")).ToScenarioText());
+        Assert.Contains("  tied-embeddings = false\n", Row(("tied_embeddings", "false")).ToScenarioText());
+        var quickstart = Emulator.Scenarios.ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["model.alibi=true", "model.tied-embeddings=false"]).Model;
+        Assert.True(quickstart.Alibi);
+        Assert.False(quickstart.TiedEmbeddings);
+        var plain = Emulator.Scenarios.ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), []).Model;
+        Assert.False(plain.Alibi);
+        Assert.True(plain.TiedEmbeddings);
+    }
+
     [Theory]
     [InlineData("meta-2024", "all-gather")]      // Llama 3 gathers keys and values before attention (Dubey et al. 2024, 3.3.2)
     [InlineData("megatron-lm-2021", "ring")]
