@@ -78,6 +78,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         WholeMasterWeights = Bool("training.whole-master-weights"),
         OverlapTpBackward = Bool("training.overlap-tp-backward"),
         RegatherTpInputs = Bool("training.regather-tp-inputs"),
+        ScatterGatherSends = Bool("training.scatter-gather-sends"),
         OverlapParamGather = Bool("training.overlap-param-gather"),
         OverlapTpForward = Bool("training.overlap-tp-forward"),
         HalfPrecisionGrads = Bool("training.half-precision-grads"),

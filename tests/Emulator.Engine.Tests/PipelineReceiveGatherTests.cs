@@ -37,6 +37,26 @@ public class PipelineReceiveGatherTests
     }
 
     [Fact]
+    public void WithoutScatterGather_EveryRankSendsTheWholeTensor_AndNothingIsGathered()
+    {
+        var split = Plan(sequenceParallel: false);
+        var whole = split with { Training = split.Training with { ScatterGatherSends = false } };
+        Assert.Equal(2 * StagePlanner.PipelineBytes(split), StagePlanner.PipelineBytes(whole));
+        Assert.Equal(StagePlanner.TensorParallelBytes(whole), StagePlanner.PipelineBytes(whole));
+        foreach (var stage in new[] { 0, 1 })
+        {
+            var program = StagePlanner.Build(whole, stage).Program;
+            var waits = Enumerable.Range(0, program.Count).Where(i => program[i] is WaitInput).ToArray();
+            Assert.Equal(8, waits.Length);
+            Assert.All(waits, i => Assert.IsNotType<TpSync>(program[i + 1]));
+            Assert.All(program.OfType<SendInput>(), send => Assert.Equal(StagePlanner.PipelineBytes(whole), send.Bytes));
+        }
+        // Sequence parallelism splits the tensor along the sequence either way.
+        var sp = Plan(sequenceParallel: true);
+        Assert.Equal(StagePlanner.PipelineBytes(sp), StagePlanner.PipelineBytes(sp with { Training = sp.Training with { ScatterGatherSends = false } }));
+    }
+
+    [Fact]
     public void WithoutTensorParallelism_NothingIsGathered()
     {
         var s = TestScenarios.With(tp: 1, pp: 2, dp: 1, microBatch: 2);

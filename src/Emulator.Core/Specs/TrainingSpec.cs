@@ -165,6 +165,11 @@ public sealed record TrainingSpec(
     /// rematerializes it with the block).</summary>
     public bool RegatherTpInputs { get; init; } = true;
 
+    /// <summary>Without sequence parallelism, pipeline sends carry 1/t of the tensor from each tp rank and the receiver all-gathers
+    /// the pieces (Megatron-LM's scatter/gather to 2022, DeepSpeed's partitioned sends); false: each rank sends the whole tensor
+    /// and nothing is gathered (Megatron-core's p2p, which splits only with sequence parallelism).</summary>
+    public bool ScatterGatherSends { get; init; } = true;
+
     /// <summary>bf16 training accumulates and reduces gradients in bf16 instead of fp32 main gradients (Megatron-core's
     /// grad_reduce_in_fp32 = false, its default; NeMo's grad_sync_dtype = bf16): half the gradient buffer and reduction bytes.</summary>
     public bool HalfPrecisionGrads { get; init; }

@@ -15,8 +15,12 @@ public static class StagePlanner
         return Enumerable.Repeat(s.Model.Layers / s.Parallel.Pp, s.Parallel.Pp).ToArray();
     }
 
-    /// <summary>Bytes one card sends to the next stage per microbatch: b·s·h in 2-byte precision, split over tp ranks (Megatron's scatter/gather optimisation).</summary>
-    public static long PipelineBytes(Scenario s) => 2L * s.Parallel.MicroBatch * s.Model.SeqLen * s.Model.Hidden / s.Parallel.Tp / s.Parallel.Cp;
+    /// <summary>Bytes one card sends to the next stage per microbatch: b·s·h in 2-byte precision, split over tp ranks along the sequence
+    /// (sequence parallelism) or by Megatron's scatter/gather (training.scatter-gather-sends), else whole from every rank.</summary>
+    public static long PipelineBytes(Scenario s) =>
+        2L * s.Parallel.MicroBatch * s.Model.SeqLen * s.Model.Hidden / (SplitsSends(s.Training) ? s.Parallel.Tp : 1) / s.Parallel.Cp;
+
+    private static bool SplitsSends(TrainingSpec t) => t.SequenceParallel || t.ScatterGatherSends;
 
     /// <summary>Bytes per rank of one tensor-parallel all-reduce (or all-gather + reduce-scatter pair with sequence parallelism).</summary>
     public static long TensorParallelBytes(Scenario s) => 2L * s.Parallel.MicroBatch * s.Model.SeqLen * s.Model.Hidden / s.Parallel.Cp;
@@ -435,8 +439,9 @@ public static class StagePlanner
 
         // Megatron's scatter/gather: without sequence parallelism each rank sends 1/t of the activation or gradient, and the
         // receiver all-gathers the pieces over tp before it can use them (gather_split_1d_tensor; DeepSpeed's is_pipe_partitioned),
-        // blocking, at an all-gather's traffic. With sequence parallelism the tensor is already split along the sequence.
-        var receiveGather = tpBytes > 0 && !t.SequenceParallel ? tpBytes / 2 : 0;
+        // blocking, at an all-gather's traffic. With sequence parallelism the tensor is already split along the sequence; without
+        // scatter/gather (Megatron-core) every rank sent it whole.
+        var receiveGather = tpBytes > 0 && !t.SequenceParallel && t.ScatterGatherSends ? tpBytes / 2 : 0;
         void Receive(TransferKind kind, int mb, int c)
         {
             program.Add(new WaitInput(kind, mb, c));

@@ -400,6 +400,8 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  overlap-tp-backward = {(OverlapsTpBackward ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  overlap-tp-forward = {(OverlapsTpForward ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  regather-tp-inputs = {(IsJax ? "false" : "true")}\n");
+        // Megatron-core's p2p (NeMo, MindSpeed-LLM, Megatron-Bridge) sends whole tensors unless sequence parallelism splits them.
+        b.Append(CultureInfo.InvariantCulture, $"  scatter-gather-sends = {(StackIs("mindspeed-llm", "megatron-core", "nemo", "megatron-bridge") ? "false" : "true")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  overlap-grad-reduce = {(OverlapsDataParallel ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  overlap-param-gather = {(OverlapsDataParallel && Zero is 1 or 2 ? "true" : "false")}\n");
         // Optional column: the run's config reduces bf16 gradients in bf16 (NeMo's grad_sync_dtype).
