@@ -70,6 +70,27 @@ public class CollectiveShareTests
     }
 
     [Fact]
+    public void A_kernel_is_re_rated_as_the_collectives_beside_it_end()
+    {
+        // tp 2 over 16 cards on two nodes: the dp group spans them (network share 1/8), the tp pair does not (1/4). A long kernel
+        // starts beside both; when the tensor-parallel collective ends it runs at 7/8, when the gather ends at full rate.
+        var s = TestScenarios.With(tp: 2, pp: 1, dp: 8);
+        s = s with { Card = s.Card with { CollectiveShare = 0.25, CollectiveShareNetwork = 0.125 } };
+        Results.StepResult Run(params Instruction[] program) => StepEmulation.Run(s, programs: _ => Program(program));
+        const long tpBytes = 64L << 20;
+        var tp = Run(new TpStart(tpBytes), TpWait.Instance).StepTime.Ps;
+        var gather = Run(new RingSync(RingKind.AllGather, GatherBytes, 0)).StepTime.Ps;
+        Assert.True(tp < gather, "the tensor-parallel collective must end first for this test to mean anything");
+        var kernel = 2 * gather;
+
+        var result = Run(new RingStart(RingKind.AllGather, GatherBytes, 0), new TpStart(tpBytes), Kernel(kernel), TpWait.Instance,
+            new RingWait(RingKind.AllGather, 0));
+
+        var doneAtGatherEnd = 0.75 * tp + 0.875 * (gather - tp);
+        Assert.InRange(result.StepTime.Ps - (gather + (kernel - doneAtGatherEnd)), -4, 4);
+    }
+
+    [Fact]
     public void No_share_overlaps_for_free()
     {
         var gather = GatherPs();

@@ -80,7 +80,7 @@ public sealed partial class CardActor : EntityActor
     {
         FreeSent();
         var handled = React(message);
-        if (_slowed && !CollectiveRunning) SpeedUp();
+        if (_slowed && RunningShare() is var share && share != _slowShare) Rerate(share);
         // Growth of this instant goes out once, after everything the message set off.
         if (_highWater > _reportedPeak) ReportGrowth();
         return handled;
@@ -104,7 +104,7 @@ public sealed partial class CardActor : EntityActor
                 if (++_banksAnswered == _s.Banks) Advance();
                 return true;
             case ComputeDone:
-                // A kernel that ended earlier than first scheduled (SpeedUp) left its first ComputeDone behind.
+                // A kernel re-rated since it was scheduled (Rerate) left its earlier ComputeDone behind.
                 if (_staleComputeDone.Count > 0 && _staleComputeDone.Remove(Now)) return true;
                 _slowed = false;
                 // A late HBM stack keeps the run's last kernel going until it has served the run's traffic.
@@ -255,7 +255,7 @@ public sealed partial class CardActor : EntityActor
         var endsRun = runs.EndsRun(_workPc);
         if (RunningShare() is > 0 and var share)
         {
-            // Beside a collective the kernel has 1 − share of the card until the collective ends (SpeedUp); it cannot join the
+            // Beside a collective the kernel has 1 − share of the card while collectives run (Rerate); it cannot join the
             // next tensor-parallel collective ahead, its end not being known yet.
             _slowed = true;
             _slowShare = share;
@@ -290,15 +290,22 @@ public sealed partial class CardActor : EntityActor
     /// <summary>Picoseconds <paramref name="fullRatePs"/> of kernel time take with 1 − <see cref="_slowShare"/> of the card.</summary>
     private long SlowedPs(long fullRatePs) => (long)Math.Ceiling(fullRatePs / (1 - _slowShare));
 
-    /// <summary>The last collective beside the running kernel ended: what is left of it runs at the full rate, ending earlier than
-    /// first scheduled (that ComputeDone is then stale).</summary>
-    private void SpeedUp()
+    /// <summary>The collectives beside the running kernel changed (one ended, or a queued one started): what is left of it runs at
+    /// 1 − <paramref name="share"/> from now, at the full rate once none is left, ending at another time than first scheduled
+    /// (that ComputeDone is then stale).</summary>
+    private void Rerate(double share)
     {
-        _slowed = false;
         var done = (long)((Now - _slowSince).Ps * (1 - _slowShare));
         var left = Math.Max(0, _slowWorkLeft - done);
         _staleComputeDone.Add(_slowSince + new SimTime(SlowedPs(_slowWorkLeft)));
-        Send(Id, new SimTime(left), ComputeDone.Instance);
+        if (share <= 0)
+        {
+            _slowed = false;
+            Send(Id, new SimTime(left), ComputeDone.Instance);
+            return;
+        }
+        (_slowShare, _slowSince, _slowWorkLeft) = (share, Now, left);
+        Send(Id, new SimTime(SlowedPs(left)), ComputeDone.Instance);
     }
 
     /// <summary>Tensor-parallel collectives run as ring messages between the cards, not as one event at the node.</summary>
