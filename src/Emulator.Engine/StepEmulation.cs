@@ -203,6 +203,8 @@ public static class StepEmulation
         var interleaved = s.Parallel.VirtualStages > 1;
         var withinNode = Enumerable.Range(0, dpDims.Count)
             .Select(d => mirror?.Mirrored(d) != true && ranks.DpDimWithinNode(card, mirror?.KeptDims ?? dpDims, d)).ToArray();
+        // The other holder of the tied word embedding: the last stage's card for the first's, and back.
+        var tiedPeer = s.Parallel.Pp > 1 && (pp == 0 || pp == s.Parallel.Pp - 1) ? ranks.CardOf(tp, s.Parallel.Pp - 1 - pp, dp) : -1;
         return new CardSetup(
             card, map, ranks.NodeOf(card), s.Card.HbmStacks, plans[pp],
             TpLeader: ranks.TpGroup(card)[0], TpSize: s.Parallel.Tp,
@@ -228,8 +230,8 @@ public static class StepEmulation
             DpMeshLinks = withinNode.Select((within, d) => within ? dpDims[d] - 1 : 1).ToArray(),
             DpStepDelay = FlatRingStepDelays(s, withinNode, dpDims, dpDims.Count),
             DpShardedStepDelay = groups.ShardDims < dpDims.Count ? FlatRingStepDelays(s, withinNode, dpDims, groups.ShardDims) : null,
-            TiedPeer = s.Parallel.Pp > 1 && (pp == 0 || pp == s.Parallel.Pp - 1) ? ranks.CardOf(tp, s.Parallel.Pp - 1 - pp, dp) : -1,
-            TiedPeerOnOtherNode = s.Parallel.Pp > 1 && (pp == 0 || pp == s.Parallel.Pp - 1) && ranks.NodeOf(ranks.CardOf(tp, s.Parallel.Pp - 1 - pp, dp)) != ranks.NodeOf(card),
+            TiedPeer = tiedPeer,
+            TiedPeerOnOtherNode = tiedPeer >= 0 && ranks.NodeOf(tiedPeer) != ranks.NodeOf(card),
             TpNext = TpRings(s) ? ranks.CardOf((tp + 1) % s.Parallel.Tp, pp, dp) : -1,
             // On a torus the rings use both directions of the chip links at once, as the data-parallel rings do.
             TpPrev = TpRings(s) && s.Fabric.IsTorus ? ranks.CardOf((tp + s.Parallel.Tp - 1) % s.Parallel.Tp, pp, dp) : -1,

@@ -52,10 +52,10 @@ public static partial class ComputeModel
 
     /// <summary>The rotary embedding's cast, complex product and cast back on this rank's q and k columns.</summary>
     private static WorkCost RotaryPasses(CardSpec c, LayerShape g) =>
-        Passes(c, g.Tokens * g.A / g.Tp, [2 + 4, 4 + 4, 4 + 2]) + Passes(c, g.Tokens * g.Model.KvWidthAcross(g.Tp) / g.Tp, [2 + 4, 4 + 4, 4 + 2]);
+        Passes(c, g.Tokens * g.A / g.Tp, [2 + 4, 4 + 4, 4 + 2]) + Passes(c, g.Tokens * g.KvWidth / g.Tp, [2 + 4, 4 + 4, 4 + 2]);
 
     /// <summary>repeat_kv's copies of keys and values to the query width (or their sums back), none when every query head has its own.</summary>
-    private static WorkCost RepeatKvPasses(CardSpec c, LayerShape g) => g.Model.KvWidthAcross(g.Tp) < g.A
-        ? Passes(c, g.Tokens / g.Tp, [2 * g.Model.KvWidthAcross(g.Tp) + 2 * g.A, 2 * g.Model.KvWidthAcross(g.Tp) + 2 * g.A])
+    private static WorkCost RepeatKvPasses(CardSpec c, LayerShape g) => g.KvWidth < g.A
+        ? Passes(c, g.Tokens / g.Tp, [2 * g.KvWidth + 2 * g.A, 2 * g.KvWidth + 2 * g.A])
         : WorkCost.Zero;
 }

@@ -225,7 +225,9 @@ public static partial class ComputeModel
         public double F => Model.FfnHidden;
         public double D => Model.HeadDim;
         public double A => Model.AttentionWidth;
-        public double QkvWidth => A + 2 * Model.KvWidthAcross(Tp);
+        /// <summary>Key (or value) width the tp ranks hold together: ModelSpec.KvWidthAcross.</summary>
+        public double KvWidth => Model.KvWidthAcross(Tp);
+        public double QkvWidth => A + 2 * KvWidth;
         public double Fc1Width => Model.GatedMlp ? 2 * F : F;
         /// <summary>Independent s×s attention problems on this rank: b·a/tp.</summary>
         public double HeadBatch => Tokens / S * Model.Heads / Tp;

@@ -41,7 +41,7 @@ public sealed partial class CardActor : EntityActor
     /// <summary>The running kernel started beside a collective and runs at 1 − <see cref="_slowShare"/> until none is left (since <see cref="_slowSince"/>, with <see cref="_slowWorkLeft"/> of its full-rate time to go then).</summary>
     private bool _slowed;
     private SimTime _slowSince;
-    /// <summary>The largest share of the card the collectives in flight held when the slowed kernel started.</summary>
+    /// <summary>The share of the card the slowed kernel runs without: the largest the collectives in flight hold (since <see cref="_slowSince"/>).</summary>
     private double _slowShare;
     private long _slowWorkLeft;
     /// <summary>When kernels rescheduled earlier were first due: their ComputeDone then is stale.</summary>
@@ -281,6 +281,7 @@ public sealed partial class CardActor : EntityActor
     /// channels); 0 with none. Concurrent collectives' CTAs would add up; the largest is taken.</summary>
     private double RunningShare()
     {
+        if (!CollectiveRunning) return 0;
         var share = _tpOpen ? _s.CollectiveShare : 0;
         foreach (var ring in _rings.Values) share = Math.Max(share, ring.Share);
         if (_trees.Count > 0) share = Math.Max(share, _s.NetworkCollectiveShare);

@@ -124,22 +124,19 @@ public sealed partial class NodeActor : FabricActor
         for (var r = 0; r < chain.Size; r++) _crossbarFree[Local(chain.Leader + r)] = end;
         chain.Ended(end);
         var plan = _s.Cards[Local(chain.Leader)].Plan;
-        if (chain.MayChain && plan.Runs.ChainsOn(chain.Pc) && plan.Program[chain.Pc + 1] is TpSync next)
-        {
-            // Back to back: the ranks, all released at the end, would join the next one at once.
-            chain.Pc += 1;
-            chain.Bytes = next.Bytes;
-            SendAt(Id, end, chain);
-            return;
-        }
         if (chain.MayChain && plan.Runs.ChainsOn(chain.Pc))
         {
-            var kernel = (Work)plan.Program[chain.Pc + 1];
-            var joined = end + kernel.Cost.Duration;
-            // A run's last kernel ends when the run's traffic is served, on every rank.
-            if (plan.Runs.EndsRun(chain.Pc + 1))
-                for (var r = 0; r < chain.Size; r++) joined = SimTime.Max(joined, _heldUntil[Local(chain.Leader + r)]);
-            chain.Pc += 2;
+            // Back to back, the ranks, all released at the end, would join the next one at once; else after the kernel between.
+            var joined = end;
+            if (plan.Program[chain.Pc + 1] is Work kernel)
+            {
+                joined += kernel.Cost.Duration;
+                // A run's last kernel ends when the run's traffic is served, on every rank.
+                if (plan.Runs.EndsRun(chain.Pc + 1))
+                    for (var r = 0; r < chain.Size; r++) joined = SimTime.Max(joined, _heldUntil[Local(chain.Leader + r)]);
+                chain.Pc++;
+            }
+            chain.Pc++;
             chain.Bytes = ((TpSync)plan.Program[chain.Pc]).Bytes;
             SendAt(Id, joined, chain);
             return;

@@ -175,9 +175,20 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// 2022 (its asynchronous input-gradient all-reduce, Korthikanti et al. 2022 §6.2) and what is built on Megatron-core's same
     /// linear layers (MindSpeed-LLM, NeMo, Megatron-Bridge); the 2021 generations and the forks of them (Megatron-DeepSpeed) block on them.</summary>
     public bool OverlapsTpBackward =>
-        StackIs("mindspeed-llm", "megatron-core", "nemo", "megatron-bridge")
+        IsMegatronCore
         || (StackIs("megatron-lm-")
             && int.TryParse(Stack["megatron-lm-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var year) && year >= 2022);
+
+    /// <summary>Whether the stack trains through Megatron-core (its linear layers, schedules and p2p): MindSpeed-LLM, NeMo, Megatron-Bridge.</summary>
+    private bool IsMegatronCore => StackIs("mindspeed-llm", "megatron-core", "nemo", "megatron-bridge");
+
+    /// <summary>Whether, without sequence parallelism, pipeline sends carry 1/t of the tensor and the receiver gathers it: Megatron-LM's
+    /// scatter/gather to 2022 and DeepSpeed; Megatron-core's p2p sends whole tensors (p2p_communication._communicate).</summary>
+    public bool ScatterGatherSends => !IsMegatronCore;
+
+    /// <summary>Whether backward gathers sequence parallelism's saved 1/t inputs again (Megatron's linear layers); JAX stacks have the
+    /// gathered input at hand (XLA keeps or rematerializes it with the block).</summary>
+    public bool RegathersTpInputs => !IsJax;
 
     /// <summary>Whether the stack reduces gradients in buckets during the last backward and, under its distributed optimizer, gathers
     /// the updated parameters beside the next forward: NeMo's launcher configs set overlap_grad_sync and overlap_param_sync (the
@@ -399,9 +410,8 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  whole-master-weights = {(HoldsWholeMasterWeights ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  overlap-tp-backward = {(OverlapsTpBackward ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  overlap-tp-forward = {(OverlapsTpForward ? "true" : "false")}\n");
-        b.Append(CultureInfo.InvariantCulture, $"  regather-tp-inputs = {(IsJax ? "false" : "true")}\n");
-        // Megatron-core's p2p (NeMo, MindSpeed-LLM, Megatron-Bridge) sends whole tensors unless sequence parallelism splits them.
-        b.Append(CultureInfo.InvariantCulture, $"  scatter-gather-sends = {(StackIs("mindspeed-llm", "megatron-core", "nemo", "megatron-bridge") ? "false" : "true")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  regather-tp-inputs = {(RegathersTpInputs ? "true" : "false")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  scatter-gather-sends = {(ScatterGatherSends ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  overlap-grad-reduce = {(OverlapsDataParallel ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  overlap-param-gather = {(OverlapsDataParallel && Zero is 1 or 2 ? "true" : "false")}\n");
         // Optional column: the run's config reduces bf16 gradients in bf16 (NeMo's grad_sync_dtype).
