@@ -91,6 +91,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         RecomputeLayers = Has("training.recompute-layers") ? Int("training.recompute-layers") : null,
         MetricCrossEntropies = Int("training.metric-cross-entropies"),
         TiedEmbeddingGradBytes = Int("training.tied-embedding-grad-bytes"),
+        TiedEmbeddingAfterDp = Bool("training.tied-embedding-after-dp"),
         Optimizer = ScenarioKeys.OptimizerNames.First(n => n.Name == Choice("training.optimizer")).Kind,
         HiddenDropout = Bool("training.hidden-dropout"),
         GradAccumulation = ScenarioKeys.GradAccumulationNames.First(n => n.Name == Choice("training.grad-accumulation")).Kind,

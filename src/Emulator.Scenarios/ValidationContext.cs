@@ -103,6 +103,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["training.recompute-layers"] = s.Training.RecomputeLayers is { } recomputeLayers ? I(recomputeLayers) : "every layer",
             ["training.metric-cross-entropies"] = I(s.Training.MetricCrossEntropies),
             ["training.tied-embedding-grad-bytes"] = I(s.Training.TiedEmbeddingGradBytes),
+            ["training.tied-embedding-after-dp"] = s.Training.TiedEmbeddingAfterDp ? "true" : "false",
             ["training.optimizer"] = ScenarioKeys.OptimizerNames.First(n => n.Kind == s.Training.Optimizer).Name,
             ["training.keep-low-precision-grads"] = s.Training.KeepLowPrecisionGrads ? "true" : "false",
             ["training.keep-stage-outputs"] = s.Training.KeepStageOutputs ? "true" : "false",

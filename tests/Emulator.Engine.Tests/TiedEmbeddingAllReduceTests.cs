@@ -9,15 +9,19 @@ using Emulator.Kernel;
 namespace Emulator.Engine.Tests;
 
 /// <summary>training.tied-embedding-grad-bytes: the first and last pipeline stages, which hold the tied word embedding, all-reduce
-/// its gradient between them after the step's last backward and before the data-parallel reduction (DeepSpeed's pipeline engine,
-/// ReduceTiedGrads before ReduceGrads), a ring of two cards per tp and dp rank.</summary>
+/// its gradient between them after the step's last backward, a ring of two cards per tp and dp rank: before the data-parallel
+/// reduction (DeepSpeed's pipeline engine, ReduceTiedGrads before ReduceGrads) or, with training.tied-embedding-after-dp, once it
+/// has finished (Megatron-LM's embedding group).</summary>
 public class TiedEmbeddingAllReduceTests
 {
-    private static Scenario Plan(int pp, int bytesPerParam)
+    private static Scenario Plan(int pp, int bytesPerParam, bool afterDp = false)
     {
         var s = TestScenarios.With(tp: 2, pp: pp, dp: 2, microBatch: 1);
-        return s with { Training = s.Training with { TiedEmbeddingGradBytes = bytesPerParam } };
+        return s with { Training = s.Training with { TiedEmbeddingGradBytes = bytesPerParam, TiedEmbeddingAfterDp = afterDp } };
     }
+
+    private static int IndexOf(IReadOnlyList<Instruction> program, Func<Instruction, bool> match) =>
+        program.Select((instruction, i) => (instruction, i)).First(x => match(x.instruction)).i;
 
     [Fact]
     public void FirstAndLastStages_AllReduceTheEmbeddingGradient_BeforeTheDataParallelReduction()
@@ -39,12 +43,29 @@ public class TiedEmbeddingAllReduceTests
         Assert.DoesNotContain(StagePlanner.Build(s, 1).Program, i => i is RingStart { Group: RingGroup.Embedding });
     }
 
+    [Fact]
+    public void AfterDp_TheReductionFollowsTheLastDataParallelWait_BeforeTheOptimizer()
+    {
+        var s = Plan(pp: 3, bytesPerParam: 4, afterDp: true);
+        foreach (var stage in new[] { 0, 2 })
+        {
+            var program = StagePlanner.Build(s, stage).Program;
+            var start = IndexOf(program, i => i is RingStart { Group: RingGroup.Embedding });
+            var lastDpWait = program.Select((instruction, i) => (instruction, i)).Last(x => x.instruction is RingWait { Group: RingGroup.Data }).i;
+            var optimizer = IndexOf(program, i => i is Work { Phase: WorkPhase.Optimizer });
+            Assert.InRange(start, lastDpWait + 1, optimizer - 2);
+            Assert.Equal(new RingWait(RingKind.AllReduce, StagePlanner.TiedEmbeddingPhase, RingGroup.Embedding), program[start + 1]);
+        }
+    }
+
     [Theory]
-    [InlineData(3, 0)]
-    [InlineData(1, 4)]
-    public void NoReduction_WhenNotAskedOrWithOneStage(int pp, int bytesPerParam)
+    [InlineData(3, 0, true)]
+    [InlineData(1, 4, true)]
+    [InlineData(3, 4, false)]
+    public void NoReduction_WhenNotAskedWithOneStageOrUntied(int pp, int bytesPerParam, bool tied)
     {
         var s = Plan(pp, bytesPerParam);
+        s = s with { Model = s.Model with { TiedEmbeddings = tied } };
         for (var stage = 0; stage < pp; stage++)
             Assert.DoesNotContain(StagePlanner.Build(s, stage).Program, i => i is RingStart { Group: RingGroup.Embedding } or RingWait { Group: RingGroup.Embedding });
     }
@@ -75,14 +96,20 @@ public class TiedEmbeddingAllReduceTests
     }
 
     [Theory]
-    [InlineData("unseen-runs.csv", "bloom-176b-step", 2)]
-    [InlineData("unseen-runs.csv", "bloom-pq-176b-tp8pp12-mb2-h64", 2)]
-    [InlineData("unseen-runs.csv", "mtnlg-530b-2240", 2)]
-    [InlineData("published-runs.csv", "meg-t1-529.6b", 0)]
-    public void PublishedDeepSpeedRows_ReduceTheTwoByteGradient_OthersNothing(string file, string id, int bytes)
+    [InlineData("unseen-runs.csv", "bloom-176b-step", 2, false)]
+    [InlineData("unseen-runs.csv", "bloom-pq-176b-tp8pp12-mb2-h64", 2, false)]
+    [InlineData("unseen-runs.csv", "mtnlg-530b-2240", 2, false)]
+    [InlineData("published-runs.csv", "meg-t1-529.6b", 2, true)] // fp16: the 2-byte main_grad
+    [InlineData("unseen-runs.csv", "nemo-gpt3-175b-128", 2, true)] // bf16 reduced in bf16 (grad_sync_dtype)
+    [InlineData("unseen-runs.csv", "meg22-22b-full", 4, true)] // bf16: the fp32 main_grad
+    [InlineData("unseen-runs.csv", "mpt-7b-2k-a100", 0, false)]
+    public void PublishedRows_ReduceTheirStacksGradient(string file, string id, int bytes, bool afterDp)
     {
         var run = PublishedRunsCsv.Read(Path.Combine(RepoPaths.Root, "data", file)).Rows.Single(r => r.Id == id);
         Assert.Equal(bytes, run.TiedEmbeddingGradBytes);
-        Assert.Contains($"tied-embedding-grad-bytes = {bytes}\n", run.ToScenarioText(), StringComparison.Ordinal);
+        Assert.Equal(afterDp, run.TiedEmbeddingAfterDp);
+        var text = run.ToScenarioText();
+        Assert.Contains($"tied-embedding-grad-bytes = {bytes}\n", text, StringComparison.Ordinal);
+        Assert.Contains($"tied-embedding-after-dp = {(afterDp ? "true" : "false")}\n", text, StringComparison.Ordinal);
     }
 }

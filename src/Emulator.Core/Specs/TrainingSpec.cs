@@ -153,6 +153,10 @@ public sealed record TrainingSpec(
     /// 37011a92 of the fp32 _hp_grad, 4); 0 for none. With one stage there is nothing to reduce.</summary>
     public int TiedEmbeddingGradBytes { get; init; }
 
+    /// <summary>The tied word embedding's all-reduce runs once the data-parallel reduction has finished (Megatron-LM's train_step,
+    /// Megatron-core's finalize_model_grads), not before it starts (DeepSpeed's ReduceTiedGrads).</summary>
+    public bool TiedEmbeddingAfterDp { get; init; }
+
     /// <summary>How the optimizer step runs: Megatron-LM's passes around fused Adam, or Composer's eager AdamW under FSDP.</summary>
     public OptimizerKind Optimizer { get; init; } = OptimizerKind.FusedAdam;
 

@@ -39,9 +39,9 @@ public static class StagePlanner
     public const int TiedEmbeddingPhase = (1 << 24) - 1;
 
     /// <summary>Bytes per card of the tied word embedding's gradient the first and last stages all-reduce: V·h/tp parameters at
-    /// training.tied-embedding-grad-bytes each; 0 on the other stages and with one stage.</summary>
+    /// training.tied-embedding-grad-bytes each; 0 on the other stages, with one stage and with untied embeddings.</summary>
     public static long TiedEmbeddingBytes(Scenario s, int stage) =>
-        s.Parallel.Pp > 1 && (stage == 0 || stage == s.Parallel.Pp - 1)
+        s.Parallel.Pp > 1 && s.Model.TiedEmbeddings && (stage == 0 || stage == s.Parallel.Pp - 1)
             ? (long)Math.Ceiling((double)s.Training.TiedEmbeddingGradBytes * s.Model.Vocab * s.Model.Hidden / s.Parallel.Tp)
             : 0;
 
@@ -580,20 +580,25 @@ public static class StagePlanner
         // Whatever was not reduced in buckets (all of it without overlap; the non-layer parameters' gradients with it) goes now.
         var unbucketedBytes = alignedGradSync || sharded == 3 ? 0
             : pending.Count == 0 ? (long)Math.Ceiling(gradPerParam * paramsOnCard) : otherGradBytes;
-        // DeepSpeed's ReduceTiedGrads: the first and last stages all-reduce the tied word embedding's gradient between them (a ring
-        // of two, one card of each per tp and dp rank), blocking, before the data-parallel reduction (ReduceGrads) starts.
+        // The first and last stages all-reduce the tied word embedding's gradient between them (a ring of two, one card of each per
+        // tp and dp rank), blocking: DeepSpeed's ReduceTiedGrads before the data-parallel reduction (ReduceGrads) starts,
+        // Megatron-LM's embedding-group all-reduce once it has finished.
         var tiedBytes = TiedEmbeddingBytes(s, stage);
-        if (tiedBytes > 0)
-        {
-            program.Add(new RingStart(RingKind.AllReduce, tiedBytes, TiedEmbeddingPhase, RingGroup.Embedding));
-            program.Add(new RingWait(RingKind.AllReduce, TiedEmbeddingPhase, RingGroup.Embedding));
-        }
+        if (!t.TiedEmbeddingAfterDp) ReduceTiedEmbedding();
         if (unbucketedBytes > 0) Bucket(unbucketedBytes);
         foreach (var (kind, ring) in pending) program.Add(new RingWait(kind, ring));
+        if (t.TiedEmbeddingAfterDp) ReduceTiedEmbedding();
         program.Add(new Work(optimizer, WorkPhase.Optimizer, -1));
         // ZeRO-1/2 all-gather the updated 2-byte parameters; FSDP gathers them layer by layer in the next step.
         if (sharded is 1 or 2 && !overlapParamGather) program.Add(new RingSync(RingKind.AllGather, fullWeightBytes, phase++));
         return new StagePlan(stage, layers, program, state, flops);
+
+        void ReduceTiedEmbedding()
+        {
+            if (tiedBytes <= 0) return;
+            program.Add(new RingStart(RingKind.AllReduce, tiedBytes, TiedEmbeddingPhase, RingGroup.Embedding));
+            program.Add(new RingWait(RingKind.AllReduce, TiedEmbeddingPhase, RingGroup.Embedding));
+        }
     }
 
     private static long CeilDiv(long a, long b) => (a + b - 1) / b;

@@ -156,9 +156,21 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>Bytes a parameter of the tied word embedding's gradient the stack all-reduces between the first and last pipeline stages
     /// after the step's backward: DeepSpeed's pipeline engine runs ReduceTiedGrads before ReduceGrads, which all-reduces the 2-byte
     /// .grad (allreduce_tied_weight_gradients; fp16, and the bf16 optimizer before DeepSpeed 37011a92 of March 2022, "Reduce tied
-    /// weight gradients", which reduces the fp32 _hp_grad instead: after the megatron-deepspeed-2022 benchmarks of 2022-02-28).
-    /// Megatron-LM's own all-reduce over its embedding group (train_step) is not charged.</summary>
-    public int TiedEmbeddingGradBytes => IsDeepSpeed ? 2 : 0;
+    /// weight gradients", which reduces the fp32 _hp_grad instead: after the megatron-deepspeed-2022 benchmarks of 2022-02-28);
+    /// Megatron-LM and what trains through Megatron-core all-reduce the word embedding's main_grad over their embedding group once
+    /// the data-parallel reduction is done (train_step's _allreduce_embedding_grads; finalize_model_grads), fp32 with bf16 unless
+    /// the gradients are reduced in bf16, the 2-byte one with fp16. Untied embeddings have none (the planner checks).</summary>
+    public int TiedEmbeddingGradBytes =>
+        IsDeepSpeed ? 2
+        : IsMegatronFamily ? (Precision == "bf16" && Columns.GetValueOrDefault("half_precision_grads") != "true" ? 4 : 2)
+        : 0;
+
+    /// <summary>Whether the tied embedding's all-reduce follows the data-parallel reduction (Megatron-LM's order) rather than
+    /// preceding it (DeepSpeed's).</summary>
+    public bool TiedEmbeddingAfterDp => !IsDeepSpeed && IsMegatronFamily;
+
+    /// <summary>Megatron-LM itself and the stacks that train through Megatron-core.</summary>
+    private bool IsMegatronFamily => StackIs("megatron-lm-") || IsMegatronCore;
 
     /// <summary>Whether the stack's bf16 optimizer holds the fp32 master weights whole: the revisions of DeepSpeed's bf16 optimizer
     /// BigScience benchmarked with in late February 2022, before PR #1801 merged ("TODO: Need to only track fp32 params of this
@@ -424,6 +436,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  metric-cross-entropies = {MetricCrossEntropies}\n");
         b.Append(CultureInfo.InvariantCulture, $"  optimizer = {(RunsPyTorchFsdp ? "eager-adamw" : "fused-adam")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  tied-embedding-grad-bytes = {TiedEmbeddingGradBytes}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  tied-embedding-after-dp = {(TiedEmbeddingAfterDp ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  keep-stage-outputs = {(IsDeepSpeed || StackIs("megatron-lm-2021") ? "true" : "false")}\n");
         b.Append("}\n");
         b.Append(CultureInfo.InvariantCulture, $"software {{\n  stack = {stack ?? Stack}\n");
