@@ -87,6 +87,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         Fsdp2Copies = Bool("training.fsdp2-copies"),
         EagerBackwardPasses = Bool("training.eager-backward-passes"),
         EagerLlamaOps = Bool("training.eager-llama-ops"),
+        FusedRope = Bool("training.fused-rope"),
         Softmax = ScenarioKeys.SoftmaxNames.First(n => n.Name == Choice("training.softmax")).Rule,
         RecomputeLayers = Has("training.recompute-layers") ? Int("training.recompute-layers") : null,
         MetricCrossEntropies = Int("training.metric-cross-entropies"),

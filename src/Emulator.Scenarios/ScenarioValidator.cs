@@ -151,6 +151,9 @@ public static class ScenarioValidator
         if (s.Training.Softmax != SoftmaxRule.Fused && s.Training.FlashAttention && v.RankOf("training.softmax") >= v.RankOf("training.flash-attention"))
             throw v.Fail(["training.softmax", "training.flash-attention"],
                 "training.softmax chooses how the unfused attention's softmax runs, and {training.flash-attention} computes the softmax inside the fused attention kernel: set softmax = fused, or flash-attention = false");
+        if (s.Training.FusedRope && s.Training.EagerLlamaOps)
+            throw v.Fail(["training.fused-rope", "training.eager-llama-ops"],
+                "training.eager-llama-ops already charges the rotary embedding as torchtitan's eager complex products, and training.fused-rope charges it as fused kernels; a run rotates q and k one way: set one to false");
         if (s.Training.Fsdp2Copies && s.Training.FsdpGradientPasses)
             throw v.Fail(["training.fsdp2-copies", "training.fsdp-gradient-passes"],
                 "training.fsdp2-copies is FSDP2's way around its collectives and training.fsdp-gradient-passes FSDP 1's; a run uses one of them: set one to false");

@@ -100,6 +100,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["training.fsdp2-copies"] = s.Training.Fsdp2Copies ? "true" : "false",
             ["training.eager-backward-passes"] = s.Training.EagerBackwardPasses ? "true" : "false",
             ["training.eager-llama-ops"] = s.Training.EagerLlamaOps ? "true" : "false",
+            ["training.fused-rope"] = s.Training.FusedRope ? "true" : "false",
             ["training.recompute-layers"] = s.Training.RecomputeLayers is { } recomputeLayers ? I(recomputeLayers) : "every layer",
             ["training.metric-cross-entropies"] = I(s.Training.MetricCrossEntropies),
             ["training.tied-embedding-grad-bytes"] = I(s.Training.TiedEmbeddingGradBytes),

@@ -75,6 +75,15 @@ public static partial class ComputeModel
         return new LayerWork(attention, m.ParallelLayers ? WorkCost.Zero : normAndFork);
     }
 
+    /// <summary>The rotary position embedding of this rank's q and k columns as one fused kernel a tensor, reading and writing 2 B an
+    /// element (the cos and sin tables, one row a position, stay in cache); backward rotates the gradients back the same way
+    /// (training.fused-rope: Transformer Engine's fused RoPE, torch_npu's npu_rotary_mul).</summary>
+    public static LayerWork FusedRope(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, int cp = 1)
+    {
+        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
+        return new LayerWork(Elementwise(c, 2 * 2 * g.Tokens * g.A / g.Tp) + Elementwise(c, 2 * 2 * g.Tokens * g.KvWidth / g.Tp), WorkCost.Zero);
+    }
+
     /// <summary><paramref name="bytes"/> more for a kernel already charged: their HBM time, no launch.</summary>
     private static WorkCost MoreBytes(CardSpec c, double bytes)
     {

@@ -127,6 +127,10 @@ public sealed record TrainingSpec(
     /// (ComputeModel.EagerLlamaForward and EagerLlamaBackward; torchtitan without torch.compile).</summary>
     public bool EagerLlamaOps { get; init; }
 
+    /// <summary>The rotary position embedding of q and k as fused kernels of their own, one a tensor each way, reading and writing
+    /// 2 B an element (Transformer Engine's fused RoPE, torch_npu's npu_rotary_mul; ComputeModel.FusedRope).</summary>
+    public bool FusedRope { get; init; }
+
     /// <summary>How the unfused attention's softmax runs: Megatron-LM's fused kernel, its fp32 fallback (ComputeModel's SoftmaxForward
     /// and SoftmaxBackward), or as BigScience's February 2022 code chose between them (SoftmaxKernel.Fused).</summary>
     public SoftmaxRule Softmax { get; init; } = SoftmaxRule.Fused;

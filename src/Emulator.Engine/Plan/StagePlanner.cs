@@ -131,6 +131,14 @@ public static class StagePlanner
             // full-needed stops before the MLP's second GEMM: every eager op of the block comes before it and is rerun too.
             if (t.Recompute is Recompute.Full or Recompute.FullNeeded) re += eagerForward;
         }
+        if (t.FusedRope)
+        {
+            var rope = ComputeModel.FusedRope(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp);
+            fwd += rope;
+            bwd += rope;
+            // The rotation comes before the attention core: selective recomputation (the core alone) keeps its output.
+            if (t.Recompute is Recompute.Full or Recompute.FullNeeded) re += rope;
+        }
         var logitsF = ComputeModel.LogitsForward(s.Card, s.Model, p.Tp, p.MicroBatch, cp, t.FusedCrossEntropy);
         var logitsB = ComputeModel.LogitsBackward(s.Card, s.Model, p.Tp, p.MicroBatch, cp, t.FusedCrossEntropy);
         // Each microbatch's gradients join the step's buffer layer by layer as backward produces them, the non-layer ones after:

@@ -20,7 +20,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
 
     /// <summary>Columns a file may add to the required ones (data/README.md): where the run comes from, free-text notes, and what only some
     /// runs publish (slices, head width, parallel layers, bf16 gradient reduction, layers per chunk under full recomputation, ALiBi, an untied output layer).</summary>
-    public static readonly IReadOnlyList<string> OptionalColumns = ["source", "notes", "slices", "head_dim", "parallel_layers", "half_precision_grads", "recompute_layers", "alibi", "tied_embeddings"];
+    public static readonly IReadOnlyList<string> OptionalColumns = ["source", "notes", "slices", "head_dim", "parallel_layers", "half_precision_grads", "recompute_layers", "alibi", "tied_embeddings", "rope"];
 
     /// <summary>Row id.</summary>
     public string Id => Columns["id"];
@@ -236,6 +236,17 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// input gradients summed are eager-backward-passes' (counted as the QKV cat's bytes).</summary>
     public bool RunsEagerLlamaOps => StackIs("torchtitan");
 
+    /// <summary>The `fused-rope` value of the row's scenario: whether its model rotates q and k by rotary position embeddings (the
+    /// `rope` column, as written, so a bad value is refused like any key's; in a file without the column, a gated MLP without ALiBi:
+    /// Llama, Qwen, Gemma, PaLM and the other SwiGLU models use RoPE, GPT, BLOOM and MPT do not), where the stack runs the rotation
+    /// as fused kernels of its own: Megatron-core's stacks (NeMo's apply_rope_fusion, MindSpeed-LLM's --use-fused-rotary-pos-emb)
+    /// and Meta's; not JAX's, whose compiler fuses the rotation into the neighbouring fusions, nor torchtitan's, whose eager
+    /// rotation eager-llama-ops charges.</summary>
+    public string FusedRope =>
+        IsJax || RunsEagerLlamaOps ? "false"
+        : Columns.GetValueOrDefault("rope") is { Length: > 0 } rope ? rope
+        : OrDefault("gated_mlp", "false") == "true" && OrDefault("alibi", "false") != "true" ? "true" : "false";
+
     /// <summary>Cross-entropies the stack's training loop reruns over each microbatch's logits for its metrics: llm-foundry's Composer
     /// trainer updates the model's train metrics after every microbatch's backward (`_eval_train_metrics`), and MPT's are
     /// LanguageCrossEntropy and LanguagePerplexity, each a torch.nn.CrossEntropyLoss; the other stacks log the loss they computed.</summary>
@@ -433,6 +444,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  fsdp2-copies = {(RunsFsdp2 ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  eager-backward-passes = {(RunsEagerAutograd ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  eager-llama-ops = {(RunsEagerLlamaOps ? "true" : "false")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  fused-rope = {FusedRope}\n");
         b.Append(CultureInfo.InvariantCulture, $"  metric-cross-entropies = {MetricCrossEntropies}\n");
         b.Append(CultureInfo.InvariantCulture, $"  optimizer = {(RunsPyTorchFsdp ? "eager-adamw" : "fused-adam")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  tied-embedding-grad-bytes = {TiedEmbeddingGradBytes}\n");

@@ -139,6 +139,19 @@ public class ComputeModelTests
     }
 
     [Fact]
+    public void Fused_rope_rotates_this_ranks_q_and_k_columns_in_one_kernel_each()
+    {
+        // Tiny, 64 tokens: q 128 columns (4 B an element: 32,768 B = 655,360 ps + 1 µs) and k 128 (the same), all in the attention block.
+        var rope = ComputeModel.FusedRope(Card, Tiny, tp: 1, microBatch: 1, sequenceParallel: false);
+        Assert.Equal(new LayerWork(new WorkCost(0, 65_536, 2, new SimTime(3_310_720)), WorkCost.Zero), rope);
+        // One key/value head for two query heads: k has 64 columns (16,384 B = 327,680 ps + 1 µs); tp 2 halves both, whatever
+        // sequence parallelism does to the token-wise kernels (q and k are split by heads, not tokens).
+        var gqa = ComputeModel.FusedRope(Card, Tiny with { KvHeads = 1 }, tp: 1, microBatch: 1, sequenceParallel: false);
+        Assert.Equal(new WorkCost(0, 49_152, 2, new SimTime(2_983_040)), gqa.Attention);
+        Assert.Equal(32_768, ComputeModel.FusedRope(Card, Tiny, tp: 2, microBatch: 1, sequenceParallel: true).Attention.HbmBytes);
+    }
+
+    [Fact]
     public void Eager_llama_ops_add_fp32_rmsnorm_rotary_kv_repeat_and_swiglu_kernels()
     {
         // Tiny gated, one key/value head for its two query heads: 64 tokens, h 128 (8,192 elements), q 128 and k 64 columns, f 512.

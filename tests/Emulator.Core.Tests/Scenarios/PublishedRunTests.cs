@@ -52,6 +52,22 @@ public class PublishedRunTests
         Assert.False(Emulator.Scenarios.ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), []).Model.ParallelLayers);
     }
 
+    [Theory]
+    [InlineData("megatron-lm-2021", "false", "", "", "false")]      // GPT: learned positions
+    [InlineData("mindspeed-llm-2025", "true", "", "", "true")]      // no rope column: a gated MLP rotates
+    [InlineData("mindspeed-llm-2025", "true", "true", "", "false")] // ALiBi instead
+    [InlineData("mindspeed-llm-2025", "true", "", "false", "false")] // the column says (Baichuan2 13B)
+    [InlineData("nemo-2024", "false", "", "true", "true")]          // Nemotron-4: squared ReLU, rotary positions
+    [InlineData("maxtext-2024", "true", "", "true", "false")]       // XLA fuses the rotation into its neighbours
+    [InlineData("torchtitan-2024", "true", "", "true", "false")]    // its eager rotation is eager-llama-ops'
+    [InlineData("mindspeed-llm-2025", "true", "", "yes", "yes")]    // written as it is, for the scenario's own check to refuse
+    public void FusedRope_FollowsTheRopeColumn_OrAGatedMlpWithoutAlibi_WhereTheStackFusesIt(string stack, string gated, string alibi, string rope, string expected)
+    {
+        var row = Row(("stack", stack), ("gated_mlp", gated), ("alibi", alibi), ("rope", rope));
+        Assert.Equal(expected, row.FusedRope);
+        Assert.Contains($"  fused-rope = {expected}\n", row.ToScenarioText(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Alibi_and_an_untied_output_layer_are_optional_columns()
     {

@@ -501,6 +501,10 @@ public class ScenarioErrorTests
         Has(Fails(("hardware", "tpu-v5p"), (key, value)), key + " = ", "a fat tree's key, and fabric.kind = torus links chips directly");
 
     [Fact]
+    public void Fused_rope_and_eager_llama_ops_are_not_both_set() =>
+        Has(Fails(("training.fused-rope", "true"), ("training.eager-llama-ops", "true")), "training.fused-rope", "training.eager-llama-ops", "set one to false");
+
+    [Fact]
     public void Fsdp2_copies_and_fsdp1_passes_are_not_both_set()
     {
         var m = Fails(("training.fsdp2-copies", "true"), ("training.fsdp-gradient-passes", "true"), ("training.zero-stage", "3"));
