@@ -38,6 +38,9 @@ public static class ScenarioKeys
     /// <summary>Values of training.cp-algorithm.</summary>
     public static readonly IReadOnlyList<string> CpAlgorithmChoices = ["ring", "all-gather"];
 
+    /// <summary>Values of training.cp-merge.</summary>
+    public static readonly IReadOnlyList<string> CpMergeChoices = ["fused", "eager"];
+
     /// <summary>Ways to emulate tensor-parallel collectives.</summary>
     public static readonly IReadOnlyList<string> TpCollectiveChoices = ["one-event", "ring"];
 
@@ -87,6 +90,7 @@ public static class ScenarioKeys
         new("training.zero-stage", KeyType.Integer, "ZeRO stage: 0 replicated; 1 distributed optimizer (Adam state and fp32 master weights sharded over dp); 2 also fp32 gradients; 3 also parameters (FSDP, per-layer all-gather)", "1"),
         new("training.dp-algorithm", KeyType.Choice, "Data-parallel gradient all-reduce: ring (a ring per dp dimension, hierarchical when dp ranks share a node, its same-node steps paying a flat NCCL ring's latency on crossbar nodes) or tree (NCCL's double binary tree across nodes, rings inside the node, pipelined in at most 64 chunks per tree); reduce-scatters and all-gathers are always rings; fat trees only, not with mirror-replicas", "tree", DpAlgorithmChoices),
         new("training.cp-algorithm", KeyType.Choice, "Context-parallel attention: ring (key/value blocks pass round the cp ring while attention computes) or all-gather (keys and values gathered before attention, their gradients reduce-scattered after; not overlapped, as Llama 3)", "all-gather", CpAlgorithmChoices),
+        new("training.cp-merge", KeyType.Choice, "How ring attention merges each of its cp steps' partial output into the running one: fused (Transformer Engine's jit-fused corrections, one kernel a step for the output, 6 B an output element, and one for the fp32 log-sum-exp) or eager (MindSpeed's forward_update without --use-fused-ring-attention-update: 18 torch ops a step over fp32 statistics and fp32 copies of the output, about 62 B an output element); both also charge the steps' extra launches and backward's dQ, dK, dV adds", "eager", CpMergeChoices),
         new("training.grad-accumulation", KeyType.Choice, "How each microbatch's weight gradients join the gradient buffer: fused (inside the weight-gradient GEMM, no kernel of its own; Megatron-LM 2022 on, XLA), add (an element-wise add, 2 + 2 x gradient bytes a parameter; autograd, Megatron-LM 2021) or cast-add (cast to fp32, then add: 18 bytes a parameter, after the whole backward with one fp32 temporary of the largest tensor; DeepSpeed's bf16 optimizer, zero-stage 0-1)", "add", GradAccumulationNames.Select(n => n.Name).ToArray()),
         new("training.all-reduce-sharded-grads", KeyType.Boolean, "With zero-stage 1, all-reduce the whole gradients instead of reduce-scattering each rank's shard (DeepSpeed's bf16 optimizer under its pipeline engine)", "false"),
         new("training.whole-master-weights", KeyType.Boolean, "With zero-stage 1, hold the fp32 master weights whole on every data-parallel rank though the optimizer updates only this rank's shard (a pre-merge revision of DeepSpeed's bf16 optimizer, February 2022, which cloned the whole flat bf16 buffer to fp32 and stepped a view of the rank's shard): 4 bytes a parameter instead of 4/dp; memory only", "false"),

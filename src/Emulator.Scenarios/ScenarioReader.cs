@@ -74,6 +74,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         DpAlgorithm = Choice("training.dp-algorithm") == "tree" ? DpAlgorithm.Tree : DpAlgorithm.Ring,
         ZeroShardGroup = Int("training.zero-shard-group"),
         CpAlgorithm = Choice("training.cp-algorithm") == "all-gather" ? CpAlgorithm.AllGather : CpAlgorithm.Ring,
+        CpMerge = Choice("training.cp-merge") == "eager" ? CpMerge.Eager : CpMerge.Fused,
         AllReduceShardedGrads = Bool("training.all-reduce-sharded-grads"),
         WholeMasterWeights = Bool("training.whole-master-weights"),
         OverlapTpBackward = Bool("training.overlap-tp-backward"),

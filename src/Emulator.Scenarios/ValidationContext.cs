@@ -84,6 +84,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["training.zero-stage"] = I(s.Training.ZeroStage),
             ["training.dp-algorithm"] = s.Training.DpAlgorithm.ToString().ToLowerInvariant(),
             ["training.cp-algorithm"] = s.Training.CpAlgorithm == CpAlgorithm.AllGather ? "all-gather" : "ring",
+            ["training.cp-merge"] = s.Training.CpMerge == CpMerge.Eager ? "eager" : "fused",
             ["training.grad-accumulation"] = ScenarioKeys.GradAccumulationNames.First(n => n.Kind == s.Training.GradAccumulation).Name,
             ["training.all-reduce-sharded-grads"] = s.Training.AllReduceShardedGrads ? "true" : "false",
             ["training.whole-master-weights"] = s.Training.WholeMasterWeights ? "true" : "false",

@@ -124,6 +124,28 @@ public class ContextParallelTests
         Assert.Equal(3 * starts.Count(p => ((RingStart)p.x).Ring == RingKind.ReduceScatter), starts.Count(p => ((RingStart)p.x).Ring == RingKind.AllGather));
     }
 
+    [Theory]
+    [InlineData("fused", WorkPhase.Forward)]
+    [InlineData("eager", WorkPhase.Forward)]
+    [InlineData("eager", WorkPhase.Backward)]
+    public void KeyValueRing_RunsBesideTheCoreAndItsMerges_NotTheWholeBlock(string merge, WorkPhase phase)
+    {
+        // The first block leaves once QKV has made it and the projection waits for the merged output (Transformer Engine's
+        // AttnFuncWithCPAndKVP2P, MindSpeed's ring_context_parallel.py): the ring starts after the block's other kernels and
+        // the work it runs beside is the core and ring attention's passes.
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("quickstart"),
+            ["training.flash-attention=true", $"training.cp-merge={merge}", "parallel.cp=2", "parallel.dp=2", "parallel.global-batch=32"]);
+        var t = s.Training;
+        var program = StagePlanner.Build(s, 0).Program;
+        var start = program.Select((x, i) => (x, i)).First(p => p.x is RingStart { Group: RingGroup.Context } && program[p.i + 1] is Work w && w.Phase == phase).i;
+        var core = ComputeModel.AttentionCoreWork(s.Card, s.Model, s.Parallel.Tp, s.Parallel.MicroBatch, t.SequenceParallel, true, 2);
+        var passes = ComputeModel.RingAttentionPasses(s.Card, s.Model, s.Parallel.Tp, s.Parallel.MicroBatch, 2, t.CpMerge);
+        var expected = phase == WorkPhase.Backward ? core.Backward + passes.Backward : core.Forward + passes.Forward;
+        Assert.Equal(expected, ((Work)program[start + 1]).Cost);
+        Assert.IsType<Work>(program[start - 1]);
+        Assert.IsType<RingWait>(program[start + 2]);
+    }
+
     [Fact]
     public void CpThatDoesNotDivideTheSequence_IsRefused()
     {

@@ -43,12 +43,8 @@ public static partial class ComputeModel
     {
         var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
         var qkv = QkvGemm(c, g);
-        var scores = Gemm(c, g.S, g.S, g.D, g.HeadBatch);
-        var context = Gemm(c, g.S, g.D, g.S, g.HeadBatch);
         var proj = Gemm(c, g.Tokens, g.H, g.A / g.Tp);
-        var core = flashAttention
-            ? FlashAttentionKernel(c, g, backward: true)
-            : scores + scores + SoftmaxBackward(c, g, fusedSoftmax) + AttentionDropout(c, g, attentionDropout) + context + context;
+        var core = AttentionCoreBackward(c, g, flashAttention, attentionDropout, fusedSoftmax);
         var layerNorm = Elementwise(c, 2 * 3 * g.ReplicatedTokens * g.H);
         var residual = Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H);
         var attention = qkv + qkv + core + proj + proj;
@@ -160,6 +156,25 @@ public static partial class ComputeModel
 
     /// <summary>The MLP's activation: reads fc1's output (f, 2f gated) and writes f per token, split over tp.</summary>
     private static WorkCost ActivationForward(CardSpec c, LayerShape g) => Elementwise(c, 2 * (g.Fc1Width + g.F) * g.Tokens / g.Tp);
+
+    /// <summary>The attention core alone, forward and backward (what LayerForward and LayerBackward charge for it): the part of the
+    /// attention block a context-parallel key/value ring can run beside, once QKV has produced the keys and values and before the
+    /// output projection needs the result.</summary>
+    public static (WorkCost Forward, WorkCost Backward) AttentionCoreWork(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel,
+        bool flashAttention = false, int cp = 1, bool attentionDropout = false, bool fusedSoftmax = true)
+    {
+        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
+        return (AttentionCore(c, g, flashAttention, attentionDropout, fusedSoftmax), AttentionCoreBackward(c, g, flashAttention, attentionDropout, fusedSoftmax));
+    }
+
+    /// <summary>The backward attention core: the fused kernel, or two GEMMs for each of QKᵀ and AV, the softmax's (and dropout's) backward.</summary>
+    private static WorkCost AttentionCoreBackward(CardSpec c, LayerShape g, bool flashAttention, bool attentionDropout, bool fusedSoftmax)
+    {
+        if (flashAttention) return FlashAttentionKernel(c, g, backward: true);
+        var scores = Gemm(c, g.S, g.S, g.D, g.HeadBatch);
+        var context = Gemm(c, g.S, g.D, g.S, g.HeadBatch);
+        return scores + scores + SoftmaxBackward(c, g, fusedSoftmax) + AttentionDropout(c, g, attentionDropout) + context + context;
+    }
 
     /// <summary>The forward attention core: the fused kernel, or QKᵀ, softmax (and dropout) and AV as kernels of their own.</summary>
     private static WorkCost AttentionCore(CardSpec c, LayerShape g, bool flashAttention, bool attentionDropout, bool fusedSoftmax) =>

@@ -49,6 +49,17 @@ public enum CpAlgorithm
     AllGather,
 }
 
+/// <summary>How ring attention merges each step's partial attention output into the running one (and its softmax statistics).</summary>
+public enum CpMerge
+{
+    /// <summary>Transformer Engine's jit-fused corrections (AttnFuncWithCPAndKVP2P: flash_attn_fwd_softmax_lse_correction and
+    /// flash_attn_fwd_out_correction, one kernel a step each).</summary>
+    Fused,
+    /// <summary>MindSpeed's forward_update in eager torch ops over fp32 statistics and fp32 copies of the output (megatron_cp_algo
+    /// without --use-fused-ring-attention-update).</summary>
+    Eager,
+}
+
 /// <summary>How the optimizer step runs.</summary>
 public enum OptimizerKind
 {
@@ -99,6 +110,9 @@ public sealed record TrainingSpec(
 
     /// <summary>How context-parallel attention exchanges keys and values.</summary>
     public CpAlgorithm CpAlgorithm { get; init; } = CpAlgorithm.Ring;
+
+    /// <summary>How ring attention merges each step's partial output (ComputeModel.RingAttentionPasses).</summary>
+    public CpMerge CpMerge { get; init; } = CpMerge.Fused;
 
     /// <summary>Dropout on the residual branches and the embedding (Megatron-LM's default --hidden-dropout 0.1): its 1-byte masks are kept for backward.</summary>
     public bool HiddenDropout { get; init; } = true;

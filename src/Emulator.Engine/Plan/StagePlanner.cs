@@ -139,6 +139,18 @@ public static class StagePlanner
             // The rotation comes before the attention core: selective recomputation (the core alone) keeps its output.
             if (t.Recompute is Recompute.Full or Recompute.FullNeeded) re += rope;
         }
+        // Ring attention runs the core as cp steps and merges their outputs (and adds their gradients): charged on the attention
+        // block, and rerun with it by any recompute of the core.
+        var ringPasses = cp > 1 && t.CpAlgorithm == CpAlgorithm.Ring
+            ? ComputeModel.RingAttentionPasses(s.Card, s.Model, p.Tp, p.MicroBatch, cp, t.CpMerge)
+            : (Forward: WorkCost.Zero, Backward: WorkCost.Zero);
+        fwd += new LayerWork(ringPasses.Forward, WorkCost.Zero);
+        bwd += new LayerWork(ringPasses.Backward, WorkCost.Zero);
+        if (t.Recompute != Recompute.None) re += new LayerWork(ringPasses.Forward, WorkCost.Zero);
+        // What the key/value ring runs beside: the core and its merges, not the layernorm and QKV before it (whose output it sends)
+        // nor the output projection and residual after it (which wait for its result).
+        var coreWork = ComputeModel.AttentionCoreWork(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.FlashAttention, cp, t.AttentionDropout, fusedSoftmax);
+        var ringCore = (Forward: coreWork.Forward + ringPasses.Forward, Backward: coreWork.Backward + ringPasses.Backward);
         var logitsF = ComputeModel.LogitsForward(s.Card, s.Model, p.Tp, p.MicroBatch, cp, t.FusedCrossEntropy);
         var logitsB = ComputeModel.LogitsBackward(s.Card, s.Model, p.Tp, p.MicroBatch, cp, t.FusedCrossEntropy);
         // Each microbatch's gradients join the step's buffer layer by layer as backward produces them, the non-layer ones after:
@@ -324,9 +336,13 @@ public static class StagePlanner
                 program.Add(new Alloc(MemoryKind.Buffers, -held));
                 return;
             }
+            // Transformer Engine and MindSpeed send the first block once QKV has made it, inside the core.
+            var core = kind == WorkPhase.Backward ? ringCore.Backward : ringCore.Forward;
+            var before = cost - core;
+            if (before.Kernels > 0) program.Add(new Work(before, kind, mb));
             var ring = phase++;
             program.Add(new RingStart(RingKind.AllGather, exchanged, ring, RingGroup.Context));
-            program.Add(new Work(cost, kind, mb));
+            program.Add(new Work(core, kind, mb));
             program.Add(new RingWait(RingKind.AllGather, ring, RingGroup.Context));
         }
 

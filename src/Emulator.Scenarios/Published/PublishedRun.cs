@@ -133,6 +133,10 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// (Llama 3, Dubey et al. 2024, §3.3.2); the others use ring attention.</summary>
     public string CpAlgorithm => StackIs("meta-2024") ? "all-gather" : "ring";
 
+    /// <summary>How the stack's ring attention merges its steps' outputs: MindSpeed's megatron_cp_algo in eager torch ops (the rows'
+    /// scripts do not pass --use-fused-ring-attention-update), Transformer Engine's fused corrections elsewhere.</summary>
+    public string CpMerge => StackIs("mindspeed-llm") ? "eager" : "fused";
+
     /// <summary>Whether the stack is a JAX program compiled by XLA (MaxText; PaLM's Pathways, Pax, T5X): jax.checkpoint's remat
     /// policies, tensor-axis activation sharding, the loss fused by the compiler.</summary>
     public bool IsJax => StackIs("maxtext", "jax", "pax", "t5x");
@@ -428,6 +432,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  hidden-dropout = {(UsesDropout ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  keep-low-precision-grads = {(IsDeepSpeed ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  cp-algorithm = {CpAlgorithm}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  cp-merge = {CpMerge}\n");
         b.Append(CultureInfo.InvariantCulture, $"  grad-accumulation = {GradAccumulation}\n");
         b.Append(CultureInfo.InvariantCulture, $"  all-reduce-sharded-grads = {(AllReducesShardedGrads ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  whole-master-weights = {(HoldsWholeMasterWeights ? "true" : "false")}\n");

@@ -92,6 +92,15 @@ public class PublishedRunTests
         Assert.Contains($"cp-algorithm = {algorithm}\n", Row(("stack", stack)).ToScenarioText());
     }
 
+    [Theory]
+    [InlineData("mindspeed-llm-2025", "eager")]  // megatron_cp_algo's forward_update in torch ops: no row passes --use-fused-ring-attention-update
+    [InlineData("nemo-2024", "fused")]           // Transformer Engine's jit-fused corrections
+    [InlineData("megatron-lm-2021", "fused")]
+    public void RingAttention_MergesAsTheStacksCodeDoes(string stack, string merge)
+    {
+        Assert.Contains($"cp-merge = {merge}\n", Row(("stack", stack)).ToScenarioText());
+    }
+
     [Fact]
     public void UnpublishedColumns_TakeTheirDefaults()
     {
