@@ -99,6 +99,8 @@ public static class CalibrateCommand
         var broken = malformed.Where(m => m.Stack is null || m.Stack == stack).Select(m => $"row {m.Id}: {m.Reason}")
             .Concat(runs.Where(r => r.Stack == stack && !RowEmulation.Metrics.Contains(r.Metric))
                 .Select(r => $"row {r.Id}: {RowEmulation.UnknownMetric(r.Metric)}"))
+            // A published value that cannot be compared (not a number, an MFU written as a percentage) is known before any row runs.
+            .Concat(runs.Where(r => r.Stack == stack && TimeRatio.IsTimeLike(r.Metric)).Select(r => RowEmulation.PublishedProblem(r) is { } p ? $"row {r.Id}: {p}" : null).OfType<string>())
             .Concat(runs.Where(r => r.Stack != stack).Select(r => Shifted(r, stack)).OfType<string>())
             .FirstOrDefault();
         if (broken is not null)

@@ -24,8 +24,8 @@ public static class RowEmulation
     /// Presets and stacks are looked for from the runs file's folder (<see cref="PublishedRun.SourceDirectory"/>) first.</remarks>
     public static (double Value, string Note, StepResult Result) Emulate(PublishedRun run, string dir, IReadOnlyList<string> sets, Action<Simulation?>? monitor = null)
     {
-        if (!double.TryParse(run.Columns["published"], NumberStyles.Float, CultureInfo.InvariantCulture, out var published) || !double.IsFinite(published) || published <= 0)
-            throw new FormatException($"published = '{run.Columns["published"]}' is not a positive number");
+        if (PublishedProblem(run) is { } problem) throw new FormatException(problem);
+        var published = run.Published;
         run.CheckRequired();
         // A misspelt metric is known before the emulation, which for a large row takes minutes.
         if (!Metrics.Contains(run.Metric)) throw new NotSupportedException(UnknownMetric(run.Metric));
@@ -77,6 +77,19 @@ public static class RowEmulation
             throw new FormatException(string.Create(CultureInfo.InvariantCulture,
                 $"published = '{run.Columns["published"].Trim()}' and emulated {metric:G6} give an error beyond the range of numbers; check the published value and its unit"));
         return (metric, note, result);
+    }
+
+    /// <summary>Why the row's published value cannot be compared, or null: not a positive number, or an MFU above 1 (a percentage
+    /// written where data/README.md's fraction goes: 50 for 50% would be read as fifty times the card's peak).</summary>
+    public static string? PublishedProblem(PublishedRun run)
+    {
+        var text = run.Columns["published"].Trim();
+        if (!double.TryParse(text, NumberStyles.Float, CultureInfo.InvariantCulture, out var published) || !double.IsFinite(published) || published <= 0)
+            return $"published = '{text}' is not a positive number" + (text.EndsWith('%') ? " (a percentage is written as a fraction: 0.5 for 50%)" : "");
+        if (run.Metric == "mfu" && published > 1)
+            return string.Create(CultureInfo.InvariantCulture,
+                $"published = '{text}' is above 1, and mfu is a fraction of the card's peak: write {published / 100:0.####} for {text}%");
+        return null;
     }
 
     /// <summary>Each metric a row may publish (data/README.md), in the order messages list them, with its value in a result under

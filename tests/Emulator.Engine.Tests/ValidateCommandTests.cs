@@ -244,6 +244,22 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void Validate_AnMfuWrittenAsAPercentage_IsSkippedSayingItIsAFraction_NotComparedAs50TimesThePeak()
+    {
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        string Mfu(string id, string published) => Row(id, published: published).Replace(",step_time_s,", ",mfu,", StringComparison.Ordinal);
+        File.WriteAllLines(csv, new[] { Header, Mfu("percent", "50"), Mfu("sign", "50%") });
+        var (exit, _, err) = CliRunner.Run("validate", csv, "--out", dir, "--jobs", "1");
+        Assert.Equal(2, exit);
+        Assert.Contains("none of the 2 rows could be emulated", err);
+        using var json = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "validation.json")));
+        var skipped = json.RootElement.GetProperty("skipped").EnumerateArray().ToDictionary(s => s.GetProperty("id").GetString()!, s => s.GetProperty("reason").GetString()!);
+        Assert.Equal("published = '50' is above 1, and mfu is a fraction of the card's peak: write 0.5 for 50%", skipped["percent"]);
+        Assert.Equal("published = '50%' is not a positive number (a percentage is written as a fraction: 0.5 for 50%)", skipped["sign"]);
+    }
+
+    [Fact]
     public void Validate_APublishedValueSoSmallTheErrorIsInfinite_SkipsTheRow_AndWritesTheOthers()
     {
         var dir = RepoPaths.TempDir();
