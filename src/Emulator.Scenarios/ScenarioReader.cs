@@ -124,12 +124,24 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         MemoryEfficiency: Number("card.efficiency.memory"),
         KernelOverhead: Parse("card.efficiency.kernel-overhead", UnitParser.ParseTime))
     {
-        AttentionEfficiency = Has("card.efficiency.attention") ? Number("card.efficiency.attention") : 0,
+        AttentionEfficiency = Has("card.efficiency.attention") ? AttentionEfficiency() : 0,
         CollectiveShare = Number("card.efficiency.collective-share"),
         CollectiveShareNetwork = Has("card.efficiency.collective-share-network") ? Number("card.efficiency.collective-share-network") : null,
         AttentionVectorSoftmax = Number("card.efficiency.attention-vector-softmax"),
         AttentionVectorUpdate = Number("card.efficiency.attention-vector-update"),
     };
+
+    /// <summary>card.efficiency.attention as written. The spec's 0 stands for the key's absence (the whole square at the GEMM
+    /// efficiency), so a written 0 would pass the range check as "unset": it is refused here, as any efficiency of 0 is.</summary>
+    private double AttentionEfficiency()
+    {
+        const string key = "card.efficiency.attention";
+        var value = Number(key);
+        if (value != 0) return value;
+        var (_, layer, raw) = Scalar(key, KeyType.Number);
+        throw Bad(key, layer, raw, "must be a fraction in (0, 1]: the share of the peak the fused attention reaches, e.g. 0.35; "
+            + "to charge the whole s x s square at card.efficiency.gemm instead, delete the key");
+    }
 
     private NodeSpec ReadNode()
     {

@@ -204,6 +204,9 @@ public class ScenarioErrorTests
     [InlineData("node.nic.bandwidth", "1bps", "must be at least 1Mbps")]
     [InlineData("fabric.link.latency", "2s", "at most 1s")]
     [InlineData("card.efficiency.kernel-overhead", "1000000s", "at most 1s")]
+    [InlineData("card.efficiency.attention", "0", "must be a fraction in (0, 1]")] // 0 is the spec's "unset": a written 0 ran as if absent
+    [InlineData("card.efficiency.attention", "0.0", "must be a fraction in (0, 1]")]
+    [InlineData("card.efficiency.attention", "-0.3", "must be a fraction in (0, 1]")]
     public void Zero_rates_and_efficiencies_out_of_range_are_refused(string key, string value, string hint)
     {
         var m = Fails((key, value));
