@@ -93,9 +93,9 @@ public static class ScenarioValidator
         if (s.StageCards.Count > 0)
         {
             if (s.StageCards.Count != s.Parallel.Pp)
-                throw v.Fail("cluster.stage-hardware", $"names {s.StageCards.Count} presets for {s.Parallel.Pp} pipeline stages; give one per stage (parallel.pp), or [] for none");
+                throw v.Fail(["cluster.stage-hardware", "parallel.pp"], $"cluster.stage-hardware names {s.StageCards.Count} presets for {{=parallel.pp}} pipeline stages (parallel.pp); give one per stage, or [] for none");
             if ((long)s.Parallel.Tp * s.Parallel.WeightReplicas % n.CardsPerNode != 0)
-                throw v.Fail("cluster.stage-hardware", $"a stage spans tp*cp*dp = {s.Parallel.Tp * s.Parallel.WeightReplicas} cards, not a whole number of {n.CardsPerNode}-card nodes, so a node would hold two kinds of card; choose tp*dp a multiple of node.cards");
+                throw v.Fail(["cluster.stage-hardware", "parallel.tp", "parallel.cp", "parallel.dp", "node.cards"], $"a stage spans tp*cp*dp = {{=parallel.tp}}*{{=parallel.cp}}*{{=parallel.dp}} = {s.Parallel.Tp * s.Parallel.WeightReplicas} cards, not a whole number of {{=node.cards}}-card nodes, so a node would hold two kinds of card; choose tp*cp*dp a multiple of node.cards");
             // A stage's preset gets the main card's range checks; a share of 1 or more would divide a kernel's time by zero.
             for (var i = 0; i < s.StageCards.Count; i++)
                 CheckCard(s.StageCards[i], new ValidationContext(s with { Card = s.StageCards[i] }, new Provenance($"cluster.stage-hardware item {i + 1} ({s.StageCards[i].Name})")));
@@ -162,9 +162,9 @@ public static class ScenarioValidator
                 "an overlapped parameter all-gather is the distributed optimizer's (Megatron-core's overlap_param_gather), and {training.zero-stage} "
                 + (s.Training.ZeroStage == 0 ? "keeps whole parameters on every rank" : "gathers each layer's parameters before every use anyway") + ": set overlap-param-gather = false, or zero-stage 1 or 2");
         if (f.IsTorus && s.Training.DpAlgorithm == DpAlgorithm.Tree)
-            throw v.Fail("training.dp-algorithm", "tree all-reduces run on fat trees only; on a torus gradients go round one ring per axis (ring)");
+            throw v.Fail(["training.dp-algorithm", "fabric.kind"], "tree all-reduces run on fat trees only, and {fabric.kind} links chips directly; on a torus gradients go round one ring per axis (dp-algorithm = ring)");
         if (s.Emulation.MirrorReplicas && s.Training.DpAlgorithm == DpAlgorithm.Tree)
-            throw v.Fail("training.dp-algorithm", "a tree all-reduce needs every data-parallel replica live; set emulation.mirror-replicas = false or dp-algorithm = ring");
+            throw v.Fail(["training.dp-algorithm", "emulation.mirror-replicas"], "a tree all-reduce needs every data-parallel replica live, and {emulation.mirror-replicas} mirrors them; set emulation.mirror-replicas = false or dp-algorithm = ring");
         if (f.IsTorus)
         {
             AtLeastOneMbps(v, "fabric.link.bandwidth", f.LinkBandwidth);
@@ -178,8 +178,8 @@ public static class ScenarioValidator
             var sliceChips = f.TorusDims.Aggregate(1L, (a, d) => a * d);
             if (sliceChips * f.Slices != s.Cards)
                 throw f.Slices == 1
-                    ? v.Fail("fabric.torus-dims", $"the axes hold {string.Join("x", f.TorusDims)} = {sliceChips} chips but cluster.cards = {s.Cards}; make their product equal the job's cards, or write [] for the most cube-like shape")
-                    : v.Fail(["fabric.torus-dims", "fabric.slices"], $"the axes hold {string.Join("x", f.TorusDims)} = {sliceChips} chips but a slice has cluster.cards / fabric.slices = {s.Cards / f.Slices}; make their product equal that, or write [] for the most cube-like shape");
+                    ? v.Fail(["fabric.torus-dims", "cluster.cards"], $"the axes hold {string.Join("x", f.TorusDims)} = {sliceChips} chips but cluster.cards = {s.Cards}; make their product equal the job's cards, or write [] for the most cube-like shape")
+                    : v.Fail(["fabric.torus-dims", "fabric.slices", "cluster.cards"], $"the axes hold {string.Join("x", f.TorusDims)} = {sliceChips} chips but a slice has cluster.cards / fabric.slices = {s.Cards / f.Slices}; make their product equal that, or write [] for the most cube-like shape");
             if (f.ChipDims.Count(d => d >= 2) > MaxRingAxes)
                 throw v.Fail(["fabric.torus-dims", "fabric.slices"], $"the chips have {f.ChipDims.Count(d => d >= 2)} axes of 2 or more chips (counting the one across slices); a collective runs one ring per axis and at most {MaxRingAxes}: merge axes");
             if (f.Slices > 1)
@@ -193,7 +193,7 @@ public static class ScenarioValidator
             return;
         }
         if (f.Slices != 1)
-            throw v.Fail("fabric.slices", "slices join tori over the data-centre network; a fat tree is one network: remove fabric.slices or set it to 1");
+            throw v.Fail(["fabric.slices", "fabric.kind"], "slices join tori over the data-centre network, and {fabric.kind} is one network: remove fabric.slices or set it to 1");
         if (f.Tiers is not (2 or 3))
             throw v.Fail("fabric.tiers", "a fat tree here has 2 tiers (leaf-spine) or 3 (leaf-spine-core); write 2 or 3");
         AtLeastOneMbps(v, "fabric.link.bandwidth", f.LinkBandwidth);
@@ -322,7 +322,7 @@ public static class ScenarioValidator
             throw v.Fail(["training.zero-shard-group", "training.zero-stage"], "a shard group applies to sharded state: set zero-stage 1, 2 or 3, or zero-shard-group = 0");
         var perSlice = s.Parallel.WeightReplicas / s.Fabric.Slices;
         if (perSlice % group != 0)
-            throw v.Fail("training.zero-shard-group", $"the {perSlice} data-parallel ranks (dp*cp{(s.Fabric.Slices > 1 ? " of a slice" : "")}) must split into whole shard groups; choose a divisor of {perSlice}");
+            throw v.Fail(["training.zero-shard-group", "parallel.dp", "parallel.cp"], $"the {perSlice} data-parallel ranks (dp*cp{(s.Fabric.Slices > 1 ? " of a slice" : "")}) must split into whole shard groups; choose a divisor of {perSlice}");
         if (!s.Fabric.IsTorus && s.Emulation.MirrorReplicas)
             throw v.Fail(["training.zero-shard-group", "emulation.mirror-replicas"], "replica mirroring on a fat tree keeps one node's replicas, which a shard group would cut across; set mirror-replicas = false");
         if (s.Training.DpAlgorithm == DpAlgorithm.Tree)
@@ -358,7 +358,7 @@ public static class ScenarioValidator
                 $"use e.g. {InterleavingFixes(p, perStep, (int)microBatches)}virtual-stages = 1");
         var stageLayers = p.StageLayers.Count > 0 ? p.StageLayers.Min() : s.Model.Layers / p.Pp;
         if (stageLayers < p.VirtualStages)
-            throw v.Fail(["parallel.virtual-stages", "model.layers"],
+            throw v.Fail(p.StageLayers.Count > 0 ? ["parallel.virtual-stages", "parallel.stage-layers"] : ["parallel.virtual-stages", "model.layers", "parallel.pp"],
                 $"a stage with {stageLayers} layers cannot be split into {{parallel.virtual-stages}} model chunks; every chunk needs at least one layer");
     }
 

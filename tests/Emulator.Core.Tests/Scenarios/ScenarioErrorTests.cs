@@ -266,7 +266,7 @@ public class ScenarioErrorTests
     [Fact]
     public void Slices_join_tori_only_and_carry_data_parallelism_only()
     {
-        Has(Fails(("fabric.slices", "2")), "fabric.slices = 2: slices join tori over the data-centre network; a fat tree is one network");
+        Has(Fails(("fabric.slices", "2")), "fabric.slices = 2: slices join tori over the data-centre network, and fabric.kind = fat-tree (from ", ") is one network");
         var two = ScenarioLoader.Load(RepoPaths.Scenario("tpu-v5p-smoke"),
             ["cluster.cards=128", "parallel.dp=128", "parallel.global-batch=512", "fabric.torus-dims=[4, 4, 4]", "fabric.slices=2"]);
         Assert.Equal([4, 4, 4, 2], two.Fabric.ChipDims);
@@ -709,11 +709,25 @@ public class ScenarioErrorTests
 
     // ---- overrides
 
+    [Theory]
+    // Each check relates two keys, and the --set that broke it changed the other one: the error named the file's key instead.
+    [InlineData("hetero-a100-h100", new[] { "parallel.pp=2", "parallel.dp=8" }, "--set parallel.pp=2: parallel.pp = 2: cluster.stage-hardware names 4 presets for 2 pipeline stages")]
+    [InlineData("hetero-a100-h100", new[] { "node.cards=16" }, "--set node.cards=16: node.cards = 16: a stage spans tp*cp*dp = 2*1*4 = 8 cards, not a whole number of 16-card nodes")]
+    [InlineData("selene-tiny", new[] { "training.zero-stage=1", "training.zero-shard-group=2", "parallel.pp=4", "parallel.dp=1", "model.layers=8" },
+        "--set parallel.dp=1: parallel.dp = 1: the 1 data-parallel ranks (dp*cp) must split into whole shard groups")]
+    [InlineData("tpu-v5p-smoke", new[] { "fabric.torus-dims=[4, 4, 4]", "cluster.cards=128", "parallel.dp=128" }, "--set cluster.cards=128: cluster.cards = 128: the axes hold 4x4x4 = 64 chips")]
+    [InlineData("quickstart", new[] { "parallel.virtual-stages=3", "parallel.stage-layers=[2, 10, 6, 6]" }, "--set parallel.stage-layers=[2, 10, 6, 6]: parallel.stage-layers = [2, 10, 6, 6]: a stage with 2 layers cannot be split")]
+    public void A_relation_broken_by_a_set_blames_that_set(string scenario, string[] sets, string start)
+    {
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario(scenario), sets));
+        Assert.StartsWith(start, ex.Message);
+    }
+
     [Fact]
     public void A_stage_hardware_override_is_blamed_as_written()
     {
         var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["cluster.stage-hardware=[a100-80g-selene, h100-80g-roce]"]));
-        Has(ex.Message, "--set cluster.stage-hardware=[a100-80g-selene, h100-80g-roce]: cluster.stage-hardware = [a100-80g-selene, h100-80g-roce]: names 2 presets for 4 pipeline stages");
+        Has(ex.Message, "--set cluster.stage-hardware=[a100-80g-selene, h100-80g-roce]: cluster.stage-hardware = [a100-80g-selene, h100-80g-roce]: cluster.stage-hardware names 2 presets for 4 pipeline stages");
         ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["cluster.stage-hardware=[a100-80g-selene, nosuch, a100-80g-selene, a100-80g-selene]"]));
         Has(ex.Message, "cluster.stage-hardware item 2 = nosuch: no preset nosuch.conf found");
     }

@@ -31,12 +31,15 @@ public class ScenarioValidatorTests
     }
 
     [Theory]
-    [InlineData("fabric.kind=torus", "tree all-reduces run on fat trees only")]
-    [InlineData("emulation.mirror-replicas=true", "a tree all-reduce needs every data-parallel replica live")]
+    [InlineData("fabric.kind=torus", "tree all-reduces run on fat trees only, and fabric.kind = torus links chips directly")]
+    [InlineData("emulation.mirror-replicas=true", "a tree all-reduce needs every data-parallel replica live, and emulation.mirror-replicas = true mirrors them")]
     public void A_tree_all_reduce_is_refused_where_it_cannot_run(string other, string reason)
     {
         var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["training.dp-algorithm=tree", other]));
-        Assert.Contains($"training.dp-algorithm = tree: {reason}", ex.Message);
+        Assert.StartsWith($"--set {other}: {other.Replace("=", " = ", StringComparison.Ordinal)}: {reason}", ex.Message);
+        // The later --set is blamed: the other order names the algorithm.
+        ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), [other, "training.dp-algorithm=tree"]));
+        Assert.StartsWith("--set training.dp-algorithm=tree: training.dp-algorithm = tree: ", ex.Message);
     }
 
     [Theory]
