@@ -84,6 +84,11 @@ public static class CalibrateCommand
             stderr.WriteLine($"error: {problem}");
             return ExitCodes.BadInput;
         }
+        if (EmulatorOutputs.Misplaced(csv, "a runs CSV", "give published runs in the format of data/published-runs.csv, e.g. emulator calibrate data/published-runs.csv --stack megatron-lm-2021") is { } output)
+        {
+            stderr.WriteLine($"error: {output}");
+            return ExitCodes.BadInput;
+        }
         // Stack names are read whatever their case, and the scale goes in hocon/stacks/NAME.conf with NAME as the rows spell it.
         stack = stack.Trim().ToLowerInvariant();
         IReadOnlyList<PublishedRun> runs;

@@ -66,7 +66,13 @@ public static class CompareCommand
     /// <exception cref="FormatException">Neither exists.</exception>
     private static string JsonPath(string path)
     {
-        if (File.Exists(path)) return path;
+        if (File.Exists(path))
+        {
+            // Another output of the emulator (run's result.json, validate's validation.csv) is named as such, not as JSON without "rows".
+            if (EmulatorOutputs.Describe(path) is var (file, what, _) && file != "validation.json")
+                throw new FormatException($"{path} is {what}, not a validation; give the validation.json that emulator validate wrote, or its --out folder");
+            return path;
+        }
         var inside = Path.Combine(path, "validation.json");
         if (Directory.Exists(path))
             return File.Exists(inside) ? inside : throw new FormatException($"{path}: a folder without validation.json; give validate's --out folder or the file");

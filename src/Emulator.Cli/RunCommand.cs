@@ -51,6 +51,12 @@ public static class RunCommand
             stderr.WriteLine($"emulator run: which scenario? e.g. emulator run hocon/scenarios/quickstart.conf\n{Usage}");
             return ExitCodes.BadInput;
         }
+        // A file the emulator wrote (a result.json, validate's validation.csv) is named as such, not read as a scenario or a runs CSV.
+        if (File.Exists(scenarioPath) && EmulatorOutputs.Misplaced(scenarioPath, "a scenario", "give a scenario file, e.g. emulator run hocon/scenarios/quickstart.conf") is { } output)
+        {
+            stderr.WriteLine($"error: {output}");
+            return ExitCodes.BadInput;
+        }
         if (scenarioPath.EndsWith(".csv", StringComparison.OrdinalIgnoreCase))
         {
             stderr.WriteLine($"emulator run: {scenarioPath} is a CSV of published runs, not a scenario; emulate its rows with: emulator validate {scenarioPath}");

@@ -76,6 +76,11 @@ public static class ValidateCommand
             stderr.WriteLine($"error: {problem}");
             return ExitCodes.BadInput;
         }
+        if (EmulatorOutputs.Misplaced(csv, "a runs CSV", "give published runs in the format of data/published-runs.csv, e.g. emulator validate data/published-runs.csv") is { } output)
+        {
+            stderr.WriteLine($"error: {output}");
+            return ExitCodes.BadInput;
+        }
         IReadOnlyList<PublishedRun> runs;
         IReadOnlyList<(string Id, string Reason)> malformed;
         // A bad --set would otherwise skip every row, one message each, and exit 0.
