@@ -28,7 +28,8 @@ internal static class KeyCheck
                     layer.Label, path);
             if (softwareOnly && key.Section != "software")
                 throw new ScenarioException(
-                    $"{layer.Label}: {path} = {raw.Display}: a software stack file may only set software keys; move {path} to the scenario or the hardware preset",
+                    // Only card, node and fabric keys may go to a preset: a training key sent there would be refused in turn.
+                    $"{layer.Label}: {path} = {raw.Display}: a software stack file may only set software keys; move {path} to the scenario{(key.IsHardware ? " or the hardware preset" : "")}",
                     layer.Label, path);
         }
     }

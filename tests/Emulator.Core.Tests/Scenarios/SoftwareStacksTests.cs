@@ -19,6 +19,21 @@ public class SoftwareStacksTests
         Assert.Equal(expected, SoftwareStacks.Nearest(stack, Scenarios));
     }
 
+    [Theory]
+    // The hardware preset was suggested for any key, though a preset refuses all but card, node and fabric keys.
+    [InlineData("training.recompute = full", "move training.recompute to the scenario")]
+    [InlineData("model.layers = 8", "move model.layers to the scenario")]
+    [InlineData("card.efficiency.gemm = 0.5", "move card.efficiency.gemm to the scenario or the hardware preset")]
+    public void A_stack_file_setting_another_sections_key_says_where_that_key_may_go(string line, string advice)
+    {
+        using var t = TempScenario.With(("software.stack", "odd-2020"));
+        Directory.CreateDirectory(Path.Combine(t.Root, "stacks"));
+        File.WriteAllText(Path.Combine(t.Root, "stacks", "odd-2020.conf"), $"software.gemm-scale = 0.9\n{line}\n");
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(t.FilePath, []));
+        Assert.Contains($"{line}: a software stack file may only set software keys; ", ex.Message);
+        Assert.EndsWith(advice, ex.Message);
+    }
+
     [Fact]
     public void A_stack_named_in_a_scenario_loads_its_calibration()
     {
