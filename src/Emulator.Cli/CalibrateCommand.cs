@@ -103,9 +103,9 @@ public static class CalibrateCommand
         // would change it without a word.
         var broken = malformed.Where(m => m.Stack is null || m.Stack == stack).Select(m => $"row {m.Id}: {m.Reason}")
             .Concat(runs.Where(r => r.Stack == stack && !RowEmulation.Metrics.Contains(r.Metric))
-                .Select(r => $"row {r.Id}: {RowEmulation.UnknownMetric(r.Metric)}"))
+                .Select(r => r.Explain($"row {r.Id}: {RowEmulation.UnknownMetric(r.Metric)}")))
             // A published value that cannot be compared (not a number, an MFU written as a percentage) is known before any row runs.
-            .Concat(runs.Where(r => r.Stack == stack && TimeRatio.IsTimeLike(r.Metric)).Select(r => RowEmulation.PublishedProblem(r) is { } p ? $"row {r.Id}: {p}" : null).OfType<string>())
+            .Concat(runs.Where(r => r.Stack == stack && TimeRatio.IsTimeLike(r.Metric)).Select(r => RowEmulation.PublishedProblem(r) is { } p ? r.Explain($"row {r.Id}: {p}") : null).OfType<string>())
             .Concat(runs.Where(r => r.Stack != stack).Select(r => Shifted(r, stack)).OfType<string>())
             .FirstOrDefault();
         if (broken is not null)
@@ -190,10 +190,14 @@ public static class CalibrateCommand
             var kept = note.Split("; ", StringSplitOptions.RemoveEmptyEntries).Where(n => !n.StartsWith(RowEmulation.BorrowedStackNote, StringComparison.Ordinal));
             return (value, string.Join("; ", kept));
         }
+        catch (ScenarioException e) when (run.ExtraFields > 0)
+        {
+            throw new ScenarioException(run.Explain(e.Message), e.Origin, e.Key, e);
+        }
         catch (Exception e) when (e is not ScenarioException)
         {
             // Bad values and engine failures of one row, named by the row as scenario errors already are.
-            throw new InvalidDataException($"row {run.Id}: {e.Message}", e);
+            throw new InvalidDataException(run.Explain($"row {run.Id}: {e.Message}"), e);
         }
     }
 

@@ -158,7 +158,7 @@ public static class ValidateCommand
                 catch (Exception e)
                 {
                     // One row that cannot be emulated (bad values, a feature not emulated yet, an engine failure) must not stop the others.
-                    outcomes[i] = (0, "", ClockOverflow.Describe(e) ?? e.Message);
+                    outcomes[i] = (0, "", run.Explain(ClockOverflow.Describe(e) ?? e.Message));
                 }
                 lock (gate)
                 {

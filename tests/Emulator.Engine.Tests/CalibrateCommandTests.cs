@@ -132,6 +132,7 @@ public class CalibrateCommandTests
     [InlineData("short", "row c: ")]                 // too few fields: the row was dropped from the fit without a word
     [InlineData("duplicate", "row A: ")]             // a second row under an id already used (in another case)
     [InlineData("metric", "row c: unknown metric 'step_time'")]
+    [InlineData("stage-comma", "row c: unknown metric '0'")] // a stage_layers of 1,3 unquoted moved the columns after it: said below
     [InlineData("mfu-percent", "row c: published = '43' is above 1, and mfu is a fraction of the card's peak: write 0.43 for 43%")] // fitted the scale to an MFU 100x too high
     [InlineData("comma", "row c: its stack column reads 'a100-80g-selene' but its cards column reads 'test-stack-2020'")] // was left out as another stack's
     public void Calibrate_ARowOfTheStackThatIsNotARow_Exits2NamingIt_InsteadOfFittingWithoutIt(string kind, string message)
@@ -143,6 +144,7 @@ public class CalibrateCommandTests
             "short" => string.Join(",", Row("c", 1, 0.6).Split(',').SkipLast(2)),
             "duplicate" => Row("A", 2, 0.6),
             "comma" => Row("c", 1, 0.6).Replace(",test,", ",test, unquoted,", StringComparison.Ordinal),
+            "stage-comma" => Row("c", 1, 0.6).Replace(",1,1,,false,", ",1,1,1,3,false,", StringComparison.Ordinal),
             "mfu-percent" => Row("c", 1, 43).Replace(",step_time_s,", ",mfu,", StringComparison.Ordinal),
             _ => Row("c", 1, 0.6).Replace(",step_time_s,", ",step_time,", StringComparison.Ordinal),
         };
@@ -152,6 +154,7 @@ public class CalibrateCommandTests
         Assert.StartsWith("error: " + message, err);
         Assert.Contains("calibration needs every row of the stack", err);
         Assert.DoesNotContain("emulating", err);
+        Assert.Equal(kind == "stage-comma", err.Contains("(the line has 1 more field than the header, joined into the notes: if a field other than the notes holds a comma", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -244,6 +244,23 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void Validate_AnUnquotedCommaBeforeTheNotes_SaysTheColumnsMoved_NotOnlyThatPublishedIsNoNumber()
+    {
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        // The source's comma moved every column after it one place on; the notes' own comma (every Row has one) moves nothing.
+        File.WriteAllLines(csv, new[] { Header, Row("moved").Replace(",test,", ",Narayanan et al., SC21,", StringComparison.Ordinal), Row("bad-plan", tp: "3") });
+        var (exit, _, err) = CliRunner.Run("validate", csv, "--out", dir, "--jobs", "1");
+        Assert.Equal(2, exit);
+        using var json = JsonDocument.Parse(File.ReadAllBytes(Path.Combine(dir, "validation.json")));
+        var skipped = json.RootElement.GetProperty("skipped").EnumerateArray().ToDictionary(s => s.GetProperty("id").GetString()!, s => s.GetProperty("reason").GetString()!);
+        Assert.StartsWith("published = 'step_time_s' is not a positive number (the line has 2 more fields than the header, joined into the notes: "
+            + "if a field other than the notes holds a comma", skipped["moved"]);
+        Assert.DoesNotContain("more field", skipped["bad-plan"]);
+        Assert.Contains("none of the 2 rows could be emulated", err);
+    }
+
+    [Fact]
     public void Validate_AnMfuWrittenAsAPercentage_IsSkippedSayingItIsAFraction_NotComparedAs50TimesThePeak()
     {
         var dir = RepoPaths.TempDir();

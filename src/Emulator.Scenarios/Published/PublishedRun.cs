@@ -10,6 +10,17 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>The folder of the file the row was read from (null when built in code): its presets and stacks are looked for from there first.</summary>
     public string? SourceDirectory { get; init; }
 
+    /// <summary>Fields the row's line had beyond the header's, which the reader joined into the notes (free text may hold unquoted
+    /// commas), when they look like a comma in another field instead: the published column holds no number, and a field up to as many
+    /// places on does. 0 otherwise.</summary>
+    public int ExtraFields { get; init; }
+
+    /// <summary><paramref name="reason"/>, the row's reason not to run, with the likely cause when <see cref="ExtraFields"/> says a comma in
+    /// a field before the notes moved every column after it (published read "step_time_s").</summary>
+    public string Explain(string reason) => ExtraFields == 0 ? reason
+        : $"{reason} (the line has {ExtraFields} more field{(ExtraFields == 1 ? "" : "s")} than the header, joined into the notes: if a field other than the notes holds a comma, "
+            + "such as a source \"Narayanan et al., SC21\", quote it, which puts the columns after it back in place)";
+
     /// <summary>Columns every row must have.</summary>
     public static readonly IReadOnlyList<string> RequiredColumns =
     [

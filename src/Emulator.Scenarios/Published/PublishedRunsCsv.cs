@@ -52,6 +52,7 @@ public static class PublishedRunsCsv
         var idColumn = Array.IndexOf(header, "id");
         var notesColumn = Array.IndexOf(header, "notes");
         var stackColumn = Array.IndexOf(header, "stack");
+        var publishedColumn = Array.IndexOf(header, "published");
         var rows = new List<PublishedRun>();
         var malformed = new List<(string, string, string?)>();
         // Case-insensitive: ids name files, and two ids differing only in case would share one on macOS and Windows.
@@ -65,6 +66,10 @@ public static class PublishedRunsCsv
             // The free-text notes may contain unquoted commas: every field past the header's count belongs to them, wherever the
             // column stands (the other columns hold no commas unquoted). Without a notes column an extra field is an error below.
             var extra = fields.Count - header.Length;
+            // A comma in a field before the published value moved it on: it then stands up to `extra` places later (the notes may hold
+            // commas of their own), where the notes took it.
+            var moved = extra > 0 && notesColumn > publishedColumn && !IsNumber(fields[publishedColumn])
+                && Enumerable.Range(1, extra).Any(k => IsNumber(fields[publishedColumn + k]));
             if (extra > 0 && notesColumn >= 0)
                 fields = [.. fields.Take(notesColumn), string.Join(",", fields.Skip(notesColumn).Take(extra + 1)), .. fields.Skip(notesColumn + extra + 1)];
             var id = idColumn < fields.Count && fields[idColumn].Trim().Length > 0 ? fields[idColumn].Trim() : $"line {i + 1}";
@@ -105,10 +110,13 @@ public static class PublishedRunsCsv
                 Reject($"id '{id}' is already used on line {seen[id]} (ids are compared ignoring case); give each row its own id");
                 continue;
             }
-            rows.Add(new PublishedRun(header.Zip(fields).ToDictionary(p => p.First, p => p.Second.Trim())) { SourceDirectory = directory });
+            rows.Add(new PublishedRun(header.Zip(fields).ToDictionary(p => p.First, p => p.Second.Trim())) { SourceDirectory = directory, ExtraFields = moved ? extra : 0 });
         }
         return (rows, malformed);
     }
+
+    private static bool IsNumber(string field) =>
+        double.TryParse(field, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _);
 
     /// <summary>The fields of one CSV line: separated by commas, a field that starts with a quote runs to its closing quote ("" inside
     /// is one quote) and may hold commas; an unclosed quote runs to the end of the line.</summary>
