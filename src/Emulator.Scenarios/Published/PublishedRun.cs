@@ -177,7 +177,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// the gradients are reduced in bf16, the 2-byte one with fp16. Untied embeddings have none (the planner checks).</summary>
     public int TiedEmbeddingGradBytes =>
         IsDeepSpeed ? 2
-        : IsMegatronFamily ? (Precision == "bf16" && Columns.GetValueOrDefault("half_precision_grads") != "true" ? 4 : 2)
+        : IsMegatronFamily ? (Precision == "bf16" && !ColumnIsTrue("half_precision_grads") ? 4 : 2)
         : 0;
 
     /// <summary>Whether the tied embedding's all-reduce follows the data-parallel reduction (Megatron-LM's order) rather than
@@ -260,7 +260,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     public string FusedRope =>
         IsJax || RunsEagerLlamaOps ? "false"
         : Columns.GetValueOrDefault("rope") is { Length: > 0 } rope ? rope
-        : OrDefault("gated_mlp", "false") == "true" && OrDefault("alibi", "false") != "true" ? "true" : "false";
+        : ColumnIsTrue("gated_mlp") && !ColumnIsTrue("alibi") ? "true" : "false";
 
     /// <summary>Cross-entropies the stack's training loop reruns over each microbatch's logits for its metrics: llm-foundry's Composer
     /// trainer updates the model's train metrics after every microbatch's backward (`_eval_train_metrics`), and MPT's are
@@ -368,6 +368,10 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         : throw new FormatException($"{column} is empty; the row must publish it (columns in data/README.md)");
 
     /// <summary>A column with a default: its text, or the default when the row leaves it empty.</summary>
+    /// <summary>Whether a boolean column reads true as the scenario it is written into will read it (true, on or yes, in any case: a
+    /// spreadsheet writes TRUE), so that what is derived from it agrees with the key it sets.</summary>
+    private bool ColumnIsTrue(string column) => OrDefault(column, "false").ToLowerInvariant() is "true" or "on" or "yes";
+
     private string OrDefault(string column, string empty) => Columns.GetValueOrDefault(column, "").Trim() is { Length: > 0 } text ? text : empty;
 
     /// <summary>Columns written into the scenario as they stand: each must be one plain value, or a space, comma, brace, quote or #

@@ -61,11 +61,24 @@ public class PublishedRunTests
     [InlineData("maxtext-2024", "true", "", "true", "false")]       // XLA fuses the rotation into its neighbours
     [InlineData("torchtitan-2024", "true", "", "true", "false")]    // its eager rotation is eager-llama-ops'
     [InlineData("mindspeed-llm-2025", "true", "", "yes", "yes")]    // written as it is, for the scenario's own check to refuse
+    [InlineData("mindspeed-llm-2025", "TRUE", "", "", "true")]      // a spreadsheet's TRUE: the scenario reads gated-mlp = TRUE as true
+    [InlineData("mindspeed-llm-2025", "true", "True", "", "false")]  // and alibi = True as true: no rotation on an ALiBi model
     public void FusedRope_FollowsTheRopeColumn_OrAGatedMlpWithoutAlibi_WhereTheStackFusesIt(string stack, string gated, string alibi, string rope, string expected)
     {
         var row = Row(("stack", stack), ("gated_mlp", gated), ("alibi", alibi), ("rope", rope));
         Assert.Equal(expected, row.FusedRope);
         Assert.Contains($"  fused-rope = {expected}\n", row.ToScenarioText(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("true", 2)]
+    [InlineData("TRUE", 2)]  // the scenario reads half-precision-grads = TRUE as true: its gradients are 2-byte, so is the tied one
+    [InlineData("yes", 2)]
+    [InlineData("", 4)]
+    [InlineData("false", 4)]
+    public void MegatronsTiedEmbeddingGradient_IsAsWideAsItsMainGrad_HoweverTheColumnSpellsTrue(string halfPrecisionGrads, int bytes)
+    {
+        Assert.Equal(bytes, Row(("stack", "megatron-lm-2022"), ("half_precision_grads", halfPrecisionGrads)).TiedEmbeddingGradBytes);
     }
 
     [Fact]
