@@ -154,6 +154,10 @@ public static class ScenarioValidator
         if (s.Training.FusedRope && s.Training.EagerLlamaOps)
             throw v.Fail(["training.fused-rope", "training.eager-llama-ops"],
                 "training.eager-llama-ops already charges the rotary embedding as torchtitan's eager complex products, and training.fused-rope charges it as fused kernels; a run rotates q and k one way: set one to false");
+        // ALiBi and rotary embeddings are two ways of giving attention the tokens' positions; no model uses both.
+        if (s.Training.FusedRope && s.Model.Alibi)
+            throw v.Fail(["training.fused-rope", "model.alibi"],
+                "training.fused-rope charges a rotary position embedding of q and k, and {model.alibi} gives the positions as biases on the attention scores instead; a model uses one of them: set one to false");
         if (s.Training.Fsdp2Copies && s.Training.FsdpGradientPasses)
             throw v.Fail(["training.fsdp2-copies", "training.fsdp-gradient-passes"],
                 "training.fsdp2-copies is FSDP2's way around its collectives and training.fsdp-gradient-passes FSDP 1's; a run uses one of them: set one to false");

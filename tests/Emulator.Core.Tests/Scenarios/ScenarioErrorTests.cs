@@ -508,6 +508,11 @@ public class ScenarioErrorTests
         Has(Fails(("training.fused-rope", "true"), ("training.eager-llama-ops", "true")), "training.fused-rope", "training.eager-llama-ops", "set one to false");
 
     [Fact]
+    public void Fused_rope_on_an_alibi_model_is_refused() =>
+        // The two position schemes exclude each other: a row whose rope column said true beside alibi true ran both.
+        Has(Fails(("training.fused-rope", "true"), ("model.alibi", "true")), "training.fused-rope", "model.alibi = true", "a model uses one of them");
+
+    [Fact]
     public void Fsdp2_copies_and_fsdp1_passes_are_not_both_set()
     {
         var m = Fails(("training.fsdp2-copies", "true"), ("training.fsdp-gradient-passes", "true"), ("training.zero-stage", "3"));
