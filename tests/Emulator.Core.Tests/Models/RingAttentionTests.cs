@@ -71,7 +71,12 @@ public class RingAttentionTests
             var rest = withCore - coreF - qkv - proj;
             Assert.Equal(2, rest.Kernels);
             Assert.Equal(2 * 32 * 128 * (2 + 3), rest.HbmBytes);
-            Assert.True(coreB.Flops > coreF.Flops);
+            // Backward: the same with each GEMM's two (dgrad and wgrad) and the layernorm's (2 + 2 + 2 B) and residual's (2 + 2 B) backward.
+            var withCoreB = ComputeModel.LayerBackward(Card, Tiny, 1, 1, false, flash, cp: 2).Attention;
+            var restB = withCoreB - coreB - qkv - qkv - proj - proj;
+            Assert.Equal(2, restB.Kernels);
+            Assert.Equal(2 * 32 * 128 * (3 + 2), restB.HbmBytes);
+            Assert.Equal(0, restB.Flops);
         }
     }
 }
