@@ -85,6 +85,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         HalfPrecisionGrads = Bool("training.half-precision-grads"),
         FusedCrossEntropy = Bool("training.fused-cross-entropy"),
         FsdpGradientPasses = Bool("training.fsdp-gradient-passes"),
+        FsdpRootHooks = Bool("training.fsdp-root-hooks"),
         Fsdp2Copies = Bool("training.fsdp2-copies"),
         EagerBackwardPasses = Bool("training.eager-backward-passes"),
         EagerLlamaOps = Bool("training.eager-llama-ops"),

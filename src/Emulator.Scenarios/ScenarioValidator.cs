@@ -144,6 +144,9 @@ public static class ScenarioValidator
         if (s.Training.FsdpGradientPasses && s.Training.ZeroStage != 3)
             throw v.Fail(["training.fsdp-gradient-passes", "training.zero-stage"],
                 "FSDP's passes over each unit's unsharded gradient (training.fsdp-gradient-passes) belong to fully sharded data parallelism, and {training.zero-stage} does not shard the parameters: set fsdp-gradient-passes = false, or zero-stage = 3");
+        if (s.Training.FsdpRootHooks && s.Training.ZeroStage != 3)
+            throw v.Fail(["training.fsdp-root-hooks", "training.zero-stage"],
+                "FSDP's root-unit hooks (training.fsdp-root-hooks: the last layer's gather prefetched for backward, the reduce-scatters awaited at each backward's end) belong to fully sharded data parallelism, and {training.zero-stage} does not shard the parameters: set fsdp-root-hooks = false, or zero-stage = 3");
         if (s.Training.Fsdp2Copies && s.Training.ZeroStage != 3)
             throw v.Fail(["training.fsdp2-copies", "training.zero-stage"],
                 "FSDP2's copies around its gathers and reduce-scatters (training.fsdp2-copies) belong to fully sharded data parallelism, and {training.zero-stage} does not shard the parameters: set fsdp2-copies = false, or zero-stage = 3");

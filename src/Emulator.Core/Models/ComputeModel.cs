@@ -56,10 +56,17 @@ public static partial class ComputeModel
         var tokens = Tokens(m, microBatch, cp);
         double vocab = (double)m.Vocab / Tp(tp);
         var gemm = Gemm(c, tokens, vocab, m.Hidden);
-        var loss = fusedCrossEntropy
-            ? Elementwise(c, tokens * vocab * (2 + 2))
-            : Elementwise(c, tokens * vocab * (4 + 4)) + Elementwise(c, tokens * vocab * (4 + 2));
-        return loss + gemm + gemm;
+        return LossBackward(c, m, tp, microBatch, cp, fusedCrossEntropy) + gemm + gemm;
+    }
+
+    /// <summary>The loss's part of <see cref="LogitsBackward"/>, the kernels that make the logits' gradient before the output layer's
+    /// GEMMs: the softmax scaled in place (4 + 4 B a logit) and cast to 2 bytes (4 + 2), or fused, one kernel (2 + 2).</summary>
+    public static WorkCost LossBackward(CardSpec c, ModelSpec m, int tp, int microBatch, int cp = 1, bool fusedCrossEntropy = false)
+    {
+        var logits = LogitsOnRank(m, tp, microBatch, cp);
+        return fusedCrossEntropy
+            ? Elementwise(c, logits * (2 + 2))
+            : Elementwise(c, logits * (4 + 4)) + Elementwise(c, logits * (4 + 2));
     }
 
     /// <summary>The mixed-precision optimizer step as memory-bound passes over the updated parameters (paramsOnCard, or paramsOnCard/dp

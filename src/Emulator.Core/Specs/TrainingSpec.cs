@@ -157,6 +157,11 @@ public sealed record TrainingSpec(
     /// gradient gathered from its parameters' views, its cast to the reduce dtype and its in-place pre-division.</summary>
     public bool FsdpGradientPasses { get; init; }
 
+    /// <summary>With ZeRO-3, PyTorch FSDP's root-unit hooks: the root's pre-backward hook prefetches the last layer's gather once the
+    /// loss has made the logits' gradient (BACKWARD_PRE), beside the output layer's backward GEMMs; its post-backward final callback
+    /// makes the compute stream wait for every reduce-scatter of the microbatch before the training loop runs on.</summary>
+    public bool FsdpRootHooks { get; init; }
+
     /// <summary>With ZeRO-3, FSDP2's copies around its collectives: each all-gathered unit copied out of the flat gather output into
     /// its parameters, each unit's gradients copied (and cast to the reduce dtype) into the reduce-scatter's input every microbatch.</summary>
     public bool Fsdp2Copies { get; init; }

@@ -153,6 +153,7 @@ public static class StagePlanner
         var ringCore = (Forward: coreWork.Forward + ringPasses.Forward, Backward: coreWork.Backward + ringPasses.Backward);
         var logitsF = ComputeModel.LogitsForward(s.Card, s.Model, p.Tp, p.MicroBatch, cp, t.FusedCrossEntropy);
         var logitsB = ComputeModel.LogitsBackward(s.Card, s.Model, p.Tp, p.MicroBatch, cp, t.FusedCrossEntropy);
+        var lossB = ComputeModel.LossBackward(s.Card, s.Model, p.Tp, p.MicroBatch, cp, t.FusedCrossEntropy);
         // Each microbatch's gradients join the step's buffer layer by layer as backward produces them, the non-layer ones after:
         // the whole g-byte buffer, ZeRO-2's unsharded 2-byte one, or under FSDP (reduce-scattered every microbatch) this rank's shard.
         var (accumulated, accumulateBytes) = sharded switch { 3 => (1.0 / shards, gradPerParam), 2 => (1.0, 2), _ => (1.0, gradPerParam) };
@@ -162,6 +163,8 @@ public static class StagePlanner
         var fsdpPasses = sharded == 3 && t.FsdpGradientPasses;
         var fsdpLayerPasses = fsdpPasses ? ComputeModel.FsdpGradientPasses(s.Card, layerParams, gradPerParam) : WorkCost.Zero;
         var fsdpOtherPasses = fsdpPasses ? ComputeModel.FsdpGradientPasses(s.Card, otherParams, gradPerParam) : WorkCost.Zero;
+        // PyTorch FSDP's root unit's hooks: its pre-backward prefetch of the last layer and its final callback's wait (below).
+        var fsdpRootHooks = sharded == 3 && t.FsdpRootHooks;
         // FSDP2 copies each gathered unit out of the gather's flat buffer before using it, and each unit's gradients into the
         // reduce-scatter's buffer after its backward.
         var fsdp2 = sharded == 3 && t.Fsdp2Copies;
@@ -224,13 +227,15 @@ public static class StagePlanner
             program.Add(new RingStart(RingKind.AllGather, bytes, phase));
             return phase++;
         }
-        void Layers(int count, Action<int> layer)
+        int LayerGather() => Gather(true, layerWeightBytes);
+        // firstGather: the first layer's gather, when it was started already (FSDP's root pre-backward prefetch, below).
+        void Layers(int count, Action<int> layer, int firstGather = -1)
         {
-            var next = sharded == 3 ? Gather(true, layerWeightBytes) : -1;
+            var next = sharded == 3 ? firstGather >= 0 ? firstGather : LayerGather() : -1;
             for (var l = 0; l < count; l++)
             {
                 var gathered = next;
-                if (sharded == 3 && l + 1 < count) next = Gather(true, layerWeightBytes);
+                if (sharded == 3 && l + 1 < count) next = LayerGather();
                 if (sharded == 3) program.Add(new RingWait(RingKind.AllGather, gathered));
                 layer(l);
                 if (sharded == 3) program.Add(new Alloc(MemoryKind.Buffers, -layerWeightBytes));
@@ -515,12 +520,23 @@ public static class StagePlanner
             }
 
             if (!LastVirtual(c)) Receive(TransferKind.Gradient, mb, c);
+            var backwardGather = -1;
             if (LastVirtual(c))
             {
-                program.Add(new Work(logitsB, WorkPhase.Backward, mb));
+                if (fsdpRootHooks && chunkLayers[c] > 0)
+                {
+                    // The loss's backward makes the logits' gradient, which fires the root unit's pre-backward hook: with
+                    // BACKWARD_PRE it prefetches the unit whose forward ended last before the root's, the last layer, so that
+                    // layer's gather runs beside the output layer's backward GEMMs (_pre_backward_hook, _prefetch_handle).
+                    program.Add(new Work(lossB, WorkPhase.Backward, mb));
+                    backwardGather = LayerGather();
+                    program.Add(new Work(logitsB - lossB, WorkPhase.Backward, mb));
+                }
+                else program.Add(new Work(logitsB, WorkPhase.Backward, mb));
                 flops += logitsB.Flops;
                 if (vocabSync > 0) program.Add(new TpSync(vocabSync));
             }
+            var microbatchBuckets = pending.Count;
             var chunkWorking = Recomputed(c) > 0 ? working : 0;
             var keptLayers = chunkLayers[c] - Recomputed(c);
             if (chunkWorking > 0 && keptLayers == 0) program.Add(new Alloc(MemoryKind.Activations, chunkWorking));
@@ -561,7 +577,7 @@ public static class StagePlanner
                 }
                 if (accumulateLayer.Kernels > 0 && !afterBackward) program.Add(new Work(accumulateLayer, WorkPhase.Backward, mb));
                 if (bucketed) Bucket(layerGradBytes);
-            });
+            }, backwardGather);
             var holdsOther = HoldsOther(c);
             if (fsdpOtherPasses.Kernels > 0 && holdsOther) program.Add(new Work(fsdpOtherPasses, WorkPhase.Backward, mb));
             if (fsdp2 && holdsOther) program.Add(new Work(copyInOther, WorkPhase.Backward, mb));
@@ -589,6 +605,10 @@ public static class StagePlanner
             backwards++;
             if (!FirstVirtual(c)) program.Add(new SendInput(TransferKind.Gradient, mb, p2pBytes, first ? c - 1 : c));
             else if (gatherOnlyBytes > 0) program.Add(new TpSync(gatherOnlyBytes));
+            // FSDP's post-backward final callback ends the backward: the compute stream waits for the post-backward stream, so for
+            // every reduce-scatter of this microbatch, before the training loop's next kernels (its metrics, the next forward).
+            if (fsdpRootHooks)
+                for (var i = microbatchBuckets; i < pending.Count; i++) program.Add(new RingWait(pending[i].Kind, pending[i].Phase));
             // The training loop's metrics rerun the loss once the backward is done, its gradient already on its way.
             if (metricHeld > 0 && LastVirtual(c))
             {

@@ -107,6 +107,18 @@ public class ComputeModelTests
         Assert.Equal(new WorkCost(0, 8_000_000, 2, new SimTime(162_000_000)), ComputeModel.FsdpGradientPasses(Card, 1e6, 2));
     }
 
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void The_loss_backward_is_the_output_layer_backward_without_its_gemms(bool fused)
+    {
+        var loss = ComputeModel.LossBackward(Card, Tiny, tp: 2, microBatch: 1, fusedCrossEntropy: fused);
+        Assert.Equal(0, loss.Flops);
+        Assert.Equal(fused ? 32_768 : 49_152 + 65_536, loss.HbmBytes);
+        var rest = ComputeModel.LogitsBackward(Card, Tiny, tp: 2, microBatch: 1, fusedCrossEntropy: fused) - loss;
+        Assert.Equal(new WorkCost(4_194_304, 2 * 65_536, 2, new SimTime(2 * 9_388_608)), rest);
+    }
+
     [Fact]
     public void Fsdp2_copies_move_four_bytes_a_parameter_out_of_a_gather_and_two_plus_the_reduce_dtype_into_a_reduce_scatter()
     {

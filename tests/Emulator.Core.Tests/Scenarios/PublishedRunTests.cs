@@ -299,6 +299,8 @@ public class PublishedRunTests
     {
         var text = Row(("stack", stack), ("zero", zero)).ToScenarioText();
         Assert.Contains($"fsdp-gradient-passes = {expected}\n", text);
+        // The same FSDP 1 runtime: its root unit's hooks.
+        Assert.Contains($"fsdp-root-hooks = {expected}\n", text);
         // Composer's DecoupledAdamW steps FSDP's shards; the other stacks run Megatron-LM's or DeepSpeed's fused Adam.
         Assert.Contains($"optimizer = {(expected == "true" ? "eager-adamw" : "fused-adam")}\n", text);
     }

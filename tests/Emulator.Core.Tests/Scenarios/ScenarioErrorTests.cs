@@ -449,6 +449,7 @@ public class ScenarioErrorTests
     [InlineData("training.fsdp-gradient-passes", "true", "0", "set fsdp-gradient-passes = false, or zero-stage = 3")]
     [InlineData("training.fsdp-gradient-passes", "true", "1", "set fsdp-gradient-passes = false, or zero-stage = 3")]
     [InlineData("training.fsdp2-copies", "true", "2", "set fsdp2-copies = false, or zero-stage = 3")]
+    [InlineData("training.fsdp-root-hooks", "true", "2", "set fsdp-root-hooks = false, or zero-stage = 3")]
     public void Pytorch_fsdp_settings_need_fully_sharded_parameters(string key, string value, string zero, string fix)
     {
         var m = Fails((key, value), ("training.zero-stage", zero));
