@@ -86,6 +86,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         FusedCrossEntropy = Bool("training.fused-cross-entropy"),
         FsdpGradientPasses = Bool("training.fsdp-gradient-passes"),
         FsdpRootHooks = Bool("training.fsdp-root-hooks"),
+        FsdpShardPasses = Bool("training.fsdp-shard-passes"),
         Fsdp2Copies = Bool("training.fsdp2-copies"),
         EagerBackwardPasses = Bool("training.eager-backward-passes"),
         EagerLlamaOps = Bool("training.eager-llama-ops"),

@@ -147,6 +147,12 @@ public static class ScenarioValidator
         if (s.Training.FsdpRootHooks && s.Training.ZeroStage != 3)
             throw v.Fail(["training.fsdp-root-hooks", "training.zero-stage"],
                 "FSDP's root-unit hooks (training.fsdp-root-hooks: the last layer's gather prefetched for backward, the reduce-scatters awaited at each backward's end) belong to fully sharded data parallelism, and {training.zero-stage} does not shard the parameters: set fsdp-root-hooks = false, or zero-stage = 3");
+        if (s.Training.FsdpShardPasses && s.Training.ZeroStage != 3)
+            throw v.Fail(["training.fsdp-shard-passes", "training.zero-stage"],
+                "FSDP's passes over each unit's shard (training.fsdp-shard-passes: the 2-byte cast before each gather, the reduced shard's post-division and accumulation) belong to fully sharded data parallelism, and {training.zero-stage} does not shard the parameters: set fsdp-shard-passes = false, or zero-stage = 3");
+        if (s.Training.FsdpShardPasses && s.Training.GradAccumulation != GradAccumulation.Fused)
+            throw v.Fail(["training.fsdp-shard-passes", "training.grad-accumulation"],
+                "training.fsdp-shard-passes charges FSDP's own accumulation into the saved gradient shard, and {training.grad-accumulation} charges another: set grad-accumulation = fused, or fsdp-shard-passes = false");
         if (s.Training.Fsdp2Copies && s.Training.ZeroStage != 3)
             throw v.Fail(["training.fsdp2-copies", "training.zero-stage"],
                 "FSDP2's copies around its gathers and reduce-scatters (training.fsdp2-copies) belong to fully sharded data parallelism, and {training.zero-stage} does not shard the parameters: set fsdp2-copies = false, or zero-stage = 3");

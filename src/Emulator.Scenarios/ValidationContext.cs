@@ -99,6 +99,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["training.fused-cross-entropy"] = s.Training.FusedCrossEntropy ? "true" : "false",
             ["training.fsdp-gradient-passes"] = s.Training.FsdpGradientPasses ? "true" : "false",
             ["training.fsdp-root-hooks"] = s.Training.FsdpRootHooks ? "true" : "false",
+            ["training.fsdp-shard-passes"] = s.Training.FsdpShardPasses ? "true" : "false",
             ["training.fsdp2-copies"] = s.Training.Fsdp2Copies ? "true" : "false",
             ["training.eager-backward-passes"] = s.Training.EagerBackwardPasses ? "true" : "false",
             ["training.eager-llama-ops"] = s.Training.EagerLlamaOps ? "true" : "false",

@@ -5,27 +5,33 @@ using Emulator.Engine.Plan;
 
 namespace Emulator.Engine.Tests;
 
-/// <summary>PyTorch FSDP 1's root-unit hooks (training.fsdp-root-hooks) in a stage's program.</summary>
+/// <summary>PyTorch FSDP 1's root-unit hooks (training.fsdp-root-hooks) and its passes over each unit's shard
+/// (training.fsdp-shard-passes) in a stage's program.</summary>
 /// <remarks>
 /// torch/distributed/fsdp/_runtime_utils.py: the root's pre-backward hook fires on the logits' gradient and, with BACKWARD_PRE,
 /// prefetches the handle whose post-forward index is one below the root's, the last layer (_prefetch_handle,
 /// _exec_order_utils.get_handle_to_backward_prefetch); _post_backward_final_callback makes the current stream wait for the
-/// post-backward stream, which waited for each reduce-scatter (a synchronous collective).
+/// post-backward stream, which waited for each reduce-scatter (a synchronous collective). _flat_param.py's pre_unshard casts the
+/// fp32 shard to the low-precision one before every all-gather (_use_low_precision_shard); the post-backward hook divides the
+/// reduced shard by the post-divide factor and adds it to _saved_grad_shard from the second backward of a step on.
 /// </remarks>
 public class FsdpHooksPlanTests
 {
     /// <summary>One stage of 4 microbatches of 1, dp 4 on one-card nodes, ZeRO-3.</summary>
-    private static Scenario Plan(bool rootHooks = false, int metrics = 0)
+    private static Scenario Plan(bool rootHooks = false, bool shardPasses = false, int metrics = 0)
     {
         var s = TestScenarios.With(tp: 1, pp: 1, dp: 4, microBatch: 1, globalBatch: 16);
         return s with
         {
             Node = s.Node with { CardsPerNode = 1, Nics = 1 },
-            Training = s.Training with { ZeroStage = 3, FsdpRootHooks = rootHooks, MetricCrossEntropies = metrics },
+            Training = s.Training with { ZeroStage = 3, FsdpRootHooks = rootHooks, FsdpShardPasses = shardPasses, MetricCrossEntropies = metrics },
         };
     }
 
     private static double LayerParams(Scenario s) => TransformerMath.LayerParams(s.Model, 1);
+
+    private static double OtherParams(Scenario s) =>
+        TransformerMath.StageParams(s.Model, s.Model.Layers, true, true, 1) - s.Model.Layers * LayerParams(s);
 
     [Fact]
     public void RootHooks_StartTheLastLayersBackwardGather_BetweenTheLossAndTheOutputLayersGemms()
@@ -88,12 +94,50 @@ public class FsdpHooksPlanTests
     }
 
     [Fact]
-    public void RootHooks_RunTheMetricsAfterTheReduceScatters_InTheEmulatedStep()
+    public void ShardPasses_CastBeforeEveryGather_AndDivideAndAccumulateAfterEveryReduceScatter()
     {
-        var (plain, hooked) = (StepEmulation.Run(Plan()), StepEmulation.Run(Plan(rootHooks: true)));
+        var (plain, passes) = (Plan(), Plan(shardPasses: true));
+        var (layer, other) = (LayerParams(passes), OtherParams(passes));
+        var (castLayer, castOther) = (ComputeModel.FsdpLowPrecisionShard(passes.Card, layer / 4), ComputeModel.FsdpLowPrecisionShard(passes.Card, other / 4));
+        var program = StagePlanner.Build(passes, 0).Program;
+        var layers = passes.Model.Layers;
+
+        // Every layer gathered for forward and for backward each microbatch, the root unit before each forward: a cast before each.
+        var casts = Enumerable.Range(0, program.Count).Where(i => program[i] is Work w && w.Cost == castLayer).ToArray();
+        Assert.Equal(2 * layers * 4, casts.Length);
+        Assert.All(casts, i => Assert.Equal(RingKind.AllGather, Assert.IsType<RingStart>(program[i + 2]).Ring));
+        var rootCasts = Enumerable.Range(0, program.Count).Where(i => program[i] is Work w && w.Cost == castOther).ToArray();
+        Assert.Equal(4, rootCasts.Length);
+        Assert.All(rootCasts, i => Assert.Equal(RingKind.AllGather, Assert.IsType<RingSync>(program[i + 2]).Ring));
+
+        // dp 4 divides by 2 before the reduce-scatter and 2 after it: a post-division every microbatch, the accumulation from the
+        // second microbatch on, each right after the unit's reduce-scatter starts.
+        Assert.Equal((2, 2), ComputeModel.FsdpGradientDivideFactors(4));
+        foreach (var (unit, count) in new[] { (layer, layers), (other, 1) })
+        {
+            var first = ComputeModel.FsdpReducedShardPasses(passes.Card, unit / 4, 4, 4, accumulate: false);
+            var later = ComputeModel.FsdpReducedShardPasses(passes.Card, unit / 4, 4, 4, accumulate: true);
+            Assert.Equal((1, 2), (first.Kernels, later.Kernels));
+            var firsts = Enumerable.Range(0, program.Count).Where(i => program[i] is Work w && w.Cost == first).ToArray();
+            var laters = Enumerable.Range(0, program.Count).Where(i => program[i] is Work w && w.Cost == later).ToArray();
+            Assert.Equal((count, 3 * count), (firsts.Length, laters.Length));
+            Assert.All(firsts.Concat(laters), i => Assert.Equal(RingKind.ReduceScatter, Assert.IsType<RingStart>(program[i - 1]).Ring));
+            Assert.All(firsts, i => Assert.Equal(0, ((Work)program[i]).MicroBatch));
+            Assert.All(laters, i => Assert.NotEqual(0, ((Work)program[i]).MicroBatch));
+        }
+        // Nothing else changes: 2·8·4 + 4 casts, 9 + 27 reduced-shard passes more, the same collectives.
+        Assert.Equal(2 * layers * 4 + 4 + 4 * (layers + 1), program.OfType<Work>().Count() - StagePlanner.Build(plain, 0).Program.OfType<Work>().Count());
+        Assert.Equal(StagePlanner.Build(plain, 0).Program.OfType<RingStart>().Select(r => r.Bytes), program.OfType<RingStart>().Select(r => r.Bytes));
+    }
+
+    [Fact]
+    public void RootHooks_RunTheMetricsAfterTheReduceScatters_AndShardPassesAddTheirWork_InTheEmulatedStep()
+    {
+        var (plain, hooked, passes) = (StepEmulation.Run(Plan()), StepEmulation.Run(Plan(rootHooks: true)), StepEmulation.Run(Plan(shardPasses: true)));
         var (plainMetrics, hookedMetrics) = (StepEmulation.Run(Plan(metrics: 2)), StepEmulation.Run(Plan(rootHooks: true, metrics: 2)));
         // The same bytes cross the fabric either way.
         Assert.Equal(plain.Links.Sum(l => l.Bytes), hooked.Links.Sum(l => l.Bytes));
+        Assert.Equal(plain.Links.Sum(l => l.Bytes), passes.Links.Sum(l => l.Bytes));
         // This step is network-bound (one 100 Gb/s NIC a card): without the hooks the two metric cross-entropies of each microbatch
         // run while its reduce-scatters do, which the next microbatch's gather of the root unit waits for anyway, so they cost
         // nothing; with them they start once the reduce-scatters are done and all 4 · 2 add to the step.
@@ -103,5 +147,6 @@ public class FsdpHooksPlanTests
         Assert.Equal(hooked.StepTime + new Emulator.Kernel.SimTime(8 * metric.Duration.Ps), hookedMetrics.StepTime);
         // The last layer's backward gather no longer waits for the output layer's backward: the hooked step is shorter here.
         Assert.True(hooked.StepTime < plain.StepTime);
+        Assert.True(passes.StepTime > plain.StepTime);
     }
 }

@@ -136,6 +136,36 @@ public static partial class ComputeModel
         + (reduceBytes > 2 ? Elementwise(c, parameters * (2 + reduceBytes)) : WorkCost.Zero)
         + Elementwise(c, parameters * 2 * reduceBytes);
 
+    /// <summary>PyTorch FSDP's cast of one unit's fp32 shard of <paramref name="shardParams"/> to the 2-byte shard it all-gathers, before
+    /// every gather (FlatParamHandle._use_low_precision_shard, on the pre-unshard stream: `_mp_shard.copy_(_local_shard)`): one kernel,
+    /// 4 + 2 bytes a shard parameter.</summary>
+    public static WorkCost FsdpLowPrecisionShard(CardSpec c, double shardParams) => Elementwise(c, shardParams * (4 + 2));
+
+    /// <summary>PyTorch FSDP's passes over one unit's reduced gradient shard of <paramref name="shardParams"/> after its reduce-scatter over
+    /// <paramref name="worldSize"/> ranks in <paramref name="reduceBytes"/>-byte elements (_post_backward_hook, on the post-backward
+    /// stream): the post-division by world size / pre-divide factor when that exceeds 1 (g + g B a shard parameter;
+    /// <see cref="FsdpGradientDivideFactors"/>); a 2-byte reduced shard cast to the fp32 parameter's dtype (_cast_grad_to_param_dtype:
+    /// 2 + 4); and, when a shard gradient is already saved from an earlier microbatch of the step (<paramref name="accumulate"/>),
+    /// `_saved_grad_shard += new_sharded_grad` in fp32 (4 + 4 + 4). One kernel each.</summary>
+    public static WorkCost FsdpReducedShardPasses(CardSpec c, double shardParams, int reduceBytes, int worldSize, bool accumulate)
+    {
+        var post = FsdpGradientDivideFactors(worldSize).Post;
+        return (post > 1 ? Elementwise(c, shardParams * 2 * reduceBytes) : WorkCost.Zero)
+            + (reduceBytes < 4 ? Elementwise(c, shardParams * (reduceBytes + 4)) : WorkCost.Zero)
+            + (accumulate ? Elementwise(c, shardParams * (4 + 4 + 4)) : WorkCost.Zero);
+    }
+
+    /// <summary>FSDP's gradient pre- and post-divide factors for <paramref name="worldSize"/> ranks (_init_utils.py's
+    /// _get_gradient_predivide_factor: the pre-divide doubles from 1 while it divides the world size and is below world size / itself;
+    /// the post-divide is world size / pre-divide): 8 ranks 4 and 2, 16 4 and 4, 64 8 and 8, 2 2 and 1.</summary>
+    public static (int Pre, int Post) FsdpGradientDivideFactors(int worldSize)
+    {
+        if (worldSize < 1) throw new ArgumentOutOfRangeException(nameof(worldSize), worldSize, "the world size must be at least 1");
+        var factor = 1;
+        while (worldSize % factor == 0 && worldSize / factor > factor) factor *= 2;
+        return (factor, worldSize / factor);
+    }
+
     /// <summary>FSDP2's copy of one all-gathered unit of <paramref name="parameters"/> out of the gather's flat 2-byte output into the
     /// unsharded parameters (torch.split_with_sizes_copy in foreach_all_gather_copy_out): one kernel, 2 + 2 bytes a parameter.</summary>
     public static WorkCost Fsdp2GatherCopyOut(CardSpec c, double parameters) => Elementwise(c, parameters * (2 + 2));

@@ -162,6 +162,11 @@ public sealed record TrainingSpec(
     /// makes the compute stream wait for every reduce-scatter of the microbatch before the training loop runs on.</summary>
     public bool FsdpRootHooks { get; init; }
 
+    /// <summary>With ZeRO-3, PyTorch FSDP's passes over each unit's shard: the fp32 shard cast to the 2-byte one it all-gathers before
+    /// every gather, and after every reduce-scatter the reduced shard's post-division and, from a step's second microbatch, its
+    /// accumulation into the saved gradient shard.</summary>
+    public bool FsdpShardPasses { get; init; }
+
     /// <summary>With ZeRO-3, FSDP2's copies around its collectives: each all-gathered unit copied out of the flat gather output into
     /// its parameters, each unit's gradients copied (and cast to the reduce dtype) into the reduce-scatter's input every microbatch.</summary>
     public bool Fsdp2Copies { get; init; }

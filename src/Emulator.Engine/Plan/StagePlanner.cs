@@ -165,6 +165,11 @@ public static class StagePlanner
         var fsdpOtherPasses = fsdpPasses ? ComputeModel.FsdpGradientPasses(s.Card, otherParams, gradPerParam) : WorkCost.Zero;
         // PyTorch FSDP's root unit's hooks: its pre-backward prefetch of the last layer and its final callback's wait (below).
         var fsdpRootHooks = sharded == 3 && t.FsdpRootHooks;
+        // And its passes over each unit's shard: the fp32 shard cast to the 2-byte one before every gather, and after every
+        // reduce-scatter the reduced shard's post-division and (from a step's second microbatch) its accumulation.
+        var fsdpShardPasses = sharded == 3 && t.FsdpShardPasses;
+        var shardCastLayer = fsdpShardPasses ? ComputeModel.FsdpLowPrecisionShard(s.Card, layerParams / shards) : WorkCost.Zero;
+        var shardCastOther = fsdpShardPasses && otherParams > 0 ? ComputeModel.FsdpLowPrecisionShard(s.Card, otherParams / shards) : WorkCost.Zero;
         // FSDP2 copies each gathered unit out of the gather's flat buffer before using it, and each unit's gradients into the
         // reduce-scatter's buffer after its backward.
         var fsdp2 = sharded == 3 && t.Fsdp2Copies;
@@ -217,6 +222,7 @@ public static class StagePlanner
         void GatherOther(int mb)
         {
             if (otherInFlight++ > 0) return;
+            if (shardCastOther.Kernels > 0) program.Add(new Work(shardCastOther, WorkPhase.Forward, mb));
             program.Add(new Alloc(MemoryKind.Weights, otherWeightBytes));
             program.Add(new RingSync(RingKind.AllGather, otherWeightBytes, phase++));
             if (fsdp2) program.Add(new Work(ComputeModel.Fsdp2GatherCopyOut(s.Card, otherParams), WorkPhase.Forward, mb));
@@ -227,15 +233,27 @@ public static class StagePlanner
             program.Add(new RingStart(RingKind.AllGather, bytes, phase));
             return phase++;
         }
-        int LayerGather() => Gather(true, layerWeightBytes);
-        // firstGather: the first layer's gather, when it was started already (FSDP's root pre-backward prefetch, below).
-        void Layers(int count, Action<int> layer, int firstGather = -1)
+        // After a unit's reduce-scatter: FSDP's passes over the reduced shard (fsdp-shard-passes).
+        void ReducedShardPasses(double unitParams, int mb)
         {
-            var next = sharded == 3 ? firstGather >= 0 ? firstGather : LayerGather() : -1;
+            if (!fsdpShardPasses) return;
+            var passes = ComputeModel.FsdpReducedShardPasses(s.Card, unitParams / shards, gradPerParam, shards, accumulate: mb > 0);
+            if (passes.Kernels > 0) program.Add(new Work(passes, WorkPhase.Backward, mb));
+        }
+        // A layer's gather under ZeRO-3, after FSDP's cast of the fp32 shard to the 2-byte one it all-gathers (fsdp-shard-passes).
+        int LayerGather(WorkPhase kind, int mb)
+        {
+            if (shardCastLayer.Kernels > 0) program.Add(new Work(shardCastLayer, kind, mb));
+            return Gather(true, layerWeightBytes);
+        }
+        // firstGather: the first layer's gather, when it was started already (FSDP's root pre-backward prefetch, below).
+        void Layers(int count, WorkPhase kind, int mb, Action<int> layer, int firstGather = -1)
+        {
+            var next = sharded == 3 ? firstGather >= 0 ? firstGather : LayerGather(kind, mb) : -1;
             for (var l = 0; l < count; l++)
             {
                 var gathered = next;
-                if (sharded == 3 && l + 1 < count) next = LayerGather();
+                if (sharded == 3 && l + 1 < count) next = LayerGather(kind, mb);
                 if (sharded == 3) program.Add(new RingWait(RingKind.AllGather, gathered));
                 layer(l);
                 if (sharded == 3) program.Add(new Alloc(MemoryKind.Buffers, -layerWeightBytes));
@@ -498,7 +516,7 @@ public static class StagePlanner
                 chunkGathered[c] = true;
                 if (gatherParams && OtherBucketBefore(c)) GatheredParams();
                 if (FirstVirtual(c) && vocabSync > 0) program.Add(new TpSync(vocabSync));
-                Layers(chunkLayers[c], _ =>
+                Layers(chunkLayers[c], WorkPhase.Forward, mb, _ =>
                 {
                     if (gatherParams) GatheredParams();
                     if (fsdp2) program.Add(new Work(copyOutLayer, WorkPhase.Forward, mb));
@@ -529,7 +547,7 @@ public static class StagePlanner
                     // BACKWARD_PRE it prefetches the unit whose forward ended last before the root's, the last layer, so that
                     // layer's gather runs beside the output layer's backward GEMMs (_pre_backward_hook, _prefetch_handle).
                     program.Add(new Work(lossB, WorkPhase.Backward, mb));
-                    backwardGather = LayerGather();
+                    backwardGather = LayerGather(WorkPhase.Backward, mb);
                     program.Add(new Work(logitsB - lossB, WorkPhase.Backward, mb));
                 }
                 else program.Add(new Work(logitsB, WorkPhase.Backward, mb));
@@ -541,7 +559,7 @@ public static class StagePlanner
             var keptLayers = chunkLayers[c] - Recomputed(c);
             if (chunkWorking > 0 && keptLayers == 0) program.Add(new Alloc(MemoryKind.Activations, chunkWorking));
             var bucketed = sharded == 3 || (t.OverlapGradReduce && replicas > 1 && mb == m - 1 && !alignedGradSync);
-            Layers(chunkLayers[c], l =>
+            Layers(chunkLayers[c], WorkPhase.Backward, mb, l =>
             {
                 // The first recomputed layer (l = keptLayers < the chunk's layers): the kept layers' activations are gone by then.
                 if (l == keptLayers && keptLayers > 0)
@@ -577,6 +595,7 @@ public static class StagePlanner
                 }
                 if (accumulateLayer.Kernels > 0 && !afterBackward) program.Add(new Work(accumulateLayer, WorkPhase.Backward, mb));
                 if (bucketed) Bucket(layerGradBytes);
+                if (sharded == 3) ReducedShardPasses(layerParams, mb);
             }, backwardGather);
             var holdsOther = HoldsOther(c);
             if (fsdpOtherPasses.Kernels > 0 && holdsOther) program.Add(new Work(fsdpOtherPasses, WorkPhase.Backward, mb));
@@ -585,6 +604,7 @@ public static class StagePlanner
             if (sharded == 3 && holdsOther)
             {
                 Bucket(otherGradBytes);
+                ReducedShardPasses(otherParams, mb);
                 if (--otherInFlight == 0) program.Add(new Alloc(MemoryKind.Weights, -otherWeightBytes));
             }
             if (chunkWorking > 0) program.Add(new Alloc(MemoryKind.Activations, -chunkWorking));

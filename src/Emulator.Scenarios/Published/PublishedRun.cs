@@ -462,6 +462,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  fused-cross-entropy = {(FusesCrossEntropy ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  fsdp-gradient-passes = {(RunsPyTorchFsdp ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  fsdp-root-hooks = {(RunsPyTorchFsdp ? "true" : "false")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  fsdp-shard-passes = {(RunsPyTorchFsdp ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  fsdp2-copies = {(RunsFsdp2 ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  eager-backward-passes = {(RunsEagerAutograd ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  eager-llama-ops = {(RunsEagerLlamaOps ? "true" : "false")}\n");

@@ -108,6 +108,31 @@ public class ComputeModelTests
     }
 
     [Theory]
+    [InlineData(2, 2, 1)]
+    [InlineData(4, 2, 2)]
+    [InlineData(8, 4, 2)]      // one node of 8: gradients divided by 4 before the reduce-scatter and 2 after
+    [InlineData(16, 4, 4)]
+    [InlineData(64, 8, 8)]
+    [InlineData(512, 32, 16)]
+    [InlineData(12, 4, 3)]     // 12 / 4 = 3 is not above 4; 4 still divides 12
+    public void Fsdp_divides_gradients_by_its_pre_and_post_divide_factors(int worldSize, int pre, int post) =>
+        Assert.Equal((pre, post), ComputeModel.FsdpGradientDivideFactors(worldSize));
+
+    [Fact]
+    public void Fsdp_shard_passes_cast_before_the_gather_and_divide_and_accumulate_after_the_reduce_scatter()
+    {
+        // 1e6 shard parameters: the fp32 shard read and its 2-byte copy written, 6,000,000 B = 120 µs at 20 ps a byte, + 1 µs.
+        Assert.Equal(new WorkCost(0, 6_000_000, 1, new SimTime(121_000_000)), ComputeModel.FsdpLowPrecisionShard(Card, 1e6));
+        // fp32 reduce over 8 ranks: the post-division by 2 (4 + 4 B, 161e6 ps); from a step's second microbatch the += into the saved
+        // shard (4 + 4 + 4 B, 241e6 ps).
+        Assert.Equal(new WorkCost(0, 8_000_000, 1, new SimTime(161_000_000)), ComputeModel.FsdpReducedShardPasses(Card, 1e6, 4, 8, accumulate: false));
+        Assert.Equal(new WorkCost(0, 20_000_000, 2, new SimTime(402_000_000)), ComputeModel.FsdpReducedShardPasses(Card, 1e6, 4, 8, accumulate: true));
+        // bf16 reduce over 2 ranks: no post-division (2 / 2 = 1), the reduced shard cast to fp32 (2 + 4 B) every microbatch.
+        Assert.Equal(new WorkCost(0, 6_000_000, 1, new SimTime(121_000_000)), ComputeModel.FsdpReducedShardPasses(Card, 1e6, 2, 2, accumulate: false));
+        Assert.Equal(new WorkCost(0, 18_000_000, 2, new SimTime(362_000_000)), ComputeModel.FsdpReducedShardPasses(Card, 1e6, 2, 2, accumulate: true));
+    }
+
+    [Theory]
     [InlineData(false)]
     [InlineData(true)]
     public void The_loss_backward_is_the_output_layer_backward_without_its_gemms(bool fused)

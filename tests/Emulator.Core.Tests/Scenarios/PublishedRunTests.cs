@@ -299,8 +299,9 @@ public class PublishedRunTests
     {
         var text = Row(("stack", stack), ("zero", zero)).ToScenarioText();
         Assert.Contains($"fsdp-gradient-passes = {expected}\n", text);
-        // The same FSDP 1 runtime: its root unit's hooks.
+        // The same FSDP 1 runtime: its root unit's hooks and its passes over each unit's shard.
         Assert.Contains($"fsdp-root-hooks = {expected}\n", text);
+        Assert.Contains($"fsdp-shard-passes = {expected}\n", text);
         // Composer's DecoupledAdamW steps FSDP's shards; the other stacks run Megatron-LM's or DeepSpeed's fused Adam.
         Assert.Contains($"optimizer = {(expected == "true" ? "eager-adamw" : "fused-adam")}\n", text);
     }

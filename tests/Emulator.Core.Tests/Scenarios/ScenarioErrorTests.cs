@@ -450,6 +450,7 @@ public class ScenarioErrorTests
     [InlineData("training.fsdp-gradient-passes", "true", "1", "set fsdp-gradient-passes = false, or zero-stage = 3")]
     [InlineData("training.fsdp2-copies", "true", "2", "set fsdp2-copies = false, or zero-stage = 3")]
     [InlineData("training.fsdp-root-hooks", "true", "2", "set fsdp-root-hooks = false, or zero-stage = 3")]
+    [InlineData("training.fsdp-shard-passes", "true", "1", "set fsdp-shard-passes = false, or zero-stage = 3")]
     public void Pytorch_fsdp_settings_need_fully_sharded_parameters(string key, string value, string zero, string fix)
     {
         var m = Fails((key, value), ("training.zero-stage", zero));
@@ -512,6 +513,13 @@ public class ScenarioErrorTests
     public void Fused_rope_on_an_alibi_model_is_refused() =>
         // The two position schemes exclude each other: a row whose rope column said true beside alibi true ran both.
         Has(Fails(("training.fused-rope", "true"), ("model.alibi", "true")), "training.fused-rope", "model.alibi = true", "a model uses one of them");
+
+    [Fact]
+    public void Fsdp_shard_passes_bring_their_own_accumulation()
+    {
+        var m = Fails(("training.fsdp-shard-passes", "true"), ("training.grad-accumulation", "add"), ("training.zero-stage", "3"));
+        Has(m, "training.fsdp-shard-passes", "training.grad-accumulation", "set grad-accumulation = fused, or fsdp-shard-passes = false");
+    }
 
     [Fact]
     public void Fsdp2_copies_and_fsdp1_passes_are_not_both_set()
