@@ -11,4 +11,12 @@ internal static class QuickstartPlan
 
     /// <summary>HBM bytes every work item of <paramref name="plan"/> moves.</summary>
     public static long Bytes(StagePlan plan) => plan.Program.OfType<Work>().Sum(w => w.Cost.HbmBytes);
+
+    /// <summary>HBM bytes and executed FLOPs that setting the boolean <paramref name="key"/> adds to stage 1 under <paramref name="recompute"/>.</summary>
+    public static (long Bytes, double Flops) AddedBy(string key, string recompute)
+    {
+        var plain = Of($"training.recompute={recompute}");
+        var with = Of($"training.recompute={recompute}", $"{key}=true");
+        return (Bytes(with) - Bytes(plain), with.ExecutedFlops - plain.ExecutedFlops);
+    }
 }
