@@ -80,6 +80,20 @@ public static partial class ComputeModel
         return new LayerWork(Elementwise(c, 2 * 2 * g.Tokens * g.A / g.Tp) + Elementwise(c, 2 * 2 * g.Tokens * g.KvWidth / g.Tp), WorkCost.Zero);
     }
 
+    /// <summary>The bias gradients of a block's four linear layers (model.linear-biases): each a reduction over this rank's tokens of the
+    /// layer's 2-byte output gradient, one kernel each. Column-parallel layers (QKV, fc1) hold 1/tp of their outputs' columns; the
+    /// row-parallel ones' biases (attention output, fc2) are whole and summed over the tokens this rank holds after the reduction
+    /// (1/tp of them with sequence parallelism).</summary>
+    public static LayerWork BiasGradients(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, int cp = 1)
+    {
+        if (!m.LinearBiases) return LayerWork.Zero;
+        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
+        var rowParallel = Elementwise(c, 2 * g.ReplicatedTokens * g.H);
+        var attention = Elementwise(c, 2 * g.Tokens * g.QkvWidth / g.Tp) + rowParallel;
+        var mlp = Elementwise(c, 2 * g.Tokens * g.Fc1Width / g.Tp) + rowParallel;
+        return new LayerWork(attention, mlp);
+    }
+
     /// <summary><paramref name="bytes"/> more for a kernel already charged: their HBM time, no launch.</summary>
     private static WorkCost MoreBytes(CardSpec c, double bytes)
     {

@@ -45,6 +45,10 @@ public sealed record ModelSpec(
     /// (Llama and most later models), which a single pipeline stage then holds beside the embedding.</summary>
     public bool TiedEmbeddings { get; init; } = true;
 
+    /// <summary>Every linear layer of a block has a bias (GPT, BLOOM, MPT's 2023 configs): backward sums each one's output gradient
+    /// over the tokens for the bias's gradient, a reduction kernel each; the forward adds ride in the GEMM's or a fused kernel's.</summary>
+    public bool LinearBiases { get; init; }
+
     /// <summary>Width of the keys, and of the values: kv heads · head width.</summary>
     public int KvWidth => KvHeads * HeadDim;
 

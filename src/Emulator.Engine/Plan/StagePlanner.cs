@@ -122,6 +122,7 @@ public static class StagePlanner
         var fwd = ComputeModel.LayerForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.FlashAttention, cp, t.AttentionDropout, fusedSoftmax);
         var bwd = ComputeModel.LayerBackward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.FlashAttention, cp, t.AttentionDropout, fusedSoftmax)
             + (t.EagerBackwardPasses ? ComputeModel.EagerBackwardPasses(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp) : LayerWork.Zero);
+        bwd += ComputeModel.BiasGradients(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp);
         var re = ComputeModel.LayerRecompute(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute, t.FlashAttention, cp, t.AttentionDropout, fusedSoftmax);
         if (t.EagerLlamaOps)
         {

@@ -31,7 +31,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
 
     /// <summary>Columns a file may add to the required ones (data/README.md): where the run comes from, free-text notes, and what only some
     /// runs publish (slices, head width, parallel layers, bf16 gradient reduction, layers per chunk under full recomputation, ALiBi, an untied output layer).</summary>
-    public static readonly IReadOnlyList<string> OptionalColumns = ["source", "notes", "slices", "head_dim", "parallel_layers", "half_precision_grads", "recompute_layers", "alibi", "tied_embeddings", "rope"];
+    public static readonly IReadOnlyList<string> OptionalColumns = ["source", "notes", "slices", "head_dim", "parallel_layers", "half_precision_grads", "recompute_layers", "alibi", "tied_embeddings", "rope", "linear_biases"];
 
     /// <summary>Row id.</summary>
     public string Id => Columns["id"];
@@ -262,6 +262,12 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         : Columns.GetValueOrDefault("rope") is { Length: > 0 } rope ? rope
         : ColumnIsTrue("gated_mlp") && !ColumnIsTrue("alibi") ? "true" : "false";
 
+    /// <summary>The `linear-biases` value of the row's scenario: the `linear_biases` column as written, or in a file without it, biases
+    /// where the MLP is not gated (GPT, BLOOM and MPT have them, the SwiGLU models since Llama do not).</summary>
+    public string LinearBiases =>
+        Columns.GetValueOrDefault("linear_biases") is { Length: > 0 } biases ? biases
+        : ColumnIsTrue("gated_mlp") ? "false" : "true";
+
     /// <summary>Cross-entropies the stack's training loop reruns over each microbatch's logits for its metrics: llm-foundry's Composer
     /// trainer updates the model's train metrics after every microbatch's backward (`_eval_train_metrics`), and MPT's are
     /// LanguageCrossEntropy and LanguagePerplexity, each a torch.nn.CrossEntropyLoss; the other stacks log the loss they computed.</summary>
@@ -425,6 +431,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         if (c.GetValueOrDefault("parallel_layers") is { Length: > 0 } parallelLayers) b.Append(CultureInfo.InvariantCulture, $"  parallel-layers = {parallelLayers}\n");
         // Optional column: ALiBi's biases on the attention scores (BLOOM).
         if (c.GetValueOrDefault("alibi") is { Length: > 0 } alibi) b.Append(CultureInfo.InvariantCulture, $"  alibi = {alibi}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  linear-biases = {LinearBiases}\n");
         // Optional column: the output layer is a matrix of its own (Llama and most later models).
         if (c.GetValueOrDefault("tied_embeddings") is { Length: > 0 } tied) b.Append(CultureInfo.InvariantCulture, $"  tied-embeddings = {tied}\n");
         b.Append("}\nparallel {\n");

@@ -176,6 +176,22 @@ public class ComputeModelTests
     }
 
     [Fact]
+    public void Bias_gradients_reduce_each_linear_layers_output_gradient_over_the_tokens()
+    {
+        // Tiny with biases, 64 tokens, tp 1: QKV's 384 columns (2 B: 49,152 B = 983,040 ps + 1 µs) and the projection's 128
+        // (16,384 B = 327,680 ps + 1 µs) in the attention block; fc1's 512 (65,536 B) and fc2's 128 in the MLP's.
+        var biased = Tiny with { LinearBiases = true };
+        var grads = ComputeModel.BiasGradients(Card, biased, tp: 1, microBatch: 1, sequenceParallel: false);
+        Assert.Equal(new WorkCost(0, 65_536, 2, new SimTime(3_310_720)), grads.Attention);
+        Assert.Equal(new WorkCost(0, 81_920, 2, new SimTime(3_638_400)), grads.Mlp);
+        // tp 2 with sequence parallelism: the column-parallel layers' half of the columns over all 64 tokens, the row-parallel
+        // ones' whole biases over the rank's 32 tokens.
+        var split = ComputeModel.BiasGradients(Card, biased, tp: 2, microBatch: 1, sequenceParallel: true);
+        Assert.Equal((24_576L + 8_192, 32_768L + 8_192), (split.Attention.HbmBytes, split.Mlp.HbmBytes));
+        Assert.Equal(LayerWork.Zero, ComputeModel.BiasGradients(Card, Tiny, tp: 1, microBatch: 1, sequenceParallel: false));
+    }
+
+    [Fact]
     public void Fused_rope_rotates_this_ranks_q_and_k_columns_in_one_kernel_each()
     {
         // Tiny, 64 tokens: q 128 columns (4 B an element: 32,768 B = 655,360 ps + 1 µs) and k 128 (the same), all in the attention block.

@@ -81,6 +81,17 @@ public class PublishedRunTests
         Assert.Equal(bytes, Row(("stack", "megatron-lm-2022"), ("half_precision_grads", halfPrecisionGrads)).TiedEmbeddingGradBytes);
     }
 
+    [Theory]
+    [InlineData("false", "", "true")]     // no column: an MLP that is not gated comes with biases (GPT, BLOOM, MPT)
+    [InlineData("true", "", "false")]     // SwiGLU models since Llama have none
+    [InlineData("false", "false", "false")] // the column says (Nemotron-4)
+    public void LinearBiases_FollowTheColumn_OrAnUngatedMlp(string gated, string column, string expected)
+    {
+        var row = Row(("gated_mlp", gated), ("linear_biases", column));
+        Assert.Equal(expected, row.LinearBiases);
+        Assert.Contains($"  linear-biases = {expected}\n", row.ToScenarioText(), StringComparison.Ordinal);
+    }
+
     [Fact]
     public void Alibi_and_an_untied_output_layer_are_optional_columns()
     {
