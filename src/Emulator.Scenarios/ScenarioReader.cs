@@ -91,6 +91,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         EagerBackwardPasses = Bool("training.eager-backward-passes"),
         EagerLlamaOps = Bool("training.eager-llama-ops"),
         FusedRope = Bool("training.fused-rope"),
+        QkvViews = Bool("training.qkv-views"),
         Softmax = ScenarioKeys.SoftmaxNames.First(n => n.Name == Choice("training.softmax")).Rule,
         RecomputeLayers = Has("training.recompute-layers") ? Int("training.recompute-layers") : null,
         MetricCrossEntropies = Int("training.metric-cross-entropies"),

@@ -164,6 +164,12 @@ public static class ScenarioValidator
             throw v.Fail(["training.fused-rope", "training.eager-llama-ops"],
                 "training.eager-llama-ops already charges the rotary embedding as torchtitan's eager complex products, and training.fused-rope charges it as fused kernels; a run rotates q and k one way: set one to false");
         // ALiBi and rotary embeddings are two ways of giving attention the tokens' positions; no model uses both.
+        if (s.Training.QkvViews && !s.Training.FlashAttention)
+            throw v.Fail(["training.qkv-views", "training.flash-attention"],
+                "training.qkv-views charges the copies around the fused attention kernel's inputs (the value made contiguous for its layout), and {training.flash-attention} = false runs the attention unfused: set qkv-views = false, or flash-attention = true");
+        if (s.Training.QkvViews && s.Training.EagerBackwardPasses)
+            throw v.Fail(["training.qkv-views", "training.eager-backward-passes"],
+                "training.qkv-views and training.eager-backward-passes both charge the QKV split's backward (a cat of the three gradients); a run has one split: set one to false");
         if (s.Training.FusedRope && s.Model.Alibi)
             throw v.Fail(["training.fused-rope", "model.alibi"],
                 "training.fused-rope charges a rotary position embedding of q and k, and {model.alibi} gives the positions as biases on the attention scores instead; a model uses one of them: set one to false");

@@ -105,6 +105,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["training.eager-backward-passes"] = s.Training.EagerBackwardPasses ? "true" : "false",
             ["training.eager-llama-ops"] = s.Training.EagerLlamaOps ? "true" : "false",
             ["training.fused-rope"] = s.Training.FusedRope ? "true" : "false",
+            ["training.qkv-views"] = s.Training.QkvViews ? "true" : "false",
             ["training.recompute-layers"] = s.Training.RecomputeLayers is { } recomputeLayers ? I(recomputeLayers) : "every layer",
             ["training.metric-cross-entropies"] = I(s.Training.MetricCrossEntropies),
             ["training.tied-embedding-grad-bytes"] = I(s.Training.TiedEmbeddingGradBytes),

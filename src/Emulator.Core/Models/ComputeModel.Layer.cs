@@ -80,6 +80,46 @@ public static partial class ComputeModel
         return new LayerWork(Elementwise(c, 2 * 2 * g.Tokens * g.A / g.Tp) + Elementwise(c, 2 * 2 * g.Tokens * g.KvWidth / g.Tp), WorkCost.Zero);
     }
 
+    /// <summary>Forward kernels around the attention core where q, k and v are strided views of the fused QKV GEMM's output
+    /// (training.qkv-views: Megatron-core's get_query_key_value_tensors splits it with torch.split, and MindSpeed-LLM hands the views
+    /// to torch_npu's kernels): the value copied contiguous for the fused attention's SBH layout (2 + 2 B an element of this rank's
+    /// value columns, a kernel). With the fused rotation (<paramref name="fusedRope"/>), MindSpeed's wrapper around npu_rotary_mul
+    /// (apply_rotary_pos_emb_bshd), for q and for k: cos and sin of the (s/cp)×d fp32 position table, each cast to bf16 (4 + 4 and
+    /// 4 + 2 B a table element, four kernels); the strided view copied contiguous before the rotation (2 + 2 B an element); the
+    /// rotated tensor concatenated with the empty unrotated part t[..., rot_dim:] (torch.cat: a copy, 2 + 2 B an element). The
+    /// rotation itself is <see cref="FusedRope"/>'s.</summary>
+    public static LayerWork QkvViewsForward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, int cp = 1, bool fusedRope = false)
+    {
+        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
+        var work = Elementwise(c, 2 * 2 * g.Tokens * g.KvWidth / g.Tp);
+        if (!fusedRope) return new LayerWork(work, WorkCost.Zero);
+        var table = (double)m.SeqLen / cp * g.D;
+        var tableKernels = Elementwise(c, table * (4 + 4)) + Elementwise(c, table * (4 + 2));
+        foreach (var columns in new[] { g.A, g.KvWidth })
+        {
+            var elements = g.Tokens * columns / g.Tp;
+            work += tableKernels + tableKernels + Elementwise(c, elements * (2 + 2)) + Elementwise(c, elements * (2 + 2));
+        }
+        return new LayerWork(work, WorkCost.Zero);
+    }
+
+    /// <summary>Backward kernels of <see cref="QkvViewsForward"/>'s views: the q, k and v gradients concatenated back into the QKV
+    /// output's gradient (torch.split's backward, a cat: 2 + 2 B an element of this rank's QKV columns, a kernel). With the fused
+    /// rotation, for q and for k, the empty unrotated part's slice gradient, zeros of the whole tensor's size (slice_backward:
+    /// 2 B an element written), added to the rotation's gradient (2 + 2 + 2 B an element): two kernels each.</summary>
+    public static LayerWork QkvViewsBackward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, int cp = 1, bool fusedRope = false)
+    {
+        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
+        var work = Elementwise(c, 2 * 2 * g.Tokens * g.QkvWidth / g.Tp);
+        if (!fusedRope) return new LayerWork(work, WorkCost.Zero);
+        foreach (var columns in new[] { g.A, g.KvWidth })
+        {
+            var elements = g.Tokens * columns / g.Tp;
+            work += Elementwise(c, elements * 2) + Elementwise(c, elements * (2 + 2 + 2));
+        }
+        return new LayerWork(work, WorkCost.Zero);
+    }
+
     /// <summary>The bias gradients of a block's four linear layers (model.linear-biases): each a reduction over this rank's tokens of the
     /// layer's 2-byte output gradient, one kernel each. Column-parallel layers (QKV, fc1) hold 1/tp of their outputs' columns; the
     /// row-parallel ones' biases (attention output, fc2) are whole and summed over the tokens this rank holds after the reduction

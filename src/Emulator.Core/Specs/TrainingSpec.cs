@@ -145,6 +145,11 @@ public sealed record TrainingSpec(
     /// 2 B an element (Transformer Engine's fused RoPE, torch_npu's npu_rotary_mul; ComputeModel.FusedRope).</summary>
     public bool FusedRope { get; init; }
 
+    /// <summary>q, k and v as strided views of the fused QKV output handed to torch_npu's kernels as MindSpeed-LLM does: the value's
+    /// contiguous copy, the split's backward cat and, with <see cref="FusedRope"/>, the rotation wrapper's table kernels, copies and
+    /// slice gradient (ComputeModel.QkvViewsForward and QkvViewsBackward).</summary>
+    public bool QkvViews { get; init; }
+
     /// <summary>How the unfused attention's softmax runs: Megatron-LM's fused kernel, its fp32 fallback (ComputeModel's SoftmaxForward
     /// and SoftmaxBackward), or as BigScience's February 2022 code chose between them (SoftmaxKernel.Fused).</summary>
     public SoftmaxRule Softmax { get; init; } = SoftmaxRule.Fused;

@@ -140,6 +140,14 @@ public static class StagePlanner
             // The rotation comes before the attention core: selective recomputation (the core alone) keeps its output.
             if (t.Recompute is Recompute.Full or Recompute.FullNeeded) re += rope;
         }
+        if (t.QkvViews)
+        {
+            // The copies around the attention core's inputs, and the split's backward cat; full recomputation reruns the forward ones.
+            var views = ComputeModel.QkvViewsForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp, t.FusedRope);
+            fwd += views;
+            bwd += ComputeModel.QkvViewsBackward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp, t.FusedRope);
+            if (t.Recompute is Recompute.Full or Recompute.FullNeeded) re += views;
+        }
         // Ring attention runs the core as cp steps and merges their outputs (and adds their gradients): charged on the attention
         // block, and rerun with it by any recompute of the core.
         var ringPasses = cp > 1 && t.CpAlgorithm == CpAlgorithm.Ring

@@ -262,6 +262,13 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         : Columns.GetValueOrDefault("rope") is { Length: > 0 } rope ? rope
         : ColumnIsTrue("gated_mlp") && !ColumnIsTrue("alibi") ? "true" : "false";
 
+    /// <summary>Whether the stack hands q, k and v to its kernels as strided views of the QKV output, with the copies that makes: MindSpeed-LLM
+    /// on Megatron-core (get_query_key_value_tensors splits the output with torch.split; MindSpeed-LLM's flash attention rearranges them
+    /// to SBH for npu_fusion_attention, and its fused rotation wraps npu_rotary_mul in apply_rotary_pos_emb_bshd: cos and sin of the
+    /// table, the slice of the rotated part and a cat; modellink/core/transformer/dot_product_attention.py and
+    /// modellink/core/models/common/embeddings/rotary_pos_embedding.py in the zzhx1/Hetaceso-ModelLink mirror).</summary>
+    public bool QkvViews => StackIs("mindspeed-llm") && UsesFlashAttention;
+
     /// <summary>The `linear-biases` value of the row's scenario: the `linear_biases` column as written, or in a file without it, biases
     /// where the MLP is not gated (GPT, BLOOM and MPT have them, the SwiGLU models since Llama do not).</summary>
     public string LinearBiases =>
@@ -474,6 +481,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  eager-backward-passes = {(RunsEagerAutograd ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  eager-llama-ops = {(RunsEagerLlamaOps ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  fused-rope = {FusedRope}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  qkv-views = {(QkvViews ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  metric-cross-entropies = {MetricCrossEntropies}\n");
         b.Append(CultureInfo.InvariantCulture, $"  optimizer = {(RunsPyTorchFsdp ? "eager-adamw" : "fused-adam")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  tied-embedding-grad-bytes = {TiedEmbeddingGradBytes}\n");

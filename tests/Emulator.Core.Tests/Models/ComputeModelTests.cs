@@ -205,6 +205,36 @@ public class ComputeModelTests
     }
 
     [Fact]
+    public void Qkv_views_copy_the_value_forward_and_concatenate_the_gradients_backward()
+    {
+        // Tiny, 64 tokens, tp 1, no rotation: the value's 128 columns copied (2 + 2 B: 32,768 B = 655,360 ps + 1 µs); backward the
+        // cat of all 384 QKV columns (98,304 B = 1,966,080 ps + 1 µs). All in the attention block.
+        var forward = ComputeModel.QkvViewsForward(Card, Tiny, tp: 1, microBatch: 1, sequenceParallel: false);
+        var backward = ComputeModel.QkvViewsBackward(Card, Tiny, tp: 1, microBatch: 1, sequenceParallel: false);
+        Assert.Equal(new LayerWork(new WorkCost(0, 32_768, 1, new SimTime(1_655_360)), WorkCost.Zero), forward);
+        Assert.Equal(new LayerWork(new WorkCost(0, 98_304, 1, new SimTime(2_966_080)), WorkCost.Zero), backward);
+        // tp 2 halves the head columns whatever sequence parallelism does to the token-wise kernels; one key/value head narrows both.
+        Assert.Equal(16_384, ComputeModel.QkvViewsForward(Card, Tiny, tp: 2, microBatch: 1, sequenceParallel: true).Attention.HbmBytes);
+        Assert.Equal(4 * 64 * (128 + 2 * 64), ComputeModel.QkvViewsBackward(Card, Tiny with { KvHeads = 1 }, tp: 1, microBatch: 1, sequenceParallel: false).Attention.HbmBytes);
+    }
+
+    [Fact]
+    public void Qkv_views_with_the_fused_rotation_add_mindspeeds_wrapper_kernels()
+    {
+        // The 64 × 64 fp32 position table: cos and sin (8 B an element, 32,768 B each) and their bf16 casts (6 B, 24,576 B each),
+        // once for q and once for k (229,376 B in 8 kernels); q's and k's 8,192 elements each copied contiguous and concatenated
+        // (4 B each: 131,072 B in 4 kernels); the value's copy (32,768 B): 393,216 B = 7,864,320 ps and 13 kernels.
+        var forward = ComputeModel.QkvViewsForward(Card, Tiny, tp: 1, microBatch: 1, sequenceParallel: false, fusedRope: true);
+        Assert.Equal(new WorkCost(0, 393_216, 13, new SimTime(20_864_320)), forward.Attention);
+        // Backward: the QKV cat (98,304 B) and for q and k the unrotated part's zero gradient (2 B: 16,384 B each) and its add
+        // (6 B: 49,152 B each): 229,376 B = 4,587,520 ps and 5 kernels.
+        var backward = ComputeModel.QkvViewsBackward(Card, Tiny, tp: 1, microBatch: 1, sequenceParallel: false, fusedRope: true);
+        Assert.Equal(new WorkCost(0, 229_376, 5, new SimTime(9_587_520)), backward.Attention);
+        // Context parallelism 2: the rank's 32 tokens and the table's 32 positions halve every pass.
+        Assert.Equal(393_216 / 2, ComputeModel.QkvViewsForward(Card, Tiny, tp: 1, microBatch: 1, sequenceParallel: false, cp: 2, fusedRope: true).Attention.HbmBytes);
+    }
+
+    [Fact]
     public void Eager_llama_ops_add_fp32_rmsnorm_rotary_kv_repeat_and_swiglu_kernels()
     {
         // Tiny gated, one key/value head for its two query heads: 64 tokens, h 128 (8,192 elements), q 128 and k 64 columns, f 512.

@@ -82,6 +82,17 @@ public class PublishedRunTests
     }
 
     [Theory]
+    [InlineData("mindspeed-llm-2025", true)]  // Megatron-core's strided q, k, v views into torch_npu's kernels
+    [InlineData("nemo-2024", false)]          // Transformer Engine's split and fused attention take them as they are
+    [InlineData("megatron-lm-2021", false)]   // unfused attention
+    public void QkvViews_AreMindSpeedsWithItsFusedAttention(string stack, bool expected)
+    {
+        var row = Row(("stack", stack));
+        Assert.Equal(expected, row.QkvViews);
+        Assert.Contains($"  qkv-views = {(expected ? "true" : "false")}\n", row.ToScenarioText(), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("false", "", "true")]     // no column: an MLP that is not gated comes with biases (GPT, BLOOM, MPT)
     [InlineData("true", "", "false")]     // SwiGLU models since Llama have none
     [InlineData("false", "false", "false")] // the column says (Nemotron-4)

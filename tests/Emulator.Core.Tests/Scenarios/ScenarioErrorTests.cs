@@ -510,6 +510,15 @@ public class ScenarioErrorTests
         Has(Fails(("training.fused-rope", "true"), ("training.eager-llama-ops", "true")), "training.fused-rope", "training.eager-llama-ops", "set one to false");
 
     [Fact]
+    public void Qkv_views_need_the_fused_attention() =>
+        Has(Fails(("training.qkv-views", "true"), ("training.flash-attention", "false")), "training.qkv-views", "training.flash-attention = false", "runs the attention unfused");
+
+    [Fact]
+    public void Qkv_views_and_eager_backward_passes_are_not_both_set() =>
+        Has(Fails(("training.qkv-views", "true"), ("training.flash-attention", "true"), ("training.eager-backward-passes", "true")),
+            "training.qkv-views", "training.eager-backward-passes", "set one to false");
+
+    [Fact]
     public void Fused_rope_on_an_alibi_model_is_refused() =>
         // The two position schemes exclude each other: a row whose rope column said true beside alibi true ran both.
         Has(Fails(("training.fused-rope", "true"), ("model.alibi", "true")), "training.fused-rope", "model.alibi = true", "a model uses one of them");
