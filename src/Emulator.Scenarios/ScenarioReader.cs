@@ -38,7 +38,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
             FfnHidden: Int("model.ffn-hidden"),
             GatedMlp: Bool("model.gated-mlp"),
             Vocab: Int("model.vocab"),
-            SeqLen: Int("model.seq-len")) { ParallelLayers = Bool("model.parallel-layers"), Alibi = Bool("model.alibi"), TiedEmbeddings = Bool("model.tied-embeddings"), LinearBiases = Bool("model.linear-biases") };
+            SeqLen: Int("model.seq-len")) { ParallelLayers = Bool("model.parallel-layers"), Alibi = Bool("model.alibi"), TiedEmbeddings = Bool("model.tied-embeddings"), LinearBiases = Bool("model.linear-biases"), QkvBias = Bool("model.qkv-bias") };
         return Has("model.head-dim") ? model with { HeadDim = Int("model.head-dim") } : model;
     }
 

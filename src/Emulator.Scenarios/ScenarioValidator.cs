@@ -164,6 +164,9 @@ public static class ScenarioValidator
             throw v.Fail(["training.fused-rope", "training.eager-llama-ops"],
                 "training.eager-llama-ops already charges the rotary embedding as torchtitan's eager complex products, and training.fused-rope charges it as fused kernels; a run rotates q and k one way: set one to false");
         // ALiBi and rotary embeddings are two ways of giving attention the tokens' positions; no model uses both.
+        if (s.Model.QkvBias && s.Model.LinearBiases)
+            throw v.Fail(["model.qkv-bias", "model.linear-biases"],
+                "model.linear-biases gives every linear layer of a block a bias, the QKV projection's included, and model.qkv-bias gives that one alone: set one to false");
         if (s.Training.QkvViews && !s.Training.FlashAttention)
             throw v.Fail(["training.qkv-views", "training.flash-attention"],
                 "training.qkv-views charges the copies around the fused attention kernel's inputs (the value made contiguous for its layout), and {training.flash-attention} = false runs the attention unfused: set qkv-views = false, or flash-attention = true");

@@ -66,6 +66,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["model.parallel-layers"] = s.Model.ParallelLayers ? "true" : "false",
             ["model.alibi"] = s.Model.Alibi ? "true" : "false",
             ["model.linear-biases"] = s.Model.LinearBiases ? "true" : "false",
+            ["model.qkv-bias"] = s.Model.QkvBias ? "true" : "false",
             ["model.tied-embeddings"] = s.Model.TiedEmbeddings ? "true" : "false",
             ["model.vocab"] = I(s.Model.Vocab),
             ["model.seq-len"] = I(s.Model.SeqLen),

@@ -126,12 +126,29 @@ public static partial class ComputeModel
     /// (1/tp of them with sequence parallelism).</summary>
     public static LayerWork BiasGradients(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, int cp = 1)
     {
+        if (m.QkvBias && !m.LinearBiases)
+        {
+            // The QKV projection's bias alone (model.qkv-bias): its column-parallel reduction, as with every layer's.
+            var qkv = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
+            return new LayerWork(Elementwise(c, 2 * qkv.Tokens * qkv.QkvWidth / qkv.Tp), WorkCost.Zero);
+        }
         if (!m.LinearBiases) return LayerWork.Zero;
         var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
         var rowParallel = Elementwise(c, 2 * g.ReplicatedTokens * g.H);
         var attention = Elementwise(c, 2 * g.Tokens * g.QkvWidth / g.Tp) + rowParallel;
         var mlp = Elementwise(c, 2 * g.Tokens * g.Fc1Width / g.Tp) + rowParallel;
         return new LayerWork(attention, mlp);
+    }
+
+    /// <summary>The forward add of a QKV-only bias (model.qkv-bias) as Megatron-core's linear layer runs it after the GEMM, `output +
+    /// bias`: one kernel reading and writing 2 B an element of this rank's QKV columns (the bias row stays in cache); nothing without
+    /// the bias, with every layer's biases (model.linear-biases, whose adds ride in the GEMM or a fused kernel), or when the GEMM
+    /// takes it (<paramref name="inGemm"/>: mc2's npu_all_gather_base_mm).</summary>
+    public static LayerWork QkvBiasAdd(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, int cp = 1, bool inGemm = false)
+    {
+        if (!m.QkvBias || m.LinearBiases || inGemm) return LayerWork.Zero;
+        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
+        return new LayerWork(Elementwise(c, 2 * 2 * g.Tokens * g.QkvWidth / g.Tp), WorkCost.Zero);
     }
 
     /// <summary><paramref name="bytes"/> more for a kernel already charged: their HBM time, no launch.</summary>

@@ -49,6 +49,10 @@ public sealed record ModelSpec(
     /// over the tokens for the bias's gradient, a reduction kernel each; the forward adds ride in the GEMM's or a fused kernel's.</summary>
     public bool LinearBiases { get; init; }
 
+    /// <summary>The QKV projection alone has a bias (Qwen, ChatGLM3, GLM-4: Megatron's --add-qkv-bias): backward sums its output gradient
+    /// over the tokens, a reduction kernel; forward adds it in a kernel of its own unless the GEMM takes it (ComputeModel.QkvBiasAdd).</summary>
+    public bool QkvBias { get; init; }
+
     /// <summary>Width of the keys, and of the values: kv heads · head width.</summary>
     public int KvWidth => KvHeads * HeadDim;
 

@@ -124,6 +124,11 @@ public static class StagePlanner
             + (t.EagerBackwardPasses ? ComputeModel.EagerBackwardPasses(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp) : LayerWork.Zero);
         bwd += ComputeModel.BiasGradients(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp);
         var re = ComputeModel.LayerRecompute(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute, t.FlashAttention, cp, t.AttentionDropout, fusedSoftmax);
+        // A QKV-only bias is added after the GEMM, unless the GEMM runs fused with its all-gather (forward's overlap, below), which takes it.
+        var qkvBiasAdd = ComputeModel.QkvBiasAdd(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp,
+            inGemm: t.OverlapTpForward && p.Tp > 1 && t.SequenceParallel && !s.Model.ParallelLayers);
+        fwd += qkvBiasAdd;
+        if (t.Recompute is Recompute.Full or Recompute.FullNeeded) re += qkvBiasAdd;
         if (t.EagerLlamaOps)
         {
             var eagerForward = ComputeModel.EagerLlamaForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp);

@@ -31,7 +31,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
 
     /// <summary>Columns a file may add to the required ones (data/README.md): where the run comes from, free-text notes, and what only some
     /// runs publish (slices, head width, parallel layers, bf16 gradient reduction, layers per chunk under full recomputation, ALiBi, an untied output layer).</summary>
-    public static readonly IReadOnlyList<string> OptionalColumns = ["source", "notes", "slices", "head_dim", "parallel_layers", "half_precision_grads", "recompute_layers", "alibi", "tied_embeddings", "rope", "linear_biases"];
+    public static readonly IReadOnlyList<string> OptionalColumns = ["source", "notes", "slices", "head_dim", "parallel_layers", "half_precision_grads", "recompute_layers", "alibi", "tied_embeddings", "rope", "linear_biases", "qkv_bias"];
 
     /// <summary>Row id.</summary>
     public string Id => Columns["id"];
@@ -439,6 +439,8 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         // Optional column: ALiBi's biases on the attention scores (BLOOM).
         if (c.GetValueOrDefault("alibi") is { Length: > 0 } alibi) b.Append(CultureInfo.InvariantCulture, $"  alibi = {alibi}\n");
         b.Append(CultureInfo.InvariantCulture, $"  linear-biases = {LinearBiases}\n");
+        // Optional column: the QKV projection alone has a bias (Qwen, ChatGLM3, GLM-4's --add-qkv-bias).
+        if (c.GetValueOrDefault("qkv_bias") is { Length: > 0 } qkvBias) b.Append(CultureInfo.InvariantCulture, $"  qkv-bias = {qkvBias}\n");
         // Optional column: the output layer is a matrix of its own (Llama and most later models).
         if (c.GetValueOrDefault("tied_embeddings") is { Length: > 0 } tied) b.Append(CultureInfo.InvariantCulture, $"  tied-embeddings = {tied}\n");
         b.Append("}\nparallel {\n");

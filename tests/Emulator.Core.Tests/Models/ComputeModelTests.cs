@@ -192,6 +192,27 @@ public class ComputeModelTests
     }
 
     [Fact]
+    public void A_qkv_only_bias_is_added_after_the_gemm_and_its_gradient_summed()
+    {
+        // Tiny with a QKV bias, 64 tokens, tp 1: backward reduces QKV's 384 columns (2 B: 49,152 B = 983,040 ps + 1 µs), nothing in
+        // the MLP; forward adds it in a kernel of its own (2 + 2 B: 98,304 B = 1,966,080 ps + 1 µs), none when the GEMM takes it.
+        var biased = Tiny with { QkvBias = true };
+        Assert.Equal(new LayerWork(new WorkCost(0, 49_152, 1, new SimTime(1_983_040)), WorkCost.Zero),
+            ComputeModel.BiasGradients(Card, biased, tp: 1, microBatch: 1, sequenceParallel: false));
+        Assert.Equal(new LayerWork(new WorkCost(0, 98_304, 1, new SimTime(2_966_080)), WorkCost.Zero),
+            ComputeModel.QkvBiasAdd(Card, biased, tp: 1, microBatch: 1, sequenceParallel: false));
+        Assert.Equal(LayerWork.Zero, ComputeModel.QkvBiasAdd(Card, biased, tp: 2, microBatch: 1, sequenceParallel: true, inGemm: true));
+        // tp 2 halves the columns over all 64 tokens, sequence parallelism or not; without the bias, nothing.
+        Assert.Equal(24_576, ComputeModel.BiasGradients(Card, biased, tp: 2, microBatch: 1, sequenceParallel: true).Attention.HbmBytes);
+        Assert.Equal(LayerWork.Zero, ComputeModel.QkvBiasAdd(Card, Tiny, tp: 1, microBatch: 1, sequenceParallel: false));
+        // Every layer's biases include QKV's, whose add rides in the GEMM there: the four reductions, no add.
+        var both = biased with { LinearBiases = true };
+        Assert.Equal(ComputeModel.BiasGradients(Card, Tiny with { LinearBiases = true }, tp: 1, microBatch: 1, sequenceParallel: false),
+            ComputeModel.BiasGradients(Card, both, tp: 1, microBatch: 1, sequenceParallel: false));
+        Assert.Equal(LayerWork.Zero, ComputeModel.QkvBiasAdd(Card, both, tp: 1, microBatch: 1, sequenceParallel: false));
+    }
+
+    [Fact]
     public void Fused_rope_rotates_this_ranks_q_and_k_columns_in_one_kernel_each()
     {
         // Tiny, 64 tokens: q 128 columns (4 B an element: 32,768 B = 655,360 ps + 1 µs) and k 128 (the same), all in the attention block.

@@ -104,6 +104,14 @@ public class PublishedRunTests
     }
 
     [Fact]
+    public void A_qkv_only_bias_is_an_optional_column()
+    {
+        Assert.DoesNotContain("qkv-bias", Row().ToScenarioText());
+        Assert.Contains("  qkv-bias = true\n", Row(("qkv_bias", "true")).ToScenarioText(), StringComparison.Ordinal);
+        Assert.Contains("qkv_bias", PublishedRun.OptionalColumns);
+    }
+
+    [Fact]
     public void Alibi_and_an_untied_output_layer_are_optional_columns()
     {
         Assert.DoesNotContain("alibi", Row().ToScenarioText());

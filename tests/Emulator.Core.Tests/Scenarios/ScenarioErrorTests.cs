@@ -510,6 +510,10 @@ public class ScenarioErrorTests
         Has(Fails(("training.fused-rope", "true"), ("training.eager-llama-ops", "true")), "training.fused-rope", "training.eager-llama-ops", "set one to false");
 
     [Fact]
+    public void A_qkv_only_bias_beside_every_layers_biases_is_refused() =>
+        Has(Fails(("model.qkv-bias", "true"), ("model.linear-biases", "true")), "model.qkv-bias", "model.linear-biases", "set one to false");
+
+    [Fact]
     public void Qkv_views_need_the_fused_attention() =>
         Has(Fails(("training.qkv-views", "true"), ("training.flash-attention", "false")), "training.qkv-views", "training.flash-attention = false", "runs the attention unfused");
 
