@@ -126,18 +126,13 @@ public static partial class ComputeModel
     /// (1/tp of them with sequence parallelism).</summary>
     public static LayerWork BiasGradients(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, int cp = 1)
     {
-        if (m.QkvBias && !m.LinearBiases)
-        {
-            // The QKV projection's bias alone (model.qkv-bias): its column-parallel reduction, as with every layer's.
-            var qkv = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
-            return new LayerWork(Elementwise(c, 2 * qkv.Tokens * qkv.QkvWidth / qkv.Tp), WorkCost.Zero);
-        }
-        if (!m.LinearBiases) return LayerWork.Zero;
+        if (!m.LinearBiases && !m.QkvBias) return LayerWork.Zero;
         var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
+        var qkv = Elementwise(c, 2 * g.Tokens * g.QkvWidth / g.Tp);
+        // The QKV projection's bias alone (model.qkv-bias): its column-parallel reduction, as with every layer's.
+        if (!m.LinearBiases) return new LayerWork(qkv, WorkCost.Zero);
         var rowParallel = Elementwise(c, 2 * g.ReplicatedTokens * g.H);
-        var attention = Elementwise(c, 2 * g.Tokens * g.QkvWidth / g.Tp) + rowParallel;
-        var mlp = Elementwise(c, 2 * g.Tokens * g.Fc1Width / g.Tp) + rowParallel;
-        return new LayerWork(attention, mlp);
+        return new LayerWork(qkv + rowParallel, Elementwise(c, 2 * g.Tokens * g.Fc1Width / g.Tp) + rowParallel);
     }
 
     /// <summary>The forward add of a QKV-only bias (model.qkv-bias) as Megatron-core's linear layer runs it after the GEMM, `output +

@@ -124,34 +124,32 @@ public static class StagePlanner
             + (t.EagerBackwardPasses ? ComputeModel.EagerBackwardPasses(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp) : LayerWork.Zero);
         bwd += ComputeModel.BiasGradients(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp);
         var re = ComputeModel.LayerRecompute(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute, t.FlashAttention, cp, t.AttentionDropout, fusedSoftmax);
+        // Kernels a block runs before its MLP's second GEMM: full recomputation (and full-needed, which stops there) reruns them;
+        // selective's core alone does not (each below comes before the attention core or outside it).
+        void BeforeSecondGemm(LayerWork forward)
+        {
+            fwd += forward;
+            if (t.Recompute is Recompute.Full or Recompute.FullNeeded) re += forward;
+        }
         // A QKV-only bias is added after the GEMM, unless the GEMM runs fused with its all-gather (forward's overlap, below), which takes it.
-        var qkvBiasAdd = ComputeModel.QkvBiasAdd(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp,
-            inGemm: t.OverlapTpForward && p.Tp > 1 && t.SequenceParallel && !s.Model.ParallelLayers);
-        fwd += qkvBiasAdd;
-        if (t.Recompute is Recompute.Full or Recompute.FullNeeded) re += qkvBiasAdd;
+        BeforeSecondGemm(ComputeModel.QkvBiasAdd(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp,
+            inGemm: t.OverlapTpForward && p.Tp > 1 && t.SequenceParallel && !s.Model.ParallelLayers));
         if (t.EagerLlamaOps)
         {
-            var eagerForward = ComputeModel.EagerLlamaForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp);
-            fwd += eagerForward;
+            BeforeSecondGemm(ComputeModel.EagerLlamaForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp));
             bwd += ComputeModel.EagerLlamaBackward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp);
-            // full-needed stops before the MLP's second GEMM: every eager op of the block comes before it and is rerun too.
-            if (t.Recompute is Recompute.Full or Recompute.FullNeeded) re += eagerForward;
         }
         if (t.FusedRope)
         {
             var rope = ComputeModel.FusedRope(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp);
-            fwd += rope;
+            BeforeSecondGemm(rope);
             bwd += rope;
-            // The rotation comes before the attention core: selective recomputation (the core alone) keeps its output.
-            if (t.Recompute is Recompute.Full or Recompute.FullNeeded) re += rope;
         }
         if (t.QkvViews)
         {
-            // The copies around the attention core's inputs, and the split's backward cat; full recomputation reruns the forward ones.
-            var views = ComputeModel.QkvViewsForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp, t.FusedRope);
-            fwd += views;
+            // The copies around the attention core's inputs, and the split's backward cat.
+            BeforeSecondGemm(ComputeModel.QkvViewsForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp, t.FusedRope));
             bwd += ComputeModel.QkvViewsBackward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp, t.FusedRope);
-            if (t.Recompute is Recompute.Full or Recompute.FullNeeded) re += views;
         }
         // Ring attention runs the core as cp steps and merges their outputs (and adds their gradients): charged on the attention
         // block, and rerun with it by any recompute of the core.
