@@ -90,6 +90,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         Fsdp2Copies = Bool("training.fsdp2-copies"),
         EagerBackwardPasses = Bool("training.eager-backward-passes"),
         EagerLlamaOps = Bool("training.eager-llama-ops"),
+        MegatronLayerPasses = Bool("training.megatron-layer-passes"),
         FusedRope = Bool("training.fused-rope"),
         QkvViews = Bool("training.qkv-views"),
         Softmax = ScenarioKeys.SoftmaxNames.First(n => n.Name == Choice("training.softmax")).Rule,

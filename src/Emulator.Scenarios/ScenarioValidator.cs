@@ -134,6 +134,9 @@ public static class ScenarioValidator
         if (s.Training.OverlapTpForward && s.Parallel.Tp > 1 && s.Model.ParallelLayers)
             throw v.Fail(["training.overlap-tp-forward", "model.parallel-layers"],
                 "userbuffers overlap a serial layer's four forward collectives with its GEMMs, and {model.parallel-layers} has one collective a pass: set overlap-tp-forward = false");
+        if (s.Training.MegatronLayerPasses && s.Model.ParallelLayers)
+            throw v.Fail(["training.megatron-layer-passes", "model.parallel-layers"],
+                "Megatron-LM's 2021-2022 layer is serial (two layernorms, two residual forks), and {model.parallel-layers} has one of each: set megatron-layer-passes = false");
         if (s.Training.MetricCrossEntropies is < 0 or > MaxMetricCrossEntropies)
             throw v.Fail("training.metric-cross-entropies", $"must be 0 (none) to {MaxMetricCrossEntropies}: the cross-entropies a training loop's metrics rerun over each microbatch's logits");
         if (s.Training.TiedEmbeddingGradBytes is not (0 or 2 or 4))

@@ -104,6 +104,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["training.fsdp-shard-passes"] = s.Training.FsdpShardPasses ? "true" : "false",
             ["training.fsdp2-copies"] = s.Training.Fsdp2Copies ? "true" : "false",
             ["training.eager-backward-passes"] = s.Training.EagerBackwardPasses ? "true" : "false",
+            ["training.megatron-layer-passes"] = s.Training.MegatronLayerPasses ? "true" : "false",
             ["training.eager-llama-ops"] = s.Training.EagerLlamaOps ? "true" : "false",
             ["training.fused-rope"] = s.Training.FusedRope ? "true" : "false",
             ["training.qkv-views"] = s.Training.QkvViews ? "true" : "false",

@@ -71,6 +71,39 @@ public static partial class ComputeModel
         return new LayerWork(attention, m.ParallelLayers ? WorkCost.Zero : normAndFork);
     }
 
+    /// <summary>The forward kernels of a Megatron-LM 2021-2022 layer (and of the forks of it, Megatron-DeepSpeed) beyond LayerForward's
+    /// (training.megatron-layer-passes; a full recomputation reruns them): the QKV projection's bias added by a kernel of its own, as
+    /// ColumnParallelLinear's F.linear does on a 3-D input before PyTorch 1.12 (matmul, then add_: 2 + 2 B an output element; the fused
+    /// addmm path for contiguous 3-D input is pytorch#72728) and Megatron-LM 2022's linear layers always (`output + bias`); the
+    /// attention output's permute(2, 0, 1, 3).contiguous(), a copy of this rank's b·s·A/tp elements (2 + 2 B); and, with hidden dropout,
+    /// each fused bias-dropout-add's 1-byte mask written besides the sum (the jit's dropout keeps `rand_like(x) &lt; 1 - p` for backward).</summary>
+    public static LayerWork MegatronForwardPasses(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, bool hiddenDropout, int cp = 1)
+    {
+        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
+        var qkvBias = m.LinearBiases ? Elementwise(c, 2 * 2 * g.Tokens * g.QkvWidth / g.Tp) : WorkCost.Zero;
+        var context = Elementwise(c, 2 * 2 * g.Tokens * g.A / g.Tp);
+        var mask = hiddenDropout ? MoreBytes(c, g.ReplicatedTokens * g.H) : WorkCost.Zero;
+        return new LayerWork(qkvBias + context + mask, mask);
+    }
+
+    /// <summary>The backward kernels of a Megatron-LM 2021-2022 layer beyond LayerBackward's (training.megatron-layer-passes), per serial
+    /// block: Megatron's fused layernorm (Apex's kernels) computes the weight and bias gradients apart from the input gradient charged,
+    /// cuComputePartGradGammaBeta reading the output gradient and the input again (2 + 2 B a token per hidden unit) and
+    /// cuComputeGradGammaBeta summing the partial sums (a launch); autograd sums the two gradients of each residual fork (the block's input
+    /// feeds both its layernorm and the bias-dropout-add): with hidden dropout the residual kernel charged is the dropout's backward
+    /// (the gradient times the 1-byte mask: 1 B more) and the sum is a kernel of its own (2 + 2 + 2 B), without it the charged kernel is the
+    /// sum, reading one gradient more (2 B); and the QKV split (split_tensor_along_last_dim) backward, a cat (2 + 2 B a QKV element).</summary>
+    public static LayerWork MegatronBackwardPasses(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, bool hiddenDropout, int cp = 1)
+    {
+        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
+        var layerNormWeights = Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H) + Elementwise(c, 0);
+        var fork = hiddenDropout
+            ? Elementwise(c, 2 * 3 * g.ReplicatedTokens * g.H) + MoreBytes(c, g.ReplicatedTokens * g.H)
+            : MoreBytes(c, 2 * g.ReplicatedTokens * g.H);
+        var qkvCat = Elementwise(c, 2 * 2 * g.Tokens * g.QkvWidth / g.Tp);
+        return new LayerWork(layerNormWeights + fork + qkvCat, layerNormWeights + fork);
+    }
+
     /// <summary>The rotary position embedding of this rank's q and k columns as one fused kernel a tensor, reading and writing 2 B an
     /// element (the cos and sin tables, one row a position, stay in cache); backward rotates the gradients back the same way
     /// (training.fused-rope: Transformer Engine's fused RoPE, torch_npu's npu_rotary_mul).</summary>

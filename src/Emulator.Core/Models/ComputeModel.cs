@@ -106,14 +106,20 @@ public static partial class ComputeModel
 
     /// <summary>Adding one microbatch's gradients of <paramref name="parameters"/> into the step's buffer of <paramref name="gradientBytes"/>-byte
     /// gradients: nothing when fused into the weight-gradient GEMM; one read-add-write kernel (2 + 2·g bytes a parameter); or a cast to fp32
-    /// (2 + 4) then that add (4 + 4 + 4), two kernels.</summary>
-    public static WorkCost GradAccumulate(CardSpec c, double parameters, GradAccumulation kind, int gradientBytes) => kind switch
+    /// (2 + 4) then that add (4 + 4 + 4), two kernels for each of the <paramref name="tensors"/> parameter tensors they span (DeepSpeed's
+    /// BF16_Optimizer.update_hp_grads loops over the parameters: `hp_grad.data.add_(lp.grad.data.to(hp_grad.dtype))`, each its own cast
+    /// and add; the bytes are the parameters' whatever the split).</summary>
+    public static WorkCost GradAccumulate(CardSpec c, double parameters, GradAccumulation kind, int gradientBytes, int tensors = 1) => kind switch
     {
         GradAccumulation.Fused => WorkCost.Zero,
         GradAccumulation.Add => Elementwise(c, parameters * (2 + 2 * gradientBytes)),
-        GradAccumulation.CastAdd => Elementwise(c, parameters * (2 + 4)) + Elementwise(c, parameters * (4 + 4 + 4)),
+        GradAccumulation.CastAdd => Elementwise(c, parameters * (2 + 4)) + Elementwise(c, parameters * (4 + 4 + 4)) + Launches(c, 2 * (Math.Max(1, tensors) - 1)),
         _ => throw new ArgumentOutOfRangeException(nameof(kind), kind, "unknown gradient accumulation"),
     };
+
+    /// <summary><paramref name="count"/> kernel launches that move next to nothing (their bytes counted elsewhere): the fixed cost each.</summary>
+    private static WorkCost Launches(CardSpec c, int count) =>
+        count <= 0 ? WorkCost.Zero : new WorkCost(0, 0, count, c.KernelOverhead * count);
 
     /// <summary>One cross-entropy a training loop's metric reruns over a microbatch's logits (torch.nn.CrossEntropyLoss under bf16
     /// autocast, which runs it in fp32): the 2-byte logits cast to fp32 (2 + 4 B a logit), then log_softmax, whose kernel reads each

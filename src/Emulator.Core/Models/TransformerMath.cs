@@ -31,6 +31,10 @@ public static class TransformerMath
         return qkv + proj + mlp + layerNorms;
     }
 
+    /// <summary>Parameter tensors of one layer as <see cref="LayerParams(ModelSpec, int)"/> counts them: the four linear layers' weights and
+    /// biases, and each layernorm's weight and bias (one layernorm with parallel layers): 12, or 10.</summary>
+    public static int LayerTensors(ModelSpec m) => 8 + (m.ParallelLayers ? 1 : 2) * 2;
+
     /// <summary>Elements of a layer's largest weight matrix: the fused QKV h·(A + 2·k·d), fc1 h·f (h·2f gated) or fc2 f·h.</summary>
     public static double LargestLayerTensor(ModelSpec m) => LargestLayerTensor(m, 1);
 

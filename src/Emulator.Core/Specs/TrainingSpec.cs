@@ -136,6 +136,12 @@ public sealed record TrainingSpec(
     /// weight gradients, the residual forks' gradient sums and the QKV split's backward (ComputeModel.EagerBackwardPasses).</summary>
     public bool EagerBackwardPasses { get; init; }
 
+    /// <summary>The kernels a Megatron-LM 2021-2022 layer (and Megatron-DeepSpeed's, a fork of it) runs beyond the fused ones charged: forward
+    /// the QKV bias added by a kernel of its own, the attention output's permute copy and the hidden dropout masks written; backward the
+    /// fused layernorm's weight-gradient pass, the residual forks' gradient sums and the QKV split's cat
+    /// (ComputeModel.MegatronForwardPasses and MegatronBackwardPasses).</summary>
+    public bool MegatronLayerPasses { get; init; }
+
     /// <summary>The element-wise kernels a Llama block written in eager PyTorch runs beyond the fused ones charged: RMSNorm in fp32
     /// op by op, the rotary embedding as fp32 complex products, keys and values copied to the query heads, SwiGLU unfused
     /// (ComputeModel.EagerLlamaForward and EagerLlamaBackward; torchtitan without torch.compile).</summary>

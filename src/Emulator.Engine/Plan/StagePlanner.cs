@@ -134,6 +134,16 @@ public static class StagePlanner
         // A QKV-only bias is added after the GEMM, unless the GEMM runs fused with its all-gather (forward's overlap, below), which takes it.
         BeforeSecondGemm(ComputeModel.QkvBiasAdd(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp,
             inGemm: t.OverlapTpForward && p.Tp > 1 && t.SequenceParallel && !s.Model.ParallelLayers));
+        if (t.MegatronLayerPasses)
+        {
+            var megatronForward = ComputeModel.MegatronForwardPasses(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.HiddenDropout, cp);
+            fwd += megatronForward;
+            bwd += ComputeModel.MegatronBackwardPasses(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.HiddenDropout, cp);
+            // A reentrant checkpoint reruns the whole layer; full-needed stops before the MLP's second GEMM, whose residual (and mask) it
+            // skips; selective, dots and minimal rerun nothing these passes cover.
+            if (t.Recompute == Recompute.Full) re += megatronForward;
+            else if (t.Recompute == Recompute.FullNeeded) re += new LayerWork(megatronForward.Attention, WorkCost.Zero);
+        }
         if (t.EagerLlamaOps)
         {
             BeforeSecondGemm(ComputeModel.EagerLlamaForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp));
@@ -169,7 +179,7 @@ public static class StagePlanner
         // Each microbatch's gradients join the step's buffer layer by layer as backward produces them, the non-layer ones after:
         // the whole g-byte buffer, ZeRO-2's unsharded 2-byte one, or under FSDP (reduce-scattered every microbatch) this rank's shard.
         var (accumulated, accumulateBytes) = sharded switch { 3 => (1.0 / shards, gradPerParam), 2 => (1.0, 2), _ => (1.0, gradPerParam) };
-        var accumulateLayer = ComputeModel.GradAccumulate(s.Card, layerParams * accumulated, t.GradAccumulation, accumulateBytes);
+        var accumulateLayer = ComputeModel.GradAccumulate(s.Card, layerParams * accumulated, t.GradAccumulation, accumulateBytes, TransformerMath.LayerTensors(s.Model));
         var accumulateOther = ComputeModel.GradAccumulate(s.Card, otherParams * accumulated, t.GradAccumulation, accumulateBytes);
         // PyTorch FSDP reduce-scatters each unit's gradient every microbatch, after passes over it whole (its post-backward hook).
         var fsdpPasses = sharded == 3 && t.FsdpGradientPasses;

@@ -79,6 +79,10 @@ public class ComputeModelTests
         Assert.Equal(new WorkCost(0, 10_000_000, 1, new SimTime(201_000_000)), ComputeModel.GradAccumulate(Card, 1e6, GradAccumulation.Add, 4));
         // Cast to fp32 (2 + 4 = 6 B, 121e6 ps), then add it (4 + 4 + 4 = 12 B, 241e6 ps): two kernels.
         Assert.Equal(new WorkCost(0, 18_000_000, 2, new SimTime(362_000_000)), ComputeModel.GradAccumulate(Card, 1e6, GradAccumulation.CastAdd, 4));
+        // Spread over 12 parameter tensors, DeepSpeed's loop casts and adds each: the same bytes, 22 launches (1 µs each) more.
+        Assert.Equal(new WorkCost(0, 18_000_000, 24, new SimTime(384_000_000)), ComputeModel.GradAccumulate(Card, 1e6, GradAccumulation.CastAdd, 4, tensors: 12));
+        // The add's kernels are charged per call whatever the tensors (Megatron-LM's and MindSpeed's hooks are left as they were).
+        Assert.Equal(ComputeModel.GradAccumulate(Card, 1e6, GradAccumulation.Add, 4), ComputeModel.GradAccumulate(Card, 1e6, GradAccumulation.Add, 4, tensors: 12));
     }
 
     [Fact]
@@ -173,6 +177,43 @@ public class ComputeModelTests
         Assert.Equal((73_728L, 24_576L), (split.Attention.HbmBytes, split.Mlp.HbmBytes));
         var gqa = ComputeModel.EagerBackwardPasses(Card, Tiny with { KvHeads = 1 }, tp: 1, microBatch: 1, sequenceParallel: false);
         Assert.Equal(32_768 + 16_384 + 4 * 64 * (128 + 2 * 64), gqa.Attention.HbmBytes);
+    }
+
+    [Fact]
+    public void Megatron_layer_passes_add_the_qkv_bias_the_context_copy_and_dropout_masks_forward()
+    {
+        // Tiny with biases, 64 tokens, h 128, tp 1 (20 ps a byte, 1 µs a launch): QKV's bias added over its 384 columns (4 B:
+        // 98,304 B = 1,966,080 ps + 1 µs); the attention output's permute copy (4 B × 128: 32,768 B = 655,360 ps + 1 µs); each
+        // block's dropout mask, 1 B a token·h (8,192 B = 163,840 ps, no launch).
+        var biased = Tiny with { LinearBiases = true };
+        var passes = ComputeModel.MegatronForwardPasses(Card, biased, tp: 1, microBatch: 1, sequenceParallel: false, hiddenDropout: true);
+        Assert.Equal(new WorkCost(0, 139_264, 2, new SimTime(4_785_280)), passes.Attention);
+        Assert.Equal(new WorkCost(0, 8_192, 0, new SimTime(163_840)), passes.Mlp);
+        // No biases: no bias add; no hidden dropout: no masks.
+        var plain = ComputeModel.MegatronForwardPasses(Card, Tiny, tp: 1, microBatch: 1, sequenceParallel: false, hiddenDropout: false);
+        Assert.Equal(new LayerWork(new WorkCost(0, 32_768, 1, new SimTime(1_655_360)), WorkCost.Zero), plain);
+        // tp 2 with sequence parallelism: the bias add and the copy see this rank's columns of all 64 tokens, the masks 32 tokens.
+        var split = ComputeModel.MegatronForwardPasses(Card, biased, tp: 2, microBatch: 1, sequenceParallel: true, hiddenDropout: true);
+        Assert.Equal((49_152L + 16_384 + 4_096, 4_096L), (split.Attention.HbmBytes, split.Mlp.HbmBytes));
+    }
+
+    [Fact]
+    public void Megatron_layer_passes_add_layernorm_weight_gradients_fork_sums_and_the_qkv_cat_backward()
+    {
+        // Tiny, 64 tokens, tp 1: each layernorm's weight-gradient pass reads the output gradient and the input (4 B: 32,768 B = 655,360 ps
+        // + 1 µs) and sums its partial sums (a launch, 1 µs); with hidden dropout each fork's sum is its own kernel (6 B: 49,152 B =
+        // 983,040 ps + 1 µs) and the dropout's backward reads the mask (1 B: 8,192 B = 163,840 ps); the QKV cat (4 B × 384 columns:
+        // 98,304 B = 1,966,080 ps + 1 µs).
+        var passes = ComputeModel.MegatronBackwardPasses(Card, Tiny, tp: 1, microBatch: 1, sequenceParallel: false, hiddenDropout: true);
+        Assert.Equal(new WorkCost(0, 188_416, 4, new SimTime(7_768_320)), passes.Attention);
+        Assert.Equal(new WorkCost(0, 90_112, 3, new SimTime(4_802_240)), passes.Mlp);
+        // Without dropout the residual kernel charged is the fork's sum, reading one gradient more: eager autograd's passes, and Apex's
+        // second weight-gradient launch.
+        var plain = ComputeModel.MegatronBackwardPasses(Card, Tiny, tp: 1, microBatch: 1, sequenceParallel: false, hiddenDropout: false);
+        var eager = ComputeModel.EagerBackwardPasses(Card, Tiny, tp: 1, microBatch: 1, sequenceParallel: false);
+        Assert.Equal((eager.Attention.HbmBytes, eager.Attention.Kernels + 1), (plain.Attention.HbmBytes, plain.Attention.Kernels));
+        Assert.Equal((eager.Mlp.HbmBytes, eager.Mlp.Kernels + 1), (plain.Mlp.HbmBytes, plain.Mlp.Kernels));
+        Assert.Equal(eager.Attention.Duration + new SimTime(1_000_000), plain.Attention.Duration);
     }
 
     [Fact]

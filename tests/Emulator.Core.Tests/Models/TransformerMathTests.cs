@@ -37,6 +37,14 @@ public class TransformerMathTests
     }
 
     [Fact]
+    public void A_layer_holds_twelve_parameter_tensors_or_ten_with_parallel_layers()
+    {
+        // QKV, projection, fc1, fc2: a weight and a bias each; two layernorms of a weight and a bias (one with parallel layers).
+        Assert.Equal(12, TransformerMath.LayerTensors(Tiny));
+        Assert.Equal(10, TransformerMath.LayerTensors(Tiny with { ParallelLayers = true }));
+    }
+
+    [Fact]
     public void Largest_layer_tensor_is_fc1_or_fc2_or_the_fused_qkv()
     {
         // Tiny GPT: QKV 128·384, fc1 and fc2 128·512 = 65,536.

@@ -304,6 +304,14 @@ public class PublishedRunTests
         Assert.Contains($"eager-backward-passes = {expected}\n", Row(("stack", stack)).ToScenarioText());
 
     [Theory]
+    [InlineData("megatron-deepspeed-2022", "true")]   // BLOOM's Megatron-DeepSpeed layer: QKV bias add, copies, Apex's layernorm, forks
+    [InlineData("megatron-deepspeed-2021", "true")]   // MT-NLG's, the same layer code
+    [InlineData("megatron-lm-2021", "false")]         // the same passes, absorbed by its calibrated scale
+    [InlineData("llm-foundry-2023", "false")]
+    public void MegatronLayerPasses_AreMegatronDeepSpeeds(string stack, string expected) =>
+        Assert.Contains($"megatron-layer-passes = {expected}\n", Row(("stack", stack)).ToScenarioText());
+
+    [Theory]
     [InlineData("megatron-deepspeed-2022", "bigscience-2022-02")] // its February 2022 fused_softmax.py, decided on the final plan
     [InlineData("megatron-lm-2021", "fused")]
     public void Softmax_IsTheStacks(string stack, string expected) =>

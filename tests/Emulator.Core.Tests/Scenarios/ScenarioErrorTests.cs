@@ -602,6 +602,13 @@ public class ScenarioErrorTests
         Has(m, "model.parallel-layers", "one collective a pass");
     }
 
+    [Fact]
+    public void Megatron_layer_passes_need_a_serial_layer()
+    {
+        var m = Fails(("training.megatron-layer-passes", "true"), ("model.parallel-layers", "true"));
+        Has(m, "training.megatron-layer-passes", "model.parallel-layers", "set megatron-layer-passes = false");
+    }
+
     // ---- sizes this machine cannot emulate
 
     [Theory]
