@@ -240,18 +240,15 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>Whether the stack's layers run backward as eager PyTorch autograd with nothing fused around the GEMMs and attention:
     /// llm-foundry's MPT blocks (torch's LayerNorm, whose weight gradient is a kernel of its own; residual adds, whose forks autograd
     /// sums; the fused QKV projection split by chunk, whose backward is a cat) and torchtitan's Llama blocks (RMSNorm's weight
-    /// gradient, the forks, the three projections' input gradients summed). Megatron-LM's layers run such passes too (its QKV
-    /// split, autograd's fork sums, Apex LayerNorm's separate gamma/beta pass), which their stacks' calibrated scale absorbs, and
-    /// Megatron-DeepSpeed's rows charge as megatron-layer-passes (<see cref="RunsMegatronLayerPasses"/>); JAX programs are fused by XLA.</summary>
+    /// gradient, the forks, the three projections' input gradients summed). Megatron-LM 2021-2022's layers run such passes too,
+    /// charged as megatron-layer-passes (<see cref="RunsMegatronLayerPasses"/>); JAX programs are fused by XLA.</summary>
     public bool RunsEagerAutograd => StackIs("llm-foundry", "torchtitan");
 
-    /// <summary>Whether the stack's layers are Megatron-LM's 2021-2022 layer as Megatron-DeepSpeed runs it, whose unfused passes
-    /// (training.megatron-layer-passes) are charged: the QKV bias add (ColumnParallelLinear's F.linear on a 3-D input, PyTorch before
-    /// 1.12, which BigScience's tr11 environments (pt110, pt111) and the 2021 engine ran), the attention output's permute copy, the
-    /// dropout masks, Megatron's fused layernorm's weight-gradient pass, autograd's residual-fork sums and the QKV split's cat (read in
-    /// bigscience-workshop/Megatron-DeepSpeed's transformer.py and mpu/layers.py, 2022). Megatron-LM's own 2021-2022 layers run the same
-    /// passes; there the stack's calibrated scale absorbs them (megatron-lm-2021's rows are left as calibrated).</summary>
-    public bool RunsMegatronLayerPasses => StackIs("megatron-deepspeed-2021", "megatron-deepspeed-2022");
+    /// <summary>Whether the stack's layers are Megatron-LM's 2021-2022 layer (its own, or Megatron-DeepSpeed's fork of it), whose unfused
+    /// passes (training.megatron-layer-passes) are charged: the QKV bias add (F.linear on a 3-D input before PyTorch 1.12, `output + bias`
+    /// after the matmul from 2022), the attention output's permute copy, the dropout masks, the fused layernorm's weight-gradient pass,
+    /// autograd's residual-fork sums and the QKV split's cat (read in both repositories' transformer.py and mpu/layers.py).</summary>
+    public bool RunsMegatronLayerPasses => IsMegatron2021To2022;
 
     /// <summary>Whether the stack's Llama blocks run their norms, rotary embedding, key/value repeat and SwiGLU as eager PyTorch ops:
     /// torchtitan's 2024 model (compile false in its A100 configs, norm_type rmsnorm at their later 2024 revisions; in April

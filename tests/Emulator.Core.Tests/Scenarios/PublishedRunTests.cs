@@ -306,9 +306,11 @@ public class PublishedRunTests
     [Theory]
     [InlineData("megatron-deepspeed-2022", "true")]   // BLOOM's Megatron-DeepSpeed layer: QKV bias add, copies, Apex's layernorm, forks
     [InlineData("megatron-deepspeed-2021", "true")]   // MT-NLG's, the same layer code
-    [InlineData("megatron-lm-2021", "false")]         // the same passes, absorbed by its calibrated scale
+    [InlineData("megatron-lm-2021", "true")]          // the layer Megatron-DeepSpeed forked
+    [InlineData("megatron-lm-2022", "true")]          // output + bias after the matmul, the same permute, split and forks
+    [InlineData("nemo-2024", "false")]                // Megatron-core with Transformer Engine's fused layers
     [InlineData("llm-foundry-2023", "false")]
-    public void MegatronLayerPasses_AreMegatronDeepSpeeds(string stack, string expected) =>
+    public void MegatronLayerPasses_AreMegatronLm2021To2022s(string stack, string expected) =>
         Assert.Contains($"megatron-layer-passes = {expected}\n", Row(("stack", stack)).ToScenarioText());
 
     [Theory]
