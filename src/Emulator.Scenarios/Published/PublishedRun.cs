@@ -30,8 +30,9 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     ];
 
     /// <summary>Columns a file may add to the required ones (data/README.md): where the run comes from, free-text notes, and what only some
-    /// runs publish (slices, head width, parallel layers, bf16 gradient reduction, layers per chunk under full recomputation, ALiBi, an untied output layer).</summary>
-    public static readonly IReadOnlyList<string> OptionalColumns = ["source", "notes", "slices", "head_dim", "parallel_layers", "half_precision_grads", "recompute_layers", "alibi", "tied_embeddings", "rope", "linear_biases", "qkv_bias"];
+    /// runs publish (slices, head width, parallel layers, bf16 gradient reduction, layers per chunk under full recomputation, ALiBi, an untied output layer,
+    /// forward's tensor-parallel collectives overlapped or not).</summary>
+    public static readonly IReadOnlyList<string> OptionalColumns = ["source", "notes", "slices", "head_dim", "parallel_layers", "half_precision_grads", "recompute_layers", "alibi", "tied_embeddings", "rope", "linear_biases", "qkv_bias", "tp_comm_overlap"];
 
     /// <summary>Row id.</summary>
     public string Id => Columns["id"];
@@ -225,8 +226,18 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>Whether the stack runs forward's tensor-parallel collectives beside the GEMMs: NeMo's launcher configs set
     /// ub_tp_comm_overlap (Transformer Engine's userbuffers; the nemo-2024 rows' notes), and MindSpeed-LLM's README figures were
     /// measured with mc2 on ("表中为开启mc2特性后预训练实测性能": each all-gather or reduce-scatter fused with its matmul); it needs
-    /// sequence parallelism.</summary>
+    /// sequence parallelism. The stack's default where the row's `tp_comm_overlap` column is empty (<see cref="OverlapTpForward"/>).</summary>
     public bool OverlapsTpForward => StackIs("nemo", "mindspeed-llm") && SequenceParallel.Equals("true", StringComparison.OrdinalIgnoreCase);
+
+    /// <summary>The `overlap-tp-forward` value of the row's scenario: the `tp_comm_overlap` column as written (so a bad value is refused
+    /// like any key's), or the stack's default (<see cref="OverlapsTpForward"/>) where it is empty. The column says what the run's own
+    /// config did where that differs from its stack's habit: MindSpeed-LLM's mc2 runs only where the script passes --use-mc2 (a
+    /// store_true flag, "Use mc2 for compute-comm overlap in tp", in modellink/arguments.py, whose validate_args_decorator also sets
+    /// args.use_mc2 = False until a user comments that line out, as its README says to; Ascend/MindSpeed-LLM at bbefac2b), so the
+    /// README's "measured with mc2 on" reaches the rows whose scripts pass the flag, not the Llama 3 70B, Llama 3.1 8B (8K) and
+    /// Qwen2 7B (32K) scripts that do not.</summary>
+    public string OverlapTpForward =>
+        Columns.GetValueOrDefault("tp_comm_overlap") is { Length: > 0 } column ? column.Trim() : OverlapsTpForward ? "true" : "false";
 
     /// <summary>Whether the run is PyTorch FSDP (FULL_SHARD, zero 3 under llm-foundry's Composer; JAX stacks shard through XLA),
     /// whose post-backward hook passes over each unit's unsharded gradient every microbatch, and whose optimizer step is Composer's
@@ -473,7 +484,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  all-reduce-sharded-grads = {(AllReducesShardedGrads ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  whole-master-weights = {(HoldsWholeMasterWeights ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  overlap-tp-backward = {(OverlapsTpBackward ? "true" : "false")}\n");
-        b.Append(CultureInfo.InvariantCulture, $"  overlap-tp-forward = {(OverlapsTpForward ? "true" : "false")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  overlap-tp-forward = {OverlapTpForward}\n");
         b.Append(CultureInfo.InvariantCulture, $"  regather-tp-inputs = {(RegathersTpInputs ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  scatter-gather-sends = {(ScatterGatherSends ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  overlap-grad-reduce = {(OverlapsDataParallel ? "true" : "false")}\n");

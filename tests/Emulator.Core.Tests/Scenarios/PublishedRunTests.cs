@@ -103,6 +103,22 @@ public class PublishedRunTests
         Assert.Contains($"  linear-biases = {expected}\n", row.ToScenarioText(), StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("mindspeed-llm-2025", "true", "", "true")]    // no column: the README's figures were measured with mc2 on
+    [InlineData("mindspeed-llm-2025", "true", "false", "false")] // the script passes no --use-mc2 (Llama 3 70B, Llama 3.1 8B, Qwen2 7B 32K)
+    [InlineData("mindspeed-llm-2025", "true", "true", "true")]
+    [InlineData("mindspeed-llm-2025", "false", "", "false")]  // mc2 needs sequence parallelism
+    [InlineData("nemo-2024", "true", "", "true")]             // NeMo's ub_tp_comm_overlap
+    [InlineData("megatron-lm-2022", "true", "", "false")]     // Megatron-LM 2022 blocks on them
+    [InlineData("megatron-lm-2022", "true", "true", "true")]  // the column says what the run's config did
+    public void ForwardTpOverlap_FollowsTheColumn_OrTheStacksDefault(string stack, string sequenceParallel, string column, string expected)
+    {
+        var row = Row(("stack", stack), ("sequence_parallel", sequenceParallel), ("tp_comm_overlap", column));
+        Assert.Equal(expected, row.OverlapTpForward);
+        Assert.Contains($"  overlap-tp-forward = {expected}\n", row.ToScenarioText(), StringComparison.Ordinal);
+        Assert.Contains("tp_comm_overlap", PublishedRun.OptionalColumns);
+    }
+
     [Fact]
     public void A_qkv_only_bias_is_an_optional_column()
     {
