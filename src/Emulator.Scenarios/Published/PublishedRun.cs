@@ -31,8 +31,8 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
 
     /// <summary>Columns a file may add to the required ones (data/README.md): where the run comes from, free-text notes, and what only some
     /// runs publish (slices, head width, parallel layers, bf16 gradient reduction, layers per chunk under full recomputation, ALiBi, an untied output layer,
-    /// forward's tensor-parallel collectives overlapped or not).</summary>
-    public static readonly IReadOnlyList<string> OptionalColumns = ["source", "notes", "slices", "head_dim", "parallel_layers", "half_precision_grads", "recompute_layers", "alibi", "tied_embeddings", "rope", "linear_biases", "qkv_bias", "tp_comm_overlap"];
+    /// forward's tensor-parallel collectives overlapped or not, the attention kernel the scripts name).</summary>
+    public static readonly IReadOnlyList<string> OptionalColumns = ["source", "notes", "slices", "head_dim", "parallel_layers", "half_precision_grads", "recompute_layers", "alibi", "tied_embeddings", "rope", "linear_biases", "qkv_bias", "tp_comm_overlap", "attn_impl"];
 
     /// <summary>Row id.</summary>
     public string Id => Columns["id"];
@@ -311,11 +311,32 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// 490.3 TFLOP/s causal BF16 forward and backward, head width 128, 8k tokens (NVIDIA/cudnn-frontend benchmark_results.csv; GPU
     /// and cuDNN version not stated, its README locks clocks): 0.4955 of 989.4, taken for every sequence length. Elsewhere null:
     /// the preset's default charge (card.efficiency.attention unset).</summary>
+    /// <remarks>The `attn_impl` column names the kernel where a run's scripts do: `flash2` is FlashAttention-2 (llm-foundry's
+    /// `attn_impl: flash` with the `gpu-flash2` extra installed, as submit_benchmarks.py of 2024 installs it for the large-scale H100
+    /// sweep's 7B and 70B), which on Hopper runs at <see cref="FlashAttention2HopperAttention"/>; `triton`, or empty, the stack's default
+    /// above.</remarks>
     public double? AttentionEfficiency =>
-        StackIs("llm-foundry") && Preset.StartsWith("a100", StringComparison.Ordinal) ? LlmFoundryA100Attention
+        StackIs("llm-foundry") && IsHopper && AttentionKernel == "flash2" ? FlashAttention2HopperAttention
+        : StackIs("llm-foundry") && Preset.StartsWith("a100", StringComparison.Ordinal) ? LlmFoundryA100Attention
         : StackIs("llm-foundry") && IsHopper ? LlmFoundryA100Attention * MmaSyncShareOfHopperPeak
         : StackIs("nemo") && IsHopper ? CudnnHopperAttention
         : null;
+
+    /// <summary>The `attn_impl` column: the attention kernel the run's scripts name (`triton` or `flash2`), lower-case; empty when the
+    /// row does not say (the stack's default kernel). Any other value is refused.</summary>
+    public string AttentionKernel => OrDefault("attn_impl", "").ToLowerInvariant() switch
+    {
+        "" => "",
+        var kernel when kernel is "triton" or "flash2" => kernel,
+        var other => throw new FormatException($"attn_impl = '{other}' is not an attention kernel the emulator knows (triton, flash2, or empty for the stack's default)"),
+    };
+
+    /// <summary>FlashAttention-2 on an H100 80GB SXM5, head width 128, 2k tokens: 298 TFLOP/s forward with the causal mask (its FLOPs
+    /// counted halved, as here) and 291 backward (the paper's backward chart, without the mask), in the benchmark charts of
+    /// FlashAttention-3's paper (Shah et al. 2024, arXiv 2407.08608, §4.1); forward and backward together (backward 2.5 times the
+    /// forward's FLOPs) 3.5 / (1/298 + 2.5/291) = 293 TFLOP/s = 0.296 of 989.4. The same paper's abstract: "FlashAttention-2 achieving
+    /// only 35% utilization on the H100 GPU" (its best, at long sequences).</summary>
+    public const double FlashAttention2HopperAttention = 0.296;
 
     /// <summary>Whether the preset is an H100 or H200 card.</summary>
     private bool IsHopper => Preset.StartsWith("h100", StringComparison.Ordinal) || Preset.StartsWith("h200", StringComparison.Ordinal);
@@ -429,6 +450,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     public string ToScenarioText(string? stack = null)
     {
         CheckPlainValues();
+        _ = AttentionKernel; // a value no kernel has is refused here, whatever the stack and card
         var c = Columns;
         var b = new StringBuilder();
         b.Append(CultureInfo.InvariantCulture, $"name = \"{c["id"]}\"\n");

@@ -36,6 +36,32 @@ public class PublishedRunTests
         if (efficiency is not null) Assert.Contains(FormattableString.Invariant($"    attention = {efficiency}\n"), text);
     }
 
+    [Theory]
+    [InlineData("llm-foundry-2023", "h100-80g-roce", "flash2", PublishedRun.FlashAttention2HopperAttention)] // the large-scale sweep's 7B and 70B
+    [InlineData("llm-foundry-2023", "h100-80g-roce", "FLASH2", PublishedRun.FlashAttention2HopperAttention)]
+    [InlineData("llm-foundry-2023", "h100-80g-roce", "triton", PublishedRun.LlmFoundryA100Attention * PublishedRun.MmaSyncShareOfHopperPeak)]
+    [InlineData("llm-foundry-2023", "h100-80g-roce", "", PublishedRun.LlmFoundryA100Attention * PublishedRun.MmaSyncShareOfHopperPeak)]
+    [InlineData("llm-foundry-2023", "a100-80g-selene", "triton", PublishedRun.LlmFoundryA100Attention)]
+    public void AttnImpl_NamesTheKernelWhereTheScriptsDo(string stack, string preset, string kernel, double efficiency)
+    {
+        var row = Row(("stack", stack), ("preset", preset), ("attn_impl", kernel));
+        Assert.Equal(efficiency, row.AttentionEfficiency);
+        Assert.Contains(FormattableString.Invariant($"    attention = {efficiency}\n"), row.ToScenarioText());
+        Assert.Contains("attn_impl", PublishedRun.OptionalColumns);
+    }
+
+    [Fact]
+    public void FlashAttention2OnHopper_IsTheFlashAttention3PapersForwardAndBackwardAt2k() =>
+        // 298 TFLOP/s causal forward, 291 backward, backward 2.5 times the forward's FLOPs, of 989.4
+        Assert.Equal(0.296, 3.5 / (1 / 298.0 + 2.5 / 291.0) / 989.4, 3);
+
+    [Fact]
+    public void AttnImpl_RefusesAKernelItDoesNotKnow()
+    {
+        var error = Assert.Throws<FormatException>(() => Row(("stack", "megatron-lm-2021"), ("attn_impl", "xformers")).ToScenarioText());
+        Assert.Contains("attn_impl = 'xformers'", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void HalfPrecisionGrads_AreAnOptionalColumn()
     {
