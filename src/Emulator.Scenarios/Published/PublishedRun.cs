@@ -227,17 +227,17 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// ub_tp_comm_overlap (Transformer Engine's userbuffers; the nemo-2024 rows' notes), and MindSpeed-LLM's README figures were
     /// measured with mc2 on ("表中为开启mc2特性后预训练实测性能": each all-gather or reduce-scatter fused with its matmul); it needs
     /// sequence parallelism. The stack's default where the row's `tp_comm_overlap` column is empty (<see cref="OverlapTpForward"/>).</summary>
-    public bool OverlapsTpForward => StackIs("nemo", "mindspeed-llm") && SequenceParallel.Equals("true", StringComparison.OrdinalIgnoreCase);
+    public bool StackOverlapsTpForward => StackIs("nemo", "mindspeed-llm") && SequenceParallel.Equals("true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The `overlap-tp-forward` value of the row's scenario: the `tp_comm_overlap` column as written (so a bad value is refused
-    /// like any key's), or the stack's default (<see cref="OverlapsTpForward"/>) where it is empty. The column says what the run's own
+    /// like any key's), or the stack's default (<see cref="StackOverlapsTpForward"/>) where it is empty. The column says what the run's own
     /// config did where that differs from its stack's habit: MindSpeed-LLM's mc2 runs only where the script passes --use-mc2 (a
     /// store_true flag, "Use mc2 for compute-comm overlap in tp", in modellink/arguments.py, whose validate_args_decorator also sets
     /// args.use_mc2 = False until a user comments that line out, as its README says to; Ascend/MindSpeed-LLM at bbefac2b), so the
     /// README's "measured with mc2 on" reaches the rows whose scripts pass the flag, not the Llama 3 70B, Llama 3.1 8B (8K) and
     /// Qwen2 7B (32K) scripts that do not.</summary>
     public string OverlapTpForward =>
-        Columns.GetValueOrDefault("tp_comm_overlap") is { Length: > 0 } column ? column.Trim() : OverlapsTpForward ? "true" : "false";
+        Columns.GetValueOrDefault("tp_comm_overlap") is { Length: > 0 } column ? column.Trim() : StackOverlapsTpForward ? "true" : "false";
 
     /// <summary>Whether the run is PyTorch FSDP (FULL_SHARD, zero 3 under llm-foundry's Composer; JAX stacks shard through XLA),
     /// whose post-backward hook passes over each unit's unsharded gradient every microbatch, and whose optimizer step is Composer's
@@ -322,12 +322,16 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         : StackIs("nemo") && IsHopper ? CudnnHopperAttention
         : null;
 
-    /// <summary>The `attn_impl` column: the attention kernel the run's scripts name (`triton` or `flash2`), lower-case; empty when the
-    /// row does not say (the stack's default kernel). Any other value is refused.</summary>
-    public string AttentionKernel => OrDefault("attn_impl", "").ToLowerInvariant() switch
+    /// <summary>The `attn_impl` column: the attention kernel the run's scripts name, lower-case; empty when the row does not say (the
+    /// stack's default kernel). Only llm-foundry's two kernels are known (`triton`, its default, and `flash2` on Hopper, the one card
+    /// with a sourced FlashAttention-2 figure); any other value, or one the row's stack and card have no figure for, is refused.</summary>
+    public string AttentionKernel => OrDefault("attn_impl", "").Trim().ToLowerInvariant() switch
     {
         "" => "",
-        var kernel when kernel is "triton" or "flash2" => kernel,
+        "triton" when StackIs("llm-foundry") => "triton",
+        "flash2" when StackIs("llm-foundry") && IsHopper => "flash2",
+        "triton" or "flash2" => throw new FormatException(
+            $"attn_impl = '{OrDefault("attn_impl", "")}' is charged for llm-foundry rows only (flash2 on H100 or H200 only, FlashAttention-2's one sourced speed), and this row is stack {Columns["stack"]} on {Preset}: leave attn_impl empty for the stack's own attention"),
         var other => throw new FormatException($"attn_impl = '{other}' is not an attention kernel the emulator knows (triton, flash2, or empty for the stack's default)"),
     };
 

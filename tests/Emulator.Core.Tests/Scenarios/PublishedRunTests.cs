@@ -55,6 +55,17 @@ public class PublishedRunTests
         // 298 TFLOP/s causal forward, 291 backward, backward 2.5 times the forward's FLOPs, of 989.4
         Assert.Equal(0.296, 3.5 / (1 / 298.0 + 2.5 / 291.0) / 989.4, 3);
 
+    [Theory]
+    [InlineData("llm-foundry-2023", "a100-80g-selene", "flash2")] // no A100 figure for FlashAttention-2 taken
+    [InlineData("nemo-2024", "h100-80g-roce", "flash2")]          // NeMo's attention is cuDNN's, whatever the column says
+    [InlineData("megatron-lm-2021", "a100-80g-selene", "triton")]
+    public void AttnImpl_RefusesAKernelTheRowsStackAndCardHaveNoFigureFor(string stack, string preset, string kernel)
+    {
+        var error = Assert.Throws<FormatException>(() => Row(("stack", stack), ("preset", preset), ("attn_impl", kernel)).ToScenarioText());
+        Assert.Contains($"attn_impl = '{kernel}'", error.Message, StringComparison.Ordinal);
+        Assert.Contains("leave attn_impl empty", error.Message, StringComparison.Ordinal);
+    }
+
     [Fact]
     public void AttnImpl_RefusesAKernelItDoesNotKnow()
     {
