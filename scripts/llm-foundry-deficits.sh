@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # How much longer than emulated a microbatch of MosaicML's llm-foundry benchmarks takes, on A100 and on H100, for the same
-# configurations (docs/validation.md, "The shared deficit"). Published tokens/s per GPU: scripts/train/benchmarking/
+# configurations (docs/validation-notes.md, "The shared deficit"). Published tokens/s per GPU: scripts/train/benchmarking/
 # README.md and h100new.md (the rows of data/unseen-runs.csv, plus the 3B at 512 tokens and the 13B's micro-batch pair of
 # larger_mb_1.md, run here from the rows' scenarios with --set). Prints, per configuration and card, the published and
 # emulated time of one microbatch (a step's share), their difference and the throughput error. About 30 s on 2 cores.

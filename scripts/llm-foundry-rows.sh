@@ -4,7 +4,7 @@
 set -euo pipefail
 if [[ $# -gt 0 ]]; then
   if [[ "$1" == -h || "$1" == --help ]]; then sed -n '2,/^\([^#]\|$\)/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0; fi
-  echo "$(basename "$0"): takes no arguments (got '$1'); see the comment at its top or docs/validation.md" >&2
+  echo "$(basename "$0"): takes no arguments (got '$1'); see the comment at its top or docs/validation-notes.md" >&2
   exit 2
 fi
 cd "$(dirname "${BASH_SOURCE[0]}")/.."

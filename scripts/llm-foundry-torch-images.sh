@@ -2,7 +2,7 @@
 # MosaicML ran the same llm-foundry configurations on a torch 2.0.1 image (PURE mixed precision: bf16 gradient
 # reduction; PyTorch's non-reentrant checkpoint recomputes whole blocks) and on the torch 2.1.0 nightly behind
 # data/unseen-runs.csv's mpt rows (DEFAULT: fp32 reduction; the checkpoint stops early). This emulates each configuration
-# both ways and prints the emulated change from one image to the other beside the published one (docs/validation.md,
+# both ways and prints the emulated change from one image to the other beside the published one (docs/validation-notes.md,
 # "Early stop"). Published tokens/s per GPU: llm-foundry scripts/train/benchmarking/torches.md, h100old.md and torch2.md
 # (2.0.1) against README.md and h100new.md (2.1). About a minute on 2 cores.
 

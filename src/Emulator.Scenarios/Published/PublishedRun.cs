@@ -263,7 +263,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
 
     /// <summary>Whether the stack's Llama blocks run their norms, rotary embedding, key/value repeat and SwiGLU as eager PyTorch ops:
     /// torchtitan's 2024 model (compile false in its A100 configs, norm_type rmsnorm at their later 2024 revisions; in April
-    /// 2024 the 13B one set fused_rmsnorm, docs/validation.md); its RMSNorm weight gradients, residual forks and the three projections'
+    /// 2024 the 13B one set fused_rmsnorm, docs/validation-notes.md); its RMSNorm weight gradients, residual forks and the three projections'
     /// input gradients summed are eager-backward-passes' (counted as the QKV cat's bytes).</summary>
     public bool RunsEagerLlamaOps => StackIs("torchtitan");
 
