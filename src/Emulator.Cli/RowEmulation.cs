@@ -54,7 +54,11 @@ public static class RowEmulation
         var path = Path.Combine(dir, run.Id + ".conf");
         // The overrides go in as a comment, so that the file says how to rerun the row exactly.
         var overrides = sets.Count == 0 ? "" : "# emulated with" + string.Concat(sets.Select(s => " --set " + s)) + "\n";
-        File.WriteAllText(path, overrides + run.ToScenarioText(stack));
+        // A preset or stack found from the runs file's folder, and not the one `emulator run` would find from the row's own folder,
+        // is written as its path: the file then reruns the row as it ran here (a study's own presets, wherever --out puts the rows).
+        var rowsDir = Path.GetFullPath(dir);
+        var hardware = Pinned(HardwarePresets.Find, run.Preset, rowsDir, run.SourceDirectory);
+        File.WriteAllText(path, overrides + run.ToScenarioText(Pinned(SoftwareStacks.Find, stack, rowsDir, run.SourceDirectory) ?? stack, hardware));
         Emulator.Core.Specs.Scenario scenario;
         try { scenario = ScenarioLoader.Load(path, sets, run.SourceDirectory); }
         catch (ScenarioException e)
@@ -77,6 +81,17 @@ public static class RowEmulation
             throw new FormatException(string.Create(CultureInfo.InvariantCulture,
                 $"published = '{run.Columns["published"].Trim()}' and emulated {metric:G6} give an error beyond the range of numbers; check the published value and its unit"));
         return (metric, note, result);
+    }
+
+    /// <summary>The path, relative to <paramref name="rowsDir"/>, of the profile file <paramref name="name"/> finds from the runs file's
+    /// folder <paramref name="madeFrom"/>, when a scenario in <paramref name="rowsDir"/> made from nothing would find another file or none;
+    /// else null (the name finds the same file either way, or is not a plain name).</summary>
+    private static string? Pinned(Func<string, string, string?, string?> find, string name, string rowsDir, string? madeFrom)
+    {
+        if (madeFrom is null || name.EndsWith(".conf", StringComparison.Ordinal)
+            || name.Length == 0 || !name.All(c => char.IsAsciiLetterOrDigit(c) || c is '-' or '_' or '.')) return null;
+        var found = find(name, rowsDir, madeFrom);
+        return found is null || found == find(name, rowsDir, null) ? null : Path.GetRelativePath(rowsDir, found);
     }
 
     /// <summary>Why the row's published value cannot be compared, or null: not a positive number, or an MFU above 1 (a percentage

@@ -46,6 +46,11 @@ internal sealed class ProfileLocator
             setBy.Label, key);
     }
 
+    /// <summary>Full path of the profile file the name <paramref name="name"/> finds from a scenario in <paramref name="scenarioDirectory"/>
+    /// (made from a file in <paramref name="madeFrom"/> if given), as <see cref="Locate"/> finds it; null when none is found.</summary>
+    public string? Find(string name, string scenarioDirectory, string? madeFrom = null) =>
+        Directories(scenarioDirectory, madeFrom).Select(d => Path.Combine(d, name + ".conf")).FirstOrDefault(File.Exists);
+
     /// <summary>Names of the profiles that can be found as <see cref="Locate"/> finds them, in order.</summary>
     public IReadOnlyList<string> Names(string scenarioDirectory, string? madeFrom = null) =>
         Directories(scenarioDirectory, madeFrom)

@@ -9,6 +9,11 @@ public static class SoftwareStacks
     public static IReadOnlyList<string> Available(string scenarioDirectory, string? madeFrom = null) =>
         ProfileLocator.Stacks.Names(scenarioDirectory, madeFrom);
 
+    /// <summary>Full path of the calibration file of stack <paramref name="name"/> for a scenario in <paramref name="scenarioDirectory"/>,
+    /// made from a file in <paramref name="madeFrom"/> if given; null when there is none.</summary>
+    public static string? Find(string name, string scenarioDirectory, string? madeFrom = null) =>
+        ProfileLocator.Stacks.Find(name, scenarioDirectory, madeFrom);
+
     /// <summary>Families that fork another's kernels: Megatron-DeepSpeed (Microsoft's and BigScience's) is Megatron-LM of 2021 with
     /// DeepSpeed's pipeline engine and ZeRO around the same fused kernels; Megatron-core is Megatron-LM's library, and NeMo and
     /// Megatron-Bridge train through it. Without a calibration of their own they run at Megatron-LM's.</summary>

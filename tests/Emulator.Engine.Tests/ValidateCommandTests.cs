@@ -369,6 +369,43 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void Validate_ARowsScenario_RerunsWithThePresetAndStackFoundBesideTheRunsFile_WhereverTheOutputGoes()
+    {
+        // The study's own preset and stack shadow the repo's; its rows are written outside the study, where `emulator run` of
+        // rows/ID.conf would find the repo's files (or none) by name: the file must name the study's, so that it reruns the row.
+        var study = RepoPaths.TempDir();
+        Directory.CreateDirectory(Path.Combine(study, "hocon", "presets"));
+        Directory.CreateDirectory(Path.Combine(study, "hocon", "stacks"));
+        var repoPreset = File.ReadAllText(Path.Combine(RepoPaths.Root, "hocon", "presets", "a100-80g-selene.conf"));
+        File.WriteAllText(Path.Combine(study, "hocon", "presets", "a100-80g-selene.conf"), repoPreset.Replace("gemm = 0.82", "gemm = 0.41", StringComparison.Ordinal));
+        File.WriteAllText(Path.Combine(study, "hocon", "stacks", "megatron-lm-2021.conf"), "software { gemm-scale = 0.5 }\n");
+        File.Copy(Path.Combine(RepoPaths.Root, "hocon", "presets", "a100-80g-selene.conf"), Path.Combine(study, "hocon", "presets", "study-a100.conf"));
+        var csv = Path.Combine(study, "runs.csv");
+        File.WriteAllLines(csv, [Header, Row("shadowed"), Row("own", preset: "study-a100")]);
+        var outDir = Path.Combine(RepoPaths.TempDir(), "v");
+
+        var (exit, _, err) = CliRunner.Run("validate", csv, "--out", outDir, "--jobs", "1");
+
+        Assert.True(exit == 0, err);
+        foreach (var id in new[] { "shadowed", "own" })
+        {
+            var rows = Path.Combine(outDir, "rows");
+            var again = Path.Combine(outDir, "again-" + id);
+            var (runExit, _, runErr) = CliRunner.Run("run", Path.Combine(rows, id + ".conf"), "--out", again, "--quiet");
+            Assert.True(runExit == 0, runErr);
+            Assert.Equal(File.ReadAllBytes(Path.Combine(rows, id + ".json")), File.ReadAllBytes(Path.Combine(again, "result.json")));
+        }
+        // A profile that the name finds from the rows' folder as well is still written by name.
+        var repoCsv = Path.Combine(RepoPaths.TempDir(), "runs.csv");
+        File.WriteAllLines(repoCsv, [Header, Row("plain")]);
+        var plainOut = Path.Combine(RepoPaths.TempDir(), "v");
+        Assert.Equal(0, CliRunner.Run("validate", repoCsv, "--out", plainOut).Exit);
+        var plain = File.ReadAllText(Path.Combine(plainOut, "rows", "plain.conf"));
+        Assert.Contains("hardware = a100-80g-selene\n", plain, StringComparison.Ordinal);
+        Assert.Contains("stack = megatron-lm-2021\n", plain, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void Validate_ADuplicateId_IsSkipped_AndCompareStillReadsTheResult()
     {
         var dir = RepoPaths.TempDir();

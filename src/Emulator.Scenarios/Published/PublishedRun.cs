@@ -451,7 +451,10 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     private static string Quoted(string text) => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
 
     /// <summary>The row as a scenario file for <see cref="ScenarioLoader"/>, with the calibration of <paramref name="stack"/> (default: the row's own stack).</summary>
-    public string ToScenarioText(string? stack = null)
+    /// <param name="stack">The stack name to write, or the path of its calibration file (ending in .conf, relative to the scenario's folder).</param>
+    /// <param name="hardware">The path of the preset file to write in place of the row's preset name (ending in .conf, relative to the
+    /// scenario's folder), or null for the name.</param>
+    public string ToScenarioText(string? stack = null, string? hardware = null)
     {
         CheckPlainValues();
         _ = AttentionKernel; // a value no kernel has is refused here, whatever the stack and card
@@ -461,7 +464,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         // The source is free text: a backslash or a lone quote in it must not end the string or start an escape.
         b.Append(CultureInfo.InvariantCulture, $"description = {Quoted($"published run {c["id"]} ({c.GetValueOrDefault("source", "")})")}\n");
         Required("preset");
-        b.Append(CultureInfo.InvariantCulture, $"hardware = {Preset}\n");
+        b.Append(CultureInfo.InvariantCulture, $"hardware = {(hardware is null ? Preset : Quoted(hardware))}\n");
         b.Append(CultureInfo.InvariantCulture, $"cluster {{\n  cards = {Required("cards")}\n}}\n");
         if (AttentionEfficiency is { } attention)
             b.Append(CultureInfo.InvariantCulture, $"card {{\n  efficiency {{\n    attention = {attention}\n  }}\n}}\n");
@@ -533,7 +536,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  tied-embedding-after-dp = {(TiedEmbeddingAfterDp ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  keep-stage-outputs = {(IsDeepSpeed || StackIs("megatron-lm-2021") ? "true" : "false")}\n");
         b.Append("}\n");
-        b.Append(CultureInfo.InvariantCulture, $"software {{\n  stack = {stack ?? Stack}\n");
+        b.Append(CultureInfo.InvariantCulture, $"software {{\n  stack = {(stack is null ? Stack : stack.EndsWith(".conf", StringComparison.Ordinal) ? Quoted(stack) : stack)}\n");
         if (RuntimeMemory is { } runtime) b.Append(CultureInfo.InvariantCulture, $"  runtime-memory = {runtime}\n");
         b.Append("}\n");
         return b.ToString();
