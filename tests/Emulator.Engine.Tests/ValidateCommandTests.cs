@@ -324,6 +324,22 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void Validate_ASourceAndNotesQuotedOverSeveralLines_AreOneRow_AndTheSourceKeepsItsLineBreak()
+    {
+        // A spreadsheet writes a cell of several lines as one quoted field with line breaks in it (RFC 4180).
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        var row = Row("multi").Replace(",test,", ",\"Narayanan et al.\r\nSC21, Table 1\",", StringComparison.Ordinal)
+            .Replace("a note, with a comma", "\"first line,\r\nsecond \"\"quoted\"\"\r\n\"", StringComparison.Ordinal);
+        File.WriteAllText(csv, Header + "\r\n" + row + "\r\n" + Row("after") + "\r\n");
+        var (exit, output, err) = CliRunner.Run("validate", csv, "--out", dir, "--jobs", "1");
+        Assert.True(exit == 0, err);
+        Assert.Contains("2 rows emulated, 0 skipped", output);
+        var scenario = Emulator.Scenarios.ScenarioLoader.Load(Path.Combine(dir, "rows", "multi.conf"));
+        Assert.Equal("published run multi (Narayanan et al.\nSC21, Table 1)", scenario.Description);
+    }
+
+    [Fact]
     public void Validate_FindsPresetsAboveTheRunsFile_WhereverItsOutputGoes()
     {
         // A study kept outside the repo, with its own hocon/presets: its rows are written to another folder and still find the preset.

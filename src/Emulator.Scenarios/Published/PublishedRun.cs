@@ -447,8 +447,10 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         }
     }
 
-    /// <summary><paramref name="text"/> as a HOCON quoted string (backslashes and quotes escaped, as in JSON).</summary>
-    private static string Quoted(string text) => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal) + "\"";
+    /// <summary><paramref name="text"/> as a HOCON quoted string (backslashes, quotes and line breaks escaped, as in JSON: a source
+    /// quoted over several lines of the CSV must not end the string).</summary>
+    private static string Quoted(string text) => "\"" + text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("\"", "\\\"", StringComparison.Ordinal)
+        .Replace("\r", "\\r", StringComparison.Ordinal).Replace("\n", "\\n", StringComparison.Ordinal).Replace("\t", "\\t", StringComparison.Ordinal) + "\"";
 
     /// <summary>The row as a scenario file for <see cref="ScenarioLoader"/>, with the calibration of <paramref name="stack"/> (default: the row's own stack).</summary>
     /// <param name="stack">The stack name to write, or the path of its calibration file (ending in .conf, relative to the scenario's folder).</param>

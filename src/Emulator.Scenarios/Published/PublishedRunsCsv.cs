@@ -1,7 +1,7 @@
 namespace Emulator.Scenarios.Published;
 
-/// <summary>Reads published-runs.csv: a header line, then one run per line. A field may be quoted (RFC 4180: commas inside, "" for a
-/// quote); the free-text last column may also hold unquoted commas.</summary>
+/// <summary>Reads published-runs.csv: a header line, then one run per line. A field may be quoted (RFC 4180: commas and line breaks
+/// inside, "" for a quote); the free-text last column may also hold unquoted commas.</summary>
 public static class PublishedRunsCsv
 {
     /// <summary>Rows of <paramref name="path"/> in file order, and the lines that are not rows (by id, or line number when there is no id) with the reason.</summary>
@@ -61,6 +61,15 @@ public static class PublishedRunsCsv
         {
             if (lines[i].Trim().Length == 0) continue;
             var fields = SplitFields(lines[i], out var unclosed);
+            // A quoted field may hold line breaks (RFC 4180; a spreadsheet writes a note of several lines so): the record then runs on
+            // to the line that closes the quote. Taken only when that makes a whole row, so that a quote left open by mistake still
+            // costs its own line alone, not the rows after it.
+            var last = i;
+            if (unclosed && JoinedRecord(lines, i, header.Length) is { } record)
+                (fields, unclosed, last) = (record.Fields, false, record.Last);
+            // The record is named by the line it starts on; the loop goes on after the line it ends on.
+            var line = i + 1;
+            i = last;
             // A spreadsheet exports its empty rows as commas alone: no row, like a blank line.
             if (!unclosed && fields.All(f => f.Trim().Length == 0)) continue;
             // The free-text notes may contain unquoted commas: every field past the header's count belongs to them, wherever the
@@ -72,10 +81,10 @@ public static class PublishedRunsCsv
                 && Enumerable.Range(1, extra).Any(k => IsNumber(fields[publishedColumn + k]));
             if (extra > 0 && notesColumn >= 0)
                 fields = [.. fields.Take(notesColumn), string.Join(",", fields.Skip(notesColumn).Take(extra + 1)), .. fields.Skip(notesColumn + extra + 1)];
-            var id = idColumn < fields.Count && fields[idColumn].Trim().Length > 0 ? fields[idColumn].Trim() : $"line {i + 1}";
+            var id = idColumn < fields.Count && fields[idColumn].Trim().Length > 0 ? fields[idColumn].Trim() : $"line {line}";
             var stack = stackColumn < fields.Count ? fields[stackColumn].Trim().ToLowerInvariant() : null;
             // A line that is not a row: named by its id (or line number), with where it stands and why.
-            void Reject(string reason) => malformed.Add((id, $"{path}:{i + 1}: {reason}", stack));
+            void Reject(string reason) => malformed.Add((id, $"{path}:{line}: {reason}", stack));
             // A field that opens with a quote and never closes it runs to the end of the line, swallowing the columns after it.
             if (unclosed)
             {
@@ -105,7 +114,7 @@ public static class PublishedRunsCsv
                 Reject($"id '{id}' must start with a letter or a digit (it names the row's files)");
                 continue;
             }
-            if (!seen.TryAdd(id, i + 1))
+            if (!seen.TryAdd(id, line))
             {
                 Reject($"id '{id}' is already used on line {seen[id]} (ids are compared ignoring case); give each row its own id");
                 continue;
@@ -113,6 +122,24 @@ public static class PublishedRunsCsv
             rows.Add(new PublishedRun(header.Zip(fields).ToDictionary(p => p.First, p => p.Second.Trim())) { SourceDirectory = directory, ExtraFields = moved ? extra : 0 });
         }
         return (rows, malformed);
+    }
+
+    /// <summary>The record that starts on line <paramref name="first"/> with a quoted field left open, joined with the lines after it up to
+    /// the one that closes it, when it then has exactly <paramref name="columns"/> fields; null when no line closes it or the joined record
+    /// has another count of fields (a stray quote, not a field of several lines).</summary>
+    private static (List<string> Fields, int Last)? JoinedRecord(string[] lines, int first, int columns)
+    {
+        var record = new System.Text.StringBuilder(lines[first]);
+        for (var j = first + 1; j < lines.Length; j++)
+        {
+            record.Append('\n').Append(lines[j]);
+            // A line without a quote cannot close the field.
+            if (!lines[j].Contains('"')) continue;
+            var fields = SplitFields(record.ToString(), out var unclosed);
+            if (unclosed) continue;
+            return fields.Count == columns ? (fields, j) : null;
+        }
+        return null;
     }
 
     private static bool IsNumber(string field) =>

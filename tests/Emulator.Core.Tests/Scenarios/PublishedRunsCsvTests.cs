@@ -63,6 +63,30 @@ public class PublishedRunsCsvTests
         Assert.Contains(":2: a quoted field is not closed on this line", reason);
     }
 
+    private const string Values = "Narayanan SC21,a100-80g-selene,megatron-lm-2021,64,8,1024,8,8,4096,false,32000,2048,64,1,1,1,64,1,1,,false,full,0,step_time_s,1,";
+
+    [Fact]
+    public void Read_AFieldQuotedOverSeveralLines_IsOneRow_AndTheNextRowIsNamedByItsOwnLine()
+    {
+        var (rows, malformed) = Read("q," + Values + "\"first, line", "second \"\"line\"\"", "\"", "r," + Values + "fine", "s,only,three");
+        Assert.Equal(["q", "r"], rows.Select(r => r.Id));
+        Assert.Equal("first, line\nsecond \"line\"", rows[0].Columns["notes"]); // trimmed, as every field
+        var (id, reason) = Assert.Single(malformed);
+        Assert.Equal("s", id);
+        Assert.Contains(":6: 3 fields", reason);
+    }
+
+    [Fact]
+    public void Read_AQuoteLeftOpen_CostsItsOwnLineOnly_NotTheRowsAfterIt()
+    {
+        // Joining the lines up to the next quote makes no row (too many fields): the open quote is reported, the rows after it read.
+        var (rows, malformed) = Read("q,\"" + Values, "r," + Values + "\"a, quoted\" note", "t," + Values);
+        Assert.Equal(["r", "t"], rows.Select(r => r.Id));
+        var (id, reason) = Assert.Single(malformed);
+        Assert.Equal("q", id);
+        Assert.Contains(":2: a quoted field is not closed", reason);
+    }
+
     [Fact]
     public void Read_AQuoteInsideAnUnquotedField_IsAPlainCharacter()
     {
