@@ -172,7 +172,7 @@ public static class ScenarioValidator
                 "model.linear-biases gives every linear layer of a block a bias, the QKV projection's included, and model.qkv-bias gives that one alone: set one to false");
         if (s.Training.QkvViews && !s.Training.FlashAttention)
             throw v.Fail(["training.qkv-views", "training.flash-attention"],
-                "training.qkv-views charges the copies around the fused attention kernel's inputs (the value made contiguous for its layout), and {training.flash-attention} = false runs the attention unfused: set qkv-views = false, or flash-attention = true");
+                "training.qkv-views charges the copies around the fused attention kernel's inputs (the value made contiguous for its layout), and {training.flash-attention} runs the attention unfused: set qkv-views = false, or flash-attention = true");
         if (s.Training.QkvViews && s.Training.EagerBackwardPasses)
             throw v.Fail(["training.qkv-views", "training.eager-backward-passes"],
                 "training.qkv-views and training.eager-backward-passes both charge the QKV split's backward (a cat of the three gradients); a run has one split: set one to false");
