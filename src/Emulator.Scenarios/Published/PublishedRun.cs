@@ -273,8 +273,12 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// as fused kernels of its own: Megatron-core's stacks (NeMo's apply_rope_fusion, MindSpeed-LLM's --use-fused-rotary-pos-emb)
     /// and Meta's; not JAX's, whose compiler fuses the rotation into the neighbouring fusions, nor torchtitan's, whose eager
     /// rotation eager-llama-ops charges.</summary>
+    /// <remarks>On the stacks that charge no fused rotation the column is not written, so its value is checked here: a word that is
+    /// no boolean is refused on every stack, as the scenario refuses it on the others.</remarks>
     public string FusedRope =>
-        IsJax || RunsEagerLlamaOps ? "false"
+        IsJax || RunsEagerLlamaOps
+            ? (OrDefault("rope", "false").ToLowerInvariant() is "true" or "false" or "on" or "off" or "yes" or "no" ? "false"
+                : throw new FormatException($"rope = '{Columns["rope"].Trim()}' is not a boolean; write true or false (or leave it empty)"))
         : Columns.GetValueOrDefault("rope") is { Length: > 0 } rope ? rope
         : ColumnIsTrue("gated_mlp") && !ColumnIsTrue("alibi") ? "true" : "false";
 

@@ -108,6 +108,17 @@ public class PublishedRunTests
     }
 
     [Theory]
+    [InlineData("maxtext-2024")]
+    [InlineData("torchtitan-2024")]
+    public void RopeColumn_ThatIsNoBoolean_IsRefused_AlsoWhereTheStackChargesNoFusedRotation(string stack)
+    {
+        // These stacks write fused-rope = false whatever the column says, so the scenario never sees (and never refused) a typo.
+        var error = Assert.Throws<FormatException>(() => Row(("stack", stack), ("gated_mlp", "true"), ("rope", "maybe")).ToScenarioText());
+        Assert.Contains("rope = 'maybe' is not a boolean", error.Message, StringComparison.Ordinal);
+        Assert.Contains("  fused-rope = false\n", Row(("stack", stack), ("gated_mlp", "true"), ("rope", "TRUE")).ToScenarioText(), StringComparison.Ordinal);
+    }
+
+    [Theory]
     [InlineData("true", 2)]
     [InlineData("TRUE", 2)]  // the scenario reads half-precision-grads = TRUE as true: its gradients are 2-byte, so is the tied one
     [InlineData("yes", 2)]
