@@ -105,6 +105,8 @@ public static class CompareCommand
             Groups(r => r.Stack!);
         }
         if (c.MetricChanged.Count > 0) stdout.WriteLine($"warning: preset or metric differs, so these rows may not be the same runs: {string.Join(", ", c.MetricChanged)}");
+        if (c.PublishedChanged.Count > 0)
+            stdout.WriteLine($"warning: published value differs, so these rows' errors moved with the data, not only the emulation: {string.Join(", ", c.PublishedChanged)}");
         foreach (var s in c.SkippedAfter) stdout.WriteLine($"emulated before, skipped after: {s.Id} ({s.Reason})");
         foreach (var s in c.SkippedBefore) stdout.WriteLine($"skipped before, emulated after: {s.Id} (was: {s.Reason})");
         if (c.OnlyBefore.Count > 0) stdout.WriteLine($"only in before: {Ids(c.OnlyBefore)}");

@@ -116,6 +116,23 @@ public class CompareCommandTests
     }
 
     [Fact]
+    public void Compare_WarnsWhereAPublishedValueDiffers_TheErrorMovingWithTheData()
+    {
+        // Two runs files (or a corrected value) give one id two published values: its error moved without the emulation moving.
+        var dir = RepoPaths.TempDir();
+        var before = Path.Combine(dir, "before.json");
+        var after = Path.Combine(dir, "after.json");
+        File.WriteAllText(before, """{"rows":[{"id":"a","preset":"p","metric":"tokens_per_s","published":23239,"emulated":25889.9,"error":0.114},{"id":"b","preset":"p","metric":"mfu","published":0.5,"emulated":0.5,"error":0}]}""");
+        File.WriteAllText(after, """{"rows":[{"id":"a","preset":"p","metric":"tokens_per_s","published":30000,"emulated":25889.9,"error":-0.137},{"id":"b","preset":"p","metric":"mfu","published":0.5,"emulated":0.5,"error":0}]}""");
+
+        var (exit, output, err) = CliRunner.Run("compare", before, after);
+
+        Assert.True(exit == 0, err);
+        Assert.Contains("warning: published value differs, so these rows' errors moved with the data, not only the emulation: a (23239 -> 30000)", output);
+        Assert.DoesNotContain("b (", output);
+    }
+
+    [Fact]
     public void Compare_ChangesTooSmallToPrint_AreNeitherCloserNorFurtherNorFlipped()
     {
         var dir = RepoPaths.TempDir();

@@ -8,6 +8,9 @@ public sealed record ValidationRow(string Id, string? Preset, string Metric, dou
 {
     /// <summary>The row's software stack, null in files written before it was recorded.</summary>
     public string? Stack { get; init; }
+
+    /// <summary>The published value the error was taken against, null when the file does not give it.</summary>
+    public double? Published { get; init; }
 }
 
 /// <summary>What a validation.json holds for comparison: its emulated rows, and the ids of skipped rows with their reasons.</summary>
@@ -47,8 +50,17 @@ public sealed record ValidationComparison(
             before.Rows.Where(r => after.Skipped.ContainsKey(r.Id)).Select(r => new SkippedRow(r.Id, after.Skipped[r.Id])).ToArray(),
             after.Rows.Where(r => before.Skipped.ContainsKey(r.Id)).Select(r => new SkippedRow(r.Id, before.Skipped[r.Id])).ToArray(),
             common.Where(r => !string.Equals(r.Metric, old[r.Id].Metric, StringComparison.Ordinal) || r.Preset is not null && old[r.Id].Preset is not null && r.Preset != old[r.Id].Preset)
-                .Select(r => $"{r.Id} ({Describe(old[r.Id])} -> {Describe(r)})").ToArray());
+                .Select(r => $"{r.Id} ({Describe(old[r.Id])} -> {Describe(r)})").ToArray())
+        {
+            // The error is taken against the published value: where that differs (two runs files, or a value corrected between the
+            // validations), the error moved with the data, not only with the emulation.
+            PublishedChanged = common.Where(r => r.Published is { } a && old[r.Id].Published is { } b && a != b)
+                .Select(r => string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{r.Id} ({old[r.Id].Published:G6} -> {r.Published:G6})")).ToArray(),
+        };
     }
+
+    /// <summary>Rows in both files whose published value differs, with the two values.</summary>
+    public IReadOnlyList<string> PublishedChanged { get; init; } = [];
 
     /// <summary>The ids of <paramref name="file"/> the other file neither emulated (<paramref name="rows"/>) nor skipped: its emulated rows, then
     /// its skipped ones marked so (a row added to the runs file that could not be emulated is news too).</summary>
@@ -80,7 +92,8 @@ public sealed record ValidationComparison(
                 var stack = row.TryGetProperty("stack", out var st) && st.ValueKind == JsonValueKind.String ? st.GetString() : null;
                 if (!row.TryGetProperty("error", out var e) || e.ValueKind != JsonValueKind.Number || !e.TryGetDouble(out var error) || !double.IsFinite(error))
                     throw new FormatException($"{path}: row '{id}' has no finite numeric \"error\"");
-                list.Add(new ValidationRow(id, preset, Text(row, "metric", path, "row", list.Count), error) { Stack = stack });
+                double? published = row.TryGetProperty("published", out var pv) && pv.ValueKind == JsonValueKind.Number && pv.TryGetDouble(out var pd) ? pd : null;
+                list.Add(new ValidationRow(id, preset, Text(row, "metric", path, "row", list.Count), error) { Stack = stack, Published = published });
             }
             var skipped = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
             // Files written before skipped rows were recorded have no "skipped": nothing was skipped as far as they say.
