@@ -194,6 +194,22 @@ public class ValidateCommandTests
     }
 
     [Fact]
+    public void Validate_ASetCard_SaysTheStacksCardFactsStayTheCsvPresets()
+    {
+        // A what-if on another card runs that card's preset, but the stack facts read off the row's preset (an attention
+        // figure, say) and the row's grouping do not follow it: the note says so.
+        var dir = RepoPaths.TempDir();
+        var csv = Path.Combine(dir, "runs.csv");
+        File.WriteAllLines(csv, new[] { Header, Row("whatif") });
+
+        var (exit, output, err) = CliRunner.Run("validate", csv, "--out", dir, "--set", "hardware=h100-80g-roce");
+
+        Assert.True(exit == 0, err);
+        Assert.Contains("hardware replaced by --set", output);
+        Assert.StartsWith("# emulated with --set hardware=h100-80g-roce\n", File.ReadAllText(Path.Combine(dir, "rows", "whatif.conf")));
+    }
+
+    [Fact]
     public void Validate_WithTwoJobs_WritesTheSameBytesInTheFilesOrder()
     {
         var dir = RepoPaths.TempDir();
