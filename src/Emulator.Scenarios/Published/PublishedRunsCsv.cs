@@ -130,7 +130,8 @@ public static class PublishedRunsCsv
     private static (List<string> Fields, int Last)? JoinedRecord(string[] lines, int first, int columns)
     {
         var record = new System.Text.StringBuilder(lines[first]);
-        for (var j = first + 1; j < lines.Length; j++)
+        // A cell of a few lines is a note; a stray quote would otherwise be re-read against every line after it.
+        for (var j = first + 1; j < Math.Min(lines.Length, first + 1 + MaxLinesInACell); j++)
         {
             record.Append('\n').Append(lines[j]);
             // A line without a quote cannot close the field.
@@ -141,6 +142,9 @@ public static class PublishedRunsCsv
         }
         return null;
     }
+
+    /// <summary>The most lines a quoted cell may run over (a note of a few paragraphs); past it an open quote is a stray one.</summary>
+    private const int MaxLinesInACell = 64;
 
     private static bool IsNumber(string field) =>
         double.TryParse(field, System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out _);
