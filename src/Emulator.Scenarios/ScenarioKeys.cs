@@ -18,7 +18,7 @@ public static class ScenarioKeys
     public static readonly IReadOnlyList<string> PrecisionChoices = ["bf16", "fp16"];
 
     /// <summary>Valid pipeline schedules.</summary>
-    public static readonly IReadOnlyList<string> ScheduleChoices = ["1f1b"];
+    public static readonly IReadOnlyList<string> ScheduleChoices = ["1f1b", "1f1b-megatron-2021"];
 
     /// <summary>Valid data-parallel all-reduce algorithms.</summary>
     public static readonly IReadOnlyList<string> DpAlgorithmChoices = ["ring", "tree"];
@@ -79,7 +79,7 @@ public static class ScenarioKeys
         new("parallel.cp", KeyType.Integer, "Context-parallel size: each sequence split over cp cards that exchange keys/values (training.cp-algorithm); divides seq-len; rank order tp, cp, dp, pp", "2"),
         new("parallel.micro-batch", KeyType.Integer, "Sequences per microbatch per pipeline", "2"),
         new("parallel.global-batch", KeyType.Integer, "Sequences per optimizer step, whole job; a multiple of micro-batch*dp", "64"),
-        new("parallel.schedule", KeyType.Choice, "Pipeline schedule", "1f1b", ScheduleChoices),
+        new("parallel.schedule", KeyType.Choice, "Pipeline schedule: 1f1b, one forward one backward (interleaved with virtual-stages > 1) as Megatron-core runs it with microbatch groups; 1f1b-megatron-2021, the interleaved schedule as Megatron-LM ran it before microbatch groups: the microbatches a multiple of pp, and with exactly pp of them every stage runs all its forwards before its backwards (schedules.py's all_warmup_microbatches); plain 1F1B is the same either way", "1f1b", ScheduleChoices),
         new("parallel.virtual-stages", KeyType.Integer, "Model chunks per stage (interleaved 1F1B, Narayanan et al. 2021); 1 = plain 1F1B", "1"),
         new("parallel.microbatch-group", KeyType.Integer, "Microbatches per group of the interleaved schedule (Megatron-core's --microbatch-group-size-per-virtual-pipeline-stage): between pp and the microbatches, and the last group (what is left) at least pp; lets the microbatches be a non-multiple of pp", "5", DefaultNote: "= parallel.pp"),
         new("parallel.stage-layers", KeyType.IntegerList, "Layers per stage, first to last (pp entries, each >= 1, summing to layers); [] = even split", "[6, 6, 6, 6]"),

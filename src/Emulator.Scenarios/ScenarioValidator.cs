@@ -377,6 +377,12 @@ public static class ScenarioValidator
         if (p.VirtualStages == 1) return;
         if (p.Pp < 2)
             throw v.Fail(["parallel.virtual-stages", "parallel.pp"], "an interleaved schedule needs at least 2 pipeline stages; set virtual-stages = 1 or raise pp");
+        // Megatron-LM's interleaving before microbatch groups took the microbatches p at a time, and refused any other count.
+        if (p.Schedule == "1f1b-megatron-2021" && (p.MicroBatchGroup != p.Pp || microBatches % p.Pp != 0))
+            throw v.Fail(["parallel.schedule", "parallel.virtual-stages", "parallel.pp", "parallel.global-batch", "parallel.microbatch-group"],
+                p.MicroBatchGroup != p.Pp
+                    ? "microbatch groups came with Megatron-core's later schedule, and {parallel.schedule} runs the microbatches pp at a time: remove microbatch-group, or set schedule = 1f1b"
+                    : $"Megatron-LM's interleaved schedule ({{parallel.schedule}}) needs the microbatches (global-batch/(micro-batch*dp) = {microBatches}) a multiple of pp; use e.g. global-batch = {Multiples(p.GlobalBatch, perStep * p.Pp)}, or schedule = 1f1b with microbatch groups, or virtual-stages = 1");
         if (PipelineSchedule.InterleavingProblem(p.Pp, (int)microBatches, p.MicroBatchGroup) is { } problem)
             throw v.Fail(["parallel.virtual-stages", "parallel.pp", "parallel.global-batch", "parallel.microbatch-group"],
                 $"the interleaved schedule runs the {microBatches} microbatches (global-batch/(micro-batch*dp)) in groups of parallel.microbatch-group (default pp), each at least pp long, as Megatron-core does: {problem}; " +

@@ -26,8 +26,11 @@ public static class PipelineSchedule
     /// microbatch_group_size_per_vp_stage; 0 = p, Megatron-LM's only choice): a group goes through chunk 0, then chunk 1, ...;
     /// the last group takes what is left. Backwards visit the same table with the chunks reversed. Warm-up is
     /// (p − stage − 1)·2 + (v − 1)·group forwards (at most m·v), then one forward one backward, then the cool-down backwards.
+    /// With <paramref name="allForwardsFirstWhenMEqualsP"/> (Megatron-LM before microbatch groups, 2021 on), m = p makes every stage's
+    /// warm-up all m·v forwards: "Run all forward passes and then all backward passes if number of microbatches is just the number
+    /// of pipeline stages" (its schedules.py), where the later rule lets the last stages start 1F1B.
     /// </remarks>
-    public static IReadOnlyList<PipeOp> Interleaved(int stage, int stages, int microBatches, int chunks, int group = 0)
+    public static IReadOnlyList<PipeOp> Interleaved(int stage, int stages, int microBatches, int chunks, int group = 0, bool allForwardsFirstWhenMEqualsP = false)
     {
         Check(stage, stages, microBatches);
         if (chunks < 1) throw new ArgumentOutOfRangeException(nameof(chunks), chunks, "chunks must be at least 1");
@@ -36,7 +39,7 @@ public static class PipelineSchedule
         if (InterleavingProblem(stages, microBatches, group) is { } problem) throw new ArgumentException(problem, nameof(group));
         var table = ScheduleTable(microBatches, chunks, group);
         var total = table.Count;
-        var warmup = Math.Min((stages - stage - 1) * 2 + (chunks - 1) * group, total);
+        var warmup = allForwardsFirstWhenMEqualsP && microBatches == stages ? total : Math.Min((stages - stage - 1) * 2 + (chunks - 1) * group, total);
         var ops = new List<PipeOp>(2 * total);
         PipeOp Forward(int k) => new(PipeOpKind.Forward, table[k].MicroBatch, table[k].Chunk);
         PipeOp Backward(int k) => new(PipeOpKind.Backward, table[k].MicroBatch, chunks - 1 - table[k].Chunk);

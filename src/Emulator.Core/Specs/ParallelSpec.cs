@@ -6,7 +6,7 @@ namespace Emulator.Core.Specs;
 /// <param name="Dp">Data-parallel replicas.</param>
 /// <param name="MicroBatch">Sequences per microbatch per pipeline.</param>
 /// <param name="GlobalBatch">Sequences per optimizer step for the whole job.</param>
-/// <param name="Schedule">Pipeline schedule; only "1f1b" so far.</param>
+/// <param name="Schedule">Pipeline schedule: "1f1b" (Megatron-core's, microbatch groups) or "1f1b-megatron-2021" (Megatron-LM's interleaving before groups).</param>
 /// <param name="StageLayers">Layers of each stage, first to last; even split when empty.</param>
 /// <param name="VirtualStages">Model chunks per stage of the interleaved 1F1B schedule (1 = plain 1F1B).</param>
 public sealed record ParallelSpec(

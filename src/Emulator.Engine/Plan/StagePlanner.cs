@@ -304,7 +304,7 @@ public static class StagePlanner
         {
             while (bucketGathers.Count < Math.Min(buckets, paramBuckets.Count)) bucketGathers.Add(Gather(false, paramBuckets[bucketGathers.Count]));
         }
-        var schedule = PipelineSchedule.Interleaved(stage, p.Pp, m, v, p.MicroBatchGroup);
+        var schedule = PipelineSchedule.Interleaved(stage, p.Pp, m, v, p.MicroBatchGroup, allForwardsFirstWhenMEqualsP: p.Schedule == "1f1b-megatron-2021");
         // Interleaved, Megatron-core's schedule dispatches whole chunks (schedules.py's param_sync_func): the first two at the
         // step's start, chunk j when this stage starts forward number F(j - 1) - stage, F(c) being where chunk c's first forward
         // falls, so that every stage dispatches it at about the same time. Otherwise its forward pre-hooks dispatch one bucket

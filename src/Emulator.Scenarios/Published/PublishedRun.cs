@@ -255,6 +255,12 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// charged as megatron-layer-passes (<see cref="RunsMegatronLayerPasses"/>); JAX programs are fused by XLA.</summary>
     public bool RunsEagerAutograd => StackIs("llm-foundry", "torchtitan");
 
+    /// <summary>Whether the stack interleaves as Megatron-LM did before Megatron-core's microbatch groups (parallel.schedule =
+    /// 1f1b-megatron-2021: with as many microbatches as stages, all forwards first): Megatron-LM's own 2021-2022 rows. DeepSpeed's
+    /// engine does not interleave; the Megatron-core stacks' 2024 versions are not pinned down here, and none of their rows has as
+    /// many microbatches as stages.</summary>
+    public bool RunsMegatron2021Interleaving => StackIs("megatron-lm-2021", "megatron-lm-2022");
+
     /// <summary>Whether the stack's layers are Megatron-LM's 2021-2022 layer (its own, or Megatron-DeepSpeed's fork of it), whose unfused
     /// passes (training.megatron-layer-passes) are charged: the QKV bias add (F.linear on a 3-D input before PyTorch 1.12, `output + bias`
     /// after the matmul from 2022), the attention output's permute copy, the dropout masks, the fused layernorm's weight-gradient pass,
@@ -499,6 +505,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  micro-batch = {OrDefault("micro_batch", "1")}\n  global-batch = {Required("global_batch")}\n");
         if (c["cp"] is { Length: > 0 } cp && cp != "1") b.Append(CultureInfo.InvariantCulture, $"  cp = {cp}\n");
         if (VirtualStages > 1) b.Append(CultureInfo.InvariantCulture, $"  virtual-stages = {VirtualStages}\n");
+        if (RunsMegatron2021Interleaving) b.Append("  schedule = 1f1b-megatron-2021\n");
         if (StageLayers.Length > 0) b.Append(CultureInfo.InvariantCulture, $"  stage-layers = [{string.Join(", ", StageLayers)}]\n");
         b.Append("}\ntraining {\n");
         b.Append(CultureInfo.InvariantCulture, $"  precision = {Precision}\n");

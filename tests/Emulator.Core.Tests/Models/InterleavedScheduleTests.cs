@@ -33,6 +33,19 @@ public class InterleavedScheduleTests
         }
     }
 
+    [Theory]
+    [InlineData(false, "F0 F1 F0.1 B0.1 F1.1 B1.1 B0 B1")] // Megatron-core: the last stage's warm-up is (v − 1)·group = 2 forwards
+    [InlineData(true, "F0 F1 F0.1 F1.1 B0.1 B1.1 B0 B1")]  // Megatron-LM before groups: m = p runs every forward first
+    public void Interleaved_AsManyMicrobatchesAsStages_LastStage(bool megatron2021, string expected) =>
+        Assert.Equal(expected, string.Join(" ", PipelineSchedule.Interleaved(1, 2, 2, 2, allForwardsFirstWhenMEqualsP: megatron2021)));
+
+    [Fact]
+    public void Interleaved_Megatron2021Rule_ChangesNothingWhenMicrobatchesExceedStages()
+    {
+        for (var stage = 0; stage < 4; stage++)
+            Assert.Equal(PipelineSchedule.Interleaved(stage, 4, 8, 2), PipelineSchedule.Interleaved(stage, 4, 8, 2, allForwardsFirstWhenMEqualsP: true));
+    }
+
     [Fact]
     public void Interleaved_OneChunk_IsPlainOneFOneB()
     {

@@ -368,6 +368,14 @@ public class PublishedRunTests
         Assert.Contains($"eager-backward-passes = {expected}\n", Row(("stack", stack)).ToScenarioText());
 
     [Theory]
+    [InlineData("megatron-lm-2021", true)]   // schedules.py before microbatch groups: all_warmup_microbatches when m = p
+    [InlineData("megatron-lm-2022", true)]
+    [InlineData("nemo-2024", false)]
+    [InlineData("megatron-deepspeed-2022", false)] // DeepSpeed's engine does not interleave
+    public void Schedule_IsMegatron2021sForMegatronLmRows(string stack, bool megatron2021) =>
+        Assert.Equal(megatron2021, Row(("stack", stack)).ToScenarioText().Contains("  schedule = 1f1b-megatron-2021\n", StringComparison.Ordinal));
+
+    [Theory]
     [InlineData("megatron-deepspeed-2022", "true")]   // BLOOM's Megatron-DeepSpeed layer: QKV bias add, copies, Apex's layernorm, forks
     [InlineData("megatron-deepspeed-2021", "true")]   // MT-NLG's, the same layer code
     [InlineData("megatron-lm-2021", "true")]          // the layer Megatron-DeepSpeed forked

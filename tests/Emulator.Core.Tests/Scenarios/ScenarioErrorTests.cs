@@ -607,6 +607,16 @@ public class ScenarioErrorTests
     }
 
     [Fact]
+    public void Megatron_2021_interleaving_takes_microbatches_pp_at_a_time()
+    {
+        // 6/(1*2) = 3 microbatches on 2 stages: Megatron-LM's interleaving refused them; Megatron-core's groups run them (one group of 3).
+        var m = Fails(("parallel.schedule", "1f1b-megatron-2021"), ("parallel.virtual-stages", "2"), ("parallel.global-batch", "6"));
+        Has(m, "parallel.schedule = 1f1b-megatron-2021", "a multiple of pp", "global-batch = 4 or 8", "schedule = 1f1b with microbatch groups");
+        m = Fails(("parallel.schedule", "1f1b-megatron-2021"), ("parallel.virtual-stages", "2"), ("parallel.global-batch", "6"), ("parallel.microbatch-group", "3"));
+        Has(m, "microbatch groups came with Megatron-core's later schedule", "remove microbatch-group, or set schedule = 1f1b");
+    }
+
+    [Fact]
     public void Megatron_layer_passes_need_a_serial_layer()
     {
         var m = Fails(("training.megatron-layer-passes", "true"), ("model.parallel-layers", "true"));
