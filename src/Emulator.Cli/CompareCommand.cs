@@ -58,7 +58,14 @@ public static class CompareCommand
             stderr.WriteLine($"error: {e.Message}");
             return ExitCodes.BadInput;
         }
-        Print(ValidationComparison.Of(before, after), minChange / 100, stdout);
+        var comparison = ValidationComparison.Of(before, after);
+        // Two validations with no emulated row in common (say, of two different runs files) leave nothing to set side by side.
+        if (comparison.Common.Count == 0 && comparison.SkippedAfter.Count == 0 && comparison.SkippedBefore.Count == 0)
+        {
+            stderr.WriteLine($"error: {paths[0]} and {paths[1]} have no emulated row id in common, so there is nothing to compare; give two validations of the same runs file (or of overlapping --only selections)");
+            return ExitCodes.BadInput;
+        }
+        Print(comparison, minChange / 100, stdout);
         return ExitCodes.Ok;
     }
 

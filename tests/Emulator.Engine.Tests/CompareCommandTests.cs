@@ -176,4 +176,18 @@ public class CompareCommandTests
         Assert.True(exit == 0, err);
         Assert.Contains("only in before: 11 rows (r2, r3, r4, r5, r6, r7, r8, r9, r10, r11, ...)", output);
     }
+
+    [Fact]
+    public void Compare_TwoValidationsWithNoRowInCommon_Exits2SayingSo()
+    {
+        // Validations of two different runs files: every row in one file only, "0 rows in both" and exit 0 told nothing.
+        var dir = RepoPaths.TempDir();
+        var before = Validation(dir, "before.json", ("a", "p", "mfu", 0.01));
+        var after = Validation(dir, "after.json", ("b", "p", "mfu", 0.02));
+
+        var (exit, _, err) = CliRunner.Run("compare", before, after);
+
+        Assert.Equal(2, exit);
+        Assert.Contains("no emulated row id in common, so there is nothing to compare", err);
+    }
 }
