@@ -47,10 +47,10 @@ public static class RowEmulation
         var setsInterleaving = overridden.Contains("parallel.virtual-stages");
         if (!run.PublishesVirtualStages && !setsInterleaving)
             notes.Add(run.VirtualStages > 1 ? $"interleaving factor not published: ran {run.VirtualStages} virtual stages" : "interleaving factor not published: ran plain 1F1B");
-        // A stack without its own calibration runs with the nearest documented one (data/README.md).
         // The row's stack facts are read off its CSV preset; a --set card changes the hardware beneath them, not them.
         if (overridden.Contains("hardware"))
             notes.Add($"hardware replaced by --set: the stack's facts that depend on the card (such as its attention figure) are still those for {run.Preset}, under which the row is also grouped");
+        // A stack without its own calibration runs with the nearest documented one (data/README.md).
         var stack = SoftwareStacks.Nearest(run.Stack, Path.GetFullPath(dir), run.SourceDirectory);
         if (stack != run.Stack) notes.Add($"{BorrowedStackNote}{run.Stack}: used {stack}");
         var note = string.Join("; ", notes);

@@ -144,21 +144,15 @@ public static class ScenarioValidator
         if (s.Training.Optimizer == OptimizerKind.EagerAdamW && s.Training.ZeroStage != 3)
             throw v.Fail(["training.optimizer", "training.zero-stage"],
                 "eager-adamw steps the fp32 shards FSDP holds (no separate master weights), and {training.zero-stage} does not shard the parameters: set optimizer = fused-adam, or zero-stage = 3");
-        if (s.Training.FsdpGradientPasses && s.Training.ZeroStage != 3)
-            throw v.Fail(["training.fsdp-gradient-passes", "training.zero-stage"],
-                "FSDP's passes over each unit's unsharded gradient (training.fsdp-gradient-passes) belong to fully sharded data parallelism, and {training.zero-stage} does not shard the parameters: set fsdp-gradient-passes = false, or zero-stage = 3");
-        if (s.Training.FsdpRootHooks && s.Training.ZeroStage != 3)
-            throw v.Fail(["training.fsdp-root-hooks", "training.zero-stage"],
-                "FSDP's root-unit hooks (training.fsdp-root-hooks: the last layer's gather prefetched for backward, the reduce-scatters awaited at each backward's end) belong to fully sharded data parallelism, and {training.zero-stage} does not shard the parameters: set fsdp-root-hooks = false, or zero-stage = 3");
-        if (s.Training.FsdpShardPasses && s.Training.ZeroStage != 3)
-            throw v.Fail(["training.fsdp-shard-passes", "training.zero-stage"],
-                "FSDP's passes over each unit's shard (training.fsdp-shard-passes: the 2-byte cast before each gather, the reduced shard's post-division and accumulation) belong to fully sharded data parallelism, and {training.zero-stage} does not shard the parameters: set fsdp-shard-passes = false, or zero-stage = 3");
+        FsdpOnly(s, v, s.Training.FsdpGradientPasses, "fsdp-gradient-passes", "FSDP's passes over each unit's unsharded gradient (training.fsdp-gradient-passes)");
+        FsdpOnly(s, v, s.Training.FsdpRootHooks, "fsdp-root-hooks",
+            "FSDP's root-unit hooks (training.fsdp-root-hooks: the last layer's gather prefetched for backward, the reduce-scatters awaited at each backward's end)");
+        FsdpOnly(s, v, s.Training.FsdpShardPasses, "fsdp-shard-passes",
+            "FSDP's passes over each unit's shard (training.fsdp-shard-passes: the 2-byte cast before each gather, the reduced shard's post-division and accumulation)");
         if (s.Training.FsdpShardPasses && s.Training.GradAccumulation != GradAccumulation.Fused)
             throw v.Fail(["training.fsdp-shard-passes", "training.grad-accumulation"],
                 "training.fsdp-shard-passes charges FSDP's own accumulation into the saved gradient shard, and {training.grad-accumulation} charges another: set grad-accumulation = fused, or fsdp-shard-passes = false");
-        if (s.Training.Fsdp2Copies && s.Training.ZeroStage != 3)
-            throw v.Fail(["training.fsdp2-copies", "training.zero-stage"],
-                "FSDP2's copies around its gathers and reduce-scatters (training.fsdp2-copies) belong to fully sharded data parallelism, and {training.zero-stage} does not shard the parameters: set fsdp2-copies = false, or zero-stage = 3");
+        FsdpOnly(s, v, s.Training.Fsdp2Copies, "fsdp2-copies", "FSDP2's copies around its gathers and reduce-scatters (training.fsdp2-copies)");
         // A later source turning FlashAttention on (a --set over a published row) overrides the unfused softmax's rule; set together, they contradict.
         if (s.Training.Softmax != SoftmaxRule.Fused && s.Training.FlashAttention && v.RankOf("training.softmax") >= v.RankOf("training.flash-attention"))
             throw v.Fail(["training.softmax", "training.flash-attention"],
@@ -255,8 +249,16 @@ public static class ScenarioValidator
         Fraction(v, "card.efficiency.memory", c.MemoryEfficiency);
         if (c.KernelOverhead.Ps < 0) throw v.Fail("card.efficiency.kernel-overhead", "must be >= 0");
         if (c.KernelOverhead.Ps > MaxLatencyPs) throw v.Fail("card.efficiency.kernel-overhead", "at most 1s: a kernel's launch cost is microseconds (check the unit)");
-
     }
+
+    /// <summary>Refuses a training.KEY that charges PyTorch FSDP's work (<paramref name="what"/>) on a run whose zero stage shards no parameters.</summary>
+    private static void FsdpOnly(Scenario s, ValidationContext v, bool on, string key, string what)
+    {
+        if (on && s.Training.ZeroStage != 3)
+            throw v.Fail(["training." + key, "training.zero-stage"],
+                what + " belong to fully sharded data parallelism, and {training.zero-stage} does not shard the parameters: set " + key + " = false, or zero-stage = 3");
+    }
+
     private static void CheckEmulation(Scenario s, ValidationContext v)
     {
         var e = s.Emulation;

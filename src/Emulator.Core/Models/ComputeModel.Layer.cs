@@ -67,7 +67,7 @@ public static partial class ComputeModel
     {
         var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
         var normAndFork = Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H) + MoreBytes(c, 2 * g.ReplicatedTokens * g.H);
-        var attention = normAndFork + Elementwise(c, 2 * 2 * g.Tokens * g.QkvWidth / g.Tp);
+        var attention = normAndFork + QkvPass(c, g);
         return new LayerWork(attention, m.ParallelLayers ? WorkCost.Zero : normAndFork);
     }
 
@@ -80,7 +80,7 @@ public static partial class ComputeModel
     public static LayerWork MegatronForwardPasses(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, bool hiddenDropout, int cp = 1)
     {
         var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
-        var qkvBias = m.LinearBiases ? Elementwise(c, 2 * 2 * g.Tokens * g.QkvWidth / g.Tp) : WorkCost.Zero;
+        var qkvBias = m.LinearBiases ? QkvPass(c, g) : WorkCost.Zero;
         var context = Elementwise(c, 2 * 2 * g.Tokens * g.A / g.Tp);
         var mask = hiddenDropout ? MoreBytes(c, g.ReplicatedTokens * g.H) : WorkCost.Zero;
         return new LayerWork(qkvBias + context + mask, mask);
@@ -100,7 +100,7 @@ public static partial class ComputeModel
         var fork = hiddenDropout
             ? Elementwise(c, 2 * 3 * g.ReplicatedTokens * g.H) + MoreBytes(c, g.ReplicatedTokens * g.H)
             : MoreBytes(c, 2 * g.ReplicatedTokens * g.H);
-        var qkvCat = Elementwise(c, 2 * 2 * g.Tokens * g.QkvWidth / g.Tp);
+        var qkvCat = QkvPass(c, g);
         return new LayerWork(layerNormWeights + fork + qkvCat, layerNormWeights + fork);
     }
 
@@ -143,7 +143,7 @@ public static partial class ComputeModel
     public static LayerWork QkvViewsBackward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, int cp = 1, bool fusedRope = false)
     {
         var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
-        var work = Elementwise(c, 2 * 2 * g.Tokens * g.QkvWidth / g.Tp);
+        var work = QkvPass(c, g);
         if (!fusedRope) return new LayerWork(work, WorkCost.Zero);
         foreach (var columns in new[] { g.A, g.KvWidth })
         {
@@ -176,8 +176,12 @@ public static partial class ComputeModel
     {
         if (!m.QkvBias || m.LinearBiases || inGemm) return LayerWork.Zero;
         var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
-        return new LayerWork(Elementwise(c, 2 * 2 * g.Tokens * g.QkvWidth / g.Tp), WorkCost.Zero);
+        return new LayerWork(QkvPass(c, g), WorkCost.Zero);
     }
+
+    /// <summary>One kernel reading and writing 2 B an element of this rank's QKV output: a bias add after the GEMM, or the split's
+    /// backward cat.</summary>
+    private static WorkCost QkvPass(CardSpec c, LayerShape g) => Elementwise(c, 2 * 2 * g.Tokens * g.QkvWidth / g.Tp);
 
     /// <summary><paramref name="bytes"/> more for a kernel already charged: their HBM time, no launch.</summary>
     private static WorkCost MoreBytes(CardSpec c, double bytes)

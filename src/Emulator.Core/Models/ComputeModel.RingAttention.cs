@@ -32,12 +32,12 @@ public static partial class ComputeModel
     /// <summary>Ring attention's extra kernels in one layer's forward (also rerun by any recompute of the attention core) and backward.</summary>
     public static (WorkCost Forward, WorkCost Backward) RingAttentionPasses(CardSpec c, ModelSpec m, int tp, int microBatch, int cp, CpMerge merge)
     {
-        var tokens = Tokens(m, microBatch, cp);
         if (cp == 1) return (WorkCost.Zero, WorkCost.Zero);
+        var tokens = Tokens(m, microBatch, cp);
         double heads = (double)m.Heads / Tp(tp);
         var outputs = tokens * m.AttentionWidth / Tp(tp);
         var keys = tokens * m.KvWidthAcross(tp) / Tp(tp);
-        var launches = new WorkCost(0, 0, cp - 1, c.KernelOverhead * (cp - 1));
+        var launches = Launches(c, cp - 1);
         var steps = cp - 1;
 
         var forward = launches + Elementwise(c, 8 * keys);
