@@ -202,13 +202,22 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>Whether the stack runs backward's tensor-parallel collectives beside the GEMMs that do not need them: Megatron-LM from
     /// 2022 (its asynchronous input-gradient all-reduce, Korthikanti et al. 2022 §6.2) and what is built on Megatron-core's same
     /// linear layers (MindSpeed-LLM, NeMo, Megatron-Bridge); the 2021 generations and the forks of them (Megatron-DeepSpeed) block on them.</summary>
-    public bool OverlapsTpBackward =>
-        IsMegatronCore
-        || (StackIs("megatron-lm-")
-            && int.TryParse(Stack["megatron-lm-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var year) && year >= 2022);
+    public bool OverlapsTpBackward => IsMegatronCore || MegatronLmYear >= 2022;
 
-    /// <summary>Whether the stack trains through Megatron-core (its linear layers, schedules and p2p): MindSpeed-LLM, NeMo, Megatron-Bridge.</summary>
-    private bool IsMegatronCore => StackIs("mindspeed-llm", "megatron-core", "nemo", "megatron-bridge");
+    /// <summary>Whether the stack trains through Megatron-core (its linear layers, schedules and p2p): MindSpeed-LLM, NeMo, Megatron-Bridge,
+    /// and Megatron-LM from 2024, whose training script builds Megatron-core's models unless told `--use-legacy-models`.</summary>
+    private bool IsMegatronCore => StackIs("mindspeed-llm", "megatron-core", "nemo", "megatron-bridge") || MegatronLmYear >= 2024;
+
+    /// <summary>The year of a `megatron-lm-YYYY` stack; 0 for any other stack.</summary>
+    private int MegatronLmYear =>
+        StackIs("megatron-lm-") && int.TryParse(Stack["megatron-lm-".Length..], NumberStyles.None, CultureInfo.InvariantCulture, out var year) ? year : 0;
+
+    /// <summary>Whether the stack's published runs are NVIDIA's own Megatron-core benchmarks, which run Transformer Engine with every
+    /// overlap on: NeMo-Launcher's configs (overlap_grad_sync, overlap_param_sync, ub_tp_comm_overlap; the nemo-2024 rows' notes) and
+    /// Megatron-LM's 2024 scaling runs ("We perform fine-grained overlapping of data-parallel (`--overlap-grad-reduce
+    /// --overlap-param-gather`), tensor-parallel (`--tp-comm-overlap`) ... with computation", its README from mid-2024), which
+    /// Megatron-core and Megatron-Bridge rows are taken to share.</summary>
+    private bool RunsNvidiaOverlaps => StackIs("nemo", "megatron-core", "megatron-bridge") || MegatronLmYear >= 2024;
 
     /// <summary>Whether, without sequence parallelism, pipeline sends carry 1/t of the tensor and the receiver gathers it: Megatron-LM's
     /// scatter/gather to 2022 and DeepSpeed; Megatron-core's p2p sends whole tensors (p2p_communication._communicate).</summary>
@@ -219,15 +228,15 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     public bool RegathersTpInputs => !IsJax;
 
     /// <summary>Whether the stack reduces gradients in buckets during the last backward and, under its distributed optimizer, gathers
-    /// the updated parameters beside the next forward: NeMo's launcher configs set overlap_grad_sync and overlap_param_sync (the
-    /// nemo-2024 rows' notes); the others' published runs do not say, or (Megatron-LM 2021-2022, DeepSpeed) predate the options.</summary>
-    public bool OverlapsDataParallel => StackIs("nemo");
+    /// the updated parameters beside the next forward: NVIDIA's Megatron-core benchmarks (<see cref="RunsNvidiaOverlaps"/>); the others'
+    /// published runs do not say, or (Megatron-LM 2021-2022, DeepSpeed) predate the options.</summary>
+    public bool OverlapsDataParallel => RunsNvidiaOverlaps;
 
-    /// <summary>Whether the stack runs forward's tensor-parallel collectives beside the GEMMs: NeMo's launcher configs set
-    /// ub_tp_comm_overlap (Transformer Engine's userbuffers; the nemo-2024 rows' notes), and MindSpeed-LLM's README figures were
+    /// <summary>Whether the stack runs forward's tensor-parallel collectives beside the GEMMs: NVIDIA's Megatron-core benchmarks
+    /// (Transformer Engine's userbuffers; <see cref="RunsNvidiaOverlaps"/>), and MindSpeed-LLM's README figures were
     /// measured with mc2 on ("表中为开启mc2特性后预训练实测性能": each all-gather or reduce-scatter fused with its matmul); it needs
     /// sequence parallelism. The stack's default where the row's `tp_comm_overlap` column is empty (<see cref="OverlapTpForward"/>).</summary>
-    public bool StackOverlapsTpForward => StackIs("nemo", "mindspeed-llm") && SequenceParallel.Equals("true", StringComparison.OrdinalIgnoreCase);
+    public bool StackOverlapsTpForward => (RunsNvidiaOverlaps || StackIs("mindspeed-llm")) && SequenceParallel.Equals("true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The `overlap-tp-forward` value of the row's scenario: the `tp_comm_overlap` column as written (so a bad value is refused
     /// like any key's), or the stack's default (<see cref="StackOverlapsTpForward"/>) where it is empty. The column says what the run's own
@@ -316,7 +325,8 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// kernel, and the first FlashAttention reaches 25-40% of an A100's peak (Dao 2023, FlashAttention-2's abstract): the middle of
     /// that range. On Hopper the tables presumably ran the same kernel (h100new.md holds both cards' rows, on one image) through the
     /// pre-MLIR Triton, whose Ampere-style mma.sync reaches about 2/3 of Hopper's tensor-core peak (FlashAttention-3's announcement):
-    /// derived, assuming the kernel keeps its A100 fraction of that ceiling. NeMo runs attention through Transformer Engine, which
+    /// derived, assuming the kernel keeps its A100 fraction of that ceiling. NVIDIA's Megatron-core benchmarks (NeMo, Megatron-LM
+    /// from 2024; <see cref="RunsNvidiaOverlaps"/>) run attention through Transformer Engine, which
     /// picks cuDNN's fused attention on Hopper ("to give FusedAttention preference on Hopper+ for performance reasons"), measured at
     /// 490.3 TFLOP/s causal BF16 forward and backward, head width 128, 8k tokens (NVIDIA/cudnn-frontend benchmark_results.csv; GPU
     /// and cuDNN version not stated, its README locks clocks): 0.4955 of 989.4, taken for every sequence length. Elsewhere null:
@@ -329,7 +339,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         StackIs("llm-foundry") && IsHopper && AttentionKernel == "flash2" ? FlashAttention2HopperAttention
         : StackIs("llm-foundry") && Preset.StartsWith("a100", StringComparison.Ordinal) ? LlmFoundryA100Attention
         : StackIs("llm-foundry") && IsHopper ? LlmFoundryA100Attention * MmaSyncShareOfHopperPeak
-        : StackIs("nemo") && IsHopper ? CudnnHopperAttention
+        : RunsNvidiaOverlaps && IsHopper ? CudnnHopperAttention
         : null;
 
     /// <summary>The `attn_impl` column: the attention kernel the run's scripts name, lower-case; empty when the row does not say (the

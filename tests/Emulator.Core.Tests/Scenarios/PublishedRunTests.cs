@@ -27,6 +27,9 @@ public class PublishedRunTests
     [InlineData("nemo-2024", "h100-80g-roce", 0.4955)]        // Transformer Engine picks cuDNN's fused attention on Hopper
     [InlineData("nemo-2024", "h200-141g-ib", 0.4955)]
     [InlineData("nemo-2024", "a100-80g-selene", null)]        // TE prefers FlashAttention before Hopper: no figure taken
+    [InlineData("megatron-lm-2024", "h100-80g-roce", 0.4955)] // Megatron-core's layers, Transformer Engine's attention
+    [InlineData("megatron-core-2025", "h100-80g-roce", 0.4955)]
+    [InlineData("megatron-lm-2023", "h100-80g-roce", null)]   // before Megatron-LM's scripts built Megatron-core's models
     public void FusedAttention_TakesAnEfficiency_OnlyWherePublishedFiguresGiveOneForTheKernelAndCard(string stack, string preset, double? efficiency)
     {
         var row = Row(("stack", stack), ("preset", preset));
@@ -159,6 +162,9 @@ public class PublishedRunTests
     [InlineData("nemo-2024", "true", "", "true")]             // NeMo's ub_tp_comm_overlap
     [InlineData("megatron-lm-2022", "true", "", "false")]     // Megatron-LM 2022 blocks on them
     [InlineData("megatron-lm-2022", "true", "true", "true")]  // the column says what the run's config did
+    [InlineData("megatron-lm-2024", "true", "", "true")]      // Megatron-LM's 2024 scaling runs: --tp-comm-overlap
+    [InlineData("megatron-bridge-2025", "true", "", "true")]
+    [InlineData("megatron-lm-2023", "true", "", "false")]
     public void ForwardTpOverlap_FollowsTheColumn_OrTheStacksDefault(string stack, string sequenceParallel, string column, string expected)
     {
         var row = Row(("stack", stack), ("sequence_parallel", sequenceParallel), ("tp_comm_overlap", column));
@@ -297,6 +303,21 @@ public class PublishedRunTests
     [InlineData("nemo-2024", "true")]
     public void FlashAttention_IsTheStacks(string stack, string expected) =>
         Assert.Contains($"flash-attention = {expected}\n", Row(("stack", stack)).ToScenarioText());
+
+    [Theory]
+    [InlineData("nemo-2024", "1", "true", "true", "false")]           // NeMo-Launcher's overlap_grad_sync, overlap_param_sync
+    [InlineData("megatron-lm-2024", "1", "true", "true", "false")]    // the 2024 README: --overlap-grad-reduce --overlap-param-gather
+    [InlineData("megatron-core-2024", "0", "true", "false", "false")] // no distributed optimizer: nothing to gather
+    [InlineData("megatron-lm-2023", "1", "false", "false", "true")]   // legacy models: Megatron-LM's own scatter/gather sends
+    [InlineData("megatron-lm-2022", "1", "false", "false", "true")]
+    [InlineData("mindspeed-llm-2025", "1", "false", "false", "false")] // Megatron-core's p2p, but its scripts set no overlap
+    public void DataParallelOverlapAndPipelineSends_AreTheStacks(string stack, string zero, string grads, string parameters, string scatterGather)
+    {
+        var text = Row(("stack", stack), ("zero", zero)).ToScenarioText();
+        Assert.Contains($"  overlap-grad-reduce = {grads}\n", text, StringComparison.Ordinal);
+        Assert.Contains($"  overlap-param-gather = {parameters}\n", text, StringComparison.Ordinal);
+        Assert.Contains($"  scatter-gather-sends = {scatterGather}\n", text, StringComparison.Ordinal);
+    }
 
     [Fact]
     public void DeepSpeedBf16_BeyondZeroOne_IsNotItsBf16Optimizer()
