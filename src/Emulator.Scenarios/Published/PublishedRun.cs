@@ -124,22 +124,24 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         }
     }
 
-    /// <summary>Whether the stack fuses attention (FlashAttention, 2023 on); the 2021-2022 Megatron generations did not, nor did MaxText
-    /// before its Pallas flash kernel (November 2023): its 2023 model ran dot_product_attention, the scores through HBM.</summary>
-    public bool UsesFlashAttention => !IsMegatron2021To2022 && !StackIs("maxtext-2023");
+    /// <summary>Whether the stack fuses attention (FlashAttention, 2023 on); Megatron-LM's own layer did not by default until Megatron-core
+    /// (its 2023 `--use-flash-attn` was opt-in), nor did MaxText before its Pallas flash kernel (November 2023): its 2023 model ran
+    /// dot_product_attention, the scores through HBM.</summary>
+    public bool UsesFlashAttention => !IsLegacyMegatron && !StackIs("maxtext-2023");
 
-    /// <summary>Megatron-LM of 2021-2022 and the Megatron-DeepSpeed forks of it.</summary>
-    private bool IsMegatron2021To2022 => StackIs("megatron-lm-2021", "megatron-lm-2022", "megatron-deepspeed-2021", "megatron-deepspeed-2022");
+    /// <summary>Megatron-LM's own layer (megatron/model/transformer.py), 2021 to 2023, and the Megatron-DeepSpeed forks of it of 2021-2022:
+    /// Megatron-LM's scripts built Megatron-core's models only from 2024 (`--use-legacy-models` to opt out).</summary>
+    private bool IsLegacyMegatron => MegatronLmYear is >= 2021 and <= 2023 || StackIs("megatron-deepspeed-2021", "megatron-deepspeed-2022");
 
     /// <summary>How the stack's unfused attention runs its softmax: BigScience's Megatron-DeepSpeed as its 2022-02-28 benchmarks ran it
     /// (megatron/model/fused_softmax.py at 51ac6022) skipped the fused kernel for some shapes through an argument-order bug
     /// (training.softmax = bigscience-2022-02, decided on the final plan); the other stacks' rows run the fused kernel.</summary>
     public string Softmax => StackIs("megatron-deepspeed-2022") ? "bigscience-2022-02" : "fused";
 
-    /// <summary>Whether the stack trains with dropout: the 2021-2022 Megatron generations keep Megatron-LM's defaults (0.1 on attention and
-    /// hidden states; BLOOM's script sets neither); the later stacks train without (Llama has none, MindSpeed-LLM's scripts pass 0.0,
+    /// <summary>Whether the stack trains with dropout: Megatron-LM's own layer (2021-2023) and its 2021-2022 forks keep Megatron-LM's defaults
+    /// (0.1 on attention and hidden states; BLOOM's script sets neither); the later stacks train without (Llama has none, MindSpeed-LLM's scripts pass 0.0,
     /// MaxText's dropout_rate is 0, llm-foundry's MPT configs default theirs to 0).</summary>
-    public bool UsesDropout => IsMegatron2021To2022;
+    public bool UsesDropout => IsLegacyMegatron;
 
     /// <summary>How the stack runs context parallelism: Meta's 2024 stack all-gathers keys and values before attention, exposed
     /// (Llama 3, Dubey et al. 2024, §3.3.2); the others use ring attention.</summary>
@@ -260,21 +262,21 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>Whether the stack's layers run backward as eager PyTorch autograd with nothing fused around the GEMMs and attention:
     /// llm-foundry's MPT blocks (torch's LayerNorm, whose weight gradient is a kernel of its own; residual adds, whose forks autograd
     /// sums; the fused QKV projection split by chunk, whose backward is a cat) and torchtitan's Llama blocks (RMSNorm's weight
-    /// gradient, the forks, the three projections' input gradients summed). Megatron-LM 2021-2022's layers run such passes too,
+    /// gradient, the forks, the three projections' input gradients summed). Megatron-LM's own 2021-2023 layers run such passes too,
     /// charged as megatron-layer-passes (<see cref="RunsMegatronLayerPasses"/>); JAX programs are fused by XLA.</summary>
     public bool RunsEagerAutograd => StackIs("llm-foundry", "torchtitan");
 
     /// <summary>Whether the stack interleaves as Megatron-LM did before Megatron-core's microbatch groups (parallel.schedule =
-    /// 1f1b-megatron-2021: with as many microbatches as stages, all forwards first): Megatron-LM's own 2021-2022 rows. DeepSpeed's
+    /// 1f1b-megatron-2021: with as many microbatches as stages, all forwards first): Megatron-LM's own 2021-2023 rows. DeepSpeed's
     /// engine does not interleave; the Megatron-core stacks' 2024 versions are not pinned down here, and none of their rows has as
     /// many microbatches as stages.</summary>
-    public bool RunsMegatron2021Interleaving => StackIs("megatron-lm-2021", "megatron-lm-2022");
+    public bool RunsMegatron2021Interleaving => MegatronLmYear is >= 2021 and <= 2023;
 
-    /// <summary>Whether the stack's layers are Megatron-LM's 2021-2022 layer (its own, or Megatron-DeepSpeed's fork of it), whose unfused
+    /// <summary>Whether the stack's layers are Megatron-LM's own layer (2021-2023, or Megatron-DeepSpeed's 2021-2022 fork of it), whose unfused
     /// passes (training.megatron-layer-passes) are charged: the QKV bias add (F.linear on a 3-D input before PyTorch 1.12, `output + bias`
     /// after the matmul from 2022), the attention output's permute copy, the dropout masks, the fused layernorm's weight-gradient pass,
     /// autograd's residual-fork sums and the QKV split's cat (read in both repositories' transformer.py and mpu/layers.py).</summary>
-    public bool RunsMegatronLayerPasses => IsMegatron2021To2022;
+    public bool RunsMegatronLayerPasses => IsLegacyMegatron;
 
     /// <summary>Whether the stack's Llama blocks run their norms, rotary embedding, key/value repeat and SwiGLU as eager PyTorch ops:
     /// torchtitan's 2024 model (compile false in its A100 configs, norm_type rmsnorm at their later 2024 revisions; in April

@@ -283,6 +283,8 @@ public class PublishedRunTests
 
     [Theory]
     [InlineData("megatron-lm-2021", "true")]          // Megatron-LM's defaults: 0.1 on attention and hidden states
+    [InlineData("megatron-lm-2023", "true")]
+    [InlineData("megatron-lm-2024", "false")]
     [InlineData("megatron-deepspeed-2022", "true")]   // BLOOM's script sets neither
     [InlineData("meta-2024", "false")]                // Llama has no dropout
     [InlineData("mindspeed-llm-2025", "false")]       // its scripts pass --attention-dropout 0.0 --hidden-dropout 0.0
@@ -297,6 +299,8 @@ public class PublishedRunTests
 
     [Theory]
     [InlineData("megatron-lm-2022", "false")]
+    [InlineData("megatron-lm-2023", "false")]         // --use-flash-attn was opt-in in Megatron-LM's own layer
+    [InlineData("megatron-lm-2024", "true")]
     [InlineData("megatron-deepspeed-2022", "false")]
     [InlineData("maxtext-2023", "false")]             // dot_product_attention: MaxText's Pallas flash kernel came in November 2023
     [InlineData("maxtext-2024", "true")]
@@ -391,6 +395,8 @@ public class PublishedRunTests
     [Theory]
     [InlineData("megatron-lm-2021", true)]   // schedules.py before microbatch groups: all_warmup_microbatches when m = p
     [InlineData("megatron-lm-2022", true)]
+    [InlineData("megatron-lm-2023", true)]   // microbatch groups came with Megatron-core's 2024 schedules
+    [InlineData("megatron-lm-2024", false)]
     [InlineData("nemo-2024", false)]
     [InlineData("megatron-deepspeed-2022", false)] // DeepSpeed's engine does not interleave
     public void Schedule_IsMegatron2021sForMegatronLmRows(string stack, bool megatron2021) =>
@@ -401,6 +407,8 @@ public class PublishedRunTests
     [InlineData("megatron-deepspeed-2021", "true")]   // MT-NLG's, the same layer code
     [InlineData("megatron-lm-2021", "true")]          // the layer Megatron-DeepSpeed forked
     [InlineData("megatron-lm-2022", "true")]          // output + bias after the matmul, the same permute, split and forks
+    [InlineData("megatron-lm-2023", "true")]          // the same legacy layer; Megatron-core's models only from 2024
+    [InlineData("megatron-lm-2024", "false")]
     [InlineData("nemo-2024", "false")]                // Megatron-core with Transformer Engine's fused layers
     [InlineData("llm-foundry-2023", "false")]
     public void MegatronLayerPasses_AreMegatronLm2021To2022s(string stack, string expected) =>
