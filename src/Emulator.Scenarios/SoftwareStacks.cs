@@ -16,13 +16,16 @@ public static class SoftwareStacks
 
     /// <summary>Families that fork another's kernels: Megatron-DeepSpeed (Microsoft's and BigScience's) is Megatron-LM of 2021 with
     /// DeepSpeed's pipeline engine and ZeRO around the same fused kernels; Megatron-core is Megatron-LM's library, and NeMo and
-    /// Megatron-Bridge train through it. Without a calibration of their own they run at Megatron-LM's.</summary>
+    /// Megatron-Bridge train through it. Without a calibration of their own they run at Megatron-LM's. MindFormers, Huawei's
+    /// MindSpore stack, is no fork, but its matmuls are CANN's on the same Ascend cards as MindSpeed-LLM's (Huawei's PyTorch
+    /// stack): it runs at MindSpeed-LLM's scale, not at generic's, which stands for no stack known on any card.</summary>
     private static readonly IReadOnlyDictionary<string, string> ForkOf = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["megatron-deepspeed"] = "megatron-lm",
         ["megatron-core"] = "megatron-lm",
         ["nemo"] = "megatron-lm",
         ["megatron-bridge"] = "megatron-lm",
+        ["mindformers"] = "mindspeed-llm",
     };
 
     /// <summary><paramref name="stack"/> itself when it has a file; else the same family's stack nearest in year (megatron-lm-2023 →

@@ -13,6 +13,7 @@ public class SoftwareStacksTests
     [InlineData("megatron-deepspeed-2022", "megatron-lm-2021")]
     [InlineData("nemo-2024", "megatron-lm-2021")]            // trains through Megatron-core
     [InlineData("megatron-core-2024", "megatron-lm-2021")]
+    [InlineData("mindformers-2024", "mindspeed-llm-2025")]  // CANN's matmuls on the same Ascend cards
     [InlineData("jax-pathways-2022", "generic")]
     public void Nearest_SameFamilyClosestYear_ElseTheFamilyItForks_ElseGeneric(string stack, string expected)
     {
