@@ -411,7 +411,7 @@ public class PublishedRunTests
     [InlineData("megatron-lm-2024", "false")]
     [InlineData("nemo-2024", "false")]                // Megatron-core with Transformer Engine's fused layers
     [InlineData("llm-foundry-2023", "false")]
-    public void MegatronLayerPasses_AreMegatronLm2021To2022s(string stack, string expected) =>
+    public void MegatronLayerPasses_AreMegatronLmsOwnLayers(string stack, string expected) =>
         Assert.Contains($"megatron-layer-passes = {expected}\n", Row(("stack", stack)).ToScenarioText());
 
     [Theory]
