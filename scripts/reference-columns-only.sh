@@ -2,7 +2,7 @@
 # How the unseen rows fare when a CSV gives only the reference file's columns (data/README.md's first 27), as runs
 # transcribed by someone else would: the optional columns (slices, head_dim, linear_biases, tp_comm_overlap, ...) are
 # dropped, so each row takes the defaults data/README.md gives. PaLM is left out: without `slices` its two pods run as
-# one 6,144-chip torus, which takes over ten minutes. Writes OUT/unseen-reference-columns.csv, validates it into OUT/after
+# two slices (tpu-v4's pod-chips), un-mirrored, about five minutes on its own. Writes OUT/unseen-reference-columns.csv, validates it into OUT/after
 # and the full file into OUT/before (about 3.5 minutes each on 2 cores), then compares them.
 # Usage: scripts/reference-columns-only.sh [OUT]   (from the repository root; OUT defaults to out/reference-columns-only,
 # kept inside the repository so that no stray stacks/ or presets/ folder beside OUT is taken for the repository's)

@@ -165,6 +165,7 @@ public static class ScenarioKeys
         new("fabric.kind", KeyType.Choice, "Fabric topology: a fat tree of switches between NICs, or a torus of direct chip-to-chip links (no switches)", "fat-tree", FabricKindChoices),
         new("fabric.torus-dims", KeyType.IntegerList, "Torus only: chips along each axis of a slice, x first, product = cluster.cards / fabric.slices; [] = the most cube-like 3D shape", "[8, 8, 8]"),
         new("fabric.slices", KeyType.Integer, "Torus only: slices (pods) of torus-dims chips in the job, joined by the data-centre network through the hosts' NICs (node.nics x node.nic.bandwidth shared by node.cards chips); cluster.cards = slices x the product of torus-dims; the slices are data-parallel replicas (ZeRO shards within a slice)", "2"),
+        new("fabric.pod-chips", KeyType.Integer, "Torus only: the most chips one slice may hold (the largest slice the system schedules: a TPU v4 pod's 4,096); a job above it without fabric.slices of its own runs as the fewest equal slices that fit and divide parallel.dp; 0 = no limit", "4096", DefaultNote: "0"),
         new("fabric.dcn-latency", KeyType.Time, "Torus only: one-way latency of a data-centre-network crossing between slices", "10us"),
         new("fabric.tiers", KeyType.Integer, "Fat tree only: 2 (leaf-spine) or 3 (leaf-spine-core)", "3"),
         new("fabric.link.bandwidth", KeyType.Bandwidth, "Per-direction bandwidth of every switch link (torus: of every chip-to-chip link)", "200Gbps"),

@@ -179,7 +179,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
     private static readonly string[] FatTreeKeys =
         ["fabric.tiers", "fabric.rail-optimized", "fabric.leaf.down-ports", "fabric.leaf.up-ports", "fabric.spine.down-ports", "fabric.spine.up-ports"];
 
-    private static readonly string[] TorusKeys = ["fabric.torus-dims", "fabric.dcn-latency"];
+    private static readonly string[] TorusKeys = ["fabric.torus-dims", "fabric.dcn-latency", "fabric.pod-chips"];
 
     /// <summary>Refuses a key of the other kind of fabric that the scenario or a --set wrote: it would be silently ignored. A preset's
     /// are not refused: a scenario may turn its preset's fabric into the other kind.</summary>
@@ -207,9 +207,15 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
                 var perSlice = cards / Math.Max(1, slices);
                 if (perSlice >= 1 && perSlice < pod) dims = Derived("fabric.torus-dims", FabricSpec.BalancedDims(perSlice, dims.Count), from: "cluster.cards");
             }
+            // A job larger than the preset's largest slice (TPU v4's 4,096-chip pod) cannot be one torus: without slices of its own
+            // it runs as the fewest equal slices that fit, data-parallel replicas as every slice is (the validator refuses the rest).
+            var podChips = Int("fabric.pod-chips");
+            if (podChips > 0 && SetBy("fabric.slices") < ScenarioLoader.PresetRank && dims.Count == 0
+                && FewestSlices(Int("cluster.cards"), Int("parallel.dp"), podChips) is { } fewest)
+                slices = Derived("fabric.slices", fewest, from: "fabric.pod-chips");
             return FabricSpec.Torus(Parse("fabric.link.bandwidth", UnitParser.ParseBandwidth), Parse("fabric.link.latency", UnitParser.ParseTime),
                 dims.Count > 0 ? dims : Derived("fabric.torus-dims", FabricSpec.CubicDims(Math.Max(1, Int("cluster.cards") / Math.Max(1, slices))), from: "cluster.cards"))
-                with { Slices = slices, DcnLatency = Parse("fabric.dcn-latency", UnitParser.ParseTime) };
+                with { Slices = slices, PodChips = podChips, DcnLatency = Parse("fabric.dcn-latency", UnitParser.ParseTime) };
         }
         RefuseKeysOf(TorusKeys, "a torus key, and fabric.kind = fat-tree has switches, not chip-to-chip links: remove it, or set fabric.kind = torus");
         var tiers = Int("fabric.tiers");
@@ -226,6 +232,16 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
     }
 
     private bool Has(string key) => config.TryGet(key, out _, out _);
+
+    /// <summary>The fewest slices, more than one, of at most <paramref name="podChips"/> chips each that divide both the job's cards and its
+    /// data-parallel replicas; null when the job fits one slice or no such count exists.</summary>
+    internal static int? FewestSlices(int cards, int dp, int podChips)
+    {
+        if (cards <= podChips) return null;
+        for (var s = 2; s <= dp; s++)
+            if (cards % s == 0 && dp % s == 0 && cards / s <= podChips) return s;
+        return null;
+    }
 
     /// <summary>Rank of the layer that set <paramref name="key"/> (defaults 0, preset 1, scenario 2, overrides above); −1 if none did.</summary>
     private int SetBy(string key) => config.TryGet(key, out _, out var layer) ? layer.Rank : -1;

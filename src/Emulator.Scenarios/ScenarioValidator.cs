@@ -199,6 +199,10 @@ public static class ScenarioValidator
                 throw f.Slices == 1
                     ? v.Fail(["fabric.torus-dims", "cluster.cards"], $"the axes hold {string.Join("x", f.TorusDims)} = {sliceChips} chips but cluster.cards = {s.Cards}; make their product equal the job's cards, or write [] for the most cube-like shape")
                     : v.Fail(["fabric.torus-dims", "fabric.slices", "cluster.cards"], $"the axes hold {string.Join("x", f.TorusDims)} = {sliceChips} chips but a slice has cluster.cards / fabric.slices = {s.Cards / f.Slices}; make their product equal that, or write [] for the most cube-like shape");
+            if (f.PodChips < 0)
+                throw v.Fail("fabric.pod-chips", "the most chips a slice may hold is a count of chips; write 0 for no limit");
+            if (f.PodChips > 0 && sliceChips > f.PodChips)
+                throw v.Fail(["fabric.slices", "fabric.pod-chips", "cluster.cards"], $"a slice of {sliceChips} chips exceeds the {f.PodChips} one slice may hold; set fabric.slices so that cluster.cards / fabric.slices is at most {f.PodChips} (the slices are data-parallel replicas, so they must also divide parallel.dp)");
             if (f.ChipDims.Count(d => d >= 2) > MaxRingAxes)
                 throw v.Fail(["fabric.torus-dims", "fabric.slices"], $"the chips have {f.ChipDims.Count(d => d >= 2)} axes of 2 or more chips (counting the one across slices); a collective runs one ring per axis and at most {MaxRingAxes}: merge axes");
             if (f.Slices > 1)

@@ -157,6 +157,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["fabric.kind"] = s.Fabric.Kind,
             ["fabric.torus-dims"] = "[" + string.Join(", ", s.Fabric.TorusDims) + "]",
             ["fabric.slices"] = I(s.Fabric.Slices),
+            ["fabric.pod-chips"] = I(s.Fabric.PodChips),
             ["fabric.dcn-latency"] = s.Fabric.DcnLatency.ToString(),
             ["fabric.tiers"] = I(s.Fabric.Tiers),
             ["fabric.link.bandwidth"] = I(s.Fabric.LinkBandwidth.BitsPerSecond) + "bps",

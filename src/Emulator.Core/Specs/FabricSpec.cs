@@ -31,6 +31,9 @@ public sealed record FabricSpec(
     /// <summary>Torus slices (pods) in the job, joined by the data-centre network through their hosts' NICs (torus only).</summary>
     public int Slices { get; init; } = 1;
 
+    /// <summary>Most chips one torus slice may hold (the largest slice the system schedules), or 0 for no limit (torus only).</summary>
+    public int PodChips { get; init; }
+
     /// <summary>One-way latency of a data-centre-network crossing between slices (NIC to NIC through the DCN switches).</summary>
     public SimTime DcnLatency { get; init; } = SimTime.Zero;
 

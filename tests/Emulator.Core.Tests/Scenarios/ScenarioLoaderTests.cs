@@ -119,6 +119,37 @@ public class ScenarioLoaderTests
         Assert.Equal(dims, s.Fabric.TorusDims);
     }
 
+    [Theory]
+    [InlineData("tpu-v4", 6144, 2, 3072)]    // PaLM's two pods: a v4 slice holds at most 4,096 chips
+    [InlineData("tpu-v4", 4096, 1, 4096)]    // one whole pod
+    [InlineData("tpu-v4", 12288, 3, 4096)]
+    [InlineData("tpu-v5p", 8192, 2, 4096)]   // above v5p's largest schedulable slice, 6,144
+    public void A_job_above_the_presets_largest_slice_runs_as_the_fewest_slices_that_fit(string preset, int cards, int slices, int perSlice)
+    {
+        using var t = DataParallelJob(preset, cards);
+        var s = ScenarioLoader.Load(t.FilePath, []);
+        Assert.Equal(slices, s.Fabric.Slices);
+        Assert.Equal(perSlice, s.Fabric.TorusDims.Aggregate(1, (a, d) => a * d));
+    }
+
+    [Fact]
+    public void A_slice_above_the_presets_largest_is_refused_naming_the_limit()
+    {
+        using var t = DataParallelJob("tpu-v4", 6144, ("fabric.slices", "1"));
+        var e = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(t.FilePath, []));
+        Assert.Contains("a slice of 6144 chips exceeds the 4096 one slice may hold; set fabric.slices", e.Message);
+    }
+
+    [Theory]
+    [InlineData(6144, 512, 4096, 2)]
+    [InlineData(4096, 512, 4096, null)]   // fits one slice
+    [InlineData(6144, 3, 4096, 3)]        // three slices of 2,048
+    [InlineData(8192, 3, 4096, null)]     // no count divides both 8,192 and dp 3: refused by the validator, not guessed
+    [InlineData(6144, 6, 4096, 2)]
+    [InlineData(10000, 10000, 4096, 4)]   // 3 does not divide 10,000
+    public void FewestSlices_DivideCardsAndReplicas_AndFit(int cards, int dp, int podChips, int? expected) =>
+        Assert.Equal(expected, ScenarioReader.FewestSlices(cards, dp, podChips));
+
     [Fact]
     public void Slices_and_node_keys_the_scenario_sets_are_kept()
     {
