@@ -129,9 +129,10 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// dot_product_attention, the scores through HBM.</summary>
     public bool UsesFlashAttention => !IsLegacyMegatron && !StackIs("maxtext-2023");
 
-    /// <summary>Megatron-LM's own layer (megatron/model/transformer.py), 2021 to 2023, and the Megatron-DeepSpeed forks of it of 2021-2022:
-    /// Megatron-LM's scripts built Megatron-core's models only from 2024 (`--use-legacy-models` to opt out).</summary>
-    private bool IsLegacyMegatron => MegatronLmYear is >= 2021 and <= 2023 || StackIs("megatron-deepspeed-2021", "megatron-deepspeed-2022");
+    /// <summary>Megatron-LM's own layer (megatron/model/transformer.py), 2021 to 2023, and the Megatron-DeepSpeed forks of it, which kept
+    /// that layer (FlashAttention behind an opt-in flag, Megatron-LM's 0.1 dropouts): Megatron-LM's scripts built Megatron-core's models
+    /// only from 2024 (`--use-legacy-models` to opt out).</summary>
+    private bool IsLegacyMegatron => MegatronLmYear is >= 2021 and <= 2023 || StackIs("megatron-deepspeed");
 
     /// <summary>How the stack's unfused attention runs its softmax: BigScience's Megatron-DeepSpeed as its 2022-02-28 benchmarks ran it
     /// (megatron/model/fused_softmax.py at 51ac6022) skipped the fused kernel for some shapes through an argument-order bug

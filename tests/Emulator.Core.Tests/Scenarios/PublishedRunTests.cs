@@ -300,6 +300,7 @@ public class PublishedRunTests
     [Theory]
     [InlineData("megatron-lm-2022", "false")]
     [InlineData("megatron-lm-2023", "false")]         // --use-flash-attn was opt-in in Megatron-LM's own layer
+    [InlineData("megatron-deepspeed-2023", "false")]  // the same layer in Microsoft's fork, its --use-flash-attn flags opt-in too
     [InlineData("megatron-lm-2024", "true")]
     [InlineData("megatron-deepspeed-2022", "false")]
     [InlineData("maxtext-2023", "false")]             // dot_product_attention: MaxText's Pallas flash kernel came in November 2023
