@@ -207,11 +207,12 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
                 var perSlice = cards / Math.Max(1, slices);
                 if (perSlice >= 1 && perSlice < pod) dims = Derived("fabric.torus-dims", FabricSpec.BalancedDims(perSlice, dims.Count), from: "cluster.cards");
             }
-            // A job larger than the preset's largest slice (TPU v4's 4,096-chip pod) cannot be one torus: without slices of its own
-            // it runs as the fewest equal slices that fit, data-parallel replicas as every slice is (the validator refuses the rest).
+            // A job larger than the preset's largest slice (TPU v4's 4,096-chip pod) cannot be one torus: without slices or axes of
+            // its own it runs as the fewest equal slices that fit, data-parallel replicas of whole hosts as every slice is (the
+            // validator refuses the rest, naming the limit).
             var podChips = Int("fabric.pod-chips");
             if (podChips > 0 && SetBy("fabric.slices") < ScenarioLoader.PresetRank && dims.Count == 0
-                && FewestSlices(Int("cluster.cards"), Int("parallel.dp"), podChips) is { } fewest)
+                && FewestSlices(Int("cluster.cards"), Int("parallel.dp"), Int("parallel.pp"), Int("node.cards"), podChips) is { } fewest)
                 slices = Derived("fabric.slices", fewest, from: "fabric.pod-chips");
             return FabricSpec.Torus(Parse("fabric.link.bandwidth", UnitParser.ParseBandwidth), Parse("fabric.link.latency", UnitParser.ParseTime),
                 dims.Count > 0 ? dims : Derived("fabric.torus-dims", FabricSpec.CubicDims(Math.Max(1, Int("cluster.cards") / Math.Max(1, slices))), from: "cluster.cards"))
@@ -233,13 +234,14 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
 
     private bool Has(string key) => config.TryGet(key, out _, out _);
 
-    /// <summary>The fewest slices, more than one, of at most <paramref name="podChips"/> chips each that divide both the job's cards and its
-    /// data-parallel replicas; null when the job fits one slice or no such count exists.</summary>
-    internal static int? FewestSlices(int cards, int dp, int podChips)
+    /// <summary>The fewest slices, more than one, of at most <paramref name="podChips"/> chips each that divide the job's cards into whole
+    /// hosts of <paramref name="hostChips"/> and divide its data-parallel replicas (slices carry data parallelism only, so pp must be 1);
+    /// null when the job fits one slice or no such count exists.</summary>
+    internal static int? FewestSlices(int cards, int dp, int pp, int hostChips, int podChips)
     {
-        if (cards <= podChips) return null;
+        if (cards <= podChips || pp != 1 || hostChips < 1) return null;
         for (var s = 2; s <= dp; s++)
-            if (cards % s == 0 && dp % s == 0 && cards / s <= podChips) return s;
+            if (cards % s == 0 && dp % s == 0 && cards / s <= podChips && cards / s % hostChips == 0) return s;
         return null;
     }
 

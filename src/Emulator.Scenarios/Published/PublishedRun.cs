@@ -139,7 +139,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// (training.softmax = bigscience-2022-02, decided on the final plan); the other stacks' rows run the fused kernel.</summary>
     public string Softmax => StackIs("megatron-deepspeed-2022") ? "bigscience-2022-02" : "fused";
 
-    /// <summary>Whether the stack trains with dropout: Megatron-LM's own layer (2021-2023) and its 2021-2022 forks keep Megatron-LM's defaults
+    /// <summary>Whether the stack trains with dropout: Megatron-LM's own layer (2021-2023) and its Megatron-DeepSpeed forks keep Megatron-LM's defaults
     /// (0.1 on attention and hidden states; BLOOM's script sets neither); the later stacks train without (Llama has none, MindSpeed-LLM's scripts pass 0.0,
     /// MaxText's dropout_rate is 0, llm-foundry's MPT configs default theirs to 0).</summary>
     public bool UsesDropout => IsLegacyMegatron;
@@ -273,7 +273,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// many microbatches as stages.</summary>
     public bool RunsMegatron2021Interleaving => MegatronLmYear is >= 2021 and <= 2023;
 
-    /// <summary>Whether the stack's layers are Megatron-LM's own layer (2021-2023, or Megatron-DeepSpeed's 2021-2022 fork of it), whose unfused
+    /// <summary>Whether the stack's layers are Megatron-LM's own layer (2021-2023, or Megatron-DeepSpeed's fork of it), whose unfused
     /// passes (training.megatron-layer-passes) are charged: the QKV bias add (F.linear on a 3-D input before PyTorch 1.12, `output + bias`
     /// after the matmul from 2022), the attention output's permute copy, the dropout masks, the fused layernorm's weight-gradient pass,
     /// autograd's residual-fork sums and the QKV split's cat (read in both repositories' transformer.py and mpu/layers.py).</summary>
@@ -495,8 +495,9 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
             b.Append(CultureInfo.InvariantCulture, $"card {{\n  efficiency {{\n    attention = {attention}\n  }}\n}}\n");
         // Optional column: torus slices joined by the data-centre network (e.g. MaxText's 2x v5e-256).
         // The slices are emulated as one, mirrored to the others: exact (MultiSliceTests), and a slice's time instead of the job's.
-        if (c.GetValueOrDefault("slices") is { Length: > 0 } slices && slices != "1")
-            b.Append(CultureInfo.InvariantCulture, $"fabric {{\n  slices = {slices}\n}}\nemulation {{\n  mirror-replicas = true\n}}\n");
+        // A published single slice is written too, so that a job above the preset's largest slice is refused, not re-sliced.
+        if (c.GetValueOrDefault("slices") is { Length: > 0 } slices)
+            b.Append(CultureInfo.InvariantCulture, $"fabric {{\n  slices = {slices}\n}}\n{(slices == "1" ? "" : "emulation {\n  mirror-replicas = true\n}\n")}");
         b.Append("model {\n");
         foreach (var (key, column) in new[] { ("layers", "layers"), ("hidden", "hidden"), ("heads", "heads"), ("ffn-hidden", "ffn_hidden"), ("vocab", "vocab"), ("seq-len", "seq_len") })
             b.Append(CultureInfo.InvariantCulture, $"  {key} = {Required(column)}\n");

@@ -285,6 +285,7 @@ public class PublishedRunTests
     [InlineData("megatron-lm-2021", "true")]          // Megatron-LM's defaults: 0.1 on attention and hidden states
     [InlineData("megatron-lm-2023", "true")]
     [InlineData("megatron-lm-2024", "false")]
+    [InlineData("megatron-deepspeed-2023", "true")]
     [InlineData("megatron-deepspeed-2022", "true")]   // BLOOM's script sets neither
     [InlineData("meta-2024", "false")]                // Llama has no dropout
     [InlineData("mindspeed-llm-2025", "false")]       // its scripts pass --attention-dropout 0.0 --hidden-dropout 0.0
@@ -409,6 +410,7 @@ public class PublishedRunTests
     [InlineData("megatron-lm-2021", "true")]          // the layer Megatron-DeepSpeed forked
     [InlineData("megatron-lm-2022", "true")]          // output + bias after the matmul, the same permute, split and forks
     [InlineData("megatron-lm-2023", "true")]          // the same legacy layer; Megatron-core's models only from 2024
+    [InlineData("megatron-deepspeed-2023", "true")]   // the fork kept it
     [InlineData("megatron-lm-2024", "false")]
     [InlineData("nemo-2024", "false")]                // Megatron-core with Transformer Engine's fused layers
     [InlineData("llm-foundry-2023", "false")]

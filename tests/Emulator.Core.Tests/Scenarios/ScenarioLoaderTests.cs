@@ -141,14 +141,25 @@ public class ScenarioLoaderTests
     }
 
     [Theory]
-    [InlineData(6144, 512, 4096, 2)]
-    [InlineData(4096, 512, 4096, null)]   // fits one slice
-    [InlineData(6144, 3, 4096, 3)]        // three slices of 2,048
-    [InlineData(8192, 3, 4096, null)]     // no count divides both 8,192 and dp 3: refused by the validator, not guessed
-    [InlineData(6144, 6, 4096, 2)]
-    [InlineData(10000, 10000, 4096, 4)]   // 3 does not divide 10,000
-    public void FewestSlices_DivideCardsAndReplicas_AndFit(int cards, int dp, int podChips, int? expected) =>
-        Assert.Equal(expected, ScenarioReader.FewestSlices(cards, dp, podChips));
+    [InlineData(6144, 512, 1, 4096, 2)]
+    [InlineData(4096, 512, 1, 4096, null)]   // fits one slice
+    [InlineData(6144, 3, 1, 4096, 3)]        // three slices of 2,048
+    [InlineData(8192, 3, 1, 4096, null)]     // no count divides both 8,192 and dp 3: left to the validator, not guessed
+    [InlineData(6144, 6, 1, 4096, 2)]
+    [InlineData(10000, 10000, 1, 4096, 4)]   // 3 does not divide 10,000
+    [InlineData(8200, 8200, 1, 4096, 5)]     // 4 slices of 2,050 would split 4-chip hosts
+    [InlineData(8192, 4096, 2, 4096, null)]  // slices carry data parallelism only: with pp 2 none is derived
+    public void FewestSlices_DivideCardsReplicasAndHosts_AndFit(int cards, int dp, int pp, int podChips, int? expected) =>
+        Assert.Equal(expected, ScenarioReader.FewestSlices(cards, dp, pp, 4, podChips));
+
+    [Fact]
+    public void A_pipelined_job_above_the_largest_slice_is_refused_naming_the_limit()
+    {
+        using var t = TempScenario.With([("hardware", "tpu-v4"), ("cluster.cards", "8192"), ("parallel.tp", "1"), ("parallel.pp", "2"),
+            ("parallel.dp", "4096"), ("parallel.global-batch", "8192")]);
+        Assert.Contains("a slice of 8192 chips exceeds the 4096 one slice may hold",
+            Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(t.FilePath, [])).Message);
+    }
 
     [Fact]
     public void Slices_and_node_keys_the_scenario_sets_are_kept()
