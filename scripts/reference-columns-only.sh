@@ -4,19 +4,21 @@
 # dropped, so each row takes the defaults data/README.md gives. PaLM is left out: without `slices` its two pods run as
 # two slices (tpu-v4's pod-chips), un-mirrored, about five minutes on its own. Writes OUT/unseen-reference-columns.csv, validates it into OUT/after
 # and the full file into OUT/before (about 3.5 minutes each on 2 cores), then compares them.
-# Usage: scripts/reference-columns-only.sh [OUT]   (from the repository root; OUT defaults to out/reference-columns-only,
+# Usage: scripts/reference-columns-only.sh [OUT]   (from anywhere; OUT defaults to out/reference-columns-only under the repository,
 # kept inside the repository so that no stray stacks/ or presets/ folder beside OUT is taken for the repository's)
 set -euo pipefail
-out=${1:-out/reference-columns-only}
+root=$(realpath "$(dirname "$0")/..")
+out=$(realpath -m "${1:-$root/out/reference-columns-only}")
+cd "$root"
 mkdir -p "$out"
 python3 - data/published-runs.csv data/unseen-runs.csv "$out/unseen-reference-columns.csv" <<'PY'
 import csv, sys
 reference, unseen, target = sys.argv[1:4]
-columns = next(csv.reader(open(reference, newline="")))
-with open(target, "w", newline="") as f:
+columns = next(csv.reader(open(reference, newline="", encoding="utf-8")))
+with open(target, "w", newline="", encoding="utf-8") as f:
     writer = csv.DictWriter(f, fieldnames=columns, extrasaction="ignore")
     writer.writeheader()
-    for row in csv.DictReader(open(unseen, newline="")):
+    for row in csv.DictReader(open(unseen, newline="", encoding="utf-8")):
         if row["id"] != "palm-540b":
             writer.writerow(row)
 PY
