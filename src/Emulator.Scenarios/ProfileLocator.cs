@@ -39,8 +39,7 @@ internal sealed class ProfileLocator
                 $"{setBy.Label}: {key} = {name}: not a {_what} name; write a name such as {_example} (hocon/{_folder}/<name>.conf) or a path ending in .conf",
                 setBy.Label, key);
 
-        var found = Directories(scenarioDirectory, madeFrom).Select(d => Path.Combine(d, name + ".conf")).FirstOrDefault(File.Exists);
-        if (found is not null) return found;
+        if (Find(name, scenarioDirectory, madeFrom) is { } found) return found;
         throw new ScenarioException(
             $"{setBy.Label}: {key} = {name}: no {_what} {name}.conf found ({Searched(scenarioDirectory, madeFrom)}); available {_what}s: {Available(scenarioDirectory, madeFrom)}",
             setBy.Label, key);

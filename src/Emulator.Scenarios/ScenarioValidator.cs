@@ -160,7 +160,6 @@ public static class ScenarioValidator
         if (s.Training.FusedRope && s.Training.EagerLlamaOps)
             throw v.Fail(["training.fused-rope", "training.eager-llama-ops"],
                 "training.eager-llama-ops already charges the rotary embedding as torchtitan's eager complex products, and training.fused-rope charges it as fused kernels; a run rotates q and k one way: set one to false");
-        // ALiBi and rotary embeddings are two ways of giving attention the tokens' positions; no model uses both.
         if (s.Model.QkvBias && s.Model.LinearBiases)
             throw v.Fail(["model.qkv-bias", "model.linear-biases"],
                 "model.linear-biases gives every linear layer of a block a bias, the QKV projection's included, and model.qkv-bias gives that one alone: set one to false");
@@ -170,6 +169,7 @@ public static class ScenarioValidator
         if (s.Training.QkvViews && s.Training.EagerBackwardPasses)
             throw v.Fail(["training.qkv-views", "training.eager-backward-passes"],
                 "training.qkv-views and training.eager-backward-passes both charge the QKV split's backward (a cat of the three gradients); a run has one split: set one to false");
+        // ALiBi and rotary embeddings are two ways of giving attention the tokens' positions; no model uses both.
         if (s.Training.FusedRope && s.Model.Alibi)
             throw v.Fail(["training.fused-rope", "model.alibi"],
                 "training.fused-rope charges a rotary position embedding of q and k, and {model.alibi} gives the positions as biases on the attention scores instead; a model uses one of them: set one to false");

@@ -71,7 +71,7 @@ public static partial class ComputeModel
         return new LayerWork(attention, m.ParallelLayers ? WorkCost.Zero : normAndFork);
     }
 
-    /// <summary>The forward kernels of a Megatron-LM 2021-2022 layer (and of the forks of it, Megatron-DeepSpeed) beyond LayerForward's
+    /// <summary>The forward kernels of Megatron-LM's own layer of 2021-2023 (and of the forks of it, Megatron-DeepSpeed) beyond LayerForward's
     /// (training.megatron-layer-passes; a full recomputation reruns them): the QKV projection's bias added by a kernel of its own, as
     /// ColumnParallelLinear's F.linear does on a 3-D input before PyTorch 1.12 (matmul, then add_: 2 + 2 B an output element; the fused
     /// addmm path for contiguous 3-D input is pytorch#72728) and Megatron-LM 2022's linear layers always (`output + bias`); the
@@ -86,7 +86,7 @@ public static partial class ComputeModel
         return new LayerWork(qkvBias + context + mask, mask);
     }
 
-    /// <summary>The backward kernels of a Megatron-LM 2021-2022 layer beyond LayerBackward's (training.megatron-layer-passes), per serial
+    /// <summary>The backward kernels of Megatron-LM's own layer beyond LayerBackward's (training.megatron-layer-passes), per serial
     /// block: Megatron's fused layernorm (Apex's kernels) computes the weight and bias gradients apart from the input gradient charged,
     /// cuComputePartGradGammaBeta reading the output gradient and the input again (2 + 2 B a token per hidden unit) and
     /// cuComputeGradGammaBeta summing the partial sums (a launch); autograd sums the two gradients of each residual fork (the block's input

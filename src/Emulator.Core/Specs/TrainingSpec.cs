@@ -136,7 +136,7 @@ public sealed record TrainingSpec(
     /// weight gradients, the residual forks' gradient sums and the QKV split's backward (ComputeModel.EagerBackwardPasses).</summary>
     public bool EagerBackwardPasses { get; init; }
 
-    /// <summary>The kernels a Megatron-LM 2021-2022 layer (and Megatron-DeepSpeed's, a fork of it) runs beyond the fused ones charged: forward
+    /// <summary>The kernels Megatron-LM's own layer of 2021-2023 (and Megatron-DeepSpeed's, a fork of it) runs beyond the fused ones charged: forward
     /// the QKV bias added by a kernel of its own, the attention output's permute copy and the hidden dropout masks written; backward the
     /// fused layernorm's weight-gradient pass, the residual forks' gradient sums and the QKV split's cat
     /// (ComputeModel.MegatronForwardPasses and MegatronBackwardPasses).</summary>

@@ -131,9 +131,11 @@ public static class StagePlanner
             fwd += forward;
             if (t.Recompute is Recompute.Full or Recompute.FullNeeded) re += forward;
         }
-        // A QKV-only bias is added after the GEMM, unless the GEMM runs fused with its all-gather (forward's overlap, below), which takes it.
-        BeforeSecondGemm(ComputeModel.QkvBiasAdd(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp,
-            inGemm: t.OverlapTpForward && p.Tp > 1 && t.SequenceParallel && !s.Model.ParallelLayers));
+        // Userbuffers (Transformer Engine's tp-comm overlap) or mc2: with sequence parallelism each of a serial forward layer's four
+        // collectives runs beside the GEMM it feeds or drains (ForwardLayer, below).
+        var overlapTpForward = t.OverlapTpForward && p.Tp > 1 && t.SequenceParallel && !s.Model.ParallelLayers;
+        // A QKV-only bias is added after the GEMM, unless the GEMM runs fused with its all-gather, which takes it.
+        BeforeSecondGemm(ComputeModel.QkvBiasAdd(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp, inGemm: overlapTpForward));
         if (t.MegatronLayerPasses)
         {
             var megatronForward = ComputeModel.MegatronForwardPasses(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.HiddenDropout, cp);
@@ -487,7 +489,6 @@ public static class StagePlanner
         // runs beside the GEMM it feeds or drains (userbuffers pipeline the two chunk by chunk; here they simply overlap): the
         // all-gathers beside QKV and fc1, the reduce-scatters beside the projection and fc2. The layer's other kernels keep their block; the gather of the last layer's scattered output
         // before the logits is the vocabulary's (below).
-        var overlapTpForward = t.OverlapTpForward && tpBytes > 0 && t.SequenceParallel && !parallelLayers;
         var forwardGemms = overlapTpForward ? ComputeModel.ForwardTpGemms(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp) : default;
         void ForwardLayer(LayerWork w, WorkPhase kind, int mb)
         {
