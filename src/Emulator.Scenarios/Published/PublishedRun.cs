@@ -31,8 +31,9 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
 
     /// <summary>Columns a file may add to the required ones (data/README.md): where the run comes from, free-text notes, and what only some
     /// runs publish (slices, head width, parallel layers, bf16 gradient reduction, layers per chunk under full recomputation, ALiBi, an untied output layer,
-    /// forward's tensor-parallel collectives overlapped or not, the attention kernel the scripts name).</summary>
-    public static readonly IReadOnlyList<string> OptionalColumns = ["source", "notes", "slices", "head_dim", "parallel_layers", "half_precision_grads", "recompute_layers", "alibi", "tied_embeddings", "rope", "linear_biases", "qkv_bias", "tp_comm_overlap", "attn_impl"];
+    /// forward's tensor-parallel collectives overlapped or not, data-parallel reduction and gathers overlapped or not, the attention kernel
+    /// the scripts name).</summary>
+    public static readonly IReadOnlyList<string> OptionalColumns = ["source", "notes", "slices", "head_dim", "parallel_layers", "half_precision_grads", "recompute_layers", "alibi", "tied_embeddings", "rope", "linear_biases", "qkv_bias", "tp_comm_overlap", "overlap_grad_reduce", "overlap_param_gather", "attn_impl"];
 
     /// <summary>Row id.</summary>
     public string Id => Columns["id"];
@@ -230,10 +231,29 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// gathered input at hand (XLA keeps or rematerializes it with the block).</summary>
     public bool RegathersTpInputs => !IsJax;
 
-    /// <summary>Whether the stack reduces gradients in buckets during the last backward and, under its distributed optimizer, gathers
-    /// the updated parameters beside the next forward: NVIDIA's Megatron-core benchmarks (<see cref="RunsNvidiaOverlaps"/>); the others'
-    /// published runs do not say, or (Megatron-LM 2021-2022, DeepSpeed) predate the options.</summary>
-    public bool OverlapsDataParallel => RunsNvidiaOverlaps;
+    /// <summary>Whether the stack reduces gradients in buckets during the last backward: NVIDIA's Megatron-core benchmarks
+    /// (<see cref="RunsNvidiaOverlaps"/>) and MindSpeed-LLM, whose reference row reads "overlapped grad reduce" (its script,
+    /// examples/mcore/llama2/pretrain_llama2_7b_ptd.sh, passes --overlap-grad-reduce; 13 of the 35 MindSpeed-LLM scripts behind the
+    /// data's rows do, so the unseen rows say which in their `overlap_grad_reduce` column); the others' published runs do not say, or
+    /// (Megatron-LM 2021-2022, DeepSpeed) predate the option. The stack's default where the column is empty.</summary>
+    public bool StackOverlapsGradReduce => RunsNvidiaOverlaps || StackIs("mindspeed-llm");
+
+    /// <summary>Whether, under the distributed optimizer (zero 1 or 2), the stack gathers the updated parameters a bucket at a time
+    /// beside the next forward: NVIDIA's Megatron-core benchmarks; 3 of the 35 MindSpeed-LLM scripts pass --overlap-param-gather (the
+    /// `overlap_param_gather` column). The stack's default where the column is empty.</summary>
+    public bool StackOverlapsParamGather => RunsNvidiaOverlaps && Zero is 1 or 2;
+
+    /// <summary>The `overlap-grad-reduce` value of the row's scenario: the `overlap_grad_reduce` column as written (a bad value is refused
+    /// like any key's), or the stack's default (<see cref="StackOverlapsGradReduce"/>).</summary>
+    public string OverlapGradReduce => ColumnOr("overlap_grad_reduce", StackOverlapsGradReduce);
+
+    /// <summary>The `overlap-param-gather` value of the row's scenario: the `overlap_param_gather` column as written, or the stack's
+    /// default (<see cref="StackOverlapsParamGather"/>).</summary>
+    public string OverlapParamGather => ColumnOr("overlap_param_gather", StackOverlapsParamGather);
+
+    /// <summary>A boolean column's value as written where the row gives it, else the stack's default.</summary>
+    private string ColumnOr(string column, bool stackDefault) =>
+        Columns.GetValueOrDefault(column) is { Length: > 0 } value ? value.Trim() : stackDefault ? "true" : "false";
 
     /// <summary>Whether the stack runs forward's tensor-parallel collectives beside the GEMMs: NVIDIA's Megatron-core benchmarks
     /// (Transformer Engine's userbuffers; <see cref="RunsNvidiaOverlaps"/>), and MindSpeed-LLM's README figures were
@@ -248,8 +268,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// args.use_mc2 = False until a user comments that line out, as its README says to; Ascend/MindSpeed-LLM at bbefac2b), so the
     /// README's "measured with mc2 on" reaches the rows whose scripts pass the flag, not the Llama 3 70B, Llama 3.1 8B (8K) and
     /// Qwen2 7B (32K) scripts that do not.</summary>
-    public string OverlapTpForward =>
-        Columns.GetValueOrDefault("tp_comm_overlap") is { Length: > 0 } column ? column.Trim() : StackOverlapsTpForward ? "true" : "false";
+    public string OverlapTpForward => ColumnOr("tp_comm_overlap", StackOverlapsTpForward);
 
     /// <summary>Whether the run is PyTorch FSDP (FULL_SHARD, zero 3 under llm-foundry's Composer; JAX stacks shard through XLA),
     /// whose post-backward hook passes over each unit's unsharded gradient every microbatch, and whose optimizer step is Composer's
@@ -543,8 +562,8 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  overlap-tp-forward = {OverlapTpForward}\n");
         b.Append(CultureInfo.InvariantCulture, $"  regather-tp-inputs = {(RegathersTpInputs ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  scatter-gather-sends = {(ScatterGatherSends ? "true" : "false")}\n");
-        b.Append(CultureInfo.InvariantCulture, $"  overlap-grad-reduce = {(OverlapsDataParallel ? "true" : "false")}\n");
-        b.Append(CultureInfo.InvariantCulture, $"  overlap-param-gather = {(OverlapsDataParallel && Zero is 1 or 2 ? "true" : "false")}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  overlap-grad-reduce = {OverlapGradReduce}\n");
+        b.Append(CultureInfo.InvariantCulture, $"  overlap-param-gather = {OverlapParamGather}\n");
         // Optional column: the run's config reduces bf16 gradients in bf16 (NeMo's grad_sync_dtype).
         if (c.GetValueOrDefault("half_precision_grads") is { Length: > 0 } halfGrads) b.Append(CultureInfo.InvariantCulture, $"  half-precision-grads = {halfGrads}\n");
         b.Append(CultureInfo.InvariantCulture, $"  fused-cross-entropy = {(FusesCrossEntropy ? "true" : "false")}\n");

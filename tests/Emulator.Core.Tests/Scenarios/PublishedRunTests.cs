@@ -316,13 +316,30 @@ public class PublishedRunTests
     [InlineData("megatron-core-2024", "0", "true", "false", "false")] // no distributed optimizer: nothing to gather
     [InlineData("megatron-lm-2023", "1", "false", "false", "true")]   // legacy models: Megatron-LM's own scatter/gather sends
     [InlineData("megatron-lm-2022", "1", "false", "false", "true")]
-    [InlineData("mindspeed-llm-2025", "1", "false", "false", "false")] // Megatron-core's p2p, but its scripts set no overlap
+    [InlineData("mindspeed-llm-2025", "1", "true", "false", "false")]  // Megatron-core's p2p; the reference row's "overlapped grad reduce"
     public void DataParallelOverlapAndPipelineSends_AreTheStacks(string stack, string zero, string grads, string parameters, string scatterGather)
     {
         var text = Row(("stack", stack), ("zero", zero)).ToScenarioText();
         Assert.Contains($"  overlap-grad-reduce = {grads}\n", text, StringComparison.Ordinal);
         Assert.Contains($"  overlap-param-gather = {parameters}\n", text, StringComparison.Ordinal);
         Assert.Contains($"  scatter-gather-sends = {scatterGather}\n", text, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("mindspeed-llm-2025", "1", "false", "", "false", "false")] // the script passes no --overlap-grad-reduce
+    [InlineData("mindspeed-llm-2025", "1", "true", "true", "true", "true")] // ChatGLM3's and GLM4's scripts pass both flags
+    [InlineData("megatron-lm-2022", "1", "true", "", "true", "false")]     // the column says what the run's config did
+    [InlineData("nemo-2024", "1", "", "false", "true", "false")]
+    public void DataParallelOverlap_FollowsTheColumns_OrTheStacksDefault(string stack, string zero, string grads, string parameters, string expectedGrads, string expectedParameters)
+    {
+        var row = Row(("stack", stack), ("zero", zero), ("overlap_grad_reduce", grads), ("overlap_param_gather", parameters));
+        Assert.Equal(expectedGrads, row.OverlapGradReduce);
+        Assert.Equal(expectedParameters, row.OverlapParamGather);
+        var text = row.ToScenarioText();
+        Assert.Contains($"  overlap-grad-reduce = {expectedGrads}\n", text, StringComparison.Ordinal);
+        Assert.Contains($"  overlap-param-gather = {expectedParameters}\n", text, StringComparison.Ordinal);
+        Assert.Contains("overlap_grad_reduce", PublishedRun.OptionalColumns);
+        Assert.Contains("overlap_param_gather", PublishedRun.OptionalColumns);
     }
 
     [Fact]
