@@ -65,11 +65,17 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
 
     /// <summary>Whether the tokens-wide activations are split over the tensor ranks: the column, or on JAX stacks whenever tp > 1
     /// (GSPMD's 2D layout, MaxText's base.yml sharding activation_embed over the tensor axis: the same split of layer inputs,
-    /// layernorms and residuals as Megatron's sequence parallelism, with an all-gather before and a reduce-scatter after each block).</summary>
+    /// layernorms and residuals as Megatron's sequence parallelism, with an all-gather before and a reduce-scatter after each block).
+    /// Where the column is empty (not published) and tp > 1, the stack's habit: on for NVIDIA's Megatron-core benchmarks (NeMo-Launcher's
+    /// configs set sequence_parallel, dgxc-benchmarking's configure.sh forces it) and MindSpeed-LLM (its tp > 1 scripts pass
+    /// --sequence-parallel); off elsewhere.</summary>
     public string SequenceParallel =>
-        IsJax && int.TryParse(Columns["tp"], NumberStyles.None, CultureInfo.InvariantCulture, out var tp) && tp > 1
+        IsJax && TensorParallel > 1
             ? "true"
-            : OrDefault("sequence_parallel", "false");
+            : OrDefault("sequence_parallel", TensorParallel > 1 && (RunsNvidiaOverlaps || StackIs("mindspeed-llm")) ? "true" : "false");
+
+    /// <summary>The tp column, 1 when it is not a number (the scenario's own check names a bad value).</summary>
+    private int TensorParallel => int.TryParse(Columns["tp"], NumberStyles.None, CultureInfo.InvariantCulture, out var tp) ? tp : 1;
 
     /// <summary>The metric the row publishes.</summary>
     public string Metric => Columns["metric"].Trim().ToLowerInvariant();

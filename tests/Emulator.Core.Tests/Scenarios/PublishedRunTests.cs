@@ -326,6 +326,20 @@ public class PublishedRunTests
     }
 
     [Theory]
+    [InlineData("nemo-2024", "8", "", "true")]           // NeMo-Launcher's configs set sequence_parallel with tp > 1
+    [InlineData("mindspeed-llm-2025", "4", "", "true")]  // its tp > 1 scripts pass --sequence-parallel
+    [InlineData("nemo-2024", "1", "", "false")]          // nothing to split without tensor parallelism
+    [InlineData("megatron-lm-2022", "8", "", "false")]   // data/README.md's default elsewhere
+    [InlineData("nemo-2024", "8", "false", "false")]     // the column says what the run did
+    public void UnpublishedSequenceParallelism_IsTheStacksHabit(string stack, string tp, string column, string expected)
+    {
+        var row = Row(("stack", stack), ("tp", tp), ("sequence_parallel", column));
+        Assert.Equal(expected, row.SequenceParallel);
+        if (column.Length == 0)
+            Assert.Contains($"sequence_parallel not published: ran {expected}", row.UnpublishedDefaults([]));
+    }
+
+    [Theory]
     [InlineData("mindspeed-llm-2025", "1", "false", "", "false", "false")] // the script passes no --overlap-grad-reduce
     [InlineData("mindspeed-llm-2025", "1", "true", "true", "true", "true")] // ChatGLM3's and GLM4's scripts pass both flags
     [InlineData("megatron-lm-2022", "1", "true", "", "true", "false")]     // the column says what the run's config did
