@@ -72,7 +72,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     public string SequenceParallel =>
         IsJax && TensorParallel > 1
             ? "true"
-            : OrDefault("sequence_parallel", TensorParallel > 1 && (RunsNvidiaOverlaps || StackIs("mindspeed-llm")) ? "true" : "false");
+            : OrDefault("sequence_parallel", TensorParallel > 1 && SetsMegatronCoreOverlaps ? "true" : "false");
 
     /// <summary>The tp column, 1 when it is not a number (the scenario's own check names a bad value).</summary>
     private int TensorParallel => int.TryParse(Columns["tp"], NumberStyles.None, CultureInfo.InvariantCulture, out var tp) ? tp : 1;
@@ -242,7 +242,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// examples/mcore/llama2/pretrain_llama2_7b_ptd.sh, passes --overlap-grad-reduce; 13 of the 35 MindSpeed-LLM scripts behind the
     /// data's rows do, so the unseen rows say which in their `overlap_grad_reduce` column); the others' published runs do not say, or
     /// (Megatron-LM 2021-2022, DeepSpeed) predate the option. The stack's default where the column is empty.</summary>
-    public bool StackOverlapsGradReduce => RunsNvidiaOverlaps || StackIs("mindspeed-llm");
+    public bool StackOverlapsGradReduce => SetsMegatronCoreOverlaps;
 
     /// <summary>Whether, under the distributed optimizer (zero 1 or 2), the stack gathers the updated parameters a bucket at a time
     /// beside the next forward: NVIDIA's Megatron-core benchmarks; 3 of the 35 MindSpeed-LLM scripts pass --overlap-param-gather (the
@@ -251,21 +251,21 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
 
     /// <summary>The `overlap-grad-reduce` value of the row's scenario: the `overlap_grad_reduce` column as written (a bad value is refused
     /// like any key's), or the stack's default (<see cref="StackOverlapsGradReduce"/>).</summary>
-    public string OverlapGradReduce => ColumnOr("overlap_grad_reduce", StackOverlapsGradReduce);
+    public string OverlapGradReduce => OrDefault("overlap_grad_reduce", StackOverlapsGradReduce ? "true" : "false");
 
     /// <summary>The `overlap-param-gather` value of the row's scenario: the `overlap_param_gather` column as written, or the stack's
     /// default (<see cref="StackOverlapsParamGather"/>).</summary>
-    public string OverlapParamGather => ColumnOr("overlap_param_gather", StackOverlapsParamGather);
+    public string OverlapParamGather => OrDefault("overlap_param_gather", StackOverlapsParamGather ? "true" : "false");
 
-    /// <summary>A boolean column's value as written where the row gives it, else the stack's default.</summary>
-    private string ColumnOr(string column, bool stackDefault) =>
-        Columns.GetValueOrDefault(column) is { Length: > 0 } value ? value.Trim() : stackDefault ? "true" : "false";
+    /// <summary>Whether the stack's published configs turn on sequence parallelism (with tp > 1), forward tensor-parallel overlap and
+    /// overlapped gradient reduction: NVIDIA's Megatron-core benchmarks (<see cref="RunsNvidiaOverlaps"/>) and MindSpeed-LLM's scripts.</summary>
+    private bool SetsMegatronCoreOverlaps => RunsNvidiaOverlaps || StackIs("mindspeed-llm");
 
     /// <summary>Whether the stack runs forward's tensor-parallel collectives beside the GEMMs: NVIDIA's Megatron-core benchmarks
     /// (Transformer Engine's userbuffers; <see cref="RunsNvidiaOverlaps"/>), and MindSpeed-LLM's README figures were
     /// measured with mc2 on ("表中为开启mc2特性后预训练实测性能": each all-gather or reduce-scatter fused with its matmul); it needs
     /// sequence parallelism. The stack's default where the row's `tp_comm_overlap` column is empty (<see cref="OverlapTpForward"/>).</summary>
-    public bool StackOverlapsTpForward => (RunsNvidiaOverlaps || StackIs("mindspeed-llm")) && SequenceParallel.Equals("true", StringComparison.OrdinalIgnoreCase);
+    public bool StackOverlapsTpForward => SetsMegatronCoreOverlaps && SequenceParallel.Equals("true", StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The `overlap-tp-forward` value of the row's scenario: the `tp_comm_overlap` column as written (so a bad value is refused
     /// like any key's), or the stack's default (<see cref="StackOverlapsTpForward"/>) where it is empty. The column says what the run's own
@@ -274,7 +274,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// args.use_mc2 = False until a user comments that line out, as its README says to; Ascend/MindSpeed-LLM at bbefac2b), so the
     /// README's "measured with mc2 on" reaches the rows whose scripts pass the flag, not the Llama 3 70B, Llama 3.1 8B (8K) and
     /// Qwen2 7B (32K) scripts that do not.</summary>
-    public string OverlapTpForward => ColumnOr("tp_comm_overlap", StackOverlapsTpForward);
+    public string OverlapTpForward => OrDefault("tp_comm_overlap", StackOverlapsTpForward ? "true" : "false");
 
     /// <summary>Whether the run is PyTorch FSDP (FULL_SHARD, zero 3 under llm-foundry's Composer; JAX stacks shard through XLA),
     /// whose post-backward hook passes over each unit's unsharded gradient every microbatch, and whose optimizer step is Composer's
