@@ -322,8 +322,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         IsJax || RunsEagerLlamaOps
             ? (OrDefault("rope", "false").ToLowerInvariant() is "true" or "false" or "on" or "off" or "yes" or "no" ? "false"
                 : throw new FormatException($"rope = '{Columns["rope"].Trim()}' is not a boolean; write true or false (or leave it empty)"))
-        : Columns.GetValueOrDefault("rope") is { Length: > 0 } rope ? rope
-        : ColumnIsTrue("gated_mlp") && !ColumnIsTrue("alibi") ? "true" : "false";
+        : OrDefault("rope", ColumnIsTrue("gated_mlp") && !ColumnIsTrue("alibi") ? "true" : "false");
 
     /// <summary>Whether the stack hands q, k and v to its kernels as strided views of the QKV output, with the copies that makes: MindSpeed-LLM
     /// on Megatron-core (get_query_key_value_tensors splits the output with torch.split; MindSpeed-LLM's flash attention rearranges them
