@@ -15,7 +15,7 @@ public static class ScenarioKeys
     public static readonly IReadOnlyList<string> RecomputeChoices = [.. RecomputeNames.Select(n => n.Name)];
 
     /// <summary>Valid training precisions.</summary>
-    public static readonly IReadOnlyList<string> PrecisionChoices = ["bf16", "fp16"];
+    public static readonly IReadOnlyList<string> PrecisionChoices = ["bf16", "fp16", "fp8"];
 
     /// <summary>Valid pipeline schedules.</summary>
     public static readonly IReadOnlyList<string> ScheduleChoices = ["1f1b", "1f1b-megatron-2021"];
@@ -84,7 +84,7 @@ public static class ScenarioKeys
         new("parallel.microbatch-group", KeyType.Integer, "Microbatches per group of the interleaved schedule (Megatron-core's --microbatch-group-size-per-virtual-pipeline-stage): between pp and the microbatches, and the last group (what is left) at least pp; lets the microbatches be a non-multiple of pp", "5", DefaultNote: "= parallel.pp"),
         new("parallel.stage-layers", KeyType.IntegerList, "Layers per stage, first to last (pp entries, each >= 1, summing to layers); [] = even split", "[6, 6, 6, 6]"),
 
-        new("training.precision", KeyType.Choice, "Weights/activations/gradients precision (fp32 master weights and Adam state either way)", "bf16", PrecisionChoices),
+        new("training.precision", KeyType.Choice, "Weights/activations/gradients precision (fp32 master weights and Adam state either way); fp8 is bf16 training with the transformer layers' linear GEMMs in FP8 as Transformer Engine runs them (needs card.peak-fp8-flops)", "bf16", PrecisionChoices),
         new("training.recompute", KeyType.Choice, "Activation recomputation: none; selective (attention core, Korthikanti et al.); full (whole layers, rerun as a reentrant checkpoint does: Megatron-LM, DeepSpeed); full-needed (keep layer inputs, redo only what backward reads: JAX's jax.checkpoint skips the MLP's second GEMM, its TP reduction and residual add, and PyTorch's non-reentrant checkpoint stops before them from 2.1 on); dots (MaxText's save_dot_except_mlpwi: keep the layer input and the named projections backward reads, Q, K, V and the attention's output projection; redo the layernorms, the attention core and the MLP's first GEMM and activation); minimal (MaxText's minimal: keep every projection's output, redo the layernorms, the attention core and the MLP's activation)", "selective", RecomputeChoices),
         new("training.recompute-layers", KeyType.Integer, "With recompute = full or full-needed, recompute only the first N layers of each pipeline chunk (Megatron-LM's --recompute-method block --recompute-num-layers N; torchtitan's every-other-layer checkpointing costs the same as half the chunk's layers); the other layers keep every activation, as with recompute = none", "2", DefaultNote: "every layer"),
         new("training.sequence-parallel", KeyType.Boolean, "Megatron sequence parallelism", "true"),
@@ -137,6 +137,7 @@ public static class ScenarioKeys
 
         new("card.name", KeyType.Text, "Accelerator product name", "A100-SXM4-80GB"),
         new("card.peak-flops", KeyType.FlopRate, "Dense BF16/FP16 peak", "312TFLOPS"),
+        new("card.peak-fp8-flops", KeyType.FlopRate, "Dense FP8 peak; unset on a card without FP8 matrix units (training.precision = fp8 then refused)", "1979TFLOPS", DefaultNote: "unset"),
         new("card.hbm.stacks", KeyType.Integer, "HBM stacks (one bank actor each)", "5"),
         new("card.hbm.stack-capacity", KeyType.Bytes, "Capacity of one stack", "16GiB"),
         new("card.hbm.stack-bandwidth", KeyType.Bandwidth, "Peak bandwidth of one stack", "407.8GBps"),
@@ -148,6 +149,9 @@ public static class ScenarioKeys
         new("card.efficiency.collective-share-network", KeyType.Number, "The same for a collective whose group spans nodes (data-parallel rings and trees, context-parallel rings, the tied embedding's all-reduce across nodes): NCCL opens as many channels as the NICs need, 16 with eight 200-400 Gb/s NICs (16 of an A100's 108 SMs, of an H100's 132), in [0, 1)", "0.12", DefaultNote: "card.efficiency.collective-share"),
         new("card.efficiency.attention", KeyType.Number, "Fraction of peak a fused causal attention kernel (FlashAttention) reaches on the half of the s x s square it computes, in (0, 1]; unset, the whole square is charged at card.efficiency.gemm (the same time as the half at half that)", "0.35", DefaultNote: "unset"),
         new("card.efficiency.gemm-half-dim", KeyType.Number, "GEMM dimension at which efficiency is half the best", "256"),
+        new("card.efficiency.gemm-fp8", KeyType.Number, "Best fraction of card.peak-fp8-flops a large FP8 GEMM reaches, in (0, 1]; needed with training.precision = fp8", "0.70", DefaultNote: "unset"),
+        new("card.efficiency.gemm-fp8-half-dim", KeyType.Number, "FP8 GEMM dimension at which efficiency is half the best; needed with training.precision = fp8", "768", DefaultNote: "unset"),
+        new("card.efficiency.gemm-fp8-split-accumulator", KeyType.Number, "Rate of an FP8 GEMM that promotes its partial sums to fp32 as it goes (Transformer Engine's dgrad and wgrad) relative to fast accumulation (its fprop, and card.efficiency.gemm-fp8's benchmarks), in (0, 1]", "0.87", DefaultNote: "1"),
         new("card.efficiency.memory", KeyType.Number, "Fraction of peak HBM bandwidth memory-bound kernels reach, in (0, 1]", "0.85"),
         new("card.efficiency.kernel-overhead", KeyType.Time, "Fixed launch cost per kernel", "5us"),
 

@@ -129,6 +129,10 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         KernelOverhead: Parse("card.efficiency.kernel-overhead", UnitParser.ParseTime))
     {
         AttentionEfficiency = Has("card.efficiency.attention") ? AttentionEfficiency() : 0,
+        Fp8PeakFlops = Has("card.peak-fp8-flops") ? Parse("card.peak-fp8-flops", UnitParser.ParseFlopRate) : 0,
+        Fp8GemmEfficiency = Has("card.efficiency.gemm-fp8") ? Number("card.efficiency.gemm-fp8") : 0,
+        Fp8GemmHalfDim = Has("card.efficiency.gemm-fp8-half-dim") ? Number("card.efficiency.gemm-fp8-half-dim") : 0,
+        Fp8SplitAccumulatorRate = Number("card.efficiency.gemm-fp8-split-accumulator"),
         CollectiveShare = Number("card.efficiency.collective-share"),
         CollectiveShareNetwork = Has("card.efficiency.collective-share-network") ? Number("card.efficiency.collective-share-network") : null,
         AttentionVectorSoftmax = Number("card.efficiency.attention-vector-softmax"),

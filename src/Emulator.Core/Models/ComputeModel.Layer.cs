@@ -22,34 +22,34 @@ namespace Emulator.Core.Models;
 public static partial class ComputeModel
 {
     /// <summary>Forward pass of one layer on one tp rank for microBatch sequences; standard GPT FLOPs are 24·b·s·h²·(1 + s/6h)/tp.</summary>
-    public static LayerWork LayerForward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, bool flashAttention = false, int cp = 1, bool attentionDropout = false, bool fusedSoftmax = true)
+    public static LayerWork LayerForward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, bool flashAttention = false, int cp = 1, bool attentionDropout = false, bool fusedSoftmax = true, bool fp8 = false)
     {
-        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
+        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel, fp8);
         var layerNorm = LayerNormForward(c, g);
         var attention = layerNorm
             + QkvGemm(c, g)
             + AttentionCore(c, g, flashAttention, attentionDropout, fusedSoftmax)
-            + Gemm(c, g.Tokens, g.H, g.A / g.Tp);
+            + ProjGemm(c, g);
         var mlp = Fc1Gemm(c, g)
             + ActivationForward(c, g)
-            + Gemm(c, g.Tokens, g.H, g.F / g.Tp);
+            + Fc2Gemm(c, g);
         if (m.ParallelLayers) return new LayerWork(attention, mlp + Elementwise(c, 2 * 4 * g.ReplicatedTokens * g.H));
         var residual = ResidualAdd(c, g);
         return new LayerWork(attention + residual, layerNorm + mlp + residual);
     }
 
     /// <summary>Backward pass (dgrad + wgrad) of one layer on one tp rank: GEMM and attention-core FLOPs are twice the forward's.</summary>
-    public static LayerWork LayerBackward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, bool flashAttention = false, int cp = 1, bool attentionDropout = false, bool fusedSoftmax = true)
+    public static LayerWork LayerBackward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, bool flashAttention = false, int cp = 1, bool attentionDropout = false, bool fusedSoftmax = true, bool fp8 = false)
     {
-        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
-        var qkv = QkvGemm(c, g);
-        var proj = Gemm(c, g.Tokens, g.H, g.A / g.Tp);
+        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel, fp8);
+        var qkv = QkvGemm(c, g, backward: true);
+        var proj = ProjGemm(c, g, backward: true);
         var core = AttentionCoreBackward(c, g, flashAttention, attentionDropout, fusedSoftmax);
         var layerNorm = Elementwise(c, 2 * 3 * g.ReplicatedTokens * g.H);
         var residual = Elementwise(c, 2 * 2 * g.ReplicatedTokens * g.H);
         var attention = qkv + qkv + core + proj + proj;
-        var fc1 = Fc1Gemm(c, g);
-        var fc2 = Gemm(c, g.Tokens, g.H, g.F / g.Tp);
+        var fc1 = Fc1Gemm(c, g, backward: true);
+        var fc2 = Fc2Gemm(c, g, backward: true);
         var mlp = fc1 + fc1
             + Elementwise(c, 2 * (2 * g.Fc1Width + g.F) * g.Tokens / g.Tp)
             + fc2 + fc2;
@@ -193,25 +193,36 @@ public static partial class ComputeModel
     /// <summary>One backward GEMM (input- or weight-gradient: the same shape, LayerBackward runs two) of each block's first linear,
     /// QKV and fc1: the work a backward tensor-parallel collective of that block can run beside (Megatron-LM's asynchronous
     /// input-gradient all-reduce).</summary>
-    public static LayerWork BackwardFirstLinearGemm(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, int cp = 1)
+    public static LayerWork BackwardFirstLinearGemm(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, int cp = 1, bool fp8 = false)
     {
-        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
-        return new LayerWork(QkvGemm(c, g), Fc1Gemm(c, g));
+        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel, fp8);
+        return new LayerWork(QkvGemm(c, g, backward: true), Fc1Gemm(c, g, backward: true));
     }
 
     /// <summary>The four forward GEMMs beside which userbuffers run a layer's tensor-parallel collectives: QKV and fc1, each fed by an
     /// all-gather, and the output projection and fc2, each drained by a reduce-scatter (Transformer Engine's tp-comm overlap).</summary>
-    public static (WorkCost Qkv, WorkCost Proj, WorkCost Fc1, WorkCost Fc2) ForwardTpGemms(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, int cp = 1)
+    public static (WorkCost Qkv, WorkCost Proj, WorkCost Fc1, WorkCost Fc2) ForwardTpGemms(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, int cp = 1, bool fp8 = false)
     {
-        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel);
-        return (QkvGemm(c, g), Gemm(c, g.Tokens, g.H, g.A / g.Tp), Fc1Gemm(c, g), Gemm(c, g.Tokens, g.H, g.F / g.Tp));
+        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel, fp8);
+        return (QkvGemm(c, g), ProjGemm(c, g), Fc1Gemm(c, g), Fc2Gemm(c, g));
     }
 
-    /// <summary>The QKV projection's GEMM: (b·s)×h by h×(A + 2·k·d)/tp.</summary>
-    private static WorkCost QkvGemm(CardSpec c, LayerShape g) => Gemm(c, g.Tokens, g.QkvWidth / g.Tp, g.H);
+    /// <summary>The QKV projection's GEMM: (b·s)×h by h×(A + 2·k·d)/tp; <paramref name="backward"/>: one of its dgrad and wgrad.</summary>
+    private static WorkCost QkvGemm(CardSpec c, LayerShape g, bool backward = false) => LinearGemm(c, g, g.Tokens, g.QkvWidth / g.Tp, g.H, backward);
+
+    /// <summary>The attention's output projection: (b·s)×(A/tp) by (A/tp)×h.</summary>
+    private static WorkCost ProjGemm(CardSpec c, LayerShape g, bool backward = false) => LinearGemm(c, g, g.Tokens, g.H, g.A / g.Tp, backward);
 
     /// <summary>fc1's GEMM: (b·s)×h by h×f/tp (2f/tp gated).</summary>
-    private static WorkCost Fc1Gemm(CardSpec c, LayerShape g) => Gemm(c, g.Tokens, g.Fc1Width / g.Tp, g.H);
+    private static WorkCost Fc1Gemm(CardSpec c, LayerShape g, bool backward = false) => LinearGemm(c, g, g.Tokens, g.Fc1Width / g.Tp, g.H, backward);
+
+    /// <summary>fc2's GEMM: (b·s)×(f/tp) by (f/tp)×h.</summary>
+    private static WorkCost Fc2Gemm(CardSpec c, LayerShape g, bool backward = false) => LinearGemm(c, g, g.Tokens, g.H, g.F / g.Tp, backward);
+
+    /// <summary>A linear layer's GEMM, in FP8 where the layer's linears run so (training.precision = fp8; backward's with TE's split
+    /// accumulator), else in 2-byte precision.</summary>
+    private static WorkCost LinearGemm(CardSpec c, LayerShape g, double m, double n, double k, bool backward) =>
+        g.Fp8 ? Fp8Gemm(c, m, n, k, splitAccumulator: backward) : Gemm(c, m, n, k);
 
     /// <summary>Forward work redone during backward: None nothing, Selective the attention core (QKᵀ, softmax, AV), Full the whole LayerForward, FullNeeded all of it but the MLP's second GEMM and residual add (with parallel layers, also
     /// the attention's output projection: its output only joins the residual), Dots what MaxText's save_dot_except_mlpwi does not save: both
@@ -219,16 +230,16 @@ public static partial class ComputeModel
     /// Minimal (MaxText's minimal) the same but the MLP's first GEMM, whose output it keeps.</summary>
     /// <remarks>With FlashAttention, Selective re-runs the fused forward: Megatron-core checkpoints the core attention whatever
     /// its kernel (`checkpoint_core_attention` under recompute_granularity selective), so backward first rebuilds its output.</remarks>
-    public static LayerWork LayerRecompute(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention = false, int cp = 1, bool attentionDropout = false, bool fusedSoftmax = true) => policy switch
+    public static LayerWork LayerRecompute(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention = false, int cp = 1, bool attentionDropout = false, bool fusedSoftmax = true, bool fp8 = false) => policy switch
     {
         Recompute.None => LayerWork.Zero,
-        Recompute.Selective => new LayerWork(AttentionCore(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel), flashAttention, attentionDropout, fusedSoftmax), WorkCost.Zero),
-        Recompute.Full => LayerForward(c, m, tp, microBatch, sequenceParallel, flashAttention, cp, attentionDropout, fusedSoftmax),
+        Recompute.Selective => new LayerWork(AttentionCore(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel, fp8), flashAttention, attentionDropout, fusedSoftmax), WorkCost.Zero),
+        Recompute.Full => LayerForward(c, m, tp, microBatch, sequenceParallel, flashAttention, cp, attentionDropout, fusedSoftmax, fp8),
         // The attention block's output rebuilds the MLP's layernorm input, so all of it is redone; fc2's output only joins the residual.
-        Recompute.FullNeeded when !m.ParallelLayers => new LayerWork(LayerForward(c, m, tp, microBatch, sequenceParallel, flashAttention, cp, attentionDropout, fusedSoftmax).Attention,
-            MlpInputRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel))),
-        Recompute.FullNeeded => ParallelLayerInputsRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel), flashAttention, attentionDropout, fusedSoftmax),
-        Recompute.Dots or Recompute.Minimal => DotsRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel), flashAttention,
+        Recompute.FullNeeded when !m.ParallelLayers => new LayerWork(LayerForward(c, m, tp, microBatch, sequenceParallel, flashAttention, cp, attentionDropout, fusedSoftmax, fp8).Attention,
+            MlpInputRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel, fp8))),
+        Recompute.FullNeeded => ParallelLayerInputsRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel, fp8), flashAttention, attentionDropout, fusedSoftmax),
+        Recompute.Dots or Recompute.Minimal => DotsRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel, fp8), flashAttention,
             attentionDropout, fusedSoftmax, mlpGemm: policy == Recompute.Dots),
         _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "unknown recompute policy"),
     };
@@ -345,7 +356,8 @@ public static partial class ComputeModel
         c.AttentionVectorSoftmax <= 0 ? 1 : Math.Max(1, c.AttentionVectorSoftmax * 128 / headDim + c.AttentionVectorUpdate);
 
     /// <summary>Sizes of one layer on one tp rank, in doubles (head width d, attention width A = a·d: h unless the head width is set).</summary>
-    private readonly record struct LayerShape(ModelSpec Model, int Tp, double Tokens, bool SequenceParallel)
+    /// <remarks><paramref name="Fp8"/>: the four linear layers' GEMMs run in FP8 (training.precision = fp8).</remarks>
+    private readonly record struct LayerShape(ModelSpec Model, int Tp, double Tokens, bool SequenceParallel, bool Fp8 = false)
     {
         public double H => Model.Hidden;
         public double S => Model.SeqLen;

@@ -189,6 +189,22 @@ public static partial class ComputeModel
         return new WorkCost(flops, bytes, 1, KernelTime(c, flops, bytes, GemmEfficiency(c, m, n, k)));
     }
 
+    /// <summary>One FP8 GEMM as Transformer Engine runs a linear layer's (fprop, dgrad or wgrad): 1-byte operands, a 2-byte output,
+    /// at c.Fp8GemmEfficiency · d/(d + c.Fp8GemmHalfDim) of the FP8 peak, d = min(m, n, k); with <paramref name="splitAccumulator"/>
+    /// (TE's dgrad and wgrad: the partial sums promoted to fp32 as they go, not fast accumulation) times c.Fp8SplitAccumulatorRate.</summary>
+    private static WorkCost Fp8Gemm(CardSpec c, double m, double n, double k, bool splitAccumulator)
+    {
+        if (!(c.Fp8PeakFlops > 0) || !(c.Fp8GemmEfficiency > 0) || !(c.Fp8GemmHalfDim > 0))
+            throw new ArgumentException($"card {c.Name} has no FP8 peak or FP8 GEMM efficiency: an FP8 GEMM cannot run on it", nameof(c));
+        var d = Math.Min(m, Math.Min(n, k));
+        var flops = 2 * m * n * k;
+        var bytes = Bytes(m * k + k * n + 2 * m * n);
+        // KernelTime divides by the card's BF16 peak: the FP8 fraction is restated against it.
+        var efficiency = c.Fp8GemmEfficiency * d / (d + c.Fp8GemmHalfDim) * c.Fp8PeakFlops / c.PeakFlops
+            * (splitAccumulator ? c.Fp8SplitAccumulatorRate : 1);
+        return new WorkCost(flops, bytes, 1, KernelTime(c, flops, bytes, efficiency));
+    }
+
     /// <summary>One memory-bound kernel moving <paramref name="bytes"/>.</summary>
     private static WorkCost Elementwise(CardSpec c, double bytes)
     {

@@ -31,6 +31,14 @@ public static class TransformerMath
         return qkv + proj + mlp + layerNorms;
     }
 
+    /// <summary>Elements of one layer's four linear weight matrices on one of <paramref name="tp"/> ranks: QKV h·(A + 2·k·d)/tp, the
+    /// projection A·h/tp, fc1 h·f/tp (2f gated) and fc2 f·h/tp, the matrices FP8 training casts (biases and layernorms not).</summary>
+    public static double LinearWeights(ModelSpec m, int tp)
+    {
+        double h = m.Hidden, a = m.AttentionWidth, f = m.FfnHidden;
+        return h * (a + 2 * m.KvWidthAcross(tp)) / tp + a * h / tp + h * (m.GatedMlp ? 2 * f : f) / tp + f * h / tp;
+    }
+
     /// <summary>Parameter tensors of one layer as <see cref="LayerParams(ModelSpec, int)"/> counts them: the four linear layers' weights and
     /// biases, and each layernorm's weight and bias (one layernorm with parallel layers): 12, or 10.</summary>
     public static int LayerTensors(ModelSpec m) => 8 + (m.ParallelLayers ? 1 : 2) * 2;

@@ -51,6 +51,19 @@ public sealed record CardSpec(
     /// <summary><see cref="CollectiveShareNetwork"/> where set, else <see cref="CollectiveShare"/>.</summary>
     public double NetworkCollectiveShare => CollectiveShareNetwork ?? CollectiveShare;
 
+    /// <summary>Dense FP8 (E4M3/E5M2) peak, FLOP/s; 0 on a card without FP8 matrix units.</summary>
+    public double Fp8PeakFlops { get; init; }
+
+    /// <summary>Best fraction of <see cref="Fp8PeakFlops"/> a large FP8 GEMM reaches.</summary>
+    public double Fp8GemmEfficiency { get; init; }
+
+    /// <summary>FP8 GEMM dimension (smallest of M, N, K) at which efficiency falls to half of the best.</summary>
+    public double Fp8GemmHalfDim { get; init; }
+
+    /// <summary>Rate of an FP8 GEMM whose partial sums are promoted to fp32 as it goes (Transformer Engine's split accumulator, in
+    /// dgrad and wgrad) relative to one with fast accumulation (fprop, and the microbenchmarks behind <see cref="Fp8GemmEfficiency"/>).</summary>
+    public double Fp8SplitAccumulatorRate { get; init; } = 1;
+
     /// <summary>Total HBM capacity of the card.</summary>
     public long HbmCapacityBytes => StackCapacityBytes * HbmStacks;
 

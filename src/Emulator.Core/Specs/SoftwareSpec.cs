@@ -12,6 +12,8 @@ public sealed record SoftwareSpec(string Stack, double GemmScale)
     /// <summary>A stack that reaches the card's microbenchmark efficiencies.</summary>
     public static readonly SoftwareSpec Generic = new("generic", 1.0);
 
-    /// <summary>The card as this stack drives it: GEMM efficiency scaled by <see cref="GemmScale"/>.</summary>
-    public CardSpec Apply(CardSpec card) => GemmScale == 1.0 ? card : card with { GemmEfficiency = card.GemmEfficiency * GemmScale };
+    /// <summary>The card as this stack drives it: GEMM efficiency scaled by <see cref="GemmScale"/>, in FP8 as in BF16 (both are the
+    /// stack's matrix kernels on the card).</summary>
+    public CardSpec Apply(CardSpec card) => GemmScale == 1.0 ? card
+        : card with { GemmEfficiency = card.GemmEfficiency * GemmScale, Fp8GemmEfficiency = card.Fp8GemmEfficiency * GemmScale };
 }

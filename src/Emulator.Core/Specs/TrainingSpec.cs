@@ -81,7 +81,7 @@ public enum GradAccumulation
 }
 
 /// <summary>Training setup that changes memory and time but not the model.</summary>
-/// <param name="Precision">"bf16" or "fp16" (2-byte weights, activations and gradients; fp32 master and Adam state).</param>
+/// <param name="Precision">"bf16" or "fp16" (2-byte weights, activations and gradients; fp32 master and Adam state), or "fp8": bf16 with the layers' linear GEMMs in FP8 (Transformer Engine).</param>
 /// <param name="Recompute">Activation recomputation.</param>
 /// <param name="SequenceParallel">Megatron sequence parallelism (shards layer-norm/dropout activations over tp).</param>
 /// <param name="ZeroStage">0 replicated optimizer; 1 shard fp32 master weights and Adam state over dp (distributed optimizer: gradients reduce-scatter, parameters all-gather); 2 also the fp32 gradients; 3 also the parameters (FSDP: each layer's parameters all-gathered before use, its gradients reduce-scattered after its backward).</param>

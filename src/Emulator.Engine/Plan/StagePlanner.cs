@@ -32,7 +32,7 @@ public static class StagePlanner
     /// <summary>Bytes of one gradient: bf16 training accumulates and all-reduces fp32 main gradients (Megatron-LM forces
     /// accumulate_allreduce_grads_in_fp32 with bf16; DeepSpeed's bf16 optimizer keeps fp32 gradients too) unless
     /// training.half-precision-grads says otherwise; fp16 keeps 2-byte gradients.</summary>
-    public static int GradientBytesPerParam(TrainingSpec t) => t.Precision == "bf16" && !t.HalfPrecisionGrads ? 4 : 2;
+    public static int GradientBytesPerParam(TrainingSpec t) => t.Precision != "fp16" && !t.HalfPrecisionGrads ? 4 : 2;
 
     /// <summary>The ring phase of the tied word embedding's gradient all-reduce: one number both ends' programs share (their own
     /// phases count up from 0 and stay far below it; the card's tensor-parallel rings start at 2^24).</summary>
@@ -119,11 +119,13 @@ public static class StagePlanner
                 + $"(model.hidden = {s.Model.Hidden}, model.heads = {s.Model.Heads}) are far beyond any card's memory; lower parallel.micro-batch, model.seq-len or model.heads", e);
         }
 
-        var fwd = ComputeModel.LayerForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.FlashAttention, cp, t.AttentionDropout, fusedSoftmax);
-        var bwd = ComputeModel.LayerBackward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.FlashAttention, cp, t.AttentionDropout, fusedSoftmax)
+        // FP8 training (Transformer Engine): the layers' linear GEMMs on the FP8 units, with TE's casts around them.
+        var fp8 = t.Precision == "fp8";
+        var fwd = ComputeModel.LayerForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.FlashAttention, cp, t.AttentionDropout, fusedSoftmax, fp8);
+        var bwd = ComputeModel.LayerBackward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.FlashAttention, cp, t.AttentionDropout, fusedSoftmax, fp8)
             + (t.EagerBackwardPasses ? ComputeModel.EagerBackwardPasses(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp) : LayerWork.Zero);
         bwd += ComputeModel.BiasGradients(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp);
-        var re = ComputeModel.LayerRecompute(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute, t.FlashAttention, cp, t.AttentionDropout, fusedSoftmax);
+        var re = ComputeModel.LayerRecompute(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute, t.FlashAttention, cp, t.AttentionDropout, fusedSoftmax, fp8);
         // Kernels a block runs before its MLP's second GEMM: full recomputation (and full-needed, which stops there) reruns them;
         // selective's core alone does not (each below comes before the attention core or outside it).
         void BeforeSecondGemm(LayerWork forward)
@@ -134,6 +136,11 @@ public static class StagePlanner
         // Userbuffers (Transformer Engine's tp-comm overlap) or mc2: with sequence parallelism each of a serial forward layer's four
         // collectives runs beside the GEMM it feeds or drains (ForwardLayer, below).
         var overlapTpForward = t.OverlapTpForward && p.Tp > 1 && t.SequenceParallel && !s.Model.ParallelLayers;
+        if (fp8)
+        {
+            BeforeSecondGemm(ComputeModel.Fp8CastsForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp));
+            bwd += ComputeModel.Fp8CastsBackward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp);
+        }
         // A QKV-only bias is added after the GEMM, unless the GEMM runs fused with its all-gather, which takes it.
         BeforeSecondGemm(ComputeModel.QkvBiasAdd(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp, inGemm: overlapTpForward));
         if (t.MegatronLayerPasses)
@@ -213,6 +220,8 @@ public static class StagePlanner
         var optimizer = t.Optimizer == OptimizerKind.EagerAdamW
             ? ComputeModel.EagerAdamWStep(s.Card, paramsOnCard / shards)
             : ComputeModel.OptimizerStep(s.Card, paramsOnCard, t.DistributedOptimizer, shards, state.GradientBytes, gradPerParam == 2, t.Precision == "fp16");
+        // TE casts each updated weight to FP8 (and its transpose) once a step, at the next step's first microbatch: charged with the step.
+        if (fp8) optimizer += ComputeModel.Fp8WeightCasts(s.Card, s.Model, p.Tp, layers);
         var kvBytes = cp > 1 ? KeyValueBytes(s) : 0;
         var tpBytes = p.Tp > 1 ? TensorParallelBytes(s) : 0;
         var p2pBytes = PipelineBytes(s);
@@ -227,6 +236,8 @@ public static class StagePlanner
             new Alloc(MemoryKind.Gradients, state.GradientBytes + lowPrecisionGrads),
             new Alloc(MemoryKind.Optimizer, state.OptimizerBytes),
         };
+        // TE keeps each linear weight's FP8 copy and its transpose between steps: 2 B a weight element.
+        if (fp8) program.Add(new Alloc(MemoryKind.Weights, (long)Math.Ceiling(2 * layers * TransformerMath.LinearWeights(s.Model, p.Tp))));
         if (s.Software.RuntimeMemoryBytes > 0) program.Insert(0, new Alloc(MemoryKind.Runtime, s.Software.RuntimeMemoryBytes));
         // A held stage output is the full microbatch activation b·s·h (2 bytes), not the tp-split send; with context parallelism
         // the card computes s/cp tokens of each sequence, so its output is b·(s/cp)·h.
@@ -441,7 +452,7 @@ public static class StagePlanner
         // re-gathers its saved 1/t input beside the input-gradient GEMM and reduce-scatters the input gradient beside the
         // weight-gradient GEMM (each an all-gather's or reduce-scatter's traffic: gatherOnlyBytes).
         var overlapTp = t.OverlapTpBackward && tpBytes > 0;
-        var firstGemm = overlapTp ? ComputeModel.BackwardFirstLinearGemm(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp) : LayerWork.Zero;
+        var firstGemm = overlapTp ? ComputeModel.BackwardFirstLinearGemm(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp, fp8) : LayerWork.Zero;
         void Overlapped(WorkCost gemm, int mb, WorkPhase kind = WorkPhase.Backward)
         {
             program.Add(new TpStart(t.SequenceParallel ? gatherOnlyBytes : tpBytes));
@@ -489,7 +500,7 @@ public static class StagePlanner
         // runs beside the GEMM it feeds or drains (userbuffers pipeline the two chunk by chunk; here they simply overlap): the
         // all-gathers beside QKV and fc1, the reduce-scatters beside the projection and fc2. The layer's other kernels keep their block; the gather of the last layer's scattered output
         // before the logits is the vocabulary's (below).
-        var forwardGemms = overlapTpForward ? ComputeModel.ForwardTpGemms(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp) : default;
+        var forwardGemms = overlapTpForward ? ComputeModel.ForwardTpGemms(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp, fp8) : default;
         void ForwardLayer(LayerWork w, WorkPhase kind, int mb)
         {
             if (!overlapTpForward)

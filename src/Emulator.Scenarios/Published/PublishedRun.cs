@@ -33,7 +33,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// runs publish (slices, head width, parallel layers, bf16 gradient reduction, layers per chunk under full recomputation, ALiBi, an untied output layer,
     /// forward's tensor-parallel collectives overlapped or not, data-parallel reduction and gathers overlapped or not, the attention kernel
     /// the scripts name).</summary>
-    public static readonly IReadOnlyList<string> OptionalColumns = ["source", "notes", "slices", "head_dim", "parallel_layers", "half_precision_grads", "recompute_layers", "alibi", "tied_embeddings", "rope", "linear_biases", "qkv_bias", "tp_comm_overlap", "overlap_grad_reduce", "overlap_param_gather", "attn_impl"];
+    public static readonly IReadOnlyList<string> OptionalColumns = ["source", "notes", "slices", "head_dim", "parallel_layers", "half_precision_grads", "recompute_layers", "alibi", "tied_embeddings", "rope", "linear_biases", "qkv_bias", "tp_comm_overlap", "overlap_grad_reduce", "overlap_param_gather", "attn_impl", "precision"];
 
     /// <summary>Row id.</summary>
     public string Id => Columns["id"];
@@ -83,8 +83,16 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// <summary>The published value.</summary>
     public double Published => double.Parse(Columns["published"], CultureInfo.InvariantCulture);
 
-    /// <summary>Number precision the stack trained in: the 2021 Megatron-LM runs used fp16 mixed precision, later stacks bf16.</summary>
-    public string Precision => StackIs("megatron-lm-2021", "megatron-deepspeed-2021") ? "fp16" : "bf16";
+    /// <summary>Number precision: the `precision` column (bf16, fp16, or fp8 for Transformer Engine's FP8 linear layers) where the row
+    /// gives it, else the stack's: the 2021 Megatron-LM runs used fp16 mixed precision, later stacks bf16.</summary>
+    public string Precision => OrDefault("precision", StackIs("megatron-lm-2021", "megatron-deepspeed-2021") ? "fp16" : "bf16").ToLowerInvariant() switch
+    {
+        "bf16" => "bf16",
+        "fp16" => "fp16",
+        "fp8" when IsMegatronFamily => "fp8",
+        "fp8" => throw new FormatException($"precision = fp8 is emulated as Transformer Engine runs it under Megatron-LM, Megatron-core and NeMo, and this row is stack {Columns["stack"]}: leave precision empty or use bf16"),
+        var other => throw new FormatException($"precision = '{other}' is not a training precision the emulator knows (bf16, fp16, fp8, or empty for the stack's own)"),
+    };
 
     /// <summary>Whether the row gives its interleaving factor (an empty virtual_stages means the run did not publish it).</summary>
     public bool PublishesVirtualStages => Columns["virtual_stages"].Trim().Length > 0;
@@ -188,7 +196,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// the gradients are reduced in bf16, the 2-byte one with fp16. Untied embeddings have none (the planner checks).</summary>
     public int TiedEmbeddingGradBytes =>
         IsDeepSpeed ? 2
-        : IsMegatronFamily ? (Precision == "bf16" && !ColumnIsTrue("half_precision_grads") ? 4 : 2)
+        : IsMegatronFamily ? (Precision != "fp16" && !ColumnIsTrue("half_precision_grads") ? 4 : 2)
         : 0;
 
     /// <summary>Whether the tied embedding's all-reduce follows the data-parallel reduction (Megatron-LM's order) rather than

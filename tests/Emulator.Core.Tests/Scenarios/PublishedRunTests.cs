@@ -77,6 +77,24 @@ public class PublishedRunTests
     }
 
     [Fact]
+    public void Precision_IsTheStacksUnlessTheRowSaysFp8()
+    {
+        Assert.Contains("  precision = fp16\n", Row().ToScenarioText());
+        Assert.Contains("  precision = bf16\n", Row(("stack", "nemo-2024"), ("preset", "h100-80g-roce")).ToScenarioText());
+        Assert.Contains("  precision = fp8\n", Row(("stack", "nemo-2024"), ("preset", "h100-80g-roce"), ("precision", "FP8")).ToScenarioText());
+        Assert.Contains("precision", PublishedRun.OptionalColumns);
+    }
+
+    [Theory]
+    [InlineData("llm-foundry-2023", "fp8", "is stack llm-foundry-2023: leave precision empty")]
+    [InlineData("nemo-2024", "fp4", "precision = 'fp4' is not a training precision")]
+    public void Precision_RefusesWhatIsNotEmulated(string stack, string precision, string message)
+    {
+        var error = Assert.Throws<FormatException>(() => Row(("stack", stack), ("preset", "h100-80g-roce"), ("precision", precision)).ToScenarioText());
+        Assert.Contains(message, error.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void HalfPrecisionGrads_AreAnOptionalColumn()
     {
         Assert.DoesNotContain("half-precision-grads", Row().ToScenarioText());

@@ -163,7 +163,7 @@ public class ScenarioErrorTests
 
     [Theory]
     [InlineData("training.recompute", "partial", "none, selective, full")]
-    [InlineData("training.precision", "fp8", "bf16, fp16")]
+    [InlineData("training.precision", "fp4", "bf16, fp16, fp8")]
     [InlineData("parallel.schedule", "gpipe", "1f1b")]
     [InlineData("fabric.kind", "dragonfly", "fat-tree, torus")]
     public void Unknown_words_list_the_valid_ones(string key, string value, string valid)
@@ -585,6 +585,16 @@ public class ScenarioErrorTests
     {
         var m = Fails(("training.overlap-param-gather", "true"), ("training.zero-stage", zero));
         Has(m, "training.overlap-param-gather", why, "set overlap-param-gather = false, or zero-stage 1 or 2");
+    }
+
+    [Fact]
+    public void Fp8_needs_a_card_with_fp8_figures()
+    {
+        // The base scenario's A100 has no FP8 units.
+        var m = Fails(("training.precision", "fp8"));
+        Has(m, "training.precision", "card.peak-fp8-flops, card.efficiency.gemm-fp8, card.efficiency.gemm-fp8-half-dim", "or train in bf16");
+        m = Fails(("training.precision", "fp8"), ("card.peak-fp8-flops", "624TFLOPS"));
+        Has(m, "has no card.efficiency.gemm-fp8, card.efficiency.gemm-fp8-half-dim:");
     }
 
     [Theory]

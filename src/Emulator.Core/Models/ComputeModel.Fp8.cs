@@ -1,0 +1,47 @@
+using Emulator.Core.Specs;
+
+namespace Emulator.Core.Models;
+
+/// <summary>Transformer Engine's casts around a layer's FP8 linear GEMMs (training.precision = fp8; docs/cost-models.md §1).</summary>
+/// <remarks>
+/// Hopper's FP8 GEMMs take both operands K-major, so each FP8 operand is made twice, as a copy and as its transpose (1 B an element
+/// each). A cast-transpose reads the 2-byte tensor and writes both (4 B an element); where TE fuses the cast into the kernel that
+/// makes the tensor (the layernorm before QKV and fc1, fc2's activation, its gradient's cast into the activation's backward), that
+/// kernel writes its FP8 copy in place of the 2-byte one (taken as the same bytes: an upper bound by 1 B an element) and the transpose
+/// is its own kernel when backward needs it (1 + 1 B). Forward, TE's Linear (the output projection) casts and transposes its input.
+/// Backward, the layernorm outputs and fc2's input are transposed for the weight gradients, and the output gradients of QKV, the
+/// projection and fc2 are cast and transposed (the bias gradient fused in). Attention's core, the output layer and every element-wise
+/// kernel stay in 2-byte precision; the amax reductions (one small all-reduce a pass) are not charged.
+/// </remarks>
+public static partial class ComputeModel
+{
+    /// <summary>Forward: the output projection's input (b·s × A/tp) cast and transposed, 4 B an element, one kernel.</summary>
+    public static LayerWork Fp8CastsForward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, int cp = 1)
+    {
+        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel, Fp8: true);
+        return new LayerWork(Elementwise(c, 4 * g.Tokens * g.A / g.Tp), WorkCost.Zero);
+    }
+
+    /// <summary>Backward: attention block, the layernorm output transposed (2 B a token·h) and QKV's and the projection's output
+    /// gradients cast and transposed (4 B a token per QKV column on this rank, 4 B a token·h); MLP block, the layernorm output and
+    /// fc2's input transposed (2 B a token·h, 2 B a token per f/tp) and fc2's output gradient cast and transposed (4 B a token·h).
+    /// Tokens are the whole microbatch's: with sequence parallelism these tensors are the gathered ones.</summary>
+    public static LayerWork Fp8CastsBackward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, int cp = 1)
+    {
+        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel, Fp8: true);
+        var attention = Elementwise(c, 2 * g.Tokens * g.H) + Elementwise(c, 4 * g.Tokens * g.QkvWidth / g.Tp) + Elementwise(c, 4 * g.Tokens * g.H);
+        var mlp = Elementwise(c, 2 * g.Tokens * g.H) + Elementwise(c, 2 * g.Tokens * g.F / g.Tp) + Elementwise(c, 4 * g.Tokens * g.H);
+        return new LayerWork(attention, mlp);
+    }
+
+    /// <summary>The weights of <paramref name="layers"/> layers cast and transposed to FP8 once a step (TE caches them from the step's
+    /// first microbatch on): 4 B a linear-layer weight element on this rank (<see cref="TransformerMath.LinearWeights"/>), a kernel a matrix.</summary>
+    public static WorkCost Fp8WeightCasts(CardSpec c, ModelSpec m, int tp, int layers)
+    {
+        if (layers <= 0) return WorkCost.Zero;
+        var layer = Elementwise(c, 4 * TransformerMath.LinearWeights(m, Tp(tp)));
+        // Four matrices a layer: the bytes are one kernel's, each further matrix adds a launch.
+        var perLayer = layer with { Kernels = 4, Duration = layer.Duration + c.KernelOverhead * 3 };
+        return new WorkCost(0, checked(perLayer.HbmBytes * layers), perLayer.Kernels * layers, perLayer.Duration * layers);
+    }
+}

@@ -1,0 +1,43 @@
+using Emulator.Core.Accounting;
+using Emulator.Core.Models;
+using Emulator.Core.Specs;
+using Emulator.Engine.Plan;
+
+namespace Emulator.Engine.Tests;
+
+/// <summary>training.precision = fp8: the layers' linear GEMMs on the FP8 units, TE's casts around them, its weight copies.</summary>
+public class Fp8PlanTests
+{
+    // One stage of the test model, tp 2, 8 microbatches of 2 sequences, on the test card given FP8 units as ideal as its BF16 ones.
+    private static Scenario Plan(string precision)
+    {
+        var s = TestScenarios.With(tp: 2, pp: 1, dp: 1, microBatch: 2);
+        return s with
+        {
+            Card = s.Card with { Fp8PeakFlops = 2 * s.Card.PeakFlops, Fp8GemmEfficiency = 1.0, Fp8GemmHalfDim = 1 },
+            Training = s.Training with { Precision = precision },
+        };
+    }
+
+    [Fact]
+    public void EachLayerAndMicrobatch_RunsFp8GemmsAndCasts_AndTheStepCastsTheWeightsOnce()
+    {
+        var (bf16, fp8) = (StagePlanner.Build(Plan("bf16"), 0), StagePlanner.Build(Plan("fp8"), 0));
+        var s = Plan("fp8");
+        var (layers, microBatches) = (s.Model.Layers, s.Parallel.MicroBatches);
+        LayerWork Forward(bool on) => ComputeModel.LayerForward(s.Card, s.Model, 2, 2, false, fp8: on);
+        LayerWork Backward(bool on) => ComputeModel.LayerBackward(s.Card, s.Model, 2, 2, false, fp8: on);
+        var perLayer = Forward(true).Total.Duration - Forward(false).Total.Duration + Backward(true).Total.Duration - Backward(false).Total.Duration
+            + ComputeModel.Fp8CastsForward(s.Card, s.Model, 2, 2, false).Total.Duration + ComputeModel.Fp8CastsBackward(s.Card, s.Model, 2, 2, false).Total.Duration;
+        var weightCasts = ComputeModel.Fp8WeightCasts(s.Card, s.Model, 2, layers).Duration;
+
+        long Busy(StagePlan p) => p.Program.OfType<Work>().Sum(w => w.Cost.Duration.Ps);
+        Assert.Equal(Busy(bf16) + (perLayer * (layers * microBatches)).Ps + weightCasts.Ps, Busy(fp8));
+        Assert.True(Busy(fp8) < Busy(bf16), "FP8 GEMMs at twice the peak outrun their casts");
+        Assert.Equal(bf16.ExecutedFlops, fp8.ExecutedFlops);
+        // TE's FP8 copy and transpose of every linear weight: 2 B a weight, held from the start.
+        var fp8Weights = (long)Math.Ceiling(2 * layers * TransformerMath.LinearWeights(s.Model, 2));
+        Assert.Equal(bf16.Program.OfType<Alloc>().Where(a => a.Kind == MemoryKind.Weights).Sum(a => a.Bytes) + fp8Weights,
+            fp8.Program.OfType<Alloc>().Where(a => a.Kind == MemoryKind.Weights).Sum(a => a.Bytes));
+    }
+}
