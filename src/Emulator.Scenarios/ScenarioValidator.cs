@@ -73,7 +73,9 @@ public static class ScenarioValidator
 
     private static void CheckHardware(Scenario s, ValidationContext v)
     {
-        CheckCard(s.Card, v, s.Training.Precision);
+        // With a preset per stage the main card runs no kernel: the stages' cards need the FP8 figures.
+        var fp8 = s.Training.Precision == "fp8";
+        CheckCard(s.Card, v, fp8 && s.StageCards.Count == 0 ? "use a preset with FP8 figures (h100-80g-roce, h200-141g-ib), set them, or train in bf16" : null);
         Fraction(v, "software.gemm-scale", s.Software.GemmScale);
         if (s.Software.RuntimeMemoryBytes < 0) throw v.Fail("software.runtime-memory", "must be >= 0: the device memory the runtime holds outside the framework's tensors");
         if (s.Software.RuntimeMemoryBytes > MaxRuntimeMemoryBytes)
@@ -98,7 +100,8 @@ public static class ScenarioValidator
                 throw v.Fail(["cluster.stage-hardware", "parallel.tp", "parallel.cp", "parallel.dp", "node.cards"], $"a stage spans tp*cp*dp = {{=parallel.tp}}*{{=parallel.cp}}*{{=parallel.dp}} = {s.Parallel.Tp * s.Parallel.WeightReplicas} cards, not a whole number of {{=node.cards}}-card nodes, so a node would hold two kinds of card; choose tp*cp*dp a multiple of node.cards");
             // A stage's preset gets the main card's range checks; a share of 1 or more would divide a kernel's time by zero.
             for (var i = 0; i < s.StageCards.Count; i++)
-                CheckCard(s.StageCards[i], new ValidationContext(s with { Card = s.StageCards[i] }, new Provenance($"cluster.stage-hardware item {i + 1} ({s.StageCards[i].Name})")), s.Training.Precision);
+                CheckCard(s.StageCards[i], new ValidationContext(s with { Card = s.StageCards[i] }, new Provenance($"cluster.stage-hardware item {i + 1} ({s.StageCards[i].Name})")),
+                    fp8 ? "name a preset with FP8 figures (h100-80g-roce, h200-141g-ib) in cluster.stage-hardware, or train in bf16" : null);
             var odd = s.StageCards.FirstOrDefault(card => card.HbmStacks != s.Card.HbmStacks);
             if (odd is not null)
                 throw v.Fail("cluster.stage-hardware", $"{odd.Name} has {odd.HbmStacks} HBM stacks but the main card {s.Card.Name} has {s.Card.HbmStacks}; every card of a job needs the same stack count (one bank actor per stack)");
@@ -110,7 +113,7 @@ public static class ScenarioValidator
                 "cast-add is DeepSpeed's bf16 optimizer, which runs at zero-stage 0 or 1 only, and {training.zero-stage} shards the gradients: use grad-accumulation = add, or zero-stage 0 or 1");
         if (s.Training.HalfPrecisionGrads && s.Training.Precision == "fp16")
             throw v.Fail(["training.half-precision-grads", "training.precision"],
-                "half-precision gradients are bf16 training's choice against fp32 main gradients, and {training.precision} has 2-byte gradients anyway: set half-precision-grads = false");
+                "half-precision gradients are bf16 (or fp8) training's choice against fp32 main gradients, and {training.precision} has 2-byte gradients anyway: set half-precision-grads = false");
         if (s.Training.HalfPrecisionGrads && s.Training.GradAccumulation == GradAccumulation.CastAdd)
             throw v.Fail(["training.grad-accumulation", "training.half-precision-grads"],
                 "{training.grad-accumulation} is DeepSpeed's bf16 optimizer, which keeps fp32 gradients beside the bf16 ones it casts and adds, and {training.half-precision-grads} keeps only bf16 ones: set half-precision-grads = false, or grad-accumulation = add");
@@ -227,21 +230,21 @@ public static class ScenarioValidator
         if (f.Tiers == 3) Ports(v, "fabric.spine.up-ports", f.SpineUpPorts);
     }
 
-    /// <summary>The ranges of one card's keys: the main card's, and each stage preset's (cluster.stage-hardware).</summary>
-    private static void CheckCard(CardSpec c, ValidationContext v, string precision)
+    /// <summary>The ranges of one card's keys: the main card's, and each stage preset's (cluster.stage-hardware); with
+    /// <paramref name="fp8Advice"/>, the card runs FP8 GEMMs and must have their figures (the advice says how to get them).</summary>
+    private static void CheckCard(CardSpec c, ValidationContext v, string? fp8Advice)
     {
         if (c.Fp8PeakFlops != 0) Rate(v, "card.peak-fp8-flops", c.Fp8PeakFlops, 1e9, "1GFLOPS", "FP8 units compute at some positive rate");
         if (c.Fp8GemmEfficiency != 0) Fraction(v, "card.efficiency.gemm-fp8", c.Fp8GemmEfficiency);
         if (c.Fp8GemmHalfDim != 0) Positive(v, "card.efficiency.gemm-fp8-half-dim", c.Fp8GemmHalfDim, "it is a matrix dimension");
         Fraction(v, "card.efficiency.gemm-fp8-split-accumulator", c.Fp8SplitAccumulatorRate);
-        if (precision == "fp8")
+        if (fp8Advice is not null)
         {
-            string[] fp8Keys = ["card.peak-fp8-flops", "card.efficiency.gemm-fp8", "card.efficiency.gemm-fp8-half-dim"];
-            var missing = fp8Keys.Where((_, i) => (i switch { 0 => c.Fp8PeakFlops, 1 => c.Fp8GemmEfficiency, _ => c.Fp8GemmHalfDim }) == 0).ToArray();
+            (string Key, double Value)[] figures = [("card.peak-fp8-flops", c.Fp8PeakFlops), ("card.efficiency.gemm-fp8", c.Fp8GemmEfficiency), ("card.efficiency.gemm-fp8-half-dim", c.Fp8GemmHalfDim)];
+            var missing = figures.Where(f => f.Value == 0).Select(f => f.Key).ToArray();
             if (missing.Length > 0)
                 throw v.Fail(["training.precision", .. missing],
-                    $"training.precision = fp8 runs the linear GEMMs on the card's FP8 units, and {c.Name} has no {string.Join(", ", missing)}: "
-                    + "use a preset with FP8 figures (h100-80g-roce, h200-141g-ib), set them, or train in bf16");
+                    $"FP8 training runs the linear GEMMs on the card's FP8 units, and {c.Name} has no {string.Join(", ", missing)}: {fp8Advice}");
         }
         Rate(v, "card.peak-flops", c.PeakFlops, 1e9, "1GFLOPS", "a card computes at some positive rate");
         AtLeastOne(v, "card.hbm.stacks", c.HbmStacks);

@@ -2,16 +2,18 @@ using Emulator.Core.Specs;
 
 namespace Emulator.Core.Models;
 
-/// <summary>Transformer Engine's casts around a layer's FP8 linear GEMMs (training.precision = fp8; docs/cost-models.md §1).</summary>
+/// <summary>Transformer Engine's casts around a layer's FP8 linear GEMMs (training.precision = fp8; docs/cost-models.md §3).</summary>
 /// <remarks>
 /// Hopper's FP8 GEMMs take both operands K-major, so each FP8 operand is made twice, as a copy and as its transpose (1 B an element
 /// each). A cast-transpose reads the 2-byte tensor and writes both (4 B an element); where TE fuses the cast into the kernel that
-/// makes the tensor (the layernorm before QKV and fc1, fc2's activation, its gradient's cast into the activation's backward), that
-/// kernel writes its FP8 copy in place of the 2-byte one (taken as the same bytes: an upper bound by 1 B an element) and the transpose
-/// is its own kernel when backward needs it (1 + 1 B). Forward, TE's Linear (the output projection) casts and transposes its input.
-/// Backward, the layernorm outputs and fc2's input are transposed for the weight gradients, and the output gradients of QKV, the
-/// projection and fc2 are cast and transposed (the bias gradient fused in). Attention's core, the output layer and every element-wise
-/// kernel stay in 2-byte precision; the amax reductions (one small all-reduce a pass) are not charged.
+/// makes the tensor (the layernorm before QKV and fc1, fc2's activation), that kernel writes its FP8 copy in place of the 2-byte one
+/// (taken as the same bytes: an upper bound by 1 B an element) and the transpose is its own kernel when backward needs it (1 + 1 B).
+/// Forward, TE's Linear (the output projection) casts and transposes its input. Backward, the layernorm outputs and fc2's input are
+/// transposed for the weight gradients, and the output gradients of QKV, the projection, fc2 and fc1 are cast and transposed (the
+/// bias gradient fused in): fc1's comes out of the activation's backward in 2-byte precision (TE 1.x's LayerNormMLP fuses dGeLU, the
+/// cast and the transpose into one kernel for GeLU alone; the activation is not a model key, so GeLU MLPs pay it too, an upper
+/// bound). Attention's core, the output layer and every element-wise kernel stay in 2-byte precision; the amax reductions (one small
+/// all-reduce a pass) are not charged.
 /// </remarks>
 public static partial class ComputeModel
 {
@@ -24,13 +26,15 @@ public static partial class ComputeModel
 
     /// <summary>Backward: attention block, the layernorm output transposed (2 B a token·h) and QKV's and the projection's output
     /// gradients cast and transposed (4 B a token per QKV column on this rank, 4 B a token·h); MLP block, the layernorm output and
-    /// fc2's input transposed (2 B a token·h, 2 B a token per f/tp) and fc2's output gradient cast and transposed (4 B a token·h).
-    /// Tokens are the whole microbatch's: with sequence parallelism these tensors are the gathered ones.</summary>
+    /// fc2's input transposed (2 B a token·h, 2 B a token per f/tp) and fc2's and fc1's output gradients cast and transposed (4 B a
+    /// token·h, 4 B a token per fc1 column on this rank, 2f/tp gated). Tokens are the whole microbatch's: with sequence parallelism
+    /// these tensors are the gathered ones.</summary>
     public static LayerWork Fp8CastsBackward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, int cp = 1)
     {
         var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel, Fp8: true);
         var attention = Elementwise(c, 2 * g.Tokens * g.H) + Elementwise(c, 4 * g.Tokens * g.QkvWidth / g.Tp) + Elementwise(c, 4 * g.Tokens * g.H);
-        var mlp = Elementwise(c, 2 * g.Tokens * g.H) + Elementwise(c, 2 * g.Tokens * g.F / g.Tp) + Elementwise(c, 4 * g.Tokens * g.H);
+        var mlp = Elementwise(c, 2 * g.Tokens * g.H) + Elementwise(c, 2 * g.Tokens * g.F / g.Tp) + Elementwise(c, 4 * g.Tokens * g.H)
+            + Elementwise(c, 4 * g.Tokens * g.Fc1Width / g.Tp);
         return new LayerWork(attention, mlp);
     }
 

@@ -230,19 +230,22 @@ public static partial class ComputeModel
     /// Minimal (MaxText's minimal) the same but the MLP's first GEMM, whose output it keeps.</summary>
     /// <remarks>With FlashAttention, Selective re-runs the fused forward: Megatron-core checkpoints the core attention whatever
     /// its kernel (`checkpoint_core_attention` under recompute_granularity selective), so backward first rebuilds its output.</remarks>
-    public static LayerWork LayerRecompute(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention = false, int cp = 1, bool attentionDropout = false, bool fusedSoftmax = true, bool fp8 = false) => policy switch
+    public static LayerWork LayerRecompute(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention = false, int cp = 1, bool attentionDropout = false, bool fusedSoftmax = true, bool fp8 = false)
     {
-        Recompute.None => LayerWork.Zero,
-        Recompute.Selective => new LayerWork(AttentionCore(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel, fp8), flashAttention, attentionDropout, fusedSoftmax), WorkCost.Zero),
-        Recompute.Full => LayerForward(c, m, tp, microBatch, sequenceParallel, flashAttention, cp, attentionDropout, fusedSoftmax, fp8),
-        // The attention block's output rebuilds the MLP's layernorm input, so all of it is redone; fc2's output only joins the residual.
-        Recompute.FullNeeded when !m.ParallelLayers => new LayerWork(LayerForward(c, m, tp, microBatch, sequenceParallel, flashAttention, cp, attentionDropout, fusedSoftmax, fp8).Attention,
-            MlpInputRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel, fp8))),
-        Recompute.FullNeeded => ParallelLayerInputsRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel, fp8), flashAttention, attentionDropout, fusedSoftmax),
-        Recompute.Dots or Recompute.Minimal => DotsRecompute(c, new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel, fp8), flashAttention,
-            attentionDropout, fusedSoftmax, mlpGemm: policy == Recompute.Dots),
-        _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "unknown recompute policy"),
-    };
+        var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel, fp8);
+        return policy switch
+        {
+            Recompute.None => LayerWork.Zero,
+            Recompute.Selective => new LayerWork(AttentionCore(c, g, flashAttention, attentionDropout, fusedSoftmax), WorkCost.Zero),
+            Recompute.Full => LayerForward(c, m, tp, microBatch, sequenceParallel, flashAttention, cp, attentionDropout, fusedSoftmax, fp8),
+            // The attention block's output rebuilds the MLP's layernorm input, so all of it is redone; fc2's output only joins the residual.
+            Recompute.FullNeeded when !m.ParallelLayers => new LayerWork(LayerForward(c, m, tp, microBatch, sequenceParallel, flashAttention, cp, attentionDropout, fusedSoftmax, fp8).Attention,
+                MlpInputRecompute(c, g)),
+            Recompute.FullNeeded => ParallelLayerInputsRecompute(c, g, flashAttention, attentionDropout, fusedSoftmax),
+            Recompute.Dots or Recompute.Minimal => DotsRecompute(c, g, flashAttention, attentionDropout, fusedSoftmax, mlpGemm: policy == Recompute.Dots),
+            _ => throw new ArgumentOutOfRangeException(nameof(policy), policy, "unknown recompute policy"),
+        };
+    }
 
     /// <summary>What `dots` redoes: the attention's layernorm and core (from the saved Q, K, V) and the MLP's input side; `minimal`
     /// (mlpGemm false) keeps the MLP's first GEMM's output and redoes only its layernorm and activation. A serial layer's MLP

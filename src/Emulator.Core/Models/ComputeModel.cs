@@ -197,6 +197,7 @@ public static partial class ComputeModel
         if (!(c.Fp8PeakFlops > 0) || !(c.Fp8GemmEfficiency > 0) || !(c.Fp8GemmHalfDim > 0))
             throw new ArgumentException($"card {c.Name} has no FP8 peak or FP8 GEMM efficiency: an FP8 GEMM cannot run on it", nameof(c));
         var d = Math.Min(m, Math.Min(n, k));
+        if (d <= 0) throw new ArgumentOutOfRangeException(nameof(m), d, "GEMM dimensions must be positive");
         var flops = 2 * m * n * k;
         var bytes = Bytes(m * k + k * n + 2 * m * n);
         // KernelTime divides by the card's BF16 peak: the FP8 fraction is restated against it.

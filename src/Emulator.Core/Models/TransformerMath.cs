@@ -24,11 +24,10 @@ public static class TransformerMath
     {
         double h = m.Hidden, a = m.AttentionWidth, kvWidth = m.KvWidthAcross(tp), f = m.FfnHidden;
         var fc1Width = m.GatedMlp ? 2 * f : f;
-        var qkv = h * a + 2 * h * kvWidth + a + 2 * kvWidth;
-        var proj = a * h + h;
-        var mlp = h * fc1Width + fc1Width + f * h + h;
+        // The four weight matrices, then their biases (QKV, projection, fc1, fc2) and the layernorms' scales and shifts.
+        var biases = a + 2 * kvWidth + h + fc1Width + h;
         var layerNorms = (m.ParallelLayers ? 1 : 2) * 2 * h;
-        return qkv + proj + mlp + layerNorms;
+        return LinearWeights(m, tp) * tp + biases + layerNorms;
     }
 
     /// <summary>Elements of one layer's four linear weight matrices on one of <paramref name="tp"/> ranks: QKV h·(A + 2·k·d)/tp, the

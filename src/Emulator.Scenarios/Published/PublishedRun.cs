@@ -89,6 +89,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     {
         "bf16" => "bf16",
         "fp16" => "fp16",
+        "fp8" when Metric == "mfu" => throw new FormatException("precision = fp8 with metric mfu: FP8 runs' MFU is taken against the FP8 peak (NVIDIA's tables divide by 1979 TFLOP/s), the emulator's against the dense BF16 one; give the row's step time or throughput instead"),
         "fp8" when IsMegatronFamily => "fp8",
         "fp8" => throw new FormatException($"precision = fp8 is emulated as Transformer Engine runs it under Megatron-LM, Megatron-core and NeMo, and this row is stack {Columns["stack"]}: leave precision empty or use bf16"),
         var other => throw new FormatException($"precision = '{other}' is not a training precision the emulator knows (bf16, fp16, fp8, or empty for the stack's own)"),

@@ -53,10 +53,11 @@ public class Fp8Tests
         Assert.Equal(new WorkCost(0, 32_768, 1, new SimTime(655_360 + Launch)), ComputeModel.Fp8CastsForward(Fp8Card, Tiny, 1, 1, false).Attention);
         Assert.Equal(WorkCost.Zero, ComputeModel.Fp8CastsForward(Fp8Card, Tiny, 1, 1, false).Mlp);
         // Backward, attention: layernorm output transposed 2·64·128 = 16,384 B, QKV's output gradient 4·64·384 = 98,304 B, the
-        // projection's 4·64·128 = 32,768 B; MLP: layernorm output 16,384 B, fc2's input 2·64·512 = 65,536 B, fc2's output gradient 32,768 B.
+        // projection's 4·64·128 = 32,768 B; MLP: layernorm output 16,384 B, fc2's input 2·64·512 = 65,536 B, fc2's output gradient
+        // 32,768 B, fc1's 4·64·512 = 131,072 B.
         var backward = ComputeModel.Fp8CastsBackward(Fp8Card, Tiny, 1, 1, false);
         Assert.Equal(new WorkCost(0, 147_456, 3, new SimTime(2_949_120 + 3 * Launch)), backward.Attention);
-        Assert.Equal(new WorkCost(0, 114_688, 3, new SimTime(2_293_760 + 3 * Launch)), backward.Mlp);
+        Assert.Equal(new WorkCost(0, 245_760, 4, new SimTime(4_915_200 + 4 * Launch)), backward.Mlp);
     }
 
     [Fact]

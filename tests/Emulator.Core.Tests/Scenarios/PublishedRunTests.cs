@@ -88,9 +88,12 @@ public class PublishedRunTests
     [Theory]
     [InlineData("llm-foundry-2023", "fp8", "is stack llm-foundry-2023: leave precision empty")]
     [InlineData("nemo-2024", "fp4", "precision = 'fp4' is not a training precision")]
+    [InlineData("nemo-2024 mfu", "fp8", "give the row's step time or throughput instead")]
     public void Precision_RefusesWhatIsNotEmulated(string stack, string precision, string message)
     {
-        var error = Assert.Throws<FormatException>(() => Row(("stack", stack), ("preset", "h100-80g-roce"), ("precision", precision)).ToScenarioText());
+        var metric = stack.EndsWith(" mfu", StringComparison.Ordinal) ? "mfu" : "step_time_s";
+        var row = Row(("stack", stack.Replace(" mfu", "", StringComparison.Ordinal)), ("preset", "h100-80g-roce"), ("precision", precision), ("metric", metric));
+        var error = Assert.Throws<FormatException>(() => row.ToScenarioText());
         Assert.Contains(message, error.Message, StringComparison.Ordinal);
     }
 

@@ -595,6 +595,7 @@ public class ScenarioErrorTests
         Has(m, "training.precision", "card.peak-fp8-flops, card.efficiency.gemm-fp8, card.efficiency.gemm-fp8-half-dim", "or train in bf16");
         m = Fails(("training.precision", "fp8"), ("card.peak-fp8-flops", "624TFLOPS"));
         Has(m, "has no card.efficiency.gemm-fp8, card.efficiency.gemm-fp8-half-dim:");
+        Assert.Single(System.Text.RegularExpressions.Regex.Matches(m, "training.precision = fp8"));
     }
 
     [Theory]
@@ -788,6 +789,18 @@ public class ScenarioErrorTests
         Has(ex.Message, "--set cluster.stage-hardware=[a100-80g-selene, h100-80g-roce]: cluster.stage-hardware = [a100-80g-selene, h100-80g-roce]: cluster.stage-hardware names 2 presets for 4 pipeline stages");
         ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("quickstart"), ["cluster.stage-hardware=[a100-80g-selene, nosuch, a100-80g-selene, a100-80g-selene]"]));
         Has(ex.Message, "cluster.stage-hardware item 2 = nosuch: no preset nosuch.conf found");
+    }
+
+    [Fact]
+    public void Fp8_stages_need_fp8_cards_and_the_main_card_does_not_when_every_stage_has_its_own()
+    {
+        // hetero-a100-h100: A100 stages and H100 stages. The A100 stage preset is blamed, with advice a stage list can follow.
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("hetero-a100-h100"), ["training.precision=fp8"]));
+        Has(ex.Message, "cluster.stage-hardware item 1 (A100-SXM4-80GB)", "name a preset with FP8 figures (h100-80g-roce, h200-141g-ib) in cluster.stage-hardware, or train in bf16");
+        // Every stage on H100s: the main A100 runs no kernel, so the run is accepted.
+        var s = ScenarioLoader.Load(RepoPaths.Scenario("hetero-a100-h100"),
+            ["training.precision=fp8", "cluster.stage-hardware=[h100-80g-roce, h100-80g-roce, h100-80g-roce, h100-80g-roce]"]);
+        Assert.All(s.StageCards, c => Assert.True(c.Fp8PeakFlops > 0));
     }
 
     [Fact]
