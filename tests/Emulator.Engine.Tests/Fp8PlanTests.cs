@@ -40,4 +40,34 @@ public class Fp8PlanTests
         Assert.Equal(bf16.Program.OfType<Alloc>().Where(a => a.Kind == MemoryKind.Weights).Sum(a => a.Bytes) + fp8Weights,
             fp8.Program.OfType<Alloc>().Where(a => a.Kind == MemoryKind.Weights).Sum(a => a.Bytes));
     }
+
+    [Fact]
+    public void WithSequenceParallelism_TheGathersMoveFp8_TheScattersStayTwoByte()
+    {
+        Scenario Sp(string precision, bool overlapForward = false)
+        {
+            var s = Plan(precision);
+            return s with { Training = s.Training with { SequenceParallel = true, OverlapTpForward = overlapForward } };
+        }
+        var s = Sp("fp8");
+        var (tpBytes, gather) = (StagePlanner.TensorParallelBytes(s), StagePlanner.TensorParallelBytes(s) / 2);
+        long TpBytes(StagePlan p) => p.Program.OfType<TpSync>().Sum(t => t.Bytes) + p.Program.OfType<TpStart>().Sum(t => t.Bytes);
+
+        // Blocking: each collective standing for a scatter and a gather moves 3/4 of its bf16 bytes; the vocabulary's gather before
+        // the logits stays 2-byte (Megatron's output layer is not a TE module).
+        var (bf16, fp8) = (StagePlanner.Build(Sp("bf16"), 0), StagePlanner.Build(Sp("fp8"), 0));
+        var pairs = bf16.Program.OfType<TpSync>().Count(t => t.Bytes == tpBytes);
+        Assert.True(pairs > 0);
+        Assert.Equal(pairs, fp8.Program.OfType<TpSync>().Count(t => t.Bytes == tpBytes - gather / 2));
+        Assert.True(TpBytes(fp8) < TpBytes(bf16));
+
+        // Userbuffers: the gathers beside QKV and fc1 carry half the bytes, the scatters beside the projection and fc2 all of theirs.
+        var forward = StagePlanner.Build(Sp("fp8", overlapForward: true), 0).Program;
+        var starts = Enumerable.Range(0, forward.Count)
+            .Where(i => forward[i] is TpStart && ((Work)forward[i + 1]).Phase == WorkPhase.Forward).Select(i => ((TpStart)forward[i]).Bytes).ToArray();
+        Assert.Equal(Enumerable.Repeat(new[] { gather / 2, gather, gather / 2, gather }, starts.Length / 4).SelectMany(b => b), starts);
+
+        // Without sequence parallelism the tensor-parallel all-reduces carry the layers' 2-byte outputs either way.
+        Assert.Equal(TpBytes(StagePlanner.Build(Plan("bf16"), 0)), TpBytes(StagePlanner.Build(Plan("fp8"), 0)));
+    }
 }

@@ -409,7 +409,13 @@ public static class StagePlanner
         // stops before the MLP's second GEMM still gathers the MLP's input but never scatters its output. Half the bytes give
         // the all-gather's traffic exactly and count its t − 1 start-up latencies twice (microseconds per layer).
         var gatherOnlyBytes = t.SequenceParallel ? tpBytes / 2 : 0;
-        var regatherBytes = t.RegatherTpInputs ? gatherOnlyBytes : 0;
+        // FP8 with sequence parallelism: Transformer Engine gathers its FP8 operands, 1 B an element (the layernorm output before
+        // QKV and fc1, its re-gather for the weight gradients, the output gradient before the dgrad GEMMs); reduce-scatters stay
+        // 2-byte. A gather then moves half its bytes, and a collective standing for a scatter and a gather three quarters.
+        var fp8Gathers = fp8 && t.SequenceParallel;
+        long TpGather(long bytes) => fp8Gathers ? bytes / 2 : bytes;
+        var pairBytes = tpBytes - (fp8Gathers ? gatherOnlyBytes / 2 : 0);
+        var regatherBytes = t.RegatherTpInputs ? TpGather(gatherOnlyBytes) : 0;
 
         // Parallel layers reduce both branches' outputs (and in backward their input gradients) together: one collective.
         var parallelLayers = s.Model.ParallelLayers;
@@ -428,7 +434,7 @@ public static class StagePlanner
         // regather: a blocking all-gather before each block (backward with sequence parallelism and no overlap: the saved 1/t input).
         void Layer(LayerWork w, WorkPhase kind, int mb, bool attentionFirst, long? closingBytes = null, long regather = 0)
         {
-            var closing = closingBytes ?? tpBytes;
+            var closing = closingBytes is { } gatherOnly ? TpGather(gatherOnly) : pairBytes;
             if (regather > 0) program.Add(new TpSync(regather));
             if (parallelLayers)
             {
@@ -439,7 +445,7 @@ public static class StagePlanner
             }
             if (attentionFirst) Attention(w.Attention, kind, mb);
             else program.Add(new Work(w.Mlp, kind, mb));
-            if (tpBytes > 0) program.Add(new TpSync(tpBytes));
+            if (tpBytes > 0) program.Add(new TpSync(pairBytes));
             if (regather > 0) program.Add(new TpSync(regather));
             if (attentionFirst) program.Add(new Work(w.Mlp, kind, mb));
             else Attention(w.Attention, kind, mb);
@@ -453,9 +459,11 @@ public static class StagePlanner
         // weight-gradient GEMM (each an all-gather's or reduce-scatter's traffic: gatherOnlyBytes).
         var overlapTp = t.OverlapTpBackward && tpBytes > 0;
         var firstGemm = overlapTp ? ComputeModel.BackwardFirstLinearGemm(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp, fp8) : LayerWork.Zero;
-        void Overlapped(WorkCost gemm, int mb, WorkPhase kind = WorkPhase.Backward)
+        // bytes: the collective's own (a gather's or a scatter's under sequence parallelism); unset, a scatter's, or without
+        // sequence parallelism an all-reduce's.
+        void Overlapped(WorkCost gemm, int mb, WorkPhase kind = WorkPhase.Backward, long? bytes = null)
         {
-            program.Add(new TpStart(t.SequenceParallel ? gatherOnlyBytes : tpBytes));
+            program.Add(new TpStart(bytes ?? (t.SequenceParallel ? gatherOnlyBytes : tpBytes)));
             program.Add(new Work(gemm, kind, mb));
             program.Add(TpWait.Instance);
         }
@@ -467,9 +475,9 @@ public static class StagePlanner
                 Overlapped(gemm, mb);
                 return;
             }
-            program.Add(new TpSync(gatherOnlyBytes));
+            program.Add(new TpSync(TpGather(gatherOnlyBytes)));
             rest(block - gemm - gemm);
-            if (regatherBytes > 0) Overlapped(gemm, mb);
+            if (regatherBytes > 0) Overlapped(gemm, mb, bytes: regatherBytes);
             else program.Add(new Work(gemm, WorkPhase.Backward, mb));
             Overlapped(gemm, mb);
         }
@@ -509,10 +517,10 @@ public static class StagePlanner
                 return;
             }
             var (qkv, proj, fc1, fc2) = forwardGemms;
-            Overlapped(qkv, mb, kind);
+            Overlapped(qkv, mb, kind, TpGather(gatherOnlyBytes));
             Attention(w.Attention - qkv - proj, kind, mb);
             Overlapped(proj, mb, kind);
-            Overlapped(fc1, mb, kind);
+            Overlapped(fc1, mb, kind, TpGather(gatherOnlyBytes));
             program.Add(new Work(w.Mlp - fc1 - fc2, kind, mb));
             Overlapped(fc2, mb, kind);
             flops += w.Total.Flops;
