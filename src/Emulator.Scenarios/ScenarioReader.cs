@@ -79,6 +79,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         WholeMasterWeights = Bool("training.whole-master-weights"),
         OverlapTpBackward = Bool("training.overlap-tp-backward"),
         RegatherTpInputs = Bool("training.regather-tp-inputs"),
+        DeferredOutputWgrads = Int("training.deferred-output-wgrads"),
         ScatterGatherSends = Bool("training.scatter-gather-sends"),
         OverlapParamGather = Bool("training.overlap-param-gather"),
         OverlapTpForward = Bool("training.overlap-tp-forward"),

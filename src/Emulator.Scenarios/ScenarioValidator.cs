@@ -69,6 +69,11 @@ public static class ScenarioValidator
                 throw v.Fail(["training.recompute-layers", "training.recompute"],
                     "recompute-layers picks the layers whole-layer recomputation covers, and {training.recompute} recomputes no whole layers: set recompute = full (or full-needed), or remove recompute-layers");
         }
+        if (s.Training.DeferredOutputWgrads < 0)
+            throw v.Fail("training.deferred-output-wgrads", "must be 0 or more: the microbatches whose output-layer weight gradients wait for the last stage's last backward (0: none)");
+        if (s.Training.DeferredOutputWgrads > 0 && s.Training.ZeroStage == 3)
+            throw v.Fail(["training.deferred-output-wgrads", "training.zero-stage"],
+                "deferred output-layer weight gradients are Megatron-core's, and {training.zero-stage} shards the parameters FSDP's way, whose hooks reduce-scatter each microbatch's gradient: set deferred-output-wgrads = 0");
     }
 
     private static void CheckHardware(Scenario s, ValidationContext v)

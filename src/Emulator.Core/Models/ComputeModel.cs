@@ -172,6 +172,10 @@ public static partial class ComputeModel
         return (factor, worldSize / factor);
     }
 
+    /// <summary>The output layer's weight-gradient GEMM alone (one of <see cref="LogitsBackward"/>'s two), for a schedule that defers it.</summary>
+    public static WorkCost LogitsWeightGradient(CardSpec c, ModelSpec m, int tp, int microBatch, int cp = 1) =>
+        Gemm(c, Tokens(m, microBatch, cp), (double)m.Vocab / Tp(tp), m.Hidden);
+
     /// <summary>FSDP2's copy of one all-gathered unit of <paramref name="parameters"/> out of the gather's flat 2-byte output into the
     /// unsharded parameters (torch.split_with_sizes_copy in foreach_all_gather_copy_out): one kernel, 2 + 2 bytes a parameter.</summary>
     public static WorkCost Fsdp2GatherCopyOut(CardSpec c, double parameters) => Elementwise(c, parameters * (2 + 2));

@@ -208,6 +208,11 @@ public sealed record TrainingSpec(
     /// rematerializes it with the block).</summary>
     public bool RegatherTpInputs { get; init; } = true;
 
+    /// <summary>On the last pipeline stage, the output layer's weight-gradient GEMMs of a step's first N microbatches wait until after
+    /// its last backward, before the data-parallel reduction (Megatron-core's defer_embedding_wgrad_compute with wgrad_deferral_limit
+    /// N): they fill the pipeline's drain instead of the steady state. 0: none deferred.</summary>
+    public int DeferredOutputWgrads { get; init; }
+
     /// <summary>Without sequence parallelism, pipeline sends carry 1/t of the tensor from each tp rank and the receiver all-gathers
     /// the pieces (Megatron-LM's scatter/gather to 2022, DeepSpeed's partitioned sends); false: each rank sends the whole tensor
     /// and nothing is gathered (Megatron-core's p2p, which splits only with sequence parallelism).</summary>

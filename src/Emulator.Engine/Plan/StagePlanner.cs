@@ -185,6 +185,11 @@ public static class StagePlanner
         var logitsF = ComputeModel.LogitsForward(s.Card, s.Model, p.Tp, p.MicroBatch, cp, t.FusedCrossEntropy);
         var logitsB = ComputeModel.LogitsBackward(s.Card, s.Model, p.Tp, p.MicroBatch, cp, t.FusedCrossEntropy);
         var lossB = ComputeModel.LossBackward(s.Card, s.Model, p.Tp, p.MicroBatch, cp, t.FusedCrossEntropy);
+        // The last stage's deferred output-layer weight gradients (training.deferred-output-wgrads): the step's first N microbatches'
+        // run after its last backward, so their chunk's gradient reduction waits for them.
+        var outputWgrad = ComputeModel.LogitsWeightGradient(s.Card, s.Model, p.Tp, p.MicroBatch, cp);
+        var deferrals = last ? Math.Min(t.DeferredOutputWgrads, m) : 0;
+        var deferred = 0;
         // Each microbatch's gradients join the step's buffer layer by layer as backward produces them, the non-layer ones after:
         // the whole g-byte buffer, ZeRO-2's unsharded 2-byte one, or under FSDP (reduce-scattered every microbatch) this rank's shard.
         var (accumulated, accumulateBytes) = sharded switch { 3 => (1.0 / shards, gradPerParam), 2 => (1.0, 2), _ => (1.0, gradPerParam) };
@@ -592,6 +597,11 @@ public static class StagePlanner
                     backwardGather = LayerGather(WorkPhase.Backward, mb);
                     program.Add(new Work(logitsB - lossB, WorkPhase.Backward, mb));
                 }
+                else if (deferred < deferrals)
+                {
+                    program.Add(new Work(logitsB - outputWgrad, WorkPhase.Backward, mb));
+                    deferred++;
+                }
                 else program.Add(new Work(logitsB, WorkPhase.Backward, mb));
                 flops += logitsB.Flops;
                 if (vocabSync > 0) program.Add(new TpSync(vocabSync));
@@ -663,7 +673,7 @@ public static class StagePlanner
             }
             if (heldOutput > 0 && !LastVirtual(c)) program.Add(new Alloc(MemoryKind.Buffers, -heldOutput));
             for (var chunk = 0; alignedGradSync && chunk < v; chunk++)
-                if (chunkSyncAt[chunk] == backwards) ChunkGradSync(chunk);
+                if (chunkSyncAt[chunk] == backwards && !(deferrals > 0 && chunk == v - 1)) ChunkGradSync(chunk);
             backwards++;
             if (!FirstVirtual(c)) program.Add(new SendInput(TransferKind.Gradient, mb, p2pBytes, first ? c - 1 : c));
             else if (gatherOnlyBytes > 0) program.Add(new TpSync(gatherOnlyBytes));
@@ -680,9 +690,17 @@ public static class StagePlanner
             }
         }
 
-        // Aligned, a chunk whose turn falls past this stage's last backward goes after it, with the others left.
+        // Megatron-core drains the deferred output-layer weight gradients after the last backward, before finalize_model_grads.
+        if (deferred > 0)
+        {
+            var drain = WorkCost.Zero;
+            for (var i = 0; i < deferred; i++) drain += outputWgrad;
+            program.Add(new Work(drain, WorkPhase.Backward, m - 1));
+        }
+        // Aligned, a chunk whose turn falls past this stage's last backward goes after it, with the others left (and the output
+        // layer's chunk, its deferred gradients drained, whenever its turn fell).
         for (var chunk = 0; alignedGradSync && chunk < v; chunk++)
-            if (chunkSyncAt[chunk] >= backwards) ChunkGradSync(chunk);
+            if (chunkSyncAt[chunk] >= backwards || (deferrals > 0 && chunk == v - 1)) ChunkGradSync(chunk);
         // Whatever was not reduced in buckets (all of it without overlap; the non-layer parameters' gradients with it) goes now.
         var unbucketedBytes = alignedGradSync || sharded == 3 ? 0
             : pending.Count == 0 ? (long)Math.Ceiling(gradPerParam * paramsOnCard) : otherGradBytes;

@@ -33,7 +33,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
     /// runs publish (slices, head width, parallel layers, bf16 gradient reduction, layers per chunk under full recomputation, ALiBi, an untied output layer,
     /// forward's tensor-parallel collectives overlapped or not, data-parallel reduction and gathers overlapped or not, the attention kernel
     /// the scripts name).</summary>
-    public static readonly IReadOnlyList<string> OptionalColumns = ["source", "notes", "slices", "head_dim", "parallel_layers", "half_precision_grads", "recompute_layers", "alibi", "tied_embeddings", "rope", "linear_biases", "qkv_bias", "tp_comm_overlap", "overlap_grad_reduce", "overlap_param_gather", "attn_impl", "precision"];
+    public static readonly IReadOnlyList<string> OptionalColumns = ["source", "notes", "slices", "head_dim", "parallel_layers", "half_precision_grads", "recompute_layers", "alibi", "tied_embeddings", "rope", "linear_biases", "qkv_bias", "tp_comm_overlap", "overlap_grad_reduce", "overlap_param_gather", "attn_impl", "precision", "deferred_output_wgrads"];
 
     /// <summary>Row id.</summary>
     public string Id => Columns["id"];
@@ -580,6 +580,8 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  overlap-param-gather = {OverlapParamGather}\n");
         // Optional column: the run's config reduces bf16 gradients in bf16 (NeMo's grad_sync_dtype).
         if (c.GetValueOrDefault("half_precision_grads") is { Length: > 0 } halfGrads) b.Append(CultureInfo.InvariantCulture, $"  half-precision-grads = {halfGrads}\n");
+        // Optional column: the recipe's defer_embedding_wgrad_compute with its wgrad_deferral_limit (NeMo 2.0's performance recipes).
+        if (c.GetValueOrDefault("deferred_output_wgrads") is { Length: > 0 } deferredWgrads) b.Append(CultureInfo.InvariantCulture, $"  deferred-output-wgrads = {deferredWgrads}\n");
         b.Append(CultureInfo.InvariantCulture, $"  fused-cross-entropy = {(FusesCrossEntropy ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  fsdp-gradient-passes = {(RunsPyTorchFsdp ? "true" : "false")}\n");
         b.Append(CultureInfo.InvariantCulture, $"  fsdp-root-hooks = {(RunsPyTorchFsdp ? "true" : "false")}\n");

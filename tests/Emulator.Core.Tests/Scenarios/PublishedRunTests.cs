@@ -98,6 +98,14 @@ public class PublishedRunTests
     }
 
     [Fact]
+    public void DeferredOutputWgrads_AreAnOptionalColumn()
+    {
+        Assert.DoesNotContain("deferred-output-wgrads", Row().ToScenarioText());
+        Assert.Contains("  deferred-output-wgrads = 22\n", Row(("deferred_output_wgrads", "22")).ToScenarioText());
+        Assert.Contains("deferred_output_wgrads", PublishedRun.OptionalColumns);
+    }
+
+    [Fact]
     public void HalfPrecisionGrads_AreAnOptionalColumn()
     {
         Assert.DoesNotContain("half-precision-grads", Row().ToScenarioText());

@@ -588,6 +588,13 @@ public class ScenarioErrorTests
     }
 
     [Fact]
+    public void Deferred_output_wgrads_are_a_count_of_microbatches_and_megatrons()
+    {
+        Has(Fails(("training.deferred-output-wgrads", "-1")), "training.deferred-output-wgrads = -1: must be 0 or more");
+        Has(Fails(("training.deferred-output-wgrads", "4"), ("training.zero-stage", "3")), "set deferred-output-wgrads = 0");
+    }
+
+    [Fact]
     public void Fp8_needs_a_card_with_fp8_figures()
     {
         // The base scenario's A100 has no FP8 units.
