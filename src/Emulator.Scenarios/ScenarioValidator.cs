@@ -71,6 +71,9 @@ public static class ScenarioValidator
         }
         if (s.Training.DeferredOutputWgrads < 0)
             throw v.Fail("training.deferred-output-wgrads", "must be 0 or more: the microbatches whose output-layer weight gradients wait for the last stage's last backward (0: none)");
+        if (s.Training.DeferredOutputWgrads > 0 && s.Parallel.Pp == 1)
+            throw v.Fail(["training.deferred-output-wgrads", "parallel.pp"],
+                "deferred output-layer weight gradients fill a pipeline's drain, and {parallel.pp} has none (Megatron-core defers them only with pipeline parallelism): set deferred-output-wgrads = 0");
         if (s.Training.DeferredOutputWgrads > 0 && s.Training.ZeroStage == 3)
             throw v.Fail(["training.deferred-output-wgrads", "training.zero-stage"],
                 "deferred output-layer weight gradients are Megatron-core's, and {training.zero-stage} shards the parameters FSDP's way, whose hooks reduce-scatter each microbatch's gradient: set deferred-output-wgrads = 0");

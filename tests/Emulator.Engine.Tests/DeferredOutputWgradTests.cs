@@ -32,6 +32,12 @@ public class DeferredOutputWgradTests
         var program = deferring.Program.ToList();
         Assert.True(program.IndexOf(drain) < program.FindIndex(i => i is Work { Phase: WorkPhase.Optimizer }));
         Assert.Equal(StagePlanner.Build(Plan(0), 0).Program, StagePlanner.Build(s, 0).Program);
+        // Each deferred microbatch holds the output layer's input and the logits' gradient (2 B an element) until the drain frees them.
+        var held = 2L * 2 * s.Model.SeqLen * (s.Model.Hidden + s.Model.Vocab);
+        var buffers = deferring.Program.OfType<Alloc>().Where(a => a.Kind == Core.Accounting.MemoryKind.Buffers).Select(a => a.Bytes).ToList();
+        Assert.Equal(5, buffers.Count(b => b == held));
+        Assert.Contains(-5 * held, buffers);
+        Assert.True(program.IndexOf(drain) < program.FindIndex(i => i is Alloc { Bytes: var b } && b == -5 * held));
     }
 
     [Fact]

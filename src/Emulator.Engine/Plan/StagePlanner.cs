@@ -190,6 +190,10 @@ public static class StagePlanner
         var outputWgrad = ComputeModel.LogitsWeightGradient(s.Card, s.Model, p.Tp, p.MicroBatch, cp);
         var deferrals = last ? Math.Min(t.DeferredOutputWgrads, m) : 0;
         var deferred = 0;
+        // Each deferred microbatch keeps the output layer's input (its sequence-parallel shard) and the logits' 2-byte gradient until
+        // the drain (Megatron-core's embedding_activation_buffer and grad_output_buffer).
+        var deferredBytes = deferrals == 0 ? 0 : (long)Math.Ceiling(2.0 * p.MicroBatch * s.Model.SeqLen / cp
+            * (s.Model.Hidden / (t.SequenceParallel ? (double)p.Tp : 1) + (double)s.Model.Vocab / p.Tp));
         // Each microbatch's gradients join the step's buffer layer by layer as backward produces them, the non-layer ones after:
         // the whole g-byte buffer, ZeRO-2's unsharded 2-byte one, or under FSDP (reduce-scattered every microbatch) this rank's shard.
         var (accumulated, accumulateBytes) = sharded switch { 3 => (1.0 / shards, gradPerParam), 2 => (1.0, 2), _ => (1.0, gradPerParam) };
@@ -599,6 +603,7 @@ public static class StagePlanner
                 }
                 else if (deferred < deferrals)
                 {
+                    program.Add(new Alloc(MemoryKind.Buffers, deferredBytes));
                     program.Add(new Work(logitsB - outputWgrad, WorkPhase.Backward, mb));
                     deferred++;
                 }
@@ -633,7 +638,7 @@ public static class StagePlanner
                 {
                     Attention(re.Attention, WorkPhase.Recompute, mb);
                     // Dots reruns fc1 on every token: with sequence parallelism its input is gathered again first.
-                    if (policy == Recompute.Dots && gatherOnlyBytes > 0) program.Add(new TpSync(gatherOnlyBytes));
+                    if (policy == Recompute.Dots && gatherOnlyBytes > 0) program.Add(new TpSync(TpGather(gatherOnlyBytes)));
                     program.Add(new Work(re.Mlp, WorkPhase.Recompute, mb));
                     flops += re.Total.Flops;
                 }
@@ -690,17 +695,20 @@ public static class StagePlanner
             }
         }
 
-        // Megatron-core drains the deferred output-layer weight gradients after the last backward, before finalize_model_grads.
+        // Aligned, a chunk whose turn falls past this stage's last backward goes after it, with the others left, launched before
+        // the drain as Megatron-core's schedule launches the remaining syncs before finish_embedding_wgrad_compute.
+        for (var chunk = 0; alignedGradSync && chunk < v; chunk++)
+            if (chunkSyncAt[chunk] >= backwards && !(deferrals > 0 && chunk == v - 1)) ChunkGradSync(chunk);
+        // Megatron-core drains the deferred output-layer weight gradients after the last backward, before finalize_model_grads,
+        // which then reduces the output layer's gradients (its chunk's, aligned, whenever that chunk's turn fell).
         if (deferred > 0)
         {
             var drain = WorkCost.Zero;
             for (var i = 0; i < deferred; i++) drain += outputWgrad;
             program.Add(new Work(drain, WorkPhase.Backward, m - 1));
+            program.Add(new Alloc(MemoryKind.Buffers, -deferred * deferredBytes));
+            if (alignedGradSync) ChunkGradSync(v - 1);
         }
-        // Aligned, a chunk whose turn falls past this stage's last backward goes after it, with the others left (and the output
-        // layer's chunk, its deferred gradients drained, whenever its turn fell).
-        for (var chunk = 0; alignedGradSync && chunk < v; chunk++)
-            if (chunkSyncAt[chunk] >= backwards || (deferrals > 0 && chunk == v - 1)) ChunkGradSync(chunk);
         // Whatever was not reduced in buckets (all of it without overlap; the non-layer parameters' gradients with it) goes now.
         var unbucketedBytes = alignedGradSync || sharded == 3 ? 0
             : pending.Count == 0 ? (long)Math.Ceiling(gradPerParam * paramsOnCard) : otherGradBytes;

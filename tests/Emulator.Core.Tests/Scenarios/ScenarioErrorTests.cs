@@ -592,6 +592,7 @@ public class ScenarioErrorTests
     {
         Has(Fails(("training.deferred-output-wgrads", "-1")), "training.deferred-output-wgrads = -1: must be 0 or more");
         Has(Fails(("training.deferred-output-wgrads", "4"), ("training.zero-stage", "3")), "set deferred-output-wgrads = 0");
+        Has(Fails(("training.deferred-output-wgrads", "4"), ("parallel.pp", "1")), "fill a pipeline's drain", "set deferred-output-wgrads = 0");
     }
 
     [Fact]
