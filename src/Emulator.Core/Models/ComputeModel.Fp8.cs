@@ -43,9 +43,8 @@ public static partial class ComputeModel
     public static WorkCost Fp8WeightCasts(CardSpec c, ModelSpec m, int tp, int layers)
     {
         if (layers <= 0) return WorkCost.Zero;
-        var layer = Elementwise(c, 4 * TransformerMath.LinearWeights(m, Tp(tp)));
         // Four matrices a layer: the bytes are one kernel's, each further matrix adds a launch.
-        var perLayer = layer with { Kernels = 4, Duration = layer.Duration + c.KernelOverhead * 3 };
+        var perLayer = Elementwise(c, 4 * TransformerMath.LinearWeights(m, Tp(tp))) + Launches(c, 3);
         return new WorkCost(0, checked(perLayer.HbmBytes * layers), perLayer.Kernels * layers, perLayer.Duration * layers);
     }
 }

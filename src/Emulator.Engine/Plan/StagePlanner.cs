@@ -421,10 +421,9 @@ public static class StagePlanner
         // FP8 with sequence parallelism: Transformer Engine gathers its FP8 operands, 1 B an element (the layernorm output before
         // QKV and fc1, its re-gather for the weight gradients, the output gradient before the dgrad GEMMs); reduce-scatters stay
         // 2-byte. A gather then moves half its bytes, and a collective standing for a scatter and a gather three quarters.
-        var fp8Gathers = fp8 && t.SequenceParallel;
-        long TpGather(long bytes) => fp8Gathers ? bytes / 2 : bytes;
-        var pairBytes = tpBytes - (fp8Gathers ? gatherOnlyBytes / 2 : 0);
-        var regatherBytes = t.RegatherTpInputs ? TpGather(gatherOnlyBytes) : 0;
+        var gatherBytes = fp8 ? gatherOnlyBytes / 2 : gatherOnlyBytes;
+        var pairBytes = tpBytes - gatherOnlyBytes + gatherBytes;
+        var regatherBytes = t.RegatherTpInputs ? gatherBytes : 0;
 
         // Parallel layers reduce both branches' outputs (and in backward their input gradients) together: one collective.
         var parallelLayers = s.Model.ParallelLayers;
@@ -443,7 +442,7 @@ public static class StagePlanner
         // regather: a blocking all-gather before each block (backward with sequence parallelism and no overlap: the saved 1/t input).
         void Layer(LayerWork w, WorkPhase kind, int mb, bool attentionFirst, long? closingBytes = null, long regather = 0)
         {
-            var closing = closingBytes is { } gatherOnly ? TpGather(gatherOnly) : pairBytes;
+            var closing = closingBytes ?? pairBytes;
             if (regather > 0) program.Add(new TpSync(regather));
             if (parallelLayers)
             {
@@ -484,7 +483,7 @@ public static class StagePlanner
                 Overlapped(gemm, mb);
                 return;
             }
-            program.Add(new TpSync(TpGather(gatherOnlyBytes)));
+            program.Add(new TpSync(gatherBytes));
             rest(block - gemm - gemm);
             if (regatherBytes > 0) Overlapped(gemm, mb, bytes: regatherBytes);
             else program.Add(new Work(gemm, WorkPhase.Backward, mb));
@@ -526,10 +525,10 @@ public static class StagePlanner
                 return;
             }
             var (qkv, proj, fc1, fc2) = forwardGemms;
-            Overlapped(qkv, mb, kind, TpGather(gatherOnlyBytes));
+            Overlapped(qkv, mb, kind, gatherBytes);
             Attention(w.Attention - qkv - proj, kind, mb);
             Overlapped(proj, mb, kind);
-            Overlapped(fc1, mb, kind, TpGather(gatherOnlyBytes));
+            Overlapped(fc1, mb, kind, gatherBytes);
             program.Add(new Work(w.Mlp - fc1 - fc2, kind, mb));
             Overlapped(fc2, mb, kind);
             flops += w.Total.Flops;
@@ -630,7 +629,7 @@ public static class StagePlanner
                 if (policy == Recompute.Full) ForwardLayer(re, WorkPhase.Recompute, mb);
                 // Only what backward reads: the MLP's reduction feeds just the residual, so it is not redone (with sequence
                 // parallelism the gather of the MLP's input still is).
-                else if (policy == Recompute.FullNeeded) Layer(re, WorkPhase.Recompute, mb, attentionFirst: true, closingBytes: gatherOnlyBytes);
+                else if (policy == Recompute.FullNeeded) Layer(re, WorkPhase.Recompute, mb, attentionFirst: true, closingBytes: gatherBytes);
                 // Selective recompute reruns the attention core, so under ring attention the other ranks' K/V come round again.
                 else if (policy == Recompute.Selective) { Attention(re.Total, WorkPhase.Recompute, mb); flops += re.Total.Flops; }
                 // Dots and minimal rerun the attention core too (its output is not saved), so the keys and values come round again.
@@ -638,7 +637,7 @@ public static class StagePlanner
                 {
                     Attention(re.Attention, WorkPhase.Recompute, mb);
                     // Dots reruns fc1 on every token: with sequence parallelism its input is gathered again first.
-                    if (policy == Recompute.Dots && gatherOnlyBytes > 0) program.Add(new TpSync(TpGather(gatherOnlyBytes)));
+                    if (policy == Recompute.Dots && gatherOnlyBytes > 0) program.Add(new TpSync(gatherBytes));
                     program.Add(new Work(re.Mlp, WorkPhase.Recompute, mb));
                     flops += re.Total.Flops;
                 }
