@@ -8,6 +8,7 @@ public class ScenarioSmokeTests
     [InlineData("selene-tiny")]
     [InlineData("h100-80g-roce-smoke")]
     [InlineData("h200-141g-ib-smoke")]
+    [InlineData("gb200-nvl72-smoke")]
     [InlineData("ascend-910b-smoke")]
     [InlineData("ascend-910c-cm384-smoke")]
     [InlineData("tpu-v5p-smoke")]

@@ -800,6 +800,15 @@ public class ScenarioErrorTests
     }
 
     [Fact]
+    public void Fp8_is_refused_on_gb200_whose_fp8_is_not_hoppers()
+    {
+        // The GB200 preset has no FP8 figures on purpose: Blackwell's FP8 is not the Hopper path the cost model charges.
+        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("gb200-nvl72-smoke"), ["training.precision=fp8"]));
+        Has(ex.Message, "training.precision", "card.peak-fp8-flops", "or train in bf16");
+        Assert.Equal(0, ScenarioLoader.Load(RepoPaths.Scenario("gb200-nvl72-smoke")).Card.Fp8PeakFlops);
+    }
+
+    [Fact]
     public void Fp8_stages_need_fp8_cards_and_the_main_card_does_not_when_every_stage_has_its_own()
     {
         // hetero-a100-h100: A100 stages and H100 stages. The A100 stage preset is blamed, with advice a stage list can follow.
