@@ -80,6 +80,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         OverlapTpBackward = Bool("training.overlap-tp-backward"),
         RegatherTpInputs = Bool("training.regather-tp-inputs"),
         DeferredOutputWgrads = Int("training.deferred-output-wgrads"),
+        Fp8Weights = Bool("training.fp8-weights"),
         ScatterGatherSends = Bool("training.scatter-gather-sends"),
         OverlapParamGather = Bool("training.overlap-param-gather"),
         OverlapTpForward = Bool("training.overlap-tp-forward"),

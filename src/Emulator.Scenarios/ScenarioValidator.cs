@@ -69,6 +69,10 @@ public static class ScenarioValidator
                 throw v.Fail(["training.recompute-layers", "training.recompute"],
                     "recompute-layers picks the layers whole-layer recomputation covers, and {training.recompute} recomputes no whole layers: set recompute = full (or full-needed), or remove recompute-layers");
         }
+        if (s.Training.Fp8Weights && s.Training.Precision != "fp8")
+            throw v.Fail(["training.fp8-weights", "training.precision"], "FP8 primary weights are Transformer Engine's FP8 training, and {training.precision} is not fp8: set precision = fp8 or fp8-weights = false");
+        if (s.Training.Fp8Weights && s.Training.ZeroStage == 3)
+            throw v.Fail(["training.fp8-weights", "training.zero-stage"], "FP8 primary weights are modelled with Megatron's replicated weights, and {training.zero-stage} shards them FSDP's way: set fp8-weights = false or zero-stage at most 2");
         if (s.Training.DeferredOutputWgrads < 0)
             throw v.Fail("training.deferred-output-wgrads", "must be 0 or more: the microbatches whose output-layer weight gradients wait for the last stage's last backward (0: none)");
         if (s.Training.DeferredOutputWgrads > 0 && s.Parallel.Pp == 1)

@@ -98,6 +98,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["training.overlap-tp-backward"] = s.Training.OverlapTpBackward ? "true" : "false",
             ["training.regather-tp-inputs"] = s.Training.RegatherTpInputs ? "true" : "false",
             ["training.deferred-output-wgrads"] = I(s.Training.DeferredOutputWgrads),
+            ["training.fp8-weights"] = s.Training.Fp8Weights ? "true" : "false",
             ["training.scatter-gather-sends"] = s.Training.ScatterGatherSends ? "true" : "false",
             ["training.fused-cross-entropy"] = s.Training.FusedCrossEntropy ? "true" : "false",
             ["training.fsdp-gradient-passes"] = s.Training.FsdpGradientPasses ? "true" : "false",

@@ -42,6 +42,20 @@ public class Fp8PlanTests
     }
 
     [Fact]
+    public void Fp8PrimaryWeights_HoldOnlyTheFp8CopyAndTranspose_AndRunTheSameProgram()
+    {
+        var fp8 = Plan("fp8");
+        var primary = fp8 with { Training = fp8.Training with { Fp8Weights = true } };
+        var (copies, only) = (StagePlanner.Build(fp8, 0), StagePlanner.Build(primary, 0));
+        long WeightBytes(StagePlan p) => p.Program.OfType<Alloc>().Where(a => a.Kind == MemoryKind.Weights).Sum(a => a.Bytes);
+        // The linear weights' 2-byte copy is gone: 2 B a weight element of the stage's layers.
+        var linear = (long)Math.Ceiling(2 * fp8.Model.Layers * TransformerMath.LinearWeights(fp8.Model, 2));
+        Assert.Equal(WeightBytes(copies) - linear, WeightBytes(only));
+        long Busy(StagePlan p) => p.Program.OfType<Work>().Sum(w => w.Cost.Duration.Ps);
+        Assert.Equal(Busy(copies), Busy(only));
+    }
+
+    [Fact]
     public void WithSequenceParallelism_TheGathersMoveFp8_TheScattersStayTwoByte()
     {
         Scenario Sp(string precision, bool overlapForward = false)

@@ -213,6 +213,10 @@ public sealed record TrainingSpec(
     /// N): they fill the pipeline's drain instead of the steady state. 0: none deferred.</summary>
     public int DeferredOutputWgrads { get; init; }
 
+    /// <summary>FP8 primary weights (Transformer Engine's fp8_model_init; NeMo's fp8_params, fp8_param_gather): each linear weight is held
+    /// only as its FP8 data and cached transpose, with no 2-byte copy beside them (the optimizer's fp32 master keeps the precise value).</summary>
+    public bool Fp8Weights { get; init; }
+
     /// <summary>Without sequence parallelism, pipeline sends carry 1/t of the tensor from each tp rank and the receiver all-gathers
     /// the pieces (Megatron-LM's scatter/gather to 2022, DeepSpeed's partitioned sends); false: each rank sends the whole tensor
     /// and nothing is gathered (Megatron-core's p2p, which splits only with sequence parallelism).</summary>

@@ -239,14 +239,16 @@ public static class StagePlanner
         // microbatches' gradients in an unsharded 2-byte buffer before reduce-scattering them into the fp32 shard.
         var fullWeightBytes = (long)Math.Ceiling(2 * paramsOnCard);
         var lowPrecisionGrads = (t.KeepLowPrecisionGrads && gradPerParam > 2) || sharded == 2 ? fullWeightBytes : 0;
+        // TE keeps each linear weight's FP8 copy and its transpose between steps: 2 B a weight element; FP8 primary weights are
+        // those and nothing else, so the linear weights' 2-byte copy is not held.
+        var fp8WeightBytes = fp8 ? (long)Math.Ceiling(2 * layers * TransformerMath.LinearWeights(s.Model, p.Tp)) : 0;
         var program = new List<Instruction>
         {
-            new Alloc(MemoryKind.Weights, state.WeightBytes),
+            new Alloc(MemoryKind.Weights, t.Fp8Weights ? state.WeightBytes - fp8WeightBytes : state.WeightBytes),
             new Alloc(MemoryKind.Gradients, state.GradientBytes + lowPrecisionGrads),
             new Alloc(MemoryKind.Optimizer, state.OptimizerBytes),
         };
-        // TE keeps each linear weight's FP8 copy and its transpose between steps: 2 B a weight element.
-        if (fp8) program.Add(new Alloc(MemoryKind.Weights, (long)Math.Ceiling(2 * layers * TransformerMath.LinearWeights(s.Model, p.Tp))));
+        if (fp8) program.Add(new Alloc(MemoryKind.Weights, fp8WeightBytes));
         if (s.Software.RuntimeMemoryBytes > 0) program.Insert(0, new Alloc(MemoryKind.Runtime, s.Software.RuntimeMemoryBytes));
         // A held stage output is the full microbatch activation b·s·h (2 bytes), not the tp-split send; with context parallelism
         // the card computes s/cp tokens of each sequence, so its output is b·(s/cp)·h.

@@ -800,6 +800,15 @@ public class ScenarioErrorTests
     }
 
     [Fact]
+    public void Fp8_weights_need_fp8_training_and_megatrons_replicated_weights()
+    {
+        Has(Fails(("training.fp8-weights", "true")), "training.fp8-weights", "is not fp8: set precision = fp8 or fp8-weights = false");
+        Has(Fails(("training.fp8-weights", "true"), ("training.precision", "fp8"), ("card.peak-fp8-flops", "624TFLOPS"),
+                ("card.efficiency.gemm-fp8", "0.7"), ("card.efficiency.gemm-fp8-half-dim", "768"), ("training.zero-stage", "3")),
+            "shards them FSDP's way: set fp8-weights = false or zero-stage at most 2");
+    }
+
+    [Fact]
     public void Fp8_is_refused_on_gb200_whose_fp8_is_not_hoppers()
     {
         // The GB200 preset has no FP8 figures on purpose: Blackwell's FP8 is not the Hopper path the cost model charges.
