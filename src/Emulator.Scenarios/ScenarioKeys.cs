@@ -154,6 +154,7 @@ public static class ScenarioKeys
         new("card.efficiency.gemm-fp8", KeyType.Number, "Best fraction of card.peak-fp8-flops a large FP8 GEMM reaches, in (0, 1]; needed with training.precision = fp8", "0.70", DefaultNote: "unset"),
         new("card.efficiency.gemm-fp8-half-dim", KeyType.Number, "FP8 GEMM dimension at which efficiency is half the best; needed with training.precision = fp8", "768", DefaultNote: "unset"),
         new("card.efficiency.gemm-fp8-split-accumulator", KeyType.Number, "Rate of an FP8 GEMM that promotes its partial sums to fp32 as it goes (Transformer Engine's dgrad and wgrad) relative to fast accumulation (its fprop, and card.efficiency.gemm-fp8's benchmarks), in (0, 1]", "0.87", DefaultNote: "1"),
+        new("card.fp8-transposes", KeyType.Boolean, "Whether the card's FP8 GEMMs take both operands K-major only, so that Transformer Engine casts each FP8 operand to a copy and a transpose (Hopper: true) or to one copy that serves both layouts (Blackwell, whose FP8 GEMMs take either: false; TE's non_tn_fp8_gemm_supported). With false the casts write 1 B an element, not 2, the separate transposes for the weight gradients vanish and the cached FP8 weight is 1 B, not 2", "true"),
         new("card.efficiency.memory", KeyType.Number, "Fraction of peak HBM bandwidth memory-bound kernels reach, in (0, 1]", "0.85"),
         new("card.efficiency.kernel-overhead", KeyType.Time, "Fixed launch cost per kernel", "5us"),
 

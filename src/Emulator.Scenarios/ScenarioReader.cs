@@ -135,6 +135,7 @@ internal sealed class ScenarioReader(LayeredConfig config, Provenance provenance
         Fp8GemmEfficiency = Has("card.efficiency.gemm-fp8") ? Number("card.efficiency.gemm-fp8") : 0,
         Fp8GemmHalfDim = Has("card.efficiency.gemm-fp8-half-dim") ? Number("card.efficiency.gemm-fp8-half-dim") : 0,
         Fp8SplitAccumulatorRate = Number("card.efficiency.gemm-fp8-split-accumulator"),
+        Fp8Transposes = Bool("card.fp8-transposes"),
         CollectiveShare = Number("card.efficiency.collective-share"),
         CollectiveShareNetwork = Has("card.efficiency.collective-share-network") ? Number("card.efficiency.collective-share-network") : null,
         AttentionVectorSoftmax = Number("card.efficiency.attention-vector-softmax"),

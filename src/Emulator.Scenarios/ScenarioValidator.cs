@@ -87,7 +87,7 @@ public static class ScenarioValidator
     {
         // With a preset per stage the main card runs no kernel: the stages' cards need the FP8 figures.
         var fp8 = s.Training.Precision == "fp8";
-        CheckCard(s.Card, v, fp8 && s.StageCards.Count == 0 ? "use a preset with FP8 figures (h100-80g-roce, h200-141g-ib), set them, or train in bf16" : null);
+        CheckCard(s.Card, v, fp8 && s.StageCards.Count == 0 ? "use a preset with FP8 figures (h100-80g-roce, h200-141g-ib, gb200-nvl72), set them, or train in bf16" : null);
         Fraction(v, "software.gemm-scale", s.Software.GemmScale);
         if (s.Software.RuntimeMemoryBytes < 0) throw v.Fail("software.runtime-memory", "must be >= 0: the device memory the runtime holds outside the framework's tensors");
         if (s.Software.RuntimeMemoryBytes > MaxRuntimeMemoryBytes)
@@ -113,7 +113,7 @@ public static class ScenarioValidator
             // A stage's preset gets the main card's range checks; a share of 1 or more would divide a kernel's time by zero.
             for (var i = 0; i < s.StageCards.Count; i++)
                 CheckCard(s.StageCards[i], new ValidationContext(s with { Card = s.StageCards[i] }, new Provenance($"cluster.stage-hardware item {i + 1} ({s.StageCards[i].Name})")),
-                    fp8 ? "name a preset with FP8 figures (h100-80g-roce, h200-141g-ib) in cluster.stage-hardware, or train in bf16" : null);
+                    fp8 ? "name a preset with FP8 figures (h100-80g-roce, h200-141g-ib, gb200-nvl72) in cluster.stage-hardware, or train in bf16" : null);
             var odd = s.StageCards.FirstOrDefault(card => card.HbmStacks != s.Card.HbmStacks);
             if (odd is not null)
                 throw v.Fail("cluster.stage-hardware", $"{odd.Name} has {odd.HbmStacks} HBM stacks but the main card {s.Card.Name} has {s.Card.HbmStacks}; every card of a job needs the same stack count (one bank actor per stack)");

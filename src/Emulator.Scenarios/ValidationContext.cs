@@ -143,6 +143,7 @@ internal sealed partial class ValidationContext(Scenario scenario, Provenance pr
             ["card.efficiency.gemm-fp8"] = D(s.Card.Fp8GemmEfficiency),
             ["card.efficiency.gemm-fp8-half-dim"] = D(s.Card.Fp8GemmHalfDim),
             ["card.efficiency.gemm-fp8-split-accumulator"] = D(s.Card.Fp8SplitAccumulatorRate),
+            ["card.fp8-transposes"] = s.Card.Fp8Transposes ? "true" : "false",
             ["card.efficiency.attention"] = D(s.Card.AttentionEfficiency),
             ["card.efficiency.collective-share-network"] = D(s.Card.NetworkCollectiveShare),
             ["card.efficiency.collective-share"] = D(s.Card.CollectiveShare),

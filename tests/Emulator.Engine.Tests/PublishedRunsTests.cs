@@ -49,9 +49,9 @@ public class PublishedRunsTests
     {
         var (rows, malformed) = PublishedRunsCsv.Read(Path.Combine(RepoPaths.Root, "data", "unseen-runs.csv"));
         Assert.Empty(malformed);
-        Assert.Equal(314, rows.Count);
-        Assert.Equal(9, rows.Count(r => r.Preset == "gb200-nvl72"));
-        Assert.Equal(25, rows.Count(r => r.Precision == "fp8"));
+        Assert.Equal(323, rows.Count);
+        Assert.Equal(18, rows.Count(r => r.Preset == "gb200-nvl72"));
+        Assert.Equal(34, rows.Count(r => r.Precision == "fp8"));
         Assert.All(rows.Where(r => r.Stack.StartsWith("megatron-deepspeed", StringComparison.Ordinal) || r.Stack is "megatron-lm-2022" or "megatron-lm-2023" or "nemo-2024" or "nemo-2025"),
             r => Assert.Equal("megatron-lm-2021", SoftwareStacks.Nearest(r.Stack, RepoPaths.Root)));
     }

@@ -13,16 +13,26 @@ namespace Emulator.Core.Models;
 /// bias gradient fused in): fc1's comes out of the activation's backward in 2-byte precision (TE 1.x's LayerNormMLP fuses dGeLU, the
 /// cast and the transpose into one kernel for GeLU alone; the activation is not a model key, so GeLU MLPs pay it too, an upper
 /// bound). Attention's core, the output layer and every element-wise kernel stay in 2-byte precision; the amax reductions (one small
-/// all-reduce a pass) are not charged.
+/// all-reduce a pass) are not charged. On a card whose FP8 GEMMs take either layout (<see cref="CardSpec.Fp8Transposes"/> false:
+/// Blackwell; TE 2.x's non_tn_fp8_gemm_supported) one FP8 copy serves both: a cast moves 3 B an element and the separate
+/// transposes are not run.
 /// </remarks>
 public static partial class ComputeModel
 {
-    /// <summary>Forward: the output projection's input (b·s × A/tp) cast and transposed, 4 B an element, one kernel.</summary>
+    /// <summary>Forward: the output projection's input (b·s × A/tp) cast, and transposed where the GEMMs need it: 4 B an element (3
+    /// without the transpose), one kernel.</summary>
     public static LayerWork Fp8CastsForward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, int cp = 1)
     {
         var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel, Fp8: true);
-        return new LayerWork(Elementwise(c, 4 * g.Tokens * g.A / g.Tp), WorkCost.Zero);
+        return new LayerWork(Elementwise(c, Fp8CastBytes(c) * g.Tokens * g.A / g.Tp), WorkCost.Zero);
     }
+
+    /// <summary>Bytes an element a cast to FP8 moves: the 2-byte read, the FP8 copy and, where the GEMMs need it, its transpose.</summary>
+    private static double Fp8CastBytes(CardSpec c) => c.Fp8Transposes ? 4 : 3;
+
+    /// <summary>A transpose of <paramref name="elements"/> FP8 elements for a weight gradient (1 B read and 1 written an element), a
+    /// kernel of its own; nothing where the GEMMs take the copy as it is.</summary>
+    private static WorkCost Fp8Transpose(CardSpec c, double elements) => c.Fp8Transposes ? Elementwise(c, 2 * elements) : WorkCost.Zero;
 
     /// <summary>Backward: attention block, the layernorm output transposed (2 B a token·h) and QKV's and the projection's output
     /// gradients cast and transposed (4 B a token per QKV column on this rank, 4 B a token·h); MLP block, the layernorm output and
@@ -32,19 +42,21 @@ public static partial class ComputeModel
     public static LayerWork Fp8CastsBackward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, int cp = 1)
     {
         var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel, Fp8: true);
-        var attention = Elementwise(c, 2 * g.Tokens * g.H) + Elementwise(c, 4 * g.Tokens * g.QkvWidth / g.Tp) + Elementwise(c, 4 * g.Tokens * g.H);
-        var mlp = Elementwise(c, 2 * g.Tokens * g.H) + Elementwise(c, 2 * g.Tokens * g.F / g.Tp) + Elementwise(c, 4 * g.Tokens * g.H)
-            + Elementwise(c, 4 * g.Tokens * g.Fc1Width / g.Tp);
+        var cast = Fp8CastBytes(c);
+        var attention = Fp8Transpose(c, g.Tokens * g.H) + Elementwise(c, cast * g.Tokens * g.QkvWidth / g.Tp) + Elementwise(c, cast * g.Tokens * g.H);
+        var mlp = Fp8Transpose(c, g.Tokens * g.H) + Fp8Transpose(c, g.Tokens * g.F / g.Tp) + Elementwise(c, cast * g.Tokens * g.H)
+            + Elementwise(c, cast * g.Tokens * g.Fc1Width / g.Tp);
         return new LayerWork(attention, mlp);
     }
 
-    /// <summary>The weights of <paramref name="layers"/> layers cast and transposed to FP8 once a step (TE caches them from the step's
-    /// first microbatch on): 4 B a linear-layer weight element on this rank (<see cref="TransformerMath.LinearWeights"/>), a kernel a matrix.</summary>
+    /// <summary>The weights of <paramref name="layers"/> layers cast (and transposed where the GEMMs need it) to FP8 once a step (TE caches
+    /// them from the step's first microbatch on): 4 B (3) a linear-layer weight element on this rank (<see cref="TransformerMath.LinearWeights"/>),
+    /// a kernel a matrix.</summary>
     public static WorkCost Fp8WeightCasts(CardSpec c, ModelSpec m, int tp, int layers)
     {
         if (layers <= 0) return WorkCost.Zero;
         // Four matrices a layer: the bytes are one kernel's, each further matrix adds a launch.
-        var perLayer = Elementwise(c, 4 * TransformerMath.LinearWeights(m, Tp(tp))) + Launches(c, 3);
+        var perLayer = Elementwise(c, Fp8CastBytes(c) * TransformerMath.LinearWeights(m, Tp(tp))) + Launches(c, 3);
         return new WorkCost(0, checked(perLayer.HbmBytes * layers), perLayer.Kernels * layers, perLayer.Duration * layers);
     }
 }

@@ -64,6 +64,10 @@ public sealed record CardSpec(
     /// dgrad and wgrad) relative to one with fast accumulation (fprop, and the microbenchmarks behind <see cref="Fp8GemmEfficiency"/>).</summary>
     public double Fp8SplitAccumulatorRate { get; init; } = 1;
 
+    /// <summary>Whether the card's FP8 GEMMs take both operands K-major only (Hopper's "TN"), so Transformer Engine makes an FP8
+    /// transpose of each operand beside its copy; false where they take either layout (Blackwell), so one FP8 copy serves both.</summary>
+    public bool Fp8Transposes { get; init; } = true;
+
     /// <summary>Total HBM capacity of the card.</summary>
     public long HbmCapacityBytes => StackCapacityBytes * HbmStacks;
 

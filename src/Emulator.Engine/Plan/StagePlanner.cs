@@ -239,12 +239,13 @@ public static class StagePlanner
         // microbatches' gradients in an unsharded 2-byte buffer before reduce-scattering them into the fp32 shard.
         var fullWeightBytes = (long)Math.Ceiling(2 * paramsOnCard);
         var lowPrecisionGrads = (t.KeepLowPrecisionGrads && gradPerParam > 2) || sharded == 2 ? fullWeightBytes : 0;
-        // TE keeps each linear weight's FP8 copy and its transpose between steps: 2 B a weight element; FP8 primary weights are
-        // those and nothing else, so the linear weights' 2-byte copy is not held.
-        var fp8WeightBytes = fp8 ? (long)Math.Ceiling(2 * layers * TransformerMath.LinearWeights(s.Model, p.Tp)) : 0;
+        // TE keeps each linear weight's FP8 copy and, where the GEMMs need it, its transpose between steps: 2 B a weight element
+        // (1 B on cards without); FP8 primary weights are those and nothing else, so the linear weights' 2-byte copy is not held.
+        var linearWeights = layers * TransformerMath.LinearWeights(s.Model, p.Tp);
+        var fp8WeightBytes = fp8 ? (long)Math.Ceiling((s.Card.Fp8Transposes ? 2 : 1) * linearWeights) : 0;
         var program = new List<Instruction>
         {
-            new Alloc(MemoryKind.Weights, t.Fp8Weights ? state.WeightBytes - fp8WeightBytes : state.WeightBytes),
+            new Alloc(MemoryKind.Weights, t.Fp8Weights ? state.WeightBytes - (long)Math.Ceiling(2 * linearWeights) : state.WeightBytes),
             new Alloc(MemoryKind.Gradients, state.GradientBytes + lowPrecisionGrads),
             new Alloc(MemoryKind.Optimizer, state.OptimizerBytes),
         };

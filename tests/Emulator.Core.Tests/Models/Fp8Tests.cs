@@ -61,6 +61,21 @@ public class Fp8Tests
     }
 
     [Fact]
+    public void Where_fp8_gemms_take_either_layout_one_copy_serves_and_no_transpose_runs()
+    {
+        var blackwell = Fp8Card with { Fp8Transposes = false };
+        // Forward: the projection's input cast only, 3·64·128 = 24,576 B.
+        Assert.Equal(new WorkCost(0, 24_576, 1, new SimTime(491_520 + Launch)), ComputeModel.Fp8CastsForward(blackwell, Tiny, 1, 1, false).Attention);
+        // Backward: no transposes of the layernorm outputs or fc2's input; the output gradients cast at 3 B: QKV's 3·64·384 =
+        // 73,728 B and the projection's 3·64·128 = 24,576 B; fc2's 24,576 B and fc1's 3·64·512 = 98,304 B.
+        var backward = ComputeModel.Fp8CastsBackward(blackwell, Tiny, 1, 1, false);
+        Assert.Equal(new WorkCost(0, 98_304, 2, new SimTime(1_966_080 + 2 * Launch)), backward.Attention);
+        Assert.Equal(new WorkCost(0, 122_880, 2, new SimTime(2_457_600 + 2 * Launch)), backward.Mlp);
+        // Once a step: 3 B a linear weight, 589,824 B a layer.
+        Assert.Equal(new WorkCost(0, 1_179_648, 8, new SimTime(2 * 11_796_480 + 8 * Launch)), ComputeModel.Fp8WeightCasts(blackwell, Tiny, 1, layers: 2));
+    }
+
+    [Fact]
     public void Weights_are_cast_once_a_step_four_bytes_a_linear_weight()
     {
         // Tiny: QKV 128·384 + projection 128·128 + fc1 128·512 + fc2 512·128 = 196,608 weights a layer, 786,432 B (15,728,640 ps) in

@@ -809,12 +809,12 @@ public class ScenarioErrorTests
     }
 
     [Fact]
-    public void Fp8_is_refused_on_gb200_whose_fp8_is_not_hoppers()
+    public void Gb200_trains_fp8_without_transposes_and_hopper_with_them()
     {
-        // The GB200 preset has no FP8 figures on purpose: Blackwell's FP8 is not the Hopper path the cost model charges.
-        var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("gb200-nvl72-smoke"), ["training.precision=fp8"]));
-        Has(ex.Message, "training.precision", "card.peak-fp8-flops", "or train in bf16");
-        Assert.Equal(0, ScenarioLoader.Load(RepoPaths.Scenario("gb200-nvl72-smoke")).Card.Fp8PeakFlops);
+        var gb200 = ScenarioLoader.Load(RepoPaths.Scenario("gb200-nvl72-smoke"), ["training.precision=fp8"]).Card;
+        Assert.False(gb200.Fp8Transposes);
+        Assert.Equal(4.9e15, gb200.Fp8PeakFlops);
+        Assert.True(ScenarioLoader.Load(RepoPaths.Scenario("h100-80g-roce-smoke")).Card.Fp8Transposes);
     }
 
     [Fact]
@@ -822,7 +822,7 @@ public class ScenarioErrorTests
     {
         // hetero-a100-h100: A100 stages and H100 stages. The A100 stage preset is blamed, with advice a stage list can follow.
         var ex = Assert.Throws<ScenarioException>(() => ScenarioLoader.Load(RepoPaths.Scenario("hetero-a100-h100"), ["training.precision=fp8"]));
-        Has(ex.Message, "cluster.stage-hardware item 1 (A100-SXM4-80GB)", "name a preset with FP8 figures (h100-80g-roce, h200-141g-ib) in cluster.stage-hardware, or train in bf16");
+        Has(ex.Message, "cluster.stage-hardware item 1 (A100-SXM4-80GB)", "name a preset with FP8 figures (h100-80g-roce, h200-141g-ib, gb200-nvl72) in cluster.stage-hardware, or train in bf16");
         // Every stage on H100s: the main A100 runs no kernel, so the run is accepted.
         var s = ScenarioLoader.Load(RepoPaths.Scenario("hetero-a100-h100"),
             ["training.precision=fp8", "cluster.stage-hardware=[h100-80g-roce, h100-80g-roce, h100-80g-roce, h100-80g-roce]"]);
