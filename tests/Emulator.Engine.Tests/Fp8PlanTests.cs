@@ -56,6 +56,19 @@ public class Fp8PlanTests
     }
 
     [Fact]
+    public void WhereFp8GemmsTakeEitherLayout_TheCachedWeightIsOneByte()
+    {
+        var hopper = Plan("fp8");
+        var blackwell = hopper with { Card = hopper.Card with { Fp8Transposes = false } };
+        long WeightBytes(Scenario s) => StagePlanner.Build(s, 0).Program.OfType<Alloc>().Where(a => a.Kind == MemoryKind.Weights).Sum(a => a.Bytes);
+        var linear = hopper.Model.Layers * TransformerMath.LinearWeights(hopper.Model, 2);
+        Assert.Equal(WeightBytes(hopper) - (long)Math.Ceiling(linear), WeightBytes(blackwell));
+        // FP8 primary weights on such a card: the 1-byte copy alone, 1 B a weight where the 2-byte weights held 2.
+        var primary = blackwell with { Training = blackwell.Training with { Fp8Weights = true } };
+        Assert.Equal(WeightBytes(blackwell) - (long)Math.Ceiling(2 * linear), WeightBytes(primary));
+    }
+
+    [Fact]
     public void WithSequenceParallelism_TheGathersMoveFp8_TheScattersStayTwoByte()
     {
         Scenario Sp(string precision, bool overlapForward = false)

@@ -38,7 +38,8 @@ public static partial class ComputeModel
     /// gradients cast and transposed (4 B a token per QKV column on this rank, 4 B a token·h); MLP block, the layernorm output and
     /// fc2's input transposed (2 B a token·h, 2 B a token per f/tp) and fc2's and fc1's output gradients cast and transposed (4 B a
     /// token·h, 4 B a token per fc1 column on this rank, 2f/tp gated). Tokens are the whole microbatch's: with sequence parallelism
-    /// these tensors are the gathered ones.</summary>
+    /// these tensors are the gathered ones. Without transposes (<see cref="CardSpec.Fp8Transposes"/> false) the casts move 3 B and
+    /// the three transposes are not run.</summary>
     public static LayerWork Fp8CastsBackward(CardSpec c, ModelSpec m, int tp, int microBatch, bool sequenceParallel, int cp = 1)
     {
         var g = new LayerShape(m, Tp(tp), Tokens(m, microBatch, cp), sequenceParallel, Fp8: true);

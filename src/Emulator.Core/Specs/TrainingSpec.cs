@@ -214,7 +214,8 @@ public sealed record TrainingSpec(
     public int DeferredOutputWgrads { get; init; }
 
     /// <summary>FP8 primary weights (Transformer Engine's fp8_model_init; NeMo's fp8_params, fp8_param_gather): each linear weight is held
-    /// only as its FP8 data and cached transpose, with no 2-byte copy beside them (the optimizer's fp32 master keeps the precise value).</summary>
+    /// only as its FP8 data (and cached transpose where the card's FP8 GEMMs need one), with no 2-byte copy beside them (the optimizer's
+    /// fp32 master keeps the precise value).</summary>
     public bool Fp8Weights { get; init; }
 
     /// <summary>Without sequence parallelism, pipeline sends carry 1/t of the tensor from each tp rank and the receiver all-gathers

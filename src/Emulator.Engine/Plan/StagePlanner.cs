@@ -245,6 +245,7 @@ public static class StagePlanner
         var fp8WeightBytes = fp8 ? (long)Math.Ceiling((s.Card.Fp8Transposes ? 2 : 1) * linearWeights) : 0;
         var program = new List<Instruction>
         {
+            // The validator allows fp8-weights only with precision fp8 and ZeRO <= 2, where WeightBytes holds every weight whole.
             new Alloc(MemoryKind.Weights, t.Fp8Weights ? state.WeightBytes - (long)Math.Ceiling(2 * linearWeights) : state.WeightBytes),
             new Alloc(MemoryKind.Gradients, state.GradientBytes + lowPrecisionGrads),
             new Alloc(MemoryKind.Optimizer, state.OptimizerBytes),

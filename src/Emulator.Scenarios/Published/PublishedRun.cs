@@ -558,7 +558,7 @@ public sealed record PublishedRun(IReadOnlyDictionary<string, string> Columns)
         b.Append(CultureInfo.InvariantCulture, $"  precision = {Precision}\n");
         // FP8 rows are NVIDIA's DGX Cloud benchmarks, which build FP8 primary weights: NeMo 1.x's configure.sh passes
         // +model.fp8_params (fp8_model_init), NeMo 2.0's bf16_with_fp8_mixed sets fp8_param_gather.
-        if (Precision == "fp8") b.Append("  fp8-weights = true\n");
+        if (Precision == "fp8" && Zero < 3) b.Append("  fp8-weights = true\n");
         b.Append(CultureInfo.InvariantCulture, $"  recompute = {Recompute}\n");
         // Optional column: full recomputation of only the first N layers of each chunk (Megatron's block method; half the layers
         // for torchtitan's every-other-layer checkpointing).

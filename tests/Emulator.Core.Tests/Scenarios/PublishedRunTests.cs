@@ -82,6 +82,9 @@ public class PublishedRunTests
         Assert.Contains("  precision = fp16\n", Row().ToScenarioText());
         Assert.Contains("  precision = bf16\n", Row(("stack", "nemo-2024"), ("preset", "h100-80g-roce")).ToScenarioText());
         Assert.Contains("  precision = fp8\n", Row(("stack", "nemo-2024"), ("preset", "h100-80g-roce"), ("precision", "FP8")).ToScenarioText());
+        // FP8 rows are built with FP8 primary weights, as NVIDIA's benchmarks build them; bf16 rows are not.
+        Assert.Contains("  fp8-weights = true\n", Row(("stack", "nemo-2024"), ("preset", "h100-80g-roce"), ("precision", "fp8")).ToScenarioText());
+        Assert.DoesNotContain("fp8-weights", Row(("stack", "nemo-2024"), ("preset", "h100-80g-roce")).ToScenarioText());
         Assert.Contains("precision", PublishedRun.OptionalColumns);
     }
 

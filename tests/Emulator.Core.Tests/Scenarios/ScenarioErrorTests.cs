@@ -809,15 +809,6 @@ public class ScenarioErrorTests
     }
 
     [Fact]
-    public void Gb200_trains_fp8_without_transposes_and_hopper_with_them()
-    {
-        var gb200 = ScenarioLoader.Load(RepoPaths.Scenario("gb200-nvl72-smoke"), ["training.precision=fp8"]).Card;
-        Assert.False(gb200.Fp8Transposes);
-        Assert.Equal(4.9e15, gb200.Fp8PeakFlops);
-        Assert.True(ScenarioLoader.Load(RepoPaths.Scenario("h100-80g-roce-smoke")).Card.Fp8Transposes);
-    }
-
-    [Fact]
     public void Fp8_stages_need_fp8_cards_and_the_main_card_does_not_when_every_stage_has_its_own()
     {
         // hetero-a100-h100: A100 stages and H100 stages. The A100 stage preset is blamed, with advice a stage list can follow.
