@@ -52,12 +52,15 @@ public static class MemoryModel
 
     /// <summary>Activation bytes one layer keeps per microbatch: with SP s·b·h·(34 + 5·a·s/h)/t, without s·b·h·(10 + 24/t + 5·a·s/(h·t)) (2·a·s/h
     /// for the scores without attention dropout, two or four more a score with the unfused softmax's fp32 probabilities); Selective drops
-    /// that term; Full and FullNeeded keep the input 2·s·b·h (/t with SP).</summary>
-    public static long ActivationBytesPerLayer(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool hiddenDropout = true, bool attentionDropout = true, bool fusedSoftmax = true)
+    /// that term; Full and FullNeeded keep the input 2·s·b·h (/t with SP). With FP8 linear layers (Transformer Engine 1.x under
+    /// Megatron-core) each linear GEMM saves its input's 1-byte FP8 copy: the layernorm outputs before QKV and fc1 and fc2's input
+    /// (the activation's output) are kept in 1 byte, not 2, while the attention's 2-byte output stays saved by the fused kernel and
+    /// the projection adds its FP8 copy: s·b·(2h + f − A) less (s·b·(h + f − A) with parallel layers' one layernorm output).</summary>
+    public static long ActivationBytesPerLayer(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool hiddenDropout = true, bool attentionDropout = true, bool fusedSoftmax = true, bool fp8 = false)
     {
         var t = CheckTp(tp);
         var sbh = checked(TokenBytes(m, microBatch) * m.Hidden);
-        var replicated = checked(((m.ParallelLayers ? 6 : 10) - (hiddenDropout ? 0 : 2)) * sbh);
+        var replicated = checked(((m.ParallelLayers ? 6 : 10) - (hiddenDropout ? 0 : 2) - (fp8 ? (m.ParallelLayers ? 1 : 2) : 0)) * sbh);
         if (policy is Recompute.Full or Recompute.FullNeeded) return sequenceParallel ? CeilDiv(2 * sbh, t) : 2 * sbh;
         if (policy is Recompute.Dots or Recompute.Minimal)
         {
@@ -75,7 +78,8 @@ public static class MemoryModel
             return sequenceParallel ? CeilDiv(checked(tokensWide + kept), t) : checked(tokensWide + CeilDiv(kept, t));
         }
         var core = policy == Recompute.Selective ? 0 : CoreBytes(m, microBatch, attentionDropout, fusedSoftmax);
-        var split = checked(SplitTokenBytes(m, microBatch, t) + core);
+        var fp8Inputs = fp8 ? checked(TokenBytes(m, microBatch) * (m.AttentionWidth - m.FfnHidden)) : 0;
+        var split = checked(SplitTokenBytes(m, microBatch, t) + fp8Inputs + core);
         return sequenceParallel ? CeilDiv(checked(replicated + split), t) : checked(replicated + CeilDiv(split, t));
     }
 
@@ -84,13 +88,13 @@ public static class MemoryModel
     /// mask s·b·h (1 B, /t with SP), plus on the last stage the final layernorm and output-layer inputs 4·s·b·h (/t with SP) and the
     /// fp32 logits 4·s·b·V/t (Korthikanti et al. §4.3). The transient of recomputation is RecomputeWorkingBytes, not included here.
     /// </summary>
-    public static long ActivationBytesPerMicrobatch(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, int stageLayers, bool firstStage, bool lastStage, bool hiddenDropout = true, bool attentionDropout = true, bool fusedSoftmax = true)
+    public static long ActivationBytesPerMicrobatch(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, int stageLayers, bool firstStage, bool lastStage, bool hiddenDropout = true, bool attentionDropout = true, bool fusedSoftmax = true, bool fp8 = false)
     {
         var t = CheckTp(tp);
         var sbh = TokenBytes(m, microBatch) * m.Hidden;
         checked
         {
-            var total = stageLayers * ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, policy, hiddenDropout, attentionDropout, fusedSoftmax);
+            var total = stageLayers * ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, policy, hiddenDropout, attentionDropout, fusedSoftmax, fp8);
             if (firstStage && hiddenDropout) total += sequenceParallel ? CeilDiv(sbh, t) : sbh;
             if (lastStage)
             {
@@ -106,9 +110,9 @@ public static class MemoryModel
     /// the rematerialised scores, ⌈core/t⌉; under Dots what the layer's backward rebuilds: the layernorm outputs 4·sbh (2·sbh with
     /// parallel layers; /t with SP), the attention output 2·sbA/t (and the unfused scores) and the MLP's first GEMM and activation
     /// outputs 2·sb·(f₁ + f)/t; under Minimal the same with only the activation's 2·sb·f/t on the MLP's side; otherwise 0.</summary>
-    public static long RecomputeWorkingBytes(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention, bool hiddenDropout = true, bool attentionDropout = true, bool fusedSoftmax = true) => policy switch
+    public static long RecomputeWorkingBytes(ModelSpec m, int tp, int microBatch, bool sequenceParallel, Recompute policy, bool flashAttention, bool hiddenDropout = true, bool attentionDropout = true, bool fusedSoftmax = true, bool fp8 = false) => policy switch
     {
-        Recompute.Full or Recompute.FullNeeded => ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, flashAttention ? Recompute.Selective : Recompute.None, hiddenDropout, attentionDropout, fusedSoftmax),
+        Recompute.Full or Recompute.FullNeeded => ActivationBytesPerLayer(m, tp, microBatch, sequenceParallel, flashAttention ? Recompute.Selective : Recompute.None, hiddenDropout, attentionDropout, fusedSoftmax, fp8),
         Recompute.Selective when !flashAttention => CeilDiv(CoreBytes(m, microBatch, attentionDropout, fusedSoftmax), CheckTp(tp)),
         Recompute.Dots or Recompute.Minimal => DotsWorkingBytes(m, CheckTp(tp), microBatch, sequenceParallel, mlpGemm: policy == Recompute.Dots,
             flashAttention ? 0 : CoreBytes(m, microBatch, attentionDropout, fusedSoftmax)),

@@ -68,6 +68,9 @@ public static class StagePlanner
         var first = stage == 0;
         var last = stage == p.Pp - 1;
         var m = p.MicroBatches;
+        // FP8 training (Transformer Engine): the layers' linear GEMMs on the FP8 units, with TE's casts around them; their inputs
+        // saved for backward as the FP8 copies.
+        var fp8 = t.Precision == "fp8";
         // Virtual stage c·pp + stage runs chunk c; the first virtual stage holds the embedding, the last the logits.
         bool FirstVirtual(int chunk) => first && chunk == 0;
         bool LastVirtual(int chunk) => last && chunk == v - 1;
@@ -98,18 +101,18 @@ public static class StagePlanner
         // Decided on the final plan, so a --set micro batch or tp moves BigScience's 2022 rule with it.
         var fusedSoftmax = SoftmaxKernel.Fused(t.Softmax, p.MicroBatch, s.Model.Heads / p.Tp, s.Model.SeqLen);
         // Context parallelism keeps s/cp of every sequence on a card: every activation shrinks by cp.
-        long KeptBytes(int c) => MemoryModel.ActivationBytesPerMicrobatch(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, keptPolicy, chunkLayers[c] - Recomputed(c), false, false, t.HiddenDropout, t.AttentionDropout, fusedSoftmax);
+        long KeptBytes(int c) => MemoryModel.ActivationBytesPerMicrobatch(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, keptPolicy, chunkLayers[c] - Recomputed(c), false, false, t.HiddenDropout, t.AttentionDropout, fusedSoftmax, fp8);
         long[] activations, keptActivations;
         long working;
         try
         {
             activations = Enumerable.Range(0, v).Select(c => CeilDiv(checked(
-                MemoryModel.ActivationBytesPerMicrobatch(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, storedPolicy, Recomputed(c), FirstVirtual(c), LastVirtual(c), t.HiddenDropout, t.AttentionDropout, fusedSoftmax)
+                MemoryModel.ActivationBytesPerMicrobatch(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, storedPolicy, Recomputed(c), FirstVirtual(c), LastVirtual(c), t.HiddenDropout, t.AttentionDropout, fusedSoftmax, fp8)
                 + KeptBytes(c)), cp)).ToArray();
             // With only some layers recomputed, backward meets the kept ones first and has freed their activations by the time the
             // first recomputation needs its working buffer: that part is released there, the rest after the chunk's backward.
             keptActivations = Enumerable.Range(0, v).Select(c => Recomputed(c) > 0 ? Math.Min(CeilDiv(KeptBytes(c), cp), activations[c]) : 0).ToArray();
-            working = CeilDiv(MemoryModel.RecomputeWorkingBytes(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute, t.FlashAttention, t.HiddenDropout, t.AttentionDropout, fusedSoftmax), cp);
+            working = CeilDiv(MemoryModel.RecomputeWorkingBytes(s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.Recompute, t.FlashAttention, t.HiddenDropout, t.AttentionDropout, fusedSoftmax, fp8), cp);
         }
         catch (OverflowException e)
         {
@@ -119,8 +122,6 @@ public static class StagePlanner
                 + $"(model.hidden = {s.Model.Hidden}, model.heads = {s.Model.Heads}) are far beyond any card's memory; lower parallel.micro-batch, model.seq-len or model.heads", e);
         }
 
-        // FP8 training (Transformer Engine): the layers' linear GEMMs on the FP8 units, with TE's casts around them.
-        var fp8 = t.Precision == "fp8";
         var fwd = ComputeModel.LayerForward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.FlashAttention, cp, t.AttentionDropout, fusedSoftmax, fp8);
         var bwd = ComputeModel.LayerBackward(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, t.FlashAttention, cp, t.AttentionDropout, fusedSoftmax, fp8)
             + (t.EagerBackwardPasses ? ComputeModel.EagerBackwardPasses(s.Card, s.Model, p.Tp, p.MicroBatch, t.SequenceParallel, cp) : LayerWork.Zero);

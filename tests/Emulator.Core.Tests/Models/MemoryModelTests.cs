@@ -48,6 +48,20 @@ public class MemoryModelTests
     }
 
     [Fact]
+    public void Fp8_linear_layers_save_their_inputs_as_one_byte_copies()
+    {
+        // Tiny, t 2, b 1: QKV's and fc1's inputs (the layernorm outputs) 2·sbh = 16,384 B less, replicated; fc2's input sb·f =
+        // 64·512 = 32,768 B less and the projection's FP8 copy beside the attention's output sb·A = 8,192 B more, split: 24,576 B
+        // less. With SP all /2: 159,744 − 20,480; without: 200,704 − 16,384 − 12,288.
+        Assert.Equal(139_264L, MemoryModel.ActivationBytesPerLayer(Tiny, 2, 1, true, Recompute.None, fp8: true));
+        Assert.Equal(172_032L, MemoryModel.ActivationBytesPerLayer(Tiny, 2, 1, false, Recompute.None, fp8: true));
+        // Full recomputation keeps the 2-byte layer input; its working set is the FP8 layer's.
+        Assert.Equal(MemoryModel.ActivationBytesPerLayer(Tiny, 2, 1, true, Recompute.Full), MemoryModel.ActivationBytesPerLayer(Tiny, 2, 1, true, Recompute.Full, fp8: true));
+        Assert.Equal(MemoryModel.ActivationBytesPerLayer(Tiny, 2, 1, true, Recompute.Selective, fp8: true),
+            MemoryModel.RecomputeWorkingBytes(Tiny, 2, 1, true, Recompute.Full, flashAttention: true, fp8: true));
+    }
+
+    [Fact]
     public void Without_hidden_dropout_the_masks_are_not_kept()
     {
         // Tiny, t 2, b 1: the two 1-byte masks per layer are 2·sbh = 16,384 (/2 with SP), the embedding's sbh = 8,192 (/2 with SP).
