@@ -56,6 +56,23 @@ public class Fp8PlanTests
     }
 
     [Fact]
+    public void Fp8PrimaryWeights_AreGatheredAfterTheStepAsFp8()
+    {
+        // ZeRO-1 over dp 2: the optimizer's all-gather of the updated weights moves 1 B a linear weight, not 2.
+        var s = TestScenarios.With(tp: 2, pp: 1, dp: 2, microBatch: 2, distributedOptimizer: true);
+        s = s with
+        {
+            Card = s.Card with { Fp8PeakFlops = 2 * s.Card.PeakFlops, Fp8GemmEfficiency = 1.0, Fp8GemmHalfDim = 1 },
+            Training = s.Training with { Precision = "fp8" },
+        };
+        long Gathered(Scenario x) => StagePlanner.Build(x, 0).Program.OfType<RingSync>().Where(r => r.Ring == RingKind.AllGather).Sum(r => r.Bytes);
+        var primary = s with { Training = s.Training with { Fp8Weights = true } };
+        var linear = (long)Math.Ceiling(s.Model.Layers * TransformerMath.LinearWeights(s.Model, 2));
+        Assert.True(Gathered(s) > 0);
+        Assert.Equal(Gathered(s) - linear, Gathered(primary));
+    }
+
+    [Fact]
     public void WhereFp8GemmsTakeEitherLayout_TheCachedWeightIsOneByte()
     {
         var hopper = Plan("fp8");

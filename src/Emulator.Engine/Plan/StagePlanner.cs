@@ -316,12 +316,14 @@ public static class StagePlanner
         // The non-layer parameters form a bucket before a chunk's layers (the embedding) or after them (the output layer).
         bool OtherBucketBefore(int c) => otherParams > 0 && FirstVirtual(c);
         bool OtherBucketAfter(int c) => otherParams > 0 && LastVirtual(c) && !FirstVirtual(c);
+        // FP8 primary weights are gathered as their FP8 data (Megatron-core's fp8_param_gather): 1 B a linear weight, not 2.
+        var layerGatherBytes = t.Fp8Weights ? (long)Math.Ceiling(2 * layerParams - TransformerMath.LinearWeights(s.Model, p.Tp)) : layerWeightBytes;
         var paramBuckets = new List<long>();
         var bucketsThrough = new int[v];
         for (var c = 0; overlapParamGather && c < v; c++)
         {
             if (OtherBucketBefore(c)) paramBuckets.Add(otherWeightBytes);
-            paramBuckets.AddRange(Enumerable.Repeat(layerWeightBytes, chunkLayers[c]));
+            paramBuckets.AddRange(Enumerable.Repeat(layerGatherBytes, chunkLayers[c]));
             if (OtherBucketAfter(c)) paramBuckets.Add(otherWeightBytes);
             bucketsThrough[c] = paramBuckets.Count;
         }
@@ -725,8 +727,9 @@ public static class StagePlanner
         foreach (var (kind, ring) in pending) program.Add(new RingWait(kind, ring));
         if (t.TiedEmbeddingAfterDp) ReduceTiedEmbedding();
         program.Add(new Work(optimizer, WorkPhase.Optimizer, -1));
-        // ZeRO-1/2 all-gather the updated 2-byte parameters; FSDP gathers them layer by layer in the next step.
-        if (sharded is 1 or 2 && !overlapParamGather) program.Add(new RingSync(RingKind.AllGather, fullWeightBytes, phase++));
+        // ZeRO-1/2 all-gather the updated 2-byte parameters (FP8 primary weights 1 B); FSDP gathers them layer by layer in the next step.
+        if (sharded is 1 or 2 && !overlapParamGather)
+            program.Add(new RingSync(RingKind.AllGather, fullWeightBytes - (t.Fp8Weights ? (long)Math.Ceiling(linearWeights) : 0), phase++));
         return new StagePlan(stage, layers, program, state, flops);
 
         void ReduceTiedEmbedding()
