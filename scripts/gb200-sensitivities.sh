@@ -2,26 +2,15 @@
 # The GB200 rows of data/unseen-runs.csv (dgxc's NeMo 25.04 BF16 and FP8 runs) under the gb200-nvl72 preset as it is and with
 # each constant that was estimated or chosen moved to its alternative (docs/validation-notes.md, "GB200"): the sustained BF16
 # GEMM efficiency at the ends of its range (0.593, 0.67), Hopper's FP8 transposes, the H100's FP8 half-dimension (768), and
-# the H100's HBM fraction (0.88). Prints mean and max |error| of the BF16 and FP8 rows for each. About 3 minutes on 2 cores.
-set -euo pipefail
-if [[ $# -gt 0 ]]; then
-  if [[ "$1" == -h || "$1" == --help ]]; then sed -n '2,/^\([^#]\|$\)/{/^#/s/^# \{0,1\}//p}' "$0"; exit 0; fi
-  echo "$(basename "$0"): takes no arguments (got '$1'); see the comment at its top" >&2
-  exit 2
-fi
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-export DOTNET_CLI_TELEMETRY_OPTOUT=1 DOTNET_NOLOGO=1
-out=$(mktemp -d)
-trap 'rm -rf "$out"' EXIT
-dotnet build src/Emulator.Cli -c Release -o "$out/emu" --nologo -v quiet > "$out/build.log" 2>&1 ||
-  { cat "$out/build.log" >&2; echo "$(basename "$0"): building src/Emulator.Cli failed" >&2; exit 1; }
+# the H100's HBM fraction (0.88). Prints mean and max |error| of the BF16 and FP8 rows for each. About 1.5 minutes on 2 cores.
+source "$(dirname "$0")/build-emulator.sh"
 
 variant() {
   local name=$1
   shift
   local sets=()
   for s in "$@"; do sets+=(--set "$s"); done
-  dotnet "$out/emu/emulator.dll" validate data/unseen-runs.csv --only 'gb200-*' --out "$out/$name" --jobs 2 ${sets[@]+"${sets[@]}"} \
+  "${emu[@]}" validate data/unseen-runs.csv --only 'gb200-*' --out "$out/$name" --jobs 2 ${sets[@]+"${sets[@]}"} \
     > "$out/$name.log" 2>&1 || { cat "$out/$name.log" >&2; echo "$(basename "$0"): validating variant $name failed" >&2; exit 1; }
   python3 - "$name" "$out/$name/validation.json" <<'PY'
 import json, sys

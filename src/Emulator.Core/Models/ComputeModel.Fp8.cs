@@ -57,7 +57,6 @@ public static partial class ComputeModel
     {
         if (layers <= 0) return WorkCost.Zero;
         // Four matrices a layer: the bytes are one kernel's, each further matrix adds a launch.
-        var perLayer = Elementwise(c, Fp8CastBytes(c) * TransformerMath.LinearWeights(m, Tp(tp))) + Launches(c, 3);
-        return new WorkCost(0, checked(perLayer.HbmBytes * layers), perLayer.Kernels * layers, perLayer.Duration * layers);
+        return (Elementwise(c, Fp8CastBytes(c) * TransformerMath.LinearWeights(m, Tp(tp))) + Launches(c, 3)) * layers;
     }
 }

@@ -16,6 +16,11 @@ public readonly record struct WorkCost(double Flops, long HbmBytes, int Kernels,
     public static WorkCost operator +(WorkCost a, WorkCost b) =>
         new(a.Flops + b.Flops, checked(a.HbmBytes + b.HbmBytes), a.Kernels + b.Kernels, a.Duration + b.Duration);
 
+    /// <summary>The same work done <paramref name="times"/> times over, one after the other.</summary>
+    public static WorkCost operator *(WorkCost a, int times) =>
+        times < 0 ? throw new ArgumentOutOfRangeException(nameof(times), times, "work is repeated zero or more times")
+            : new(a.Flops * times, checked(a.HbmBytes * times), checked(a.Kernels * times), a.Duration * times);
+
     /// <summary>Work with a part of it taken out (the part must be in it): every field subtracts.</summary>
     public static WorkCost operator -(WorkCost a, WorkCost b) =>
         b.HbmBytes > a.HbmBytes || b.Kernels > a.Kernels || b.Duration > a.Duration

@@ -191,6 +191,8 @@ public static class StagePlanner
         var outputWgrad = ComputeModel.LogitsWeightGradient(s.Card, s.Model, p.Tp, p.MicroBatch, cp);
         var deferrals = last ? Math.Min(t.DeferredOutputWgrads, m) : 0;
         var deferred = 0;
+        // With deferrals the output layer's chunk reduces its gradients after the drain, not at its aligned turn.
+        bool SyncsAfterDrain(int chunk) => deferrals > 0 && chunk == v - 1;
         // Each deferred microbatch keeps the output layer's input (its sequence-parallel shard) and the logits' 2-byte gradient until
         // the drain (Megatron-core's embedding_activation_buffer and grad_output_buffer).
         var deferredBytes = deferrals == 0 ? 0 : (long)Math.Ceiling(2.0 * p.MicroBatch * s.Model.SeqLen / cp
@@ -242,7 +244,8 @@ public static class StagePlanner
         var lowPrecisionGrads = (t.KeepLowPrecisionGrads && gradPerParam > 2) || sharded == 2 ? fullWeightBytes : 0;
         // TE keeps each linear weight's FP8 copy and, where the GEMMs need it, its transpose between steps: 2 B a weight element
         // (1 B on cards without); FP8 primary weights are those and nothing else, so the linear weights' 2-byte copy is not held.
-        var linearWeights = layers * TransformerMath.LinearWeights(s.Model, p.Tp);
+        var layerLinearWeights = TransformerMath.LinearWeights(s.Model, p.Tp);
+        var linearWeights = layers * layerLinearWeights;
         var fp8WeightBytes = fp8 ? (long)Math.Ceiling((s.Card.Fp8Transposes ? 2 : 1) * linearWeights) : 0;
         var program = new List<Instruction>
         {
@@ -317,7 +320,7 @@ public static class StagePlanner
         bool OtherBucketBefore(int c) => otherParams > 0 && FirstVirtual(c);
         bool OtherBucketAfter(int c) => otherParams > 0 && LastVirtual(c) && !FirstVirtual(c);
         // FP8 primary weights are gathered as their FP8 data (Megatron-core's fp8_param_gather): 1 B a linear weight, not 2.
-        var layerGatherBytes = t.Fp8Weights ? (long)Math.Ceiling(2 * layerParams - TransformerMath.LinearWeights(s.Model, p.Tp)) : layerWeightBytes;
+        var layerGatherBytes = t.Fp8Weights ? (long)Math.Ceiling(2 * layerParams - layerLinearWeights) : layerWeightBytes;
         var paramBuckets = new List<long>();
         var bucketsThrough = new int[v];
         for (var c = 0; overlapParamGather && c < v; c++)
@@ -684,7 +687,7 @@ public static class StagePlanner
             }
             if (heldOutput > 0 && !LastVirtual(c)) program.Add(new Alloc(MemoryKind.Buffers, -heldOutput));
             for (var chunk = 0; alignedGradSync && chunk < v; chunk++)
-                if (chunkSyncAt[chunk] == backwards && !(deferrals > 0 && chunk == v - 1)) ChunkGradSync(chunk);
+                if (chunkSyncAt[chunk] == backwards && !SyncsAfterDrain(chunk)) ChunkGradSync(chunk);
             backwards++;
             if (!FirstVirtual(c)) program.Add(new SendInput(TransferKind.Gradient, mb, p2pBytes, first ? c - 1 : c));
             else if (gatherOnlyBytes > 0) program.Add(new TpSync(gatherOnlyBytes));
@@ -704,14 +707,12 @@ public static class StagePlanner
         // Aligned, a chunk whose turn falls past this stage's last backward goes after it, with the others left, launched before
         // the drain as Megatron-core's schedule launches the remaining syncs before finish_embedding_wgrad_compute.
         for (var chunk = 0; alignedGradSync && chunk < v; chunk++)
-            if (chunkSyncAt[chunk] >= backwards && !(deferrals > 0 && chunk == v - 1)) ChunkGradSync(chunk);
+            if (chunkSyncAt[chunk] >= backwards && !SyncsAfterDrain(chunk)) ChunkGradSync(chunk);
         // Megatron-core drains the deferred output-layer weight gradients after the last backward, before finalize_model_grads,
         // which then reduces the output layer's gradients (its chunk's, aligned, whenever that chunk's turn fell).
         if (deferred > 0)
         {
-            var drain = WorkCost.Zero;
-            for (var i = 0; i < deferred; i++) drain += outputWgrad;
-            program.Add(new Work(drain, WorkPhase.Backward, m - 1));
+            program.Add(new Work(outputWgrad * deferred, WorkPhase.Backward, m - 1));
             program.Add(new Alloc(MemoryKind.Buffers, -deferred * deferredBytes));
             if (alignedGradSync) ChunkGradSync(v - 1);
         }
